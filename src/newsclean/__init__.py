@@ -1,0 +1,64 @@
+"""newsclean: turn raw scraped news into a clean, deduplicated corpus.
+
+Composable cleaners (:mod:`newsclean.text`), a rule catalog as data (:mod:`newsclean.catalog`,
+``newsclean/rules/*.toml``), a pipeline with explain and replay (:mod:`newsclean.pipeline`), and
+near-duplicate paragraphs across articles (:mod:`newsclean.dedup`).
+"""
+
+from __future__ import annotations
+
+from .catalog import Catalog, CatalogError, Rule, default_catalog, load_rule_file
+from .document import Change, Cleaned, Document
+from .lang import detect_lang
+from .pipeline import BlankLines, Pipeline, RuleCleaner, TextCleaner, line_filter, replay
+from .text import fix_unicode, normalize_spaces, remove_invisible, strip_line
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BlankLines",
+    "Catalog",
+    "CatalogError",
+    "Change",
+    "Cleaned",
+    "Document",
+    "Pipeline",
+    "Rule",
+    "RuleCleaner",
+    "TextCleaner",
+    "__version__",
+    "clean",
+    "default_catalog",
+    "detect_lang",
+    "explain",
+    "fix_unicode",
+    "line_filter",
+    "load_rule_file",
+    "normalize_spaces",
+    "remove_invisible",
+    "replay",
+    "strip_line",
+]
+
+_DEFAULT: Pipeline | None = None
+
+
+def _default() -> Pipeline:
+    global _DEFAULT
+    if _DEFAULT is None:
+        _DEFAULT = Pipeline.default()
+    return _DEFAULT
+
+
+def clean(doc: Document | str) -> str:
+    """Clean one text or document with the default pipeline.
+
+    >>> clean("TOPMEDIA - Putin bicara.\\nBaca Juga: Teknologi Jet Tempur")
+    'Putin bicara.'
+    """
+    return _default().clean(doc)
+
+
+def explain(doc: Document | str) -> Cleaned:
+    """Clean with the default pipeline and return the text with every change made."""
+    return _default().explain(doc)

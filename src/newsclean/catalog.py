@@ -1,0 +1,289 @@
+"""The rule catalog: TOML files of boilerplate rules, loaded and validated once, compiled per selection.
+
+A rule file looks like::
+
+    lang = "id"                      # "*" for rules that apply to every language
+
+    [[rule]]
+    id = "id.related"                # unique, dotted
+    kind = "line"                    # line | prefix | inline | block | tail | lexicon
+    pattern = '''baca\\s+juga\\b.*'''  # Python regex; case-insensitive unless case_sensitive = true
+    max_chars = 300                  # longest line the rule may remove (line, tail, block, lexicon)
+    examples = ["Baca Juga: AS Suruh Putin Memilih"]      # must match (a test checks every one)
+    counter_examples = ["Ia membaca juga buku itu."]      # must not match
+
+Kinds (see :mod:`newsclean.lines` for how each is applied):
+
+- ``line``: the whole line matches ``pattern``; the line is dropped.
+- ``prefix``: ``pattern`` matches at the start of one of the first ``window`` non-empty lines of the
+  body; the matched characters are cut (datelines, outlet names).
+- ``inline``: ``pattern`` is searched inside a line; each match is cut (a promo glued into a paragraph).
+- ``block``: a trigger line matches ``pattern``; it and up to ``follow`` following lines that match
+  ``follow_pattern`` are dropped (a bare "Baca juga" line and the headline it introduces).
+- ``tail``: like ``line``, but only among the last ``window`` non-empty lines (credits, initials, tags).
+- ``lexicon``: ``terms`` (spam words) are looked up in a folded copy of the line (case, diacritics,
+  homoglyphs); a line of at most ``max_chars`` that contains one is dropped.
+
+A rule may carry ``outlet = ["detik.com", ...]``: it then applies only to documents of those outlets
+(a sub-domain matches its domain).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+__all__ = [
+    "KINDS",
+    "Catalog",
+    "CatalogError",
+    "Rule",
+    "default_catalog",
+    "load_rule_file",
+    "normalize_outlet",
+]
+
+KINDS = ("line", "prefix", "inline", "block", "tail", "lexicon")
+
+#: Defaults applied when a rule does not say. Named here so they can be tuned in one place.
+DEFAULT_MAX_CHARS = 300
+DEFAULT_PREFIX_WINDOW = 1
+DEFAULT_TAIL_WINDOW = 5
+DEFAULT_BLOCK_FOLLOW = 1
+
+_ID_RE = re.compile(r"^[a-z0-9_]+(?:[.\-][a-z0-9_]+)*$")
+_ALLOWED_KEYS = {
+    "id", "kind", "pattern", "terms", "max_chars", "window", "follow", "follow_pattern", "outlet",
+    "examples", "counter_examples", "description", "case_sensitive", "min_chars",
+}
+
+
+class CatalogError(ValueError):
+    """A rule file is malformed: the message names the file and the rule."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    kind: str
+    lang: str
+    pattern: str = ""
+    terms: tuple[str, ...] = ()
+    max_chars: int = DEFAULT_MAX_CHARS
+    min_chars: int = 0
+    window: int = 0
+    follow: int = 0
+    follow_pattern: str = ""
+    outlets: tuple[str, ...] = ()
+    examples: tuple[str, ...] = ()
+    counter_examples: tuple[str, ...] = ()
+    description: str = ""
+    case_sensitive: bool = False
+    source: str = ""
+
+    @property
+    def flags(self) -> int:
+        return 0 if self.case_sensitive else re.IGNORECASE
+
+    def regex(self) -> re.Pattern[str]:
+        return re.compile(self.pattern, self.flags)
+
+    def applies_to(self, outlet: str | None) -> bool:
+        if not self.outlets:
+            return True
+        if not outlet:
+            return False
+        return any(outlet == o or outlet.endswith("." + o) for o in self.outlets)
+
+
+def normalize_outlet(value: str | None) -> str | None:
+    """Reduce an outlet name or URL to a bare lowercase host.
+
+    >>> normalize_outlet("https://www.Kompas.com/read/2022/01/13/x")
+    'kompas.com'
+    >>> normalize_outlet("detik.com")
+    'detik.com'
+    >>> normalize_outlet("yahoo.com/news")
+    'yahoo.com'
+    """
+    if not value:
+        return None
+    v = value.strip().lower()
+    v = re.sub(r"^[a-z][a-z0-9+.-]*://", "", v)
+    v = v.split("/", 1)[0].split(":", 1)[0]
+    if v.startswith("www."):
+        v = v[4:]
+    return v or None
+
+
+def _as_str_tuple(value: Any, where: str) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(x, str) for x in value):
+        return tuple(value)
+    raise CatalogError(f"{where}: expected a string or a list of strings, got {value!r}")
+
+
+def _parse_rule(raw: Mapping[str, Any], lang: str, source: str) -> Rule:
+    rid = raw.get("id")
+    where = f"{source}: rule {rid!r}"
+    if not isinstance(rid, str) or not _ID_RE.match(rid):
+        raise CatalogError(f"{where}: 'id' must be a lowercase dotted name")
+    unknown = set(raw) - _ALLOWED_KEYS
+    if unknown:
+        raise CatalogError(f"{where}: unknown keys {sorted(unknown)}")
+    kind = raw.get("kind")
+    if kind not in KINDS:
+        raise CatalogError(f"{where}: 'kind' must be one of {KINDS}, got {kind!r}")
+    pattern = raw.get("pattern", "")
+    terms = _as_str_tuple(raw.get("terms"), where)
+    if kind == "lexicon":
+        if not terms:
+            raise CatalogError(f"{where}: a lexicon rule needs 'terms'")
+    elif not isinstance(pattern, str) or not pattern:
+        raise CatalogError(f"{where}: 'pattern' must be a non-empty string")
+    if "(?P<" in pattern:
+        raise CatalogError(f"{where}: named groups are reserved; use (?:...) groups")
+    for key in ("max_chars", "min_chars", "window", "follow"):
+        v = raw.get(key, 0)
+        if not isinstance(v, int) or isinstance(v, bool) or v < 0:
+            raise CatalogError(f"{where}: {key!r} must be a non-negative integer")
+    examples = _as_str_tuple(raw.get("examples"), where)
+    if not examples:
+        raise CatalogError(f"{where}: every rule needs at least one example")
+    window = raw.get("window", 0)
+    if kind == "prefix":
+        window = window or DEFAULT_PREFIX_WINDOW
+    elif kind == "tail":
+        window = window or DEFAULT_TAIL_WINDOW
+    follow = raw.get("follow", DEFAULT_BLOCK_FOLLOW if kind == "block" else 0)
+    follow_pattern = raw.get("follow_pattern", "")
+    if kind == "block" and not follow_pattern:
+        raise CatalogError(f"{where}: a block rule needs 'follow_pattern'")
+    rule = Rule(
+        id=rid,
+        kind=kind,
+        lang=lang,
+        pattern=pattern,
+        terms=terms,
+        max_chars=raw.get("max_chars", DEFAULT_MAX_CHARS),
+        min_chars=raw.get("min_chars", 0),
+        window=window,
+        follow=follow,
+        follow_pattern=follow_pattern,
+        outlets=tuple(normalize_outlet(o) or "" for o in _as_str_tuple(raw.get("outlet"), where)),
+        examples=examples,
+        counter_examples=_as_str_tuple(raw.get("counter_examples"), where),
+        description=str(raw.get("description", "")),
+        case_sensitive=bool(raw.get("case_sensitive", False)),
+        source=source,
+    )
+    for pat in (rule.pattern, rule.follow_pattern):
+        if pat:
+            try:
+                re.compile(pat, rule.flags)
+            except re.error as exc:
+                raise CatalogError(f"{where}: bad regex {pat!r}: {exc}") from None
+    return rule
+
+
+def load_rule_file(path: str | Path, *, text: str | None = None) -> list[Rule]:
+    """Parse and validate one rule file. Raises :class:`CatalogError` with the file and rule named."""
+    source = str(path)
+    try:
+        data = tomllib.loads(text if text is not None else Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError) as exc:
+        raise CatalogError(f"{source}: cannot read rule file: {exc}") from None
+    except tomllib.TOMLDecodeError as exc:
+        raise CatalogError(f"{source}: not valid TOML: {exc}") from None
+    lang = data.get("lang", "*")
+    if not isinstance(lang, str) or not lang:
+        raise CatalogError(f"{source}: 'lang' must be a language code or '*'")
+    raw_rules = data.get("rule", [])
+    if not isinstance(raw_rules, list):
+        raise CatalogError(f"{source}: rules must be written as [[rule]] tables")
+    unknown = set(data) - {"lang", "rule", "description"}
+    if unknown:
+        raise CatalogError(f"{source}: unknown top-level keys {sorted(unknown)}")
+    return [_parse_rule(r, lang, source) for r in raw_rules]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """A validated set of rules with unique ids. Select and compile with :meth:`select`."""
+
+    rules: tuple[Rule, ...]
+    _by_id: Mapping[str, Rule] = field(default_factory=dict, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        seen: dict[str, Rule] = {}
+        for r in self.rules:
+            if r.id in seen:
+                raise CatalogError(f"duplicate rule id {r.id!r} in {seen[r.id].source} and {r.source}")
+            seen[r.id] = r
+        object.__setattr__(self, "_by_id", seen)
+
+    @classmethod
+    def from_files(cls, paths: Iterable[str | Path]) -> Catalog:
+        rules: list[Rule] = []
+        for p in paths:
+            rules.extend(load_rule_file(p))
+        return cls(tuple(rules))
+
+    def __len__(self) -> int:
+        return len(self.rules)
+
+    def __getitem__(self, rule_id: str) -> Rule:
+        return self._by_id[rule_id]
+
+    def __add__(self, other: Catalog) -> Catalog:
+        return Catalog(self.rules + other.rules)
+
+    @property
+    def langs(self) -> list[str]:
+        return sorted({r.lang for r in self.rules if r.lang != "*"})
+
+    def select(self, lang: str | None, outlet: str | None = None) -> tuple[Rule, ...]:
+        """The rules that apply to a document of ``lang`` (None: shared rules only) and ``outlet``."""
+        return tuple(
+            r for r in self.rules
+            if (r.lang == "*" or r.lang == lang) and r.applies_to(outlet)
+        )
+
+
+def _builtin_rule_texts() -> list[tuple[str, str]]:
+    pkg = resources.files("newsclean") / "rules"
+    out = []
+    for entry in sorted(pkg.iterdir(), key=lambda p: p.name):
+        if entry.name.endswith(".toml"):
+            out.append((f"newsclean/rules/{entry.name}", entry.read_text(encoding="utf-8")))
+    return out
+
+
+@lru_cache(maxsize=1)
+def default_catalog() -> Catalog:
+    """The built-in catalog shipped in ``newsclean/rules/*.toml``, loaded and validated once."""
+    rules: list[Rule] = []
+    for name, text in _builtin_rule_texts():
+        rules.extend(load_rule_file(name, text=text))
+    return Catalog(tuple(rules))
+
+
+def rules_by_kind(rules: Sequence[Rule]) -> dict[str, list[Rule]]:
+    out: dict[str, list[Rule]] = {k: [] for k in KINDS}
+    for r in rules:
+        out[r.kind].append(r)
+    return out

@@ -1,0 +1,208 @@
+"""The line/span engine: applies a compiled selection of catalog rules to the lines of one document.
+
+All rules of one kind are compiled into a single alternation (one named group per rule), so a
+line costs one anchored regex attempt per kind whatever the size of the catalog, and lines longer
+than every rule's ``max_chars`` are skipped without any regex at all.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from .catalog import Rule, rules_by_kind
+from .document import Change
+
+__all__ = ["CompiledRules", "fold_for_lexicon", "LINE_CLEANER"]
+
+LINE_CLEANER = "rules"
+
+# Letters that spammers swap in to dodge filters, folded to the Latin letter they imitate.
+# NFKD + dropping combining marks already handles accents ("hongkonģ" -> "hongkong").
+_HOMOGLYPHS = str.maketrans({
+    "а": "a", "е": "e", "о": "o", "р": "p", "с": "c", "у": "y", "х": "x", "і": "i", "ј": "j",
+    "ѕ": "s", "к": "k", "м": "m", "т": "t", "н": "h", "в": "b", "г": "r", "ԁ": "d", "ɡ": "g",
+    "α": "a", "ο": "o", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ρ": "p", "τ": "t", "υ": "u",
+    "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss",
+})
+_SENTENCE_END = tuple('.!?"”’)')
+
+
+def fold_for_lexicon(text: str) -> str:
+    """Fold case, diacritics, compatibility forms and common homoglyphs for spam-term lookup.
+
+    >>> fold_for_lexicon("Posted By : togel hongkonģ")
+    'posted by : togel hongkong'
+    >>> fold_for_lexicon("ЅLOТ GАСOR")
+    'slot gacor'
+    """
+    t = unicodedata.normalize("NFKD", text)
+    t = "".join(ch for ch in t if not unicodedata.combining(ch))
+    return t.lower().translate(_HOMOGLYPHS)
+
+
+def _alternation(rules: Sequence[Rule], attr: str = "pattern") -> re.Pattern[str] | None:
+    if not rules:
+        return None
+    parts = []
+    for i, r in enumerate(rules):
+        flags = "" if r.case_sensitive else "i"
+        pat = getattr(r, attr)
+        parts.append(f"(?P<r{i}>(?{flags}:{pat}))" if flags else f"(?P<r{i}>(?:{pat}))")
+    return re.compile("|".join(parts))
+
+
+def _which(m: re.Match[str], rules: Sequence[Rule]) -> Rule:
+    name = m.lastgroup
+    if name is not None and name.startswith("r"):
+        return rules[int(name[1:])]
+    for key, val in m.groupdict().items():  # pragma: no cover - lastgroup is set for our patterns
+        if val is not None:
+            return rules[int(key[1:])]
+    raise AssertionError("a match without a rule group")
+
+
+@dataclass
+class _Kind:
+    rules: list[Rule]
+    regex: re.Pattern[str] | None
+    max_chars: int
+
+
+class CompiledRules:
+    """A selection of rules compiled for fast application. Build once, apply to many documents."""
+
+    def __init__(self, rules: Sequence[Rule]) -> None:
+        self.rules = tuple(rules)
+        by = rules_by_kind(self.rules)
+        self._line = self._kind(by["line"])
+        self._tail = self._kind(by["tail"])
+        self._prefix = self._kind(by["prefix"])
+        self._inline = self._kind(by["inline"])
+        self._block = self._kind(by["block"])
+        self._block_follow = [re.compile(r.follow_pattern, r.flags) for r in by["block"]]
+        self._tail_window = max((r.window for r in by["tail"]), default=0)
+        self._prefix_window = max((r.window for r in by["prefix"]), default=0)
+        self._lexicon = by["lexicon"]
+        self._lexicon_re = [
+            re.compile(r"(?<![a-z0-9])(?:" + "|".join(
+                re.escape(fold_for_lexicon(t)).replace(r"\ ", r"\s*") for t in r.terms) + r")(?![a-z0-9])")
+            for r in self._lexicon
+        ]
+
+    @staticmethod
+    def _kind(rules: list[Rule]) -> _Kind:
+        return _Kind(rules, _alternation(rules), max((r.max_chars for r in rules), default=0))
+
+    def __bool__(self) -> bool:
+        return bool(self.rules)
+
+    # -- helpers ---------------------------------------------------------------------------
+
+    @staticmethod
+    def _line_match(kind: _Kind, line: str) -> Rule | None:
+        if kind.regex is None or len(line) > kind.max_chars:
+            return None
+        m = kind.regex.fullmatch(line)
+        if m is None:
+            return None
+        rule = _which(m, kind.rules)
+        if len(line) > rule.max_chars or len(line) < rule.min_chars:
+            return None
+        return rule
+
+    def _lexicon_match(self, line: str) -> Rule | None:
+        if not self._lexicon:
+            return None
+        folded = None
+        for rule, rx in zip(self._lexicon, self._lexicon_re):
+            if len(line) > rule.max_chars:
+                continue
+            # A lexicon term inside a full sentence is usually news *about* gambling, not spam.
+            if line.rstrip().endswith(_SENTENCE_END) and len(line.split()) > 6:
+                continue
+            if folded is None:
+                folded = fold_for_lexicon(line)
+            if rx.search(folded):
+                return rule
+        return None
+
+    # -- the engine --------------------------------------------------------------------------
+
+    def apply(self, lines: list[str], *, cleaner: str = LINE_CLEANER) -> list[Change]:
+        """Decide every line of one document; mutate ``lines`` into the result (dropped lines
+        become ``None``) and return the explain steps, in the order they were applied."""
+        changes: list[Change] = []
+
+        def drop(i: int, rule: Rule) -> None:
+            changes.append(Change("drop_line", cleaner, rule.id, i, 0, len(lines[i]), lines[i], ""))
+            lines[i] = None  # type: ignore[call-overload]
+
+        def cut(i: int, start: int, end: int, rule: Rule) -> None:
+            text = lines[i]
+            changes.append(Change("replace", cleaner, rule.id, i, start, end, text[start:end], ""))
+            lines[i] = text[:start] + text[end:]
+
+        # Blocks first: their trigger line ("Baca juga" alone) would also be taken by a line rule,
+        # and then the headline it introduces would be left behind.
+        if self._block.regex is not None:
+            i = 0
+            n = len(lines)
+            while i < n:
+                line = lines[i]
+                rule = self._line_match(self._block, line) if line else None
+                if rule is None:
+                    i += 1
+                    continue
+                drop(i, rule)
+                follow_re = self._block_follow[self._block.rules.index(rule)]
+                taken, j = 0, i + 1
+                while j < n and taken < rule.follow:
+                    nxt = lines[j]
+                    if nxt is not None and nxt.strip():
+                        if len(nxt) > rule.max_chars or not follow_re.fullmatch(nxt):
+                            break
+                        drop(j, rule)
+                        taken += 1
+                    j += 1
+                i = j
+
+        for i, line in enumerate(lines):
+            if not line:
+                continue
+            rule = self._line_match(self._line, line) or self._lexicon_match(line)
+            if rule is not None:
+                drop(i, rule)
+
+        if self._tail.regex is not None:
+            alive = [i for i, line in enumerate(lines) if line and line.strip()]
+            for rank, i in enumerate(reversed(alive[-self._tail_window:])):
+                rule = self._line_match(self._tail, lines[i])
+                if rule is not None and rank < rule.window:
+                    drop(i, rule)
+
+        if self._prefix.regex is not None:
+            alive = [i for i, line in enumerate(lines) if line and line.strip()]
+            for rank, i in enumerate(alive[: self._prefix_window]):
+                for _ in range(3):  # an outlet name, then a dateline, then a greeting
+                    line = lines[i]
+                    m = self._prefix.regex.match(line)
+                    if m is None or m.end() == 0:
+                        break
+                    rule = _which(m, self._prefix.rules)
+                    if rank >= rule.window:
+                        break
+                    cut(i, 0, m.end(), rule)
+
+        if self._inline.regex is not None:
+            for i, line in enumerate(lines):
+                if not line:
+                    continue
+                spans = [(m.start(), m.end(), _which(m, self._inline.rules))
+                         for m in self._inline.regex.finditer(line) if m.end() > m.start()]
+                # Right to left, so that every step's offsets hold when replayed in order.
+                for start, end, rule in reversed(spans):
+                    cut(i, start, end, rule)
+        return changes

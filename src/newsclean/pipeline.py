@@ -1,0 +1,273 @@
+"""Compose cleaners into a pipeline; clean, explain and replay.
+
+A pipeline is an ordered list of steps. A step is either
+
+- a plain ``str -> str`` function (a *text cleaner*, e.g. :func:`newsclean.text.fix_unicode` or your
+  own), applied to every line; it must not add or remove line breaks; or
+- a *line cleaner*: an object with a ``name`` and ``run(lines, doc) -> list[Change]`` that decides
+  per line or span, like :class:`RuleCleaner` (the rule catalog) or :func:`line_filter` (your own
+  predicate).
+
+Every step records what it changed as :class:`~newsclean.document.Change` steps, and
+:func:`replay` re-applies them to the input::
+
+    >>> from newsclean import Pipeline, replay
+    >>> p = Pipeline.default(lang="id")
+    >>> text = "JAKARTA - Harga cabai naik.\\nBaca Juga: Harga Bawang Turun\\nPedagang mengeluh."
+    >>> result = p.explain(text)
+    >>> print(result.text)
+    Harga cabai naik.
+    Pedagang mengeluh.
+    >>> [(c.rule, c.removed) for c in result.changes]
+    [('id.related.line', 'Baca Juga: Harga Bawang Turun'), ('shared.dateline.prefix', 'JAKARTA - ')]
+    >>> replay(text, result.changes) == result.text
+    True
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from pathlib import Path
+from typing import Protocol, Union, runtime_checkable
+
+from .catalog import Catalog, Rule, default_catalog, normalize_outlet
+from .document import Change, Cleaned, Document, join_lines, split_lines
+from .lang import detect_lang
+from .lines import CompiledRules
+from .text import fix_unicode, normalize_spaces, remove_invisible, strip_line
+
+__all__ = [
+    "BlankLines",
+    "LineCleaner",
+    "Pipeline",
+    "RuleCleaner",
+    "TextCleaner",
+    "line_filter",
+    "replay",
+]
+
+Lines = list  # list[str | None]: None marks a dropped line
+
+
+@runtime_checkable
+class LineCleaner(Protocol):
+    name: str
+
+    def run(self, lines: list[str | None], doc: Document) -> list[Change]: ...
+
+
+@dataclass(frozen=True)
+class TextCleaner:
+    """Wrap a ``str -> str`` function so that it runs per line and records minimal changes."""
+
+    func: Callable[[str], str]
+    name: str = ""
+
+    def __post_init__(self) -> None:
+        if not callable(self.func):
+            raise TypeError(f"a text cleaner must be callable, got {self.func!r}")
+        if not self.name:
+            object.__setattr__(self, "name", getattr(self.func, "__name__", "text_cleaner"))
+
+    def run(self, lines: list[str | None], doc: Document) -> list[Change]:
+        changes = []
+        func = self.func
+        for i, line in enumerate(lines):
+            if not line:
+                continue
+            new = func(line)
+            if new == line:
+                continue
+            if not isinstance(new, str):
+                raise TypeError(f"text cleaner {self.name!r} returned {type(new).__name__}, not str")
+            if "\n" in new or "\r" in new:
+                raise ValueError(f"text cleaner {self.name!r} must not add line breaks")
+            # The smallest differing span keeps explain output readable ("&amp;" -> "&").
+            p = 0
+            lim = min(len(line), len(new))
+            while p < lim and line[p] == new[p]:
+                p += 1
+            s = 0
+            while s < lim - p and line[len(line) - 1 - s] == new[len(new) - 1 - s]:
+                s += 1
+            changes.append(Change("replace", self.name, self.name, i, p, len(line) - s,
+                                  line[p:len(line) - s], new[p:len(new) - s]))
+            lines[i] = new
+        return changes
+
+
+@dataclass
+class _Predicate:
+    name: str
+    predicate: Callable[[str], bool]
+
+    def run(self, lines: list[str | None], doc: Document) -> list[Change]:
+        changes = []
+        for i, line in enumerate(lines):
+            if line and self.predicate(line):
+                changes.append(Change("drop_line", self.name, self.name, i, 0, len(line), line, ""))
+                lines[i] = None
+        return changes
+
+
+def line_filter(name: str) -> Callable[[Callable[[str], bool]], LineCleaner]:
+    """Turn a predicate into a line cleaner that drops the lines it returns True for.
+
+    >>> @line_filter("no_shouting")
+    ... def shouting(line: str) -> bool:
+    ...     return line.isupper()
+    >>> Pipeline([shouting]).clean("HALO\\nApa kabar?")
+    'Apa kabar?'
+    """
+    def wrap(pred: Callable[[str], bool]) -> LineCleaner:
+        return _Predicate(name, pred)
+    return wrap
+
+
+@dataclass(frozen=True)
+class BlankLines:
+    """Drop lines that are empty (or only whitespace) after the other steps."""
+
+    name: str = "blank_lines"
+
+    def run(self, lines: list[str | None], doc: Document) -> list[Change]:
+        changes = []
+        for i, line in enumerate(lines):
+            if line is not None and not line.strip():
+                changes.append(Change("drop_line", self.name, "blank", i, 0, len(line), line, ""))
+                lines[i] = None
+        return changes
+
+
+@dataclass
+class RuleCleaner:
+    """Apply the rule catalog, selected by the document's language and outlet.
+
+    ``lang``: a fixed language code, or ``"auto"`` to use the document's ``lang`` metadata and
+    otherwise :func:`newsclean.lang.detect_lang`. Rules with ``lang = "*"`` always apply.
+    """
+
+    catalog: Catalog = field(default_factory=default_catalog)
+    lang: str | None = "auto"
+    name: str = "rules"
+
+    def __post_init__(self) -> None:
+        known = set(self.catalog.langs)
+        if self.lang not in (None, "auto") and self.lang not in known:
+            raise ValueError(f"unknown language {self.lang!r}: the catalog has {sorted(known)} (or 'auto')")
+        self._compiled = lru_cache(maxsize=4096)(self._compile)
+
+    def _compile(self, lang: str | None, outlet: str | None) -> CompiledRules:
+        return _compiled_for(self.catalog.select(lang, outlet))
+
+    def lang_of(self, doc: Document, lines: Sequence[str | None]) -> str | None:
+        if self.lang != "auto":
+            return self.lang
+        meta = doc.lang
+        if meta:
+            code = str(meta).lower().split("-")[0].split("_")[0]
+            if code in self.catalog.langs:
+                return code
+        return detect_lang(" ".join(line for line in lines[:40] if line))
+
+    def run(self, lines: list[str | None], doc: Document) -> list[Change]:
+        lang = self.lang_of(doc, lines)
+        compiled = self._compiled(lang, normalize_outlet(doc.outlet or doc.url))
+        return compiled.apply(lines, cleaner=self.name)  # type: ignore[arg-type]
+
+
+@lru_cache(maxsize=256)
+def _compiled_for(rules: tuple[Rule, ...]) -> CompiledRules:
+    # Outlets without outlet-specific rules share one compiled object per language.
+    return CompiledRules(rules)
+
+
+Step = Union[Callable[[str], str], LineCleaner]
+
+DEFAULT_TEXT_CLEANERS: tuple[Callable[[str], str], ...] = (
+    fix_unicode,
+    remove_invisible,
+    normalize_spaces,
+    strip_line,
+)
+
+
+class Pipeline:
+    """An ordered list of cleaners. ``Pipeline.default()`` is what the CLI runs."""
+
+    def __init__(self, steps: Iterable[Step]) -> None:
+        self.steps: list[LineCleaner] = []
+        for s in steps:
+            if isinstance(s, LineCleaner) and not isinstance(s, TextCleaner):
+                self.steps.append(s)
+            elif isinstance(s, TextCleaner):
+                self.steps.append(s)
+            elif callable(s):
+                self.steps.append(TextCleaner(s))
+            else:
+                raise TypeError(f"a pipeline step must be a str -> str function or a line cleaner, got {s!r}")
+        names = [s.name for s in self.steps]
+        if len(set(names)) != len(names):
+            raise ValueError(f"pipeline step names must be unique, got {names}")
+        if not any(isinstance(s, BlankLines) for s in self.steps):
+            self.steps.append(BlankLines())
+
+    @classmethod
+    def default(
+        cls,
+        *,
+        lang: str | None = "auto",
+        rules: Sequence[str | Path] = (),
+        catalog: Catalog | None = None,
+        extra: Sequence[Step] = (),
+    ) -> Pipeline:
+        """Unicode repair, invisible characters, spaces, then the rule catalog (built-in rules plus
+        any ``rules`` files), then ``extra`` steps of your own."""
+        cat = catalog if catalog is not None else default_catalog()
+        if rules:
+            cat = cat + Catalog.from_files(rules)
+        return cls([*DEFAULT_TEXT_CLEANERS, RuleCleaner(cat, lang=lang), *extra])
+
+    @property
+    def names(self) -> list[str]:
+        return [s.name for s in self.steps]
+
+    def explain(self, doc: Document | str) -> Cleaned:
+        if isinstance(doc, str):
+            doc = Document(doc)
+        elif not isinstance(doc, Document):
+            raise TypeError(f"expected a Document or str, got {type(doc).__name__}")
+        lines: list[str | None] = list(split_lines(doc.text))
+        changes: list[Change] = []
+        for step in self.steps:
+            changes.extend(step.run(lines, doc))
+        return Cleaned(join_lines(line for line in lines if line is not None), tuple(changes))
+
+    def clean(self, doc: Document | str) -> str:
+        return self.explain(doc).text
+
+    __call__ = explain
+
+
+def replay(text: str, changes: Iterable[Change]) -> str:
+    """Re-apply explain steps to the input text; ``replay(text, p.explain(text).changes)`` equals
+    ``p.clean(text)``. Raises ``ValueError`` if a step does not fit the text."""
+    lines: list[str | None] = list(split_lines(text))
+    for c in changes:
+        if not 0 <= c.line < len(lines) or lines[c.line] is None:
+            raise ValueError(f"explain step does not fit this text: line {c.line} ({c.rule})")
+        line = lines[c.line]
+        assert line is not None
+        if c.action == "drop_line":
+            if line != c.removed:
+                raise ValueError(f"explain step does not fit this text: line {c.line} is not {c.removed!r}")
+            lines[c.line] = None
+        elif c.action == "replace":
+            if line[c.start:c.end] != c.removed:
+                raise ValueError(f"explain step does not fit this text: {c.removed!r} not at line {c.line}")
+            lines[c.line] = line[: c.start] + c.added + line[c.end:]
+        else:
+            raise ValueError(f"unknown explain action {c.action!r}")
+    return join_lines(line for line in lines if line is not None)
