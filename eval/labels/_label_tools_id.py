@@ -179,7 +179,7 @@ def review(rows, labels, outlet=None):
 def stats(rows, labels):
     agg = defaultdict(Counter)
     for lab in labels:
-        for key in (lab["outlet"], "ALL", "split:" + lab["split"]):
+        for key in (lab["outlet"], "ALL", "split:" + lab["split"], lab["outlet"] + "/" + lab["split"]):
             c = agg[key]
             c["articles"] += 1
             c["remove_spans"] += len(lab["remove"])
