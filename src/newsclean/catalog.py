@@ -257,10 +257,12 @@ class Catalog:
         return sorted({r.lang for r in self.rules if r.lang != "*"})
 
     def select(self, lang: str | None, outlet: str | None = None) -> tuple[Rule, ...]:
-        """The rules that apply to a document of ``lang`` (None: shared rules only) and ``outlet``."""
+        """The rules that apply to a document of ``lang`` and ``outlet``. ``lang=None`` (language
+        unknown) selects the rules of every language: their patterns rarely overlap, and a short
+        promo line is better judged by all of them than by none."""
         return tuple(
             r for r in self.rules
-            if (r.lang == "*" or r.lang == lang) and r.applies_to(outlet)
+            if (lang is None or r.lang == "*" or r.lang == lang) and r.applies_to(outlet)
         )
 
 

@@ -177,16 +177,25 @@ class CompiledRules:
                 drop(i, rule)
 
         if self._tail.regex is not None:
-            alive = [i for i, line in enumerate(lines) if line and line.strip()]
-            for rank, i in enumerate(reversed(alive[-self._tail_window:])):
-                rule = self._line_match(self._tail, lines[i])
-                if rule is not None and rank < rule.window:
+            # A tail rule's window counts the *kept* lines below a line, not all lines: a footer of
+            # several credit lines goes as a whole, and a second run finds nothing more to take.
+            kept_below = 0
+            for i in range(len(lines) - 1, -1, -1):
+                line = lines[i]
+                if not line or not line.strip():
+                    continue
+                if kept_below >= self._tail_window:
+                    break
+                rule = self._line_match(self._tail, line)
+                if rule is not None and kept_below < rule.window:
                     drop(i, rule)
+                else:
+                    kept_below += 1
 
         if self._prefix.regex is not None:
             alive = [i for i, line in enumerate(lines) if line and line.strip()]
             for rank, i in enumerate(alive[: self._prefix_window]):
-                for _ in range(3):  # an outlet name, then a dateline, then a greeting
+                while True:  # an outlet name, then a dateline, then a greeting ...
                     line = lines[i]
                     m = self._prefix.regex.match(line)
                     if m is None or m.end() == 0:
@@ -198,11 +207,14 @@ class CompiledRules:
 
         if self._inline.regex is not None:
             for i, line in enumerate(lines):
-                if not line:
-                    continue
-                spans = [(m.start(), m.end(), _which(m, self._inline.rules))
-                         for m in self._inline.regex.finditer(line) if m.end() > m.start()]
-                # Right to left, so that every step's offsets hold when replayed in order.
-                for start, end, rule in reversed(spans):
-                    cut(i, start, end, rule)
+                # Repeat until nothing matches: a cut can join two halves into a new match.
+                while line:
+                    spans = [(m.start(), m.end(), _which(m, self._inline.rules))
+                             for m in self._inline.regex.finditer(line) if m.end() > m.start()]
+                    if not spans:
+                        break
+                    # Right to left, so that every step's offsets hold when replayed in order.
+                    for start, end, rule in reversed(spans):
+                        cut(i, start, end, rule)
+                    line = lines[i]
         return changes

@@ -3,7 +3,7 @@
 A pipeline is an ordered list of steps. A step is either
 
 - a plain ``str -> str`` function (a *text cleaner*, e.g. :func:`newsclean.text.fix_unicode` or your
-  own), applied to every line; it must not add or remove line breaks; or
+  own), applied to every line (a line break it produces becomes a space); or
 - a *line cleaner*: an object with a ``name`` and ``run(lines, doc) -> list[Change]`` that decides
   per line or span, like :class:`RuleCleaner` (the rule catalog) or :func:`line_filter` (your own
   predicate).
@@ -25,6 +25,8 @@ Every step records what it changed as :class:`~newsclean.document.Change` steps,
 """
 
 from __future__ import annotations
+
+import re
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -48,7 +50,7 @@ __all__ = [
     "replay",
 ]
 
-Lines = list  # list[str | None]: None marks a dropped line
+_BREAK_RE = re.compile("\r\n|[\r\n\u2028\u2029\x85]")
 
 
 @runtime_checkable
@@ -82,8 +84,12 @@ class TextCleaner:
                 continue
             if not isinstance(new, str):
                 raise TypeError(f"text cleaner {self.name!r} returned {type(new).__name__}, not str")
-            if "\n" in new or "\r" in new:
-                raise ValueError(f"text cleaner {self.name!r} must not add line breaks")
+            if _BREAK_RE.search(new):
+                # A cleaner runs on one line; a break it produces (ftfy decoding "â€¨" to U+2028,
+                # say) must not split the line, or line numbers would stop meaning anything.
+                new = _BREAK_RE.sub(" ", new)
+                if new == line:
+                    continue
             # The smallest differing span keeps explain output readable ("&amp;" -> "&").
             p = 0
             lim = min(len(line), len(new))
@@ -146,7 +152,8 @@ class RuleCleaner:
     """Apply the rule catalog, selected by the document's language and outlet.
 
     ``lang``: a fixed language code, or ``"auto"`` to use the document's ``lang`` metadata and
-    otherwise :func:`newsclean.lang.detect_lang`. Rules with ``lang = "*"`` always apply.
+    otherwise :func:`newsclean.lang.detect_lang`; when neither tells, the rules of every language
+    apply. Rules with ``lang = "*"`` always apply.
     """
 
     catalog: Catalog = field(default_factory=default_catalog)
@@ -170,12 +177,19 @@ class RuleCleaner:
             code = str(meta).lower().split("-")[0].split("_")[0]
             if code in self.catalog.langs:
                 return code
-        return detect_lang(" ".join(line for line in lines[:40] if line))
+        # Judge by sentence-like lines only: short lines are where boilerplate lives, and a
+        # verdict that flipped once a promo line was removed would make cleaning non-idempotent.
+        sample = [line for line in lines[:60] if line and line.count(" ") >= MIN_SENTENCE_SPACES]
+        return detect_lang(" ".join(sample))
 
     def run(self, lines: list[str | None], doc: Document) -> list[Change]:
         lang = self.lang_of(doc, lines)
         compiled = self._compiled(lang, normalize_outlet(doc.outlet or doc.url))
         return compiled.apply(lines, cleaner=self.name)  # type: ignore[arg-type]
+
+
+#: Lines with fewer spaces than this are ignored by language detection.
+MIN_SENTENCE_SPACES = 7
 
 
 @lru_cache(maxsize=256)

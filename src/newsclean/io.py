@@ -1,0 +1,213 @@
+"""Finding inputs, reading them as documents, and writing outputs atomically.
+
+Input kinds, by file name:
+
+- ``*.txt``: one article per file, one paragraph per line; doc id = path relative to the input root.
+- ``*.jsonl``: one article per line, a JSON object with a string ``text``; optional ``id``, ``url``,
+  ``outlet`` or ``source``, ``title``, ``date``, ``lang``. Every other field is carried through.
+
+This module knows nothing about cleaning; the CLI wires it to a pipeline.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any
+
+from .catalog import normalize_outlet
+from .document import Document
+
+__all__ = [
+    "INPUT_SUFFIXES",
+    "BadRecord",
+    "InputFile",
+    "UserError",
+    "atomic_writer",
+    "discover_inputs",
+    "doc_from_record",
+    "read_jsonl",
+    "read_txt",
+]
+
+INPUT_SUFFIXES = (".txt", ".jsonl")
+#: The folder inside OUT that holds reports; never read back as input.
+REPORT_DIR = "_newsclean"
+
+# mkstemp creates files readable by the owner only; outputs get the usual permissions instead.
+_UMASK = os.umask(0)
+os.umask(_UMASK)
+_FILE_MODE = 0o666 & ~_UMASK
+
+
+class UserError(Exception):
+    """A mistake in how the tool was called (bad paths, bad options): shown without a traceback."""
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path  # absolute
+    rel: str  # POSIX path relative to the input root (the file name for a single-file input)
+
+    @property
+    def kind(self) -> str:
+        return self.path.suffix.lower().lstrip(".")
+
+    def output_rel(self) -> str:
+        return self.rel
+
+
+@dataclass(frozen=True)
+class BadRecord:
+    """A JSONL line that could not be used: it is reported and copied verbatim to the rejects."""
+
+    line: int  # 1-based line number in the file
+    reason: str
+    raw: str
+
+
+def _is_within(child: Path, parent: Path) -> bool:
+    try:
+        child.relative_to(parent)
+        return True
+    except ValueError:
+        return False
+
+
+def check_paths(inp: Path, out: Path) -> tuple[Path, Path]:
+    """Resolve IN and OUT and refuse combinations that could overwrite or re-read inputs."""
+    if not inp.exists():
+        raise UserError(f"input not found: {inp}")
+    ri, ro = inp.resolve(), out.resolve()
+    base = ri if ri.is_dir() else ri.parent
+    if ro == ri or (ri.is_dir() and _is_within(ro, ri)):
+        raise UserError(f"output {out} must not be the input or inside it")
+    if ri.is_file() and ro == base and (ro / ri.name).resolve() == ri:
+        raise UserError(f"output {out} would overwrite the input file {inp}")
+    if ro.exists() and not ro.is_dir():
+        raise UserError(f"output {out} exists and is not a folder")
+    return ri, ro
+
+
+def discover_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> list[InputFile]:
+    """All input files under ``root`` (recursive, sorted, hidden files and folders skipped), or
+    ``root`` itself when it is a file."""
+    if root.is_file():
+        return [InputFile(root, root.name)]
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith("."):
+                continue
+            if name.lower().endswith(suffixes):
+                p = Path(dirpath) / name
+                found.append(InputFile(p, p.relative_to(root).as_posix()))
+    found.sort(key=lambda f: f.rel)
+    return found
+
+
+def outlet_from_rel(rel: str) -> str | None:
+    """The input sub-folder names the outlet: ``kompas.com/2022/a.txt`` -> ``kompas.com``."""
+    parts = rel.split("/")
+    return parts[0] if len(parts) > 1 else None
+
+
+def read_txt(f: InputFile) -> Document:
+    """Read a text article (UTF-8, BOM allowed). Raises OSError / UnicodeDecodeError."""
+    data = f.path.read_bytes()
+    text = data.decode("utf-8-sig")
+    meta = {}
+    outlet = outlet_from_rel(f.rel)
+    if outlet:
+        meta["outlet"] = outlet
+    return Document(text, id=f.rel, metadata=meta)
+
+
+def doc_from_record(rec: dict[str, Any], default_id: str) -> Document:
+    """Build a Document from a JSONL record; raises ValueError naming the problem."""
+    if "text" not in rec:
+        raise ValueError("no 'text' field")
+    text = rec["text"]
+    if not isinstance(text, str):
+        raise ValueError(f"'text' is {type(text).__name__}, not a string")
+    rid = rec.get("id")
+    doc_id = str(rid) if rid is not None and rid != "" else default_id
+    meta: dict[str, Any] = {}
+    for key in ("url", "title", "date", "lang"):
+        v = rec.get(key)
+        if v is not None and v != "":
+            meta[key] = v
+    outlet = rec.get("outlet") or rec.get("source")
+    if isinstance(outlet, str) and outlet:
+        meta["outlet"] = normalize_outlet(outlet) or outlet
+    elif isinstance(rec.get("url"), str):
+        host = normalize_outlet(rec["url"])
+        if host:
+            meta["outlet"] = host
+    return Document(text, id=doc_id, metadata=meta)
+
+
+def read_jsonl(f: InputFile) -> Iterator[tuple[int, dict[str, Any] | BadRecord]]:
+    """Yield ``(line_number, record)`` for each non-blank line, or a :class:`BadRecord`.
+    Raises OSError if the file cannot be opened."""
+    with open(f.path, "rb") as fh:
+        for n, raw in enumerate(fh, 1):
+            if not raw.strip():
+                continue
+            try:
+                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+            except UnicodeDecodeError as exc:
+                yield n, BadRecord(n, f"not UTF-8: {exc.reason} at byte {exc.start}",
+                                   raw.decode("utf-8", "replace").rstrip("\n"))
+                continue
+            try:
+                rec = json.loads(line)
+            except json.JSONDecodeError as exc:
+                yield n, BadRecord(n, f"invalid JSON: {exc.msg} (column {exc.colno})", line.rstrip("\n"))
+                continue
+            if not isinstance(rec, dict):
+                yield n, BadRecord(n, f"a JSON {type(rec).__name__}, not an object", line.rstrip("\n"))
+                continue
+            yield n, rec
+
+
+class atomic_writer:
+    """Write a file atomically: to a temporary file beside it, renamed over the target on success,
+    removed on error. ``with atomic_writer(path) as fh: fh.write(...)``"""
+
+    def __init__(self, path: Path, *, encoding: str = "utf-8") -> None:
+        self.path = path
+        self.encoding = encoding
+        self._fh: IO[str] | None = None
+        self._tmp = ""
+
+    def __enter__(self) -> IO[str]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._tmp = tempfile.mkstemp(prefix="." + self.path.name + ".", suffix=".tmp",
+                                         dir=self.path.parent)
+        os.chmod(self._tmp, _FILE_MODE)
+        self._fh = os.fdopen(fd, "w", encoding=self.encoding, newline="\n")
+        return self._fh
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        assert self._fh is not None
+        try:
+            self._fh.close()
+        finally:
+            if exc_type is None:
+                os.replace(self._tmp, self.path)
+            else:
+                try:
+                    os.unlink(self._tmp)
+                except OSError:
+                    pass
+
+
+def write_text_atomic(path: Path, text: str) -> None:
+    with atomic_writer(path) as fh:
+        fh.write(text)
