@@ -85,8 +85,8 @@ _EMPTY_SIG_16 = np.uint16(0xFFFF)
 class DedupConfig:
     """All tunables of paragraph deduplication; validated on construction (``ValueError``).
 
-    >>> DedupConfig(threshold=0.5).lsh_params()
-    (25, 5)
+    >>> DedupConfig().lsh_params(), DedupConfig(threshold=0.5, containment_threshold=None).lsh_params()
+    ((28, 2), (25, 5))
     >>> DedupConfig(keep="outlet")
     Traceback (most recent call last):
     ...

@@ -1,0 +1,90 @@
+"""hypothesis properties: order independence, symmetry, estimate error, robustness."""
+
+from __future__ import annotations
+
+import math
+import random
+
+import numpy as np
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from newsclean.dedup import DedupConfig, find_duplicates
+from newsclean.dedup.index import pair_scores
+from newsclean.dedup.shingles import jaccard, normalize_many, shingles_of_normalized
+from newsclean.dedup.signatures import compute_signatures
+
+VOCAB = "rusia ukraina moskow krimea pasukan sanksi menteri katanya perang damai nato tahun".split()
+
+paragraph = st.lists(st.sampled_from(VOCAB), min_size=6, max_size=30).map(" ".join)
+
+
+@st.composite
+def corpora(draw: st.DrawFn) -> list[tuple[str, str]]:
+    """Documents whose paragraphs are random, or edited copies of earlier ones."""
+    paras: list[str] = []
+    for _ in range(draw(st.integers(2, 14))):
+        if paras and draw(st.booleans()):
+            words = draw(st.sampled_from(paras)).split()
+            cut = draw(st.integers(max(1, len(words) // 2), len(words)))
+            words = words[:cut]
+            if draw(st.booleans()):
+                words[draw(st.integers(0, len(words) - 1))] = draw(st.sampled_from(VOCAB))
+            paras.append(" ".join(words))
+        else:
+            paras.append(draw(paragraph))
+    ndocs = draw(st.integers(1, 4))
+    docs: dict[int, list[str]] = {}
+    for p in paras:
+        docs.setdefault(draw(st.integers(0, ndocs - 1)), []).append(p)
+    return [(f"d{k}", "\n".join(v)) for k, v in sorted(docs.items())]
+
+
+def cluster_sets(docs: list[tuple[str, str]], cfg: DedupConfig | None = None) -> set[frozenset]:
+    res = find_duplicates(docs, cfg)
+    return {frozenset((m.doc, m.line) for m in c.members) for c in res.clusters}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(corpora(), st.randoms(use_true_random=False))
+def test_clusters_do_not_depend_on_input_order(docs: list[tuple[str, str]], rnd: random.Random) -> None:
+    shuffled = list(docs)
+    rnd.shuffle(shuffled)
+    assert cluster_sets(docs) == cluster_sets(shuffled)
+
+
+@settings(max_examples=40, deadline=None)
+@given(paragraph, paragraph)
+def test_relation_is_symmetric(a: str, b: str) -> None:
+    cfg = DedupConfig()
+    batch = compute_signatures(normalize_many([a, b]))
+    sig = (batch.signatures & 0xFFFF).astype(np.uint16)
+    i, j = np.array([0]), np.array([1])
+    assert [x.tolist() for x in pair_scores(sig, batch.sizes, i, j, cfg)] == \
+        [x.tolist() for x in pair_scores(sig, batch.sizes, j, i, cfg)]
+    assert cluster_sets([("x", a), ("y", b)]) == {
+        frozenset({(d, ln) for d, ln in s}) for s in cluster_sets([("y", b), ("x", a)])
+    }
+
+
+@settings(max_examples=60, deadline=None)
+@given(paragraph, paragraph)
+def test_minhash_estimate_within_expected_error(a: str, b: str) -> None:
+    norm = normalize_many([a, b])
+    exact = jaccard(shingles_of_normalized(norm[0]), shingles_of_normalized(norm[1]))
+    sig = compute_signatures(norm).signatures
+    est = float((sig[0] == sig[1]).mean())
+    # Binomial standard error of a 128-permutation estimate; 5 sigma plus slack for the
+    # (not min-wise independent) affine permutations.
+    sigma = math.sqrt(max(exact * (1 - exact), 0.01) / 128)
+    assert abs(est - exact) <= 5 * sigma + 0.02
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.text(max_size=200), max_size=6))
+def test_nothing_raises_on_arbitrary_text(texts: list[str]) -> None:
+    docs = [(str(i), t) for i, t in enumerate(texts)]
+    res = find_duplicates(docs)
+    for c in res.clusters:
+        row = c.to_json_row()
+        assert row["size"] == len(row["members"]) >= 2
