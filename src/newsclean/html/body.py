@@ -1,0 +1,366 @@
+"""Locate the article body in a parsed page and render it as one paragraph per line.
+
+The steps, each a function below:
+
+1. :func:`remove_junk` - scripts, styles, forms controls, hidden elements: never text.
+2. :func:`remove_boilerplate` - HTML5 regions (``nav``, ``header``, ``footer``, ``aside`` ...), ARIA
+   roles and elements whose class/id tokens name a boilerplate region (share bars, related-article
+   widgets, comments, ads: :data:`~newsclean.html.heuristics.BOILERPLATE_TOKENS`). An element that
+   holds a large, link-poor share of the page's text is kept whatever its name says, so a mis-named
+   wrapper cannot take the story with it.
+3. :func:`score_candidates` - the density score: every paragraph-like block votes for its parent
+   (and, less, for its grandparent) with its length and comma count; a container's score is weighted
+   by its class/id tokens and multiplied by ``1 - link density``. The winner plus its siblings that
+   score close to it (or are plain paragraphs) form the body, as in Readability.
+4. Explicit markup (:data:`~newsclean.html.heuristics.BODY_SELECTORS`, e.g. ``itemprop=articleBody``)
+   replaces the density winner when it holds a fair share of the same text.
+5. :func:`render` - inside the body, link lists and "baca juga" boxes (mostly links) are dropped, then
+   block boundaries and ``<br>`` become line breaks and whitespace is squeezed.
+
+Everything is done with selectolax's lexbor backend; Python only loops over candidate elements.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+from . import heuristics as H
+
+__all__ = ["BodyResult", "HtmlOptions", "extract_body", "render", "tokens"]
+
+#: Private-use characters that stand for a line break while the DOM is flattened to text. Chosen
+#: from the Private Use Area so they cannot collide with page text that matters; any that a page does
+#: contain are removed first.
+_BREAK = "\ue000"
+_WS = re.compile(r"\s+")
+_SPLIT_TOKENS = re.compile(r"[^0-9A-Za-z]+|(?<=[a-z])(?=[A-Z])")
+_COMMAS = re.compile(r"[,\u060c\uff0c\u3001]")
+_LABEL_LINES = frozenset(H.LABEL_LINES)
+
+
+@dataclass(frozen=True)
+class HtmlOptions:
+    """Tunable thresholds of the extractor. The defaults were set on the Indonesian and English
+    evaluation pages in ``benchmarks/`` (see ``python -m benchmarks.html_eval``)."""
+
+    #: A block shorter than this (characters, whitespace squeezed) does not vote in the density score.
+    min_paragraph_chars: int = 25
+    #: A boilerplate-looking element is kept if it holds at least this share of the page's text ...
+    protect_share: float = 0.35
+    #: ... and at most this share of that text is link text.
+    protect_max_link_density: float = 0.3
+    #: Siblings of the density winner join the body when they score at least this share of it.
+    sibling_score_ratio: float = 0.2
+    #: Inside the body, a container (list, div, paragraph) whose text is more than this share links
+    #: is a link list or a "read also" box, and is dropped.
+    max_block_link_density: float = 0.5
+    #: Explicit body markup is used when its text is at least this share of the density body's text.
+    markup_min_share: float = 0.5
+    #: A result shorter than this (characters) is retried without class/id-based removal.
+    min_body_chars: int = 200
+    #: Remove elements by class/id tokens (step 2). The relaxed retry turns it off.
+    remove_by_tokens: bool = True
+
+
+DEFAULT_OPTIONS = HtmlOptions()
+
+
+@dataclass(frozen=True)
+class BodyResult:
+    """The located body: its lines, and which strategy found it (for reports)."""
+
+    lines: tuple[str, ...]
+    found_by: str
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+
+def tokens(value: str | None) -> list[str]:
+    """Lower-case word tokens of a class or id value.
+
+    >>> tokens("post-content shareBar article_body")
+    ['post', 'content', 'share', 'bar', 'article', 'body']
+    """
+    if not value:
+        return []
+    return [t.lower() for t in _SPLIT_TOKENS.split(value) if t]
+
+
+def _node_tokens(node: LexborNode) -> list[str]:
+    attrs = node.attributes
+    return tokens(attrs.get("class")) + tokens(attrs.get("id"))
+
+
+def _is_boilerplate(toks: Sequence[str]) -> bool:
+    if any(t in H.BOILERPLATE_TOKENS for t in toks):
+        return True
+    return any(pair in H.BOILERPLATE_PAIRS for pair in zip(toks, toks[1:]))
+
+
+def _text_len(node: LexborNode) -> int:
+    return len(_WS.sub(" ", node.text()).strip())
+
+
+def _link_len(node: LexborNode) -> int:
+    return sum(len(_WS.sub(" ", a.text()).strip()) for a in node.css("a"))
+
+
+def _link_density(node: LexborNode, text_len: int | None = None) -> float:
+    total = _text_len(node) if text_len is None else text_len
+    return _link_len(node) / total if total else 0.0
+
+
+def _outermost(nodes: Iterable[LexborNode]) -> list[LexborNode]:
+    """The nodes that have no ancestor among ``nodes``: removing these removes all of them, and no
+    node is touched after an ancestor of it was destroyed."""
+    chosen = list(dict.fromkeys(nodes))
+    ids = {n.mem_id for n in chosen}
+    result = []
+    for node in chosen:
+        parent = node.parent
+        while parent is not None and parent.mem_id not in ids:
+            parent = parent.parent
+        if parent is None:
+            result.append(node)
+    return result
+
+
+def _decompose_all(nodes: Iterable[LexborNode]) -> int:
+    outer = _outermost(nodes)
+    for node in outer:
+        node.decompose()
+    return len(outer)
+
+
+def remove_junk(tree: LexborHTMLParser) -> None:
+    """Remove elements that never hold article text, and hidden ones."""
+    tree.strip_tags(list(H.JUNK_TAGS), recursive=True)
+    body = tree.body
+    if body is None:
+        return
+    hidden = body.css(
+        '[hidden], [style*="display:none"], [style*="display: none"], '
+        '[style*="visibility:hidden"], [style*="visibility: hidden"]'
+    )
+    _decompose_all(hidden)
+
+
+def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
+    """Remove page regions that are not the story (see the module docstring, step 2)."""
+    body = tree.body
+    if body is None:
+        return
+    total = max(1, _text_len(body))
+    roles = ", ".join(f'[role="{r}"]' for r in H.REGION_ROLES)
+    marked: list[LexborNode] = list(body.css(", ".join(H.REGION_TAGS) + ", " + roles))
+    marked += body.css('[aria-hidden="true"]')
+    if options.remove_by_tokens:
+        marked += [n for n in body.css("[class], [id]") if _is_boilerplate(_node_tokens(n))]
+    doomed = []
+    for node in _outermost(marked):
+        if node.tag in ("html", "body"):
+            continue
+        length = _text_len(node)
+        if (
+            length >= options.protect_share * total
+            and _link_density(node, length) <= options.protect_max_link_density
+        ):
+            continue  # holds much of the page's prose: whatever its name says, it may be the story
+        doomed.append(node)
+    _decompose_all(doomed)
+
+
+@dataclass
+class _Candidate:
+    node: LexborNode
+    score: float = 0.0
+
+
+def _tag_weight(tag: str) -> float:
+    if tag in ("div", "article", "section", "main"):
+        return 5.0
+    if tag in ("pre", "td", "blockquote"):
+        return 3.0
+    if tag in ("address", "ol", "ul", "dl", "dd", "dt", "li", "form"):
+        return -3.0
+    if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "th"):
+        return -5.0
+    return 0.0
+
+
+def _class_weight(node: LexborNode) -> float:
+    toks = _node_tokens(node)
+    weight = 0.0
+    if any(t in H.POSITIVE_TOKENS for t in toks):
+        weight += 25.0
+    if any(t in H.NEGATIVE_TOKENS for t in toks):
+        weight -= 25.0
+    return weight
+
+
+def _paragraph_blocks(root: LexborNode, options: HtmlOptions) -> list[tuple[LexborNode, str, bool]]:
+    """(node, text, text_is_direct) for every block that votes: paragraph-like elements, and
+    containers with enough text directly inside them (text separated by ``<br>``, as many news
+    sites publish it)."""
+    blocks: list[tuple[LexborNode, str, bool]] = []
+    for node in root.css(", ".join(H.PARAGRAPH_TAGS)):
+        text = _WS.sub(" ", node.text()).strip()
+        if len(text) >= options.min_paragraph_chars:
+            blocks.append((node, text, False))
+    for node in root.css("div, section, article, span, font, td, center, main"):
+        text = _WS.sub(" ", node.text(deep=False)).strip()
+        if len(text) >= options.min_paragraph_chars:
+            blocks.append((node, text, True))
+    return blocks
+
+
+def score_candidates(root: LexborNode, options: HtmlOptions) -> list[_Candidate]:
+    """Density-scored containers, best first (scores already multiplied by ``1 - link density``)."""
+    candidates: dict[int, _Candidate] = {}
+
+    def candidate(node: LexborNode) -> _Candidate:
+        key = node.mem_id
+        found = candidates.get(key)
+        if found is None:
+            found = candidates[key] = _Candidate(node, _tag_weight(node.tag) + _class_weight(node))
+        return found
+
+    for node, text, direct in _paragraph_blocks(root, options):
+        vote = 1.0 + len(_COMMAS.findall(text)) + min(len(text) / 100.0, 3.0)
+        # A container's own text votes for the container itself; a paragraph votes for its parent.
+        holder = node if direct else node.parent
+        level = 0
+        while holder is not None and level < 3 and holder.tag not in ("html", "-document"):
+            candidate(holder).score += vote / (1.0, 2.0, 6.0)[level]
+            holder = holder.parent
+            level += 1
+
+    ranked = sorted(candidates.values(), key=lambda c: c.score, reverse=True)[:12]
+    for cand in ranked:
+        cand.score *= 1.0 - min(1.0, _link_density(cand.node))
+    ranked.sort(key=lambda c: c.score, reverse=True)
+    return ranked
+
+
+def _with_siblings(top: _Candidate, scores: dict[int, float], options: HtmlOptions) -> list[LexborNode]:
+    """The winner plus siblings that score close to it, or are plain paragraphs (Readability's rule)."""
+    parent = top.node.parent
+    if parent is None or parent.tag in ("html", "-document"):
+        return [top.node]
+    threshold = max(10.0, top.score * options.sibling_score_ratio)
+    nodes = []
+    child = parent.child
+    while child is not None:
+        if child.mem_id == top.node.mem_id:
+            nodes.append(child)
+        elif child.tag != "-text" and child.is_element_node:
+            keep = scores.get(child.mem_id, 0.0) >= threshold
+            if not keep and child.tag == "p":
+                length = _text_len(child)
+                density = _link_density(child, length)
+                text = _WS.sub(" ", child.text()).strip()
+                keep = (length > 80 and density < 0.25) or (
+                    0 < length <= 80 and density == 0 and text.endswith((".", "!", "?", '"', "”"))
+                )
+            if keep:
+                nodes.append(child)
+        child = child.next
+    return nodes
+
+
+def _markup_body(root: LexborNode) -> tuple[str, LexborNode] | None:
+    for name, selector in H.BODY_SELECTORS:
+        found = root.css(selector)
+        if found:
+            best = max(found, key=_text_len)
+            return name, best
+    return None
+
+
+def _drop_link_blocks(root: LexborNode, options: HtmlOptions) -> None:
+    """Inside the body: drop containers that are mostly links (related lists, "baca juga" boxes)."""
+    doomed = []
+    for node in root.css(", ".join(H.LINK_LIST_TAGS)):
+        if node.css_first("a") is None:
+            continue
+        length = _text_len(node)
+        if length and _link_len(node) / length > options.max_block_link_density:
+            doomed.append(node)
+    _decompose_all(doomed)
+
+
+def render(nodes: Sequence[LexborNode], options: HtmlOptions) -> list[str]:
+    """Lines of text of ``nodes``: one per paragraph, heading, list item or ``<br>``-separated line."""
+    lines: list[str] = []
+    for root in nodes:
+        _drop_link_blocks(root, options)
+        for pre in root.css("pre"):
+            text = pre.text().replace(_BREAK, "")
+            pre.replace_with(_BREAK + _BREAK.join(text.splitlines()) + _BREAK)
+        for br in root.css("br, hr"):
+            br.replace_with(_BREAK)
+        for cell in root.css(", ".join(H.CELL_TAGS)):
+            cell.insert_after(" ")
+        for block in root.css(", ".join(H.BLOCK_TAGS)):
+            block.insert_before(_BREAK)
+            block.insert_after(_BREAK)
+        text = root.text()
+        if root.tag in H.BLOCK_TAGS:  # the root's own boundaries are outside it
+            text = _BREAK + text + _BREAK
+        for piece in text.split(_BREAK):
+            line = _WS.sub(" ", piece).strip()
+            if line and line.lower().rstrip(".:!") not in _LABEL_LINES:
+                lines.append(line)
+    return lines
+
+
+def _locate(tree: LexborHTMLParser, options: HtmlOptions) -> tuple[list[LexborNode], str]:
+    body = tree.body
+    if body is None:
+        return [], "none"
+    remove_boilerplate(tree, options)
+    ranked = score_candidates(body, options)
+    density_nodes: list[LexborNode] = []
+    if ranked and ranked[0].score > 0:
+        scores = {c.node.mem_id: c.score for c in ranked}
+        density_nodes = _with_siblings(ranked[0], scores, options)
+    density_len = sum(_text_len(n) for n in density_nodes)
+
+    markup = _markup_body(body)
+    if markup is not None:
+        name, node = markup
+        length = _text_len(node)
+        if length >= max(1, options.markup_min_share * density_len):
+            return [node], name
+    if density_nodes:
+        return density_nodes, "density"
+    return [], "none"
+
+
+def extract_body(html: str, options: HtmlOptions = DEFAULT_OPTIONS) -> BodyResult:
+    """Locate and render the body of one page given as text (already decoded)."""
+    if _BREAK in html:
+        html = html.replace(_BREAK, "")
+    tree = LexborHTMLParser(html)
+    remove_junk(tree)
+    nodes, found_by = _locate(tree, options)
+    lines = render(nodes, options) if nodes else []
+    if options.remove_by_tokens and sum(map(len, lines)) < options.min_body_chars:
+        # Too little text: a class name may have misled the removal. Retry without it (as Readability
+        # retries with its flags off) and keep the longer result.
+        relaxed = extract_body(html, _relaxed(options))
+        if sum(map(len, relaxed.lines)) > sum(map(len, lines)):
+            return BodyResult(relaxed.lines, relaxed.found_by + " (relaxed)")
+    return BodyResult(tuple(lines), found_by if lines else "none")
+
+
+def _relaxed(options: HtmlOptions) -> HtmlOptions:
+    from dataclasses import replace
+
+    return replace(options, remove_by_tokens=False)
