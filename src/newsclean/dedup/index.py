@@ -281,6 +281,14 @@ class NearDuplicateIndex:
             self._texts.extend(p[2] for p, k in zip(self._pending, keep.tolist(), strict=True) if k)
         self._pending = []
 
+    def memory_bytes(self) -> dict[str, int]:
+        """Bytes held per stored array (signatures and bookkeeping), for memory accounting."""
+        parts = {"signatures": self._p_sig, "doc": self._p_doc, "line": self._p_line,
+                 "length": self._p_len, "shingles": self._p_size, "exact_hash": self._p_exact}
+        out = {k: sum(a.nbytes for a in v.parts) for k, v in parts.items()}
+        out["paragraphs"] = sum(len(a) for a in self._p_doc.parts)
+        return out
+
     # ------------------------------------------------------------------ results
     def finish(self) -> DedupResult:
         """Find clusters among everything added; the index cannot be added to afterwards."""

