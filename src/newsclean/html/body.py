@@ -36,6 +36,10 @@ __all__ = ["BodyResult", "HtmlOptions", "extract_body", "render", "tokens"]
 #: from the Private Use Area so they cannot collide with page text that matters; any that a page does
 #: contain are removed first.
 _BREAK = "\ue000"
+_LINK_START = "\ue001"
+_LINK_END = "\ue002"
+_HEADING = "\ue003"
+_MARKERS = (_BREAK, _LINK_START, _LINK_END, _HEADING)
 _WS = re.compile(r"\s+")
 _SPLIT_TOKENS = re.compile(r"[^0-9A-Za-z]+|(?<=[a-z])(?=[A-Z])")
 _COMMAS = re.compile(r"[,\u060c\uff0c\u3001]")
@@ -58,6 +62,23 @@ class HtmlOptions:
     #: Inside the body, a container (list, div, paragraph) whose text is more than this share links
     #: is a link list or a "read also" box, and is dropped.
     max_block_link_density: float = 0.5
+    #: A rendered line whose text is at least this share link text is a stray link ("related" links
+    #: separated by ``<br>``, "read also: <a>...</a>"), and is dropped; so is a heading right above one.
+    max_line_link_density: float = 0.8
+    #: The density winner grows to its parent while the parent adds at least this share of paragraph
+    #: text (an intro or first paragraphs kept apart from the rest of the story) ...
+    expand_min_gain: float = 0.1
+    #: ... and at least this many characters of it ...
+    expand_min_chars: int = 100
+    #: ... and the text it adds is at most this share links.
+    expand_max_link_density: float = 0.2
+    #: Inside the body, an element holding an ``<img>`` and at most this many characters is an image
+    #: with its caption or credit, and is dropped.
+    caption_max_chars: int = 250
+    #: The body is a list of teasers, not an article, when at least this share of its lines (and at
+    #: least ``listing_min_lines`` of them) alternate with dropped link lines; the result is then empty.
+    listing_share: float = 0.4
+    listing_min_lines: int = 4
     #: Explicit body markup is used when its text is at least this share of the density body's text.
     markup_min_share: float = 0.5
     #: A result shorter than this (characters) is retried without class/id-based removal.
@@ -220,9 +241,11 @@ def _paragraph_blocks(root: LexborNode, options: HtmlOptions) -> list[tuple[Lexb
     return blocks
 
 
-def score_candidates(root: LexborNode, options: HtmlOptions) -> list[_Candidate]:
-    """Density-scored containers, best first (scores already multiplied by ``1 - link density``)."""
+def score_candidates(root: LexborNode, options: HtmlOptions) -> tuple[list[_Candidate], dict[int, int]]:
+    """Density-scored containers, best first (scores already multiplied by ``1 - link density``),
+    and the paragraph text length (characters of voting blocks) inside every element, by ``mem_id``."""
     candidates: dict[int, _Candidate] = {}
+    para_len: dict[int, int] = {}
 
     def candidate(node: LexborNode) -> _Candidate:
         key = node.mem_id
@@ -233,6 +256,10 @@ def score_candidates(root: LexborNode, options: HtmlOptions) -> list[_Candidate]
 
     for node, text, direct in _paragraph_blocks(root, options):
         vote = 1.0 + len(_COMMAS.findall(text)) + min(len(text) / 100.0, 3.0)
+        up: LexborNode | None = node
+        while up is not None:
+            para_len[up.mem_id] = para_len.get(up.mem_id, 0) + len(text)
+            up = up.parent
         # A container's own text votes for the container itself; a paragraph votes for its parent.
         holder = node if direct else node.parent
         level = 0
@@ -245,7 +272,30 @@ def score_candidates(root: LexborNode, options: HtmlOptions) -> list[_Candidate]
     for cand in ranked:
         cand.score *= 1.0 - min(1.0, _link_density(cand.node))
     ranked.sort(key=lambda c: c.score, reverse=True)
-    return ranked
+    return ranked, para_len
+
+
+def _expand_up(node: LexborNode, para_len: dict[int, int], options: HtmlOptions) -> LexborNode:
+    """Grow the winner to its parent while that adds real paragraphs and few links (an intro or the
+    first paragraphs often sit beside the container that holds the rest of the story)."""
+    current = node
+    cur_para = para_len.get(node.mem_id, 0)
+    cur_text = _text_len(node)
+    cur_links = _link_len(node)
+    ancestor = node.parent
+    for _ in range(3):  # look a few levels up, through wrappers that add nothing
+        if ancestor is None or ancestor.tag in ("html", "body", "-document"):
+            break
+        gain = para_len.get(ancestor.mem_id, 0) - cur_para
+        if gain >= max(options.expand_min_chars, options.expand_min_gain * cur_para):
+            anc_text = _text_len(ancestor)
+            anc_links = _link_len(ancestor)
+            added = anc_text - cur_text
+            if added <= 0 or (anc_links - cur_links) / added > options.expand_max_link_density:
+                break
+            current, cur_para, cur_text, cur_links = ancestor, cur_para + gain, anc_text, anc_links
+        ancestor = ancestor.parent
+    return current
 
 
 def _with_siblings(top: _Candidate, scores: dict[int, float], options: HtmlOptions) -> list[LexborNode]:
@@ -284,8 +334,12 @@ def _markup_body(root: LexborNode) -> tuple[str, LexborNode] | None:
 
 
 def _drop_link_blocks(root: LexborNode, options: HtmlOptions) -> None:
-    """Inside the body: drop containers that are mostly links (related lists, "baca juga" boxes)."""
-    doomed = []
+    """Inside the body: drop containers that are mostly links (related lists, "baca juga" boxes),
+    and images with their captions."""
+    doomed = [
+        node for node in root.css(", ".join(H.CAPTION_TAGS))
+        if node.css_first("img") is not None and _text_len(node) <= options.caption_max_chars
+    ]
     for node in root.css(", ".join(H.LINK_LIST_TAGS)):
         if node.css_first("a") is None:
             continue
@@ -295,29 +349,73 @@ def _drop_link_blocks(root: LexborNode, options: HtmlOptions) -> None:
     _decompose_all(doomed)
 
 
-def render(nodes: Sequence[LexborNode], options: HtmlOptions) -> list[str]:
-    """Lines of text of ``nodes``: one per paragraph, heading, list item or ``<br>``-separated line."""
-    lines: list[str] = []
+_LINK_MARKS = re.compile(f"([{_LINK_START}{_LINK_END}])")
+
+
+def _link_share(piece: str, in_link: bool) -> tuple[float, bool]:
+    """Share of ``piece``'s characters inside a link, and whether the piece ends inside one (a link
+    can wrap several blocks, so the state carries over from piece to piece)."""
+    linked = plain = 0
+    for part in _LINK_MARKS.split(piece):
+        if part == _LINK_START:
+            in_link = True
+        elif part == _LINK_END:
+            in_link = False
+        elif in_link:
+            linked += len(part.strip())
+        else:
+            plain += len(part.strip())
+    total = linked + plain
+    return (linked / total if total else 0.0), in_link
+
+
+def render(nodes: Sequence[LexborNode], options: HtmlOptions) -> tuple[list[str], int]:
+    """Lines of text of ``nodes`` (one per paragraph, heading, list item or ``<br>``-separated line),
+    and how many of them were directly followed by a dropped link line (the teaser pattern
+    "headline link, summary, headline link, summary" of index pages)."""
+    pieces: list[str] = []
     for root in nodes:
         _drop_link_blocks(root, options)
         for pre in root.css("pre"):
-            text = pre.text().replace(_BREAK, "")
+            text = pre.text()
             pre.replace_with(_BREAK + _BREAK.join(text.splitlines()) + _BREAK)
         for br in root.css("br, hr"):
             br.replace_with(_BREAK)
         for cell in root.css(", ".join(H.CELL_TAGS)):
             cell.insert_after(" ")
+        for link in root.css("a"):
+            link.insert_before(_LINK_START)
+            link.insert_after(_LINK_END)
         for block in root.css(", ".join(H.BLOCK_TAGS)):
             block.insert_before(_BREAK)
             block.insert_after(_BREAK)
+        for heading in root.css("h1, h2, h3, h4, h5, h6"):
+            heading.insert_before(_HEADING)
         text = root.text()
-        if root.tag in H.BLOCK_TAGS:  # the root's own boundaries are outside it
-            text = _BREAK + text + _BREAK
-        for piece in text.split(_BREAK):
-            line = _WS.sub(" ", piece).strip()
-            if line and line.lower().rstrip(".:!") not in _LABEL_LINES:
-                lines.append(line)
-    return lines
+        pieces.extend(text.split(_BREAK))  # the root's own boundaries are outside it: split anyway
+
+    lines: list[str] = []
+    dropped_after: list[bool] = []  # per kept line: was the next candidate line a dropped link line?
+    in_link = False
+    for piece in pieces:
+        share, in_link = _link_share(piece, in_link)
+        piece = _WS.sub(" ", piece).strip()
+        if not piece or piece == _HEADING:
+            continue
+        if share >= options.max_line_link_density:
+            if dropped_after:
+                dropped_after[-1] = True
+            continue
+        line = piece.replace(_LINK_START, "").replace(_LINK_END, "")
+        heading = line.startswith(_HEADING)
+        line = _WS.sub(" ", line.replace(_HEADING, "")).strip()
+        if not line or line.lower().rstrip(".:!") in _LABEL_LINES:
+            continue
+        lines.append(("h" if heading else "p") + line)
+        dropped_after.append(False)
+    # A heading directly above dropped link lines titles a link list ("More stories", "Baca juga").
+    kept = [ln[1:] for ln, gone in zip(lines, dropped_after) if not (ln[0] == "h" and gone)]
+    return kept, sum(dropped_after)
 
 
 def _locate(tree: LexborHTMLParser, options: HtmlOptions) -> tuple[list[LexborNode], str]:
@@ -325,11 +423,15 @@ def _locate(tree: LexborHTMLParser, options: HtmlOptions) -> tuple[list[LexborNo
     if body is None:
         return [], "none"
     remove_boilerplate(tree, options)
-    ranked = score_candidates(body, options)
+    ranked, para_len = score_candidates(body, options)
     density_nodes: list[LexborNode] = []
     if ranked and ranked[0].score > 0:
         scores = {c.node.mem_id: c.score for c in ranked}
-        density_nodes = _with_siblings(ranked[0], scores, options)
+        top = ranked[0]
+        grown = _expand_up(top.node, para_len, options)
+        if grown.mem_id != top.node.mem_id:
+            top = _Candidate(grown, max(top.score, scores.get(grown.mem_id, 0.0)))
+        density_nodes = _with_siblings(top, scores, options)
     density_len = sum(_text_len(n) for n in density_nodes)
 
     markup = _markup_body(body)
@@ -345,12 +447,15 @@ def _locate(tree: LexborHTMLParser, options: HtmlOptions) -> tuple[list[LexborNo
 
 def extract_body(html: str, options: HtmlOptions = DEFAULT_OPTIONS) -> BodyResult:
     """Locate and render the body of one page given as text (already decoded)."""
-    if _BREAK in html:
-        html = html.replace(_BREAK, "")
+    for marker in _MARKERS:
+        if marker in html:
+            html = html.replace(marker, "")
     tree = LexborHTMLParser(html)
     remove_junk(tree)
     nodes, found_by = _locate(tree, options)
-    lines = render(nodes, options) if nodes else []
+    lines, alternations = render(nodes, options) if nodes else ([], 0)
+    if alternations >= max(options.listing_min_lines, options.listing_share * len(lines)):
+        return BodyResult((), "none (link list)")
     if options.remove_by_tokens and sum(map(len, lines)) < options.min_body_chars:
         # Too little text: a class name may have misled the removal. Retry without it (as Readability
         # retries with its flags off) and keep the longer result.

@@ -54,7 +54,8 @@ BOILERPLATE_TOKENS: frozenset[str] = frozenset({
     "newsletter", "subscribe", "subscription", "signup", "login", "register", "paywall", "cookie",
     "cookies", "consent", "gdpr", "modal", "popup", "overlay",
     # metadata boxes around the body
-    "tags", "tag", "keywords", "topik", "byline", "dateline", "author", "penulis",
+    "tags", "tag", "keywords", "topik", "byline", "dateline", "author", "penulis", "date", "tanggal",
+    "timestamp", "datestamp", "pubdate", "keterangan",
     "bio", "caption", "credit", "copyright", "disclaimer", "rating", "vote", "reaction",
     "reactions", "emoji", "hidden", "hide", "invisible", "sr", "visually",
 })
@@ -89,6 +90,10 @@ BODY_SELECTORS: tuple[tuple[str, str], ...] = (
     ("itemprop=text", '[itemtype*="Article"] [itemprop~="text"]'),
     ("role=main article", '[role="main"] article, main article'),
 )
+
+#: Inside the body, these elements are image captions when they hold an image and little text
+#: (``HtmlOptions.caption_max_chars``); they are dropped with the image.
+CAPTION_TAGS: tuple[str, ...] = ("div", "span", "figure", "picture", "a", "table")
 
 #: Block-level elements: their boundaries become line breaks in the output.
 BLOCK_TAGS: tuple[str, ...] = (
