@@ -155,11 +155,12 @@ def brute_force(texts: list[str], cfg: DedupConfig) -> dict[str, Any]:
 
 GRID = [
     # (label, changes): scored on the dev split only.
-    ("c5 t=.45 c=.65 r>=.2 (default)", {}),
-    ("c5 t=.45 c=.65 r>=.3", {"min_size_ratio": 0.3}),
-    ("c5 t=.45 c=.75 r>=.2", {"containment_threshold": 0.75}),
-    ("c5 t=.40 c=.65 r>=.2", {"threshold": 0.4}),
-    ("c5 t=.50 c=.65 r>=.2", {"threshold": 0.5}),
+    ("c5 t=.45 c=.75 r>=.2 (default)", {}),
+    ("c5 t=.45 c=.75 r>=.3", {"min_size_ratio": 0.3}),
+    ("c5 t=.45 c=.65 r>=.2", {"containment_threshold": 0.65}),
+    ("c5 t=.40 c=.75 r>=.2", {"threshold": 0.4}),
+    ("c5 t=.50 c=.75 r>=.2", {"threshold": 0.5}),
+    ("c5 t=.45 c=.75 r>=.2 lsh .143 (no floor)", {"lsh_threshold": 0.143}),
     ("c5 t=.30 c=.75 r>=.2", {"threshold": 0.3, "containment_threshold": 0.75}),
     ("c5 jaccard only t=.45", {"containment_threshold": None}),
     ("c6 t=.45 c=.625 r>=.2", {"shingle": ShingleOptions(size=6), "containment_threshold": 0.625}),
