@@ -18,7 +18,7 @@ Pipeline of :meth:`NearDuplicateIndex.finish`:
 5. union-find joins verified pairs; a keep policy picks one member per cluster.
 
 Memory: per MinHash paragraph the index holds the signature (``num_perm`` x 2 bytes with the
-default 16-bit storage: 256 bytes) plus 28 bytes of bookkeeping (doc, line, length, shingle
+default 16-bit storage: 256 bytes) plus 24 bytes of bookkeeping (doc, line, length, shingle
 count, exact hash); band keys (8 bytes) exist one band at a time during ``finish``.
 """
 
