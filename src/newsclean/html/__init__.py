@@ -79,8 +79,9 @@ def extract_article(
     opts = options or DEFAULT_OPTIONS
     # NUL characters make lexbor stop reading (and are never text): drop them first.
     text = text.replace("\x00", "")
-    meta = read_meta(LexborHTMLParser(text), url=url)
-    body = extract_body(text, opts)
+    tree = LexborHTMLParser(text)
+    meta = read_meta(tree, url=url)  # first: the body extraction removes <head>, scripts ...
+    body = extract_body(text, opts, tree=tree)
     lines, found_by = list(body.lines), body.found_by
     if meta.json_ld_body and len(meta.json_ld_body) > 2 * max(1, sum(map(len, lines))):
         # The page's structured data carries the story and the DOM does not (script-rendered pages).

@@ -24,7 +24,8 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
@@ -118,18 +119,31 @@ def _node_tokens(node: LexborNode) -> list[str]:
     return tokens(attrs.get("class")) + tokens(attrs.get("id"))
 
 
-def _is_boilerplate(toks: Sequence[str]) -> bool:
+@lru_cache(maxsize=16384)
+def _names_boilerplate(class_value: str | None, id_value: str | None) -> bool:
+    """Do these class and id values name a boilerplate region? (Cached: pages repeat class names.)"""
+    toks = tokens(class_value) + tokens(id_value)
     if any(t in H.BOILERPLATE_TOKENS for t in toks):
         return True
     return any(pair in H.BOILERPLATE_PAIRS for pair in zip(toks, toks[1:]))
 
 
+def _is_boilerplate(node: LexborNode) -> bool:
+    attrs = node.attributes
+    return _names_boilerplate(attrs.get("class"), attrs.get("id"))
+
+
+def _squeeze(text: str) -> str:
+    """Whitespace runs to one space, ends stripped (``str.split`` is faster than a regex here)."""
+    return " ".join(text.split())
+
+
 def _text_len(node: LexborNode) -> int:
-    return len(_WS.sub(" ", node.text()).strip())
+    return len(_squeeze(node.text()))
 
 
 def _link_len(node: LexborNode) -> int:
-    return sum(len(_WS.sub(" ", a.text()).strip()) for a in node.css("a"))
+    return sum(len(_squeeze(a.text())) for a in node.css("a"))
 
 
 def _link_density(node: LexborNode, text_len: int | None = None) -> float:
@@ -182,7 +196,8 @@ def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
     marked: list[LexborNode] = list(body.css(", ".join(H.REGION_TAGS) + ", " + roles))
     marked += body.css('[aria-hidden="true"]')
     if options.remove_by_tokens:
-        marked += [n for n in body.css("[class], [id]") if _is_boilerplate(_node_tokens(n))]
+        selector = ", ".join(f"{t}[class], {t}[id]" for t in H.NAMED_CONTAINER_TAGS)
+        marked += [n for n in body.css(selector) if _is_boilerplate(n)]
     doomed = []
     for node in _outermost(marked):
         if node.tag in ("html", "body"):
@@ -231,11 +246,11 @@ def _paragraph_blocks(root: LexborNode, options: HtmlOptions) -> list[tuple[Lexb
     sites publish it)."""
     blocks: list[tuple[LexborNode, str, bool]] = []
     for node in root.css(", ".join(H.PARAGRAPH_TAGS)):
-        text = _WS.sub(" ", node.text()).strip()
+        text = _squeeze(node.text())
         if len(text) >= options.min_paragraph_chars:
             blocks.append((node, text, False))
     for node in root.css("div, section, article, span, font, td, center, main"):
-        text = _WS.sub(" ", node.text(deep=False)).strip()
+        text = _squeeze(node.text(deep=False))
         if len(text) >= options.min_paragraph_chars:
             blocks.append((node, text, True))
     return blocks
@@ -314,7 +329,7 @@ def _with_siblings(top: _Candidate, scores: dict[int, float], options: HtmlOptio
             if not keep and child.tag == "p":
                 length = _text_len(child)
                 density = _link_density(child, length)
-                text = _WS.sub(" ", child.text()).strip()
+                text = _squeeze(child.text())
                 keep = (length > 80 and density < 0.25) or (
                     0 < length <= 80 and density == 0 and text.endswith((".", "!", "?", '"', "”"))
                 )
@@ -399,7 +414,7 @@ def render(nodes: Sequence[LexborNode], options: HtmlOptions) -> tuple[list[str]
     in_link = False
     for piece in pieces:
         share, in_link = _link_share(piece, in_link)
-        piece = _WS.sub(" ", piece).strip()
+        piece = _squeeze(piece)
         if not piece or piece == _HEADING:
             continue
         if share >= options.max_line_link_density:
@@ -408,7 +423,7 @@ def render(nodes: Sequence[LexborNode], options: HtmlOptions) -> tuple[list[str]
             continue
         line = piece.replace(_LINK_START, "").replace(_LINK_END, "")
         heading = line.startswith(_HEADING)
-        line = _WS.sub(" ", line.replace(_HEADING, "")).strip()
+        line = _squeeze(line.replace(_HEADING, ""))
         if not line or line.lower().rstrip(".:!") in _LABEL_LINES:
             continue
         lines.append(("h" if heading else "p") + line)
@@ -445,12 +460,20 @@ def _locate(tree: LexborHTMLParser, options: HtmlOptions) -> tuple[list[LexborNo
     return [], "none"
 
 
-def extract_body(html: str, options: HtmlOptions = DEFAULT_OPTIONS) -> BodyResult:
-    """Locate and render the body of one page given as text (already decoded)."""
+def extract_body(
+    html: str, options: HtmlOptions = DEFAULT_OPTIONS, *, tree: LexborHTMLParser | None = None
+) -> BodyResult:
+    """Locate and render the body of one page given as text (already decoded).
+
+    ``tree``, when given, is ``html`` already parsed (it is modified); the text is still needed for
+    the relaxed retry, which parses it again.
+    """
     for marker in _MARKERS:
         if marker in html:
             html = html.replace(marker, "")
-    tree = LexborHTMLParser(html)
+            tree = None  # parsed with the marker characters in it
+    if tree is None:
+        tree = LexborHTMLParser(html)
     remove_junk(tree)
     nodes, found_by = _locate(tree, options)
     lines, alternations = render(nodes, options) if nodes else ([], 0)
@@ -459,13 +482,7 @@ def extract_body(html: str, options: HtmlOptions = DEFAULT_OPTIONS) -> BodyResul
     if options.remove_by_tokens and sum(map(len, lines)) < options.min_body_chars:
         # Too little text: a class name may have misled the removal. Retry without it (as Readability
         # retries with its flags off) and keep the longer result.
-        relaxed = extract_body(html, _relaxed(options))
+        relaxed = extract_body(html, replace(options, remove_by_tokens=False))
         if sum(map(len, relaxed.lines)) > sum(map(len, lines)):
             return BodyResult(relaxed.lines, relaxed.found_by + " (relaxed)")
     return BodyResult(tuple(lines), found_by if lines else "none")
-
-
-def _relaxed(options: HtmlOptions) -> HtmlOptions:
-    from dataclasses import replace
-
-    return replace(options, remove_by_tokens=False)

@@ -60,6 +60,13 @@ BOILERPLATE_TOKENS: frozenset[str] = frozenset({
     "reactions", "emoji", "hidden", "hide", "invisible", "sr", "visually",
 })
 
+#: Elements whose class/id is checked against ``BOILERPLATE_TOKENS``: containers. (Links, list items,
+#: icons and images inside a widget go with their container; checking them too only costs time.)
+NAMED_CONTAINER_TAGS: tuple[str, ...] = (
+    "div", "section", "ul", "ol", "dl", "table", "article", "figure", "form", "span", "p", "center",
+    "font", "main", "blockquote", "details",
+)
+
 #: Consecutive token pairs with the same meaning as ``BOILERPLATE_TOKENS`` where each word alone is too
 #: common: "baca juga" / "read also" boxes, "lihat juga", "more stories", "berita terkait".
 BOILERPLATE_PAIRS: frozenset[tuple[str, str]] = frozenset({
