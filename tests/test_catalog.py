@@ -31,7 +31,7 @@ NEGATIVE = [
 
 def _rule_matches(rule, text: str) -> bool:  # type: ignore[no-untyped-def]
     compiled = CompiledRules([rule])
-    if rule.kind in ("line", "tail", "block"):
+    if rule.kind in ("line", "tail", "block", "repeat"):
         return compiled._line_match(compiled._kind([rule]), text) is not None
     if rule.kind == "prefix":
         return re.match(rule.pattern, text, rule.flags) is not None

@@ -18,14 +18,19 @@ Kinds (see :mod:`newsclean.lines` for how each is applied):
 - ``prefix``: ``pattern`` matches at the start of one of the first ``window`` non-empty lines of the
   body; the matched characters are cut (datelines, outlet names).
 - ``inline``: ``pattern`` is searched inside a line; each match is cut (a promo glued into a paragraph).
+  With ``window = N``, only inside the last N kept lines (an editor's initials glued to the end).
 - ``block``: a trigger line matches ``pattern``; it and up to ``follow`` following lines that match
-  ``follow_pattern`` are dropped (a bare "Baca juga" line and the headline it introduces).
+  ``follow_pattern`` are dropped (a bare "Baca juga" line and the headline it introduces). With
+  ``require_follow = true`` the trigger is dropped only together with a follower; with ``window = N``
+  the trigger must be among the first N non-empty lines.
 - ``tail``: like ``line``, but only among the last ``window`` non-empty lines (credits, initials, tags).
+- ``repeat``: two adjacent identical lines that match ``pattern``, among the last ``window`` kept
+  lines, are both dropped (a video title printed twice above the credits).
 - ``lexicon``: ``terms`` (spam words) are looked up in a folded copy of the line (case, diacritics,
   homoglyphs); a line of at most ``max_chars`` that contains one is dropped.
 
 A rule may carry ``outlet = ["detik.com", ...]``: it then applies only to documents of those outlets
-(a sub-domain matches its domain).
+(a sub-domain matches its domain); ``exclude_outlet = [...]`` keeps it away from some outlets.
 """
 
 from __future__ import annotations
@@ -54,7 +59,7 @@ __all__ = [
     "normalize_outlet",
 ]
 
-KINDS = ("line", "prefix", "inline", "block", "tail", "lexicon")
+KINDS = ("line", "prefix", "inline", "block", "tail", "repeat", "lexicon")
 
 #: Defaults applied when a rule does not say. Named here so they can be tuned in one place.
 DEFAULT_MAX_CHARS = 300
@@ -65,7 +70,8 @@ DEFAULT_BLOCK_FOLLOW = 1
 _ID_RE = re.compile(r"^[a-z0-9_]+(?:[.\-][a-z0-9_]+)*$")
 _ALLOWED_KEYS = {
     "id", "kind", "pattern", "terms", "max_chars", "window", "follow", "follow_pattern", "outlet",
-    "examples", "counter_examples", "description", "case_sensitive", "min_chars",
+    "examples", "counter_examples", "description", "case_sensitive", "min_chars", "require_follow",
+    "exclude_outlet",
 }
 
 
@@ -86,10 +92,12 @@ class Rule:
     follow: int = 0
     follow_pattern: str = ""
     outlets: tuple[str, ...] = ()
+    excluded_outlets: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
     description: str = ""
     case_sensitive: bool = False
+    require_follow: bool = False
     source: str = ""
 
     @property
@@ -100,11 +108,12 @@ class Rule:
         return re.compile(self.pattern, self.flags)
 
     def applies_to(self, outlet: str | None) -> bool:
-        if not self.outlets:
-            return True
-        if not outlet:
+        def among(names: tuple[str, ...]) -> bool:
+            return bool(outlet) and any(outlet == o or outlet.endswith("." + o) for o in names)  # type: ignore[operator]
+
+        if self.excluded_outlets and among(self.excluded_outlets):
             return False
-        return any(outlet == o or outlet.endswith("." + o) for o in self.outlets)
+        return not self.outlets or among(self.outlets)
 
 
 def normalize_outlet(value: str | None) -> str | None:
@@ -167,7 +176,7 @@ def _parse_rule(raw: Mapping[str, Any], lang: str, source: str) -> Rule:
     window = raw.get("window", 0)
     if kind == "prefix":
         window = window or DEFAULT_PREFIX_WINDOW
-    elif kind == "tail":
+    elif kind in ("tail", "repeat"):
         window = window or DEFAULT_TAIL_WINDOW
     follow = raw.get("follow", DEFAULT_BLOCK_FOLLOW if kind == "block" else 0)
     follow_pattern = raw.get("follow_pattern", "")
@@ -185,10 +194,12 @@ def _parse_rule(raw: Mapping[str, Any], lang: str, source: str) -> Rule:
         follow=follow,
         follow_pattern=follow_pattern,
         outlets=tuple(normalize_outlet(o) or "" for o in _as_str_tuple(raw.get("outlet"), where)),
+        excluded_outlets=tuple(normalize_outlet(o) or "" for o in _as_str_tuple(raw.get("exclude_outlet"), where)),
         examples=examples,
         counter_examples=_as_str_tuple(raw.get("counter_examples"), where),
         description=str(raw.get("description", "")),
         case_sensitive=bool(raw.get("case_sensitive", False)),
+        require_follow=bool(raw.get("require_follow", False)),
         source=source,
     )
     for pat in (rule.pattern, rule.follow_pattern):

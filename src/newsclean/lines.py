@@ -82,9 +82,14 @@ class CompiledRules:
         self._prefix = self._kind(by["prefix"])
         self._inline = self._kind(by["inline"])
         self._block = self._kind(by["block"])
+        # Block rules are few and positional: tried one by one, in catalog order.
+        self._block_triggers = [re.compile(r.pattern, r.flags) for r in by["block"]]
         self._block_follow = [re.compile(r.follow_pattern, r.flags) for r in by["block"]]
         self._tail_window = max((r.window for r in by["tail"]), default=0)
         self._prefix_window = max((r.window for r in by["prefix"]), default=0)
+        self._inline_tail_window = max((r.window for r in by["inline"]), default=0)
+        self._repeat = by["repeat"]
+        self._repeat_re = [re.compile(r.pattern, r.flags) for r in self._repeat]
         self._lexicon = by["lexicon"]
         self._lexicon_re = [
             re.compile(r"(?<![a-z0-9])(?:" + "|".join(
@@ -109,9 +114,14 @@ class CompiledRules:
         if m is None:
             return None
         rule = _which(m, kind.rules)
-        if len(line) > rule.max_chars or len(line) < rule.min_chars:
-            return None
-        return rule
+        if rule.min_chars <= len(line) <= rule.max_chars:
+            return rule
+        # The first alternative that matched has limits this line breaks; another rule may still
+        # take it (rare, so the slow path is fine).
+        for r in kind.rules:
+            if r is not rule and r.min_chars <= len(line) <= r.max_chars and re.fullmatch(r.pattern, line, r.flags):
+                return r
+        return None
 
     def _lexicon_match(self, line: str) -> Rule | None:
         if not self._lexicon:
@@ -148,26 +158,41 @@ class CompiledRules:
         # Blocks first: their trigger line ("Baca juga" alone) would also be taken by a line rule,
         # and then the headline it introduces would be left behind.
         if self._block.regex is not None:
+            alive_rank = 0
             i = 0
             n = len(lines)
             while i < n:
                 line = lines[i]
-                rule = self._line_match(self._block, line) if line else None
+                if not line or not line.strip():
+                    i += 1
+                    continue
+                alive_rank += 1
+                rule = None
+                if len(line) <= self._block.max_chars:
+                    for k, (r, rx) in enumerate(zip(self._block.rules, self._block_triggers)):
+                        if (not r.window or alive_rank <= r.window) and len(line) <= r.max_chars \
+                                and rx.fullmatch(line):
+                            rule = r
+                            break
                 if rule is None:
                     i += 1
                     continue
-                drop(i, rule)
-                follow_re = self._block_follow[self._block.rules.index(rule)]
-                taken, j = 0, i + 1
-                while j < n and taken < rule.follow:
+                follow_re = self._block_follow[k]
+                followers, j = [], i + 1
+                while j < n and len(followers) < rule.follow:
                     nxt = lines[j]
                     if nxt is not None and nxt.strip():
                         if len(nxt) > rule.max_chars or not follow_re.fullmatch(nxt):
                             break
-                        drop(j, rule)
-                        taken += 1
+                        followers.append(j)
                     j += 1
-                i = j
+                if rule.require_follow and not followers:
+                    i += 1
+                    continue
+                drop(i, rule)
+                for k in followers:
+                    drop(k, rule)
+                i = (followers[-1] + 1) if followers else i + 1
 
         for i, line in enumerate(lines):
             if not line:
@@ -192,6 +217,15 @@ class CompiledRules:
                 else:
                     kept_below += 1
 
+        for rule, rx in zip(self._repeat, self._repeat_re):
+            alive = [i for i, line in enumerate(lines) if line and line.strip()]
+            tail = alive[-rule.window:]
+            for a, b in zip(tail, tail[1:]):
+                la, lb = lines[a], lines[b]
+                if la is not None and la == lb and len(la) <= rule.max_chars and rx.fullmatch(la):
+                    drop(a, rule)
+                    drop(b, rule)
+
         if self._prefix.regex is not None:
             alive = [i for i, line in enumerate(lines) if line and line.strip()]
             for rank, i in enumerate(alive[: self._prefix_window]):
@@ -206,11 +240,17 @@ class CompiledRules:
                     cut(i, 0, m.end(), rule)
 
         if self._inline.regex is not None:
+            from_end: dict[int, int] = {}
+            if self._inline_tail_window:
+                alive = [i for i, line in enumerate(lines) if line and line.strip()]
+                from_end = {i: r for r, i in enumerate(reversed(alive[-self._inline_tail_window:]))}
             for i, line in enumerate(lines):
                 # Repeat until nothing matches: a cut can join two halves into a new match.
                 while line:
-                    spans = [(m.start(), m.end(), _which(m, self._inline.rules))
-                             for m in self._inline.regex.finditer(line) if m.end() > m.start()]
+                    spans = [(m.start(), m.end(), rule)
+                             for m in self._inline.regex.finditer(line) if m.end() > m.start()
+                             for rule in (_which(m, self._inline.rules),)
+                             if not rule.window or from_end.get(i, rule.window) < rule.window]
                     if not spans:
                         break
                     # Right to left, so that every step's offsets hold when replayed in order.

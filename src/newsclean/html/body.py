@@ -58,8 +58,10 @@ class HtmlOptions:
     protect_share: float = 0.35
     #: ... and at most this share of that text is link text.
     protect_max_link_density: float = 0.3
-    #: Siblings of the density winner join the body when they score at least this share of it.
+    #: Siblings of the density winner join the body when they score at least this share of it and
+    #: at most this share of their text is links (teaser groups score well but are link-heavy).
     sibling_score_ratio: float = 0.2
+    sibling_max_link_density: float = 0.25
     #: Inside the body, a container (list, div, paragraph) whose text is more than this share links
     #: is a link list or a "read also" box, and is dropped.
     max_block_link_density: float = 0.5
@@ -71,8 +73,10 @@ class HtmlOptions:
     expand_min_gain: float = 0.1
     #: ... and at least this many characters of it ...
     expand_min_chars: int = 100
-    #: ... and the text it adds is at most this share links.
+    #: ... and the text it adds is at most this share links, in at most this many headline links
+    #: (headings or list items that are mostly a link: the mark of a teaser list).
     expand_max_link_density: float = 0.2
+    expand_max_link_items: int = 2
     #: Inside the body, an element holding an ``<img>`` and at most this many characters is an image
     #: with its caption or credit, and is dropped.
     caption_max_chars: int = 250
@@ -290,6 +294,17 @@ def score_candidates(root: LexborNode, options: HtmlOptions) -> tuple[list[_Cand
     return ranked, para_len
 
 
+def _link_items(node: LexborNode) -> int:
+    """Headings and list items that are mostly a link (with perhaps a kicker word): headlines of
+    teasers, related links."""
+    count = 0
+    for item in node.css("h1, h2, h3, h4, h5, h6, li, dt"):
+        length = _text_len(item)
+        if length and _link_len(item) >= 0.6 * length:
+            count += 1
+    return count
+
+
 def _expand_up(node: LexborNode, para_len: dict[int, int], options: HtmlOptions) -> LexborNode:
     """Grow the winner to its parent while that adds real paragraphs and few links (an intro or the
     first paragraphs often sit beside the container that holds the rest of the story)."""
@@ -297,6 +312,7 @@ def _expand_up(node: LexborNode, para_len: dict[int, int], options: HtmlOptions)
     cur_para = para_len.get(node.mem_id, 0)
     cur_text = _text_len(node)
     cur_links = _link_len(node)
+    cur_items = -1  # computed when first needed
     ancestor = node.parent
     for _ in range(3):  # look a few levels up, through wrappers that add nothing
         if ancestor is None or ancestor.tag in ("html", "body", "-document"):
@@ -308,7 +324,13 @@ def _expand_up(node: LexborNode, para_len: dict[int, int], options: HtmlOptions)
             added = anc_text - cur_text
             if added <= 0 or (anc_links - cur_links) / added > options.expand_max_link_density:
                 break
+            if cur_items < 0:
+                cur_items = _link_items(current)
+            anc_items = _link_items(ancestor)
+            if anc_items - cur_items > options.expand_max_link_items:
+                break
             current, cur_para, cur_text, cur_links = ancestor, cur_para + gain, anc_text, anc_links
+            cur_items = anc_items
         ancestor = ancestor.parent
     return current
 
@@ -324,8 +346,11 @@ def _with_siblings(top: _Candidate, scores: dict[int, float], options: HtmlOptio
     while child is not None:
         if child.mem_id == top.node.mem_id:
             nodes.append(child)
-        elif child.tag != "-text" and child.is_element_node:
-            keep = scores.get(child.mem_id, 0.0) >= threshold
+        elif child.is_element_node:
+            keep = (
+                scores.get(child.mem_id, 0.0) >= threshold
+                and _link_density(child) <= options.sibling_max_link_density
+            )
             if not keep and child.tag == "p":
                 length = _text_len(child)
                 density = _link_density(child, length)

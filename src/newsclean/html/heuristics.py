@@ -63,8 +63,8 @@ BOILERPLATE_TOKENS: frozenset[str] = frozenset({
 #: Elements whose class/id is checked against ``BOILERPLATE_TOKENS``: containers. (Links, list items,
 #: icons and images inside a widget go with their container; checking them too only costs time.)
 NAMED_CONTAINER_TAGS: tuple[str, ...] = (
-    "div", "section", "ul", "ol", "dl", "table", "article", "figure", "form", "span", "p", "center",
-    "font", "main", "blockquote", "details",
+    "div", "section", "ul", "ol", "li", "dl", "table", "article", "figure", "form", "span", "p",
+    "center", "font", "main", "blockquote", "details",
 )
 
 #: Consecutive token pairs with the same meaning as ``BOILERPLATE_TOKENS`` where each word alone is too

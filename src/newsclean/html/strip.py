@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 import re
+from html.entities import html5 as _HTML5_ENTITIES
 
 __all__ = ["HTML_TAG_NAMES", "strip_html"]
 
@@ -51,7 +52,9 @@ def _unescape_entity(match: re.Match[str]) -> str:
     entity = match.group(0)
     if entity in _NBSP:
         return " "
-    return html.unescape(entity)  # unknown names come back unchanged
+    if entity[1] != "#" and entity[1:] not in _HTML5_ENTITIES:
+        return entity  # not an entity name (html.unescape would decode a prefix: "&notx;" -> "¬x;")
+    return html.unescape(entity)
 
 
 def _replace_tag(match: re.Match[str]) -> str:
