@@ -1,0 +1,362 @@
+"""newsclean.html: article extraction from HTML pages, metadata, decoding and strip_html.
+
+Pages are small synthetic ones built here (shaped like real CMS output: WordPress, Indonesian portals
+with ``<br>``-separated text, index pages); the two English pages under benchmarks/data/html_en pin an
+accuracy floor.
+"""
+
+from __future__ import annotations
+
+import doctest
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import newsclean.html as nh
+from newsclean.html import HtmlArticle, HtmlOptions, decode_html, extract_article, strip_html
+from newsclean.html import body as nh_body
+from newsclean.html import decode as nh_decode
+from newsclean.html import meta as nh_meta
+from newsclean.html import strip as nh_strip
+
+ROOT = Path(__file__).resolve().parent.parent
+EN_PAGES = ROOT / "benchmarks" / "data" / "html_en"
+
+P1 = ("Hujan deras yang mengguyur Jakarta sejak Senin pagi membuat sejumlah ruas jalan tergenang, "
+      "kata petugas Dinas Sumber Daya Air kepada wartawan.")
+P2 = ("Warga di kawasan Kampung Melayu diminta waspada karena debit air di Bendung Katulampa terus "
+      "naik, sementara hujan diperkirakan berlanjut hingga malam hari.")
+P3 = ("Petugas gabungan telah menyiapkan perahu karet, dapur umum dan posko kesehatan di enam titik "
+      "pengungsian, menurut keterangan resmi pemerintah provinsi.")
+
+
+def page(body: str, head: str = "", lang: str = "id") -> str:
+    return f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">{head}</head><body>{body}</body></html>'
+
+
+NAV = '<nav><ul><li><a href="/">Beranda</a></li><li><a href="/news">Berita</a></li><li><a href="/sport">Olahraga</a></li></ul></nav>'
+HEADER = '<header class="site-header"><a href="/" class="logo">Portal Berita</a><form><input name="q"></form></header>'
+FOOTER = '<footer><p>Hak cipta 2024 Portal Berita. Seluruh hak dilindungi undang-undang yang berlaku di Indonesia.</p></footer>'
+SIDEBAR = ('<aside class="sidebar"><h3>Terpopuler</h3><ol>'
+           + "".join(f'<li><a href="/p{i}">Judul berita populer nomor {i} hari ini</a></li>' for i in range(6))
+           + "</ol></aside>")
+SHARE = '<div class="share-bar"><a href="#fb">Facebook</a> <a href="#tw">Twitter</a> <a href="#wa">WhatsApp</a></div>'
+RELATED = ('<div class="related-posts"><h3>Berita Terkait</h3><ul>'
+           + "".join(f'<li><a href="/r{i}">Berita terkait nomor {i} tentang banjir Jakarta</a></li>' for i in range(4))
+           + "</ul></div>")
+COMMENTS = ('<section id="comments"><h3>Komentar</h3><p>Semoga cepat surut ya, kasihan warga yang rumahnya '
+            'terendam sejak pagi tadi, mohon pemerintah bergerak cepat.</p></section>')
+
+
+def wordpress_page() -> str:
+    article = (
+        '<article class="post"><h1 class="entry-title">Banjir Rendam Jakarta</h1>'
+        '<div class="entry-meta">Oleh <a href="/author/budi">Budi</a> | 2 Januari 2024</div>'
+        f'<div class="entry-content"><p>{P1}</p>{SHARE}<p>{P2}</p>'
+        '<blockquote><p>Kami siaga dua puluh empat jam penuh untuk membantu warga yang terdampak.</p></blockquote>'
+        f'<h2>Posko pengungsian</h2><p>{P3}</p><ul><li>Posko Kampung Melayu di balai warga</li>'
+        '<li>Posko Bidara Cina di sekolah dasar negeri</li></ul></div>'
+        f"{RELATED}</article>{COMMENTS}"
+    )
+    return page(HEADER + NAV + '<div class="container"><main>' + article + "</main>" + SIDEBAR + "</div>" + FOOTER)
+
+
+# --- extraction -------------------------------------------------------------------------------------
+
+
+def test_wordpress_page_keeps_body_and_drops_boilerplate() -> None:
+    art = extract_article(wordpress_page())
+    lines = art.text.split("\n")
+    assert P1 in lines and P2 in lines and P3 in lines
+    assert lines.index(P1) < lines.index(P2) < lines.index(P3)
+    assert "Kami siaga dua puluh empat jam penuh untuk membantu warga yang terdampak." in lines
+    assert "Posko pengungsian" in lines  # a subheading is body text
+    assert "Posko Kampung Melayu di balai warga" in lines  # list items, one per line
+    for junk in ("Beranda", "Facebook", "WhatsApp", "Terpopuler", "Berita terkait", "Komentar",
+                 "Semoga cepat surut", "Hak cipta", "Portal Berita"):
+        assert junk not in art.text, junk
+    assert "" not in lines
+
+
+def test_text_separated_by_br_becomes_lines() -> None:
+    body = (
+        '<div id="content"><div class="detail_text">JAKARTA - ' + P1 + "<br><br>" + P2
+        + '<br><br><a href="/baca">Baca juga: Banjir kiriman datang malam ini</a><br><br>' + P3
+        + "</div></div>" + SIDEBAR
+    )
+    art = extract_article(page(NAV + body + FOOTER))
+    assert art.text.split("\n") == ["JAKARTA - " + P1, P2, P3]
+
+
+def test_itemprop_article_body_is_preferred() -> None:
+    body = (
+        '<div class="teaser"><p>' + P3 + ' <a href="/x">Selengkapnya</a></p></div>'
+        '<div itemprop="articleBody"><p>' + P1 + "</p><p>" + P2 + "</p></div>"
+    )
+    art = extract_article(page(body))
+    assert art.found_by == "itemprop=articleBody"
+    assert art.text == P1 + "\n" + P2
+
+
+def test_intro_beside_the_main_container_is_kept() -> None:
+    # The lead paragraph sits outside the container holding the rest (a common template).
+    rest = "".join(f"<p>{p} Paragraf {i}.</p>" for i, p in enumerate([P2, P3, P2, P3]))
+    body = (
+        f'<div class="story"><div class="intro"><p><strong>{P1}</strong></p></div>'
+        f'<div class="ad-slot"></div><div class="more">{rest}</div></div>' + SIDEBAR
+    )
+    art = extract_article(page(body))
+    assert art.text.split("\n")[0] == P1
+    assert art.text.count("Paragraf") == 4
+
+
+def test_link_lists_inside_the_body_are_dropped() -> None:
+    links = "".join(f'<a href="/l{i}">Judul artikel lain yang tidak berhubungan nomor {i}</a><br>' for i in range(4))
+    body = f'<div class="content"><p>{P1}</p><h2>Jangan lewatkan</h2>{links}<p>{P2}</p></div>'
+    art = extract_article(page(body))
+    assert art.text.split("\n") == [P1, P2]
+
+
+def test_index_page_gives_no_article() -> None:
+    teasers = "".join(
+        f'<div class="item"><h3><a href="/n{i}">Judul berita nomor {i} yang menarik</a></h3>'
+        f"<p>Ringkasan singkat berita nomor {i} untuk pembaca portal.</p></div>"
+        for i in range(12)
+    )
+    art = extract_article(page(NAV + f'<div class="latest">{teasers}</div>' + FOOTER))
+    assert len(art.text) < 100
+
+
+@pytest.mark.parametrize("html", ["", "   ", "<html>", "<p>", "<<<>>>", "\x00\x00", "<!-- -->", "&amp;"])
+def test_empty_or_degenerate_pages(html: str) -> None:
+    art = extract_article(html)
+    assert isinstance(art, HtmlArticle)
+    assert "\n\n" not in art.text
+
+
+def test_hidden_scripts_and_styles_never_leak() -> None:
+    body = (
+        f'<div class="content"><p>{P1}</p><script>var secret = "tidak boleh";</script>'
+        '<style>.x{color:red}</style><p hidden>Teks tersembunyi tidak boleh ikut.</p>'
+        f'<div style="display: none">Juga tersembunyi.</div><noscript>Aktifkan JavaScript.</noscript><p>{P2}</p></div>'
+    )
+    art = extract_article(page(body))
+    assert art.text == P1 + "\n" + P2
+
+
+def test_pre_and_table_layout() -> None:
+    body = (
+        f'<div class="article-body"><p>{P1}</p><pre>baris satu\nbaris dua</pre>'
+        "<table><tr><td>Kota</td><td>Curah hujan</td></tr><tr><td>Jakarta</td><td>120 mm</td></tr></table>"
+        f"<p>{P2}</p></div>"
+    )
+    lines = extract_article(page(body)).text.split("\n")
+    assert lines == [P1, "baris satu", "baris dua", "Kota Curah hujan", "Jakarta 120 mm", P2]
+
+
+def test_boilerplate_name_on_the_story_wrapper_does_not_remove_the_story() -> None:
+    # A wrapper named like a widget ("share-enabled") that holds the whole story stays.
+    body = f'<div class="post-body share-enabled"><p>{P1}</p><p>{P2}</p><p>{P3}</p></div>' + SIDEBAR
+    art = extract_article(page(body))
+    assert art.text == "\n".join([P1, P2, P3])
+
+
+def test_json_ld_article_body_when_the_dom_has_none() -> None:
+    ld = ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",'
+          f'"headline": "Banjir", "articleBody": "{P1}\\n{P2}", "inLanguage": "id-ID"}}</script>')
+    art = extract_article(page('<div id="app"></div>', head=ld, lang=""))
+    assert art.found_by == "json-ld articleBody"
+    assert art.text == P1 + "\n" + P2
+    assert art.lang == "id"
+
+
+def test_relative_paths_and_options() -> None:
+    art = extract_article(wordpress_page(), options=HtmlOptions(min_paragraph_chars=10))
+    assert P1 in art.text
+    with pytest.raises(ValueError):
+        extract_article(wordpress_page(), options="fast")  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("bad", [None, 42, ["<p>x</p>"], object()])
+def test_wrong_argument_types_raise_value_error(bad: object) -> None:
+    with pytest.raises(ValueError):
+        extract_article(bad)  # type: ignore[arg-type]
+    with pytest.raises(ValueError):
+        extract_article("<p>x</p>", url=42)  # type: ignore[arg-type]
+
+
+# --- metadata ---------------------------------------------------------------------------------------
+
+
+def test_metadata_from_meta_tags() -> None:
+    head = (
+        '<title>Banjir Rendam Jakarta | Portal</title>'
+        '<meta property="og:title" content="Banjir Rendam Jakarta">'
+        '<meta property="article:published_time" content="2024-01-02T08:00:00+07:00">'
+        '<meta name="author" content="Budi Santoso">'
+        '<link rel="canonical" href="/2024/01/02/banjir">'
+    )
+    art = extract_article(page(f"<article><p>{P1}</p></article>", head=head, lang="id-ID"),
+                          url="https://portal.example/x?utm=1")
+    assert art.title == "Banjir Rendam Jakarta"
+    assert art.date == "2024-01-02T08:00:00+07:00"
+    assert art.author == "Budi Santoso"
+    assert art.lang == "id"
+    assert art.url == "https://portal.example/2024/01/02/banjir"
+    assert art.metadata() == {"title": art.title, "date": art.date, "author": art.author, "lang": "id",
+                              "url": art.url}
+
+
+def test_metadata_from_json_ld_and_fallbacks() -> None:
+    ld = ('<script type="application/ld+json">[{"@type": "WebSite", "name": "Portal"},'
+          '{"@graph": [{"@type": ["NewsArticle"], "headline": "Judul dari JSON-LD",'
+          '"datePublished": "2024-02-03", "author": [{"@type": "Person", "name": "Ani"},'
+          '{"name": "Budi"}]}]}]</script><script type="application/ld+json">{not json</script>')
+    art = extract_article(page(f"<div><p>{P1}</p></div>", head=ld + "<title> Judul  halaman </title>", lang=""),
+                          url="https://portal.example/a")
+    assert art.title == "Judul dari JSON-LD"
+    assert art.date == "2024-02-03"
+    assert art.author == "Ani, Budi"
+    assert art.lang is None
+    assert art.url == "https://portal.example/a"
+    bare = extract_article(page(f"<p>{P1}</p>", head="<title> Judul  halaman </title>", lang=""))
+    assert bare.title == "Judul halaman"
+    assert bare.date is None and bare.author is None and bare.url is None
+
+
+def test_author_urls_are_not_names() -> None:
+    head = ('<meta property="article:author" content="https://www.facebook.com/portal">'
+            '<meta name="parsely-author" content="By Citra Lestari">')
+    assert extract_article(page(f"<p>{P1}</p>", head=head)).author == "Citra Lestari"
+
+
+# --- decoding ---------------------------------------------------------------------------------------
+
+
+def test_bytes_are_decoded_by_declared_charset() -> None:
+    html = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252"></head>' \
+           f"<body><div class='content'><p>Caf\u00e9 \u201cBudi\u201d \u2013 {P1}</p></div></body></html>"
+    art = extract_article(html.encode("cp1252"))
+    assert art.text.startswith("Caf\u00e9 \u201cBudi\u201d \u2013 ")
+
+
+def test_bytes_bom_and_utf8_fallback() -> None:
+    assert decode_html("<p>é".encode("utf-16")) == "<p>é"
+    assert decode_html("<p>é".encode("utf-8-sig")) == "<p>é"
+    assert decode_html(b"<p>caf\xe9</p>") == "<p>caf\ufffd</p>"
+    assert decode_html(b'<meta charset="utf-8"><p>\xe2\x80\x9cx') == '<meta charset="utf-8"><p>\u201cx'
+    art = extract_article(bytearray(page(f"<div class='content'><p>{P1}</p></div>").encode()))
+    assert art.text == P1
+
+
+# --- strip_html -------------------------------------------------------------------------------------
+
+
+def test_strip_html_examples() -> None:
+    assert strip_html("Harga &ldquo;naik&rdquo;&nbsp;lagi &amp; stok &lt;habis&gt;") == \
+        "Harga \u201cnaik\u201d lagi & stok <habis>"
+    assert strip_html("Satu<br/>Dua<BR>Tiga") == "Satu\nDua\nTiga"
+    assert strip_html('<div class="x"><p>A</p>\n\n<p>B</p></div>') == "A\nB"
+    assert strip_html("<a href='x'>tautan</a> dan <em>tebal</em>") == "tautan dan tebal"
+    assert strip_html("2 < 3 dan 5 > 4") == "2 < 3 dan 5 > 4"
+    assert strip_html("&notanentity; &copy &#8212; &#x2014;") == "&notanentity; &copy \u2014 \u2014"
+    with pytest.raises(TypeError):
+        strip_html(None)  # type: ignore[arg-type]
+
+
+@given(st.text(alphabet=st.characters(blacklist_characters="<&")))
+def test_strip_html_is_identity_without_html(text: str) -> None:
+    assert strip_html(text) is text
+
+
+@given(st.text())
+def test_strip_html_never_raises_and_is_idempotent_on_tags(text: str) -> None:
+    out = strip_html(text)
+    assert isinstance(out, str)
+    assert re.search(r"</?(p|br|div|span|a|b|i|em|strong)\b[^<>]*>", out) is None or "<" in text
+
+
+def test_doctests() -> None:
+    for module in (nh, nh_body, nh_decode, nh_meta, nh_strip):
+        result = doctest.testmod(module)
+        assert result.failed == 0, module.__name__
+
+
+# --- properties: never raises, deterministic ----------------------------------------------------------
+
+TAGS = ["div", "p", "span", "a", "article", "section", "nav", "header", "footer", "aside", "ul", "li",
+        "h1", "h2", "br", "table", "tr", "td", "pre", "blockquote", "script", "style", "img", "main"]
+CLASSES = ["content", "share", "related", "comment", "article-body", "sidebar", "entry-content", "ad",
+           "baca-juga", "", "x y", "post"]
+WORDS = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
+
+
+@st.composite
+def html_fragments(draw: st.DrawFn, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 4))):
+        kind = draw(st.integers(0, 6 if depth < 4 else 1))
+        if kind == 0:
+            parts.append(draw(WORDS))
+        elif kind == 1:
+            parts.append(draw(st.sampled_from(["&amp;", "&nbsp;", "&ldquo;", "&#xFFFF;", "&#0;", "&bogus;",
+                                               "<", ">", "<!--", "-->", "<![CDATA[", "\ue000", "\x00"])))
+        else:
+            tag = draw(st.sampled_from(TAGS))
+            attrs = f' class="{draw(st.sampled_from(CLASSES))}"' if draw(st.booleans()) else ""
+            if draw(st.booleans()):
+                attrs += ' itemprop="articleBody"'
+            inner = draw(html_fragments(depth + 1))
+            close = f"</{tag}>" if draw(st.integers(0, 4)) else ""  # sometimes unclosed
+            parts.append(f"<{tag}{attrs}>{inner}{close}")
+    return "".join(parts)
+
+
+def _check(art: HtmlArticle) -> None:
+    assert isinstance(art.text, str)
+    lines = art.text.split("\n") if art.text else []
+    assert all(line and line == line.strip() for line in lines), lines
+    assert not re.search("[\ue000-\ue003]", art.text)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(html_fragments())
+def test_extract_never_raises_and_is_deterministic(fragment: str) -> None:
+    html = page(fragment)
+    first = extract_article(html)
+    _check(first)
+    assert extract_article(html) == first
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.one_of(st.text(), st.binary()))
+def test_extract_never_raises_on_arbitrary_input(data: str | bytes) -> None:
+    _check(extract_article(data))
+
+
+# --- accuracy floor on the English evaluation pages in the repo --------------------------------------
+
+
+def _token_f1(extracted: str, reference: str) -> float:
+    from collections import Counter
+
+    got = Counter(re.findall(r"\w+", extracted.lower()))
+    ref = Counter(re.findall(r"\w+", reference.lower()))
+    common = sum((got & ref).values())
+    if not common:
+        return 0.0
+    p, r = common / sum(got.values()), common / sum(ref.values())
+    return 2 * p * r / (p + r)
+
+
+@pytest.mark.parametrize("name", ["ars-1", "herald-sun-1"])
+def test_english_pages_accuracy_floor(name: str) -> None:
+    html_path = EN_PAGES / f"{name}.html"
+    if not html_path.exists():
+        pytest.skip("evaluation pages not present")
+    art = extract_article(html_path.read_bytes())
+    assert _token_f1(art.text, (EN_PAGES / f"{name}.txt").read_text("utf-8")) >= 0.95
+    assert art.lang == "en" and art.title
