@@ -280,8 +280,8 @@ def _finish_dedup(index: Any, args: argparse.Namespace, files: Sequence[InputFil
     # just the files that hold members: the index keeps compact arrays, not text.
     members: dict[str, set[int]] = {}
     for cl in result.clusters:
-        for doc, line in cl.member_keys():
-            members.setdefault(doc, set()).add(line)
+        for m in cl.members:
+            members.setdefault(m.doc, set()).add(m.line)
     drops: dict[str, set[int]] = {}
     if args.dedup == "drop":
         for (doc, line) in result.dropped:
@@ -317,7 +317,8 @@ def _finish_dedup(index: Any, args: argparse.Namespace, files: Sequence[InputFil
                                 ensure_ascii=False) + "\n")
     summary = {"mode": args.dedup, "clusters": len(result.clusters),
                "paragraphs_dropped": len(result.dropped) if args.dedup == "drop" else 0,
-               "documents": result.documents, "stats": dict(result.stats)}
+               "cross_document_clusters": len(result.cross_document_clusters()),
+               "documents": [d.to_json_row() for d in result.documents], "stats": dict(result.stats)}
     return summary
 
 
