@@ -88,6 +88,9 @@ class HtmlOptions:
     markup_min_share: float = 0.5
     #: A result shorter than this (characters) is retried without class/id-based removal.
     min_body_chars: int = 200
+    #: Markup nested deeper than this (thousands of unclosed tags) is not scored: every subtree text
+    #: would be re-read at every level. Such a page is rendered whole ("flat") instead.
+    max_depth: int = 256
     #: Remove elements by class/id tokens (step 2). The relaxed retry turns it off.
     remove_by_tokens: bool = True
 
@@ -132,11 +135,6 @@ def _names_boilerplate(class_value: str | None, id_value: str | None) -> bool:
     return any(pair in H.BOILERPLATE_PAIRS for pair in zip(toks, toks[1:]))
 
 
-def _is_boilerplate(node: LexborNode) -> bool:
-    attrs = node.attributes
-    return _names_boilerplate(attrs.get("class"), attrs.get("id"))
-
-
 def _squeeze(text: str) -> str:
     """Whitespace runs to one space, ends stripped (``str.split`` is faster than a regex here)."""
     return " ".join(text.split())
@@ -155,26 +153,27 @@ def _link_density(node: LexborNode, text_len: int | None = None) -> float:
     return _link_len(node) / total if total else 0.0
 
 
-def _outermost(nodes: Iterable[LexborNode]) -> list[LexborNode]:
-    """The nodes that have no ancestor among ``nodes``: removing these removes all of them, and no
-    node is touched after an ancestor of it was destroyed."""
-    chosen = list(dict.fromkeys(nodes))
-    ids = {n.mem_id for n in chosen}
-    result = []
-    for node in chosen:
-        parent = node.parent
-        while parent is not None and parent.mem_id not in ids:
-            parent = parent.parent
+#: How far up an ancestry check looks. Real pages are a few dozen levels deep; broken markup (thousands
+#: of unclosed tags) can nest deeper, and an unbounded walk per node would make such a page quadratic.
+_MAX_ANCESTRY = 64
+
+
+def _has_ancestor_in(node: LexborNode, ids: set[int]) -> bool:
+    parent = node.parent
+    for _ in range(_MAX_ANCESTRY):
         if parent is None:
-            result.append(node)
-    return result
+            return False
+        if parent.mem_id in ids:
+            return True
+        parent = parent.parent
+    return False
 
 
-def _decompose_all(nodes: Iterable[LexborNode]) -> int:
-    outer = _outermost(nodes)
-    for node in outer:
+def _remove_all(nodes_in_document_order: Sequence[LexborNode]) -> None:
+    """Destroy nodes, the last in document order first: a descendant always goes before its ancestor,
+    so no node is used after an ancestor of it was destroyed (whatever the nesting depth)."""
+    for node in reversed(nodes_in_document_order):
         node.decompose()
-    return len(outer)
 
 
 def remove_junk(tree: LexborHTMLParser) -> None:
@@ -187,7 +186,7 @@ def remove_junk(tree: LexborHTMLParser) -> None:
         '[hidden], [style*="display:none"], [style*="display: none"], '
         '[style*="visibility:hidden"], [style*="visibility: hidden"]'
     )
-    _decompose_all(hidden)
+    _remove_all(hidden)
 
 
 def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
@@ -196,15 +195,23 @@ def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
     if body is None:
         return
     total = max(1, _text_len(body))
-    roles = ", ".join(f'[role="{r}"]' for r in H.REGION_ROLES)
-    marked: list[LexborNode] = list(body.css(", ".join(H.REGION_TAGS) + ", " + roles))
-    marked += body.css('[aria-hidden="true"]')
-    if options.remove_by_tokens:
-        selector = ", ".join(f"{t}[class], {t}[id]" for t in H.NAMED_CONTAINER_TAGS)
-        marked += [n for n in body.css(selector) if _is_boilerplate(n)]
-    doomed = []
-    for node in _outermost(marked):
-        if node.tag in ("html", "body"):
+    region_tags = frozenset(H.REGION_TAGS)
+    region_roles = frozenset(H.REGION_ROLES)
+    selector = ", ".join(
+        [*H.REGION_TAGS, "[role]", '[aria-hidden="true"]']
+        + ([f"{t}[class], {t}[id]" for t in H.NAMED_CONTAINER_TAGS] if options.remove_by_tokens else [])
+    )
+    doomed: list[LexborNode] = []
+    doomed_ids: set[int] = set()
+    for node in body.css(selector):  # one query: document order, ancestors before descendants
+        attrs = node.attributes
+        marked = (
+            node.tag in region_tags
+            or (attrs.get("role") or "").strip().lower() in region_roles
+            or (attrs.get("aria-hidden") or "").strip().lower() == "true"
+            or (options.remove_by_tokens and _names_boilerplate(attrs.get("class"), attrs.get("id")))
+        )
+        if not marked or _has_ancestor_in(node, doomed_ids):
             continue
         length = _text_len(node)
         if (
@@ -213,7 +220,8 @@ def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
         ):
             continue  # holds much of the page's prose: whatever its name says, it may be the story
         doomed.append(node)
-    _decompose_all(doomed)
+        doomed_ids.add(node.mem_id)
+    _remove_all(doomed)
 
 
 @dataclass
@@ -276,7 +284,9 @@ def score_candidates(root: LexborNode, options: HtmlOptions) -> tuple[list[_Cand
     for node, text, direct in _paragraph_blocks(root, options):
         vote = 1.0 + len(_COMMAS.findall(text)) + min(len(text) / 100.0, 3.0)
         up: LexborNode | None = node
-        while up is not None:
+        for _ in range(8):  # enough for the winner (3 levels above a block) and 3 more to grow into
+            if up is None:
+                break
             para_len[up.mem_id] = para_len.get(up.mem_id, 0) + len(text)
             up = up.parent
         # A container's own text votes for the container itself; a paragraph votes for its parent.
@@ -376,17 +386,26 @@ def _markup_body(root: LexborNode) -> tuple[str, LexborNode] | None:
 def _drop_link_blocks(root: LexborNode, options: HtmlOptions) -> None:
     """Inside the body: drop containers that are mostly links (related lists, "baca juga" boxes),
     and images with their captions."""
-    doomed = [
-        node for node in root.css(", ".join(H.CAPTION_TAGS))
-        if node.css_first("img") is not None and _text_len(node) <= options.caption_max_chars
-    ]
-    for node in root.css(", ".join(H.LINK_LIST_TAGS)):
-        if node.css_first("a") is None:
+    caption_tags = frozenset(H.CAPTION_TAGS)
+    link_list_tags = frozenset(H.LINK_LIST_TAGS)
+    doomed: list[LexborNode] = []
+    doomed_ids: set[int] = set()
+    for node in root.css(", ".join(sorted(caption_tags | link_list_tags))):
+        if _has_ancestor_in(node, doomed_ids):
             continue
-        length = _text_len(node)
-        if length and _link_len(node) / length > options.max_block_link_density:
+        length = -1
+        if node.tag in caption_tags and node.css_first("img") is not None:
+            length = _text_len(node)
+            drop = length <= options.caption_max_chars
+        else:
+            drop = False
+        if not drop and node.tag in link_list_tags and node.css_first("a") is not None:
+            length = _text_len(node) if length < 0 else length
+            drop = length > 0 and _link_len(node) / length > options.max_block_link_density
+        if drop:
             doomed.append(node)
-    _decompose_all(doomed)
+            doomed_ids.add(node.mem_id)
+    _remove_all(doomed)
 
 
 _LINK_MARKS = re.compile(f"([{_LINK_START}{_LINK_END}])")
@@ -409,13 +428,16 @@ def _link_share(piece: str, in_link: bool) -> tuple[float, bool]:
     return (linked / total if total else 0.0), in_link
 
 
-def render(nodes: Sequence[LexborNode], options: HtmlOptions) -> tuple[list[str], int]:
+def render(
+    nodes: Sequence[LexborNode], options: HtmlOptions, *, drop_blocks: bool = True
+) -> tuple[list[str], int]:
     """Lines of text of ``nodes`` (one per paragraph, heading, list item or ``<br>``-separated line),
     and how many of them were directly followed by a dropped link line (the teaser pattern
     "headline link, summary, headline link, summary" of index pages)."""
     pieces: list[str] = []
     for root in nodes:
-        _drop_link_blocks(root, options)
+        if drop_blocks:
+            _drop_link_blocks(root, options)
         for pre in root.css("pre"):
             text = pre.text()
             pre.replace_with(_BREAK + _BREAK.join(text.splitlines()) + _BREAK)
@@ -458,10 +480,31 @@ def render(nodes: Sequence[LexborNode], options: HtmlOptions) -> tuple[list[str]
     return kept, sum(dropped_after)
 
 
+def markup_depth(root: LexborNode, limit: int) -> int:
+    """Nesting depth below ``root``, estimated from a sample of elements (the last ones in document
+    order, where unclosed tags pile up, and a spread of others); stops counting at ``limit``."""
+    elements = root.css("*")
+    if not elements:
+        return 0
+    step = max(1, len(elements) // 50)
+    sample = list(elements[::step]) + list(elements[-10:])
+    deepest = 0
+    for node in sample:
+        depth = 0
+        parent = node.parent
+        while parent is not None and depth <= limit:
+            depth += 1
+            parent = parent.parent
+        deepest = max(deepest, depth)
+    return deepest
+
+
 def _locate(tree: LexborHTMLParser, options: HtmlOptions) -> tuple[list[LexborNode], str]:
     body = tree.body
     if body is None:
         return [], "none"
+    if markup_depth(body, options.max_depth) > options.max_depth:
+        return [body], "flat (deep markup)"
     remove_boilerplate(tree, options)
     ranked, para_len = score_candidates(body, options)
     density_nodes: list[LexborNode] = []
@@ -501,10 +544,11 @@ def extract_body(
         tree = LexborHTMLParser(html)
     remove_junk(tree)
     nodes, found_by = _locate(tree, options)
-    lines, alternations = render(nodes, options) if nodes else ([], 0)
+    flat = found_by.startswith("flat")
+    lines, alternations = render(nodes, options, drop_blocks=not flat) if nodes else ([], 0)
     if alternations >= max(options.listing_min_lines, options.listing_share * len(lines)):
         return BodyResult((), "none (link list)")
-    if options.remove_by_tokens and sum(map(len, lines)) < options.min_body_chars:
+    if not flat and options.remove_by_tokens and sum(map(len, lines)) < options.min_body_chars:
         # Too little text: a class name may have misled the removal. Retry without it (as Readability
         # retries with its flags off) and keep the longer result.
         relaxed = extract_body(html, replace(options, remove_by_tokens=False))
