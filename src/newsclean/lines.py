@@ -80,6 +80,7 @@ class CompiledRules:
         self._line = self._kind(by["line"])
         self._tail = self._kind(by["tail"])
         self._prefix = self._kind(by["prefix"])
+        self._prefix_res = [re.compile(r.pattern, r.flags) for r in by["prefix"]]
         self._inline = self._kind(by["inline"])
         self._block = self._kind(by["block"])
         # Block rules are few and positional: tried one by one, in catalog order.
@@ -229,15 +230,19 @@ class CompiledRules:
         if self._prefix.regex is not None:
             alive = [i for i, line in enumerate(lines) if line and line.strip()]
             for rank, i in enumerate(alive[: self._prefix_window]):
-                while True:  # an outlet name, then a dateline, then a greeting ...
+                # An outlet name, then a dateline, then a greeting ...: repeat until none matches.
+                # Rules are tried one by one here (there are few, and only a few lines qualify)
+                # because each has its own window.
+                while lines[i]:
                     line = lines[i]
-                    m = self._prefix.regex.match(line)
-                    if m is None or m.end() == 0:
+                    for rule, rx in zip(self._prefix.rules, self._prefix_res):
+                        if rank < rule.window:
+                            m = rx.match(line)
+                            if m is not None and m.end() > 0:
+                                cut(i, 0, m.end(), rule)
+                                break
+                    else:
                         break
-                    rule = _which(m, self._prefix.rules)
-                    if rank >= rule.window:
-                        break
-                    cut(i, 0, m.end(), rule)
 
         if self._inline.regex is not None:
             from_end: dict[int, int] = {}
