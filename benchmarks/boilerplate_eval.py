@@ -46,22 +46,28 @@ def removed_mask(text: str, changes) -> list[bool]:  # type: ignore[no-untyped-d
     for m in _LINE_BREAK.finditer(text):
         starts.append(m.end())
     lines = split_lines(text)
-    # For each line, the raw offset of every character currently in it (None: inserted by a repair).
-    pos: list[list[int | None]] = [list(range(s, s + len(line))) for s, line in zip(starts, lines)]
+    # For each line, the raw offsets carried by every character currently in it. A repair
+    # ("\xa0" -> " ") hands the raw offsets it replaced to its first new character, so a later
+    # removal of that character still counts the raw text it came from.
+    pos: list[list[list[int]]] = [[[s + j] for j in range(len(line))] for s, line in zip(starts, lines)]
     for c in changes:
         cur = pos[c.line]
         if c.action == "drop_line":
-            for p in cur:
-                if p is not None:
+            for ps in cur:
+                for p in ps:
                     mask[p] = True
             pos[c.line] = []
             continue
         gone = cur[c.start:c.end]
-        if not c.added and c.cleaner not in TEXT_REPAIRS:
-            for p in gone:
-                if p is not None:
-                    mask[p] = True
-        pos[c.line] = cur[: c.start] + [None] * len(c.added) + cur[c.end:]
+        if not c.added:
+            if c.cleaner not in TEXT_REPAIRS:
+                for ps in gone:
+                    for p in ps:
+                        mask[p] = True
+            new: list[list[int]] = []
+        else:
+            new = [[p for ps in gone for p in ps]] + [[] for _ in range(len(c.added) - 1)]
+        pos[c.line] = cur[: c.start] + new + cur[c.end:]
     return mask
 
 

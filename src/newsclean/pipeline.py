@@ -26,6 +26,7 @@ Every step records what it changed as :class:`~newsclean.document.Change` steps,
 
 from __future__ import annotations
 
+import difflib
 import re
 
 from collections.abc import Callable, Iterable, Sequence
@@ -90,18 +91,40 @@ class TextCleaner:
                 new = _BREAK_RE.sub(" ", new)
                 if new == line:
                     continue
-            # The smallest differing span keeps explain output readable ("&amp;" -> "&").
-            p = 0
-            lim = min(len(line), len(new))
-            while p < lim and line[p] == new[p]:
-                p += 1
-            s = 0
-            while s < lim - p and line[len(line) - 1 - s] == new[len(new) - 1 - s]:
-                s += 1
-            changes.append(Change("replace", self.name, self.name, i, p, len(line) - s,
-                                  line[p:len(line) - s], new[p:len(new) - s]))
+            # One step per differing region keeps explain output readable ("&amp;" -> "&") and
+            # precise; right to left, so that each step's offsets hold when replayed in order.
+            for start, end, added in reversed(_diff_regions(line, new)):
+                changes.append(Change("replace", self.name, self.name, i, start, end, line[start:end], added))
             lines[i] = new
         return changes
+
+
+def _diff_regions(old: str, new: str) -> list[tuple[int, int, str]]:
+    """``(start, end, replacement)`` regions of ``old`` that differ from ``new``, left to right.
+
+    >>> _diff_regions("a  b  c", "a b c")
+    [(1, 2, ''), (4, 5, '')]
+    """
+    # Trim the common prefix and suffix first: cheap, and keeps the matcher's work small.
+    p = 0
+    lim = min(len(old), len(new))
+    while p < lim and old[p] == new[p]:
+        p += 1
+    q = 0
+    while q < lim - p and old[len(old) - 1 - q] == new[len(new) - 1 - q]:
+        q += 1
+    a, b = old[p:len(old) - q], new[p:len(new) - q]
+    if not a or not b or len(a) * len(b) > _MAX_DIFF_WORK:
+        return [(p, len(old) - q, b)]
+    out = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
+        if tag != "equal":
+            out.append((p + i1, p + i2, b[j1:j2]))
+    return out
+
+
+#: Above this many character pairs a changed line is recorded as one region (bounded diff time).
+_MAX_DIFF_WORK = 4_000_000
 
 
 @dataclass

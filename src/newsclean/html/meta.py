@@ -25,6 +25,9 @@ __all__ = ["PageMeta", "read_meta"]
 _SPACES = re.compile(r"\s+")
 _BY_PREFIX = re.compile(r"^(?:by|oleh|penulis|reporter|author)\s*[:\-]?\s+", re.IGNORECASE)
 _LANG = re.compile(r"^([A-Za-z]{2,3})(?:[-_].*)?$")
+#: An "author" that is a web address or a site name ("Liputan6.com", "PT X - VIVA.co.id") is the
+#: publisher, not a person.
+_DOMAIN = re.compile(r"\w\.(?:com|net|org|co|id|news|info|tv|io|uk|au|my|sg|ph|in)\b", re.IGNORECASE)
 #: Deprecated ISO 639 codes still found in ``lang`` attributes (Indonesian sites use "in").
 _LANG_ALIASES = {"in": "id", "iw": "he", "ji": "yi", "jw": "jv"}
 
@@ -78,6 +81,8 @@ def _author(value: Any) -> str | None:
     name = _squeeze(value)
     if name is None or name.startswith(("http://", "https://", "www.", "@")) or "/" in name:
         return None  # a profile URL or handle, not a name
+    if _DOMAIN.search(name):
+        return None
     return _BY_PREFIX.sub("", name) or None
 
 
@@ -186,10 +191,14 @@ def read_meta(tree: LexborHTMLParser, *, url: str | None = None) -> PageMeta:
                 break
     author = author or _author(ld.get("author")) or _author(_microdata(tree, "author"))
 
-    html_node = tree.css_first("html")
-    lang = primary_language(html_node.attributes.get("lang") if html_node is not None else None)
-    lang = lang or primary_language(_first(metas, H.META_LANG))
-    lang = lang or primary_language(ld.get("inLanguage") if isinstance(ld.get("inLanguage"), str) else None)
+    # Explicit language metadata first: ``<html lang="en">`` is often a template default left on
+    # pages in other languages.
+    in_language = ld.get("inLanguage")
+    lang = primary_language(_first(metas, H.META_LANG))
+    lang = lang or primary_language(in_language if isinstance(in_language, str) else None)
+    if lang is None:
+        html_node = tree.css_first("html")
+        lang = primary_language(html_node.attributes.get("lang") if html_node is not None else None)
 
     page_url = _link_href(tree.css_first('link[rel~="canonical"]')) or metas.get("og:url")
     if page_url and url:
