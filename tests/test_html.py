@@ -352,7 +352,7 @@ def _token_f1(extracted: str, reference: str) -> float:
     return 2 * p * r / (p + r)
 
 
-@pytest.mark.parametrize("name", ["ars-1", "herald-sun-1"])
+@pytest.mark.parametrize("name", ["ars-1", "herald-sun-1", "tmz-1"])
 def test_english_pages_accuracy_floor(name: str) -> None:
     html_path = EN_PAGES / f"{name}.html"
     if not html_path.exists():
