@@ -135,7 +135,7 @@ def score(pages: list[Page], extractors: dict[str, Extractor]) -> dict[str, obje
 
     groups: dict[str, list[dict[str, object]]] = defaultdict(list)
     index_rows = []
-    for row, page in zip(per_page, pages):
+    for row, page in zip(per_page, pages, strict=True):
         if page.reference is None:
             index_rows.append(row)
             continue
@@ -143,10 +143,13 @@ def score(pages: list[Page], extractors: dict[str, Extractor]) -> dict[str, obje
         groups[f"{page.set} (all)"].append(row)
         groups["overall"].append(row)
     summary = {
-        group: {"pages": len(rows), **{
-            name: {k: mean(rows, name, k) for k in ("p", "r", "f1")} for name in extractors
-        }}
-        for group, rows in sorted(groups.items(), key=lambda kv: (kv[0] == "overall", "(all)" in kv[0], kv[0]))
+        group: {
+            "pages": len(rows),
+            **{name: {k: mean(rows, name, k) for k in ("p", "r", "f1")} for name in extractors},
+        }
+        for group, rows in sorted(
+            groups.items(), key=lambda kv: (kv[0] == "overall", "(all)" in kv[0], kv[0])
+        )
     }
     index = {
         name: {
@@ -164,7 +167,7 @@ def speed(pages: list[Page], extractors: dict[str, Extractor], repeats: int) -> 
     names = list(extractors)
     times: dict[str, list[float]] = {n: [] for n in names}
     for rep in range(repeats):
-        order = names[rep % len(names):] + names[: rep % len(names)]
+        order = names[rep % len(names) :] + names[: rep % len(names)]
         for name in order:
             fn = extractors[name]
             start = time.perf_counter()
@@ -176,7 +179,7 @@ def speed(pages: list[Page], extractors: dict[str, Extractor], repeats: int) -> 
         for name, ts in times.items()
     }
     if "trafilatura" in times and "newsclean" in times:
-        ratios = [t / n for t, n in zip(times["trafilatura"], times["newsclean"])]
+        ratios = [t / n for t, n in zip(times["trafilatura"], times["newsclean"], strict=True)]
         result["newsclean_vs_trafilatura"] = {"median_ratio": statistics.median(ratios), "ratios": ratios}
     result["pages"] = len(data)
     result["repeats"] = repeats
@@ -189,9 +192,7 @@ def print_report(scores: dict[str, object], speeds: dict[str, object] | None, na
     print(head)
     print("-" * len(head))
     for group, row in summary.items():  # type: ignore[union-attr]
-        cells = "".join(
-            f"{row[n]['p']:>10.3f}{row[n]['r']:>8.3f}{row[n]['f1']:>8.3f}" for n in names
-        )
+        cells = "".join(f"{row[n]['p']:>10.3f}{row[n]['r']:>8.3f}{row[n]['f1']:>8.3f}" for n in names)
         print(f"{group:<22}{row['pages']:>6}{cells}")
     index = scores["index_pages"]  # type: ignore[index]
     print()

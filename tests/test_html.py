@@ -25,30 +25,59 @@ from newsclean.html import strip as nh_strip
 ROOT = Path(__file__).resolve().parent.parent
 EN_PAGES = ROOT / "benchmarks" / "data" / "html_en"
 
-P1 = ("Hujan deras yang mengguyur Jakarta sejak Senin pagi membuat sejumlah ruas jalan tergenang, "
-      "kata petugas Dinas Sumber Daya Air kepada wartawan.")
-P2 = ("Warga di kawasan Kampung Melayu diminta waspada karena debit air di Bendung Katulampa terus "
-      "naik, sementara hujan diperkirakan berlanjut hingga malam hari.")
-P3 = ("Petugas gabungan telah menyiapkan perahu karet, dapur umum dan posko kesehatan di enam titik "
-      "pengungsian, menurut keterangan resmi pemerintah provinsi.")
+P1 = (
+    "Hujan deras yang mengguyur Jakarta sejak Senin pagi membuat sejumlah ruas jalan tergenang, "
+    "kata petugas Dinas Sumber Daya Air kepada wartawan."
+)
+P2 = (
+    "Warga di kawasan Kampung Melayu diminta waspada karena debit air di Bendung Katulampa terus "
+    "naik, sementara hujan diperkirakan berlanjut hingga malam hari."
+)
+P3 = (
+    "Petugas gabungan telah menyiapkan perahu karet, dapur umum dan posko kesehatan di enam titik "
+    "pengungsian, menurut keterangan resmi pemerintah provinsi."
+)
 
 
 def page(body: str, head: str = "", lang: str = "id") -> str:
-    return f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">{head}</head><body>{body}</body></html>'
+    return (
+        f'<!DOCTYPE html><html lang="{lang}"><head><meta charset="utf-8">{head}</head>'
+        f"<body>{body}</body></html>"
+    )
 
 
-NAV = '<nav><ul><li><a href="/">Beranda</a></li><li><a href="/news">Berita</a></li><li><a href="/sport">Olahraga</a></li></ul></nav>'
-HEADER = '<header class="site-header"><a href="/" class="logo">Portal Berita</a><form><input name="q"></form></header>'
-FOOTER = '<footer><p>Hak cipta 2024 Portal Berita. Seluruh hak dilindungi undang-undang yang berlaku di Indonesia.</p></footer>'
-SIDEBAR = ('<aside class="sidebar"><h3>Terpopuler</h3><ol>'
-           + "".join(f'<li><a href="/p{i}">Judul berita populer nomor {i} hari ini</a></li>' for i in range(6))
-           + "</ol></aside>")
-SHARE = '<div class="share-bar"><a href="#fb">Facebook</a> <a href="#tw">Twitter</a> <a href="#wa">WhatsApp</a></div>'
-RELATED = ('<div class="related-posts"><h3>Berita Terkait</h3><ul>'
-           + "".join(f'<li><a href="/r{i}">Berita terkait nomor {i} tentang banjir Jakarta</a></li>' for i in range(4))
-           + "</ul></div>")
-COMMENTS = ('<section id="comments"><h3>Komentar</h3><p>Semoga cepat surut ya, kasihan warga yang rumahnya '
-            'terendam sejak pagi tadi, mohon pemerintah bergerak cepat.</p></section>')
+NAV = (
+    '<nav><ul><li><a href="/">Beranda</a></li><li><a href="/news">Berita</a></li>'
+    '<li><a href="/sport">Olahraga</a></li></ul></nav>'
+)
+HEADER = (
+    '<header class="site-header"><a href="/" class="logo">Portal Berita</a>'
+    '<form><input name="q"></form></header>'
+)
+FOOTER = (
+    "<footer><p>Hak cipta 2024 Portal Berita. Seluruh hak dilindungi undang-undang yang berlaku "
+    "di Indonesia.</p></footer>"
+)
+SIDEBAR = (
+    '<aside class="sidebar"><h3>Terpopuler</h3><ol>'
+    + "".join(f'<li><a href="/p{i}">Judul berita populer nomor {i} hari ini</a></li>' for i in range(6))
+    + "</ol></aside>"
+)
+SHARE = (
+    '<div class="share-bar"><a href="#fb">Facebook</a> <a href="#tw">Twitter</a> '
+    '<a href="#wa">WhatsApp</a></div>'
+)
+RELATED = (
+    '<div class="related-posts"><h3>Berita Terkait</h3><ul>'
+    + "".join(
+        f'<li><a href="/r{i}">Berita terkait nomor {i} tentang banjir Jakarta</a></li>' for i in range(4)
+    )
+    + "</ul></div>"
+)
+COMMENTS = (
+    '<section id="comments"><h3>Komentar</h3><p>Semoga cepat surut ya, kasihan warga yang rumahnya '
+    "terendam sejak pagi tadi, mohon pemerintah bergerak cepat.</p></section>"
+)
 
 
 def wordpress_page() -> str:
@@ -56,12 +85,15 @@ def wordpress_page() -> str:
         '<article class="post"><h1 class="entry-title">Banjir Rendam Jakarta</h1>'
         '<div class="entry-meta">Oleh <a href="/author/budi">Budi</a> | 2 Januari 2024</div>'
         f'<div class="entry-content"><p>{P1}</p>{SHARE}<p>{P2}</p>'
-        '<blockquote><p>Kami siaga dua puluh empat jam penuh untuk membantu warga yang terdampak.</p></blockquote>'
-        f'<h2>Posko pengungsian</h2><p>{P3}</p><ul><li>Posko Kampung Melayu di balai warga</li>'
-        '<li>Posko Bidara Cina di sekolah dasar negeri</li></ul></div>'
+        "<blockquote><p>Kami siaga dua puluh empat jam penuh untuk membantu warga yang terdampak.</p>"
+        "</blockquote>"
+        f"<h2>Posko pengungsian</h2><p>{P3}</p><ul><li>Posko Kampung Melayu di balai warga</li>"
+        "<li>Posko Bidara Cina di sekolah dasar negeri</li></ul></div>"
         f"{RELATED}</article>{COMMENTS}"
     )
-    return page(HEADER + NAV + '<div class="container"><main>' + article + "</main>" + SIDEBAR + "</div>" + FOOTER)
+    return page(
+        HEADER + NAV + '<div class="container"><main>' + article + "</main>" + SIDEBAR + "</div>" + FOOTER
+    )
 
 
 # --- extraction -------------------------------------------------------------------------------------
@@ -75,17 +107,31 @@ def test_wordpress_page_keeps_body_and_drops_boilerplate() -> None:
     assert "Kami siaga dua puluh empat jam penuh untuk membantu warga yang terdampak." in lines
     assert "Posko pengungsian" in lines  # a subheading is body text
     assert "Posko Kampung Melayu di balai warga" in lines  # list items, one per line
-    for junk in ("Beranda", "Facebook", "WhatsApp", "Terpopuler", "Berita terkait", "Komentar",
-                 "Semoga cepat surut", "Hak cipta", "Portal Berita"):
+    for junk in (
+        "Beranda",
+        "Facebook",
+        "WhatsApp",
+        "Terpopuler",
+        "Berita terkait",
+        "Komentar",
+        "Semoga cepat surut",
+        "Hak cipta",
+        "Portal Berita",
+    ):
         assert junk not in art.text, junk
     assert "" not in lines
 
 
 def test_text_separated_by_br_becomes_lines() -> None:
     body = (
-        '<div id="content"><div class="detail_text">JAKARTA - ' + P1 + "<br><br>" + P2
-        + '<br><br><a href="/baca">Baca juga: Banjir kiriman datang malam ini</a><br><br>' + P3
-        + "</div></div>" + SIDEBAR
+        '<div id="content"><div class="detail_text">JAKARTA - '
+        + P1
+        + "<br><br>"
+        + P2
+        + '<br><br><a href="/baca">Baca juga: Banjir kiriman datang malam ini</a><br><br>'
+        + P3
+        + "</div></div>"
+        + SIDEBAR
     )
     art = extract_article(page(NAV + body + FOOTER))
     assert art.text.split("\n") == ["JAKARTA - " + P1, P2, P3]
@@ -114,7 +160,9 @@ def test_intro_beside_the_main_container_is_kept() -> None:
 
 
 def test_link_lists_inside_the_body_are_dropped() -> None:
-    links = "".join(f'<a href="/l{i}">Judul artikel lain yang tidak berhubungan nomor {i}</a><br>' for i in range(4))
+    links = "".join(
+        f'<a href="/l{i}">Judul artikel lain yang tidak berhubungan nomor {i}</a><br>' for i in range(4)
+    )
     body = f'<div class="content"><p>{P1}</p><h2>Jangan lewatkan</h2>{links}<p>{P2}</p></div>'
     art = extract_article(page(body))
     assert art.text.split("\n") == [P1, P2]
@@ -140,8 +188,9 @@ def test_empty_or_degenerate_pages(html: str) -> None:
 def test_hidden_scripts_and_styles_never_leak() -> None:
     body = (
         f'<div class="content"><p>{P1}</p><script>var secret = "tidak boleh";</script>'
-        '<style>.x{color:red}</style><p hidden>Teks tersembunyi tidak boleh ikut.</p>'
-        f'<div style="display: none">Juga tersembunyi.</div><noscript>Aktifkan JavaScript.</noscript><p>{P2}</p></div>'
+        "<style>.x{color:red}</style><p hidden>Teks tersembunyi tidak boleh ikut.</p>"
+        '<div style="display: none">Juga tersembunyi.</div><noscript>Aktifkan JavaScript.</noscript>'
+        f"<p>{P2}</p></div>"
     )
     art = extract_article(page(body))
     assert art.text == P1 + "\n" + P2
@@ -165,8 +214,10 @@ def test_boilerplate_name_on_the_story_wrapper_does_not_remove_the_story() -> No
 
 
 def test_json_ld_article_body_when_the_dom_has_none() -> None:
-    ld = ('<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",'
-          f'"headline": "Banjir", "articleBody": "{P1}\\n{P2}", "inLanguage": "id-ID"}}</script>')
+    ld = (
+        '<script type="application/ld+json">{"@context": "https://schema.org", "@type": "NewsArticle",'
+        f'"headline": "Banjir", "articleBody": "{P1}\\n{P2}", "inLanguage": "id-ID"}}</script>'
+    )
     art = extract_article(page('<div id="app"></div>', head=ld, lang=""))
     assert art.found_by == "json-ld articleBody"
     assert art.text == P1 + "\n" + P2
@@ -193,30 +244,40 @@ def test_wrong_argument_types_raise_value_error(bad: object) -> None:
 
 def test_metadata_from_meta_tags() -> None:
     head = (
-        '<title>Banjir Rendam Jakarta | Portal</title>'
+        "<title>Banjir Rendam Jakarta | Portal</title>"
         '<meta property="og:title" content="Banjir Rendam Jakarta">'
         '<meta property="article:published_time" content="2024-01-02T08:00:00+07:00">'
         '<meta name="author" content="Budi Santoso">'
         '<link rel="canonical" href="/2024/01/02/banjir">'
     )
-    art = extract_article(page(f"<article><p>{P1}</p></article>", head=head, lang="id-ID"),
-                          url="https://portal.example/x?utm=1")
+    art = extract_article(
+        page(f"<article><p>{P1}</p></article>", head=head, lang="id-ID"), url="https://portal.example/x?utm=1"
+    )
     assert art.title == "Banjir Rendam Jakarta"
     assert art.date == "2024-01-02T08:00:00+07:00"
     assert art.author == "Budi Santoso"
     assert art.lang == "id"
     assert art.url == "https://portal.example/2024/01/02/banjir"
-    assert art.metadata() == {"title": art.title, "date": art.date, "author": art.author, "lang": "id",
-                              "url": art.url}
+    assert art.metadata() == {
+        "title": art.title,
+        "date": art.date,
+        "author": art.author,
+        "lang": "id",
+        "url": art.url,
+    }
 
 
 def test_metadata_from_json_ld_and_fallbacks() -> None:
-    ld = ('<script type="application/ld+json">[{"@type": "WebSite", "name": "Portal"},'
-          '{"@graph": [{"@type": ["NewsArticle"], "headline": "Judul dari JSON-LD",'
-          '"datePublished": "2024-02-03", "author": [{"@type": "Person", "name": "Ani"},'
-          '{"name": "Budi"}]}]}]</script><script type="application/ld+json">{not json</script>')
-    art = extract_article(page(f"<div><p>{P1}</p></div>", head=ld + "<title> Judul  halaman </title>", lang=""),
-                          url="https://portal.example/a")
+    ld = (
+        '<script type="application/ld+json">[{"@type": "WebSite", "name": "Portal"},'
+        '{"@graph": [{"@type": ["NewsArticle"], "headline": "Judul dari JSON-LD",'
+        '"datePublished": "2024-02-03", "author": [{"@type": "Person", "name": "Ani"},'
+        '{"name": "Budi"}]}]}]</script><script type="application/ld+json">{not json</script>'
+    )
+    art = extract_article(
+        page(f"<div><p>{P1}</p></div>", head=ld + "<title> Judul  halaman </title>", lang=""),
+        url="https://portal.example/a",
+    )
     assert art.title == "Judul dari JSON-LD"
     assert art.date == "2024-02-03"
     assert art.author == "Ani, Budi"
@@ -228,8 +289,10 @@ def test_metadata_from_json_ld_and_fallbacks() -> None:
 
 
 def test_author_urls_are_not_names() -> None:
-    head = ('<meta property="article:author" content="https://www.facebook.com/portal">'
-            '<meta name="parsely-author" content="By Citra Lestari">')
+    head = (
+        '<meta property="article:author" content="https://www.facebook.com/portal">'
+        '<meta name="parsely-author" content="By Citra Lestari">'
+    )
     assert extract_article(page(f"<p>{P1}</p>", head=head)).author == "Citra Lestari"
 
 
@@ -237,8 +300,10 @@ def test_author_urls_are_not_names() -> None:
 
 
 def test_bytes_are_decoded_by_declared_charset() -> None:
-    html = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252"></head>' \
-           f"<body><div class='content'><p>Caf\u00e9 \u201cBudi\u201d \u2013 {P1}</p></div></body></html>"
+    html = (
+        '<html><head><meta http-equiv="Content-Type" content="text/html; charset=windows-1252"></head>'
+        f"<body><div class='content'><p>Caf\u00e9 \u201cBudi\u201d \u2013 {P1}</p></div></body></html>"
+    )
     art = extract_article(html.encode("cp1252"))
     assert art.text.startswith("Caf\u00e9 \u201cBudi\u201d \u2013 ")
 
@@ -256,8 +321,10 @@ def test_bytes_bom_and_utf8_fallback() -> None:
 
 
 def test_strip_html_examples() -> None:
-    assert strip_html("Harga &ldquo;naik&rdquo;&nbsp;lagi &amp; stok &lt;habis&gt;") == \
-        "Harga \u201cnaik\u201d lagi & stok <habis>"
+    assert (
+        strip_html("Harga &ldquo;naik&rdquo;&nbsp;lagi &amp; stok &lt;habis&gt;")
+        == "Harga \u201cnaik\u201d lagi & stok <habis>"
+    )
     assert strip_html("Satu<br/>Dua<BR>Tiga") == "Satu\nDua\nTiga"
     assert strip_html('<div class="x"><p>A</p>\n\n<p>B</p></div>') == "A\nB"
     assert strip_html("<a href='x'>tautan</a> dan <em>tebal</em>") == "tautan dan tebal"
@@ -287,10 +354,46 @@ def test_doctests() -> None:
 
 # --- properties: never raises, deterministic ----------------------------------------------------------
 
-TAGS = ["div", "p", "span", "a", "article", "section", "nav", "header", "footer", "aside", "ul", "li",
-        "h1", "h2", "br", "table", "tr", "td", "pre", "blockquote", "script", "style", "img", "main"]
-CLASSES = ["content", "share", "related", "comment", "article-body", "sidebar", "entry-content", "ad",
-           "baca-juga", "", "x y", "post"]
+TAGS = [
+    "div",
+    "p",
+    "span",
+    "a",
+    "article",
+    "section",
+    "nav",
+    "header",
+    "footer",
+    "aside",
+    "ul",
+    "li",
+    "h1",
+    "h2",
+    "br",
+    "table",
+    "tr",
+    "td",
+    "pre",
+    "blockquote",
+    "script",
+    "style",
+    "img",
+    "main",
+]
+CLASSES = [
+    "content",
+    "share",
+    "related",
+    "comment",
+    "article-body",
+    "sidebar",
+    "entry-content",
+    "ad",
+    "baca-juga",
+    "",
+    "x y",
+    "post",
+]
 WORDS = st.text(alphabet=st.characters(codec="utf-8", exclude_categories=("Cs",)), max_size=40)
 
 
@@ -302,8 +405,27 @@ def html_fragments(draw: st.DrawFn, depth: int = 0) -> str:
         if kind == 0:
             parts.append(draw(WORDS))
         elif kind == 1:
-            parts.append(draw(st.sampled_from(["&amp;", "&nbsp;", "&ldquo;", "&#xFFFF;", "&#0;", "&bogus;",
-                                               "<", ">", "<!--", "-->", "<![CDATA[", "\ue000", "\x00"])))
+            parts.append(
+                draw(
+                    st.sampled_from(
+                        [
+                            "&amp;",
+                            "&nbsp;",
+                            "&ldquo;",
+                            "&#xFFFF;",
+                            "&#0;",
+                            "&bogus;",
+                            "<",
+                            ">",
+                            "<!--",
+                            "-->",
+                            "<![CDATA[",
+                            "\ue000",
+                            "\x00",
+                        ]
+                    )
+                )
+            )
         else:
             tag = draw(st.sampled_from(TAGS))
             attrs = f' class="{draw(st.sampled_from(CLASSES))}"' if draw(st.booleans()) else ""

@@ -25,7 +25,7 @@ from selectolax.lexbor import LexborHTMLParser
 
 from .body import DEFAULT_OPTIONS, HtmlOptions, extract_body
 from .decode import decode_html
-from .meta import PageMeta, read_meta
+from .meta import read_meta
 from .strip import strip_html
 
 __all__ = ["HtmlArticle", "HtmlOptions", "decode_html", "extract_article", "strip_html"]
@@ -51,8 +51,13 @@ class HtmlArticle:
 
     def metadata(self) -> dict[str, str]:
         """The non-empty metadata fields, keyed as in :class:`newsclean.Document` metadata."""
-        fields = {"title": self.title, "date": self.date, "author": self.author, "lang": self.lang,
-                  "url": self.url}
+        fields = {
+            "title": self.title,
+            "date": self.date,
+            "author": self.author,
+            "lang": self.lang,
+            "url": self.url,
+        }
         return {k: v for k, v in fields.items() if v}
 
 

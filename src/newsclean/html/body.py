@@ -23,7 +23,7 @@ Everything is done with selectolax's lexbor backend; Python only loops over cand
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
@@ -132,7 +132,7 @@ def _names_boilerplate(class_value: str | None, id_value: str | None) -> bool:
     toks = tokens(class_value) + tokens(id_value)
     if any(t in H.BOILERPLATE_TOKENS for t in toks):
         return True
-    return any(pair in H.BOILERPLATE_PAIRS for pair in zip(toks, toks[1:]))
+    return any(pair in H.BOILERPLATE_PAIRS for pair in zip(toks, toks[1:], strict=False))
 
 
 def _squeeze(text: str) -> str:
@@ -476,7 +476,7 @@ def render(
         lines.append(("h" if heading else "p") + line)
         dropped_after.append(False)
     # A heading directly above dropped link lines titles a link list ("More stories", "Baca juga").
-    kept = [ln[1:] for ln, gone in zip(lines, dropped_after) if not (ln[0] == "h" and gone)]
+    kept = [ln[1:] for ln, gone in zip(lines, dropped_after, strict=True) if not (ln[0] == "h" and gone)]
     return kept, sum(dropped_after)
 
 

@@ -32,16 +32,32 @@ _XML_ENCODING = re.compile(rb"""<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+
 #: are really Windows-1252 in practice, and a page cannot declare itself UTF-16 in ASCII-compatible
 #: markup, so such a declaration means UTF-8.
 _LABEL_OVERRIDES: dict[str, str] = {
-    "iso8859-1": "cp1252", "latin-1": "cp1252", "ascii": "cp1252", "us-ascii": "cp1252",
-    "utf-16": "utf-8", "utf-16-le": "utf-8", "utf-16-be": "utf-8", "utf-32": "utf-8",
-    "utf-32-le": "utf-8", "utf-32-be": "utf-8",
+    "iso8859-1": "cp1252",
+    "latin-1": "cp1252",
+    "ascii": "cp1252",
+    "us-ascii": "cp1252",
+    "utf-16": "utf-8",
+    "utf-16-le": "utf-8",
+    "utf-16-be": "utf-8",
+    "utf-32": "utf-8",
+    "utf-32-le": "utf-8",
+    "utf-32-be": "utf-8",
 }
 
 
 #: Codecs Python knows that no browser decodes a page with (UTF-7 is banned for security reasons).
-_NOT_PAGE_ENCODINGS = frozenset({
-    "unicode-escape", "raw-unicode-escape", "idna", "punycode", "undefined", "utf-7", "mbcs", "oem",
-})
+_NOT_PAGE_ENCODINGS = frozenset(
+    {
+        "unicode-escape",
+        "raw-unicode-escape",
+        "idna",
+        "punycode",
+        "undefined",
+        "utf-7",
+        "mbcs",
+        "oem",
+    }
+)
 
 
 def declared_charset(head: bytes) -> str | None:
@@ -82,7 +98,7 @@ def decode_html(data: bytes) -> str:
     """
     for bom, codec in _BOMS:
         if data.startswith(bom):
-            return data[len(bom):].decode(codec, errors="replace")
+            return data[len(bom) :].decode(codec, errors="replace")
     codec = declared_charset(data[:PRESCAN_BYTES]) or "utf-8"
     try:
         return data.decode(codec, errors="replace")

@@ -11,6 +11,9 @@ never outlet names or outlet-specific ids: the extractor is judged on outlets it
 
 from __future__ import annotations
 
+# Data tables: several short items per line read better than one per line.
+# fmt: off
+
 #: Elements that never carry article text. Removed from the whole document before anything else.
 JUNK_TAGS: tuple[str, ...] = (
     "script", "style", "noscript", "template", "svg", "math", "iframe", "frame", "frameset", "object",

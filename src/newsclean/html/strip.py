@@ -15,32 +15,38 @@ from html.entities import html5 as _HTML5_ENTITIES
 
 __all__ = ["HTML_TAG_NAMES", "strip_html"]
 
+# fmt: off
 #: Element names (HTML5 plus common legacy ones) whose tags are removed. Anything else between
 #: angle brackets is ordinary text.
-HTML_TAG_NAMES: frozenset[str] = frozenset("""
-a abbr acronym address area article aside audio b base basefont bdi bdo big blink blockquote body br
-button canvas caption center cite code col colgroup data datalist dd del details dfn dialog dir div dl
-dt em embed fieldset figcaption figure font footer form frame frameset h1 h2 h3 h4 h5 h6 head header
-hgroup hr html i iframe img input ins kbd label legend li link main map mark marquee menu meta meter nav
-nobr noframes noscript object ol optgroup option output p param picture pre progress q rp rt ruby s samp
-script search section select small source span strike strong style sub summary sup svg table tbody td
-template textarea tfoot th thead time title tr track tt u ul var video wbr
-""".split())
+HTML_TAG_NAMES: frozenset[str] = frozenset({
+    "a", "abbr", "acronym", "address", "area", "article", "aside", "audio", "b", "base", "basefont", "bdi",
+    "bdo", "big", "blink", "blockquote", "body", "br", "button", "canvas", "caption", "center", "cite",
+    "code", "col", "colgroup", "data", "datalist", "dd", "del", "details", "dfn", "dialog", "dir", "div",
+    "dl", "dt", "em", "embed", "fieldset", "figcaption", "figure", "font", "footer", "form", "frame",
+    "frameset", "h1", "h2", "h3", "h4", "h5", "h6", "head", "header", "hgroup", "hr", "html", "i",
+    "iframe", "img", "input", "ins", "kbd", "label", "legend", "li", "link", "main", "map", "mark",
+    "marquee", "menu", "meta", "meter", "nav", "nobr", "noframes", "noscript", "object", "ol", "optgroup",
+    "option", "output", "p", "param", "picture", "pre", "progress", "q", "rp", "rt", "ruby", "s", "samp",
+    "script", "search", "section", "select", "small", "source", "span", "strike", "strong", "style", "sub",
+    "summary", "sup", "svg", "table", "tbody", "td", "template", "textarea", "tfoot", "th", "thead",
+    "time", "title", "tr", "track", "tt", "u", "ul", "var", "video", "wbr",
+})
 
 #: Tags whose start or end is a paragraph boundary: replaced by a line break.
-_BREAK_TAGS: frozenset[str] = frozenset("""
-address article aside blockquote body br caption center dd div dl dt fieldset figcaption figure footer
-form h1 h2 h3 h4 h5 h6 header hr html li main nav ol p pre section table tbody tfoot thead tr ul
-""".split())
+_BREAK_TAGS: frozenset[str] = frozenset({
+    "address", "article", "aside", "blockquote", "body", "br", "caption", "center", "dd", "div", "dl",
+    "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5", "h6",
+    "header", "hr", "html", "li", "main", "nav", "ol", "p", "pre", "section", "table", "tbody", "tfoot",
+    "thead", "tr", "ul",
+})
+# fmt: on
 
 #: Tags whose whole content is dropped with them (code and styling, never prose).
 _DROP_CONTENT = ("script", "style", "template", "noscript", "head", "title", "textarea", "svg")
 
 _TAG = re.compile(r"<(/?)([A-Za-z][A-Za-z0-9]*)\b(?:[^<>\"']|\"[^\"]*\"|'[^']*')*>")
 _COMMENT = re.compile(r"<!--.*?(?:-->|\Z)|<!\[CDATA\[.*?(?:\]\]>|\Z)|<![A-Za-z][^<>]*>|<\?[^<>]*\?>", re.S)
-_DROP = re.compile(
-    r"<(" + "|".join(_DROP_CONTENT) + r")\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL
-)
+_DROP = re.compile(r"<(" + "|".join(_DROP_CONTENT) + r")\b[^>]*>.*?</\1\s*>", re.IGNORECASE | re.DOTALL)
 _ENTITY = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|[A-Za-z][A-Za-z0-9]{1,31});")
 #: Non-breaking space entities become a plain space: in text inputs they are layout, not meaning.
 _NBSP = frozenset({"&nbsp;", "&#160;", "&#xa0;", "&#xA0;", "&#x00a0;", "&#x00A0;", "&NonBreakingSpace;"})
