@@ -212,13 +212,24 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--corpus-dir", type=Path, default=DEFAULT_CORPUS_DIR)
     ap.add_argument("--labels", type=Path, default=DEFAULT_LABELS)
     ap.add_argument("--rules", type=Path, action="append", default=[])
+    ap.add_argument("--auto-learn", action="store_true",
+                    help="learn repeated lines per outlet from each whole corpus first (as --auto-learn does)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--show-errors", type=int, default=0)
     a = ap.parse_args(argv)
     if not a.corpus_dir.is_dir():
         print(f"corpus folder not found: {a.corpus_dir}", file=sys.stderr)
         return 2
-    results = evaluate(a.split, a.corpus_dir, a.labels, Pipeline.default(rules=a.rules), a.show_errors)
+    pipeline = Pipeline.default(rules=a.rules)
+    if a.auto_learn:
+        from newsclean.learn import iter_input_documents, learn_documents, learned_catalog
+
+        learned = []
+        for name in ("id_news_dev", "en_news_dev"):
+            learned += learn_documents(iter_input_documents(a.corpus_dir / f"{name}.jsonl"), pipeline)
+        catalog = next(st.catalog for st in pipeline.steps if hasattr(st, "catalog"))
+        pipeline = Pipeline.default(catalog=catalog + learned_catalog(learned))
+    results = evaluate(a.split, a.corpus_dir, a.labels, pipeline, a.show_errors)
     print_table(results)
     if a.json:
         a.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")

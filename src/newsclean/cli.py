@@ -51,6 +51,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", default="auto", help="rule language: id, en or auto (default: auto)")
     p.add_argument("--rules", action="append", default=[], type=Path, metavar="FILE",
                    help="extra rule file (TOML), e.g. from 'newsclean learn'; repeatable")
+    p.add_argument("--auto-learn", action="store_true",
+                   help="first pass: learn lines and prefixes repeated across an outlet's articles "
+                        "(see 'newsclean learn'), then clean with them as extra rules")
     p.add_argument("--dedup", choices=DEDUP_MODES, default="report",
                    help="near-duplicate paragraphs: off, report (default) or drop")
     p.add_argument("--threshold", type=float, default=None,
@@ -190,12 +193,26 @@ def run(args: argparse.Namespace) -> int:
         pipeline = Pipeline.default(lang=args.lang, rules=args.rules)
     except (CatalogError, ValueError) as exc:
         raise UserError(str(exc)) from None
+    learn_seconds = 0.0
     out.mkdir(parents=True, exist_ok=True)
     report_dir = out / REPORT_DIR
+    learned_json: list[dict[str, Any]] | None = None
+    if args.auto_learn:
+        from .learn import iter_input_documents, learn_documents, learned_catalog
+
+        t_learn = time.perf_counter()
+        learned = learn_documents(iter_input_documents(inp), pipeline)
+        pipeline = Pipeline.default(lang=args.lang,
+                                    catalog=pipeline_catalog(pipeline) + learned_catalog(learned))
+        learned_json = [{"outlet": x.outlet, "kind": x.kind, "text": x.text, "docs": x.docs,
+                         "outlet_docs": x.outlet_docs} for x in learned]
+        learn_seconds = round(time.perf_counter() - t_learn, 3)
 
     index = _make_index(args) if args.dedup != "off" else None
     stats = RunStats()
     timings: dict[str, float] = {}
+    if learned_json is not None:
+        timings["learn_seconds"] = learn_seconds
     doc_file: dict[str, int] = {}
     t0 = time.perf_counter()
     removed_ctx = atomic_writer(report_dir / "removed.jsonl") if args.explain else None
@@ -240,13 +257,24 @@ def run(args: argparse.Namespace) -> int:
     timings["mb_per_second"] = round(mb / timings["total_seconds"], 3) if timings["total_seconds"] else 0.0
     report = {"newsclean": __version__, "input": str(args.input), "output": str(args.output),
               "options": {"lang": args.lang, "rules": [str(r) for r in args.rules], "dedup": args.dedup,
-                          "threshold": args.threshold, "keep": args.keep, "explain": args.explain},
-              **stats.to_json(), "dedup": dedup_json, "timings": timings}
+                          "threshold": args.threshold, "keep": args.keep, "explain": args.explain,
+                          "auto_learn": args.auto_learn},
+              **stats.to_json(), "learned": learned_json, "dedup": dedup_json, "timings": timings}
     write_json(report_dir / "report.json", report)
     failed = stats.files_failed + stats.records_rejected
     if not args.quiet:
         _summary(stats, dedup_json, timings, report_dir)
     return 1 if failed else 0
+
+
+def pipeline_catalog(pipeline: Pipeline) -> Any:
+    """The catalog of a default pipeline's rule step (built-ins plus --rules files)."""
+    from .pipeline import RuleCleaner
+
+    for step in pipeline.steps:
+        if isinstance(step, RuleCleaner):
+            return step.catalog
+    raise AssertionError("a default pipeline has a rule step")
 
 
 def _kept_lines(d: DocResult) -> list[tuple[int, str]]:

@@ -140,6 +140,20 @@ class CompiledRules:
                 return rule
         return None
 
+    @staticmethod
+    def _followers(lines: list[str], i: int, rule: Rule, follow_re: re.Pattern[str]) -> list[int]:
+        """Indexes of the lines after ``i`` that a block rule takes along."""
+        out: list[int] = []
+        j = i + 1
+        while j < len(lines) and len(out) < rule.follow:
+            nxt = lines[j]
+            if nxt is not None and nxt.strip():
+                if len(nxt) > rule.max_chars or not follow_re.fullmatch(nxt):
+                    break
+                out.append(j)
+            j += 1
+        return out
+
     # -- the engine --------------------------------------------------------------------------
 
     def apply(self, lines: list[str], *, cleaner: str = LINE_CLEANER) -> list[Change]:
@@ -169,25 +183,18 @@ class CompiledRules:
                     continue
                 alive_rank += 1
                 rule = None
+                followers: list[int] = []
                 if len(line) <= self._block.max_chars:
-                    for k, (r, rx) in enumerate(zip(self._block.rules, self._block_triggers)):
-                        if (not r.window or alive_rank <= r.window) and len(line) <= r.max_chars \
-                                and rx.fullmatch(line):
-                            rule = r
-                            break
+                    for r, rx, follow_re in zip(self._block.rules, self._block_triggers, self._block_follow):
+                        if (r.window and alive_rank > r.window) or len(line) > r.max_chars \
+                                or not rx.fullmatch(line):
+                            continue
+                        followers = self._followers(lines, i, r, follow_re)
+                        if r.require_follow and not followers:
+                            continue
+                        rule = r
+                        break
                 if rule is None:
-                    i += 1
-                    continue
-                follow_re = self._block_follow[k]
-                followers, j = [], i + 1
-                while j < n and len(followers) < rule.follow:
-                    nxt = lines[j]
-                    if nxt is not None and nxt.strip():
-                        if len(nxt) > rule.max_chars or not follow_re.fullmatch(nxt):
-                            break
-                        followers.append(j)
-                    j += 1
-                if rule.require_follow and not followers:
                     i += 1
                     continue
                 drop(i, rule)
