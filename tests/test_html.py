@@ -482,3 +482,26 @@ def test_english_pages_accuracy_floor(name: str) -> None:
     art = extract_article(html_path.read_bytes())
     assert _token_f1(art.text, (EN_PAGES / f"{name}.txt").read_text("utf-8")) >= 0.95
     assert art.lang == "en" and art.title
+
+
+@pytest.mark.parametrize(
+    "body_tag, inner",
+    [
+        ("<body hidden>", f"<p>{P1}</p>"),
+        ('<body aria-hidden="true" class="share">', f"<p>{P1}</p>"),
+        ("<body>", '<div itemprop="articleBody"><img src="x.jpg">Foto: Antara</div>'),
+        ("<body>", f'<pre itemprop="articleBody">{P1}\n{P2}</pre>'),
+        ("<body>", '<div class="content"><a href="/a">Tautan satu</a> <a href="/b">Tautan dua</a></div>'),
+    ],
+)
+def test_the_body_element_and_the_chosen_root_are_never_removed(body_tag: str, inner: str) -> None:
+    art = extract_article(f"<html>{body_tag}{inner}</body></html>")
+    _check(art)
+    assert extract_article(f"<html>{body_tag}{inner}</body></html>") == art
+
+
+def test_language_prefers_explicit_metadata_and_publishers_are_not_authors() -> None:
+    head = '<meta http-equiv="Content-Language" content="id"><meta name="author" content="Liputan6.com">'
+    art = extract_article(page(f"<p>{P1}</p>", head=head, lang="en"))
+    assert art.lang == "id"  # <html lang="en"> is a template default on many Indonesian sites
+    assert art.author is None

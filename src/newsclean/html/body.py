@@ -2,7 +2,7 @@
 
 The steps, each a function below:
 
-1. :func:`remove_junk` - scripts, styles, forms controls, hidden elements: never text.
+1. :func:`remove_junk` - scripts, styles, form controls, hidden elements: never text.
 2. :func:`remove_boilerplate` - HTML5 regions (``nav``, ``header``, ``footer``, ``aside`` ...), ARIA
    roles and elements whose class/id tokens name a boilerplate region (share bars, related-article
    widgets, comments, ads: :data:`~newsclean.html.heuristics.BOILERPLATE_TOKENS`). An element that
@@ -10,12 +10,19 @@ The steps, each a function below:
    wrapper cannot take the story with it.
 3. :func:`score_candidates` - the density score: every paragraph-like block votes for its parent
    (and, less, for its grandparent) with its length and comma count; a container's score is weighted
-   by its class/id tokens and multiplied by ``1 - link density``. The winner plus its siblings that
-   score close to it (or are plain paragraphs) form the body, as in Readability.
+   by its class/id tokens and multiplied by ``1 - link density``. The winner grows to an ancestor
+   that adds real paragraphs with few links (:func:`_expand_up`: a lead kept apart from the rest),
+   then it and its siblings that score close to it (or are plain paragraphs) form the body, as in
+   Readability.
 4. Explicit markup (:data:`~newsclean.html.heuristics.BODY_SELECTORS`, e.g. ``itemprop=articleBody``)
    replaces the density winner when it holds a fair share of the same text.
-5. :func:`render` - inside the body, link lists and "baca juga" boxes (mostly links) are dropped, then
-   block boundaries and ``<br>`` become line breaks and whitespace is squeezed.
+5. :func:`render` - inside the body, link lists, "baca juga" boxes (mostly links) and captioned images
+   are dropped, then block boundaries and ``<br>`` become line breaks, whitespace is squeezed and
+   lines that are mostly one link go. A body whose lines alternate with such link lines is a teaser
+   list (an index page) and gives no text.
+
+Markup nested deeper than ``HtmlOptions.max_depth`` skips steps 2-4 and is rendered whole, so that
+broken pages (thousands of unclosed tags) stay linear in time.
 
 Everything is done with selectolax's lexbor backend; Python only loops over candidate elements.
 """
@@ -41,10 +48,25 @@ _LINK_START = "\ue001"
 _LINK_END = "\ue002"
 _HEADING = "\ue003"
 _MARKERS = (_BREAK, _LINK_START, _LINK_END, _HEADING)
-_WS = re.compile(r"\s+")
 _SPLIT_TOKENS = re.compile(r"[^0-9A-Za-z]+|(?<=[a-z])(?=[A-Z])")
 _COMMAS = re.compile(r"[,\u060c\uff0c\u3001]")
 _LABEL_LINES = frozenset(H.LABEL_LINES)
+_CAPTION_TAGS = frozenset(H.CAPTION_TAGS)
+_LINK_LIST_TAGS = frozenset(H.LINK_LIST_TAGS)
+_LINK_BLOCK_SELECTOR = ", ".join(sorted(_CAPTION_TAGS | _LINK_LIST_TAGS))
+
+#: Readability's constants, kept: a ``<p>`` sibling of the winner joins the body when it is longer
+#: than this and its link density is below the next one, or when it is shorter, has no link and ends
+#: like a sentence.
+_SIBLING_P_MIN_CHARS = 80
+_SIBLING_P_MAX_LINK_DENSITY = 0.25
+_SENTENCE_ENDS = (".", "!", "?", '"', "\u201d")
+#: Class/id weight of a candidate (Readability's value): +this for a positive token, -this for a
+#: negative one.
+_CLASS_WEIGHT = 25.0
+#: A heading or list item is a headline link when at least this share of its text is link text
+#: (the rest being a kicker word such as "Editorial").
+_HEADLINE_LINK_SHARE = 0.6
 
 
 @dataclass(frozen=True)
@@ -186,7 +208,8 @@ def remove_junk(tree: LexborHTMLParser) -> None:
         '[hidden], [style*="display:none"], [style*="display: none"], '
         '[style*="visibility:hidden"], [style*="visibility: hidden"]'
     )
-    _remove_all(hidden)
+    # css() matches the node it is called on too: never remove <body> itself.
+    _remove_all([node for node in hidden if node.mem_id != body.mem_id])
 
 
 def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
@@ -204,6 +227,8 @@ def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
     doomed: list[LexborNode] = []
     doomed_ids: set[int] = set()
     for node in body.css(selector):  # one query: document order, ancestors before descendants
+        if node.mem_id == body.mem_id:
+            continue  # css() matches the node it is called on too
         attrs = node.attributes
         marked = (
             node.tag in region_tags
@@ -230,25 +255,13 @@ class _Candidate:
     score: float = 0.0
 
 
-def _tag_weight(tag: str) -> float:
-    if tag in ("div", "article", "section", "main"):
-        return 5.0
-    if tag in ("pre", "td", "blockquote"):
-        return 3.0
-    if tag in ("address", "ol", "ul", "dl", "dd", "dt", "li", "form"):
-        return -3.0
-    if tag in ("h1", "h2", "h3", "h4", "h5", "h6", "th"):
-        return -5.0
-    return 0.0
-
-
 def _class_weight(node: LexborNode) -> float:
     toks = _node_tokens(node)
     weight = 0.0
     if any(t in H.POSITIVE_TOKENS for t in toks):
-        weight += 25.0
+        weight += _CLASS_WEIGHT
     if any(t in H.NEGATIVE_TOKENS for t in toks):
-        weight -= 25.0
+        weight -= _CLASS_WEIGHT
     return weight
 
 
@@ -278,7 +291,7 @@ def score_candidates(root: LexborNode, options: HtmlOptions) -> tuple[list[_Cand
         key = node.mem_id
         found = candidates.get(key)
         if found is None:
-            found = candidates[key] = _Candidate(node, _tag_weight(node.tag) + _class_weight(node))
+            found = candidates[key] = _Candidate(node, H.TAG_WEIGHTS.get(node.tag, 0.0) + _class_weight(node))
         return found
 
     for node, text, direct in _paragraph_blocks(root, options):
@@ -310,7 +323,7 @@ def _link_items(node: LexborNode) -> int:
     count = 0
     for item in node.css("h1, h2, h3, h4, h5, h6, li, dt"):
         length = _text_len(item)
-        if length and _link_len(item) >= 0.6 * length:
+        if length and _link_len(item) >= _HEADLINE_LINK_SHARE * length:
             count += 1
     return count
 
@@ -365,8 +378,8 @@ def _with_siblings(top: _Candidate, scores: dict[int, float], options: HtmlOptio
                 length = _text_len(child)
                 density = _link_density(child, length)
                 text = _squeeze(child.text())
-                keep = (length > 80 and density < 0.25) or (
-                    0 < length <= 80 and density == 0 and text.endswith((".", "!", "?", '"', "”"))
+                keep = (length > _SIBLING_P_MIN_CHARS and density < _SIBLING_P_MAX_LINK_DENSITY) or (
+                    0 < length <= _SIBLING_P_MIN_CHARS and density == 0 and text.endswith(_SENTENCE_ENDS)
                 )
             if keep:
                 nodes.append(child)
@@ -383,26 +396,27 @@ def _markup_body(root: LexborNode) -> tuple[str, LexborNode] | None:
     return None
 
 
+def _is_link_block_or_caption(node: LexborNode, options: HtmlOptions) -> bool:
+    """Is this element mostly links (a related list, a "baca juga" box), or an image with its caption?"""
+    length = -1
+    if node.tag in _CAPTION_TAGS and node.css_first("img") is not None:
+        length = _text_len(node)
+        if length <= options.caption_max_chars:
+            return True
+    if node.tag in _LINK_LIST_TAGS and node.css_first("a") is not None:
+        length = _text_len(node) if length < 0 else length
+        return length > 0 and _link_len(node) / length > options.max_block_link_density
+    return False
+
+
 def _drop_link_blocks(root: LexborNode, options: HtmlOptions) -> None:
-    """Inside the body: drop containers that are mostly links (related lists, "baca juga" boxes),
-    and images with their captions."""
-    caption_tags = frozenset(H.CAPTION_TAGS)
-    link_list_tags = frozenset(H.LINK_LIST_TAGS)
+    """Inside the body: drop containers that are mostly links and images with their captions."""
     doomed: list[LexborNode] = []
     doomed_ids: set[int] = set()
-    for node in root.css(", ".join(sorted(caption_tags | link_list_tags))):
-        if _has_ancestor_in(node, doomed_ids):
-            continue
-        length = -1
-        if node.tag in caption_tags and node.css_first("img") is not None:
-            length = _text_len(node)
-            drop = length <= options.caption_max_chars
-        else:
-            drop = False
-        if not drop and node.tag in link_list_tags and node.css_first("a") is not None:
-            length = _text_len(node) if length < 0 else length
-            drop = length > 0 and _link_len(node) / length > options.max_block_link_density
-        if drop:
+    for node in root.css(_LINK_BLOCK_SELECTOR):
+        if node.mem_id == root.mem_id or _has_ancestor_in(node, doomed_ids):
+            continue  # (css() matches the root itself too: the caller decides about the root)
+        if _is_link_block_or_caption(node, options):
             doomed.append(node)
             doomed_ids.add(node.mem_id)
     _remove_all(doomed)
@@ -437,10 +451,13 @@ def render(
     pieces: list[str] = []
     for root in nodes:
         if drop_blocks:
+            if _is_link_block_or_caption(root, options):
+                continue  # an image, or a link list that won for want of anything better
             _drop_link_blocks(root, options)
         for pre in root.css("pre"):
-            text = pre.text()
-            pre.replace_with(_BREAK + _BREAK.join(text.splitlines()) + _BREAK)
+            if pre.mem_id != root.mem_id:  # replacing the root would destroy it
+                text = pre.text()
+                pre.replace_with(_BREAK + _BREAK.join(text.splitlines()) + _BREAK)
         for br in root.css("br, hr"):
             br.replace_with(_BREAK)
         for cell in root.css(", ".join(H.CELL_TAGS)):

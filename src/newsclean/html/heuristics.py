@@ -93,6 +93,14 @@ NEGATIVE_TOKENS: frozenset[str] = BOILERPLATE_TOKENS | frozenset({
     "slider", "carousel", "gallery", "video", "photo", "foto", "scroll", "ticker", "marquee",
 })
 
+#: Starting score of a density candidate by its tag (Readability's values): containers that usually
+#: hold prose start ahead, lists and headings behind.
+TAG_WEIGHTS: dict[str, float] = {
+    "div": 5.0, "article": 5.0, "section": 5.0, "main": 5.0, "pre": 3.0, "td": 3.0, "blockquote": 3.0,
+    "address": -3.0, "ol": -3.0, "ul": -3.0, "dl": -3.0, "dd": -3.0, "dt": -3.0, "li": -3.0, "form": -3.0,
+    "h1": -5.0, "h2": -5.0, "h3": -5.0, "h4": -5.0, "h5": -5.0, "h6": -5.0, "th": -5.0,
+}
+
 #: Selectors of explicit article-body markup, tried in this order before the density score.
 #: (``found_by`` reports the name.) Each must hold a fair share of the density winner's text to be used.
 BODY_SELECTORS: tuple[tuple[str, str], ...] = (
