@@ -37,7 +37,11 @@ class HtmlArticle:
 
     ``text`` has one paragraph (heading, list item, blockquote paragraph) per line and no blank lines;
     it is ``""`` for a page with no article body (an index page). The metadata fields are ``None``
-    when the page does not state them. ``found_by`` names the strategy that located the body
+    when the page does not state them: ``title`` from OpenGraph/Twitter/meta tags, JSON-LD, then
+    ``<title>``; ``date`` and ``author`` as the page writes them (meta tags, JSON-LD, microdata);
+    ``lang`` the primary subtag (``"id"``, ``"en"``) of the explicit language metadata, else of
+    ``<html lang>``; ``url`` the canonical link or ``og:url`` (resolved against the ``url`` argument),
+    else that argument. ``found_by`` names the strategy that located the body
     (``"itemprop=articleBody"``, ``"density"``, ``"json-ld articleBody"``, ``"none"`` ...).
     """
 

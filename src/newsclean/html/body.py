@@ -369,7 +369,7 @@ def _with_siblings(top: _Candidate, scores: dict[int, float], options: HtmlOptio
     while child is not None:
         if child.mem_id == top.node.mem_id:
             nodes.append(child)
-        elif child.is_element_node:
+        elif not child.tag.startswith("-"):  # an element, not "-text" or "-comment"
             keep = (
                 scores.get(child.mem_id, 0.0) >= threshold
                 and _link_density(child) <= options.sibling_max_link_density
