@@ -47,8 +47,8 @@ def removed_mask(text: str, changes) -> list[bool]:  # type: ignore[no-untyped-d
         starts.append(m.end())
     lines = split_lines(text)
     # For each line, the raw offsets carried by every character currently in it. A repair
-    # ("\xa0" -> " ") hands the raw offsets it replaced to its first new character, so a later
-    # removal of that character still counts the raw text it came from.
+    # ("\xa0" -> " ") hands the raw offsets it replaced to the new characters, so a later removal
+    # of those characters still counts the raw text they came from.
     pos: list[list[list[int]]] = [[[s + j] for j in range(len(line))] for s, line in zip(starts, lines)]
     for c in changes:
         cur = pos[c.line]
@@ -66,7 +66,12 @@ def removed_mask(text: str, changes) -> list[bool]:  # type: ignore[no-untyped-d
                         mask[p] = True
             new: list[list[int]] = []
         else:
-            new = [[p for ps in gone for p in ps]] + [[] for _ in range(len(c.added) - 1)]
+            # Spread the replaced raw offsets over the new characters in order (exact when the
+            # lengths agree, as for "\xa0" -> " "; proportional otherwise).
+            k, g = len(c.added), len(gone)
+            new = [[] for _ in range(k)]
+            for j, ps in enumerate(gone):
+                new[min(k - 1, j * k // g)].extend(ps)
         pos[c.line] = cur[: c.start] + new + cur[c.end:]
     return mask
 

@@ -31,6 +31,10 @@ Kinds (see :mod:`newsclean.lines` for how each is applied):
 
 A rule may carry ``outlet = ["detik.com", ...]``: it then applies only to documents of those outlets
 (a sub-domain matches its domain); ``exclude_outlet = [...]`` keeps it away from some outlets.
+
+``requires = ["juga", ...]`` is a speed hint: the rule is only tried on documents whose lowercased
+text contains one of these strings. It must hold for every text the rule can match (a test checks the
+examples), since a document without any of them is never looked at by the rule.
 """
 
 from __future__ import annotations
@@ -71,7 +75,7 @@ _ID_RE = re.compile(r"^[a-z0-9_]+(?:[.\-][a-z0-9_]+)*$")
 _ALLOWED_KEYS = {
     "id", "kind", "pattern", "terms", "max_chars", "window", "follow", "follow_pattern", "outlet",
     "examples", "counter_examples", "description", "case_sensitive", "min_chars", "require_follow",
-    "exclude_outlet",
+    "exclude_outlet", "requires",
 }
 
 
@@ -93,6 +97,7 @@ class Rule:
     follow_pattern: str = ""
     outlets: tuple[str, ...] = ()
     excluded_outlets: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
     examples: tuple[str, ...] = ()
     counter_examples: tuple[str, ...] = ()
     description: str = ""
@@ -195,6 +200,7 @@ def _parse_rule(raw: Mapping[str, Any], lang: str, source: str) -> Rule:
         follow_pattern=follow_pattern,
         outlets=tuple(normalize_outlet(o) or "" for o in _as_str_tuple(raw.get("outlet"), where)),
         excluded_outlets=tuple(normalize_outlet(o) or "" for o in _as_str_tuple(raw.get("exclude_outlet"), where)),
+        requires=tuple(x.lower() for x in _as_str_tuple(raw.get("requires"), where)),
         examples=examples,
         counter_examples=_as_str_tuple(raw.get("counter_examples"), where),
         description=str(raw.get("description", "")),

@@ -7,9 +7,10 @@ than every rule's ``max_chars`` are skipped without any regex at all.
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from .catalog import Rule, rules_by_kind
@@ -30,6 +31,10 @@ _HOMOGLYPHS = str.maketrans({
 _SENTENCE_END = tuple('.!?"”’)')
 
 
+# Combining marks (accents) left after NFKD; the ranges cover Latin, Greek and Cyrillic accents.
+_COMBINING_RE = re.compile("[\u0300-\u036f\u1ab0-\u1aff\u1dc0-\u1dff\u20d0-\u20ff\ufe20-\ufe2f]")
+
+
 def fold_for_lexicon(text: str) -> str:
     """Fold case, diacritics, compatibility forms and common homoglyphs for spam-term lookup.
 
@@ -38,8 +43,9 @@ def fold_for_lexicon(text: str) -> str:
     >>> fold_for_lexicon("ЅLOТ GАСOR")
     'slot gacor'
     """
-    t = unicodedata.normalize("NFKD", text)
-    t = "".join(ch for ch in t if not unicodedata.combining(ch))
+    if text.isascii():
+        return text.lower()
+    t = _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
     return t.lower().translate(_HOMOGLYPHS)
 
 
@@ -52,6 +58,21 @@ def _alternation(rules: Sequence[Rule], attr: str = "pattern") -> re.Pattern[str
         pat = getattr(r, attr)
         parts.append(f"(?P<r{i}>(?{flags}:{pat}))" if flags else f"(?P<r{i}>(?:{pat}))")
     return re.compile("|".join(parts))
+
+
+#: Line-length tiers: a line is only tried against the rules whose ``max_chars`` reaches its length,
+#: compiled together per tier, so the long lines that make up most of a text meet few rules.
+_TIERS = (40, 60, 80, 100, 120, 160, 200, 250, 300, 400, 500, 1000, 3000)
+
+
+def _candidate_lines(lines: Sequence[str | None], pick: Callable[[int], re.Pattern[str] | None]) -> list[int]:
+    out = []
+    for i, line in enumerate(lines):
+        if line:
+            rx = pick(len(line))
+            if rx is not None and rx.fullmatch(line) is not None:
+                out.append(i)
+    return out
 
 
 def _which(m: re.Match[str], rules: Sequence[Rule]) -> Rule:
@@ -97,6 +118,61 @@ class CompiledRules:
                 re.escape(fold_for_lexicon(t)).replace(r"\ ", r"\s*") for t in r.terms) + r")(?![a-z0-9])")
             for r in self._lexicon
         ]
+
+        # Prefilters: a line meets one alternation of the rules that allow its length (and, for
+        # rules with ``requires`` literals, that the document could match at all); candidates are
+        # then confirmed rule by rule. Alternations are compiled per set of active rules and cached.
+        self._scanners: dict[tuple[str, tuple[int, ...], int], re.Pattern[str] | None] = {}
+        self._gated_rules = [r for r in self.rules if r.requires]
+        self._gated = bool(self._gated_rules)
+        self._rules_of_literal: dict[str, list[str]] = {}
+        for r in self._gated_rules:
+            for lit in r.requires:
+                self._rules_of_literal.setdefault(lit, []).append(r.id)
+        # Longest first, so that a literal that contains another is still reported.
+        lits = sorted(self._rules_of_literal, key=len, reverse=True)
+        self._literal_re = re.compile("|".join(re.escape(x) for x in lits)) if lits else None
+        self._inline_doc = [r for r in by["inline"] if not r.window]
+
+    def _present(self, lower: str) -> frozenset[str]:
+        """Ids of the gated rules whose ``requires`` literals occur in the document (one scan for
+        all literals)."""
+        found = set(self._literal_re.findall(lower)) if self._literal_re is not None else set()
+        return frozenset(rid for lit in found for rid in self._rules_of_literal[lit])
+
+    @staticmethod
+    def _active(rules: Sequence[Rule], present: frozenset[str]) -> tuple[int, ...]:
+        return tuple(k for k, r in enumerate(rules) if not r.requires or r.id in present)
+
+    def _scanner(self, kind: str, rules: Sequence[Rule], present: frozenset[str]) -> re.Pattern[str] | None:
+        """The inline rules active for a document, as one MULTILINE search ("$" in an inline
+        pattern means the end of the line)."""
+        active = self._active(rules, present)
+        key = (kind, active, 0)
+        scan = self._scanners.get(key, False)
+        if scan is False:
+            alt = _alternation([rules[k] for k in active])
+            scan = re.compile(alt.pattern, re.MULTILINE) if alt is not None else None
+            self._scanners[key] = scan
+        return scan  # type: ignore[return-value]
+
+    def _tiered(self, kind: str, rules: Sequence[Rule], present: frozenset[str]) -> Callable[[int], re.Pattern[str] | None]:
+        """``pick(length)``: the alternation of the active rules that allow lines of that length."""
+        active = self._active(rules, present)
+
+        def pick(n: int) -> re.Pattern[str] | None:
+            # Tier t holds lengths in (_TIERS[t-1], _TIERS[t]]: the rules that may take such a line
+            # are those whose limit exceeds the tier's lower bound (the exact limit is checked later).
+            t = bisect.bisect_left(_TIERS, n)
+            key = (kind, active, t)
+            rx = self._scanners.get(key, False)
+            if rx is False:
+                low = _TIERS[t - 1] if t else 0
+                rx = _alternation([rules[k] for k in active if rules[k].max_chars > low])
+                self._scanners[key] = rx
+            return rx  # type: ignore[return-value]
+
+        return pick
 
     @staticmethod
     def _kind(rules: list[Rule]) -> _Kind:
@@ -170,9 +246,13 @@ class CompiledRules:
             changes.append(Change("replace", cleaner, rule.id, i, start, end, text[start:end], ""))
             lines[i] = text[:start] + text[end:]
 
+        text = "\n".join(line or "" for line in lines)
+        present = self._present(text.lower()) if self._gated else frozenset()
+
         # Blocks first: their trigger line ("Baca juga" alone) would also be taken by a line rule,
         # and then the headline it introduces would be left behind.
-        if self._block.regex is not None:
+        if self._block.regex is not None and _candidate_lines(
+                lines, self._tiered("block", self._block.rules, present)):
             alive_rank = 0
             i = 0
             n = len(lines)
@@ -202,7 +282,15 @@ class CompiledRules:
                     drop(k, rule)
                 i = (followers[-1] + 1) if followers else i + 1
 
-        for i, line in enumerate(lines):
+        candidates = set(_candidate_lines(lines, self._tiered("line", self._line.rules, present)))
+        if self._lexicon_re:
+            limit = max(r.max_chars for r in self._lexicon)
+            short = [i for i, line in enumerate(lines) if line and len(line) <= limit]
+            folded = fold_for_lexicon("\n".join(lines[i] for i in short))  # type: ignore[misc]
+            if any(rx.search(folded) for rx in self._lexicon_re):
+                candidates.update(short)
+        for i in sorted(candidates):
+            line = lines[i]
             if not line:
                 continue
             rule = self._line_match(self._line, line) or self._lexicon_match(line)
@@ -252,11 +340,20 @@ class CompiledRules:
                         break
 
         if self._inline.regex is not None:
-            from_end: dict[int, int] = {}
-            if self._inline_tail_window:
-                alive = [i for i, line in enumerate(lines) if line and line.strip()]
-                from_end = {i: r for r, i in enumerate(reversed(alive[-self._inline_tail_window:]))}
-            for i, line in enumerate(lines):
+            inline_scan = self._scanner("inline", self._inline_doc, present)
+            alive = [i for i, line in enumerate(lines) if line and line.strip()]
+            check = set(alive[-self._inline_tail_window:]) if self._inline_tail_window else set()
+            if inline_scan is not None:
+                now = "\n".join(line or "" for line in lines)
+                if inline_scan.search(now) is not None:
+                    check.update(alive)
+        else:
+            check = set()
+        if check:
+            from_end = {i: r for r, i in enumerate(reversed(alive[-self._inline_tail_window:]))} \
+                if self._inline_tail_window else {}
+            for i in sorted(check):
+                line = lines[i]
                 # Repeat until nothing matches: a cut can join two halves into a new match.
                 while line:
                     spans = [(m.start(), m.end(), rule)

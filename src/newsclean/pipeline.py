@@ -26,7 +26,6 @@ Every step records what it changed as :class:`~newsclean.document.Change` steps,
 
 from __future__ import annotations
 
-import difflib
 import re
 
 from collections.abc import Callable, Iterable, Sequence
@@ -67,6 +66,9 @@ class TextCleaner:
 
     func: Callable[[str], str]
     name: str = ""
+    #: The function treats each line on its own (``f("a\nb") == f("a") + "\n" + f("b")``), so it can
+    #: be called once on the whole text. Built-in cleaners say so with a ``line_local`` attribute.
+    line_local: bool = False
 
     def __post_init__(self) -> None:
         if not callable(self.func):
@@ -75,9 +77,21 @@ class TextCleaner:
             object.__setattr__(self, "name", getattr(self.func, "__name__", "text_cleaner"))
 
     def run(self, lines: list[str | None], doc: Document) -> list[Change]:
-        changes = []
         func = self.func
-        for i, line in enumerate(lines):
+        candidates: Iterable[int] = range(len(lines))
+        if self.line_local or getattr(func, "line_local", False):
+            # One call on the whole text instead of one per line; only lines that changed are
+            # looked at again (most documents need nothing from most cleaners).
+            text = "\n".join(line or "" for line in lines)
+            new_text = func(text)
+            if new_text == text:
+                return []
+            new_lines = new_text.split("\n")
+            if len(new_lines) == len(lines):
+                candidates = [i for i, (a, b) in enumerate(zip(lines, new_lines)) if a and a != b]
+        changes = []
+        for i in candidates:
+            line = lines[i]
             if not line:
                 continue
             new = func(line)
@@ -91,21 +105,20 @@ class TextCleaner:
                 new = _BREAK_RE.sub(" ", new)
                 if new == line:
                     continue
-            # One step per differing region keeps explain output readable ("&amp;" -> "&") and
-            # precise; right to left, so that each step's offsets hold when replayed in order.
-            for start, end, added in reversed(_diff_regions(line, new)):
+            # The differing span only (prefix and suffix trimmed) keeps explain output readable.
+            for start, end, added in _diff_regions(line, new):
                 changes.append(Change("replace", self.name, self.name, i, start, end, line[start:end], added))
             lines[i] = new
         return changes
 
 
 def _diff_regions(old: str, new: str) -> list[tuple[int, int, str]]:
-    """``(start, end, replacement)`` regions of ``old`` that differ from ``new``, left to right.
+    """``(start, end, replacement)``: the span of ``old`` between the first and the last character
+    that differ from ``new`` (common prefix and suffix trimmed), as one region.
 
-    >>> _diff_regions("a  b  c", "a b c")
-    [(1, 2, ''), (4, 5, '')]
+    >>> _diff_regions("Tom &amp; Jerry", "Tom & Jerry")
+    [(5, 9, '')]
     """
-    # Trim the common prefix and suffix first: cheap, and keeps the matcher's work small.
     p = 0
     lim = min(len(old), len(new))
     while p < lim and old[p] == new[p]:
@@ -113,18 +126,7 @@ def _diff_regions(old: str, new: str) -> list[tuple[int, int, str]]:
     q = 0
     while q < lim - p and old[len(old) - 1 - q] == new[len(new) - 1 - q]:
         q += 1
-    a, b = old[p:len(old) - q], new[p:len(new) - q]
-    if not a or not b or len(a) * len(b) > _MAX_DIFF_WORK:
-        return [(p, len(old) - q, b)]
-    out = []
-    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes():
-        if tag != "equal":
-            out.append((p + i1, p + i2, b[j1:j2]))
-    return out
-
-
-#: Above this many character pairs a changed line is recorded as one region (bounded diff time).
-_MAX_DIFF_WORK = 4_000_000
+    return [(p, len(old) - q, new[p:len(new) - q])]
 
 
 @dataclass

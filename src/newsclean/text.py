@@ -179,3 +179,8 @@ def strip_line(text: str) -> str:
     if "\n" not in text:
         return text.strip()
     return "\n".join(line.strip() for line in text.split("\n"))
+
+
+# Each of these treats every line on its own, so a pipeline may call it once on a whole text.
+for _f in (fix_unicode, remove_invisible, normalize_spaces, strip_line):
+    _f.line_local = True  # type: ignore[attr-defined]

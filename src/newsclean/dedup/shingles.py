@@ -25,7 +25,10 @@ import re
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Literal
+
+import numpy as np
 
 ShingleKind = Literal["char", "word"]
 
@@ -100,14 +103,82 @@ def normalize_many(texts: Sequence[str], options: ShingleOptions | None = None) 
 
 
 def _normalize_one(text: str, opts: ShingleOptions) -> str:
-    s = text
+    return " ".join(_normalize_chars(text.replace("\n", " ").replace("\r", " "), opts).split())
+
+
+# ----------------------------------------------------------------------------- compiled fast path
+
+#: Code point ranges the compiled normalizer handles itself: Latin (ASCII, Latin-1, Extended-A/B),
+#: general punctuation, currency, letterlike symbols and number forms. A paragraph with any other
+#: code point (Arabic, CJK, emoji, combining marks, ...) is normalized in Python instead.
+FAST_RANGES: tuple[tuple[int, int], ...] = ((0x0000, 0x0250), (0x2000, 0x2070), (0x20A0, 0x20D0), (0x2100, 0x2190))
+FAST_LIMIT = 0x2190
+
+
+@dataclass(frozen=True)
+class FastTable:
+    """Per-code-point result of :func:`normalize` for the compiled fast path.
+
+    ``length[cp] >= 0`` says that code point ``cp`` (< ``FAST_LIMIT``) can be normalized on its
+    own, to the UTF-8 bytes ``data[start[cp]:start[cp] + length[cp]]`` in which every whitespace
+    is a single ``b" "`` (the kernel collapses runs and trims the ends); ``-1`` means the
+    paragraph goes to the Python path. ``max_expansion`` bounds output bytes per input byte.
+    """
+
+    start: np.ndarray  # int32, FAST_LIMIT
+    length: np.ndarray  # int32, FAST_LIMIT; -1 = not supported
+    data: np.ndarray  # uint8
+    max_expansion: int
+
+
+def _context_free(ch: str) -> bool:
+    """True when NFKC of ``ch`` cannot depend on its neighbours (if they are context-free too):
+    neither it nor the first character of its decomposition is a combining mark. (Within
+    ``FAST_RANGES`` no character is the second half of a canonical composition between two
+    starters; ``tests/test_dedup_normalize.py`` checks that against ``unicodedata``.)"""
+    if unicodedata.combining(ch) or 0xD800 <= ord(ch) <= 0xDFFF:
+        return False
+    first = unicodedata.normalize("NFKD", ch)[:1]
+    return not first or unicodedata.combining(first) == 0
+
+
+@lru_cache(maxsize=16)
+def fast_table(options: ShingleOptions) -> FastTable:
+    """The fast-path table for ``options`` (built once per options value, a few milliseconds)."""
+    start = np.zeros(FAST_LIMIT, dtype=np.int32)
+    length = np.full(FAST_LIMIT, -1, dtype=np.int32)
+    data = bytearray()
+    expansion = 1
+    for lo, hi in FAST_RANGES:
+        for cp in range(lo, hi):
+            ch = chr(cp)
+            if ch in "\n\r":
+                out = " "  # normalize() treats line breaks as spaces
+            elif not _context_free(ch):
+                continue
+            else:
+                out = _normalize_chars(ch, options)
+                if "\n" in out:
+                    continue
+            enc = "".join(" " if c.isspace() else c for c in out).encode("utf-8")
+            start[cp], length[cp] = len(data), len(enc)
+            data += enc
+            expansion = max(expansion, -(-len(enc) // len(ch.encode("utf-8"))))
+    for arr in (start, length):
+        arr.setflags(write=False)
+    buf = np.frombuffer(bytes(data), dtype=np.uint8)
+    return FastTable(start, length, buf, expansion)
+
+
+def _normalize_chars(s: str, opts: ShingleOptions) -> str:
+    """NFKC, casefold, punctuation to spaces — without the whitespace collapse."""
     if opts.nfkc:
         s = unicodedata.normalize("NFKC", s)
     if opts.casefold:
         s = s.casefold()
     if opts.strip_punctuation:
         s = _PUNCT_RE.sub(" ", s)
-    return " ".join(s.split())
+    return s
 
 
 def shingles_of_normalized(norm: str, options: ShingleOptions | None = None) -> set[str]:

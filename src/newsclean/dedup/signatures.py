@@ -33,7 +33,7 @@ from functools import lru_cache
 import numba as nb
 import numpy as np
 
-from newsclean.dedup.shingles import ShingleOptions
+from newsclean.dedup.shingles import ShingleOptions, fast_table, normalize_many
 
 #: Number of permutations: 128 keeps the Jaccard estimate's standard error <= 0.045 and the
 #: stored 16-bit signature at 256 bytes per paragraph.
@@ -112,6 +112,18 @@ class SignatureScheme:
         """``(a, b)`` as uint64 arrays, identical to ``datasketch.MinHash(num_perm, seed).permutations``."""
         return _permutations(self.num_perm, self.seed)
 
+    def permutations32(self) -> tuple[np.ndarray, np.ndarray]:
+        """``(a, b)`` as uint32 arrays (the kernel computes ``a*h + b`` modulo 2**32)."""
+        return _permutations32(self.num_perm, self.seed)
+
+
+@lru_cache(maxsize=16)
+def _permutations32(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    a, b = (x.astype(np.uint32) for x in _permutations(num_perm, seed))
+    a.setflags(write=False)
+    b.setflags(write=False)
+    return a, b
+
 
 @lru_cache(maxsize=16)
 def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -127,14 +139,22 @@ def _permutations(num_perm: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class SignatureBatch:
-    """Signatures of a batch: ``signatures`` (n, num_perm) uint32, ``sizes`` (distinct shingles,
-    uint32), ``exact`` (64-bit hash of the normalized bytes, uint64) and ``lengths`` (normalized
-    length in code points, uint32)."""
+    """Sketches of a batch of paragraphs.
+
+    ``signatures`` (n, num_perm) uint32; ``sizes``: distinct shingles (uint32); ``exact``: 64-bit
+    hash of the normalized bytes (uint64); ``lengths``: normalized length in code points (uint32);
+    ``hashes[hash_offsets[i]:hash_offsets[i + 1]]``: paragraph ``i``'s distinct 32-bit shingle
+    hashes, sorted (the exact shingle set, for verification); ``python_fallback``: how many
+    paragraphs needed the Python normalizer (code points outside the compiled fast path).
+    """
 
     signatures: np.ndarray
     sizes: np.ndarray
     exact: np.ndarray
     lengths: np.ndarray
+    hashes: np.ndarray
+    hash_offsets: np.ndarray
+    python_fallback: int = 0
 
 
 # --------------------------------------------------------------------------- compiled kernel
@@ -142,128 +162,286 @@ class SignatureBatch:
 
 @nb.njit(cache=True, inline="always")
 def _rotl32(x, r):
-    return ((x << np.uint64(r)) | (x >> np.uint64(32 - r))) & np.uint64(0xFFFFFFFF)
-
-
-@nb.njit(cache=True)
-def _murmur3_32_span(buf, start, end, seed):
-    m = np.uint64(0xFFFFFFFF)
-    c1 = np.uint64(0xCC9E2D51)
-    c2 = np.uint64(0x1B873593)
-    h = np.uint64(seed) & m
-    n = end - start
-    nblocks = n // 4
-    for i in range(nblocks):
-        j = start + 4 * i
-        k = (
-            np.uint64(buf[j])
-            | (np.uint64(buf[j + 1]) << np.uint64(8))
-            | (np.uint64(buf[j + 2]) << np.uint64(16))
-            | (np.uint64(buf[j + 3]) << np.uint64(24))
-        )
-        k = (k * c1) & m
-        k = _rotl32(k, 15)
-        k = (k * c2) & m
-        h ^= k
-        h = _rotl32(h, 13)
-        h = (h * np.uint64(5) + np.uint64(0xE6546B64)) & m
-    t = start + 4 * nblocks
-    rem = n & 3
-    k = np.uint64(0)
-    if rem >= 3:
-        k ^= np.uint64(buf[t + 2]) << np.uint64(16)
-    if rem >= 2:
-        k ^= np.uint64(buf[t + 1]) << np.uint64(8)
-    if rem >= 1:
-        k ^= np.uint64(buf[t])
-        k = (k * c1) & m
-        k = _rotl32(k, 15)
-        k = (k * c2) & m
-        h ^= k
-    h ^= np.uint64(n)
-    return _fmix32(h)
+    return ((x << np.uint32(r)) | (x >> np.uint32(32 - r))) & np.uint32(0xFFFFFFFF)
 
 
 @nb.njit(cache=True, inline="always")
 def _fmix32(h):
-    m = np.uint64(0xFFFFFFFF)
-    h ^= h >> np.uint64(16)
-    h = (h * np.uint64(0x85EBCA6B)) & m
-    h ^= h >> np.uint64(13)
-    h = (h * np.uint64(0xC2B2AE35)) & m
-    h ^= h >> np.uint64(16)
-    return h
+    h = np.uint32(h ^ (h >> np.uint32(16)))
+    h = np.uint32(h * np.uint32(0x85EBCA6B))
+    h = np.uint32(h ^ (h >> np.uint32(13)))
+    h = np.uint32(h * np.uint32(0xC2B2AE35))
+    return np.uint32(h ^ (h >> np.uint32(16)))
 
 
 @nb.njit(cache=True)
-def _one_paragraph(buf, s, e, word_mode, k, a, b, sig_row, hashes, bounds):
-    """Fill ``sig_row`` for bytes ``buf[s:e]``; return the number of distinct shingle hashes."""
-    m = np.uint64(0xFFFFFFFF)
-    P = a.size
-    nsh = 0
-    if e > s:
-        if word_mode:
-            # Word j spans [bounds[2j], bounds[2j+1]); text is normalized, so single spaces.
-            nw = 0
-            j = s
-            while j < e:
-                while j < e and buf[j] == 32:
-                    j += 1
-                if j >= e:
-                    break
-                bounds[2 * nw] = j
-                while j < e and buf[j] != 32:
-                    j += 1
-                bounds[2 * nw + 1] = j
-                nw += 1
-            if nw > 0:
-                nsh = max(1, nw - k + 1)
-                for t in range(nsh):
-                    last = min(t + k, nw) - 1
-                    hashes[t] = _fmix32(_murmur3_32_span(buf, bounds[2 * t], bounds[2 * last + 1], 0))
+def _murmur3_32_span(buf, start, end, seed):
+    """MurmurHash3 x86_32 of ``buf[start:end]`` (uint8 array), as uint32."""
+    c1 = np.uint32(0xCC9E2D51)
+    c2 = np.uint32(0x1B873593)
+    h = np.uint32(seed)
+    n = end - start
+    nblocks = n // 4
+    for i in range(nblocks):
+        j = start + 4 * i
+        k = np.uint32(
+            np.uint32(buf[j])
+            | (np.uint32(buf[j + 1]) << np.uint32(8))
+            | (np.uint32(buf[j + 2]) << np.uint32(16))
+            | (np.uint32(buf[j + 3]) << np.uint32(24))
+        )
+        k = np.uint32(k * c1)
+        k = _rotl32(k, 15)
+        k = np.uint32(k * c2)
+        h = np.uint32(h ^ k)
+        h = _rotl32(h, 13)
+        h = np.uint32(h * np.uint32(5) + np.uint32(0xE6546B64))
+    t = start + 4 * nblocks
+    rem = n & 3
+    k = np.uint32(0)
+    if rem >= 3:
+        k = np.uint32(k ^ (np.uint32(buf[t + 2]) << np.uint32(16)))
+    if rem >= 2:
+        k = np.uint32(k ^ (np.uint32(buf[t + 1]) << np.uint32(8)))
+    if rem >= 1:
+        k = np.uint32(k ^ np.uint32(buf[t]))
+        k = np.uint32(k * c1)
+        k = _rotl32(k, 15)
+        k = np.uint32(k * c2)
+        h = np.uint32(h ^ k)
+    h = np.uint32(h ^ np.uint32(n))
+    return _fmix32(h)
+
+
+@nb.njit(cache=True, inline="always")
+def _normalize_span(src, s, e, t_start, t_len, t_data, out, w0):
+    """Fast-path normalization of UTF-8 ``src[s:e]`` into ``out[w0:]``; returns the end of the
+    output, or -1 when a code point (or invalid UTF-8) needs the Python normalizer."""
+    w = w0
+    pending = False
+    j = s
+    limit = t_len.size
+    while j < e:
+        b0 = np.int64(src[j])
+        if b0 < 0x80:
+            cp = b0
+            j += 1
+        elif (b0 >> 5) == 6 and j + 1 < e:
+            cp = ((b0 & 0x1F) << 6) | (np.int64(src[j + 1]) & 0x3F)
+            j += 2
+        elif (b0 >> 4) == 14 and j + 2 < e:
+            cp = ((b0 & 0x0F) << 12) | ((np.int64(src[j + 1]) & 0x3F) << 6) | (np.int64(src[j + 2]) & 0x3F)
+            j += 3
         else:
-            ncp = 0
-            for j in range(s, e):
-                if (buf[j] & 0xC0) != 0x80:
-                    bounds[ncp] = j
-                    ncp += 1
-            bounds[ncp] = e
-            nsh = max(1, ncp - k + 1)
+            return -1  # 4-byte sequences and invalid bytes are never in the fast path
+        if cp >= limit:
+            return -1
+        n = t_len[cp]
+        if n < 0:
+            return -1
+        q0 = t_start[cp]
+        for q in range(q0, q0 + n):
+            c = t_data[q]
+            if c == 32:
+                pending = w > w0
+            else:
+                if pending:
+                    out[w] = 32
+                    w += 1
+                    pending = False
+                out[w] = c
+                w += 1
+    return w
+
+
+@nb.njit(cache=True, inline="always")
+def _shingle_hashes(buf, s, e, word_mode, k, hashes, h0, bounds, b0):
+    """Write the shingle hashes of normalized ``buf[s:e]`` to ``hashes[h0:]`` (scratch
+    ``bounds[b0:]``); return ``(number of shingles, number of code points)``."""
+    ncp = 0
+    for j in range(s, e):
+        if (buf[j] & 0xC0) != 0x80:
+            ncp += 1
+    if e <= s:
+        return 0, 0
+    nsh = 0
+    if word_mode:
+        nw = 0
+        j = s
+        while j < e:
+            while j < e and buf[j] == 32:
+                j += 1
+            if j >= e:
+                break
+            bounds[b0 + 2 * nw] = j
+            while j < e and buf[j] != 32:
+                j += 1
+            bounds[b0 + 2 * nw + 1] = j
+            nw += 1
+        if nw > 0:
+            nsh = max(1, nw - k + 1)
             for t in range(nsh):
-                hi = bounds[min(t + k, ncp)]
-                hashes[t] = _fmix32(_murmur3_32_span(buf, bounds[t], hi, 0))
-    if nsh == 0:
-        for p in range(P):
-            sig_row[p] = np.uint32(0xFFFFFFFF)
-        return 0
-    for p in range(P):
-        ap = a[p]
-        bp = b[p]
-        best = m
+                last = min(t + k, nw) - 1
+                hashes[h0 + t] = _fmix32(_murmur3_32_span(buf, bounds[b0 + 2 * t], bounds[b0 + 2 * last + 1], 0))
+    else:
+        c = 0
+        for j in range(s, e):
+            if (buf[j] & 0xC0) != 0x80:
+                bounds[b0 + c] = j
+                c += 1
+        bounds[b0 + ncp] = e
+        nsh = max(1, ncp - k + 1)
         for t in range(nsh):
-            v = (ap * hashes[t] + bp) & m
-            if v < best:
-                best = v
-        sig_row[p] = np.uint32(best)
-    hs = np.sort(hashes[:nsh])
-    distinct = 1
-    for t in range(1, nsh):
-        if hs[t] != hs[t - 1]:
-            distinct += 1
-    return distinct
+            hashes[h0 + t] = _fmix32(_murmur3_32_span(buf, bounds[b0 + t], bounds[b0 + min(t + k, ncp)], 0))
+    return nsh, ncp
 
 
-def encode_batch(normalized: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
-    """One UTF-8 buffer for a batch of normalized paragraphs, and the ``(start, end)`` byte span of each."""
-    joined = "\n".join(normalized).encode("utf-8")
-    buf = np.frombuffer(joined, dtype=np.uint8)
-    # Normalized paragraphs never contain "\n", so the separators are exactly the newlines.
-    nl = np.flatnonzero(buf == 10)
-    starts = np.concatenate(([0], nl + 1)).astype(np.int64)
-    ends = np.concatenate((nl, [buf.size])).astype(np.int64)
-    if starts.size != len(normalized):
-        raise ValueError("normalized paragraphs must not contain newlines")
-    return buf, np.stack([starts, ends], axis=1)
+@nb.njit(cache=True, inline="always")
+def _radix_sort(x, s, n, tmp, counts):
+    """Sort ``x[s:s+n]`` (uint32) in place: LSD radix, four 8-bit passes through ``tmp[s:s+n]``
+    (about twice as fast as quicksort for the few hundred hashes of a paragraph)."""
+    for shift in (0, 8, 16, 24):
+        sh = np.uint32(shift)
+        if shift % 16 == 0:
+            frm, to = x, tmp
+        else:
+            frm, to = tmp, x
+        for c in range(257):
+            counts[c] = 0
+        for j in range(s, s + n):
+            counts[((frm[j] >> sh) & np.uint32(255)) + 1] += 1
+        for c in range(256):
+            counts[c + 1] += counts[c]
+        for j in range(s, s + n):
+            v = frm[j]
+            d = (v >> sh) & np.uint32(255)
+            to[s + counts[d]] = v
+            counts[d] += 1
+
+
+@nb.njit(parallel=True, cache=True)
+def _sketch_kernel(src, spans, normalize, t_start, t_len, t_data, word_mode, k, a, b,
+                   work, regions, bounds, hashes, tmp, sig_out, size_out, exact_out, len_out, fallback_out):
+    n = spans.shape[0]
+    P = a.size
+    for i in nb.prange(n):
+        s = spans[i, 0]
+        e = spans[i, 1]
+        r = regions[i]
+        if normalize:
+            w = _normalize_span(src, s, e, t_start, t_len, t_data, work, r)
+            if w < 0:
+                fallback_out[i] = True
+                continue
+            buf = work
+            ns, ne = r, w
+        else:
+            buf = src
+            ns, ne = s, e
+        nsh, ncp = _shingle_hashes(buf, ns, ne, word_mode, k, hashes, r, bounds, r)
+        for p in range(P):
+            sig_out[i, p] = np.uint32(0xFFFFFFFF)
+        d = 0
+        if nsh > 0:
+            counts = np.empty(257, np.int64)
+            _radix_sort(hashes, r, nsh, tmp, counts)
+            d = 1
+            for t in range(r + 1, r + nsh):
+                if hashes[t] != hashes[r + d - 1]:
+                    hashes[r + d] = hashes[t]
+                    d += 1
+            # Shingle-outer, permutation-inner: the inner loop is a SIMD multiply-add-min over
+            # the num_perm lanes (a*h + b mod 2**32 in uint32 arithmetic, as datasketch's affine32).
+            for t in range(r, r + d):
+                h = hashes[t]
+                for p in range(P):
+                    sig_out[i, p] = min(sig_out[i, p], np.uint32(a[p] * h + b[p]))
+        size_out[i] = d
+        len_out[i] = ncp
+        hi = np.uint64(_murmur3_32_span(buf, ns, ne, _EXACT_SEED_HI))
+        lo = np.uint64(_murmur3_32_span(buf, ns, ne, _EXACT_SEED_LO))
+        exact_out[i] = (hi << np.uint64(32)) | lo
+
+
+@nb.njit(parallel=True, cache=True)
+def _gather(hashes, regions, sizes, offsets, out):
+    for i in nb.prange(sizes.size):
+        r = regions[i]
+        o = offsets[i]
+        for t in range(sizes[i]):
+            out[o + t] = hashes[r + t]
+
+
+def _encode(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
+    """One UTF-8 buffer for a batch and the ``(start, end)`` byte span of each text."""
+    enc = [t.encode("utf-8", "surrogatepass") for t in texts]
+    ends = np.cumsum(np.fromiter(map(len, enc), dtype=np.int64, count=len(enc)))
+    starts = np.concatenate(([0], ends[:-1])) if len(enc) else ends
+    buf = np.frombuffer(b"".join(enc), dtype=np.uint8)
+    return buf, np.stack([starts, ends], axis=1) if len(enc) else np.zeros((0, 2), np.int64)
+
+
+def _run(texts: Sequence[str], normalize: bool, opts: ShingleOptions, sch: SignatureScheme) -> tuple:
+    n = len(texts)
+    a, b = sch.permutations32()
+    src, spans = _encode(texts)
+    table = fast_table(opts)
+    expansion = table.max_expansion if normalize else 1
+    # Per-paragraph region of the work buffers: room for the normalized bytes, then one more
+    # (shingles <= code points <= bytes; word bounds take two slots per word of >= 1 byte + space).
+    cap = expansion * (spans[:, 1] - spans[:, 0]) + 2
+    regions = np.concatenate(([0], np.cumsum(cap)[:-1])).astype(np.int64) if n else np.zeros(0, np.int64)
+    total = int(cap.sum()) if n else 0
+    work = np.empty(total if normalize else 0, dtype=np.uint8)
+    bounds = np.empty(total, dtype=np.int64)
+    hashes = np.empty(total, dtype=np.uint32)
+    tmp = np.empty(total, dtype=np.uint32)
+    sig = np.empty((n, sch.num_perm), dtype=np.uint32)
+    sizes = np.zeros(n, dtype=np.uint32)
+    exact = np.zeros(n, dtype=np.uint64)
+    lengths = np.zeros(n, dtype=np.uint32)
+    fallback = np.zeros(n, dtype=np.bool_)
+    _sketch_kernel(src, spans, normalize, table.start, table.length, table.data,
+                   opts.kind == "word", opts.size, a, b, work, regions, bounds, hashes, tmp,
+                   sig, sizes, exact, lengths, fallback)
+    return sig, sizes, exact, lengths, hashes, regions, fallback
+
+
+def sketch(
+    texts: Sequence[str],
+    options: ShingleOptions | None = None,
+    scheme: SignatureScheme | None = None,
+    *,
+    normalized: bool = False,
+) -> SignatureBatch:
+    """Normalize, shingle, hash and MinHash a batch of paragraphs in one compiled, parallel pass.
+
+    Raw ``texts`` are normalized by the compiled fast path when every code point is in
+    :data:`~newsclean.dedup.shingles.FAST_RANGES`; the few others go through
+    :func:`~newsclean.dedup.shingles.normalize_many` (Python) and then the same kernel, so the
+    result always equals ``compute_signatures(normalize_many(texts))``. With ``normalized=True``
+    the texts are taken as already normalized. Paragraphs are independent: results do not depend
+    on batch boundaries or on the number of threads.
+    """
+    opts = options or ShingleOptions()
+    sch = scheme or SignatureScheme()
+    n = len(texts)
+    sig, sizes, exact, lengths, hashes, regions, fallback = _run(texts, not normalized, opts, sch)
+    slow = np.flatnonzero(fallback)
+    if slow.size:
+        norm = normalize_many([texts[i] for i in slow.tolist()], opts)
+        f_sig, f_sizes, f_exact, f_lengths, f_hashes, f_regions, _ = _run(norm, False, opts, sch)
+        sig[slow], sizes[slow], exact[slow], lengths[slow] = f_sig, f_sizes, f_exact, f_lengths
+    offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(sizes, out=offsets[1:])
+    out = np.empty(int(offsets[-1]), dtype=np.uint32)
+    keep = np.ones(n, dtype=np.bool_)
+    keep[slow] = False
+    sel = np.flatnonzero(keep)
+    _gather(hashes, regions[sel], sizes[sel], offsets[sel], out)
+    if slow.size:
+        _gather(f_hashes, f_regions, f_sizes, offsets[slow], out)
+    return SignatureBatch(sig, sizes, exact, lengths, out, offsets, int(slow.size))
 
 
 def compute_signatures(
@@ -271,41 +449,8 @@ def compute_signatures(
     options: ShingleOptions | None = None,
     scheme: SignatureScheme | None = None,
 ) -> SignatureBatch:
-    """MinHash signatures of already-normalized paragraphs, in one compiled pass.
+    """MinHash signatures of already-normalized paragraphs (see :func:`sketch`).
 
-    ``normalized`` items come from :func:`newsclean.dedup.shingles.normalize_many` (no newlines).
     An empty paragraph gets an all-``0xFFFFFFFF`` signature (datasketch's empty MinHash) and size 0.
     """
-    opts = options or ShingleOptions()
-    sch = scheme or SignatureScheme()
-    n = len(normalized)
-    a, b = sch.permutations()
-    sig = np.empty((n, sch.num_perm), dtype=np.uint32)
-    sizes = np.zeros(n, dtype=np.uint32)
-    exact = np.zeros(n, dtype=np.uint64)
-    lengths = np.zeros(n, dtype=np.uint32)
-    if n == 0:
-        return SignatureBatch(sig, sizes, exact, lengths)
-    buf, spans = encode_batch(normalized)
-    _signature_kernel_spans(buf, spans, lengths, opts.kind == "word", opts.size, a, b, sig, sizes, exact)
-    return SignatureBatch(sig, sizes, exact, lengths)
-
-
-@nb.njit(parallel=True, cache=True)
-def _signature_kernel_spans(buf, spans, lengths, word_mode, k, a, b, sig_out, size_out, exact_out):
-    n = spans.shape[0]
-    for i in nb.prange(n):
-        s = spans[i, 0]
-        e = spans[i, 1]
-        width = e - s + 2
-        hashes = np.empty(width, np.uint64)
-        bounds = np.empty(2 * width, np.int64)
-        size_out[i] = _one_paragraph(buf, s, e, word_mode, k, a, b, sig_out[i], hashes, bounds)
-        hi = _murmur3_32_span(buf, s, e, _EXACT_SEED_HI)
-        lo = _murmur3_32_span(buf, s, e, _EXACT_SEED_LO)
-        exact_out[i] = (hi << np.uint64(32)) | lo
-        ncp = 0
-        for j in range(s, e):
-            if (buf[j] & 0xC0) != 0x80:
-                ncp += 1
-        lengths[i] = ncp
+    return sketch(normalized, options, scheme, normalized=True)
