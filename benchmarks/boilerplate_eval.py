@@ -51,6 +51,9 @@ def removed_mask(text: str, changes) -> list[bool]:  # type: ignore[no-untyped-d
     # of those characters still counts the raw text they came from.
     pos: list[list[list[int]]] = [[[s + j] for j in range(len(line))] for s, line in zip(starts, lines)]
     for c in changes:
+        if c.action == "rewrite":  # stray HTML turned into text: offsets into the raw text are lost
+            pos = [[] for _ in split_lines(c.added)]
+            continue
         cur = pos[c.line]
         if c.action == "drop_line":
             for ps in cur:

@@ -103,7 +103,7 @@ def test_user_errors_exit_2_without_traceback(tmp_path: Path, capsys: pytest.Cap
     assert run(str(tmp_path / "in"), str(tmp_path / "o"), "--rules", str(bad)) == 2
     assert run(str(tmp_path / "in"), str(tmp_path / "o"), "--lang", "xx") == 2
     err = capsys.readouterr().err
-    assert "input not found" in err and "no .txt or .jsonl" in err and "bad regex" in err
+    assert "input not found" in err and "no .txt, .jsonl or .html" in err and "bad regex" in err
     assert "unknown language" in err and "Traceback" not in err
 
 
@@ -124,3 +124,33 @@ def test_module_entry_point_runs_on_seeds(tmp_path: Path, seeds_dir: Path) -> No
     assert proc.returncode == 0, proc.stderr
     assert "5 documents" in proc.stderr and "Traceback" not in proc.stderr
     assert len(list(out.glob("*.txt"))) == 5
+
+
+PAGE = """<html lang="en"><head><title>Banjir - Contoh</title>
+<meta property="og:title" content="Banjir di Jakarta"></head><body>
+<nav><a href="/">Beranda</a> <a href="/a">Berita</a></nav>
+<article><p>JAKARTA, KOMPAS.com - Hujan deras sejak pagi membuat sejumlah ruas jalan di Jakarta tergenang, kata petugas.</p>
+<p>Baca juga: Banjir Kemarin di Bekasi</p>
+<p>Warga diminta waspada karena hujan diperkirakan berlanjut hingga malam hari nanti, ujar dia.</p></article>
+<footer>Hak cipta 2024</footer></body></html>"""
+
+
+def test_html_files_and_records_become_clean_text(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    (src / "pages").mkdir(parents=True)
+    (src / "pages" / "a.html").write_text(PAGE, encoding="utf-8")
+    (src / "b.jsonl").write_text(json.dumps({"id": "h1", "html": PAGE, "url": "https://kompas.com/x"}) + "\n",
+                                 encoding="utf-8")
+    (src / "c.txt").write_text("Harga naik.<br>Warga &ldquo;kaget&rdquo; dengan <b>kenaikan</b> itu.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(str(src), str(out), "--dedup", "off", "--explain") == 0
+    text = (out / "pages" / "a.txt").read_text(encoding="utf-8")
+    assert text.splitlines() == [
+        "Hujan deras sejak pagi membuat sejumlah ruas jalan di Jakarta tergenang, kata petugas.",
+        "Warga diminta waspada karena hujan diperkirakan berlanjut hingga malam hari nanti, ujar dia.",
+    ]
+    rec = json.loads((out / "b.jsonl").read_text(encoding="utf-8"))
+    assert rec["text"] == text.rstrip("\n") and rec["html"] == PAGE  # every field kept
+    assert (out / "c.txt").read_text(encoding="utf-8") == "Harga naik.\nWarga “kaget” dengan kenaikan itu.\n"
+    rows = [json.loads(x) for x in (out / "_newsclean" / "removed.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert any(r["doc"] == "c.txt" and r["action"] == "rewrite" for r in rows)

@@ -27,6 +27,7 @@ from .io import (
     check_paths,
     discover_inputs,
     doc_from_record,
+    read_html,
     read_jsonl,
     read_txt,
 )
@@ -42,7 +43,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="newsclean",
         description="Clean scraped news: remove boilerplate, repair Unicode, find near-duplicate "
-                    "paragraphs. IN is a folder (searched recursively for .txt and .jsonl) or one file; "
+                    "paragraphs. IN is a folder (searched recursively for .txt, .jsonl and .html) or one file; "
                     "OUT mirrors IN's relative paths, with reports in OUT/_newsclean/.",
         epilog="Also: 'newsclean learn IN rules.toml' mines repeated boilerplate into a rule file.",
     )
@@ -98,6 +99,9 @@ def _iter_documents(f: InputFile, stats: RunStats, rejects: list[dict[str, Any]]
     if f.kind == "txt":
         yield read_txt(f), None
         return
+    if f.kind in ("html", "htm"):
+        yield read_html(f), None
+        return
     seen: set[str] = set()
     for n, rec in read_jsonl(f):
         if isinstance(rec, BadRecord):
@@ -134,7 +138,7 @@ def process_file(f: InputFile, out_root: Path, pipeline: Pipeline,
                 cleaned = pipeline.explain(doc)
                 if drops and doc.id in drops:
                     cleaned = _drop_lines(doc, cleaned, drops[doc.id])
-                n_lines = len(split_lines(doc.text))
+                n_lines = len(split_lines(_base_text(doc.text, cleaned)))
                 stats.add_document(doc.text, cleaned.text, cleaned.changes, doc.outlet, n_lines)
                 res.docs.append(DocResult(doc.id, doc.outlet, doc.date, cleaned, n_lines))
                 if rec is None:
@@ -152,13 +156,23 @@ def process_file(f: InputFile, out_root: Path, pipeline: Pipeline,
     return res
 
 
+def _base_text(text: str, cleaned: Cleaned) -> str:
+    """The text whose lines explain steps number: the input, or its last whole-text rewrite."""
+    for c in cleaned.changes:
+        if c.action == "rewrite":
+            text = c.added
+    return text
+
+
 def _drop_lines(doc: Document, cleaned: Cleaned, lines: set[int]) -> Cleaned:
     """Remove near-duplicate input lines from a cleaned document, recording each removal."""
     # Map input line numbers to what is left of them after cleaning by replaying the changes.
     from .pipeline import replay  # local: keeps the import graph one-way at module load
 
-    state: list[str | None] = list(split_lines(doc.text))
+    state: list[str | None] = list(split_lines(_base_text(doc.text, cleaned)))
     for c in cleaned.changes:
+        if c.action == "rewrite":
+            continue
         if c.action == "drop_line":
             state[c.line] = None
         else:
@@ -185,7 +199,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--threshold must be in (0, 1], got {args.threshold}")
     files = discover_inputs(inp)
     if not files:
-        raise UserError(f"no .txt or .jsonl files found in {args.input}")
+        raise UserError(f"no .txt, .jsonl or .html files found in {args.input}")
     for r in args.rules:
         if not r.is_file():
             raise UserError(f"rule file not found: {r}")
@@ -329,8 +343,9 @@ def _finish_dedup(index: Any, args: argparse.Namespace, files: Sequence[InputFil
             res = FileResult(f)
             for doc, _rec in _iter_documents(f, res.stats, []):
                 if doc.id in members:
-                    res.docs.append(DocResult(doc.id, doc.outlet, doc.date, pipeline.explain(doc),
-                                              len(split_lines(doc.text))))
+                    cleaned = pipeline.explain(doc)
+                    res.docs.append(DocResult(doc.id, doc.outlet, doc.date, cleaned,
+                                              len(split_lines(_base_text(doc.text, cleaned)))))
         for d in res.docs:
             want = members.get(d.key)
             if not want:

@@ -54,7 +54,7 @@ class Document:
         return Document(text, id=self.id, metadata=self.metadata)
 
 
-Action = Literal["drop_line", "replace"]
+Action = Literal["drop_line", "replace", "rewrite"]
 
 
 @dataclass(frozen=True)
@@ -65,6 +65,10 @@ class Change:
     ``[start, end)`` of line ``line`` -- as it stands when this step is applied -- by ``added``
     (empty for a removal). ``line`` is always the 0-based line number in the input text, so
     steps keep pointing at the right line after earlier lines were dropped.
+
+    ``rewrite`` (``line = -1``) replaces the whole text before it is split into lines (stray HTML
+    turned into text); it comes before every line step, whose line numbers then refer to the
+    rewritten text.
     """
 
     action: Action

@@ -3,8 +3,11 @@
 Input kinds, by file name:
 
 - ``*.txt``: one article per file, one paragraph per line; doc id = path relative to the input root.
-- ``*.jsonl``: one article per line, a JSON object with a string ``text``; optional ``id``, ``url``,
-  ``outlet`` or ``source``, ``title``, ``date``, ``lang``. Every other field is carried through.
+- ``*.jsonl``: one article per line, a JSON object with a string ``text`` (or, instead, an ``html``
+  page); optional ``id``, ``url``, ``outlet`` or ``source``, ``title``, ``date``, ``lang``. Every other
+  field is carried through.
+- ``*.html`` / ``*.htm``: one page per file; the article body is extracted (:mod:`newsclean.html`)
+  and written as ``page.txt``.
 
 This module knows nothing about cleaning; the CLI wires it to a pipeline.
 """
@@ -30,11 +33,12 @@ __all__ = [
     "atomic_writer",
     "discover_inputs",
     "doc_from_record",
+    "read_html",
     "read_jsonl",
     "read_txt",
 ]
 
-INPUT_SUFFIXES = (".txt", ".jsonl")
+INPUT_SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
 #: The folder inside OUT that holds reports; never read back as input.
 REPORT_DIR = "_newsclean"
 
@@ -58,6 +62,8 @@ class InputFile:
         return self.path.suffix.lower().lstrip(".")
 
     def output_rel(self) -> str:
+        if self.kind in ("html", "htm"):
+            return self.rel[: -len(self.path.suffix)] + ".txt"
         return self.rel
 
 
@@ -128,10 +134,46 @@ def read_txt(f: InputFile) -> Document:
     return Document(text, id=f.rel, metadata=meta)
 
 
+def read_html(f: InputFile) -> Document:
+    """Extract the article of an HTML page (bytes decoded by BOM / meta charset / UTF-8)."""
+    data = f.path.read_bytes()
+    return _html_document(data, doc_id=f.rel, url=None, outlet=outlet_from_rel(f.rel))
+
+
+def _html_document(html: str | bytes, *, doc_id: str, url: str | None, outlet: str | None) -> Document:
+    from .html import extract_article
+    from .lang import detect_lang
+
+    art = extract_article(html, url=url)
+    meta: dict[str, Any] = art.metadata()
+    # Pages often declare the wrong language (lang="en" on Indonesian sites): the text decides.
+    lang = detect_lang(art.text) or art.lang
+    meta.pop("lang", None)
+    if lang:
+        meta["lang"] = lang
+    host = normalize_outlet(art.url or url)
+    if outlet or host:
+        meta["outlet"] = outlet or host
+    meta["html_found_by"] = art.found_by
+    return Document(art.text, id=doc_id, metadata=meta)
+
+
 def doc_from_record(rec: dict[str, Any], default_id: str) -> Document:
     """Build a Document from a JSONL record; raises ValueError naming the problem."""
     if "text" not in rec:
-        raise ValueError("no 'text' field")
+        if isinstance(rec.get("html"), str):
+            rid = rec.get("id")
+            doc = _html_document(rec["html"], doc_id=str(rid) if rid not in (None, "") else default_id,
+                                 url=rec.get("url") if isinstance(rec.get("url"), str) else None, outlet=None)
+            meta = dict(doc.metadata)
+            for key in ("url", "title", "date", "lang"):
+                if rec.get(key) not in (None, ""):
+                    meta[key] = rec[key]
+            src = rec.get("outlet") or rec.get("source")
+            if isinstance(src, str) and src:
+                meta["outlet"] = normalize_outlet(src) or src
+            return Document(doc.text, id=doc.id, metadata=meta)
+        raise ValueError("no 'text' field (nor an 'html' page)")
     text = rec["text"]
     if not isinstance(text, str):
         raise ValueError(f"'text' is {type(text).__name__}, not a string")

@@ -24,7 +24,7 @@ from pathlib import Path
 
 from .catalog import Catalog, load_rule_file, normalize_outlet
 from .document import Document
-from .io import UserError, atomic_writer, discover_inputs, doc_from_record, read_jsonl, read_txt
+from .io import UserError, atomic_writer, discover_inputs, doc_from_record, read_html, read_jsonl, read_txt
 from .pipeline import Pipeline
 
 __all__ = ["LearnOptions", "Learned", "OutletMiner", "learn_documents", "main", "to_toml"]
@@ -176,6 +176,8 @@ def iter_input_documents(root: Path) -> Iterable[Document]:
         try:
             if f.kind == "txt":
                 yield read_txt(f)
+            elif f.kind in ("html", "htm"):
+                yield read_html(f)
             else:
                 for n, rec in read_jsonl(f):
                     if isinstance(rec, dict):

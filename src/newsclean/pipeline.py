@@ -225,6 +225,29 @@ def _compiled_for(rules: tuple[Rule, ...]) -> CompiledRules:
 
 Step = Union[Callable[[str], str], LineCleaner]
 
+# Tags that only appear in text as leftovers of HTML (a bare "<" or "a < b" is not one of them).
+_STRAY_TAG_RE = re.compile(
+    r"</?(?:p|br|div|span|a|b|i|u|em|strong|small|sup|sub|ul|ol|li|h[1-6]|blockquote|table|tr|td|th|"
+    r"img|figure|figcaption|iframe|script|style|section|article|header|footer)\b[^<>]{0,500}>",
+    re.IGNORECASE,
+)
+
+
+def strip_stray_html(text: str) -> str:
+    """Turn HTML left in a text input into text (tags removed, ``<br>``/``<p>`` as line breaks,
+    entities decoded); a text without HTML tags is returned unchanged.
+
+    >>> strip_stray_html("Harga naik.<br>Warga &ldquo;kaget&rdquo;.")
+    'Harga naik.\nWarga “kaget”.'
+    >>> strip_stray_html("a < b & c")
+    'a < b & c'
+    """
+    if _STRAY_TAG_RE.search(text) is None:
+        return text
+    from .html import strip_html
+
+    return strip_html(text)
+
 DEFAULT_TEXT_CLEANERS: tuple[Callable[[str], str], ...] = (
     fix_unicode,
     remove_invisible,
@@ -236,7 +259,13 @@ DEFAULT_TEXT_CLEANERS: tuple[Callable[[str], str], ...] = (
 class Pipeline:
     """An ordered list of cleaners. ``Pipeline.default()`` is what the CLI runs."""
 
-    def __init__(self, steps: Iterable[Step]) -> None:
+    def __init__(self, steps: Iterable[Step], *, pre: Sequence[Callable[[str], str]] = ()) -> None:
+        #: Whole-text steps run before the text is split into lines (they may change line breaks);
+        #: each change is recorded as one ``rewrite`` step.
+        self.pre = list(pre)
+        for f in self.pre:
+            if not callable(f):
+                raise TypeError(f"a pre step must be a str -> str function, got {f!r}")
         self.steps: list[LineCleaner] = []
         for s in steps:
             if isinstance(s, LineCleaner) and not isinstance(s, TextCleaner):
@@ -267,7 +296,7 @@ class Pipeline:
         cat = catalog if catalog is not None else default_catalog()
         if rules:
             cat = cat + Catalog.from_files(rules)
-        return cls([*DEFAULT_TEXT_CLEANERS, RuleCleaner(cat, lang=lang), *extra])
+        return cls([*DEFAULT_TEXT_CLEANERS, RuleCleaner(cat, lang=lang), *extra], pre=[strip_stray_html])
 
     @property
     def names(self) -> list[str]:
@@ -278,8 +307,15 @@ class Pipeline:
             doc = Document(doc)
         elif not isinstance(doc, Document):
             raise TypeError(f"expected a Document or str, got {type(doc).__name__}")
-        lines: list[str | None] = list(split_lines(doc.text))
+        text = doc.text
         changes: list[Change] = []
+        for f in self.pre:
+            new = f(text)
+            if new != text:
+                name = getattr(f, "__name__", "pre")
+                changes.append(Change("rewrite", name, name, -1, 0, len(text), text, new))
+                text = new
+        lines: list[str | None] = list(split_lines(text))
         for step in self.steps:
             changes.extend(step.run(lines, doc))
         return Cleaned(join_lines(line for line in lines if line is not None), tuple(changes))
@@ -293,8 +329,15 @@ class Pipeline:
 def replay(text: str, changes: Iterable[Change]) -> str:
     """Re-apply explain steps to the input text; ``replay(text, p.explain(text).changes)`` equals
     ``p.clean(text)``. Raises ``ValueError`` if a step does not fit the text."""
+    changes = list(changes)
+    k = 0
+    while k < len(changes) and changes[k].action == "rewrite":
+        if changes[k].removed != text:
+            raise ValueError("explain step does not fit this text: the rewrite starts from another text")
+        text = changes[k].added
+        k += 1
     lines: list[str | None] = list(split_lines(text))
-    for c in changes:
+    for c in changes[k:]:
         if not 0 <= c.line < len(lines) or lines[c.line] is None:
             raise ValueError(f"explain step does not fit this text: line {c.line} ({c.rule})")
         line = lines[c.line]
