@@ -4,8 +4,10 @@
 
 One seeded corpus of ``N`` paragraphs (:mod:`benchmarks.generate`, JSONL, 1,000 documents per
 file) is written to a temporary folder; then, ``R`` times, every measurement below runs in its own
-subprocess, interleaved (repeat 1 of every row, then repeat 2, ...), and the table shows medians. A
-child's peak RSS is its own ``ru_maxrss`` from ``os.wait4``.
+subprocess, interleaved (repeat 1 of every row, then repeat 2, ...). The table shows the median rate
+of each row and, as ratios, the median of the per-repeat ratios (repeat ``i`` of newsclean and of a
+baseline ran minutes apart, under the same load of a shared machine). A child's peak RSS is its own
+``ru_maxrss`` from ``os.wait4`` (the largest over the repeats).
 
 Rows (``newsclean`` beside the baselines of the same libraries):
 
@@ -593,17 +595,27 @@ def _real_mb(path: Path) -> float:
 
 def summarize(runs: dict[str, list[dict[str, Any]]], a: argparse.Namespace, summary: dict[str, Any],
               mb: float, cores: int) -> dict[str, Any]:
-    def rate(name: str, unit: str) -> float | None:
-        rs = [r for r in runs.get(name, []) if r["code"] in (0, 1) and r["result"] and not r["timed_out"]]
-        if not rs:
-            return None
-        vals = []
-        for r in rs:
+    def rates(name: str) -> list[float | None]:
+        out: list[float | None] = []
+        for r in runs.get(name, []):
             res = r["result"]
-            secs = res.get("seconds", r["wall"])
-            units = res.get("units", res.get("mb")) if unit != "file" else res["file_bytes"] / 1e6
-            vals.append(units / secs)
-        return _median(vals)
+            if r["code"] not in (0, 1) or not res or r["timed_out"]:
+                out.append(None)
+                continue
+            out.append(res.get("units", res.get("mb")) / res.get("seconds", r["wall"]))
+        return out
+
+    def rate(name: str, unit: str = "") -> float | None:
+        vals = [v for v in rates(name) if v is not None]
+        return _median(vals) if vals else None
+
+    def paired(ours: str, base: str) -> float | None:
+        """Median of per-repeat ratios: repeat i of both ran minutes apart under the same load."""
+        a_, b_ = rates(ours), rates(base)
+        if a_ and len(a_) == len(b_) and all(a_) and all(b_):
+            return round(_median([x / y for x, y in zip(a_, b_, strict=True)]), 1)  # type: ignore[operator]
+        ra, rb = rate(ours), rate(base)
+        return round(ra / rb, 1) if ra and rb else None
 
     def rss(name: str) -> float | None:
         rs = runs.get(name) or []
@@ -618,17 +630,21 @@ def summarize(runs: dict[str, list[dict[str, Any]]], a: argparse.Namespace, summ
         floor_mb = mb / floor_secs if floor_secs else None
     if "clean.newsclean" in runs:
         rows.append(_row("clean", "MB/s", rate("clean.newsclean", "mb"), rate("clean.naive", "mb"), None,
-                         None, rss("clean.newsclean"), rss("clean.naive")))
+                         None, rss("clean.newsclean"), rss("clean.naive"),
+                         {"x_naive": paired("clean.newsclean", "clean.naive")}))
     if "sig.newsclean" in runs:
         floor_p = n_par * floor_mb / mb if floor_mb else None
         rows.append(_row("signatures", "paragraphs/s", rate("sig.newsclean", "u"), rate("sig.update", "u"),
-                         rate("sig.bulk", "u"), floor_p, rss("sig.newsclean"), rss("sig.update")))
+                         rate("sig.bulk", "u"), floor_p, rss("sig.newsclean"), rss("sig.update"),
+                         {"x_naive": paired("sig.newsclean", "sig.update"),
+                          "x_bulk": paired("sig.newsclean", "sig.bulk")}))
     if "lsh.newsclean" in runs:
         first = runs["lsh.newsclean"][0]["result"]
         extra = {k: first.get(k) for k in ("candidates", "verified", "bands", "rows")}
         ds = (runs.get("lsh.datasketch") or [{"result": {}}])[0]["result"]
         extra["datasketch_candidates"] = ds.get("candidates")
         extra["sample_paragraphs"] = runs["lsh.newsclean"][0]["result"].get("units")
+        extra["x_naive"] = paired("lsh.newsclean", "lsh.datasketch")
         rows.append(_row("LSH insert+query", "paragraphs/s", rate("lsh.newsclean", "u"),
                          rate("lsh.datasketch", "u"), None, None, rss("lsh.newsclean"), rss("lsh.datasketch"),
                          extra))
@@ -647,6 +663,7 @@ def summarize(runs: dict[str, list[dict[str, Any]]], a: argparse.Namespace, summ
             rows.append(_row(label, "MB/s", rate(name, "mb"), naive, None, floor_mb,
                              rss(name), rss("e2e.naive") if naive else None,
                              {"headline": name == best,
+                              "x_naive": paired(name, "e2e.naive") if naive else None,
                               "timed_out": any(r["timed_out"] for r in runs[name]),
                               "failed": [r["code"] for r in runs[name] if r["code"] not in (0, 1)],
                               "cli_timings": last.get("timings"),
@@ -659,7 +676,8 @@ def summarize(runs: dict[str, list[dict[str, Any]]], a: argparse.Namespace, summ
             if runs.get(name):
                 label = "real: end to end (CLI)" + ("" if name.endswith("newsclean") else f" --jobs {cores}")
                 rows.append(_row(label, "MB/s", rate(name, "mb"), rate("real.e2e.naive", "mb"), None, rfloor,
-                                 rss(name), rss("real.e2e.naive")))
+                                 rss(name), rss("real.e2e.naive"),
+                                 {"x_naive": paired(name, "real.e2e.naive")}))
 
     head = next((r for r in rows if r.get("headline")), None)
     sig = next((r for r in rows if r["stage"] == "signatures"), None)
