@@ -122,7 +122,9 @@ def split_lines(text: str) -> list[str]:
     >>> split_lines("a\r\nb\n")
     ['a', 'b', '']
     """
-    return _LINE_BREAK.split(text)
+    if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
+        return _LINE_BREAK.split(text)
+    return text.split("\n")
 
 
 def join_lines(lines: Iterable[str]) -> str:

@@ -6,6 +6,8 @@ Input kinds, by file name:
 - ``*.jsonl``: one article per line, a JSON object with a string ``text`` (or, instead, an ``html``
   page); optional ``id``, ``url``, ``outlet`` or ``source``, ``title``, ``date``, ``lang``. Every other
   field is carried through.
+  Compressed ``*.jsonl.gz`` and ``*.jsonl.zst`` are read and written compressed; ``*.parquet``
+  (pyarrow) holds the same records as rows. All of them are streamed, never loaded whole.
 - ``*.html`` / ``*.htm``: one page per file; the article body is extracted (:mod:`newsclean.html`)
   and written as ``page.txt``.
 
@@ -14,6 +16,8 @@ This module knows nothing about cleaning; the CLI wires it to a pipeline.
 
 from __future__ import annotations
 
+import gzip
+import io
 import json
 import os
 import tempfile
@@ -38,7 +42,7 @@ __all__ = [
     "read_txt",
 ]
 
-INPUT_SUFFIXES = (".txt", ".jsonl", ".html", ".htm")
+INPUT_SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet", ".html", ".htm")
 #: The folder inside OUT that holds reports; never read back as input.
 REPORT_DIR = "_newsclean"
 
@@ -59,10 +63,21 @@ class InputFile:
 
     @property
     def kind(self) -> str:
+        """``txt``, ``html``, ``jsonl`` (plain or compressed) or ``parquet``."""
+        name = self.path.name.lower()
+        if name.endswith((".jsonl", ".jsonl.gz", ".jsonl.zst")):
+            return "jsonl"
+        if name.endswith((".html", ".htm")):
+            return "html"
         return self.path.suffix.lower().lstrip(".")
 
+    @property
+    def compression(self) -> str | None:
+        name = self.path.name.lower()
+        return "gz" if name.endswith(".gz") else "zst" if name.endswith(".zst") else None
+
     def output_rel(self) -> str:
-        if self.kind in ("html", "htm"):
+        if self.kind == "html":
             return self.rel[: -len(self.path.suffix)] + ".txt"
         return self.rel
 
@@ -194,10 +209,22 @@ def doc_from_record(rec: dict[str, Any], default_id: str) -> Document:
     return Document(text, id=doc_id, metadata=meta)
 
 
+def open_binary(path: Path, compression: str | None) -> IO[bytes]:
+    """Open a file for reading bytes, decompressing ``gz`` or ``zst`` on the fly."""
+    if compression == "gz":
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    if compression == "zst":
+        import zstandard
+
+        raw = open(path, "rb")
+        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))  # type: ignore[arg-type]
+    return open(path, "rb")
+
+
 def read_jsonl(f: InputFile) -> Iterator[tuple[int, dict[str, Any] | BadRecord]]:
     """Yield ``(line_number, record)`` for each non-blank line, or a :class:`BadRecord`.
-    Raises OSError if the file cannot be opened."""
-    with open(f.path, "rb") as fh:
+    Raises OSError (or a decompression error) if the file cannot be read."""
+    with open_binary(f.path, f.compression) as fh:
         for n, raw in enumerate(fh, 1):
             if not raw.strip():
                 continue
@@ -253,3 +280,88 @@ class atomic_writer:
 def write_text_atomic(path: Path, text: str) -> None:
     with atomic_writer(path) as fh:
         fh.write(text)
+
+
+def read_parquet(f: InputFile, *, batch_rows: int = 1024) -> Iterator[tuple[int, dict[str, Any] | BadRecord]]:
+    """Yield ``(row_number, record)`` for every row of a Parquet file, a batch at a time."""
+    try:
+        import pyarrow.parquet as pq
+    except ImportError:  # pragma: no cover - pyarrow is a dependency
+        raise UserError("reading .parquet needs pyarrow: pip install pyarrow") from None
+    n = 0
+    for batch in pq.ParquetFile(f.path).iter_batches(batch_size=batch_rows):
+        for rec in batch.to_pylist():
+            n += 1
+            yield n, rec
+
+
+class RecordWriter:
+    """Write records to a JSONL (plain, ``.gz`` or ``.zst``) or Parquet output, atomically: to a
+    temporary file beside the target, renamed over it by :meth:`close`; :meth:`abort` removes it.
+    Compressed outputs are byte-identical for identical records (no timestamps in the gzip header)."""
+
+    def __init__(self, path: Path, kind: str, compression: str | None, *, parquet_rows: int = 4096) -> None:
+        self.path = path
+        self.kind = kind
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, self._tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
+        os.chmod(self._tmp, _FILE_MODE)
+        self._raw = os.fdopen(fd, "wb")
+        self._stream: IO[bytes] = self._raw
+        self._closers: list[Any] = []
+        self._rows: list[dict[str, Any]] = []
+        self._parquet_rows = parquet_rows
+        self._pq_writer: Any = None
+        if kind == "jsonl" and compression == "gz":
+            gz = gzip.GzipFile(filename="", mode="wb", fileobj=self._raw, mtime=0)
+            self._stream = gz  # type: ignore[assignment]
+            self._closers.append(gz)
+        elif kind == "jsonl" and compression == "zst":
+            import zstandard
+
+            zw = zstandard.ZstdCompressor(level=3).stream_writer(self._raw, closefd=False)
+            self._stream = zw  # type: ignore[assignment]
+            self._closers.append(zw)
+
+    def write(self, rec: dict[str, Any]) -> None:
+        if self.kind == "parquet":
+            self._rows.append(rec)
+            if len(self._rows) >= self._parquet_rows:
+                self._flush_parquet()
+        else:
+            self._stream.write((json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8"))
+
+    def _flush_parquet(self) -> None:
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        if not self._rows:
+            return
+        table = pa.Table.from_pylist(self._rows, schema=self._pq_writer.schema if self._pq_writer else None)
+        if self._pq_writer is None:
+            self._pq_writer = pq.ParquetWriter(self._raw, table.schema)
+        self._pq_writer.write_table(table)
+        self._rows = []
+
+    def close(self) -> None:
+        if self.kind == "parquet":
+            self._flush_parquet()
+            if self._pq_writer is None:  # no rows at all: an empty file with no columns
+                import pyarrow as pa
+                import pyarrow.parquet as pq
+
+                self._pq_writer = pq.ParquetWriter(self._raw, pa.schema([("text", pa.string())]))
+            self._pq_writer.close()
+        for c in reversed(self._closers):
+            c.close()
+        self._raw.close()
+        os.replace(self._tmp, self.path)
+
+    def abort(self) -> None:
+        try:
+            self._raw.close()
+        finally:
+            try:
+                os.unlink(self._tmp)
+            except OSError:
+                pass

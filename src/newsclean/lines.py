@@ -8,6 +8,7 @@ than every rule's ``max_chars`` are skipped without any regex at all.
 from __future__ import annotations
 
 import bisect
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
@@ -65,14 +66,8 @@ def _alternation(rules: Sequence[Rule], attr: str = "pattern") -> re.Pattern[str
 _TIERS = (40, 60, 80, 100, 120, 160, 200, 250, 300, 400, 500, 1000, 3000)
 
 
-def _candidate_lines(lines: Sequence[str | None], pick: Callable[[int], re.Pattern[str] | None]) -> list[int]:
-    out = []
-    for i, line in enumerate(lines):
-        if line:
-            rx = pick(len(line))
-            if rx is not None and rx.fullmatch(line) is not None:
-                out.append(i)
-    return out
+def _candidate_lines(lines: Sequence[str | None], could_match: Callable[[str], bool]) -> list[int]:
+    return [i for i, line in enumerate(lines) if line and could_match(line)]
 
 
 def _which(m: re.Match[str], rules: Sequence[Rule]) -> Rule:
@@ -121,58 +116,59 @@ class CompiledRules:
 
         # Prefilters: a line meets one alternation of the rules that allow its length (and, for
         # rules with ``requires`` literals, that the document could match at all); candidates are
-        # then confirmed rule by rule. Alternations are compiled per set of active rules and cached.
-        self._scanners: dict[tuple[str, tuple[int, ...], int], re.Pattern[str] | None] = {}
+        # then confirmed rule by rule. Everything is compiled once, on first use.
+        self._scanners: dict[tuple[str, int], re.Pattern[str] | None] = {}
+        self._singles: dict[tuple[str, int], re.Pattern[str]] = {}
         self._gated_rules = [r for r in self.rules if r.requires]
         self._gated = bool(self._gated_rules)
-        self._rules_of_literal: dict[str, list[str]] = {}
-        for r in self._gated_rules:
-            for lit in r.requires:
-                self._rules_of_literal.setdefault(lit, []).append(r.id)
-        # Longest first, so that a literal that contains another is still reported.
-        lits = sorted(self._rules_of_literal, key=len, reverse=True)
-        self._literal_re = re.compile("|".join(re.escape(x) for x in lits)) if lits else None
         self._inline_doc = [r for r in by["inline"] if not r.window]
 
     def _present(self, lower: str) -> frozenset[str]:
-        """Ids of the gated rules whose ``requires`` literals occur in the document (one scan for
-        all literals)."""
-        found = set(self._literal_re.findall(lower)) if self._literal_re is not None else set()
-        return frozenset(rid for lit in found for rid in self._rules_of_literal[lit])
+        """Ids of the gated rules whose ``requires`` literals occur in the document."""
+        return frozenset(r.id for r in self._gated_rules if any(x in lower for x in r.requires))
 
-    @staticmethod
-    def _active(rules: Sequence[Rule], present: frozenset[str]) -> tuple[int, ...]:
-        return tuple(k for k, r in enumerate(rules) if not r.requires or r.id in present)
+    def _scanner(self, kind: str, rules: Sequence[Rule], present: frozenset[str]) -> list[re.Pattern[str]]:
+        """MULTILINE searches ("$" in an inline pattern means the end of the line) for the rules a
+        document could match: one alternation of the ungated rules, one regex per present gated rule."""
+        key = (kind, -1)
+        ungated = self._scanners.get(key, False)
+        if ungated is False:
+            alt = _alternation([r for r in rules if not r.requires])
+            ungated = re.compile(alt.pattern, re.MULTILINE) if alt is not None else None
+            self._scanners[key] = ungated
+        out = [ungated] if ungated is not None else []
+        out += [self._single(r, re.MULTILINE) for r in rules if r.requires and r.id in present]
+        return out  # type: ignore[return-value]
 
-    def _scanner(self, kind: str, rules: Sequence[Rule], present: frozenset[str]) -> re.Pattern[str] | None:
-        """The inline rules active for a document, as one MULTILINE search ("$" in an inline
-        pattern means the end of the line)."""
-        active = self._active(rules, present)
-        key = (kind, active, 0)
-        scan = self._scanners.get(key, False)
-        if scan is False:
-            alt = _alternation([rules[k] for k in active])
-            scan = re.compile(alt.pattern, re.MULTILINE) if alt is not None else None
-            self._scanners[key] = scan
-        return scan  # type: ignore[return-value]
+    def _single(self, rule: Rule, extra: int = 0) -> re.Pattern[str]:
+        key = (rule.id, extra)
+        rx = self._singles.get(key)
+        if rx is None:
+            rx = self._singles[key] = re.compile(rule.pattern, rule.flags | extra)
+        return rx
 
-    def _tiered(self, kind: str, rules: Sequence[Rule], present: frozenset[str]) -> Callable[[int], re.Pattern[str] | None]:
-        """``pick(length)``: the alternation of the active rules that allow lines of that length."""
-        active = self._active(rules, present)
+    def _tiered(self, kind: str, rules: Sequence[Rule], present: frozenset[str]) -> Callable[[str], bool]:
+        """``could_match(line)``: whether a rule of the kind may fullmatch the line, judged by the
+        alternation of the ungated rules that allow its length and by the present gated rules.
+        (Gated rules stay out of the alternations so that each is compiled once.)"""
+        gated = [(r, self._single(r)) for r in rules if r.requires and r.id in present]
 
-        def pick(n: int) -> re.Pattern[str] | None:
+        def could_match(line: str) -> bool:
+            n = len(line)
             # Tier t holds lengths in (_TIERS[t-1], _TIERS[t]]: the rules that may take such a line
             # are those whose limit exceeds the tier's lower bound (the exact limit is checked later).
             t = bisect.bisect_left(_TIERS, n)
-            key = (kind, active, t)
+            key = (kind, t)
             rx = self._scanners.get(key, False)
             if rx is False:
                 low = _TIERS[t - 1] if t else 0
-                rx = _alternation([rules[k] for k in active if rules[k].max_chars > low])
+                rx = _alternation([r for r in rules if not r.requires and r.max_chars > low])
                 self._scanners[key] = rx
-            return rx  # type: ignore[return-value]
+            if rx is not None and rx.fullmatch(line) is not None:
+                return True
+            return any(n <= r.max_chars and g.fullmatch(line) is not None for r, g in gated)
 
-        return pick
+        return could_match
 
     @staticmethod
     def _kind(rules: list[Rule]) -> _Kind:
@@ -340,13 +336,22 @@ class CompiledRules:
                         break
 
         if self._inline.regex is not None:
-            inline_scan = self._scanner("inline", self._inline_doc, present)
+            scans = self._scanner("inline", self._inline_doc, present)
             alive = [i for i, line in enumerate(lines) if line and line.strip()]
             check = set(alive[-self._inline_tail_window:]) if self._inline_tail_window else set()
-            if inline_scan is not None:
+            if scans:
+                # Check the lines the document-level matches touch; a match running over a line
+                # break could hide one that starts inside it, so then every line is checked.
                 now = "\n".join(line or "" for line in lines)
-                if inline_scan.search(now) is not None:
-                    check.update(alive)
+                starts = list(itertools.accumulate((len(line or "") + 1 for line in lines[:-1]), initial=0))
+                for rx in scans:
+                    for m in rx.finditer(now):
+                        first = bisect.bisect_right(starts, m.start()) - 1
+                        last = bisect.bisect_right(starts, max(m.start(), m.end() - 1)) - 1
+                        if first != last:
+                            check.update(alive)
+                            break
+                        check.add(first)
         else:
             check = set()
         if check:

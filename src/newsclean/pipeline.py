@@ -119,13 +119,24 @@ def _diff_regions(old: str, new: str) -> list[tuple[int, int, str]]:
     >>> _diff_regions("Tom &amp; Jerry", "Tom & Jerry")
     [(5, 9, '')]
     """
-    p = 0
     lim = min(len(old), len(new))
-    while p < lim and old[p] == new[p]:
-        p += 1
-    q = 0
-    while q < lim - p and old[len(old) - 1 - q] == new[len(new) - 1 - q]:
-        q += 1
+    # Binary searches on slice equality: the comparisons run in C, the loop only log(n) times.
+    lo, hi = 0, lim
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if old[:mid] == new[:mid]:
+            lo = mid
+        else:
+            hi = mid - 1
+    p = lo
+    lo, hi = 0, lim - p
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if old[len(old) - mid:] == new[len(new) - mid:]:
+            lo = mid
+        else:
+            hi = mid - 1
+    q = lo
     return [(p, len(old) - q, new[p:len(new) - q])]
 
 

@@ -1,36 +1,46 @@
-"""The near-duplicate index: exact hashing, LSH banding, candidate verification, containment.
+"""The near-duplicate index: exact hashing, LSH banding, exact verification, containment.
 
 Pipeline of :meth:`NearDuplicateIndex.finish`:
 
 1. every paragraph's normalized text gets an exact 64-bit hash; equal hashes form exact clusters
    (any length), and only the first copy of each goes on to MinHash;
-2. paragraphs with at least ``minhash_min_chars`` normalized characters get a MinHash signature
-   (computed in bulk per batch by :mod:`newsclean.dedup.signatures`), stored as compact numpy
-   rows — the index never keeps paragraph text unless ``keep_text`` is set;
-3. LSH banding with datasketch's optimal ``(bands, rows)`` for ``lsh_threshold`` groups
-   signatures that agree on a whole band (sort + run detection per band, the candidate sets of
-   ``datasketch.MinHashLSH``);
-4. each candidate pair is verified on the full signature: kept if the estimated Jaccard is at
-   least ``threshold``, or if the estimated containment of the shorter paragraph in the longer
-   (from the Jaccard estimate and the exact shingle counts) is at least
-   ``containment_threshold`` and their size ratio is at least ``min_size_ratio`` — so a
-   truncated copy is found even when its Jaccard is low;
-5. union-find joins verified pairs; a keep policy picks one member per cluster.
+2. while documents are added, each batch of paragraphs is sketched in one compiled pass
+   (:func:`newsclean.dedup.signatures.sketch`): a MinHash signature (kept in RAM as compact
+   numpy rows) and the sorted set of 32-bit shingle hashes (appended to an anonymous temporary
+   file, not kept in RAM) for paragraphs with at least ``minhash_min_chars`` normalized characters;
+3. LSH banding proposes candidate pairs in two stages, each with its own rows per band and a
+   window of size ratios (shorter/longer shingle count): stage 1 for Jaccard >= ``threshold``
+   (ratio >= ``threshold``, since Jaccard never exceeds it), stage 2 for containment at the size
+   ratios where it implies a Jaccard below ``threshold`` (from ``min_size_ratio`` up). Rows per
+   band are the most that still catch a pair at the stage's lowest accepted Jaccard with
+   probability >= ``LSH_FLOOR_RECALL`` — more rows, far fewer chance collisions. A bucket with
+   more than ``max_bucket`` members is sorted by size and each member paired with its
+   ``max_bucket`` nearest, so candidates grow at most linearly with the number of paragraphs;
+4. each candidate pair is verified *exactly* on the two shingle sets (read back from the file
+   through ``np.memmap``): kept if Jaccard >= ``threshold``, or if the containment of the
+   smaller set in the larger is >= ``containment_threshold`` at a size ratio >=
+   ``min_size_ratio`` (truncated or partly copied paragraphs). Pairs already in one cluster are
+   not verified again;
+5. union-find joins verified pairs; a keep policy picks one member per cluster; the temporary
+   file is deleted.
 
-Memory: per MinHash paragraph the index holds the signature (``num_perm`` x 2 bytes with the
+Memory: per stored paragraph the index holds its signature (``num_perm`` x 2 bytes with the
 default 16-bit storage: 256 bytes) plus 24 bytes of bookkeeping (doc, line, length, shingle
-count, exact hash); band keys (8 bytes) exist one band at a time during ``finish``.
+count, exact hash) = 280 bytes; the shingle sets go to disk (4 bytes per distinct shingle).
+During ``finish`` one band's keys (8 bytes per paragraph), the offsets into the file and the
+union-find parents (8 bytes each) exist on top.
 """
 
 from __future__ import annotations
 
+import math
+import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
+from typing import IO, Any
 
 import numba as nb
 import numpy as np
-from datasketch.lsh import _optimal_param
 
 from newsclean.dedup.clusters import (
     KEEP_POLICIES,
@@ -43,53 +53,87 @@ from newsclean.dedup.clusters import (
     choose_kept,
     date_key,
 )
-from newsclean.dedup.shingles import ShingleOptions, normalize_many
+from newsclean.dedup.shingles import ShingleOptions
 from newsclean.dedup.signatures import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_NUM_PERM,
     DEFAULT_SEED,
     SignatureScheme,
-    compute_signatures,
+    sketch,
 )
 
-#: Estimated Jaccard (character 5-grams) from which two paragraphs are near-duplicates; chosen on
-#: the labelled dev pairs (benchmarks/dedup_accuracy.py).
-DEFAULT_THRESHOLD = 0.45
-#: Estimated containment of the shorter paragraph in the longer one that also counts (truncated
-#: copies, a paragraph republished with an added lead or tail).
-DEFAULT_CONTAINMENT_THRESHOLD = 0.75
-#: Containment is only trusted when the shorter paragraph has at least this share of the longer
-#: one's shingles: below it the MinHash estimate is too noisy and LSH candidates too many.
-DEFAULT_MIN_SIZE_RATIO = 0.2
-#: The LSH threshold never goes below this: lower thresholds give 2-row bands whose candidate
-#: pairs grow roughly 2.5x (measured on id_news_dev, 73k paragraphs) for a dev recall gain of 0.02.
-LSH_THRESHOLD_FLOOR = 0.2
-#: LSH looks this far below the Jaccard threshold: datasketch's optimal bands put the S-curve's
-#: midpoint near the threshold, which would lose about half of the pairs just above it.
-LSH_JACCARD_MARGIN = 0.15
-#: Paragraphs shorter than this (normalized code points) are compared by exact hash only: a few
-#: dozen shingles give a MinHash estimate too coarse to trust.
+#: Exact Jaccard (character 5-grams) from which two paragraphs are near-duplicates; chosen with
+#: the other two rules on the dev split of the labelled pairs (benchmarks/dedup_accuracy.py --grid).
+DEFAULT_THRESHOLD = 0.35
+#: Exact containment of the smaller shingle set in the larger that also counts (truncated copies,
+#: a paragraph republished with an added lead or tail).
+DEFAULT_CONTAINMENT_THRESHOLD = 0.8
+#: Containment only counts when the smaller set has at least this share of the larger one's
+#: shingles: below it, short quotes and stock phrases chain unrelated paragraphs into one cluster.
+DEFAULT_MIN_SIZE_RATIO = 0.3
+#: Rows per band are the most for which a pair at a stage's lowest accepted Jaccard still shares
+#: a band with at least this probability (bands = num_perm // rows).
+LSH_FLOOR_RECALL = 0.8
+#: Paragraphs shorter than this (normalized code points) are compared by exact hash only: short
+#: lines ("Baca juga: ...", credits) differ in a word or two and are not worth a near match.
 DEFAULT_MINHASH_MIN_CHARS = 40
 #: Paragraphs shorter than this are not indexed at all (counted as ``too_short``).
 DEFAULT_MIN_CHARS = 1
 #: A document whose characters are covered this much by paragraphs shared with another
 #: document is reported as a document-level duplicate.
 DEFAULT_DOCUMENT_THRESHOLD = 0.8
-#: LSH buckets larger than this are paired against their first members only (guards against
-#: quadratic blow-up on degenerate buckets; exact copies never reach LSH).
-DEFAULT_MAX_BUCKET = 2000
+#: LSH buckets with more members than this are sorted by size and each member is paired with its
+#: next ``max_bucket`` neighbours only (common shingles make large buckets of unrelated
+#: paragraphs; this keeps candidates linear in the corpus size).
+DEFAULT_MAX_BUCKET = 32
 #: Clusters spanning more documents than this are skipped for document pairs (boilerplate).
 MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS = 256
 
-_EMPTY_SIG_16 = np.uint16(0xFFFF)
+
+def band_recall(jaccard: float, bands: int, rows: int) -> float:
+    """Probability that two sets with this Jaccard share at least one of ``bands`` bands.
+
+    >>> round(band_recall(0.35, 42, 3), 3), round(band_recall(0.226, 64, 2), 3)
+    (0.841, 0.965)
+    """
+    return 1.0 - (1.0 - jaccard**rows) ** bands
+
+
+def rows_for(jaccard: float, num_perm: int, target: float = LSH_FLOOR_RECALL) -> tuple[int, int]:
+    """``(bands, rows)``: the most rows (bands = ``num_perm // rows``) that still reach ``target``
+    recall at ``jaccard`` (at least one row).
+
+    >>> rows_for(0.35, 128), rows_for(0.226, 128), rows_for(0.6, 128)
+    ((42, 3), (64, 2), (25, 5))
+    """
+    best = (num_perm, 1)
+    for r in range(2, num_perm + 1):
+        b = num_perm // r
+        if b < 1 or band_recall(jaccard, b, r) < target:
+            break
+        best = (b, r)
+    return best
+
+
+@dataclass(frozen=True)
+class LshStage:
+    """One banding pass: ``bands`` x ``rows`` signature columns, pairs with a size ratio
+    (smaller/larger shingle count) in ``[ratio_min, ratio_max)``."""
+
+    bands: int
+    rows: int
+    ratio_min: float
+    ratio_max: float
 
 
 @dataclass(frozen=True)
 class DedupConfig:
     """All tunables of paragraph deduplication; validated on construction (``ValueError``).
 
-    >>> DedupConfig().lsh_params(), DedupConfig(threshold=0.5, containment_threshold=None).lsh_params()
-    ((28, 2), (32, 4))
+    >>> DedupConfig().lsh_stages()
+    (LshStage(bands=42, rows=3, ratio_min=0.35, ratio_max=inf), LshStage(bands=64, rows=2, ratio_min=0.3, ratio_max=0.4795))
+    >>> DedupConfig(threshold=0.5, containment_threshold=None).lsh_params()
+    (32, 4)
     >>> DedupConfig(keep="outlet")
     Traceback (most recent call last):
     ...
@@ -107,14 +151,14 @@ class DedupConfig:
     min_chars: int = DEFAULT_MIN_CHARS
     minhash_min_chars: int = DEFAULT_MINHASH_MIN_CHARS
     document_threshold: float = DEFAULT_DOCUMENT_THRESHOLD
-    lsh_threshold: float | None = None  # default: the lowest Jaccard the rules above accept
-    bands: int | None = None
+    bands: int | None = None  # stage 1 (Jaccard) banding; default from rows_for(threshold)
     rows: int | None = None
     signature_bits: int = 16
     max_bucket: int = DEFAULT_MAX_BUCKET
     batch_size: int = DEFAULT_BATCH_SIZE
     keep_text: bool = False
-    record_edges: bool = False  # keep verified pairs in DedupResult.edges (evaluation, debugging)
+    spill_dir: str | None = None  # directory of the temporary shingle-set file (default: system temp)
+    record_edges: bool = False  # verify every candidate and keep verified pairs (evaluation)
 
     def __post_init__(self) -> None:
         def unit(name: str, v: Any, lo_open: bool = True) -> None:
@@ -127,8 +171,6 @@ class DedupConfig:
             unit("containment_threshold", self.containment_threshold)
         unit("min_size_ratio", self.min_size_ratio, lo_open=False)
         unit("document_threshold", self.document_threshold)
-        if self.lsh_threshold is not None:
-            unit("lsh_threshold", self.lsh_threshold)
         if self.keep not in KEEP_POLICIES:
             raise ValueError(f"keep must be one of {KEEP_POLICIES}, got {self.keep!r}")
         if isinstance(self.outlet_priority, str) or not all(isinstance(o, str) for o in self.outlet_priority):
@@ -161,26 +203,34 @@ class DedupConfig:
     def scheme(self) -> SignatureScheme:
         return SignatureScheme(self.num_perm, self.seed)
 
-    def effective_lsh_threshold(self) -> float:
-        """Lowest Jaccard that the verification rules can accept (floored at ``LSH_THRESHOLD_FLOOR``).
+    def containment_ratio_limit(self) -> float:
+        """Size ratio from which the containment rule implies Jaccard >= ``threshold``.
 
-        A pair with containment ``c`` and size ratio ``r`` (shorter/longer) has Jaccard
-        ``c*r / (1 + r - c*r)``; at the smallest accepted ratio this is the floor for containment.
+        A pair with containment ``c`` at size ratio ``r`` has Jaccard ``c*r / (1 + r - c*r)``,
+        which reaches ``t`` at ``r = t / (c - t + t*c)``.
         """
-        if self.lsh_threshold is not None:
-            return self.lsh_threshold
-        t = self.threshold - LSH_JACCARD_MARGIN
-        if self.containment_threshold is not None and self.min_size_ratio > 0:
-            c, r = self.containment_threshold, self.min_size_ratio
-            t = min(t, c * r / (1 + r - c * r))
-        return max(t, LSH_THRESHOLD_FLOOR)
+        c, t = self.containment_threshold, self.threshold
+        if c is None:
+            return 0.0
+        return min(1.0, t / (c - t + t * c))
 
     def lsh_params(self) -> tuple[int, int]:
-        """``(bands, rows)``: explicit, or datasketch's optimum for the effective LSH threshold."""
+        """``(bands, rows)`` of stage 1: explicit, or :func:`rows_for` the Jaccard threshold."""
         if self.bands is not None and self.rows is not None:
             return self.bands, self.rows
-        b, r = _optimal_param(self.effective_lsh_threshold(), self.num_perm, 0.5, 0.5)
-        return int(b), int(r)
+        return rows_for(self.threshold, self.num_perm)
+
+    def lsh_stages(self) -> tuple[LshStage, ...]:
+        """The banding passes (see the module docstring)."""
+        b, r = self.lsh_params()
+        stages = [LshStage(b, r, self.threshold, math.inf)]
+        hi = self.containment_ratio_limit()
+        c, lo = self.containment_threshold, self.min_size_ratio
+        if c is not None and hi > lo:
+            floor = c * lo / (1 + lo - c * lo) if lo > 0 else 0.0
+            b2, r2 = rows_for(max(floor, 1.0 / self.num_perm), self.num_perm)
+            stages.append(LshStage(b2, r2, lo, round(hi, 4)))
+        return tuple(stages)
 
 
 class _Chunks:
@@ -197,6 +247,40 @@ class _Chunks:
         if self.parts:
             return np.concatenate(self.parts)
         return np.empty((0,) if width is None else (0, width), dtype=dtype)
+
+
+class _Spill:
+    """Sorted distinct 32-bit shingle hashes of MinHash paragraphs, appended in paragraph order
+    to an anonymous temporary file (deleted when closed, or by the OS when the process ends)."""
+
+    def __init__(self, directory: str | None) -> None:
+        self.directory = directory
+        self.fh: IO[bytes] | None = None
+        self.count = 0
+
+    def append(self, arr: np.ndarray) -> None:
+        if arr.size == 0:
+            return
+        if self.fh is None:
+            self.fh = tempfile.TemporaryFile(prefix="newsclean-dedup-", suffix=".u32", dir=self.directory)
+        self.fh.write(np.ascontiguousarray(arr, dtype=np.uint32).data)
+        self.count += int(arr.size)
+
+    @property
+    def nbytes(self) -> int:
+        return 4 * self.count
+
+    def array(self) -> np.ndarray:
+        """Everything written, as a read-only memory map (an empty array if nothing was)."""
+        if self.fh is None or self.count == 0:
+            return np.zeros(0, dtype=np.uint32)
+        self.fh.flush()
+        return np.memmap(self.fh, dtype=np.uint32, mode="r", shape=(self.count,))
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
 
 
 class NearDuplicateIndex:
@@ -225,8 +309,10 @@ class NearDuplicateIndex:
         self._p_size = _Chunks()
         self._p_exact = _Chunks()
         self._p_sig = _Chunks()
+        self._spill = _Spill(self.config.spill_dir)
         self._texts: list[str] = []
         self._too_short = 0
+        self._python_fallback = 0
         self._finished = False
 
     # ------------------------------------------------------------------ input
@@ -263,16 +349,19 @@ class NearDuplicateIndex:
         if not self._pending:
             return
         cfg = self.config
-        docs = np.fromiter((p[0] for p in self._pending), dtype=np.int32, count=len(self._pending))
-        lines = np.fromiter((p[1] for p in self._pending), dtype=np.int64, count=len(self._pending))
-        norm = normalize_many([p[2] for p in self._pending], cfg.shingle)
-        batch = compute_signatures(norm, cfg.shingle, self._scheme)
+        n = len(self._pending)
+        docs = np.fromiter((p[0] for p in self._pending), dtype=np.int32, count=n)
+        lines = np.fromiter((p[1] for p in self._pending), dtype=np.int64, count=n)
+        batch = sketch([p[2] for p in self._pending], cfg.shingle, self._scheme)
+        self._python_fallback += batch.python_fallback
         keep = batch.lengths >= max(cfg.min_chars, 1)
         self._too_short += int((~keep).sum())
+        spill = keep & (batch.lengths >= cfg.minhash_min_chars)
+        self._spill.append(batch.hashes[np.repeat(spill, np.diff(batch.hash_offsets))])
         sig = batch.signatures[keep]
         if cfg.signature_bits == 16:
-            # Low 16 bits of each minimum ("b-bit minwise hashing"): a chance agreement costs
-            # 2**-16 per permutation, corrected for in the estimate.
+            # Low 16 bits of each minimum ("b-bit minwise hashing"): enough for band keys, since
+            # verification is exact; a chance agreement costs 2**-16 per value.
             sig = (sig & np.uint32(0xFFFF)).astype(np.uint16)
         self._p_doc.append(docs[keep])
         self._p_line.append(lines[keep].astype(np.int32))
@@ -285,11 +374,13 @@ class NearDuplicateIndex:
         self._pending = []
 
     def memory_bytes(self) -> dict[str, int]:
-        """Bytes held per stored array (signatures and bookkeeping), for memory accounting."""
+        """Bytes held per stored array (signatures and bookkeeping) and spilled to disk
+        (``disk_shingle_sets``, not counted as memory), for accounting."""
         parts = {"signatures": self._p_sig, "doc": self._p_doc, "line": self._p_line,
                  "length": self._p_len, "shingles": self._p_size, "exact_hash": self._p_exact}
         out = {k: sum(a.nbytes for a in v.parts) for k, v in parts.items()}
         out["paragraphs"] = sum(len(a) for a in self._p_doc.parts)
+        out["disk_shingle_sets"] = self._spill.nbytes
         return out
 
     # ------------------------------------------------------------------ results
@@ -299,6 +390,12 @@ class NearDuplicateIndex:
             raise ValueError("finish() was already called")
         self._flush()
         self._finished = True
+        try:
+            return self._finish()
+        finally:
+            self._spill.close()
+
+    def _finish(self) -> DedupResult:
         cfg = self.config
         sig_dtype = np.uint16 if cfg.signature_bits == 16 else np.uint32
         p_doc = self._p_doc.concat(np.int32)
@@ -312,6 +409,7 @@ class NearDuplicateIndex:
             "documents": len(self._docs),
             "paragraphs": n + self._too_short,
             "too_short": self._too_short,
+            "python_normalized": self._python_fallback,
         }
         uf = UnionFind(n)
 
@@ -326,31 +424,31 @@ class NearDuplicateIndex:
         is_rep[run_first] = True
         stats["exact_duplicates"] = int(n - is_rep.sum())
 
-        # 2.-4. MinHash: first copies long enough to have a trustworthy signature.
+        # 2.-4. first copies long enough for MinHash: LSH candidates, verified on exact sets.
         minhash = p_len >= cfg.minhash_min_chars
         stats["exact_only"] = int((~minhash).sum())
         stats["minhash"] = int(minhash.sum())
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(np.where(minhash, p_size, 0), out=offsets[1:])
+        hashes = self._spill.array()
+        if hashes.size != offsets[-1]:
+            raise RuntimeError("shingle-set file does not match the index (was it modified?)")
         reps = np.flatnonzero(is_rep & minhash).astype(np.int64)
-        bands, rows = cfg.lsh_params()
-        stats["lsh_bands"] = bands
-        stats["lsh_rows"] = rows
-        left, right = candidate_pairs(sig, reps, bands, rows, cfg.max_bucket)
-        stats["candidates"] = int(left.size)
-        ok = verify_pairs(sig, p_size, left, right, cfg)
-        stats["verified"] = int(ok.sum())
-        uf.union_pairs(left[ok], right[ok])
+        sets = _ExactSets(hashes, offsets, p_size.astype(np.int64), cfg)
+        found = find_pairs(sig, reps, p_size.astype(np.int64), p_exact, sets, uf, cfg, stats)
         edges = []
         if cfg.record_edges:
             key = [(self._docs[int(d)], int(ln)) for d, ln in zip(p_doc, p_line, strict=True)]
-            edges = [(key[i], key[j]) for i, j in zip(left[ok].tolist(), right[ok].tolist(), strict=True)]
+            edges = [(key[i], key[j]) for i, j in zip(*(x.tolist() for x in found), strict=True)]
 
         # 5. clusters.
         roots = uf.roots()
-        clusters, dropped = self._build_clusters(roots, p_doc, p_line, p_len, p_size, p_exact, sig)
+        clusters, dropped = self._build_clusters(roots, p_doc, p_line, p_len, p_exact, sets)
         stats["clusters"] = len(clusters)
         stats["clustered_paragraphs"] = sum(c.size for c in clusters)
         stats["cross_document_clusters"] = sum(1 for c in clusters if len(c.documents) > 1)
         stats["dropped"] = len(dropped)
+        stats["disk_bytes"] = self._spill.nbytes
         documents = self._document_pairs(clusters, p_doc, p_line, p_len)
         stats["document_duplicates"] = len(documents)
         return DedupResult(clusters=clusters, dropped=dropped, documents=documents, stats=stats, edges=edges)
@@ -361,9 +459,8 @@ class NearDuplicateIndex:
         p_doc: np.ndarray,
         p_line: np.ndarray,
         p_len: np.ndarray,
-        p_size: np.ndarray,
         p_exact: np.ndarray,
-        sig: np.ndarray,
+        sets: _ExactSets,
     ) -> tuple[list[Cluster], dict[tuple[str, int], int]]:
         cfg = self.config
         n = roots.size
@@ -374,26 +471,35 @@ class NearDuplicateIndex:
         starts = np.flatnonzero(np.concatenate(([True], r_sorted[1:] != r_sorted[:-1])))
         ends = np.concatenate((starts[1:], [n]))
         rank = {o: k for k, o in enumerate(cfg.outlet_priority)}
-        clusters: list[Cluster] = []
-        dropped: dict[tuple[str, int], int] = {}
+        groups: list[list[int]] = []
+        kept_of: list[int] = []
         for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
             if e - s < 2:
                 continue
             members = order[s:e].tolist()  # roots are the smallest index, so groups come in input order
             docs_of = [int(p_doc[i]) for i in members]
-            kept = choose_kept(
+            kept_of.append(choose_kept(
                 members,
                 cfg.keep,
                 lengths=p_len,
                 dates=[self._doc_dates[d] for d in docs_of],
                 outlet_rank=[rank.get(self._doc_outlets[d] or "", len(rank)) for d in docs_of],
-            )
+            ))
+            groups.append(members)
+        # Similarity of every member to its cluster's kept member, in one compiled call.
+        flat = np.fromiter((i for g in groups for i in g), dtype=np.int64)
+        kept_rep = np.repeat(np.asarray(kept_of, dtype=np.int64), [len(g) for g in groups])
+        sims = sets.similarity(kept_rep, flat, p_exact).tolist()
+        clusters: list[Cluster] = []
+        dropped: dict[tuple[str, int], int] = {}
+        pos = 0
+        for members, kept in zip(groups, kept_of, strict=True):
             cid = len(clusters)
-            sims = similarity_to(sig, p_size, p_exact, kept, np.asarray(members, dtype=np.int64), cfg)
             mem = tuple(
-                Member(self._docs[d], int(p_line[i]), float(sim), self._texts[i] if cfg.keep_text else None)
-                for i, d, sim in zip(members, docs_of, sims.tolist(), strict=True)
+                Member(self._docs[int(p_doc[i])], int(p_line[i]), float(sim), self._texts[i] if cfg.keep_text else None)
+                for i, sim in zip(members, sims[pos : pos + len(members)], strict=True)
             )
+            pos += len(members)
             kept_member = mem[members.index(kept)]
             exact = bool((p_exact[members] == p_exact[kept]).all())
             clusters.append(Cluster(cid, kept_member, mem, exact))
@@ -434,7 +540,91 @@ class NearDuplicateIndex:
         return out
 
 
-# ---------------------------------------------------------------------------- compiled helpers
+# ---------------------------------------------------------------------------- exact sets
+
+
+class _ExactSets:
+    """Exact shingle-set comparisons on the spilled hashes (``hashes[offsets[i]:offsets[i+1]]``)."""
+
+    def __init__(self, hashes: np.ndarray, offsets: np.ndarray, sizes: np.ndarray, cfg: DedupConfig) -> None:
+        self.hashes = hashes
+        self.offsets = offsets
+        self.sizes = sizes
+        self.cfg = cfg
+
+    def intersections(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        return _intersections(self.hashes, self.offsets, left, right)
+
+    def accept(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        """The verification rule on exact sets (see the module docstring)."""
+        if left.size == 0:
+            return np.zeros(0, dtype=bool)
+        j, c, ratio = exact_scores(self.intersections(left, right), self.sizes[left], self.sizes[right])
+        return accept(j, c, ratio, self.cfg)
+
+    def similarity(self, kept: np.ndarray, members: np.ndarray, exact: np.ndarray) -> np.ndarray:
+        """Similarity of each member to its kept member: 1.0 for exact copies, otherwise the larger
+        of the exact Jaccard and (where the size ratio allows it) the exact containment."""
+        if members.size == 0:
+            return np.zeros(0)
+        has_set = (self.offsets[members + 1] > self.offsets[members]) & (self.offsets[kept + 1] > self.offsets[kept])
+        j, c, ratio = exact_scores(self.intersections(kept, members), self.sizes[kept], self.sizes[members])
+        sim = j.copy()
+        if self.cfg.containment_threshold is not None:
+            use_c = ratio >= self.cfg.min_size_ratio
+            sim[use_c] = np.maximum(j[use_c], c[use_c])
+        sim[~has_set] = 0.0
+        sim[exact[members] == exact[kept]] = 1.0
+        return sim
+
+
+@nb.njit(parallel=True, cache=True)
+def _intersections(hashes, offsets, left, right):
+    out = np.empty(left.size, np.int64)
+    for k in nb.prange(left.size):
+        a, a1 = offsets[left[k]], offsets[left[k] + 1]
+        b, b1 = offsets[right[k]], offsets[right[k] + 1]
+        c = 0
+        while a < a1 and b < b1:
+            x = hashes[a]
+            y = hashes[b]
+            if x == y:
+                c += 1
+                a += 1
+                b += 1
+            elif x < y:
+                a += 1
+            else:
+                b += 1
+        out[k] = c
+    return out
+
+
+def exact_scores(inter: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Jaccard, containment of the smaller set and size ratio (smaller/larger) from exact counts.
+
+    >>> [x.tolist() for x in exact_scores(np.array([2]), np.array([2]), np.array([4]))]
+    [[0.5], [1.0], [0.5]]
+    """
+    a = size_a.astype(np.float64)
+    b = size_b.astype(np.float64)
+    i = inter.astype(np.float64)
+    small = np.minimum(a, b)
+    large = np.maximum(a, b)
+    j = i / np.maximum(a + b - i, 1.0)
+    c = i / np.maximum(small, 1.0)
+    return j, c, small / np.maximum(large, 1.0)
+
+
+def accept(j: np.ndarray, c: np.ndarray, ratio: np.ndarray, cfg: DedupConfig) -> np.ndarray:
+    """The verification rule (see the module docstring)."""
+    ok = j >= cfg.threshold
+    if cfg.containment_threshold is not None:
+        ok |= (c >= cfg.containment_threshold) & (ratio >= cfg.min_size_ratio)
+    return ok
+
+
+# ---------------------------------------------------------------------------- LSH banding
 
 
 @nb.njit(cache=True)
@@ -451,7 +641,12 @@ def _band_keys(sig, reps, start, rows):
 
 
 @nb.njit(cache=True)
-def _pairs_from_runs(sorted_keys, order, reps, max_bucket, count_only, out_left, out_right):
+def _bucket_pairs(sorted_keys, members, sizes, tiebreak, ratio_min, ratio_max, cap, fill, out_left, out_right):
+    """Pairs ``(i, j)``, ``i < j``, of members sharing a key, with size ratio in
+    ``[ratio_min, ratio_max)``. Buckets of more than ``cap`` members are sorted by
+    ``(size, tiebreak)`` and each member paired with its next ``cap`` (the order uses content
+    only, so the result does not depend on input order). Returns the count; fills the outputs
+    when ``fill``."""
     n = sorted_keys.size
     total = 0
     s = 0
@@ -461,140 +656,136 @@ def _pairs_from_runs(sorted_keys, order, reps, max_bucket, count_only, out_left,
             e += 1
         m = e - s
         if m > 1:
-            for x in range(s, e):
-                # Large buckets: pair everyone with the first max_bucket members only.
-                lim = min(x, s + max_bucket)
-                for y in range(s, lim):
-                    if not count_only:
-                        i = reps[order[y]]
-                        j = reps[order[x]]
-                        if i < j:
-                            out_left[total] = i
-                            out_right[total] = j
-                        else:
-                            out_left[total] = j
-                            out_right[total] = i
+            mem = members[s:e].copy()
+            if m > cap:
+                mem = mem[np.argsort(tiebreak[mem], kind="mergesort")]
+                mem = mem[np.argsort(sizes[mem], kind="mergesort")]
+            for x in range(m):
+                lim = m if m <= cap else min(m, x + 1 + cap)
+                i = mem[x]
+                for y in range(x + 1, lim):
+                    j = mem[y]
+                    a = sizes[i]
+                    b = sizes[j]
+                    lo = min(a, b)
+                    hi = max(max(a, b), 1)
+                    ratio = lo / hi
+                    if ratio < ratio_min or ratio >= ratio_max:
+                        continue
+                    if fill:
+                        out_left[total] = min(i, j)
+                        out_right[total] = max(i, j)
                     total += 1
         s = e
     return total
 
 
+def band_pairs(
+    sig: np.ndarray,
+    reps: np.ndarray,
+    start: int,
+    rows: int,
+    sizes: np.ndarray,
+    tiebreak: np.ndarray,
+    ratio_min: float = 0.0,
+    ratio_max: float = math.inf,
+    cap: int = 1 << 62,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate pairs of one band (columns ``[start, start + rows)``), see :func:`_bucket_pairs`."""
+    keys = _band_keys(sig, reps, start, rows)
+    order = np.argsort(keys, kind="stable")
+    sk = keys[order]
+    members = reps[order]
+    dummy = np.zeros(0, np.int64)
+    args = (sk, members, sizes, tiebreak, float(ratio_min), float(ratio_max), int(cap))
+    cnt = _bucket_pairs(*args, False, dummy, dummy)
+    left = np.empty(cnt, np.int64)
+    right = np.empty(cnt, np.int64)
+    if cnt:
+        _bucket_pairs(*args, True, left, right)
+    return left, right
+
+
 def candidate_pairs(
-    sig: np.ndarray, reps: np.ndarray, bands: int, rows: int, max_bucket: int = DEFAULT_MAX_BUCKET
+    sig: np.ndarray, reps: np.ndarray, bands: int, rows: int, max_bucket: int | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
     """Pairs ``(i, j)``, ``i < j``, of ``reps`` that agree on all ``rows`` values of some band.
 
     Returned sorted and without repeats. Band ``b`` covers signature columns
-    ``[b*rows, (b+1)*rows)``, like ``datasketch.MinHashLSH``.
+    ``[b*rows, (b+1)*rows)``, like ``datasketch.MinHashLSH`` (without ``max_bucket``, exactly its
+    candidate sets).
     """
+    reps = np.ascontiguousarray(reps, dtype=np.int64)
     if reps.size < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    reps = np.ascontiguousarray(reps, dtype=np.int64)
-    found: list[np.ndarray] = []
-    dummy = np.zeros(0, np.int64)
+    n = int(reps.max()) + 1
+    zeros = np.zeros(n, np.int64)
+    found = []
     for b in range(bands):
-        keys = _band_keys(sig, reps, b * rows, rows)
-        order = np.argsort(keys, kind="stable")
-        sk = keys[order]
-        cnt = _pairs_from_runs(sk, order, reps, max_bucket, True, dummy, dummy)
-        if cnt == 0:
-            continue
-        left = np.empty(cnt, np.int64)
-        right = np.empty(cnt, np.int64)
-        _pairs_from_runs(sk, order, reps, max_bucket, False, left, right)
-        found.append(np.unique(left * (1 << 32) + right))
+        left, right = band_pairs(sig, reps, b * rows, rows, zeros, zeros, cap=max_bucket or (1 << 62))
+        found.append(left * (1 << 32) + right)
+    codes = np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
+    return codes >> 32, codes & 0xFFFFFFFF
+
+
+@nb.njit(cache=True)
+def _unconnected(parent, left, right):
+    keep = np.empty(left.size, np.bool_)
+    for k in range(left.size):
+        keep[k] = _root(parent, left[k]) != _root(parent, right[k])
+    return keep
+
+
+@nb.njit(cache=True)
+def _root(parent, i):
+    while parent[i] != i:
+        parent[i] = parent[parent[i]]  # path halving
+        i = parent[i]
+    return i
+
+
+def find_pairs(
+    sig: np.ndarray,
+    reps: np.ndarray,
+    sizes: np.ndarray,
+    exact: np.ndarray,
+    sets: _ExactSets,
+    uf: UnionFind,
+    cfg: DedupConfig,
+    stats: dict[str, int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Run the LSH stages band by band, verify new candidates exactly and union the accepted ones.
+
+    Candidates whose two paragraphs are already in one cluster are skipped (the clusters do not
+    change), unless ``cfg.record_edges``, which verifies every candidate and returns all accepted
+    pairs, sorted and without repeats (otherwise empty arrays).
+    """
+    stages = cfg.lsh_stages()
+    for k, st in enumerate(stages, 1):
+        stats[f"lsh{k}_bands"], stats[f"lsh{k}_rows"] = st.bands, st.rows
+    stats.update(candidates=0, verified_pairs=0, accepted_pairs=0)
+    tiebreak = exact.view(np.int64)
+    found: list[np.ndarray] = []
+    if reps.size < 2:
+        return np.zeros(0, np.int64), np.zeros(0, np.int64)
+    for st in stages:
+        for b in range(st.bands):
+            left, right = band_pairs(sig, reps, b * st.rows, st.rows, sizes, tiebreak,
+                                     st.ratio_min, st.ratio_max, cfg.max_bucket)
+            stats["candidates"] += int(left.size)
+            if not cfg.record_edges and left.size:
+                new = _unconnected(uf.parent, left, right)
+                left, right = left[new], right[new]
+            stats["verified_pairs"] += int(left.size)
+            ok = sets.accept(left, right)
+            stats["accepted_pairs"] += int(ok.sum())
+            uf.union_pairs(left[ok], right[ok])
+            if cfg.record_edges:
+                found.append(left[ok] * (1 << 32) + right[ok])
     if not found:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     codes = np.unique(np.concatenate(found))
     return codes >> 32, codes & 0xFFFFFFFF
-
-
-@nb.njit(parallel=True, cache=True)
-def _match_counts(sig, left, right):
-    out = np.empty(left.size, np.int64)
-    P = sig.shape[1]
-    for k in nb.prange(left.size):
-        i = left[k]
-        j = right[k]
-        m = 0
-        for p in range(P):
-            if sig[i, p] == sig[j, p]:
-                m += 1
-        out[k] = m
-    return out
-
-
-def estimate_jaccard(matches: np.ndarray, num_perm: int, signature_bits: int) -> np.ndarray:
-    """Jaccard estimate from the number of agreeing signature values.
-
-    With ``b``-bit storage two different minima agree by chance with probability ``2**-b``;
-    the estimate removes that bias (Li & König, b-bit minwise hashing).
-    """
-    frac = matches.astype(np.float64) / num_perm
-    chance = 2.0 ** -signature_bits
-    return np.clip((frac - chance) / (1.0 - chance), 0.0, 1.0)
-
-
-def estimate_containment(j: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> np.ndarray:
-    """Containment of the smaller set in the larger from Jaccard and exact set sizes.
-
-    ``|A & B| = J (|A| + |B|) / (1 + J)``, divided by ``min(|A|, |B|)``.
-    """
-    a = size_a.astype(np.float64)
-    b = size_b.astype(np.float64)
-    inter = j * (a + b) / (1.0 + j)
-    small = np.maximum(np.minimum(a, b), 1.0)
-    return np.clip(inter / small, 0.0, 1.0)
-
-
-def pair_scores(
-    sig: np.ndarray, sizes: np.ndarray, left: np.ndarray, right: np.ndarray, cfg: DedupConfig
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Estimated Jaccard, containment and size ratio (smaller/larger) of each pair."""
-    m = _match_counts(sig, np.ascontiguousarray(left, np.int64), np.ascontiguousarray(right, np.int64))
-    j = estimate_jaccard(m, cfg.num_perm, cfg.signature_bits)
-    sa, sb = sizes[left], sizes[right]
-    c = estimate_containment(j, sa, sb)
-    ratio = np.minimum(sa, sb).astype(np.float64) / np.maximum(np.maximum(sa, sb), 1).astype(np.float64)
-    return j, c, ratio
-
-
-def accept(j: np.ndarray, c: np.ndarray, ratio: np.ndarray, cfg: DedupConfig) -> np.ndarray:
-    """The verification rule on estimated scores (see module docstring)."""
-    ok = j >= cfg.threshold
-    if cfg.containment_threshold is not None:
-        ok |= (c >= cfg.containment_threshold) & (ratio >= cfg.min_size_ratio)
-    return ok
-
-
-def verify_pairs(
-    sig: np.ndarray, sizes: np.ndarray, left: np.ndarray, right: np.ndarray, cfg: DedupConfig
-) -> np.ndarray:
-    """Boolean mask of the candidate pairs that pass the verification rule."""
-    if left.size == 0:
-        return np.zeros(0, dtype=bool)
-    j, c, ratio = pair_scores(sig, sizes, left, right, cfg)
-    return accept(j, c, ratio, cfg)
-
-
-def similarity_to(
-    sig: np.ndarray,
-    sizes: np.ndarray,
-    exact: np.ndarray,
-    kept: int,
-    members: np.ndarray,
-    cfg: DedupConfig,
-) -> np.ndarray:
-    """Similarity of each member to the kept one: 1.0 for exact copies, otherwise the larger of
-    the estimated Jaccard and (where the size ratio allows it) the estimated containment."""
-    left = np.full(members.size, kept, dtype=np.int64)
-    j, c, ratio = pair_scores(sig, sizes, left, members, cfg)
-    sim = j.copy()
-    if cfg.containment_threshold is not None:
-        use_c = ratio >= cfg.min_size_ratio
-        sim[use_c] = np.maximum(j[use_c], c[use_c])
-    sim[exact[members] == exact[kept]] = 1.0
-    return sim
 
 
 def with_defaults(config: DedupConfig | None = None, **changes: Any) -> DedupConfig:
