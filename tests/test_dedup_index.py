@@ -60,7 +60,8 @@ def test_exact_duplicates_within_one_document_and_short_lines() -> None:
 def test_truncated_copy_found_by_containment() -> None:
     long = (BASE + " " + OTHER + " Menteri Luar Negeri Denmark Jeppe Kofod mengatakan penting bagi Putin"
             " untuk memahami bahwa ancaman militer tidak akan berhasil. Kepala kebijakan luar negeri Uni Eropa,"
-            " Josep Borrell, menegaskan setiap agresi lebih lanjut akan memiliki konsekuensi besar.")
+            " Josep Borrell, menegaskan setiap agresi lebih lanjut akan memiliki konsekuensi besar."
+            " Para menteri juga membahas sanksi ekonomi yang siap dijatuhkan bila pasukan Rusia menyeberang.")
     res = find_duplicates([("full", long), ("cut", BASE)])
     assert [(m.doc, m.line) for m in res.clusters[0].members] == [("full", 0), ("cut", 0)]
     off = find_duplicates([("full", long), ("cut", BASE)], DedupConfig(containment_threshold=None))

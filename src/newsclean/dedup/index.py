@@ -64,13 +64,13 @@ from newsclean.dedup.signatures import (
 
 #: Exact Jaccard (character 5-grams) from which two paragraphs are near-duplicates; chosen with
 #: the other two rules on the dev split of the labelled pairs (benchmarks/dedup_accuracy.py --grid).
-DEFAULT_THRESHOLD = 0.35
+DEFAULT_THRESHOLD = 0.36
 #: Exact containment of the smaller shingle set in the larger that also counts (truncated copies,
 #: a paragraph republished with an added lead or tail).
-DEFAULT_CONTAINMENT_THRESHOLD = 0.8
+DEFAULT_CONTAINMENT_THRESHOLD = 0.85
 #: Containment only counts when the smaller set has at least this share of the larger one's
 #: shingles: below it, short quotes and stock phrases chain unrelated paragraphs into one cluster.
-DEFAULT_MIN_SIZE_RATIO = 0.3
+DEFAULT_MIN_SIZE_RATIO = 0.25
 #: Rows per band are the most for which a pair at a stage's lowest accepted Jaccard still shares
 #: a band with at least this probability (bands = num_perm // rows).
 LSH_FLOOR_RECALL = 0.8
@@ -131,7 +131,7 @@ class DedupConfig:
     """All tunables of paragraph deduplication; validated on construction (``ValueError``).
 
     >>> DedupConfig().lsh_stages()
-    (LshStage(bands=42, rows=3, ratio_min=0.35, ratio_max=inf), LshStage(bands=64, rows=2, ratio_min=0.3, ratio_max=0.4795))
+    (LshStage(bands=42, rows=3, ratio_min=0.36, ratio_max=inf), LshStage(bands=64, rows=2, ratio_min=0.25, ratio_max=0.4523))
     >>> DedupConfig(threshold=0.5, containment_threshold=None).lsh_params()
     (32, 4)
     >>> DedupConfig(keep="outlet")
