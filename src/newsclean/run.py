@@ -146,6 +146,9 @@ class Runner:
         if self.jobs < 1:
             raise ValueError(f"jobs must be at least 1, got {self.jobs}")
         self._pipeline: Pipeline | None = None
+        self._seen_ids: set[int] = set()
+        self._renamed: dict[tuple[int, int], str] = {}
+        self._keys_frozen = False
 
     @property
     def pipeline(self) -> Pipeline:
@@ -165,7 +168,6 @@ class Runner:
                     yield _Item("doc", fi, read_html(f))
                 else:
                     reader = read_parquet(f) if f.kind == "parquet" else read_jsonl(f)
-                    seen: set[str] = set()
                     for n, rec in reader:
                         if isinstance(rec, BadRecord):
                             yield _Item("reject", fi, info={"line": n, "reason": rec.reason, "raw": rec.raw})
@@ -176,9 +178,9 @@ class Runner:
                             yield _Item("reject", fi, info={"line": n, "reason": str(exc),
                                                             "raw": json.dumps(rec, ensure_ascii=False, default=str)})
                             continue
-                        if doc.id in seen:  # keys must be unique for duplicate reports
-                            doc = Document(doc.text, id=f"{f.rel}:{n}", metadata=doc.metadata)
-                        seen.add(doc.id)
+                        key = self._unique_key(fi, n, doc.id)
+                        if key != doc.id:
+                            doc = Document(doc.text, id=key, metadata=doc.metadata)
                         yield _Item("doc", fi, doc, rec)
             except UnicodeDecodeError as exc:
                 yield _Item("file_error", fi, info={"reason": f"cannot decode as UTF-8: {exc.reason} at byte {exc.start}"})
@@ -191,6 +193,21 @@ class Runner:
                 yield _Item("file_error", fi, info={"reason": f"cannot read: {type(exc).__name__}: {exc}"})
                 continue
             yield _Item("file_end", fi)
+
+    def _unique_key(self, fi: int, n: int, key: str) -> str:
+        """Document keys name documents in duplicate reports, so they must be unique in the run: a
+        record whose id was seen before is keyed ``path:line``. A later pass over some of the files
+        finds the same keys (renames are remembered; the ids seen are kept as 64-bit hashes)."""
+        renamed = self._renamed.get((fi, n))
+        if renamed is not None or self._keys_frozen:
+            return renamed or key
+        h = hash(key)
+        if h in self._seen_ids:
+            renamed = f"{self.files[fi].rel}:{n}"
+            self._renamed[(fi, n)] = renamed
+            return renamed
+        self._seen_ids.add(h)
+        return key
 
     def _batches(self, items: Iterator[_Item]) -> Iterator[list[_Item]]:
         batch: list[_Item] = []
@@ -290,6 +307,10 @@ class Runner:
         finally:
             for w in writers.values():
                 w.abort()
+        if indexes is None:
+            # Keys are assigned by the first full pass; later passes over some files reuse them.
+            self._keys_frozen = True
+            self._seen_ids = set()
 
     def _write(self, it: _Item, cleaned: Cleaned, writers: dict[int, RecordWriter]) -> None:
         f = self.files[it.file]
