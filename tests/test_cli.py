@@ -129,7 +129,8 @@ def test_module_entry_point_runs_on_seeds(tmp_path: Path, seeds_dir: Path) -> No
 PAGE = """<html lang="en"><head><title>Banjir - Contoh</title>
 <meta property="og:title" content="Banjir di Jakarta"></head><body>
 <nav><a href="/">Beranda</a> <a href="/a">Berita</a></nav>
-<article><p>JAKARTA, KOMPAS.com - Hujan deras sejak pagi membuat sejumlah ruas jalan di Jakarta tergenang, kata petugas.</p>
+<article><p>JAKARTA, KOMPAS.com - Hujan deras sejak pagi membuat sejumlah ruas jalan di Jakarta tergenang, \
+kata petugas.</p>
 <p>Baca juga: Banjir Kemarin di Bekasi</p>
 <p>Warga diminta waspada karena hujan diperkirakan berlanjut hingga malam hari nanti, ujar dia.</p></article>
 <footer>Hak cipta 2024</footer></body></html>"""
@@ -141,7 +142,8 @@ def test_html_files_and_records_become_clean_text(tmp_path: Path) -> None:
     (src / "pages" / "a.html").write_text(PAGE, encoding="utf-8")
     (src / "b.jsonl").write_text(json.dumps({"id": "h1", "html": PAGE, "url": "https://kompas.com/x"}) + "\n",
                                  encoding="utf-8")
-    (src / "c.txt").write_text("Harga naik.<br>Warga &ldquo;kaget&rdquo; dengan <b>kenaikan</b> itu.\n", encoding="utf-8")
+    stray = "Harga naik.<br>Warga &ldquo;kaget&rdquo; dengan <b>kenaikan</b> itu.\n"
+    (src / "c.txt").write_text(stray, encoding="utf-8")
     out = tmp_path / "out"
     assert run(str(src), str(out), "--dedup", "off", "--explain") == 0
     text = (out / "pages" / "a.txt").read_text(encoding="utf-8")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 __all__ = ["STOPWORDS", "detect_lang"]
 
-#: Very frequent function words, disjoint between languages ("as" is out: Indonesian "AS" = USA). Add a language by adding a set here
-#: and a rule file ``rules/<code>.toml``.
+#: Very frequent function words, disjoint between languages ("as" is out: Indonesian "AS" = USA).
+#: Add a language by adding a set here and a rule file ``rules/<code>.toml``.
 STOPWORDS: dict[str, frozenset[str]] = {
     "id": frozenset(
         "yang dan di ini itu dengan untuk dari dalam tidak akan pada juga ke karena oleh ada "

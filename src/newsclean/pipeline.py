@@ -27,7 +27,6 @@ Every step records what it changed as :class:`~newsclean.document.Change` steps,
 from __future__ import annotations
 
 import re
-
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -234,7 +233,7 @@ def _compiled_for(rules: tuple[Rule, ...]) -> CompiledRules:
     return CompiledRules(rules)
 
 
-Step = Union[Callable[[str], str], LineCleaner]
+Step = Union[Callable[[str], str], LineCleaner]  # noqa: UP007 - a runtime alias on Python 3.10
 
 # Tags that only appear in text as leftovers of HTML (a bare "<" or "a < b" is not one of them).
 _STRAY_TAG_RE = re.compile(
@@ -279,9 +278,7 @@ class Pipeline:
                 raise TypeError(f"a pre step must be a str -> str function, got {f!r}")
         self.steps: list[LineCleaner] = []
         for s in steps:
-            if isinstance(s, LineCleaner) and not isinstance(s, TextCleaner):
-                self.steps.append(s)
-            elif isinstance(s, TextCleaner):
+            if isinstance(s, LineCleaner) and not isinstance(s, TextCleaner) or isinstance(s, TextCleaner):
                 self.steps.append(s)
             elif callable(s):
                 self.steps.append(TextCleaner(s))

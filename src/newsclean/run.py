@@ -183,7 +183,8 @@ class Runner:
                             doc = Document(doc.text, id=key, metadata=doc.metadata)
                         yield _Item("doc", fi, doc, rec)
             except UnicodeDecodeError as exc:
-                yield _Item("file_error", fi, info={"reason": f"cannot decode as UTF-8: {exc.reason} at byte {exc.start}"})
+                reason = f"cannot decode as UTF-8: {exc.reason} at byte {exc.start}"
+                yield _Item("file_error", fi, info={"reason": reason})
                 continue
             except (OSError, EOFError, ValueError) as exc:
                 reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__

@@ -116,10 +116,7 @@ def fix_unicode(text: str, *, config: ftfy.TextFixerConfig = NEWS_FTFY_CONFIG) -
     >>> fix_unicode("“Kami bersatu,” kata Sullivan.")
     '“Kami bersatu,” kata Sullivan.'
     """
-    if config is NEWS_FTFY_CONFIG:
-        unsafe = _RISKY_RE
-    else:
-        unsafe = _class_regex(_risky_chars(config), _SURROGATES)
+    unsafe = _RISKY_RE if config is NEWS_FTFY_CONFIG else _class_regex(_risky_chars(config), _SURROGATES)
     if not _needs_ftfy(text, unsafe, config):
         return text
     # Mirror ftfy.fix_text's segmentation (lines, bounded by max_decode_length) so that only the
@@ -157,7 +154,8 @@ def remove_invisible(text: str) -> str:
 
 
 # Every space separator (Zs: no-break, thin, ideographic ...) and tabs become one ASCII space.
-_SPACES_RE = re.compile("[\t\u000b\u000c\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000 ]{2,}|[\t\u000b\u000c\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000]")
+_SPACE_CHARS = "\t\u000b\u000c\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
+_SPACES_RE = re.compile(f"[{_SPACE_CHARS} ]{{2,}}|[{_SPACE_CHARS}]")
 
 
 def normalize_spaces(text: str) -> str:
