@@ -22,7 +22,8 @@ Kinds (see :mod:`newsclean.lines` for how each is applied):
 - ``block``: a trigger line matches ``pattern``; it and up to ``follow`` following lines that match
   ``follow_pattern`` are dropped (a bare "Baca juga" line and the headline it introduces). With
   ``require_follow = true`` the trigger is dropped only together with a follower; with ``window = N``
-  the trigger must be among the first N non-empty lines.
+  the trigger must be among the first N non-empty lines (the last N with ``from_end = true``: a
+  "Tags:" or "Related Articles" header that opens the teaser list closing a page).
 - ``tail``: like ``line``, but only among the last ``window`` non-empty lines (credits, initials, tags).
 - ``repeat``: two adjacent identical lines that match ``pattern``, among the last ``window`` kept
   lines, are both dropped (a video title printed twice above the credits).
@@ -75,7 +76,7 @@ _ID_RE = re.compile(r"^[a-z0-9_]+(?:[.\-][a-z0-9_]+)*$")
 _ALLOWED_KEYS = {
     "id", "kind", "pattern", "terms", "max_chars", "window", "follow", "follow_pattern", "outlet",
     "examples", "counter_examples", "description", "case_sensitive", "min_chars", "require_follow",
-    "exclude_outlet", "requires",
+    "exclude_outlet", "requires", "from_end",
 }
 
 
@@ -103,6 +104,7 @@ class Rule:
     description: str = ""
     case_sensitive: bool = False
     require_follow: bool = False
+    from_end: bool = False
     source: str = ""
 
     @property
@@ -206,6 +208,7 @@ def _parse_rule(raw: Mapping[str, Any], lang: str, source: str) -> Rule:
         description=str(raw.get("description", "")),
         case_sensitive=bool(raw.get("case_sensitive", False)),
         require_follow=bool(raw.get("require_follow", False)),
+        from_end=bool(raw.get("from_end", False)),
         source=source,
     )
     for pat in (rule.pattern, rule.follow_pattern):

@@ -249,6 +249,7 @@ class CompiledRules:
         # and then the headline it introduces would be left behind.
         if self._block.regex is not None and _candidate_lines(
                 lines, self._tiered("block", self._block.rules, present)):
+            n_alive = sum(1 for line in lines if line and line.strip())
             alive_rank = 0
             i = 0
             n = len(lines)
@@ -262,8 +263,8 @@ class CompiledRules:
                 followers: list[int] = []
                 if len(line) <= self._block.max_chars:
                     for r, rx, follow_re in zip(self._block.rules, self._block_triggers, self._block_follow):
-                        if (r.window and alive_rank > r.window) or len(line) > r.max_chars \
-                                or not rx.fullmatch(line):
+                        rank = n_alive - alive_rank + 1 if r.from_end else alive_rank
+                        if (r.window and rank > r.window) or len(line) > r.max_chars or not rx.fullmatch(line):
                             continue
                         followers = self._followers(lines, i, r, follow_re)
                         if r.require_follow and not followers:
