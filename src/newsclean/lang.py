@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections import Counter
+
 __all__ = ["STOPWORDS", "detect_lang"]
 
 #: Very frequent function words, disjoint between languages ("as" is out: Indonesian "AS" = USA).
@@ -23,8 +25,6 @@ MIN_HITS = 3
 #: ... and the winner needs this share of all hits.
 MIN_SHARE = 0.6
 
-_PUNCT = ".,;:!?\"'()[]“”‘’«»-–—…"
-_LANG_OF = {w: code for code, words in STOPWORDS.items() for w in words}
 
 
 def detect_lang(text: str, *, max_chars: int = 1000) -> str | None:
@@ -37,12 +37,8 @@ def detect_lang(text: str, *, max_chars: int = 1000) -> str | None:
     >>> detect_lang("12345") is None
     True
     """
-    counts = dict.fromkeys(STOPWORDS, 0)
-    lang_of = _LANG_OF
-    for w in text[:max_chars].lower().split():
-        code = lang_of.get(w) or lang_of.get(w.strip(_PUNCT))
-        if code is not None:
-            counts[code] += 1
+    words = Counter(text[:max_chars].lower().split())
+    counts = {code: sum(words[w] for w in stop if w in words) for code, stop in STOPWORDS.items()}
     total = sum(counts.values())
     if total < MIN_HITS:
         return None

@@ -8,6 +8,7 @@ than every rule's ``max_chars`` are skipped without any regex at all.
 from __future__ import annotations
 
 import bisect
+import functools
 import itertools
 import re
 import unicodedata
@@ -51,6 +52,13 @@ def fold_for_lexicon(text: str) -> str:
 
 
 def _alternation(rules: Sequence[Rule], attr: str = "pattern") -> re.Pattern[str] | None:
+    return _compiled_alternation(tuple(rules), attr)
+
+
+@functools.lru_cache(maxsize=4096)
+def _compiled_alternation(rules: tuple[Rule, ...], attr: str) -> re.Pattern[str] | None:
+    # Shared by every compiled selection in the process: selections differ by a few outlet rules,
+    # and most of their tiers compile to the same alternation.
     if not rules:
         return None
     parts = []
@@ -119,6 +127,7 @@ class CompiledRules:
         # then confirmed rule by rule. Everything is compiled once, on first use.
         self._scanners: dict[tuple[str, int], re.Pattern[str] | None] = {}
         self._singles: dict[tuple[str, int], re.Pattern[str]] = {}
+        self._tier_cache: dict[tuple[str, frozenset[str], int], re.Pattern[str] | None] = {}
         self._gated_rules = [r for r in self.rules if r.requires]
         self._gated = bool(self._gated_rules)
         self._inline_doc = [r for r in by["inline"] if not r.window]
@@ -148,25 +157,21 @@ class CompiledRules:
         return rx
 
     def _tiered(self, kind: str, rules: Sequence[Rule], present: frozenset[str]) -> Callable[[str], bool]:
-        """``could_match(line)``: whether a rule of the kind may fullmatch the line, judged by the
-        alternation of the ungated rules that allow its length and by the present gated rules.
-        (Gated rules stay out of the alternations so that each is compiled once.)"""
-        gated = [(r, self._single(r)) for r in rules if r.requires and r.id in present]
+        """``could_match(line)``: whether a rule of the kind may fullmatch the line, judged by one
+        alternation of the rules that allow its length (gated rules only when present)."""
+        chosen = tuple(r for r in rules if not r.requires or r.id in present)
+        tiers = self._tier_cache
 
         def could_match(line: str) -> bool:
-            n = len(line)
             # Tier t holds lengths in (_TIERS[t-1], _TIERS[t]]: the rules that may take such a line
             # are those whose limit exceeds the tier's lower bound (the exact limit is checked later).
-            t = bisect.bisect_left(_TIERS, n)
-            key = (kind, t)
-            rx = self._scanners.get(key, False)
+            t = bisect.bisect_left(_TIERS, len(line))
+            key = (kind, present, t)
+            rx = tiers.get(key, False)
             if rx is False:
                 low = _TIERS[t - 1] if t else 0
-                rx = _alternation([r for r in rules if not r.requires and r.max_chars > low])
-                self._scanners[key] = rx
-            if rx is not None and rx.fullmatch(line) is not None:
-                return True
-            return any(n <= r.max_chars and g.fullmatch(line) is not None for r, g in gated)
+                rx = tiers[key] = _alternation([r for r in chosen if r.max_chars > low])
+            return rx is not None and rx.fullmatch(line) is not None  # type: ignore[union-attr]
 
         return could_match
 

@@ -156,6 +156,7 @@ def remove_invisible(text: str) -> str:
 # Every space separator (Zs: no-break, thin, ideographic ...) and tabs become one ASCII space.
 _SPACE_CHARS = "\t\u000b\u000c\u00a0\u1680\u2000-\u200a\u202f\u205f\u3000"
 _SPACES_RE = re.compile(f"[{_SPACE_CHARS} ]{{2,}}|[{_SPACE_CHARS}]")
+_ODD_SPACE_RE = re.compile(f"[{_SPACE_CHARS}]")
 
 
 def normalize_spaces(text: str) -> str:
@@ -165,6 +166,8 @@ def normalize_spaces(text: str) -> str:
     >>> normalize_spaces("Harga\u00a0naik  10\u2009persen")
     'Harga naik 10 persen'
     """
+    if "  " not in text and _ODD_SPACE_RE.search(text) is None:  # the common case, one fast scan
+        return text
     return _SPACES_RE.sub(" ", text)
 
 

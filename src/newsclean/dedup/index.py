@@ -556,11 +556,15 @@ class _ExactSets:
         return _intersections(self.hashes, self.offsets, left, right)
 
     def accept(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
-        """The verification rule on exact sets (see the module docstring)."""
+        """The verification rule on exact sets (see the module docstring); same result as
+        :func:`accept` on :func:`exact_scores`, but each merge stops as soon as the pair can no
+        longer reach the intersection it needs."""
         if left.size == 0:
             return np.zeros(0, dtype=bool)
-        j, c, ratio = exact_scores(self.intersections(left, right), self.sizes[left], self.sizes[right])
-        return accept(j, c, ratio, self.cfg)
+        cfg = self.cfg
+        c = -1.0 if cfg.containment_threshold is None else float(cfg.containment_threshold)
+        return _accept_pairs(self.hashes, self.offsets, self.sizes, left, right,
+                             float(cfg.threshold), c, float(cfg.min_size_ratio))
 
     def similarity(self, kept: np.ndarray, members: np.ndarray, exact: np.ndarray) -> np.ndarray:
         """Similarity of each member to its kept member: 1.0 for exact copies, otherwise the larger
@@ -597,6 +601,47 @@ def _intersections(hashes, offsets, left, right):
             else:
                 b += 1
         out[k] = c
+    return out
+
+
+@nb.njit(parallel=True, cache=True)
+def _accept_pairs(hashes, offsets, sizes, left, right, t, c, r):
+    out = np.zeros(left.size, np.bool_)
+    for k in nb.prange(left.size):
+        i = left[k]
+        j = right[k]
+        sa = sizes[i]
+        sb = sizes[j]
+        small = min(sa, sb)
+        large = max(sa, sb)
+        if small == 0:
+            continue
+        # Smallest intersection that passes: Jaccard i/(sa+sb-i) >= t  <=>  i >= t(sa+sb)/(1+t);
+        # containment i/small >= c (only at size ratio >= r). Both as exact float comparisons below.
+        need = t * (sa + sb) / (1.0 + t)
+        use_c = c >= 0.0 and small / large >= r
+        if use_c:
+            need = min(need, c * small)
+        a, a1 = offsets[i], offsets[i + 1]
+        b, b1 = offsets[j], offsets[j + 1]
+        inter = 0
+        while a < a1 and b < b1:
+            if inter + min(a1 - a, b1 - b) < need - 1e-9:
+                break
+            x = hashes[a]
+            y = hashes[b]
+            if x == y:
+                inter += 1
+                a += 1
+                b += 1
+            elif x < y:
+                a += 1
+            else:
+                b += 1
+        ok = inter / max(sa + sb - inter, 1) >= t
+        if use_c and inter / small >= c:
+            ok = True
+        out[k] = ok
     return out
 
 
@@ -768,11 +813,13 @@ def find_pairs(
     found: list[np.ndarray] = []
     if reps.size < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    for st in stages:
+    for k, st in enumerate(stages, 1):
+        stats[f"lsh{k}_candidates"] = 0
         for b in range(st.bands):
             left, right = band_pairs(sig, reps, b * st.rows, st.rows, sizes, tiebreak,
                                      st.ratio_min, st.ratio_max, cfg.max_bucket)
             stats["candidates"] += int(left.size)
+            stats[f"lsh{k}_candidates"] += int(left.size)
             if not cfg.record_edges and left.size:
                 new = _unconnected(uf.parent, left, right)
                 left, right = left[new], right[new]
