@@ -30,6 +30,7 @@ _HOMOGLYPHS = str.maketrans({
     "α": "a", "ο": "o", "ε": "e", "ι": "i", "κ": "k", "ν": "v", "ρ": "p", "τ": "t", "υ": "u",
     "ı": "i", "ł": "l", "ø": "o", "đ": "d", "ß": "ss",
 })
+_HOMOGLYPH_RE = re.compile("[" + "".join(re.escape(chr(c)) for c in _HOMOGLYPHS) + "]")
 _SENTENCE_END = tuple('.!?"”’)')
 
 
@@ -47,8 +48,9 @@ def fold_for_lexicon(text: str) -> str:
     """
     if text.isascii():
         return text.lower()
-    t = _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text))
-    return t.lower().translate(_HOMOGLYPHS)
+    t = _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text)).lower()
+    # str.translate walks every character in Python's slow path: only when a homoglyph is there.
+    return t.translate(_HOMOGLYPHS) if _HOMOGLYPH_RE.search(t) else t
 
 
 def _alternation(rules: Sequence[Rule], attr: str = "pattern") -> re.Pattern[str] | None:
