@@ -6,9 +6,10 @@
 A benchmark, not a test (it takes minutes to hours). One seeded corpus of ``--paragraphs``
 paragraphs is generated (:mod:`benchmarks.generate`, JSONL, 1,000 documents per file; kept in
 ``--workdir`` and reused when it matches); the ``--steps`` are prefixes of it (its first files).
-For each size, ``python -m newsclean IN OUT --dedup report --quiet`` (and ``--jobs N`` when the CLI
-has it) runs in its own process: wall clock, peak RSS (``ru_maxrss`` via ``os.wait4``), and the
-CLI's own clean/dedup split and LSH candidate count. At the full size ``--dedup off`` runs too,
+For each size, ``python -m newsclean IN OUT --dedup report --quiet`` (the CLI's defaults: every
+core) runs in its own process: wall clock, peak RSS (the larger of ``ru_maxrss`` via ``os.wait4``
+and the sampled sum over the process and its workers), and the CLI's own clean/dedup split and LSH
+candidate count. At the full size ``--dedup off`` runs too,
 plus side by side the naive pipeline on ``--naive-mb`` and the hardware floor (see
 :mod:`benchmarks.throughput`). Peak RSS is fitted against the paragraph count (least squares, and
 the growth between the last two sizes) and extrapolated to 10M paragraphs.
@@ -33,7 +34,6 @@ from benchmarks.throughput import (
     _child_cmd,
     _cli_report,
     _env,
-    cli_has_jobs,
     machine,
     run_measured,
 )
@@ -112,15 +112,11 @@ def main(argv: list[str] | None = None) -> int:
     work.mkdir(parents=True, exist_ok=True)
     env = _env()
     cores = machine()["cores"] or 1
-    jobs = cli_has_jobs()
     try:
         summary = _corpus(work, a.paragraphs, a.seed)
         files = _file_sizes(work)
         sizes = sorted({int(x) for x in a.steps.split(",") if x.strip()} | {a.paragraphs})
-        variants = [("report", ["--dedup", "report", "--quiet"])]
-        if jobs:
-            variants.append((f"report --jobs {cores}",
-                             ["--dedup", "report", "--quiet", "--jobs", str(cores)]))
+        variants = [("report", ["--dedup", "report", "--quiet"])]  # the CLI's defaults (all cores)
 
         def cli(src: Path, args: list[str], tag: str) -> dict[str, Any]:
             out = work / "out" / tag
@@ -130,8 +126,9 @@ def main(argv: list[str] | None = None) -> int:
             r["result"] = _cli_report(out)
             shutil.rmtree(out, ignore_errors=True)
             status = ("timed out" if r["timed_out"]
-                      else f"exit {r['code']}" if r["code"] not in (0, 1) else "ok")
-            sys.stderr.write(f"  {tag:40s} {r['wall']:8.1f} s  {r['rss_mib']:8.0f} MiB  {status}\n")
+                      else f"failed, exit {r['code']}" if r["code"] not in (0, 1) or not r["result"] else "ok")
+            peak = max(r["rss_mib"], r.get("tree_rss_mib", 0))
+            sys.stderr.write(f"  {tag:40s} {r['wall']:8.1f} s  {peak:8.0f} MiB  {status}\n")
             if status != "ok":
                 sys.stderr.write(r["stderr"][-800:] + "\n")
             return r
@@ -182,7 +179,9 @@ def _row(n: int, mb: float, variant: str, r: dict[str, Any]) -> dict[str, Any]:
     t = res.get("timings") or {}
     return {"paragraphs": n, "megabytes": round(mb, 3), "dedup": variant, "ok": ok,
             "timed_out": r["timed_out"], "exit_code": r["code"], "wall_seconds": round(r["wall"], 2),
-            "mb_per_s": round(mb / r["wall"], 3) if ok else None, "rss_mib": round(r["rss_mib"], 1),
+            "mb_per_s": round(mb / r["wall"], 3) if ok else None,
+            "rss_mib": round(max(r["rss_mib"], r.get("tree_rss_mib", 0)), 1),
+            "ru_maxrss_mib": round(r["rss_mib"], 1), "tree_rss_mib": r.get("tree_rss_mib"),
             "clean_seconds": t.get("clean_seconds"), "dedup_seconds": t.get("dedup_seconds"),
             "candidates": (res.get("dedup_stats") or {}).get("candidates"),
             "error": None if ok else r["stderr"][-600:]}

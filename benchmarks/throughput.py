@@ -14,12 +14,15 @@ Rows (``newsclean`` beside the baselines of the same libraries):
 - ``clean``: ``Pipeline.default().explain`` per document (what the CLI runs) — against (a) the naive
   cleaner: ``ftfy.fix_text`` per document, then for every line each catalog regex tried one by one
   with ``re.search``. MB/s of input text.
-- ``signatures``: ``normalize_many`` + ``compute_signatures`` in batches of 8,192 paragraphs —
-  against (a) per paragraph ``normalize``, shingles, ``datasketch.MinHash(num_perm=128)`` updated
-  shingle by shingle, and (b) ``datasketch.MinHash.bulk`` on the same shingles. Paragraphs/s.
-- ``LSH insert+query``: ``candidate_pairs`` + ``verify_pairs`` on the stored 16-bit signatures —
-  against (a) ``datasketch.MinHashLSH`` with the same threshold and num_perm (hence the same
-  bands x rows): every paragraph inserted, then queried. Paragraphs/s, both on the same sample.
+- ``signatures``: raw paragraphs to signatures in batches of 8,192, as the index does
+  (``newsclean.dedup.signatures.sketch``: compiled normalize + shingle + MinHash) — against (a) per
+  paragraph ``normalize``, shingles, ``datasketch.MinHash(num_perm=128)`` updated shingle by
+  shingle, and (b) ``datasketch.MinHash.bulk`` on the same shingles. Paragraphs/s.
+- ``LSH insert+query (+verify)``: ``NearDuplicateIndex.finish`` (exact grouping, LSH banding,
+  exact verification, clusters; signatures computed beforehand) — against (a)
+  ``datasketch.MinHashLSH`` with the same threshold, num_perm and first-stage bands x rows: every
+  paragraph the index MinHashes inserted, then queried (no verification). Paragraphs of the same
+  sample per second.
 - ``end to end``: the CLI (``python -m newsclean IN OUT --dedup report --quiet``; also with
   ``--jobs`` when the CLI has it), wall clock of the process — against (a) the naive pipeline as
   one script (read JSONL, the naive cleaner, write JSONL, per-shingle MinHash of every kept
@@ -151,15 +154,24 @@ def child_clean_naive(data: Path, p: dict[str, Any]) -> dict[str, Any]:
 
 
 def child_sig_newsclean(data: Path, p: dict[str, Any]) -> dict[str, Any]:
+    """newsclean's bulk path, as the index runs it: raw paragraphs in batches of 8,192 through
+    ``sketch`` (compiled normalize + shingle + MinHash), or ``normalize_many`` +
+    ``compute_signatures`` on versions without it."""
     from newsclean.dedup.shingles import ShingleOptions, normalize_many
     from newsclean.dedup.signatures import DEFAULT_BATCH_SIZE, SignatureScheme, compute_signatures
 
+    try:
+        from newsclean.dedup.signatures import sketch
+    except ImportError:  # before the compiled normalizer
+        def sketch(texts: list[str], opts: Any, scheme: Any) -> Any:
+            return compute_signatures(normalize_many(texts, opts), opts, scheme)
+
     paras = _paragraph_texts(list(_iter_docs(data)))
     opts, scheme = ShingleOptions(), SignatureScheme(num_perm=p["num_perm"])
-    compute_signatures(normalize_many(paras[:64], opts), opts, scheme)  # load/compile outside the timing
+    sketch(paras[:64], opts, scheme)  # load/compile outside the timing
     t0 = time.perf_counter()
     for i in range(0, len(paras), DEFAULT_BATCH_SIZE):
-        compute_signatures(normalize_many(paras[i:i + DEFAULT_BATCH_SIZE], opts), opts, scheme)
+        sketch(paras[i:i + DEFAULT_BATCH_SIZE], opts, scheme)
     return {"seconds": time.perf_counter() - t0, "units": len(paras)}
 
 
@@ -183,63 +195,70 @@ def child_sig_bulk(data: Path, p: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - t0, "units": len(paras)}
 
 
-def _lsh_sample(data: Path, p: dict[str, Any]) -> tuple[Any, Any, Any]:
-    """Signatures of the first ``lsh_paragraphs`` paragraphs that the index would MinHash
-    (first copies, at least ``minhash_min_chars`` normalized characters)."""
+def _lsh_docs(data: Path, p: dict[str, Any]) -> tuple[list[dict[str, Any]], int]:
+    """The first documents holding ``lsh_paragraphs`` paragraphs, and their paragraph count."""
+    docs, n = [], 0
+    for d in _iter_docs(data):
+        docs.append(d)
+        n += sum(1 for x in d["text"].split("\n") if x.strip())
+        if n >= p["lsh_paragraphs"]:
+            break
+    return docs, n
+
+
+def child_lsh_newsclean(data: Path, p: dict[str, Any]) -> dict[str, Any]:
+    """``NearDuplicateIndex.finish`` on the sample (signatures are computed while adding, outside
+    the timing): exact grouping, LSH banding (insert + query), verification and clusters."""
+    from newsclean.dedup import DedupConfig, NearDuplicateIndex, paragraphs
+
+    docs, n = _lsh_docs(data, p)
+    warm = NearDuplicateIndex(DedupConfig())  # load compiled code outside the timing
+    for d in docs[:30]:
+        warm.add_document(d["id"], paragraphs(d["text"]))
+    warm.finish()
+    index = NearDuplicateIndex(DedupConfig())
+    for d in docs:
+        index.add_document(d["id"], paragraphs(d["text"]))
+    index._flush()  # signatures of the last batch, outside the timing
+    t0 = time.perf_counter()
+    res = index.finish()
+    secs = time.perf_counter() - t0
+    st = res.stats
+    return {"seconds": secs, "units": n, "minhash": st.get("minhash"), "candidates": st.get("candidates"),
+            "verified": st.get("accepted_pairs", st.get("verified")), "clusters": st.get("clusters"),
+            "bands": st.get("lsh1_bands", st.get("lsh_bands")), "rows": st.get("lsh1_rows", st.get("lsh_rows"))}
+
+
+def child_lsh_datasketch(data: Path, p: dict[str, Any]) -> dict[str, Any]:
+    """``datasketch.MinHashLSH`` with newsclean's threshold, num_perm and (first-stage) bands x rows:
+    every paragraph the index would MinHash (first copies of at least ``minhash_min_chars``
+    normalized characters) inserted, then queried."""
     import numpy as np
+    from datasketch import MinHash, MinHashLSH
 
     from newsclean.dedup import DedupConfig
     from newsclean.dedup.shingles import normalize_many
     from newsclean.dedup.signatures import compute_signatures
 
     cfg = DedupConfig()
-    want = p["lsh_paragraphs"]
-    paras = []
-    for d in _iter_docs(data):
-        paras.extend(x for x in d["text"].split("\n") if x.strip())
-        if len(paras) >= 2 * want:
-            break
-    norm = normalize_many(paras, cfg.shingle)
-    batch = compute_signatures(norm, cfg.shingle, cfg.scheme)
+    docs, n = _lsh_docs(data, p)
+    paras = _paragraph_texts(docs)
+    batch = compute_signatures(normalize_many(paras, cfg.shingle), cfg.shingle, cfg.scheme)
     _, first = np.unique(batch.exact, return_index=True)
-    keep = np.zeros(len(norm), bool)
+    keep = np.zeros(len(paras), bool)
     keep[first] = True
     keep &= batch.lengths >= cfg.minhash_min_chars
-    idx = np.flatnonzero(keep)[:want]
-    return cfg, batch.signatures[idx], batch.sizes[idx]
-
-
-def child_lsh_newsclean(data: Path, p: dict[str, Any]) -> dict[str, Any]:
-    import numpy as np
-
-    from newsclean.dedup.index import candidate_pairs, verify_pairs
-
-    cfg, sig32, sizes = _lsh_sample(data, p)
-    sig = np.ascontiguousarray((sig32 & np.uint32(0xFFFF)).astype(np.uint16))
+    mhs = [MinHash(num_perm=cfg.num_perm, hashvalues=row, scheme="affine32")
+           for row in batch.signatures[np.flatnonzero(keep)]]
     bands, rows = cfg.lsh_params()
-    reps = np.arange(len(sig), dtype=np.int64)
-    left, right = candidate_pairs(sig[:50], reps[:50], bands, rows, cfg.max_bucket)  # compile/load
-    verify_pairs(sig, sizes, left, right, cfg)
     t0 = time.perf_counter()
-    left, right = candidate_pairs(sig, reps, bands, rows, cfg.max_bucket)
-    ok = verify_pairs(sig, sizes, left, right, cfg)
-    return {"seconds": time.perf_counter() - t0, "units": len(sig), "candidates": int(left.size),
-            "verified": int(ok.sum()), "bands": bands, "rows": rows}
-
-
-def child_lsh_datasketch(data: Path, p: dict[str, Any]) -> dict[str, Any]:
-    from datasketch import MinHash, MinHashLSH
-
-    cfg, sig32, _ = _lsh_sample(data, p)
-    mhs = [MinHash(num_perm=cfg.num_perm, hashvalues=row, scheme="affine32") for row in sig32]
-    t0 = time.perf_counter()
-    lsh = MinHashLSH(threshold=cfg.effective_lsh_threshold(), num_perm=cfg.num_perm)
+    lsh = MinHashLSH(threshold=cfg.threshold, num_perm=cfg.num_perm, params=(bands, rows))
     for i, m in enumerate(mhs):
         lsh.insert(i, m, check_duplication=False)
     found = 0
     for m in mhs:
         found += len(lsh.query(m)) - 1
-    return {"seconds": time.perf_counter() - t0, "units": len(mhs), "candidates": found // 2,
+    return {"seconds": time.perf_counter() - t0, "units": n, "minhash": len(mhs), "candidates": found // 2,
             "bands": lsh.b, "rows": lsh.r}
 
 
@@ -253,7 +272,7 @@ def child_e2e_naive(data: Path, p: dict[str, Any]) -> dict[str, Any]:
     out = Path(p["out"])
     out.mkdir(parents=True, exist_ok=True)
     naive = NaiveCleaner()
-    lsh = MinHashLSH(threshold=cfg.effective_lsh_threshold(), num_perm=cfg.num_perm)
+    lsh = MinHashLSH(threshold=cfg.threshold, num_perm=cfg.num_perm)
     pairs = 0
     mb = 0.0
     limit = p["naive_mb"] * 1e6 if p.get("naive_mb") else None
@@ -369,6 +388,42 @@ def _limit_memory(gib: float) -> Any:
     return apply
 
 
+_PAGE = os.sysconf("SC_PAGE_SIZE") if hasattr(os, "sysconf") else 4096
+
+
+def _tree_rss(root: int) -> int:
+    """Resident bytes of ``root`` and all its descendants, from ``/proc`` (0 where unavailable)."""
+    parent: dict[int, int] = {}
+    rss: dict[int, int] = {}
+    try:
+        entries = os.listdir("/proc")
+    except OSError:
+        return 0
+    for e in entries:
+        if not e.isdigit():
+            continue
+        try:
+            with open(f"/proc/{e}/stat", "rb") as fh:
+                stat = fh.read()
+        except OSError:
+            continue
+        fields = stat[stat.rfind(b")") + 2:].split()
+        parent[int(e)] = int(fields[1])
+        rss[int(e)] = int(fields[21]) * _PAGE
+    total, todo, seen = 0, [root], set()
+    children: dict[int, list[int]] = {}
+    for c, pp in parent.items():
+        children.setdefault(pp, []).append(c)
+    while todo:
+        x = todo.pop()
+        if x in seen:
+            continue
+        seen.add(x)
+        total += rss.get(x, 0)
+        todo.extend(children.get(x, ()))
+    return total
+
+
 def run_measured(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | None = None,
                  timeout: float | None = None, max_memory_gib: float | None = None) -> dict[str, Any]:
     """Run ``cmd`` in its own process; return wall seconds, its own peak RSS (MiB, ``ru_maxrss``
@@ -384,10 +439,15 @@ def run_measured(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | 
         proc = subprocess.Popen(cmd, stdout=out, stderr=err, cwd=cwd, env=env,
                                 preexec_fn=_limit_memory(max_memory_gib) if max_memory_gib else None)
         timed_out = False
+        tree_peak = 0
+        polls = 0
         while True:
             pid, status, usage = os.wait4(proc.pid, os.WNOHANG)
             if pid:
                 break
+            if polls % 20 == 0:  # every ~0.1 s: the summed RSS of the child and its workers
+                tree_peak = max(tree_peak, _tree_rss(proc.pid))
+            polls += 1
             if timeout is not None and time.perf_counter() - t0 > timeout and not timed_out:
                 proc.kill()  # only this child, which we started
                 timed_out = True
@@ -401,7 +461,8 @@ def run_measured(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | 
     for line in stdout.splitlines():
         if line.startswith("RESULT "):
             res = json.loads(line[7:])
-    return {"wall": wall, "rss_mib": usage.ru_maxrss / 1024, "code": proc.returncode, "result": res,
+    return {"wall": wall, "rss_mib": usage.ru_maxrss / 1024, "tree_rss_mib": round(tree_peak / 1024 ** 2, 1),
+            "code": proc.returncode, "result": res,
             "timed_out": timed_out, "stderr": stderr[-2000:]}
 
 
@@ -545,9 +606,9 @@ def run_benchmark(a: argparse.Namespace) -> int:
                            else data)
                     cmd = [sys.executable, "-m", "newsclean", str(src), str(out), *cli_args]
                     r = run_measured(cmd, env=env, timeout=a.timeout, max_memory_gib=a.max_memory_gib)
+                    cli_rep = _cli_report(out)  # no report: the run failed, whatever its exit code
                     r["result"] = {"mb": _real_mb(a.real) if name.startswith("real.")
-                                   else 0.0 if name.endswith("tiny") else mb}
-                    r["result"].update(_cli_report(out))
+                                   else 0.0 if name.endswith("tiny") else mb, **cli_rep} if cli_rep else {}
                 else:
                     stage = name.replace("real.", "")
                     p = dict(params, out=str(out))
@@ -557,7 +618,7 @@ def run_benchmark(a: argparse.Namespace) -> int:
                                      max_memory_gib=a.max_memory_gib)
                 if r["timed_out"]:
                     sys.stderr.write(f"{name}: killed after {a.timeout:.0f} s (--timeout)\n")
-                elif r["code"] not in (0, 1) or (cli_args is None and not r["result"]):
+                elif r["code"] not in (0, 1) or not r["result"]:
                     sys.stderr.write(f"{name}: failed (exit {r['code']})\n{r['stderr']}\n")
                 runs[name].append(r)
                 sys.stderr.write(f"  [{rep + 1}/{a.repeats}] {name:26s} {r['wall']:7.2f} s wall, "
@@ -618,8 +679,10 @@ def summarize(runs: dict[str, list[dict[str, Any]]], a: argparse.Namespace, summ
         return round(ra / rb, 1) if ra and rb else None
 
     def rss(name: str) -> float | None:
+        """Peak resident MiB over the repeats: ``ru_maxrss`` of the process, or the sampled sum over
+        its worker processes when that is larger (``--jobs``)."""
         rs = runs.get(name) or []
-        return round(max(r["rss_mib"] for r in rs), 1) if rs else None
+        return round(max(max(r["rss_mib"], r.get("tree_rss_mib", 0)) for r in rs), 1) if rs else None
 
     n_par = a.paragraphs
     rows: list[dict[str, Any]] = []
@@ -640,12 +703,12 @@ def summarize(runs: dict[str, list[dict[str, Any]]], a: argparse.Namespace, summ
                           "x_bulk": paired("sig.newsclean", "sig.bulk")}))
     if "lsh.newsclean" in runs:
         first = runs["lsh.newsclean"][0]["result"]
-        extra = {k: first.get(k) for k in ("candidates", "verified", "bands", "rows")}
         ds = (runs.get("lsh.datasketch") or [{"result": {}}])[0]["result"]
-        extra["datasketch_candidates"] = ds.get("candidates")
-        extra["sample_paragraphs"] = runs["lsh.newsclean"][0]["result"].get("units")
-        extra["x_naive"] = paired("lsh.newsclean", "lsh.datasketch")
-        rows.append(_row("LSH insert+query", "paragraphs/s", rate("lsh.newsclean", "u"),
+        extra = {k: first.get(k) for k in ("candidates", "verified", "bands", "rows", "minhash", "clusters")}
+        extra.update(sample_paragraphs=first.get("units"), datasketch_candidates=ds.get("candidates"),
+                     datasketch_minhash=ds.get("minhash"), datasketch_bands=ds.get("bands"),
+                     datasketch_rows=ds.get("rows"), x_naive=paired("lsh.newsclean", "lsh.datasketch"))
+        rows.append(_row("LSH insert+query (+verify)", "paragraphs/s", rate("lsh.newsclean", "u"),
                          rate("lsh.datasketch", "u"), None, None, rss("lsh.newsclean"), rss("lsh.datasketch"),
                          extra))
     rss_fixed = rss("e2e.newsclean.tiny")
@@ -758,9 +821,11 @@ def print_table(rep: dict[str, Any]) -> None:
               f"{_fmt(r['pct_floor']):>8} {_fmt(r['rss_mib']):>8} {_fmt(r['rss_naive_mib']):>9}")
     lsh = next((r for r in rep["rows"] if r["stage"].startswith("LSH")), None)
     if lsh:
-        print(f"LSH sample: {lsh.get('sample_paragraphs'):,} paragraphs, {lsh.get('bands')} bands x "
-              f"{lsh.get('rows')} rows; candidate pairs newsclean {lsh.get('candidates'):,} (verified "
-              f"{lsh.get('verified'):,}), datasketch {lsh.get('datasketch_candidates')}")
+        print(f"LSH sample: {lsh.get('sample_paragraphs')} paragraphs; newsclean index finish: "
+              f"{lsh.get('minhash')} MinHashed, stage 1 {lsh.get('bands')} bands x {lsh.get('rows')} rows, "
+              f"{lsh.get('candidates')} candidate pairs, {lsh.get('verified')} accepted; datasketch MinHashLSH: "
+              f"{lsh.get('datasketch_minhash')} inserted + queried, {lsh.get('datasketch_bands')} x "
+              f"{lsh.get('datasketch_rows')}, {lsh.get('datasketch_candidates')} candidate pairs")
     for r in rep["rows"]:
         if r.get("cli_timings"):
             t = r["cli_timings"]
