@@ -9,8 +9,11 @@
    on the dev split only (that is how the defaults were chosen); held-out is reported for the
    defaults.
 2. Brute force: a sample of paragraphs (hoax_dev + id_news_dev) is compared all-pairs with exact
-   shingle sets under the same rule (Jaccard >= threshold, or containment >= containment_threshold
-   at size ratio >= min_size_ratio); the LSH pipeline's verified pairs are compared with that.
+   shingle sets (Python string shingles, independent of the index's 32-bit hashes) under the same
+   rule (Jaccard >= threshold, or containment >= containment_threshold at size ratio >=
+   min_size_ratio); the index's verified pairs (``record_edges``: every candidate verified) and
+   clusters are compared with that. Pair recall is the LSH candidate recall; pair precision
+   below 1 would mean the exact verification disagrees with the brute force.
 """
 
 from __future__ import annotations
@@ -154,21 +157,23 @@ def brute_force(texts: list[str], cfg: DedupConfig) -> dict[str, Any]:
 
 
 GRID = [
-    # (label, changes): scored on the dev split only.
-    ("c5 t=.45 c=.75 r>=.2 (default)", {}),
-    ("c5 t=.45 c=.75 r>=.3", {"min_size_ratio": 0.3}),
-    ("c5 t=.45 c=.65 r>=.2", {"containment_threshold": 0.65}),
-    ("c5 t=.40 c=.75 r>=.2", {"threshold": 0.4}),
-    ("c5 t=.50 c=.75 r>=.2", {"threshold": 0.5}),
-    ("c5 t=.45 c=.75 r>=.2 lsh .143 (no floor)", {"lsh_threshold": 0.143}),
-    ("c5 t=.30 c=.75 r>=.2", {"threshold": 0.3, "containment_threshold": 0.75}),
-    ("c5 jaccard only t=.45", {"containment_threshold": None}),
-    ("c6 t=.45 c=.625 r>=.2", {"shingle": ShingleOptions(size=6), "containment_threshold": 0.625}),
-    ("c4 t=.45 c=.7 r>=.2", {"shingle": ShingleOptions(size=4), "containment_threshold": 0.7}),
-    ("w1 t=.5 c=.75 r>=.2", {"shingle": ShingleOptions(kind="word", size=1), "threshold": 0.5,
-                             "containment_threshold": 0.75}),
-    ("w5 t=.7 (library default)", {"shingle": ShingleOptions(kind="word", size=5), "threshold": 0.7,
-                                   "containment_threshold": None}),
+    # (label, changes): scored on the dev split only. The seeds (tests/test_dedup_index.py) need
+    # threshold > 0.358: their one quote shared with other framing has Jaccard 0.358.
+    ("c5 t=.36 c=.85 r>=.25 (default)", {}),
+    ("c5 t=.36 c=.85 r>=.30", {"min_size_ratio": 0.3}),
+    ("c5 t=.36 c=.85 r>=.20", {"min_size_ratio": 0.2}),
+    ("c5 t=.36 c=.75 r>=.25", {"containment_threshold": 0.75}),
+    ("c5 t=.36 c=.90 r>=.25", {"containment_threshold": 0.9}),
+    ("c5 t=.40 c=.85 r>=.25", {"threshold": 0.4}),
+    ("c5 t=.45 c=.75 r>=.2 (previous)", {"threshold": 0.45, "containment_threshold": 0.75, "min_size_ratio": 0.2}),
+    ("c5 t=.30 c=.85 r>=.25 (fails seeds)", {"threshold": 0.3}),
+    ("c5 jaccard only t=.36", {"containment_threshold": None}),
+    ("c5 t=.36 c=.85 r>=.25 bucket 16", {"max_bucket": 16}),
+    ("c5 t=.36 c=.85 r>=.25 bands 64x2", {"bands": 64, "rows": 2}),
+    ("c6 t=.36 c=.85 r>=.25", {"shingle": ShingleOptions(size=6)}),
+    ("c4 t=.40 c=.85 r>=.25", {"shingle": ShingleOptions(size=4), "threshold": 0.4}),
+    ("w2 t=.30 c=.75 r>=.2", {"shingle": ShingleOptions(kind="word", size=2), "threshold": 0.3,
+                              "containment_threshold": 0.75, "min_size_ratio": 0.2}),
     ("c5 no punct strip", {"shingle": ShingleOptions(strip_punctuation=False)}),
     ("c5 no casefold/nfkc", {"shingle": ShingleOptions(casefold=False, nfkc=False)}),
 ]
@@ -188,7 +193,8 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     pairs = load_pairs()
     report: dict[str, Any] = {"config": {"threshold": cfg.threshold, "containment": cfg.containment_threshold,
                                          "min_size_ratio": cfg.min_size_ratio, "shingle": repr(cfg.shingle),
-                                         "num_perm": cfg.num_perm, "lsh": cfg.lsh_params()}}
+                                         "num_perm": cfg.num_perm, "max_bucket": cfg.max_bucket,
+                                         "lsh_stages": [repr(st) for st in cfg.lsh_stages()]}}
     where, stats = cluster_of(hoax, cfg)
     report["real_pairs"] = [score_pairs(pairs, where, s) for s in ("dev", "heldout")]
     print("Real pairs (hoax_dev, same-cluster = detected), default config")
@@ -218,9 +224,9 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         report["brute_force"][name] = bf
         print(f"\nLSH vs brute force, {name}, {bf['paragraphs']} distinct paragraphs "
               f"({bf['pairs_compared']:,} pairs)")
-        print(f"  pairs:    true {bf['true_pairs']}, found {bf['found_pairs']}, recall {bf['pair_recall']:.3f}, "
-              f"precision {bf['pair_precision']:.3f} (candidates {bf['candidates']:,})")
-        print(f"  clusters: recall {bf['cluster_recall']:.3f}, precision {bf['cluster_precision']:.3f}")
+        print(f"  pairs:    true {bf['true_pairs']}, found {bf['found_pairs']}, recall {bf['pair_recall']:.4f}, "
+              f"precision {bf['pair_precision']:.4f} (candidates {bf['candidates']:,})")
+        print(f"  clusters: recall {bf['cluster_recall']:.4f}, precision {bf['cluster_precision']:.4f}")
     if args.json:
         args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")
     return report

@@ -139,3 +139,102 @@ def test_index_misuse_raises() -> None:
 
 def test_paragraphs_helper() -> None:
     assert paragraphs("a\n\n b \n") == [(0, "a"), (2, " b ")]
+
+
+def _synthetic_corpus(n_docs: int = 60, seed: int = 2) -> list[tuple[str, str]]:
+    import random
+
+    rng = random.Random(seed)
+    words = ("rusia ukraina nato moskow washington pembicaraan keamanan menteri luar negeri sanksi pasukan "
+             "perbatasan jenewa brussels wina kremlin juru bicara mengatakan katanya imbuhnya").split()
+    pool: list[str] = []
+    docs = []
+    for d in range(n_docs):
+        paras = []
+        for _ in range(rng.randint(2, 6)):
+            if pool and rng.random() < 0.4:
+                w = rng.choice(pool).split()
+                if rng.random() < 0.5:
+                    w[rng.randrange(len(w))] = rng.choice(words)
+                else:
+                    w = w[: max(8, int(len(w) * rng.uniform(0.3, 0.9)))]
+                paras.append(" ".join(w))
+            else:
+                p = " ".join(rng.choice(words) for _ in range(rng.randint(10, 50)))
+                pool.append(p)
+                paras.append(p)
+        docs.append((f"d{d}", "\n".join(paras)))
+    return docs
+
+
+def _cluster_sets(res) -> set[frozenset]:
+    return {frozenset((m.doc, m.line) for m in c.members) for c in res.clusters}
+
+
+def test_verification_is_exact_and_skipping_connected_pairs_changes_no_cluster() -> None:
+    from newsclean.dedup.index import exact_scores
+    from newsclean.dedup.shingles import containment, jaccard, shingles
+
+    docs = _synthetic_corpus()
+    every = find_duplicates(docs, DedupConfig(record_edges=True))
+    skipping = find_duplicates(docs)
+    assert _cluster_sets(every) == _cluster_sets(skipping)
+    assert skipping.stats["verified_pairs"] <= every.stats["verified_pairs"] == every.stats["candidates"]
+    text = {(k, i): t for k, body in docs for i, t in enumerate(body.split("\n"))}
+    cfg = DedupConfig()
+    assert every.edges
+    for a, b in every.edges:  # every recorded edge passes the rule on exact string shingle sets
+        sa, sb = shingles(text[a]), shingles(text[b])
+        ratio = min(len(sa), len(sb)) / max(len(sa), len(sb))
+        assert jaccard(sa, sb) >= cfg.threshold or (
+            containment(sa, sb) >= cfg.containment_threshold and ratio >= cfg.min_size_ratio)
+    for c in every.clusters:  # similarities are exact too
+        kept = shingles(text[(c.kept.doc, c.kept.line)])
+        for m in c.members:
+            s = shingles(text[(m.doc, m.line)])
+            j = jaccard(kept, s)
+            ratio = min(len(kept), len(s)) / max(len(kept), len(s))
+            expected = max(j, containment(kept, s)) if ratio >= cfg.min_size_ratio else j
+            assert m.similarity == pytest.approx(1.0 if kept == s else expected)
+    assert exact_scores is not None
+
+
+def test_capped_buckets_only_refine_clusters_and_keep_content_order() -> None:
+    docs = _synthetic_corpus(80, seed=4)
+    wide = find_duplicates(docs, DedupConfig(max_bucket=10**6))
+    narrow = find_duplicates(docs, DedupConfig(max_bucket=2))
+    assert narrow.stats["candidates"] < wide.stats["candidates"] / 2
+    # Fewer candidates, same exact rule: every narrow cluster lies inside one wide cluster.
+    wide_sets = _cluster_sets(wide)
+    assert all(any(c <= w for w in wide_sets) for c in _cluster_sets(narrow))
+    # Windowed buckets use content order only: shuffling the input changes nothing.
+    assert _cluster_sets(find_duplicates(list(reversed(docs)), DedupConfig(max_bucket=2))) == _cluster_sets(narrow)
+
+
+def test_memory_and_disk_accounting(tmp_path: Path) -> None:
+    idx = NearDuplicateIndex(DedupConfig(spill_dir=str(tmp_path)))
+    idx.add_document("a", [(0, BASE), (1, OTHER), (2, "pendek")])
+    idx._flush()
+    mem = idx.memory_bytes()
+    ram = sum(v for k, v in mem.items() if k not in ("paragraphs", "disk_shingle_sets"))
+    assert mem["paragraphs"] == 3 and ram == 3 * 280
+    from newsclean.dedup.shingles import shingles
+
+    assert mem["disk_shingle_sets"] == 4 * (len(shingles(BASE)) + len(shingles(OTHER)))  # short lines: no set
+    assert list(tmp_path.iterdir()) == []  # the spill file is anonymous (already unlinked)
+    res = idx.finish()
+    assert res.stats["disk_bytes"] == mem["disk_shingle_sets"] and idx._spill.fh is None
+
+
+def test_lsh_stages_follow_the_rules() -> None:
+    from newsclean.dedup.index import band_recall
+
+    cfg = DedupConfig()
+    one, two = cfg.lsh_stages()
+    assert band_recall(cfg.threshold, one.bands, one.rows) >= 0.8 > band_recall(cfg.threshold, 128 // (one.rows + 1), one.rows + 1)
+    c, r = cfg.containment_threshold, cfg.min_size_ratio
+    floor = c * r / (1 + r - c * r)
+    assert two.ratio_min == r and band_recall(floor, two.bands, two.rows) >= 0.8
+    at_limit = c * two.ratio_max / (1 + two.ratio_max - c * two.ratio_max)
+    assert at_limit == pytest.approx(cfg.threshold, abs=1e-3)
+    assert DedupConfig(containment_threshold=None).lsh_stages() == (one,)

@@ -2,12 +2,13 @@
 
 Paragraphs are the non-empty lines of cleaned documents. Each is normalized (NFKC, casefold,
 punctuation to spaces), cut into character 5-grams and summarized by a 128-value MinHash
-signature (bit-identical to ``datasketch.MinHash``, computed in bulk by a numba kernel).
-LSH banding proposes candidate pairs; each is verified on its signature (Jaccard, or containment
-of the shorter paragraph for truncated copies); union-find builds clusters, and a keep policy
-(``first``, ``earliest``, ``longest`` or ``outlet``) picks the member to keep. Exact copies
-(after normalization) are clusters too, and paragraphs too short for MinHash are matched by
-exact hash only.
+signature (bit-identical to ``datasketch.MinHash``); one compiled pass per batch does all of it
+(:func:`newsclean.dedup.signatures.sketch`). The exact shingle sets (sorted 32-bit hashes) go to
+a temporary file. LSH banding proposes candidate pairs; each is verified *exactly* on the two
+shingle sets (Jaccard, or containment of the smaller set for truncated copies); union-find builds
+clusters, and a keep policy (``first``, ``earliest``, ``longest`` or ``outlet``) picks the
+member to keep. Exact copies (after normalization) are clusters too, and paragraphs too short
+for MinHash are matched by exact hash only.
 
 >>> from newsclean.dedup import DedupConfig, NearDuplicateIndex
 >>> index = NearDuplicateIndex(DedupConfig(threshold=0.3, keep="first"))
@@ -47,7 +48,7 @@ from newsclean.dedup.clusters import (
 )
 from newsclean.dedup.index import DedupConfig, NearDuplicateIndex
 from newsclean.dedup.shingles import ShingleOptions, normalize, shingles
-from newsclean.dedup.signatures import SignatureScheme, compute_signatures, murmur3_32
+from newsclean.dedup.signatures import SignatureBatch, SignatureScheme, compute_signatures, murmur3_32, sketch
 
 __all__ = [
     "KEEP_POLICIES",
@@ -59,6 +60,7 @@ __all__ = [
     "NearDuplicateIndex",
     "Paragraph",
     "ShingleOptions",
+    "SignatureBatch",
     "SignatureScheme",
     "UnionFind",
     "compute_signatures",
@@ -67,6 +69,7 @@ __all__ = [
     "normalize",
     "paragraphs",
     "shingles",
+    "sketch",
 ]
 
 #: A paragraph as the index sees it: ``(0-based input line, cleaned text)``.

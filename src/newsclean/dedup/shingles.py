@@ -6,7 +6,10 @@ labelled real paragraph pairs (see ``eval/dedup_pairs/`` and ``benchmarks/dedup_
 
 Every shingle is a contiguous byte span of the UTF-8 encoded normalized text, so the compiled
 signature kernel (:mod:`newsclean.dedup.signatures`) and the pure-Python reference below agree
-byte for byte.
+byte for byte. The kernel also normalizes: :func:`fast_table` gives, for every code point of
+:data:`FAST_RANGES` (Latin, general punctuation, currency, letterlike symbols, number forms),
+what :func:`normalize` makes of it on its own; a paragraph with any other code point is
+normalized here in Python instead. Both paths give the same text (tests/test_dedup_normalize.py).
 
 >>> opts = ShingleOptions(kind="char", size=3)
 >>> normalize("Kata-nya,  “BESAR”!", opts)

@@ -6,11 +6,15 @@ equals ``datasketch.MinHash(num_perm, seed, hashfunc=murmur3_32).update(s)`` ove
 (x86_32, seed 0): :func:`murmur3_32` is its pure-Python form, usable as datasketch's ``hashfunc``;
 the compiled kernel computes the same values from the bytes.
 
-The kernel takes a whole batch as one UTF-8 buffer plus offsets, finds the shingle byte spans
-itself, hashes them, applies datasketch's premix (MurmurHash3 finalizer) and the ``num_perm``
-affine permutations ``a*h + b mod 2**32`` and keeps the minima — no Python code runs per shingle.
-Paragraphs are independent, so results never depend on batch boundaries, and ``prange`` spreads
-the paragraphs of a batch over numba's threads.
+The kernel (:func:`sketch`) takes a whole batch of raw paragraphs as one UTF-8 buffer plus
+offsets and, per paragraph: normalizes it through the fast-path table of
+:func:`newsclean.dedup.shingles.fast_table` (paragraphs with other code points are flagged and
+normalized in Python, then hashed by the same kernel), finds the shingle byte spans, hashes them,
+applies datasketch's premix (MurmurHash3 finalizer), sorts and deduplicates the hashes (radix
+sort; this sorted set is what the index verifies candidates on), and applies the ``num_perm``
+affine permutations ``a*h + b mod 2**32`` keeping the minima — no Python code runs per shingle or
+per character. Paragraphs are independent, so results never depend on batch boundaries or on the
+number of threads; ``prange`` spreads the paragraphs of a batch over numba's threads.
 
 >>> import numpy as np
 >>> from newsclean.dedup.shingles import ShingleOptions
