@@ -134,9 +134,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     index.add_document("bench", list(enumerate(raw)))
     index._flush()
     mem = index.memory_bytes()
-    per = sum(v for k, v in mem.items() if k != "paragraphs") / max(mem["paragraphs"], 1)
-    print(f"\nindex storage: {per:.1f} bytes/paragraph ({', '.join(f'{k} {v}' for k, v in mem.items())})")
-    report = {"rows": rows, "index_bytes_per_paragraph": per, "index_bytes": mem,
+    per = sum(v for k, v in mem.items() if k not in ("paragraphs", "disk_shingle_sets")) / max(mem["paragraphs"], 1)
+    disk = mem["disk_shingle_sets"] / max(mem["paragraphs"], 1)
+    print(f"\nindex storage: {per:.1f} bytes/paragraph in RAM, {disk:.1f} bytes/paragraph on disk "
+          f"({', '.join(f'{k} {v}' for k, v in mem.items())})")
+    report = {"rows": rows, "index_bytes_per_paragraph": per, "disk_bytes_per_paragraph": disk, "index_bytes": mem,
               "mean_chars": statistics.mean(len(t) for t in raw), "threads_available": max_threads}
     if args.json:
         args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")

