@@ -247,9 +247,16 @@ class _Chunks:
             self.parts.append(arr)
 
     def concat(self, dtype: Any, width: int | None = None) -> np.ndarray:
-        if self.parts:
-            return np.concatenate(self.parts)
-        return np.empty((0,) if width is None else (0, width), dtype=dtype)
+        """All parts as one array; the parts are released while copying, so the peak is the
+        total plus one part, not twice the total."""
+        n = sum(len(p) for p in self.parts)
+        out = np.empty((n,) if width is None else (n, width), dtype=dtype)
+        pos = 0
+        while self.parts:
+            part = self.parts.pop(0)
+            out[pos : pos + len(part)] = part
+            pos += len(part)
+        return out
 
 
 class _Spill:
