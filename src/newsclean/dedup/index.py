@@ -133,8 +133,10 @@ class LshStage:
 class DedupConfig:
     """All tunables of paragraph deduplication; validated on construction (``ValueError``).
 
-    >>> DedupConfig().lsh_stages()
-    (LshStage(bands=42, rows=3, ratio_min=0.36, ratio_max=inf), LshStage(bands=64, rows=2, ratio_min=0.25, ratio_max=0.4523))
+    >>> for stage in DedupConfig().lsh_stages():
+    ...     print(stage)
+    LshStage(bands=42, rows=3, ratio_min=0.36, ratio_max=inf)
+    LshStage(bands=64, rows=2, ratio_min=0.25, ratio_max=0.4523)
     >>> DedupConfig(threshold=0.5, containment_threshold=None).lsh_params()
     (32, 4)
     >>> DedupConfig(keep="outlet")
@@ -196,11 +198,12 @@ class DedupConfig:
                 raise ValueError(f"{name} must be an int >= 2, got {v!r}")
         if (self.bands is None) != (self.rows is None):
             raise ValueError("give both bands and rows, or neither")
-        if self.bands is not None and self.rows is not None:
-            if self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm:
-                raise ValueError(
-                    f"bands * rows must be in [1, num_perm={self.num_perm}], got {self.bands} * {self.rows}"
-                )
+        if self.bands is not None and self.rows is not None and (
+            self.bands < 1 or self.rows < 1 or self.bands * self.rows > self.num_perm
+        ):
+            raise ValueError(
+                f"bands * rows must be in [1, num_perm={self.num_perm}], got {self.bands} * {self.rows}"
+            )
 
     @property
     def scheme(self) -> SignatureScheme:
@@ -655,7 +658,9 @@ def _accept_pairs(hashes, offsets, sizes, left, right, t, c, r):
     return out
 
 
-def exact_scores(inter: np.ndarray, size_a: np.ndarray, size_b: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def exact_scores(
+    inter: np.ndarray, size_a: np.ndarray, size_b: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Jaccard, containment of the smaller set and size ratio (smaller/larger) from exact counts.
 
     >>> [x.tolist() for x in exact_scores(np.array([2]), np.array([2]), np.array([4]))]
