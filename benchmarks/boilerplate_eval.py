@@ -230,12 +230,17 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     pipeline = Pipeline.default(rules=a.rules)
     if a.auto_learn:
-        from newsclean.learn import iter_input_documents, learn_documents, learned_catalog
+        from newsclean import default_catalog
+        from newsclean.catalog import Catalog, load_rule_file
+        from newsclean.learn import learn_inputs, learned_catalog
 
+        rule_texts = tuple((str(r), r.read_text(encoding="utf-8")) for r in a.rules)
         learned = []
         for name in ("id_news_dev", "en_news_dev"):
-            learned += learn_documents(iter_input_documents(a.corpus_dir / f"{name}.jsonl"), pipeline)
-        catalog = next(st.catalog for st in pipeline.steps if hasattr(st, "catalog"))
+            learned += learn_inputs(a.corpus_dir / f"{name}.jsonl", rule_texts=rule_texts)
+        catalog = default_catalog()
+        for name, text in rule_texts:
+            catalog = catalog + Catalog(tuple(load_rule_file(name, text=text)))
         pipeline = Pipeline.default(catalog=catalog + learned_catalog(learned))
     results = evaluate(a.split, a.corpus_dir, a.labels, pipeline, a.show_errors)
     print_table(results)

@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .catalog import CatalogError, normalize_outlet
+from .catalog import CatalogError
 from .io import REPORT_DIR, UserError, atomic_writer, check_paths, discover_inputs
 from .report import RunStats, write_json
 from .run import DocDone, PipelineSpec, Runner, default_jobs, kept_lines
@@ -109,15 +109,10 @@ def run(args: argparse.Namespace) -> int:
 
     learned_json: list[dict[str, Any]] | None = None
     if args.auto_learn:
-        from .learn import OutletMiner, learned_catalog, to_toml
+        from .learn import learn_inputs, learned_catalog, to_toml
 
         t0 = time.perf_counter()
-        miner = OutletMiner()
-        Runner(files, out, spec, jobs=jobs).run(
-            on_doc=lambda d: miner.add(normalize_outlet(d.doc.outlet or d.doc.url),
-                                       d.cleaned.text.split("\n") if d.cleaned.text else []),
-            write=False, count=False)
-        learned = miner.results()
+        learned = learn_inputs(inp, lang=spec.lang, rule_texts=spec.rule_texts, jobs=jobs)
         learned_catalog(learned)  # validated like any rule file
         spec = PipelineSpec(lang=spec.lang, rule_texts=spec.rule_texts + (("<learned>", to_toml(learned)),))
         learned_json = [{"outlet": x.outlet, "kind": x.kind, "text": x.text, "docs": x.docs,

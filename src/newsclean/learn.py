@@ -24,10 +24,11 @@ from pathlib import Path
 
 from .catalog import Catalog, load_rule_file, normalize_outlet
 from .document import Document
-from .io import UserError, atomic_writer, discover_inputs, doc_from_record, read_html, read_jsonl, read_txt
+from .io import UserError, atomic_writer, discover_inputs
 from .pipeline import Pipeline
 
-__all__ = ["LearnOptions", "Learned", "OutletMiner", "learn_documents", "main", "to_toml"]
+__all__ = ["LearnOptions", "Learned", "OutletMiner", "learn_documents", "learn_inputs", "learned_catalog", "main",
+           "to_toml"]
 
 _QUOTES = set('"“”«»„')
 _SENTENCE_END = (".", "!", "?")
@@ -169,24 +170,19 @@ def learned_catalog(learned: Sequence[Learned]) -> Catalog:
     return Catalog(tuple(load_rule_file("<learned>", text=to_toml(learned))))
 
 
-def iter_input_documents(root: Path) -> Iterable[Document]:
-    """Every readable document under ``root`` (unreadable files and records are skipped here; the
+def learn_inputs(root: Path, *, lang: str | None = "auto", rule_texts: tuple[tuple[str, str], ...] = (),
+                 options: LearnOptions | None = None, jobs: int = 1) -> list[Learned]:
+    """Mine every readable document under ``root`` (any input format the CLI reads), cleaned first
+    by the built-in rules plus ``rule_texts``; unreadable files and records are skipped here (the
     cleaning run reports them)."""
-    for f in discover_inputs(root):
-        try:
-            if f.kind == "txt":
-                yield read_txt(f)
-            elif f.kind in ("html", "htm"):
-                yield read_html(f)
-            else:
-                for n, rec in read_jsonl(f):
-                    if isinstance(rec, dict):
-                        try:
-                            yield doc_from_record(rec, default_id=f"{f.rel}:{n}")
-                        except ValueError:
-                            continue
-        except (OSError, UnicodeDecodeError):
-            continue
+    from .run import PipelineSpec, Runner
+
+    miner = OutletMiner(options or LearnOptions())
+    runner = Runner(discover_inputs(root), Path(), PipelineSpec(lang=lang, rule_texts=rule_texts), jobs=jobs)
+    runner.run(on_doc=lambda d: miner.add(normalize_outlet(d.doc.outlet or d.doc.url),
+                                          d.cleaned.text.split("\n") if d.cleaned.text else []),
+               write=False, count=False)
+    return miner.results()
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -195,12 +191,13 @@ def main(argv: Sequence[str] | None = None) -> int:
         description="Mine lines and body prefixes that repeat across many articles of one outlet, print "
                     "them for review and write a rule file for 'newsclean IN OUT --rules FILE'.",
     )
-    ap.add_argument("input", metavar="IN", type=Path, help="input folder or file (.txt / .jsonl)")
+    ap.add_argument("input", metavar="IN", type=Path, help="input folder or file (any format the cleaner reads)")
     ap.add_argument("rules", metavar="RULES.toml", type=Path, help="rule file to write")
     ap.add_argument("--min-docs", type=int, default=LearnOptions.min_docs)
     ap.add_argument("--min-share", type=float, default=LearnOptions.min_share)
     ap.add_argument("--max-chars", type=int, default=LearnOptions.max_chars)
     ap.add_argument("--lang", default="auto", help="language of the built-in rules applied first")
+    ap.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
     ap.add_argument("--quiet", "-q", action="store_true")
     a = ap.parse_args(list(argv) if argv is not None else None)
     if not a.input.exists():
@@ -209,10 +206,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         raise UserError(f"{a.rules} is a folder")
     try:
         opts = LearnOptions(min_docs=a.min_docs, min_share=a.min_share, max_chars=a.max_chars)
-        pipeline = Pipeline.default(lang=a.lang)
+        Pipeline.default(lang=a.lang)
     except ValueError as exc:
         raise UserError(str(exc)) from None
-    learned = learn_documents(iter_input_documents(a.input), pipeline, opts)
+    if a.jobs < 1:
+        raise UserError(f"--jobs must be at least 1, got {a.jobs}")
+    learned = learn_inputs(a.input, lang=a.lang, options=opts, jobs=a.jobs)
     with atomic_writer(a.rules) as fh:
         fh.write(to_toml(learned))
     if not a.quiet:

@@ -31,7 +31,7 @@ from .io import (
     read_txt,
     write_text_atomic,
 )
-from .pipeline import Pipeline, RuleCleaner, replay
+from .pipeline import Pipeline, replay
 from .report import RunStats, change_row
 
 __all__ = ["PipelineSpec", "Runner", "base_text", "kept_lines"]
@@ -332,10 +332,3 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux
         return max(1, os.cpu_count() or 1)
-
-
-def rule_catalog(pipeline: Pipeline) -> Catalog:
-    for step in pipeline.steps:
-        if isinstance(step, RuleCleaner):
-            return step.catalog
-    raise AssertionError("a default pipeline has a rule step")
