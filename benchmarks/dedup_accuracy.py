@@ -168,7 +168,7 @@ GRID = [
     ("c5 t=.45 c=.75 r>=.2 (previous)", {"threshold": 0.45, "containment_threshold": 0.75, "min_size_ratio": 0.2}),
     ("c5 t=.30 c=.85 r>=.25 (fails seeds)", {"threshold": 0.3}),
     ("c5 jaccard only t=.36", {"containment_threshold": None}),
-    ("c5 t=.36 c=.85 r>=.25 bucket 16", {"max_bucket": 16}),
+    ("c5 t=.36 c=.85 r>=.25 bucket 32", {"max_bucket": 32}),
     ("c5 t=.36 c=.85 r>=.25 bands 64x2", {"bands": 64, "rows": 2}),
     ("c6 t=.36 c=.85 r>=.25", {"shingle": ShingleOptions(size=6)}),
     ("c4 t=.40 c=.85 r>=.25", {"shingle": ShingleOptions(size=4), "threshold": 0.4}),

@@ -286,7 +286,8 @@ def _shingle_hashes(buf, s, e, word_mode, k, hashes, h0, bounds, b0):
             nsh = max(1, nw - k + 1)
             for t in range(nsh):
                 last = min(t + k, nw) - 1
-                hashes[h0 + t] = _fmix32(_murmur3_32_span(buf, bounds[b0 + 2 * t], bounds[b0 + 2 * last + 1], 0))
+                hashes[h0 + t] = _fmix32(_murmur3_32_span(
+                    buf, np.int64(bounds[b0 + 2 * t]), np.int64(bounds[b0 + 2 * last + 1]), 0))
     else:
         c = 0
         for j in range(s, e):
@@ -296,7 +297,8 @@ def _shingle_hashes(buf, s, e, word_mode, k, hashes, h0, bounds, b0):
         bounds[b0 + ncp] = e
         nsh = max(1, ncp - k + 1)
         for t in range(nsh):
-            hashes[h0 + t] = _fmix32(_murmur3_32_span(buf, bounds[b0 + t], bounds[b0 + min(t + k, ncp)], 0))
+            hashes[h0 + t] = _fmix32(_murmur3_32_span(
+                buf, np.int64(bounds[b0 + t]), np.int64(bounds[b0 + min(t + k, ncp)]), 0))
     return nsh, ncp
 
 
@@ -324,31 +326,38 @@ def _radix_sort(x, s, n, tmp, counts):
 
 
 @nb.njit(parallel=True, cache=True)
-def _sketch_kernel(src, spans, normalize, t_start, t_len, t_data, word_mode, k, a, b,
-                   work, regions, bounds, hashes, tmp, sig_out, size_out, exact_out, len_out, fallback_out):
+def _normalize_kernel(src, spans, t_start, t_len, t_data, work, regions, out_spans):
+    """Fast-path normalization of every paragraph into ``work[regions[i]:]``; ``out_spans[i]``
+    gets the normalized byte span, or ``(-1, -1)`` when the paragraph needs the Python path."""
+    for i in nb.prange(spans.shape[0]):
+        r = regions[i]
+        w = _normalize_span(src, spans[i, 0], spans[i, 1], t_start, t_len, t_data, work, r)
+        out_spans[i, 0] = r if w >= 0 else -1
+        out_spans[i, 1] = w
+
+
+@nb.njit(parallel=True, cache=True)
+def _sketch_kernel(buf, spans, word_mode, k, a, b, regions, scratch, hashes,
+                   sig_out, size_out, exact_out, len_out):
+    """Shingle hashes (sorted, distinct, at ``hashes[regions[i]:]``), signature, distinct count,
+    code points and exact hash of every normalized span ``buf[spans[i, 0]:spans[i, 1]]``
+    (spans starting at -1 are skipped). ``scratch`` (uint32, like ``hashes``) holds the code
+    point bounds while hashing, then the radix sort's second buffer."""
     n = spans.shape[0]
     P = a.size
     for i in nb.prange(n):
-        s = spans[i, 0]
-        e = spans[i, 1]
+        ns = spans[i, 0]
+        ne = spans[i, 1]
+        if ns < 0:
+            continue
         r = regions[i]
-        if normalize:
-            w = _normalize_span(src, s, e, t_start, t_len, t_data, work, r)
-            if w < 0:
-                fallback_out[i] = True
-                continue
-            buf = work
-            ns, ne = r, w
-        else:
-            buf = src
-            ns, ne = s, e
-        nsh, ncp = _shingle_hashes(buf, ns, ne, word_mode, k, hashes, r, bounds, r)
+        nsh, ncp = _shingle_hashes(buf, ns, ne, word_mode, k, hashes, r, scratch, r)
         for p in range(P):
             sig_out[i, p] = np.uint32(0xFFFFFFFF)
         d = 0
         if nsh > 0:
             counts = np.empty(257, np.int64)
-            _radix_sort(hashes, r, nsh, tmp, counts)
+            _radix_sort(hashes, r, nsh, scratch, counts)
             d = 1
             for t in range(r + 1, r + nsh):
                 if hashes[t] != hashes[r + d - 1]:
@@ -397,28 +406,37 @@ def _encode(texts: Sequence[str]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _run(texts: Sequence[str], normalize: bool, opts: ShingleOptions, sch: SignatureScheme) -> tuple:
+    """Kernels on one batch; returns the arrays of :class:`SignatureBatch` (hashes still in
+    per-paragraph regions) and the mask of paragraphs left for the Python normalizer."""
     n = len(texts)
     a, b = sch.permutations32()
     src, spans = _encode(texts)
-    table = fast_table(opts)
-    expansion = table.max_expansion if normalize else 1
-    # Per-paragraph region of the work buffers: room for the normalized bytes, then one more
-    # (shingles <= code points <= bytes; word bounds take two slots per word of >= 1 byte + space).
-    cap = expansion * (spans[:, 1] - spans[:, 0]) + 2
+    if normalize:
+        table = fast_table(opts)
+        cap = table.max_expansion * (spans[:, 1] - spans[:, 0])
+        wregions = np.concatenate(([0], np.cumsum(cap)[:-1])).astype(np.int64) if n else np.zeros(0, np.int64)
+        work = np.empty(int(cap.sum()) if n else 0, dtype=np.uint8)
+        nspans = np.empty((n, 2), dtype=np.int64)
+        _normalize_kernel(src, spans, table.start, table.length, table.data, work, wregions, nspans)
+        buf = work
+    else:
+        buf, nspans = src, spans
+    fallback = nspans[:, 0] < 0
+    # Region per paragraph in hashes/scratch: shingles <= code points <= normalized bytes, and
+    # word bounds take two slots per word (>= 1 byte plus a space), so bytes + 2 slots suffice.
+    cap = np.where(fallback, 0, nspans[:, 1] - nspans[:, 0] + 2)
     regions = np.concatenate(([0], np.cumsum(cap)[:-1])).astype(np.int64) if n else np.zeros(0, np.int64)
     total = int(cap.sum()) if n else 0
-    work = np.empty(total if normalize else 0, dtype=np.uint8)
-    bounds = np.empty(total, dtype=np.int64)
+    if buf.size >= 1 << 32:
+        raise ValueError("batch too large: more than 4 GiB of UTF-8")
     hashes = np.empty(total, dtype=np.uint32)
-    tmp = np.empty(total, dtype=np.uint32)
+    scratch = np.empty(total, dtype=np.uint32)
     sig = np.empty((n, sch.num_perm), dtype=np.uint32)
     sizes = np.zeros(n, dtype=np.uint32)
     exact = np.zeros(n, dtype=np.uint64)
     lengths = np.zeros(n, dtype=np.uint32)
-    fallback = np.zeros(n, dtype=np.bool_)
-    _sketch_kernel(src, spans, normalize, table.start, table.length, table.data,
-                   opts.kind == "word", opts.size, a, b, work, regions, bounds, hashes, tmp,
-                   sig, sizes, exact, lengths, fallback)
+    _sketch_kernel(buf, nspans, opts.kind == "word", opts.size, a, b, regions, scratch, hashes,
+                   sig, sizes, exact, lengths)
     return sig, sizes, exact, lengths, hashes, regions, fallback
 
 
