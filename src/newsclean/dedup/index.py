@@ -456,13 +456,13 @@ class NearDuplicateIndex:
 
         # 5. clusters.
         roots = uf.roots()
-        clusters, dropped = self._build_clusters(roots, p_doc, p_line, p_len, p_exact, sets)
+        clusters, dropped, groups = self._build_clusters(roots, p_doc, p_line, p_len, p_exact, sets)
         stats["clusters"] = len(clusters)
         stats["clustered_paragraphs"] = sum(c.size for c in clusters)
         stats["cross_document_clusters"] = sum(1 for c in clusters if len(c.documents) > 1)
         stats["dropped"] = len(dropped)
         stats["disk_bytes"] = self._spill.nbytes
-        documents = self._document_pairs(clusters, p_doc, p_line, p_len)
+        documents = self._document_pairs(groups, p_doc, p_len)
         stats["document_duplicates"] = len(documents)
         return DedupResult(clusters=clusters, dropped=dropped, documents=documents, stats=stats, edges=edges)
 
@@ -474,11 +474,13 @@ class NearDuplicateIndex:
         p_len: np.ndarray,
         p_exact: np.ndarray,
         sets: _ExactSets,
-    ) -> tuple[list[Cluster], dict[tuple[str, int], int]]:
+    ) -> tuple[list[Cluster], dict[tuple[str, int], int], list[list[int]]]:
+        """Clusters (with members' similarity to the kept one), the dropped members, and each
+        cluster's member indices."""
         cfg = self.config
         n = roots.size
         if n == 0:
-            return [], {}
+            return [], {}, []
         order = np.argsort(roots, kind="stable")  # members grouped by root, in input order
         r_sorted = roots[order]
         starts = np.flatnonzero(np.concatenate(([True], r_sorted[1:] != r_sorted[:-1])))
@@ -519,24 +521,22 @@ class NearDuplicateIndex:
             for m, i in zip(mem, members, strict=True):
                 if i != kept:
                     dropped[(m.doc, m.line)] = cid
-        return clusters, dropped
+        return clusters, dropped, groups
 
-    def _document_pairs(
-        self, clusters: Sequence[Cluster], p_doc: np.ndarray, p_line: np.ndarray, p_len: np.ndarray
-    ) -> list[DocumentDuplicate]:
+    def _document_pairs(self, groups: Sequence[list[int]], p_doc: np.ndarray, p_len: np.ndarray
+                        ) -> list[DocumentDuplicate]:
         cfg = self.config
         total = np.bincount(p_doc, weights=p_len.astype(np.float64), minlength=len(self._docs))
-        length_of = {(int(d), int(ln)): float(x) for d, ln, x in zip(p_doc, p_line, p_len, strict=True)}
         shared: dict[tuple[int, int], list[float]] = {}
         counts: dict[tuple[int, int], int] = {}
-        for c in clusters:
-            docs = [self._doc_index[d] for d in c.documents]
+        for members in groups:
+            chars: dict[int, float] = {}
+            for i in members:
+                d = int(p_doc[i])
+                chars[d] = chars.get(d, 0.0) + float(p_len[i])
+            docs = list(chars)  # distinct documents in input order
             if len(docs) < 2 or len(docs) > MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS:
                 continue
-            chars: dict[int, float] = {}
-            for m in c.members:
-                d = self._doc_index[m.doc]
-                chars[d] = chars.get(d, 0.0) + length_of[(d, m.line)]
             for x in range(len(docs)):
                 for y in range(x + 1, len(docs)):
                     a, b = docs[x], docs[y]
