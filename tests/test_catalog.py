@@ -95,3 +95,20 @@ def test_outlet_sections_apply_only_to_their_outlet() -> None:
 def test_lexicon_folding_handles_homoglyphs_and_diacritics() -> None:
     assert fold_for_lexicon("hongkonģ") == "hongkong"
     assert fold_for_lexicon("ЅLОТ") == "slot"
+
+
+@pytest.mark.parametrize("rule", [r for r in CATALOG.rules if r.requires], ids=lambda r: r.id)
+def test_requires_literals_occur_in_every_example(rule) -> None:  # type: ignore[no-untyped-def]
+    # ``requires`` is a speed hint that skips documents without the literals: it must never hide
+    # a text the rule is meant to match.
+    for ex in rule.examples:
+        assert any(x in ex.lower() for x in rule.requires), f"{rule.id}: {ex!r} has none of {rule.requires}"
+
+
+def test_lexicon_term_inside_a_sentence_is_kept() -> None:
+    from newsclean import Pipeline
+
+    p = Pipeline.default(lang="id")
+    news = "Polisi menutup 120 situs slot online dan menangkap tiga pengelolanya di Jakarta pada Senin."
+    assert p.clean(news) == news
+    assert p.clean(news + "\nDAFTAR SLOT GACOR MAXWIN") == news
