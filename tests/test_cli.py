@@ -156,3 +156,21 @@ def test_html_files_and_records_become_clean_text(tmp_path: Path) -> None:
     assert (out / "c.txt").read_text(encoding="utf-8") == "Harga naik.\nWarga “kaget” dengan kenaikan itu.\n"
     rows = [json.loads(x) for x in (out / "_newsclean" / "removed.jsonl").read_text(encoding="utf-8").splitlines()]
     assert any(r["doc"] == "c.txt" and r["action"] == "rewrite" for r in rows)
+
+
+def test_seeds_report_exactly_the_two_cross_article_pairs(tmp_path: Path, seeds_dir: Path) -> None:
+    out = tmp_path / "out"
+    assert run(str(seeds_dir), str(out)) == 0
+    rows = [json.loads(x) for x in (out / "_newsclean" / "duplicates.jsonl").read_text(encoding="utf-8").splitlines()]
+    cross = sorted(tuple(sorted((m["doc"][:3], m["line"]) for m in r["members"])) for r in rows
+                   if len({m["doc"] for m in r["members"]}) > 1)
+    assert cross == [(("000", 12), ("002", 17)), (("000", 13), ("003", 18))]
+    for r in rows:
+        assert r["size"] == len(r["members"]) and all(m["text"] for m in r["members"])
+    # drop mode keeps the first member and records the removal
+    out2 = tmp_path / "out2"
+    assert run(str(seeds_dir), str(out2), "--dedup", "drop", "--explain") == 0
+    assert "Pada tahun 2014" not in (out2 / "003_17a24cb481aee812.txt").read_text(encoding="utf-8")
+    assert "Pada tahun 2014" in (out2 / "000_c1376e13b181623b.txt").read_text(encoding="utf-8")
+    removed = [json.loads(x) for x in (out2 / "_newsclean" / "removed.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert any(r["cleaner"] == "dedup" and r["doc"].startswith("003") and r["line"] == 18 for r in removed)

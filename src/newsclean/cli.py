@@ -19,7 +19,7 @@ from . import __version__
 from .catalog import CatalogError
 from .io import REPORT_DIR, UserError, atomic_writer, check_paths, discover_inputs
 from .report import RunStats, write_json
-from .run import DocDone, PipelineSpec, Runner, default_jobs, kept_lines
+from .run import DocDone, PipelineSpec, Runner, TextSpill, default_jobs, kept_lines
 
 __all__ = ["main"]
 
@@ -53,6 +53,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--jobs", "-j", type=int, default=None, metavar="N",
                    help="worker processes for cleaning (default: all cores; 1 for inputs under 1 MB); "
                         "outputs are byte-identical for every N")
+    p.add_argument("--tmp-dir", type=Path, default=None, metavar="DIR",
+                   help="folder for the near-duplicate stage's temporary files (default: the system's); "
+                        "they take about the size of the cleaned text plus 0.7 GB per million paragraphs")
     p.add_argument("--explain", action="store_true",
                    help="write every change to OUT/_newsclean/removed.jsonl")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
@@ -125,11 +128,15 @@ def run(args: argparse.Namespace) -> int:
             (atomic_writer(report_dir / "removed.jsonl") if args.explain else nullcontext()) as explain_fh:
         runner = Runner(files, out, spec, jobs=jobs, rejects_fh=rejects_fh, explain_fh=explain_fh)
 
+        spill = TextSpill(str(args.tmp_dir) if args.tmp_dir else None) if index is not None else None
+
         def add(d: DocDone) -> None:
-            if index is not None:
+            if index is not None and spill is not None:
                 doc_file[d.doc.id] = d.file
-                index.add_document(doc=d.doc.id, lines=[(i, t) for i, t in kept_lines(d.doc.text, d.cleaned) if t],
-                                   date=d.doc.date, outlet=d.doc.outlet)
+                paragraphs = [(i, t) for i, t in kept_lines(d.doc.text, d.cleaned) if t]
+                for i, t in paragraphs:
+                    spill.add(d.doc.id, i, t)
+                index.add_document(doc=d.doc.id, lines=paragraphs, date=d.doc.date, outlet=d.doc.outlet)
 
         t0 = time.perf_counter()
         runner.run(on_doc=add, on_file=lambda _fi: bar.update(1))
@@ -138,7 +145,11 @@ def run(args: argparse.Namespace) -> int:
         dedup_json: dict[str, Any] | None = None
         if index is not None:
             t1 = time.perf_counter()
-            dedup_json = _finish_dedup(index, args, runner, doc_file, report_dir)
+            try:
+                dedup_json = _finish_dedup(index, args, runner, doc_file, report_dir, spill)  # type: ignore[arg-type]
+            finally:
+                if spill is not None:
+                    spill.close()
             timings["dedup_seconds"] = round(time.perf_counter() - t1, 3)
     stats = runner.stats
     if not stats.records_rejected:
@@ -161,6 +172,10 @@ def _make_index(args: argparse.Namespace) -> Any:
     from .dedup import DedupConfig, NearDuplicateIndex
 
     kwargs: dict[str, Any] = {"keep": args.keep}
+    if args.tmp_dir is not None:
+        if not args.tmp_dir.is_dir():
+            raise UserError(f"--tmp-dir {args.tmp_dir} is not a folder")
+        kwargs["spill_dir"] = str(args.tmp_dir)
     if args.threshold is not None:
         kwargs["threshold"] = args.threshold
     if args.outlet_priority:
@@ -172,46 +187,33 @@ def _make_index(args: argparse.Namespace) -> Any:
 
 
 def _finish_dedup(index: Any, args: argparse.Namespace, runner: Runner, doc_file: dict[str, int],
-                  report_dir: Path) -> dict[str, Any]:
+                  report_dir: Path, spill: TextSpill) -> dict[str, Any]:
     result = index.finish()
-    # Texts of cluster members (and the drops) come from a second, deterministic cleaning pass over
-    # just the files that hold members: the index keeps compact arrays, not text.
-    members: dict[str, set[int]] = {}
-    for cl in result.clusters:
-        for m in cl.members:
-            members.setdefault(m.doc, set()).add(m.line)
+    stats = runner.stats
     drops: dict[str, set[int]] = {}
     if args.dedup == "drop":
         for (doc, line) in result.dropped:
             drops.setdefault(doc, set()).add(line)
-    texts: dict[tuple[str, int], str] = {}
-    stats = runner.stats
 
-    def collect(d: DocDone) -> None:
-        want = members.get(d.doc.id)
-        if want:
-            for line, text in kept_lines(d.doc.text, d.cleaned):
-                if line in want:
-                    texts[(d.doc.id, line)] = text
+    def account(d: DocDone) -> None:
         for c in d.cleaned.changes:
             if c.cleaner == "dedup":  # these lines left the output after pass one counted them
                 stats.lines_out -= 1
                 stats.bytes_out -= len(c.removed.encode("utf-8")) + 1
                 stats.rules[f"{c.cleaner}:{c.rule}"] += 1
                 stats.rule_chars[f"{c.cleaner}:{c.rule}"] += len(c.removed)
-        if drops.get(d.doc.id) and not d.cleaned.text and any(c.cleaner == "dedup" for c in d.cleaned.changes):
+        if not d.cleaned.text and any(c.cleaner == "dedup" for c in d.cleaned.changes):
             stats.documents_out -= 1
             stats.documents_emptied += 1
 
+    # Dropping rewrites just the files that hold dropped paragraphs, with a second, deterministic
+    # cleaning pass; member texts come from the spill, not from text held in memory.
     with_drops = sorted({doc_file[d] for d in drops if d in doc_file})
-    only_members = sorted({doc_file[d] for d in members if d in doc_file} - set(with_drops))
     if with_drops:
-        runner.run(with_drops, drops=drops, on_doc=collect, write=True, count=False)
-    if only_members:
-        runner.run(only_members, on_doc=collect, write=False, count=False)
+        runner.run(with_drops, drops=drops, on_doc=account, write=True, count=False)
     with atomic_writer(report_dir / "duplicates.jsonl") as fh:
         for cl in result.clusters:
-            fh.write(json.dumps(cl.to_json_row(lambda doc, line: texts.get((doc, line), "")),
+            fh.write(json.dumps(cl.to_json_row(lambda doc, line: spill.get(doc, line) or ""),
                                 ensure_ascii=False) + "\n")
     return {"mode": args.dedup, "clusters": len(result.clusters),
             "cross_document_clusters": len(result.cross_document_clusters()),

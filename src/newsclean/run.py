@@ -12,6 +12,8 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
+import tempfile
+from array import array
 from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -34,7 +36,7 @@ from .io import (
 from .pipeline import Pipeline, replay
 from .report import RunStats, change_row
 
-__all__ = ["PipelineSpec", "Runner", "base_text", "kept_lines"]
+__all__ = ["PipelineSpec", "Runner", "TextSpill", "base_text", "kept_lines"]
 
 #: Documents per batch sent to a worker, and batches in flight per worker: enough to keep both
 #: cores busy, small enough that memory stays flat.
@@ -332,3 +334,51 @@ def default_jobs() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+class TextSpill:
+    """Cleaned paragraph texts parked in a temporary file, found again by ``(doc, line)``: the texts of
+    near-duplicate cluster members without a second cleaning pass and without holding text in RAM
+    (20 bytes per paragraph in memory, the UTF-8 text on disk; the file is deleted on close)."""
+
+    def __init__(self, directory: str | None = None) -> None:
+        self._fh = tempfile.TemporaryFile(dir=directory)
+        self._doc_ids: dict[str, int] = {}
+        self._keys = array("q")  # doc id << 32 | line
+        self._offsets = array("q")
+        self._lengths = array("i")
+        self._pos = 0
+        self._sorted: tuple[Any, Any, Any] | None = None
+
+    def add(self, doc: str, line: int, text: str) -> None:
+        d = self._doc_ids.setdefault(doc, len(self._doc_ids))
+        data = text.encode("utf-8")
+        self._fh.write(data)
+        self._keys.append((d << 32) | line)
+        self._offsets.append(self._pos)
+        self._lengths.append(len(data))
+        self._pos += len(data)
+        self._sorted = None
+
+    def get(self, doc: str, line: int) -> str | None:
+        import numpy as np
+
+        d = self._doc_ids.get(doc)
+        if d is None:
+            return None
+        if self._sorted is None:
+            self._fh.flush()
+            keys = np.frombuffer(self._keys, dtype=np.int64)
+            order = np.argsort(keys, kind="stable")
+            self._sorted = (keys[order], np.frombuffer(self._offsets, dtype=np.int64)[order],
+                            np.frombuffer(self._lengths, dtype=np.int32)[order])
+        keys, offsets, lengths = self._sorted
+        key = (d << 32) | line
+        i = int(np.searchsorted(keys, key))
+        if i >= len(keys) or int(keys[i]) != key:
+            return None
+        self._fh.seek(int(offsets[i]))
+        return self._fh.read(int(lengths[i])).decode("utf-8")
+
+    def close(self) -> None:
+        self._fh.close()
