@@ -74,6 +74,8 @@ def _compiled_alternation(rules: tuple[Rule, ...], attr: str) -> re.Pattern[str]
 #: Line-length tiers: a line is only tried against the rules whose ``max_chars`` reaches its length,
 #: compiled together per tier, so the long lines that make up most of a text meet few rules.
 _TIERS = (40, 60, 80, 100, 120, 160, 200, 250, 300, 400, 500, 1000, 3000)
+#: Rounds of rule application before giving up on a fixed point (real text needs two at most).
+MAX_ROUNDS = 4
 
 
 def _candidate_lines(lines: Sequence[str | None], could_match: Callable[[str], bool]) -> list[int]:
@@ -112,6 +114,7 @@ class CompiledRules:
         # Block rules are few and positional: tried one by one, in catalog order.
         self._block_triggers = [re.compile(r.pattern, r.flags) for r in by["block"]]
         self._block_follow = [re.compile(r.follow_pattern, r.flags) for r in by["block"]]
+        self._block_windowed = any(r.window for r in by["block"])
         self._tail_window = max((r.window for r in by["tail"]), default=0)
         self._prefix_window = max((r.window for r in by["prefix"]), default=0)
         self._inline_tail_window = max((r.window for r in by["inline"]), default=0)
@@ -129,7 +132,7 @@ class CompiledRules:
         # then confirmed rule by rule. Everything is compiled once, on first use.
         self._scanners: dict[tuple[str, int], re.Pattern[str] | None] = {}
         self._singles: dict[tuple[str, int], re.Pattern[str]] = {}
-        self._tier_cache: dict[tuple[str, frozenset[str], int], re.Pattern[str] | None] = {}
+        self._tier_cache: dict[tuple[str, int], re.Pattern[str] | None] = {}
         self._gated_rules = [r for r in self.rules if r.requires]
         self._gated = bool(self._gated_rules)
         self._inline_doc = [r for r in by["inline"] if not r.window]
@@ -161,20 +164,24 @@ class CompiledRules:
     def _tiered(self, kind: str, rules: Sequence[Rule], present: frozenset[str]) -> Callable[[str], bool]:
         """``could_match(line)``: whether a rule of the kind may fullmatch the line, judged by one
         alternation of the rules that allow its length (gated rules only when present)."""
-        chosen = tuple(r for r in rules if not r.requires or r.id in present)
         tiers = self._tier_cache
+        gated = [(r.max_chars, self._single(r)) for r in rules if r.requires and r.id in present]
 
         def could_match(line: str) -> bool:
             # Tier t holds lengths in (_TIERS[t-1], _TIERS[t]]: the rules that may take such a line
             # are those whose limit exceeds the tier's lower bound (the exact limit is checked later).
-            t = bisect.bisect_left(_TIERS, len(line))
-            key = (kind, present, t)
+            # Ungated rules share one alternation per tier; present gated rules are tried one by one
+            # (compiled once each, whatever mix of them a document has).
+            n = len(line)
+            t = bisect.bisect_left(_TIERS, n)
+            key = (kind, t)
             rx = tiers.get(key, False)
             if rx is False:
                 low = _TIERS[t - 1] if t else 0
-                rx = tiers[key] = _alternation([r for r in chosen if r.max_chars > low])
-            return rx is not None and rx.fullmatch(line) is not None  # type: ignore[union-attr]
-
+                rx = tiers[key] = _alternation([r for r in rules if not r.requires and r.max_chars > low])
+            if rx is not None and rx.fullmatch(line) is not None:  # type: ignore[union-attr]
+                return True
+            return any(n <= limit and g.fullmatch(line) is not None for limit, g in gated)
         return could_match
 
     @staticmethod
@@ -237,8 +244,28 @@ class CompiledRules:
 
     def apply(self, lines: list[str], *, cleaner: str = LINE_CLEANER) -> list[Change]:
         """Decide every line of one document; mutate ``lines`` into the result (dropped lines
-        become ``None``) and return the explain steps, in the order they were applied."""
+        become ``None``) and return the explain steps, in the order they were applied.
+
+        Rules see each other's results (a dropped promo moves the body's first line up to where a
+        dateline rule looks; a cut dateline can leave a promo line), so rounds repeat until one
+        changes nothing: cleaning an output again then finds nothing more to do. Later rounds
+        re-check only the lines a cut changed, plus the positional rules (head, tail)."""
         changes: list[Change] = []
+        text = "\n".join(line or "" for line in lines)
+        present = self._present(text.lower()) if self._gated else frozenset()
+        only: set[int] | None = None
+        for _ in range(MAX_ROUNDS):
+            before = len(changes)
+            only = self._apply_once(lines, changes, cleaner, present, only)
+            if len(changes) == before:
+                break
+        return changes
+
+    def _apply_once(self, lines: list[str], changes: list[Change], cleaner: str, present: frozenset[str],
+                    only: set[int] | None) -> set[int]:
+        """One round over the lines; ``only`` limits the content rules to these lines (None: all).
+        Returns the lines whose text a cut changed."""
+        touched: set[int] = set()
 
         def drop(i: int, rule: Rule) -> None:
             changes.append(Change("drop_line", cleaner, rule.id, i, 0, len(lines[i]), lines[i], ""))
@@ -246,16 +273,28 @@ class CompiledRules:
 
         def cut(i: int, start: int, end: int, rule: Rule) -> None:
             text = lines[i]
+            # Whitespace the cut would strand goes with it: at either end of the line, or one of
+            # the two spaces it would leave side by side.
+            if end == len(text):
+                while start > 0 and text[start - 1].isspace():
+                    start -= 1
+            if start == 0 or end < len(text) and text[start - 1].isspace():
+                while end < len(text) and text[end].isspace():
+                    end += 1
             changes.append(Change("replace", cleaner, rule.id, i, start, end, text[start:end], ""))
             lines[i] = text[:start] + text[end:]
+            touched.add(i)
 
-        text = "\n".join(line or "" for line in lines)
-        present = self._present(text.lower()) if self._gated else frozenset()
+        def scope() -> list[str | None]:
+            # The lines the content rules look at this round (others stand as None).
+            return lines if only is None else [line if i in only else None for i, line in enumerate(lines)]
+
+        in_scope = scope()
 
         # Blocks first: their trigger line ("Baca juga" alone) would also be taken by a line rule,
         # and then the headline it introduces would be left behind.
-        if self._block.regex is not None and _candidate_lines(
-                lines, self._tiered("block", self._block.rules, present)):
+        if self._block.regex is not None and (self._block_windowed or _candidate_lines(
+                in_scope, self._tiered("block", self._block.rules, present))):
             n_alive = sum(1 for line in lines if line and line.strip())
             alive_rank = 0
             i = 0
@@ -273,6 +312,8 @@ class CompiledRules:
                         rank = n_alive - alive_rank + 1 if r.from_end else alive_rank
                         if (r.window and rank > r.window) or len(line) > r.max_chars or not rx.fullmatch(line):
                             continue
+                        if only is not None and not r.window and i not in only:
+                            continue  # its content has not changed since the last round
                         followers = self._followers(lines, i, r, follow_re)
                         if r.require_follow and not followers:
                             continue
@@ -286,10 +327,10 @@ class CompiledRules:
                     drop(k, rule)
                 i = (followers[-1] + 1) if followers else i + 1
 
-        candidates = set(_candidate_lines(lines, self._tiered("line", self._line.rules, present)))
+        candidates = set(_candidate_lines(in_scope, self._tiered("line", self._line.rules, present)))
         if self._lexicon_re:
             limit = max(r.max_chars for r in self._lexicon)
-            short = [i for i, line in enumerate(lines) if line and len(line) <= limit]
+            short = [i for i, line in enumerate(in_scope) if line and len(line) <= limit]
             folded = fold_for_lexicon("\n".join(lines[i] for i in short))  # type: ignore[misc]
             if any(rx.search(folded) for rx in self._lexicon_re):
                 candidates.update(short)
@@ -350,14 +391,14 @@ class CompiledRules:
             if scans:
                 # Check the lines the document-level matches touch; a match running over a line
                 # break could hide one that starts inside it, so then every line is checked.
-                now = "\n".join(line or "" for line in lines)
+                now = "\n".join(line or "" for line in scope())
                 starts = list(itertools.accumulate((len(line or "") + 1 for line in lines[:-1]), initial=0))
                 for rx in scans:
                     for m in rx.finditer(now):
                         first = bisect.bisect_right(starts, m.start()) - 1
                         last = bisect.bisect_right(starts, max(m.start(), m.end() - 1)) - 1
                         if first != last:
-                            check.update(alive)
+                            check.update(alive if only is None else (i for i in alive if i in only))
                             break
                         check.add(first)
         else:
@@ -379,4 +420,4 @@ class CompiledRules:
                     for start, end, rule in reversed(spans):
                         cut(i, start, end, rule)
                     line = lines[i]
-        return changes
+        return touched

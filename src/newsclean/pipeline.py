@@ -258,6 +258,9 @@ def strip_stray_html(text: str) -> str:
 
     return strip_html(text)
 
+#: Rounds of the text cleaners before giving up on a fixed point.
+TEXT_ROUNDS = 3
+
 DEFAULT_TEXT_CLEANERS: tuple[Callable[[str], str], ...] = (
     fix_unicode,
     remove_invisible,
@@ -324,8 +327,24 @@ class Pipeline:
                 changes.append(Change("rewrite", name, name, -1, 0, len(text), text, new))
                 text = new
         lines: list[str | None] = list(split_lines(text))
-        for step in self.steps:
-            changes.extend(step.run(lines, doc))
+        k = 0
+        while k < len(self.steps):
+            # A run of text cleaners repeats until it changes nothing: removing a soft hyphen can
+            # expose mojibake that fix_unicode could not see before.
+            group = []
+            while k < len(self.steps) and isinstance(self.steps[k], TextCleaner):
+                group.append(self.steps[k])
+                k += 1
+            if not group:
+                changes.extend(self.steps[k].run(lines, doc))
+                k += 1
+                continue
+            for _ in range(TEXT_ROUNDS):
+                before = len(changes)
+                for step in group:
+                    changes.extend(step.run(lines, doc))
+                if len(changes) == before:
+                    break
         return Cleaned(join_lines(line for line in lines if line is not None), tuple(changes))
 
     def clean(self, doc: Document | str) -> str:
