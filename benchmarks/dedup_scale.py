@@ -60,7 +60,7 @@ def run_one(source: str, size: float, seed: int) -> dict[str, Any]:
     t_finish = time.perf_counter() - t0
     st = res.stats
     stored = mem["paragraphs"]
-    ram = sum(v for k, v in mem.items() if k not in ("paragraphs", "disk_shingle_sets"))
+    ram = sum(v for k, v in mem.items() if k != "paragraphs" and not k.startswith("disk_"))
     return {
         "source": "generated" if source == "generated" else Path(source).name, "size": size,
         "paragraphs": st["paragraphs"], "minhash": st["minhash"], "seconds_add": round(t_add, 2),

@@ -216,14 +216,16 @@ def test_memory_and_disk_accounting(tmp_path: Path) -> None:
     idx.add_document("a", [(0, BASE), (1, OTHER), (2, "pendek")])
     idx._flush()
     mem = idx.memory_bytes()
-    ram = sum(v for k, v in mem.items() if k not in ("paragraphs", "disk_shingle_sets"))
-    assert mem["paragraphs"] == 3 and ram == 3 * 280
+    ram = sum(v for k, v in mem.items() if k != "paragraphs" and not k.startswith("disk_"))
+    assert mem["paragraphs"] == 3 and ram == 3 * 24  # signatures go to disk too
+    assert mem["disk_signatures"] == 3 * 256
     from newsclean.dedup.shingles import shingles
 
     assert mem["disk_shingle_sets"] == 4 * (len(shingles(BASE)) + len(shingles(OTHER)))  # short lines: no set
     assert list(tmp_path.iterdir()) == []  # the spill file is anonymous (already unlinked)
     res = idx.finish()
     assert res.stats["disk_bytes"] == mem["disk_shingle_sets"] and idx._spill.fh is None
+    assert idx._sig_spill.fh is None
 
 
 def test_lsh_stages_follow_the_rules() -> None:

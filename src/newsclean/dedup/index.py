@@ -24,16 +24,21 @@ Pipeline of :meth:`NearDuplicateIndex.finish`:
 5. union-find joins verified pairs; a keep policy picks one member per cluster; the temporary
    file is deleted.
 
-Memory: per stored paragraph the index holds its signature (``num_perm`` x 2 bytes with the
-default 16-bit storage: 256 bytes) plus 24 bytes of bookkeeping (doc, line, length, shingle
-count, exact hash) = 280 bytes; the shingle sets go to disk (4 bytes per distinct shingle).
-During ``finish`` one band's keys (8 bytes per paragraph), the offsets into the file and the
-union-find parents (8 bytes each) exist on top.
+Memory: per stored paragraph the index holds 24 bytes of bookkeeping (doc, line, length,
+shingle count, exact hash); the MinHash signatures (``num_perm`` x 2 bytes with the default 16-bit
+storage: 256 bytes) go to a second temporary file, each batch stored column by column, and
+``finish`` reads back one band's columns at a time (``rows`` x 2 bytes per paragraph); the
+shingle sets go to disk too (4 bytes per distinct shingle). During ``finish`` one band's keys and
+sort order (8 bytes each per paragraph), the offsets into the file and the union-find parents
+(8 bytes each) exist on top; candidate pairs exist one band at a time and are verified in chunks.
+The shingle-set file is memory-mapped: pages read during verification count as resident memory
+(see benchmarks/dedup_peak.py).
 """
 
 from __future__ import annotations
 
 import math
+import os
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -91,6 +96,8 @@ DEFAULT_DOCUMENT_THRESHOLD = 0.8
 DEFAULT_MAX_BUCKET = 16
 #: Clusters spanning more documents than this are skipped for document pairs (boilerplate).
 MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS = 256
+#: Candidate pairs are verified in chunks of this many (bounded temporaries).
+VERIFY_CHUNK = 1 << 16
 
 
 def band_recall(jaccard: float, bands: int, rows: int) -> float:
@@ -288,7 +295,59 @@ class _Spill:
         if self.fh is None or self.count == 0:
             return np.zeros(0, dtype=np.uint32)
         self.fh.flush()
-        return np.memmap(self.fh, dtype=np.uint32, mode="r", shape=(self.count,))
+        arr = np.memmap(self.fh, dtype=np.uint32, mode="r", shape=(self.count,))
+        return arr
+
+    def close(self) -> None:
+        if self.fh is not None:
+            self.fh.close()
+            self.fh = None
+
+
+class _SigSpill:
+    """MinHash signatures (``num_perm`` columns), appended batch by batch to an anonymous
+    temporary file, each batch stored column by column, so that one band's columns are read back
+    with one ``pread`` per batch (:meth:`columns`) and only one band is ever in memory."""
+
+    def __init__(self, directory: str | None, num_perm: int, dtype: Any) -> None:
+        self.directory = directory
+        self.num_perm = num_perm
+        self.dtype = np.dtype(dtype)
+        self.fh: IO[bytes] | None = None
+        self.blocks: list[int] = []  # rows per batch
+        self.count = 0
+
+    def append(self, sig: np.ndarray) -> None:
+        if len(sig) == 0:
+            return
+        if self.fh is None:
+            self.fh = tempfile.TemporaryFile(prefix="newsclean-dedup-", suffix=".sig", dir=self.directory)
+        self.fh.write(np.ascontiguousarray(sig.T, dtype=self.dtype).data)
+        self.blocks.append(len(sig))
+        self.count += len(sig)
+
+    @property
+    def nbytes(self) -> int:
+        return self.count * self.num_perm * self.dtype.itemsize
+
+    def columns(self, start: int, rows: int) -> np.ndarray:
+        """Columns ``[start, start + rows)`` of all signatures, as a C-contiguous ``(n, rows)`` array."""
+        out = np.empty((self.count, rows), dtype=self.dtype)
+        if self.fh is None:
+            return out
+        self.fh.flush()
+        fd = self.fh.fileno()
+        isz = self.dtype.itemsize
+        off = pos = 0
+        for m in self.blocks:
+            want = rows * m * isz
+            buf = os.pread(fd, want, off + start * m * isz)
+            if len(buf) != want:
+                raise RuntimeError("signature file is shorter than expected (was it modified?)")
+            out[pos : pos + m] = np.frombuffer(buf, dtype=self.dtype).reshape(rows, m).T
+            off += self.num_perm * m * isz
+            pos += m
+        return out
 
     def close(self) -> None:
         if self.fh is not None:
@@ -323,10 +382,15 @@ class NearDuplicateIndex:
         self._p_exact = _Chunks()
         self._p_sig = _Chunks()
         self._spill = _Spill(self.config.spill_dir)
+        sig_dtype = np.uint16 if self.config.signature_bits == 16 else np.uint32
+        self._sig_spill = _SigSpill(self.config.spill_dir, self.config.num_perm, sig_dtype)
         self._texts: list[str] = []
         self._too_short = 0
         self._python_fallback = 0
         self._finished = False
+        # Reference path (tests): signatures kept in RAM as before they went to disk; results
+        # must be identical either way.
+        self._ram_signatures = False
 
     # ------------------------------------------------------------------ input
     def add_document(
@@ -381,7 +445,10 @@ class NearDuplicateIndex:
         self._p_len.append(batch.lengths[keep])
         self._p_size.append(batch.sizes[keep])
         self._p_exact.append(batch.exact[keep])
-        self._p_sig.append(np.ascontiguousarray(sig))
+        if self._ram_signatures:
+            self._p_sig.append(np.ascontiguousarray(sig))
+        else:
+            self._sig_spill.append(sig)
         if cfg.keep_text:
             self._texts.extend(p[2] for p, k in zip(self._pending, keep.tolist(), strict=True) if k)
         self._pending = []
@@ -394,6 +461,7 @@ class NearDuplicateIndex:
         out = {k: sum(a.nbytes for a in v.parts) for k, v in parts.items()}
         out["paragraphs"] = sum(len(a) for a in self._p_doc.parts)
         out["disk_shingle_sets"] = self._spill.nbytes
+        out["disk_signatures"] = self._sig_spill.nbytes
         return out
 
     # ------------------------------------------------------------------ results
@@ -407,6 +475,7 @@ class NearDuplicateIndex:
             return self._finish()
         finally:
             self._spill.close()
+            self._sig_spill.close()
 
     def _finish(self) -> DedupResult:
         cfg = self.config
@@ -416,7 +485,7 @@ class NearDuplicateIndex:
         p_len = self._p_len.concat(np.uint32)
         p_size = self._p_size.concat(np.uint32)
         p_exact = self._p_exact.concat(np.uint64)
-        sig = self._p_sig.concat(sig_dtype, cfg.num_perm)
+        sig: Any = self._p_sig.concat(sig_dtype, cfg.num_perm) if self._ram_signatures else self._sig_spill
         n = p_doc.size
         stats: dict[str, int] = {
             "documents": len(self._docs),
@@ -435,6 +504,7 @@ class NearDuplicateIndex:
         uf.union_pairs(run_first[run_id[1:][same]] if n else np.zeros(0, np.int64), order[1:][same])
         is_rep = np.zeros(n, dtype=bool)
         is_rep[run_first] = True
+        del order, same, first_of_run, run_id, run_first
         stats["exact_duplicates"] = int(n - is_rep.sum())
 
         # 2.-4. first copies long enough for MinHash: LSH candidates, verified on exact sets.
@@ -447,8 +517,11 @@ class NearDuplicateIndex:
         if hashes.size != offsets[-1]:
             raise RuntimeError("shingle-set file does not match the index (was it modified?)")
         reps = np.flatnonzero(is_rep & minhash).astype(np.int64)
-        sets = _ExactSets(hashes, offsets, p_size.astype(np.int64), cfg)
-        found = find_pairs(sig, reps, p_size.astype(np.int64), p_exact, sets, uf, cfg, stats)
+        del is_rep, minhash
+        sizes = p_size.astype(np.int64)
+        sets = _ExactSets(hashes, offsets, sizes, cfg)
+        found = find_pairs(sig, reps, sizes, p_exact, sets, uf, cfg, stats)
+        del reps, sig
         edges = []
         if cfg.record_edges:
             key = [(self._docs[int(d)], int(ln)) for d, ln in zip(p_doc, p_line, strict=True)]
@@ -456,12 +529,14 @@ class NearDuplicateIndex:
 
         # 5. clusters.
         roots = uf.roots()
+        del uf
         clusters, dropped, groups = self._build_clusters(roots, p_doc, p_line, p_len, p_exact, sets)
         stats["clusters"] = len(clusters)
         stats["clustered_paragraphs"] = sum(c.size for c in clusters)
         stats["cross_document_clusters"] = sum(1 for c in clusters if len(c.documents) > 1)
         stats["dropped"] = len(dropped)
         stats["disk_bytes"] = self._spill.nbytes
+        del roots, sets, hashes, offsets, sizes
         documents = self._document_pairs(groups, p_doc, p_len)
         stats["document_duplicates"] = len(documents)
         return DedupResult(clusters=clusters, dropped=dropped, documents=documents, stats=stats, edges=edges)
@@ -481,10 +556,14 @@ class NearDuplicateIndex:
         n = roots.size
         if n == 0:
             return [], {}, []
-        order = np.argsort(roots, kind="stable")  # members grouped by root, in input order
+        # Only members of clusters of two or more (singletons are most paragraphs).
+        clustered = np.flatnonzero(np.bincount(roots, minlength=n)[roots] >= 2)
+        order = clustered[np.argsort(roots[clustered], kind="stable")]  # grouped by root, input order
+        del clustered
         r_sorted = roots[order]
-        starts = np.flatnonzero(np.concatenate(([True], r_sorted[1:] != r_sorted[:-1])))
-        ends = np.concatenate((starts[1:], [n]))
+        starts = np.flatnonzero(np.concatenate(([True], r_sorted[1:] != r_sorted[:-1]))) if order.size else order
+        ends = np.concatenate((starts[1:], [order.size])) if order.size else order
+        del r_sorted
         rank = {o: k for k, o in enumerate(cfg.outlet_priority)}
         groups: list[list[int]] = []
         kept_of: list[int] = []
@@ -582,6 +661,15 @@ class _ExactSets:
     def similarity(self, kept: np.ndarray, members: np.ndarray, exact: np.ndarray) -> np.ndarray:
         """Similarity of each member to its kept member: 1.0 for exact copies, otherwise the larger
         of the exact Jaccard and (where the size ratio allows it) the exact containment."""
+        if members.size <= VERIFY_CHUNK:
+            return self._similarity(kept, members, exact)
+        out = np.empty(members.size)
+        for lo in range(0, members.size, VERIFY_CHUNK):
+            hi = lo + VERIFY_CHUNK
+            out[lo:hi] = self._similarity(kept[lo:hi], members[lo:hi], exact)
+        return out
+
+    def _similarity(self, kept: np.ndarray, members: np.ndarray, exact: np.ndarray) -> np.ndarray:
         if members.size == 0:
             return np.zeros(0)
         has_set = (self.offsets[members + 1] > self.offsets[members]) & (self.offsets[kept + 1] > self.offsets[kept])
@@ -755,7 +843,9 @@ def band_pairs(
     keys = _band_keys(sig, reps, start, rows)
     order = np.argsort(keys, kind="stable")
     sk = keys[order]
+    del keys
     members = reps[order]
+    del order
     dummy = np.zeros(0, np.int64)
     args = (sk, members, sizes, tiebreak, float(ratio_min), float(ratio_max), int(cap))
     cnt = _bucket_pairs(*args, False, dummy, dummy)
@@ -831,19 +921,27 @@ def find_pairs(
     for k, st in enumerate(stages, 1):
         stats[f"lsh{k}_candidates"] = 0
         for b in range(st.bands):
-            left, right = band_pairs(sig, reps, b * st.rows, st.rows, sizes, tiebreak,
-                                     st.ratio_min, st.ratio_max, cfg.max_bucket)
-            stats["candidates"] += int(left.size)
-            stats[f"lsh{k}_candidates"] += int(left.size)
-            if not cfg.record_edges and left.size:
-                new = _unconnected(uf.parent, left, right)
-                left, right = left[new], right[new]
-            stats["verified_pairs"] += int(left.size)
-            ok = sets.accept(left, right)
-            stats["accepted_pairs"] += int(ok.sum())
-            uf.union_pairs(left[ok], right[ok])
-            if cfg.record_edges:
-                found.append(left[ok] * (1 << 32) + right[ok])
+            if isinstance(sig, np.ndarray):
+                cols, start = sig, b * st.rows
+            else:  # a _SigSpill: read this band's columns only
+                cols, start = sig.columns(b * st.rows, st.rows), 0
+            band_left, band_right = band_pairs(cols, reps, start, st.rows, sizes, tiebreak,
+                                               st.ratio_min, st.ratio_max, cfg.max_bucket)
+            del cols
+            stats["candidates"] += int(band_left.size)
+            stats[f"lsh{k}_candidates"] += int(band_left.size)
+            for lo in range(0, band_left.size, VERIFY_CHUNK):
+                left, right = band_left[lo : lo + VERIFY_CHUNK], band_right[lo : lo + VERIFY_CHUNK]
+                if not cfg.record_edges and left.size:
+                    new = _unconnected(uf.parent, left, right)
+                    left, right = left[new], right[new]
+                stats["verified_pairs"] += int(left.size)
+                ok = sets.accept(left, right)
+                stats["accepted_pairs"] += int(ok.sum())
+                uf.union_pairs(left[ok], right[ok])
+                if cfg.record_edges:
+                    found.append(left[ok] * (1 << 32) + right[ok])
+            del band_left, band_right
     if not found:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     codes = np.unique(np.concatenate(found))
