@@ -1,5 +1,6 @@
 """The memory-saving paths of NearDuplicateIndex.finish() give exactly the results of the reference
-path (signatures in RAM): same clusters, similarities, dropped set and document pairs."""
+path (signatures in RAM, shingle sets through the memory map, every document pair accumulated):
+same clusters, similarities, dropped set and document pairs."""
 
 from __future__ import annotations
 
@@ -11,6 +12,8 @@ from newsclean.dedup import DedupConfig, NearDuplicateIndex, paragraphs
 def _run(docs: list[dict], reference: bool, **cfg: object):
     idx = NearDuplicateIndex(DedupConfig(**cfg))
     idx._ram_signatures = reference
+    if not reference:
+        idx._mmap_max_bytes = 0  # shingle sets read with pread, as for large corpora
     for d in docs:
         idx.add_document(str(d["id"]), paragraphs(d["text"]), date=d.get("date"), outlet=d.get("outlet"))
     return idx.finish()

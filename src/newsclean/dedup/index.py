@@ -17,7 +17,8 @@ Pipeline of :meth:`NearDuplicateIndex.finish`:
    more than ``max_bucket`` members is sorted by size and each member paired with its
    ``max_bucket`` nearest, so candidates grow at most linearly with the number of paragraphs;
 4. each candidate pair is verified *exactly* on the two shingle sets (read back from the file
-   through ``np.memmap``): kept if Jaccard >= ``threshold``, or if the containment of the
+   through ``np.memmap`` when it is small, otherwise with ``pread`` so that it never becomes
+   resident memory; see ``MMAP_MAX_BYTES``): kept if Jaccard >= ``threshold``, or if the containment of the
    smaller set in the larger is >= ``containment_threshold`` at a size ratio >=
    ``min_size_ratio`` (truncated or partly copied paragraphs). Pairs already in one cluster are
    not verified again;
@@ -31,14 +32,16 @@ storage: 256 bytes) go to a second temporary file, each batch stored column by c
 shingle sets go to disk too (4 bytes per distinct shingle). During ``finish`` one band's keys and
 sort order (8 bytes each per paragraph), the offsets into the file and the union-find parents
 (8 bytes each) exist on top; candidate pairs exist one band at a time and are verified in chunks.
-The shingle-set file is memory-mapped: pages read during verification count as resident memory
-(see benchmarks/dedup_peak.py).
+Document pairs are only accumulated for documents that can reach ``document_threshold``.
+Measured peaks: benchmarks/dedup_peak.py.
 """
 
 from __future__ import annotations
 
+import ctypes
 import math
 import os
+import sys
 import tempfile
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
@@ -98,6 +101,10 @@ DEFAULT_MAX_BUCKET = 16
 MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS = 256
 #: Candidate pairs are verified in chunks of this many (bounded temporaries).
 VERIFY_CHUNK = 1 << 16
+#: Shingle-set files up to this size are read through a memory map (fastest; the pages read count
+#: as resident memory, and random reads soon touch all of them); larger ones with ``pread`` into
+#: small buffers, so the file never becomes resident (about 1 us more per verified pair).
+MMAP_MAX_BYTES = 128 << 20
 
 
 def band_recall(jaccard: float, bands: int, rows: int) -> float:
@@ -391,6 +398,7 @@ class NearDuplicateIndex:
         # Reference path (tests): signatures kept in RAM as before they went to disk; results
         # must be identical either way.
         self._ram_signatures = False
+        self._mmap_max_bytes = MMAP_MAX_BYTES
 
     # ------------------------------------------------------------------ input
     def add_document(
@@ -519,7 +527,9 @@ class NearDuplicateIndex:
         reps = np.flatnonzero(is_rep & minhash).astype(np.int64)
         del is_rep, minhash
         sizes = p_size.astype(np.int64)
-        sets = _ExactSets(hashes, offsets, sizes, cfg)
+        use_fd = not self._ram_signatures and self._spill.fh is not None and self._spill.nbytes > self._mmap_max_bytes
+        fd = self._spill.fh.fileno() if use_fd and self._spill.fh is not None else None
+        sets = _ExactSets(hashes, offsets, sizes, cfg, fd)
         found = find_pairs(sig, reps, sizes, p_exact, sets, uf, cfg, stats)
         del reps, sig
         edges = []
@@ -606,19 +616,36 @@ class NearDuplicateIndex:
                         ) -> list[DocumentDuplicate]:
         cfg = self.config
         total = np.bincount(p_doc, weights=p_len.astype(np.float64), minlength=len(self._docs))
-        shared: dict[tuple[int, int], list[float]] = {}
-        counts: dict[tuple[int, int], int] = {}
+        per_group: list[dict[int, float]] = []
+        # Characters of each document in clusters that make pairs: a pair can only reach the
+        # threshold through a document with enough of them ("eligible"); pairs of two ineligible
+        # documents are never stored (boilerplate clusters would make millions of them).
+        clustered = np.zeros(len(self._docs))
         for members in groups:
             chars: dict[int, float] = {}
             for i in members:
                 d = int(p_doc[i])
                 chars[d] = chars.get(d, 0.0) + float(p_len[i])
+            if 2 <= len(chars) <= MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS:
+                per_group.append(chars)
+                for d, v in chars.items():
+                    clustered[d] += v
+        ok = (total > 0) & (clustered >= cfg.document_threshold * total * (1 - 1e-9))
+        if self._ram_signatures:  # reference path: every pair
+            ok[:] = True
+        eligible = set(np.flatnonzero(ok).tolist())
+        del clustered, ok
+        shared: dict[tuple[int, int], list[float]] = {}
+        counts: dict[tuple[int, int], int] = {}
+        for chars in per_group:
             docs = list(chars)  # distinct documents in input order
-            if len(docs) < 2 or len(docs) > MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS:
+            if eligible.isdisjoint(docs):
                 continue
             for x in range(len(docs)):
                 for y in range(x + 1, len(docs)):
                     a, b = docs[x], docs[y]
+                    if a not in eligible and b not in eligible:
+                        continue
                     acc = shared.setdefault((a, b), [0.0, 0.0])
                     acc[0] += chars[a]
                     acc[1] += chars[b]
@@ -638,13 +665,26 @@ class NearDuplicateIndex:
 class _ExactSets:
     """Exact shingle-set comparisons on the spilled hashes (``hashes[offsets[i]:offsets[i+1]]``)."""
 
-    def __init__(self, hashes: np.ndarray, offsets: np.ndarray, sizes: np.ndarray, cfg: DedupConfig) -> None:
+    def __init__(self, hashes: np.ndarray, offsets: np.ndarray, sizes: np.ndarray, cfg: DedupConfig,
+                 fd: int | None = None) -> None:
         self.hashes = hashes
         self.offsets = offsets
         self.sizes = sizes
         self.cfg = cfg
+        # With a file descriptor, sets are read with pread() into small buffers instead of through
+        # the memory map: random reads through a map make the whole file resident memory.
+        self.fd = fd if fd is not None and _PREAD is not None else None
+
+    def _check(self, err: np.ndarray) -> None:
+        if err[0]:
+            raise RuntimeError("short read from the shingle-set file (was it modified?)")
 
     def intersections(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+        if self.fd is not None:
+            err = np.zeros(1, np.int64)
+            out = _intersections_fd(self.fd, self.offsets, left, right, err)
+            self._check(err)
+            return out
         return _intersections(self.hashes, self.offsets, left, right)
 
     def accept(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -655,6 +695,12 @@ class _ExactSets:
             return np.zeros(0, dtype=bool)
         cfg = self.cfg
         c = -1.0 if cfg.containment_threshold is None else float(cfg.containment_threshold)
+        if self.fd is not None:
+            err = np.zeros(1, np.int64)
+            out = _accept_pairs_fd(self.fd, self.offsets, self.sizes, left, right,
+                                   float(cfg.threshold), c, float(cfg.min_size_ratio), err)
+            self._check(err)
+            return out
         return _accept_pairs(self.hashes, self.offsets, self.sizes, left, right,
                              float(cfg.threshold), c, float(cfg.min_size_ratio))
 
@@ -744,6 +790,137 @@ def _accept_pairs(hashes, offsets, sizes, left, right, t, c, r):
             ok = True
         out[k] = ok
     return out
+
+
+def _libc_pread() -> Any:
+    if not sys.platform.startswith(("linux", "darwin")):
+        return None
+    try:
+        fn = ctypes.CDLL(None, use_errno=True).pread
+    except (OSError, AttributeError):
+        return None
+    fn.restype = ctypes.c_ssize_t
+    fn.argtypes = [ctypes.c_int, ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int64]
+    return fn
+
+
+_PREAD = _libc_pread()
+
+if _PREAD is not None:
+    _pread = _PREAD
+
+    # These call libc through ctypes, so numba cannot cache them on disk (compiled on first use).
+    @nb.njit
+    def _read_set(fd, offsets, i, err):
+        """Set ``i`` read from the file into a new array (empty and ``err[0] = 1`` on a short read)."""
+        m = offsets[i + 1] - offsets[i]
+        buf = np.empty(m, np.uint32)
+        done = 0
+        want = m * 4
+        base = offsets[i] * 4
+        while done < want:
+            got = _pread(fd, buf.ctypes.data + done, want - done, base + done)
+            if got <= 0:
+                err[0] = 1
+                return np.empty(0, np.uint32)
+            done += got
+        return buf
+
+    @nb.njit
+    def _pair_sets(fd, offsets, i, j, prev_i, prev_x, prev_j, prev_y, err):
+        """Sets ``i`` and ``j``, reusing the previous pair's sets (consecutive candidate pairs come
+        from one bucket and share a member; similarity pairs share the kept member)."""
+        if i == prev_i:
+            xs = prev_x
+        elif i == prev_j:
+            xs = prev_y
+        else:
+            xs = _read_set(fd, offsets, i, err)
+        if j == prev_i:
+            ys = prev_x
+        elif j == prev_j:
+            ys = prev_y
+        else:
+            ys = _read_set(fd, offsets, j, err)
+        return xs, ys
+
+    @nb.njit(parallel=True)
+    def _intersections_fd(fd, offsets, left, right, err):
+        out = np.empty(left.size, np.int64)
+        parts = 4 * nb.get_num_threads()
+        per = (left.size + parts - 1) // parts
+        for p in nb.prange(parts):
+            prev_i, prev_j = -1, -1
+            prev_x = np.empty(0, np.uint32)
+            prev_y = np.empty(0, np.uint32)
+            for k in range(p * per, min(left.size, (p + 1) * per)):
+                x_set, y_set = _pair_sets(fd, offsets, left[k], right[k], prev_i, prev_x, prev_j, prev_y, err)
+                prev_i, prev_x, prev_j, prev_y = left[k], x_set, right[k], y_set
+                a, a1 = 0, x_set.size
+                b, b1 = 0, y_set.size
+                c = 0
+                while a < a1 and b < b1:
+                    x = x_set[a]
+                    y = y_set[b]
+                    if x == y:
+                        c += 1
+                        a += 1
+                        b += 1
+                    elif x < y:
+                        a += 1
+                    else:
+                        b += 1
+                out[k] = c
+        return out
+
+    @nb.njit(parallel=True)
+    def _accept_pairs_fd(fd, offsets, sizes, left, right, t, c, r, err):
+        """:func:`_accept_pairs` on sets read with pread (same arithmetic, same result)."""
+        out = np.zeros(left.size, np.bool_)
+        parts = 4 * nb.get_num_threads()
+        per = (left.size + parts - 1) // parts
+        for p in nb.prange(parts):
+            prev_i, prev_j = -1, -1
+            prev_x = np.empty(0, np.uint32)
+            prev_y = np.empty(0, np.uint32)
+            for k in range(p * per, min(left.size, (p + 1) * per)):
+                i = left[k]
+                j = right[k]
+                sa = sizes[i]
+                sb = sizes[j]
+                small = min(sa, sb)
+                large = max(sa, sb)
+                if small == 0:
+                    continue
+                need = t * (sa + sb) / (1.0 + t)
+                use_c = c >= 0.0 and small / large >= r
+                if use_c:
+                    need = min(need, c * small)
+                if min(offsets[i + 1] - offsets[i], offsets[j + 1] - offsets[j]) < need - 1e-9:
+                    continue  # the merge below would stop at once with no intersection: rejected
+                x_set, y_set = _pair_sets(fd, offsets, i, j, prev_i, prev_x, prev_j, prev_y, err)
+                prev_i, prev_x, prev_j, prev_y = i, x_set, j, y_set
+                a, a1 = 0, x_set.size
+                b, b1 = 0, y_set.size
+                inter = 0
+                while a < a1 and b < b1:
+                    if inter + min(a1 - a, b1 - b) < need - 1e-9:
+                        break
+                    x = x_set[a]
+                    y = y_set[b]
+                    if x == y:
+                        inter += 1
+                        a += 1
+                        b += 1
+                    elif x < y:
+                        a += 1
+                    else:
+                        b += 1
+                ok = inter / max(sa + sb - inter, 1) >= t
+                if use_c and inter / small >= c:
+                    ok = True
+                out[k] = ok
+        return out
 
 
 def exact_scores(
