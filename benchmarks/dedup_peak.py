@@ -71,7 +71,8 @@ def main() -> None:
     row = {
         "paragraphs": n, "seconds_add": round(t_add, 1), "seconds_finish": round(t_finish, 1),
         "rss_before_add_mb": round(base["VmRSS"] / 2**20), "rss_after_add_mb": round(after_add["VmRSS"] / 2**20),
-        "anon_after_add_mb": round(after_add["RssAnon"] / 2**20), "file_after_add_mb": round(after_add["RssFile"] / 2**20),
+        "anon_after_add_mb": round(after_add["RssAnon"] / 2**20),
+        "file_after_add_mb": round(after_add["RssFile"] / 2**20),
         "finish_peak_rss_mb": round(sampler.peak["VmRSS"] / 2**20),
         "finish_peak_anon_mb": round(sampler.peak["RssAnon"] / 2**20),
         "finish_peak_file_mb": round(sampler.peak["RssFile"] / 2**20),
