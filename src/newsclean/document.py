@@ -7,8 +7,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
-METADATA_FIELDS = ("url", "outlet", "title", "date", "lang")
-
 
 @dataclass(frozen=True)
 class Document:
@@ -102,10 +100,6 @@ class Cleaned:
 
     text: str
     changes: tuple[Change, ...] = ()
-
-    @property
-    def removed(self) -> list[Change]:
-        return [c for c in self.changes if c.action == "drop_line" or (c.removed and not c.added)]
 
 
 _LINE_BREAK = re.compile("\r\n|[\r\n\u2028\u2029\x85]")
