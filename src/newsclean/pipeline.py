@@ -248,7 +248,7 @@ def strip_stray_html(text: str) -> str:
     entities decoded); a text without HTML tags is returned unchanged.
 
     >>> strip_stray_html("Harga naik.<br>Warga &ldquo;kaget&rdquo;.")
-    'Harga naik.\nWarga “kaget”.'
+    'Harga naik.\\nWarga “kaget”.'
     >>> strip_stray_html("a < b & c")
     'a < b & c'
     """
