@@ -214,14 +214,15 @@ class Runner:
 
     def _batches(self, items: Iterator[_Item]) -> Iterator[list[_Item]]:
         batch: list[_Item] = []
-        chars = 0
+        docs = chars = 0
         for it in items:
             batch.append(it)
             if it.doc is not None:
+                docs += 1
                 chars += len(it.doc.text)
-            if sum(1 for b in batch if b.doc is not None) >= BATCH_DOCS or chars >= BATCH_CHARS:
+            if docs >= BATCH_DOCS or chars >= BATCH_CHARS:
                 yield batch
-                batch, chars = [], 0
+                batch, docs, chars = [], 0, 0
         if batch:
             yield batch
 

@@ -729,25 +729,41 @@ class _ExactSets:
         return sim
 
 
+@nb.njit(cache=True, inline="always")
+def _merge_count(xs, a, a1, ys, b, b1, need):
+    """Size of the intersection of the sorted runs ``xs[a:a1]`` and ``ys[b:b1]``, stopping early
+    (with a smaller count) once ``need`` can no longer be reached; ``need < 0`` never stops early.
+    Shared by the memory-mapped and the pread kernels."""
+    inter = 0
+    while a < a1 and b < b1:
+        if inter + min(a1 - a, b1 - b) < need - 1e-9:
+            break
+        x = xs[a]
+        y = ys[b]
+        if x == y:
+            inter += 1
+            a += 1
+            b += 1
+        elif x < y:
+            a += 1
+        else:
+            b += 1
+    return inter
+
+
+@nb.njit(cache=True, inline="always")
+def _passes(inter, sa, sb, small, t, c, use_c):
+    """Exact acceptance: Jaccard >= t, or containment of the smaller set >= c where allowed."""
+    return inter / max(sa + sb - inter, 1) >= t or (use_c and inter / small >= c)
+
+
 @nb.njit(parallel=True, cache=True)
 def _intersections(hashes, offsets, left, right):
     out = np.empty(left.size, np.int64)
     for k in nb.prange(left.size):
         a, a1 = offsets[left[k]], offsets[left[k] + 1]
         b, b1 = offsets[right[k]], offsets[right[k] + 1]
-        c = 0
-        while a < a1 and b < b1:
-            x = hashes[a]
-            y = hashes[b]
-            if x == y:
-                c += 1
-                a += 1
-                b += 1
-            elif x < y:
-                a += 1
-            else:
-                b += 1
-        out[k] = c
+        out[k] = _merge_count(hashes, a, a1, hashes, b, b1, -1.0)
     return out
 
 
@@ -769,26 +785,8 @@ def _accept_pairs(hashes, offsets, sizes, left, right, t, c, r):
         use_c = c >= 0.0 and small / large >= r
         if use_c:
             need = min(need, c * small)
-        a, a1 = offsets[i], offsets[i + 1]
-        b, b1 = offsets[j], offsets[j + 1]
-        inter = 0
-        while a < a1 and b < b1:
-            if inter + min(a1 - a, b1 - b) < need - 1e-9:
-                break
-            x = hashes[a]
-            y = hashes[b]
-            if x == y:
-                inter += 1
-                a += 1
-                b += 1
-            elif x < y:
-                a += 1
-            else:
-                b += 1
-        ok = inter / max(sa + sb - inter, 1) >= t
-        if use_c and inter / small >= c:
-            ok = True
-        out[k] = ok
+        inter = _merge_count(hashes, offsets[i], offsets[i + 1], hashes, offsets[j], offsets[j + 1], need)
+        out[k] = _passes(inter, sa, sb, small, t, c, use_c)
     return out
 
 
@@ -856,21 +854,7 @@ if _PREAD is not None:
             for k in range(p * per, min(left.size, (p + 1) * per)):
                 x_set, y_set = _pair_sets(fd, offsets, left[k], right[k], prev_i, prev_x, prev_j, prev_y, err)
                 prev_i, prev_x, prev_j, prev_y = left[k], x_set, right[k], y_set
-                a, a1 = 0, x_set.size
-                b, b1 = 0, y_set.size
-                c = 0
-                while a < a1 and b < b1:
-                    x = x_set[a]
-                    y = y_set[b]
-                    if x == y:
-                        c += 1
-                        a += 1
-                        b += 1
-                    elif x < y:
-                        a += 1
-                    else:
-                        b += 1
-                out[k] = c
+                out[k] = _merge_count(x_set, 0, x_set.size, y_set, 0, y_set.size, -1.0)
         return out
 
     @nb.njit(parallel=True)
@@ -900,26 +884,8 @@ if _PREAD is not None:
                     continue  # the merge below would stop at once with no intersection: rejected
                 x_set, y_set = _pair_sets(fd, offsets, i, j, prev_i, prev_x, prev_j, prev_y, err)
                 prev_i, prev_x, prev_j, prev_y = i, x_set, j, y_set
-                a, a1 = 0, x_set.size
-                b, b1 = 0, y_set.size
-                inter = 0
-                while a < a1 and b < b1:
-                    if inter + min(a1 - a, b1 - b) < need - 1e-9:
-                        break
-                    x = x_set[a]
-                    y = y_set[b]
-                    if x == y:
-                        inter += 1
-                        a += 1
-                        b += 1
-                    elif x < y:
-                        a += 1
-                    else:
-                        b += 1
-                ok = inter / max(sa + sb - inter, 1) >= t
-                if use_c and inter / small >= c:
-                    ok = True
-                out[k] = ok
+                inter = _merge_count(x_set, 0, x_set.size, y_set, 0, y_set.size, need)
+                out[k] = _passes(inter, sa, sb, small, t, c, use_c)
         return out
 
 
