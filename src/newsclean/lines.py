@@ -135,11 +135,14 @@ class CompiledRules:
         self._tier_cache: dict[tuple[str, int], re.Pattern[str] | None] = {}
         self._gated_rules = [r for r in self.rules if r.requires]
         self._gated = bool(self._gated_rules)
+        self._literals = sorted({x for r in self._gated_rules for x in r.requires})
         self._inline_doc = [r for r in by["inline"] if not r.window]
+        self._inline_windowed: re.Pattern[str] | None | bool = False
 
     def _present(self, lower: str) -> frozenset[str]:
         """Ids of the gated rules whose ``requires`` literals occur in the document."""
-        return frozenset(r.id for r in self._gated_rules if any(x in lower for x in r.requires))
+        found = {x for x in self._literals if x in lower}
+        return frozenset(r.id for r in self._gated_rules if not found.isdisjoint(r.requires))
 
     def _scanner(self, kind: str, rules: Sequence[Rule], present: frozenset[str]) -> list[re.Pattern[str]]:
         """MULTILINE searches ("$" in an inline pattern means the end of the line) for the rules a
@@ -165,7 +168,8 @@ class CompiledRules:
         """``could_match(line)``: whether a rule of the kind may fullmatch the line, judged by one
         alternation of the rules that allow its length (gated rules only when present)."""
         tiers = self._tier_cache
-        gated = [(r.max_chars, self._single(r)) for r in rules if r.requires and r.id in present]
+        gated = [(r.max_chars, self._single(r), r.requires) for r in rules if r.requires and r.id in present]
+        longest_gated = max((g[0] for g in gated), default=-1)
 
         def could_match(line: str) -> bool:
             # Tier t holds lengths in (_TIERS[t-1], _TIERS[t]]: the rules that may take such a line
@@ -181,8 +185,30 @@ class CompiledRules:
                 rx = tiers[key] = _alternation([r for r in rules if not r.requires and r.max_chars > low])
             if rx is not None and rx.fullmatch(line) is not None:  # type: ignore[union-attr]
                 return True
-            return any(n <= limit and g.fullmatch(line) is not None for limit, g in gated)
+            if n > longest_gated:
+                return False
+            # A rule's literal lies inside what it matches, here the line itself.
+            low = line.lower()
+            return any(n <= limit and any(x in low for x in lits) and g.fullmatch(line) is not None
+                       for limit, g, lits in gated)
         return could_match
+
+    def _windowed_inline_could_match(self, line: str, present: frozenset[str]) -> bool:
+        """Whether a windowed inline rule (the only ones that look at a line the document-level
+        scan did not flag) could match inside ``line``."""
+        rx = self._inline_windowed
+        if rx is False:
+            alt = _alternation([r for r in self._inline.rules if r.window and not r.requires])
+            rx = self._inline_windowed = alt
+        if rx is not None and rx.search(line) is not None:  # type: ignore[union-attr]
+            return True
+        low = None
+        for r in self._inline.rules:
+            if r.window and r.requires and r.id in present:
+                low = line.lower() if low is None else low
+                if any(x in low for x in r.requires) and self._single(r).search(line) is not None:
+                    return True
+        return False
 
     @staticmethod
     def _kind(rules: list[Rule]) -> _Kind:
@@ -293,39 +319,42 @@ class CompiledRules:
 
         # Blocks first: their trigger line ("Baca juga" alone) would also be taken by a line rule,
         # and then the headline it introduces would be left behind.
-        if self._block.regex is not None and (self._block_windowed or _candidate_lines(
-                in_scope, self._tiered("block", self._block.rules, present))):
-            n_alive = sum(1 for line in lines if line and line.strip())
-            alive_rank = 0
-            i = 0
-            n = len(lines)
-            while i < n:
+        # The trigger alternation picks the few lines a block rule could start at; windowed rules
+        # look at every line (a cut elsewhere moves the window), the others at changed lines only.
+        triggers = _candidate_lines(lines if self._block_windowed else in_scope,
+                                    self._tiered("block", self._block.rules, present)) \
+            if self._block.regex is not None else []
+        if triggers:
+            alive = [i for i, line in enumerate(lines) if line and line.strip()]
+            n_alive = len(alive)
+            rank_of = {i: r + 1 for r, i in enumerate(alive)}
+            taken = 0  # followers dropped so far: they no longer count in the ranks below them
+            resume = 0
+            for i in triggers:
                 line = lines[i]
-                if not line or not line.strip():
-                    i += 1
+                if i < resume or not line or not line.strip():
                     continue
-                alive_rank += 1
+                alive_rank = rank_of[i] - taken
                 rule = None
                 followers: list[int] = []
-                if len(line) <= self._block.max_chars:
-                    for r, rx, follow_re in zip(self._block.rules, self._block_triggers, self._block_follow):
-                        rank = n_alive - alive_rank + 1 if r.from_end else alive_rank
-                        if (r.window and rank > r.window) or len(line) > r.max_chars or not rx.fullmatch(line):
-                            continue
-                        if only is not None and not r.window and i not in only:
-                            continue  # its content has not changed since the last round
-                        followers = self._followers(lines, i, r, follow_re)
-                        if r.require_follow and not followers:
-                            continue
-                        rule = r
-                        break
+                for r, rx, follow_re in zip(self._block.rules, self._block_triggers, self._block_follow):
+                    rank = n_alive - alive_rank + 1 if r.from_end else alive_rank
+                    if (r.window and rank > r.window) or len(line) > r.max_chars or not rx.fullmatch(line):
+                        continue
+                    if only is not None and not r.window and i not in only:
+                        continue  # its content has not changed since the last round
+                    followers = self._followers(lines, i, r, follow_re)
+                    if r.require_follow and not followers:
+                        continue
+                    rule = r
+                    break
                 if rule is None:
-                    i += 1
                     continue
                 drop(i, rule)
                 for k in followers:
                     drop(k, rule)
-                i = (followers[-1] + 1) if followers else i + 1
+                taken += len(followers)
+                resume = (followers[-1] + 1) if followers else i + 1
 
         candidates = set(_candidate_lines(in_scope, self._tiered("line", self._line.rules, present)))
         if self._lexicon_re:
@@ -388,6 +417,7 @@ class CompiledRules:
             scans = self._scanner("inline", self._inline_doc, present)
             alive = [i for i, line in enumerate(lines) if line and line.strip()]
             check = set(alive[-self._inline_tail_window:]) if self._inline_tail_window else set()
+            flagged: set[int] = set()
             if scans:
                 # Check the lines the document-level matches touch; a match running over a line
                 # break could hide one that starts inside it, so then every line is checked.
@@ -398,16 +428,21 @@ class CompiledRules:
                         first = bisect.bisect_right(starts, m.start()) - 1
                         last = bisect.bisect_right(starts, max(m.start(), m.end() - 1)) - 1
                         if first != last:
-                            check.update(alive if only is None else (i for i in alive if i in only))
+                            flagged.update(alive if only is None else (i for i in alive if i in only))
                             break
-                        check.add(first)
+                        flagged.add(first)
+            check |= flagged
         else:
             check = set()
+            flagged = set()
         if check:
             from_end = {i: r for r, i in enumerate(reversed(alive[-self._inline_tail_window:]))} \
                 if self._inline_tail_window else {}
             for i in sorted(check):
                 line = lines[i]
+                if i not in flagged and not self._windowed_inline_could_match(line, present):
+                    # Only a windowed rule brought this line here, and none of them can match it.
+                    continue
                 # Repeat until nothing matches: a cut can join two halves into a new match.
                 while line:
                     spans = [(m.start(), m.end(), rule)
