@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 from .catalog import Rule, rules_by_kind
 from .document import Change
+from .prefilter import Hits, RulePrefilter
 
 __all__ = ["CompiledRules", "fold_for_lexicon", "LINE_CLEANER"]
 
@@ -92,6 +93,43 @@ def _which(m: re.Match[str], rules: Sequence[Rule]) -> Rule:
     raise AssertionError("a match without a rule group")
 
 
+class _DocState:
+    """What the rounds over one document share: the gated rules whose ``requires`` literals occur
+    in it (found on first use: with the prefilter most documents never need them), and the
+    prefilter's hits, kept up to date by rescanning only the lines a cut changed."""
+
+    def __init__(self, rules: CompiledRules, lines: Sequence[str | None]) -> None:
+        self._rules = rules
+        self._lines = list(lines)
+        self._ids: frozenset[str] | None = None
+        self.hits: Hits | None = None
+        self._scanned = False
+
+    @property
+    def ids(self) -> frozenset[str]:
+        if self._ids is None:
+            text = "\n".join(line or "" for line in self._lines)
+            self._ids = self._rules._present(text.lower()) if self._rules._gated else frozenset()
+        return self._ids
+
+    def refresh(self, lines: Sequence[str | None], changed: set[int] | None) -> Hits | None:
+        """The prefilter's hits for ``lines`` now, after cuts changed the ``changed`` lines."""
+        prefilter = self._rules._prefilter
+        if prefilter is None:
+            return None
+        if not self._scanned:
+            self.hits = prefilter.scan(lines)
+            self._scanned = True
+        elif self.hits is not None and changed:
+            # Cuts only remove characters, so changed lines stay eligible.
+            again = prefilter.scan(lines, sorted(changed))
+            if again is None:  # pragma: no cover - see above
+                self.hits = None
+            else:
+                self.hits.update(again, changed)
+        return self.hits
+
+
 @dataclass
 class _Kind:
     rules: list[Rule]
@@ -137,7 +175,7 @@ class CompiledRules:
         self._gated = bool(self._gated_rules)
         self._literals = sorted({x for r in self._gated_rules for x in r.requires})
         self._inline_doc = [r for r in by["inline"] if not r.window]
-        self._inline_windowed: re.Pattern[str] | None | bool = False
+        self._prefilter = RulePrefilter.build(by, [rx.pattern for rx in self._lexicon_re])
 
     def _present(self, lower: str) -> frozenset[str]:
         """Ids of the gated rules whose ``requires`` literals occur in the document."""
@@ -193,21 +231,17 @@ class CompiledRules:
                        for limit, g, lits in gated)
         return could_match
 
-    def _windowed_inline_could_match(self, line: str, present: frozenset[str]) -> bool:
-        """Whether a windowed inline rule (the only ones that look at a line the document-level
-        scan did not flag) could match inside ``line``."""
-        rx = self._inline_windowed
-        if rx is False:
-            alt = _alternation([r for r in self._inline.rules if r.window and not r.requires])
-            rx = self._inline_windowed = alt
-        if rx is not None and rx.search(line) is not None:  # type: ignore[union-attr]
-            return True
+    def _windowed_inline_could_match(self, line: str, windowed: Sequence[Rule]) -> bool:
+        """Whether one of these windowed inline rules (the only ones that look at a line the
+        document-level scan did not flag) matches inside ``line``."""
         low = None
-        for r in self._inline.rules:
-            if r.window and r.requires and r.id in present:
+        for r in windowed:
+            if r.requires:
                 low = line.lower() if low is None else low
-                if any(x in low for x in r.requires) and self._single(r).search(line) is not None:
-                    return True
+                if not any(x in low for x in r.requires):
+                    continue
+            if self._single(r).search(line) is not None:
+                return True
         return False
 
     @staticmethod
@@ -277,8 +311,7 @@ class CompiledRules:
         changes nothing: cleaning an output again then finds nothing more to do. Later rounds
         re-check only the lines a cut changed, plus the positional rules (head, tail)."""
         changes: list[Change] = []
-        text = "\n".join(line or "" for line in lines)
-        present = self._present(text.lower()) if self._gated else frozenset()
+        present = _DocState(self, lines)
         only: set[int] | None = None
         for _ in range(MAX_ROUNDS):
             before = len(changes)
@@ -287,11 +320,14 @@ class CompiledRules:
                 break
         return changes
 
-    def _apply_once(self, lines: list[str], changes: list[Change], cleaner: str, present: frozenset[str],
+    def _apply_once(self, lines: list[str], changes: list[Change], cleaner: str, present: _DocState,
                     only: set[int] | None) -> set[int]:
         """One round over the lines; ``only`` limits the content rules to these lines (None: all).
         Returns the lines whose text a cut changed."""
         touched: set[int] = set()
+        # Lines each kind could match, found by one compiled scan (None: every line is a candidate).
+        hits = present.refresh(lines, only)
+        line_hits = hits.lines if hits is not None else {}
 
         def drop(i: int, rule: Rule) -> None:
             changes.append(Change("drop_line", cleaner, rule.id, i, 0, len(lines[i]), lines[i], ""))
@@ -321,9 +357,14 @@ class CompiledRules:
         # and then the headline it introduces would be left behind.
         # The trigger alternation picks the few lines a block rule could start at; windowed rules
         # look at every line (a cut elsewhere moves the window), the others at changed lines only.
-        triggers = _candidate_lines(lines if self._block_windowed else in_scope,
-                                    self._tiered("block", self._block.rules, present)) \
-            if self._block.regex is not None else []
+        if self._block.regex is None:
+            triggers = []
+        elif line_hits.get("block") is not None:
+            scope_b = lines if self._block_windowed else in_scope
+            triggers = sorted(i for i in line_hits["block"] if scope_b[i])  # type: ignore[union-attr]
+        else:
+            triggers = _candidate_lines(lines if self._block_windowed else in_scope,
+                                        self._tiered("block", self._block.rules, present.ids))
         if triggers:
             alive = [i for i, line in enumerate(lines) if line and line.strip()]
             n_alive = len(alive)
@@ -356,12 +397,18 @@ class CompiledRules:
                 taken += len(followers)
                 resume = (followers[-1] + 1) if followers else i + 1
 
-        candidates = set(_candidate_lines(in_scope, self._tiered("line", self._line.rules, present)))
+        if line_hits.get("line") is not None:
+            candidates = {i for i in line_hits["line"] if in_scope[i]}  # type: ignore[union-attr]
+        else:
+            candidates = set(_candidate_lines(in_scope, self._tiered("line", self._line.rules, present.ids)))
         if self._lexicon_re:
             limit = max(r.max_chars for r in self._lexicon)
             short = [i for i, line in enumerate(in_scope) if line and len(line) <= limit]
             folded = fold_for_lexicon("\n".join(lines[i] for i in short))  # type: ignore[misc]
-            if any(rx.search(folded) for rx in self._lexicon_re):
+            hit = self._prefilter.lexicon(folded) if self._prefilter is not None else None
+            if hit is None:
+                hit = any(rx.search(folded) for rx in self._lexicon_re)
+            if hit:
                 candidates.update(short)
         for i in sorted(candidates):
             line = lines[i]
@@ -381,7 +428,8 @@ class CompiledRules:
                     continue
                 if kept_below >= self._tail_window:
                     break
-                rule = self._line_match(self._tail, line)
+                tail_hits = line_hits.get("tail")
+                rule = self._line_match(self._tail, line) if tail_hits is None or i in tail_hits else None
                 if rule is not None and kept_below < rule.window:
                     drop(i, rule)
                 else:
@@ -413,10 +461,20 @@ class CompiledRules:
                     else:
                         break
 
-        if self._inline.regex is not None:
-            scans = self._scanner("inline", self._inline_doc, present)
+        if touched and hits is not None:
+            hits = present.refresh(lines, touched)  # the cuts above changed some lines
+        found = hits.rules.get("inline") if hits is not None else None
+        if found is not None:
+            # Only the inline rules the prefilter saw somewhere can match.
+            inline = [self._inline.rules[k] for k in sorted(found)]
+            scans = [self._single(r, re.MULTILINE) for r in inline if not r.window]
+            windowed = [r for r in inline if r.window]
+        else:
+            scans = self._scanner("inline", self._inline_doc, present.ids) if self._inline.regex is not None else []
+            windowed = [r for r in self._inline.rules if r.window and (not r.requires or r.id in present.ids)]
+        if self._inline.regex is not None and (scans or windowed):
             alive = [i for i, line in enumerate(lines) if line and line.strip()]
-            check = set(alive[-self._inline_tail_window:]) if self._inline_tail_window else set()
+            check = set(alive[-self._inline_tail_window:]) if windowed and self._inline_tail_window else set()
             flagged: set[int] = set()
             if scans:
                 # Check the lines the document-level matches touch; a match running over a line
@@ -440,7 +498,7 @@ class CompiledRules:
                 if self._inline_tail_window else {}
             for i in sorted(check):
                 line = lines[i]
-                if i not in flagged and not self._windowed_inline_could_match(line, present):
+                if i not in flagged and not self._windowed_inline_could_match(line, windowed):
                     # Only a windowed rule brought this line here, and none of them can match it.
                     continue
                 # Repeat until nothing matches: a cut can join two halves into a new match.

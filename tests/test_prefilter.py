@@ -1,0 +1,154 @@
+"""The Hyperscan prefilter never changes what the rule engine does: it may report lines no rule
+matches, never miss one that a rule matches."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytest.importorskip("hyperscan")
+
+from newsclean.catalog import default_catalog, rules_by_kind  # noqa: E402
+from newsclean.lines import CompiledRules  # noqa: E402
+from newsclean.prefilter import LINE_KINDS, SAFE_CHARS, RulePrefilter, eligible, to_hyperscan  # noqa: E402
+
+CATALOG = default_catalog()
+RULES = tuple(CATALOG.rules)
+BY_KIND = rules_by_kind(RULES)
+PREFILTER = RulePrefilter(BY_KIND)
+FILTERED = [r for kind in (*LINE_KINDS, "inline") for r in BY_KIND[kind]]
+
+CONTENT = [
+    "Harga cabai naik 5% di Pasar Minggu, kata Budi kepada wartawan.",
+    "\u201cKami akan terus memantau situasi,\u201d ujar Kapolda pada Senin (12/3/2024).",
+    "The minister said on Tuesday that talks would resume \u2014 but gave no date.",
+    "Dilansir dari Antara, warga diminta tetap waspada.",
+    "Tags",
+    "Jakarta",
+    "-",
+]
+# Pieces the strategies glue together: the rules' own examples and counter-examples (what the
+# rules are about), content lines, and characters of every class the translation widens.
+PIECES = sorted({x for r in RULES for x in (*r.examples, *r.counter_examples)} | set(CONTENT))
+NOISE = st.text(alphabet=st.sampled_from(list(" \t.,:;-\u2013\u2014()[]/|\"\u201c\u201d'\u2019?!#@*"
+                                                "aAbBzZ09_\u00e9\u00c9\u00df\u00b5\u00a0\u2022\u0627\U0001f600")),
+                max_size=6)
+
+
+def _mutate(piece: str, noise: str, where: int, upper: bool, cut: int) -> str:
+    if upper:
+        piece = piece.upper()
+    if cut:
+        piece = piece[:-cut] if cut < len(piece) else piece
+    k = where % (len(piece) + 1)
+    return piece[:k] + noise + piece[k:]
+
+
+LINE = st.builds(_mutate, st.sampled_from(PIECES), NOISE, st.integers(0, 400), st.booleans(),
+                 st.integers(0, 3)) | st.sampled_from(PIECES)
+
+
+def _python_lines(rule, lines: list[str]) -> set[int]:  # type: ignore[no-untyped-def]
+    rx = re.compile(rule.pattern, rule.flags)
+    if rule.kind == "inline":
+        return {i for i, line in enumerate(lines) if rx.search(line)}
+    return {i for i, line in enumerate(lines) if rx.fullmatch(line)}
+
+
+def test_every_catalog_rule_is_prefiltered() -> None:
+    assert not PREFILTER.unfiltered
+
+
+@pytest.mark.parametrize("rule", FILTERED, ids=lambda r: r.id)
+def test_prefilter_reports_every_example(rule) -> None:  # type: ignore[no-untyped-def]
+    lines = [x for x in rule.examples if eligible(x)]
+    hits = PREFILTER.scan(["Isi berita biasa.", *lines, "Penutup."])
+    assert hits is not None
+    if rule.kind == "inline":
+        assert BY_KIND["inline"].index(rule) in hits.rules["inline"]
+    else:
+        must = {i + 1 for i in _python_lines(rule, lines)}
+        assert must <= hits.lines[rule.kind], rule.id
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(LINE, min_size=1, max_size=8))
+def test_prefilter_is_a_superset(lines: list[str]) -> None:
+    hits = PREFILTER.scan(lines)
+    if hits is None:
+        assert not all(eligible(x) for x in lines)
+        return
+    for rule in FILTERED:
+        found = _python_lines(rule, lines)
+        if rule.kind == "inline":
+            assert not found or BY_KIND["inline"].index(rule) in hits.rules["inline"], (rule.id, lines)
+        else:
+            assert found <= hits.lines[rule.kind], (rule.id, lines)  # type: ignore[operator]
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(LINE, min_size=1, max_size=10), st.sampled_from(["id", "en", None]))
+def test_engine_gives_the_same_changes_with_and_without_prefilter(lines: list[str], lang: str | None) -> None:
+    rules = CATALOG.select(lang)
+    fast = CompiledRules(rules)
+    slow = CompiledRules(rules)
+    slow._prefilter = None
+    a, b = list(lines), list(lines)
+    assert fast.apply(a) == slow.apply(b)
+    assert a == b
+
+
+def test_unsafe_characters_take_the_python_path() -> None:
+    # Python's IGNORECASE folds the Kelvin sign to "k", and its \s takes U+001C: Hyperscan does not.
+    for text in ("Simak juga: \u212aabar", "Baca\x1cjuga: x", "lone \ud800 surrogate"):
+        assert not eligible(text)
+        assert PREFILTER.scan([text]) is None
+    assert eligible("JAKARTA, KOMPAS.com \u2013 \u201cHarga\u201d naik \u00e9 \u0627 \U0001f600")
+
+
+def test_translation_widens_and_drops_assertions() -> None:
+    assert to_hyperscan(r"(?<=\.)ab\b(?!c)") == "ab"
+    assert to_hyperscan("x{2,30}y{1,3}") == "(?:x){2,}(?:y){1,3}"
+    assert to_hyperscan("(?-i:Ab)c", re.IGNORECASE) == "(?i:(?-i:Ab)c)"
+    assert to_hyperscan("\u00e9", re.IGNORECASE) == "(?i:[\\x{C9}\\x{E9}])"
+    # A negated class must not exclude more than Python's: \w inside it stays ASCII.
+    assert to_hyperscan(r"[^\w.]") == "[^0-9A-Z_a-z\\x{2E}]"
+    assert set(SAFE_CHARS) >= {"\t", "\n"}
+
+
+def test_untranslatable_rules_leave_their_kind_to_python(monkeypatch: pytest.MonkeyPatch) -> None:
+    import newsclean.prefilter as pf
+
+    def refuse(pattern: str, flags: int = 0) -> str:
+        raise pf.Untranslatable("test")
+
+    monkeypatch.setattr(pf, "to_hyperscan", refuse)
+    p = pf.RulePrefilter({"line": BY_KIND["line"][:2], "inline": BY_KIND["inline"][:1]})
+    hits = p.scan(["Baca juga: Harga naik"])
+    assert hits is not None and hits.lines["line"] is None and hits.rules["inline"] is None
+    rules = CompiledRules(RULES)
+    rules._prefilter = p
+    lines = ["JAKARTA - Harga naik.", "Baca juga: Harga Bawang Turun", "Pedagang mengeluh."]
+    assert [c.rule for c in rules.apply(list(lines))] == [
+        c.rule for c in CompiledRules(RULES).apply(list(lines))]
+
+
+def test_compiled_databases_are_cached(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("NEWSCLEAN_CACHE", str(tmp_path))
+    first = RulePrefilter({"line": BY_KIND["line"]})
+    files = list(tmp_path.glob("hs-*.db"))
+    assert len(files) == 1
+    again = RulePrefilter({"line": BY_KIND["line"]})  # loaded from the file
+    doc = ["Baca juga: Harga naik", "Isi berita."]
+    assert again.scan(doc) == first.scan(doc)
+    files[0].write_bytes(b"not a database")
+    damaged = RulePrefilter({"line": BY_KIND["line"]})  # compiled again
+    assert damaged.scan(doc) == first.scan(doc)
+
+
+def test_turned_off_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NEWSCLEAN_PREFILTER", "0")
+    assert RulePrefilter.build(BY_KIND) is None
