@@ -27,6 +27,9 @@ Kinds (see :mod:`newsclean.lines` for how each is applied):
 - ``tail``: like ``line``, but only among the last ``window`` non-empty lines (credits, initials, tags).
 - ``repeat``: two adjacent identical lines that match ``pattern``, among the last ``window`` kept
   lines, are both dropped (a video title printed twice above the credits).
+- ``echo``: a later line identical to the document's first kept line (the headline, which ``pattern``
+  must match) is dropped, the first kept; with ``window = N``, only among the first N kept lines
+  (pages print the title again above the article, after a source label or a gallery).
 - ``lexicon``: ``terms`` (spam words) are looked up in a folded copy of the line (case, diacritics,
   homoglyphs); a line of at most ``max_chars`` that contains one is dropped.
 
@@ -64,7 +67,7 @@ __all__ = [
     "normalize_outlet",
 ]
 
-KINDS = ("line", "prefix", "inline", "block", "tail", "repeat", "lexicon")
+KINDS = ("line", "prefix", "inline", "block", "tail", "repeat", "echo", "lexicon")
 
 #: Defaults applied when a rule does not say. Named here so they can be tuned in one place.
 DEFAULT_MAX_CHARS = 300

@@ -158,6 +158,8 @@ class CompiledRules:
         self._inline_tail_window = max((r.window for r in by["inline"]), default=0)
         self._repeat = by["repeat"]
         self._repeat_re = [re.compile(r.pattern, r.flags) for r in self._repeat]
+        self._echo = by["echo"]
+        self._echo_re = [re.compile(r.pattern, r.flags) for r in self._echo]
         self._lexicon = by["lexicon"]
         self._lexicon_re = [
             re.compile(r"(?<![a-z0-9])(?:" + "|".join(
@@ -443,6 +445,15 @@ class CompiledRules:
                 if la is not None and la == lb and len(la) <= rule.max_chars and rx.fullmatch(la):
                     drop(a, rule)
                     drop(b, rule)
+
+        for rule, rx in zip(self._echo, self._echo_re):
+            # Positional, so checked every round: a cut (a " | Site" suffix) can make the echo appear.
+            alive = [i for i, line in enumerate(lines) if line and line.strip()]
+            head = lines[alive[0]] if alive else ""
+            if rule.min_chars <= len(head) <= rule.max_chars and rx.fullmatch(head):
+                for i in alive[1:rule.window or None]:
+                    if lines[i] == head:
+                        drop(i, rule)
 
         if self._prefix.regex is not None:
             alive = [i for i, line in enumerate(lines) if line and line.strip()]

@@ -1,0 +1,54 @@
+"""English rules that judge a line by where it stands, on synthetic pages: what goes at the top or the end
+of a page stays when the same shape stands in the body."""
+
+from __future__ import annotations
+
+from newsclean import Pipeline
+
+P = Pipeline.default(lang="en")
+BODY = [
+    "The city council voted 7-2 on Tuesday to approve a new budget for the coming year.",
+    "The mayor said the plan would fund two new schools and repair several bridges.",
+    "Opponents said the council had moved too fast and promised to appeal the decision.",
+    "The budget takes effect in July, officials said, after a final review by the state.",
+]
+
+
+def clean(lines: list[str]) -> list[str]:
+    return P.clean("\n".join(lines)).split("\n")
+
+
+def test_a_repeated_headline_a_source_label_and_a_bare_byline_go() -> None:
+    page = ["Council approves new budget for schools", "City Gazette•", "Council approves new budget for schools",
+            "Jane Example", *BODY]
+    assert clean(page) == ["Council approves new budget for schools", *BODY]
+
+
+def test_a_short_title_case_line_after_the_opening_paragraphs_stays() -> None:
+    page = ["Council approves new budget for schools", *BODY[:3], "Bridge Repairs", *BODY[3:], *BODY]
+    assert clean(page) == page
+
+
+def test_a_short_headline_is_not_taken_for_a_name() -> None:
+    page = ["What Voters Want", *BODY]
+    assert clean(page) == page
+
+
+def test_a_ticker_at_the_top_goes_with_its_headlines() -> None:
+    page = ["Council approves new budget for schools", "15m ago", "Storm closes highway for a day", "1h ago",
+            "Team wins title in overtime", *BODY]
+    assert clean(page) == ["Council approves new budget for schools", *BODY]
+
+
+def test_a_comment_thread_page_goes_whole_and_the_prompt_in_a_sentence_does_not() -> None:
+    thread = ["You must be logged in to post a comment.", "Jane Example", "I think the council got this one wrong.",
+              "Posted on 7/15/18 | 3:45 PM CEST"]
+    assert P.clean("\n".join(thread)) == ""
+    sentence = "Readers must be logged in to post a comment, the site said."
+    assert clean([*BODY, sentence]) == [*BODY, sentence]
+
+
+def test_a_hover_card_leaves_the_short_name_in_the_sentence() -> None:
+    line = ("Rep. Jane ExampleJane Quinn ExampleSunday shows preview: Council readies for vote Budget talks stall MORE "
+            "(D-Ore.) said the vote was close.")
+    assert clean([line]) == ["Rep. Jane Example (D-Ore.) said the vote was close."]
