@@ -145,12 +145,9 @@ def _node(op, av, icase: bool) -> str:  # type: ignore[no-untyped-def]
     if name == "ATOMIC_GROUP":
         return "(?:" + _emit(list(av), icase) + ")"
     if name == "AT":
-        at = str(av)
-        if at in ("AT_BEGINNING", "AT_BEGINNING_STRING", "AT_BEGINNING_LINE"):
-            return "^"
-        if at in ("AT_END", "AT_END_STRING", "AT_END_LINE"):
-            return "$"
-        return ""  # word boundaries: dropping an assertion only widens the match
+        # Line anchors and word boundaries alike: dropping an assertion only widens the match
+        # (and Hyperscan refuses an end anchor followed by more pattern).
+        return ""
     if name in ("ASSERT", "ASSERT_NOT"):
         return ""
     if name == "GROUPREF":
