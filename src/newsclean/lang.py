@@ -20,6 +20,8 @@ STOPWORDS: dict[str, frozenset[str]] = {
     ),
 }
 
+_LANG_OF_WORD = {w: code for code, words in STOPWORDS.items() for w in words}
+
 #: A text needs at least this many stopword hits before we trust the guess.
 MIN_HITS = 3
 #: ... and the winner needs this share of all hits.
@@ -37,8 +39,8 @@ def detect_lang(text: str, *, max_chars: int = 1000) -> str | None:
     >>> detect_lang("12345") is None
     True
     """
-    words = Counter(text[:max_chars].lower().split())
-    counts = {code: sum(words[w] for w in stop if w in words) for code, stop in STOPWORDS.items()}
+    hits = Counter(map(_LANG_OF_WORD.get, text[:max_chars].lower().split()))
+    counts = {code: hits[code] for code in STOPWORDS}
     total = sum(counts.values())
     if total < MIN_HITS:
         return None

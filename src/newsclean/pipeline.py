@@ -75,19 +75,21 @@ class TextCleaner:
         if not self.name:
             object.__setattr__(self, "name", getattr(self.func, "__name__", "text_cleaner"))
 
-    def run(self, lines: list[str | None], doc: Document) -> list[Change]:
+    def run(self, lines: list[str | None], doc: Document, only: Iterable[int] | None = None) -> list[Change]:
+        """Clean the lines (all, or those in ``only``) in place; return what changed."""
         func = self.func
-        candidates: Iterable[int] = range(len(lines))
+        candidates: Iterable[int] = range(len(lines)) if only is None else sorted(only)
         if self.line_local or getattr(func, "line_local", False):
             # One call on the whole text instead of one per line; only lines that changed are
             # looked at again (most documents need nothing from most cleaners).
-            text = "\n".join(line or "" for line in lines)
+            index = list(candidates)
+            text = "\n".join(lines[i] or "" for i in index)
             new_text = func(text)
             if new_text == text:
                 return []
             new_lines = new_text.split("\n")
-            if len(new_lines) == len(lines):
-                candidates = [i for i, (a, b) in enumerate(zip(lines, new_lines)) if a and a != b]
+            if len(new_lines) == len(index):
+                candidates = [i for i, b in zip(index, new_lines) if lines[i] and lines[i] != b]
         changes = []
         for i in candidates:
             line = lines[i]
@@ -339,12 +341,16 @@ class Pipeline:
                 changes.extend(self.steps[k].run(lines, doc))
                 k += 1
                 continue
+            only: set[int] | None = None
             for _ in range(TEXT_ROUNDS):
                 before = len(changes)
                 for step in group:
-                    changes.extend(step.run(lines, doc))
+                    changes.extend(step.run(lines, doc, only))  # type: ignore[call-arg]
                 if len(changes) == before:
                     break
+                # A line no cleaner changed is a fixed point of each of them: the next round
+                # only needs the lines that changed.
+                only = {c.line for c in changes[before:]}
         return Cleaned(join_lines(line for line in lines if line is not None), tuple(changes))
 
     def clean(self, doc: Document | str) -> str:
