@@ -405,7 +405,7 @@ class CompiledRules:
             candidates = set(_candidate_lines(in_scope, self._tiered("line", self._line.rules, present.ids)))
         if self._lexicon_re:
             limit = max(r.max_chars for r in self._lexicon)
-            short = [i for i, line in enumerate(in_scope) if line and len(line) <= limit]
+            short = [i for i, line in enumerate(in_scope) if line and lines[i] and len(line) <= limit]
             folded = fold_for_lexicon("\n".join(lines[i] for i in short))  # type: ignore[misc]
             hit = self._prefilter.lexicon(folded) if self._prefilter is not None else None
             if hit is None:
@@ -457,7 +457,10 @@ class CompiledRules:
 
         if self._prefix.regex is not None:
             alive = [i for i, line in enumerate(lines) if line and line.strip()]
+            prefix_hits = line_hits.get("prefix")
             for rank, i in enumerate(alive[: self._prefix_window]):
+                if prefix_hits is not None and i not in prefix_hits:
+                    continue
                 # An outlet name, then a dateline, then a greeting ...: repeat until none matches.
                 # Rules are tried one by one here (there are few, and only a few lines qualify)
                 # because each has its own window.

@@ -52,7 +52,7 @@ _UNSAFE_RE = re.compile(f"[^{SAFE_CHARS}]")
 
 #: Kinds whose rules are whole-line matches (anchored at both line ends); inline and lexicon rules
 #: are searched anywhere and only tell whether a document needs the Python scan at all.
-LINE_KINDS = ("line", "tail", "block")
+LINE_KINDS = ("line", "tail", "block", "prefix")
 SEARCH_KINDS = ("inline",)
 
 #: Repeats with a larger upper bound become unbounded, and lower bounds are capped: a superset, and
@@ -71,12 +71,15 @@ except ImportError:  # pragma: no cover - Python 3.10
 # Python matches (every non-ASCII character where Python's class holds some), ``narrow`` at most.
 _CATEGORY_SETS = {
     "CATEGORY_DIGIT": ("0-9\\x{80}-\\x{10FFFF}", "0-9"),
-    "CATEGORY_NOT_DIGIT": ("\\x{0}-/:-\\x{10FFFF}", "\\x{0}-/:-\\x{7F}"),
+    "CATEGORY_NOT_DIGIT": ("\\x{0}-\\x{9}\\x{B}-/:-\\x{10FFFF}", "\\x{0}-/:-\\x{7F}"),
     "CATEGORY_WORD": ("0-9A-Z_a-z\\x{80}-\\x{10FFFF}", "0-9A-Z_a-z"),
-    "CATEGORY_NOT_WORD": ("\\x{0}-/:-@\\[-^`{-\\x{10FFFF}", "\\x{0}-/:-@\\[-^`{-\\x{7F}"),
-    "CATEGORY_SPACE": ("\\t-\\r \\x{1C}-\\x{1F}\\x{80}-\\x{10FFFF}", "\\t-\\r \\x{1C}-\\x{1F}"),
+    "CATEGORY_NOT_WORD": ("\\x{0}-\\x{9}\\x{B}-/:-@\\[-^`{-\\x{10FFFF}", "\\x{0}-/:-@\\[-^`{-\\x{7F}"),
+    "CATEGORY_SPACE": ("\\t\\x{B}-\\r \\x{1C}-\\x{1F}\\x{80}-\\x{10FFFF}", "\\t-\\r \\x{1C}-\\x{1F}"),
     "CATEGORY_NOT_SPACE": ("\\x{0}-\\x{8}\\x{E}-\\x{1F}!-\\x{10FFFF}", "!-~"),
 }
+# Python matches one line at a time, so no expression needs to match a line break: leaving it out
+# of every class keeps each Hyperscan match inside one line (the one it is reported for).
+_NEVER = "[^\\x{0}-\\x{10FFFF}]"
 
 
 class Untranslatable(ValueError):
@@ -117,6 +120,8 @@ def _emit(items: list, icase: bool) -> str:  # type: ignore[type-arg]
 def _node(op, av, icase: bool) -> str:  # type: ignore[no-untyped-def]
     name = str(op)
     if name == "LITERAL":
+        if av == 10:
+            return _NEVER
         if icase and not chr(av).isascii() and len(_cased(av)) > 1:
             return "[" + "".join(_char(c) for c in sorted(_cased(av))) + "]"
         return _char(av)
@@ -169,10 +174,11 @@ def _klass(items, icase: bool) -> str:  # type: ignore[no-untyped-def]
         name = str(op)
         if name == "LITERAL":
             codes = _cased(av) if icase and wide and not chr(av).isascii() else {av}
-            parts.extend(_char(c) for c in sorted(codes))
+            parts.extend(_char(c) for c in sorted(codes - {10} if wide else codes))
         elif name == "RANGE":
             lo, hi = av
-            parts.append(f"{_char(lo)}-{_char(hi)}")
+            pieces = [(lo, 9), (11, hi)] if wide and lo <= 10 <= hi else [(lo, hi)]
+            parts.extend(f"{_char(a)}-{_char(b)}" for a, b in pieces if a <= b)
             if icase and wide and hi > 0x7F:
                 parts.append("\\x{80}-\\x{10FFFF}")
         elif name == "CATEGORY":
@@ -182,10 +188,9 @@ def _klass(items, icase: bool) -> str:  # type: ignore[no-untyped-def]
             parts.append(sets[0] if wide else sets[1])
         else:
             raise Untranslatable(name)
-    body = "".join(parts)
-    if not body:
-        return "." if negate else "[^\\x{0}-\\x{10FFFF}]"
-    return ("[^" if negate else "[") + body + "]"
+    if negate:
+        return "[^" + "".join(parts) + "\\n]"
+    return "[" + "".join(parts) + "]" if parts else _NEVER
 
 
 def _cache_dir() -> Path | None:
@@ -217,8 +222,8 @@ def eligible(text: str) -> bool:
 
 @dataclass
 class Hits:
-    """What scans of one document found. ``lines[kind]``: indexes of the lines some whole-line rule
-    of the kind could match; ``rules[kind]``: positions (in the kind's rule list) of the search rules
+    """What scans of one document found. ``lines[kind]``: indexes of the lines some rule of the kind
+    could match (the whole line, or its start for a prefix rule); ``rules[kind]``: positions (in the kind's rule list) of the search rules
     that could match somewhere. ``None`` for a kind left to Python."""
 
     lines: dict[str, set[int] | None]
@@ -252,7 +257,8 @@ class RulePrefilter:
         for kind in (*LINE_KINDS, *SEARCH_KINDS):
             for pos, rule in enumerate(by_kind.get(kind, ())):
                 f = base | (_hs.HS_FLAG_SINGLEMATCH if kind in SEARCH_KINDS else 0)
-                expr = self._expression(rule.pattern, rule.flags, anchored=kind in LINE_KINDS)
+                expr = self._expression(rule.pattern, rule.flags, anchored=kind in LINE_KINDS,
+                                        whole_line=kind != "prefix")
                 if expr is None:
                     self.unfiltered.add(kind)
                     continue
@@ -288,13 +294,16 @@ class RulePrefilter:
         return cls(by_kind, lexicon_patterns)
 
     @staticmethod
-    def _expression(pattern: str, re_flags: int, *, anchored: bool) -> bytes | None:
-        """The Hyperscan expression for a rule's pattern, or None when it cannot be translated."""
+    def _expression(pattern: str, re_flags: int, *, anchored: bool, whole_line: bool = True) -> bytes | None:
+        """The Hyperscan expression for a rule's pattern (anchored at the line start, and at its end
+        too for a ``whole_line`` rule), or None when it cannot be translated."""
         try:
             expr = to_hyperscan(pattern, re_flags)
         except (Untranslatable, re.error):
             return None
-        return (f"^(?:{expr})$" if anchored else expr).encode("utf-8")
+        if anchored:
+            expr = f"^(?:{expr})$" if whole_line else f"^(?:{expr})"
+        return expr.encode("utf-8")
 
     @staticmethod
     def _database(exprs: list[bytes], flags: list[int]):  # type: ignore[no-untyped-def]
@@ -346,7 +355,7 @@ class RulePrefilter:
                 kind = kind_of[idx]
                 hits = found_lines.get(kind)
                 if hits is not None:
-                    # A whole-line match ends where its line ends: at a break or at the end.
+                    # No expression matches a line break, so a match lies in the line it ends in.
                     hits.add(index[bisect.bisect_left(breaks, end)])
                 else:
                     found_rules[kind].add(position[idx])  # type: ignore[union-attr]
