@@ -143,6 +143,12 @@ def child_clean_newsclean(data: Path, p: dict[str, Any]) -> dict[str, Any]:
     return {"seconds": time.perf_counter() - t0, "mb": mb, "units": mb}
 
 
+def child_clean_python(data: Path, p: dict[str, Any]) -> dict[str, Any]:
+    """The same pipeline with the rule engine's Hyperscan prefilter turned off (pure Python)."""
+    os.environ["NEWSCLEAN_PREFILTER"] = "0"
+    return child_clean_newsclean(data, p)
+
+
 def child_clean_naive(data: Path, p: dict[str, Any]) -> dict[str, Any]:
     docs = list(_iter_docs(data, p["naive_mb"] * 1e6))
     naive = NaiveCleaner()
@@ -367,6 +373,7 @@ def _floor_kernel() -> Any:
 CHILDREN = {
     "clean.newsclean": child_clean_newsclean,
     "clean.naive": child_clean_naive,
+    "clean.python": child_clean_python,
     "sig.newsclean": child_sig_newsclean,
     "sig.update": child_sig_update,
     "sig.bulk": child_sig_bulk,
@@ -571,7 +578,7 @@ def run_benchmark(a: argparse.Namespace) -> int:
         # name -> (cmd factory, how to read the rate)
         plan: list[tuple[str, Any]] = []
         if "clean" in wanted:
-            plan += [("clean.newsclean", None), ("clean.naive", None)]
+            plan += [("clean.newsclean", None), ("clean.python", None), ("clean.naive", None)]
         if "sig" in wanted:
             plan += [("sig.newsclean", None), ("sig.update", None), ("sig.bulk", None)]
         if "lsh" in wanted:
@@ -695,6 +702,11 @@ def summarize(runs: dict[str, list[dict[str, Any]]], a: argparse.Namespace, summ
         rows.append(_row("clean", "MB/s", rate("clean.newsclean", "mb"), rate("clean.naive", "mb"), None,
                          None, rss("clean.newsclean"), rss("clean.naive"),
                          {"x_naive": paired("clean.newsclean", "clean.naive")}))
+        if "clean.python" in runs:
+            rows.append(_row("clean, prefilter off (pure Python)", "MB/s", rate("clean.python", "mb"),
+                             rate("clean.naive", "mb"), None, None, rss("clean.python"), rss("clean.naive"),
+                             {"x_naive": paired("clean.python", "clean.naive"),
+                              "prefilter_gain": paired("clean.newsclean", "clean.python")}))
     if "sig.newsclean" in runs:
         floor_p = n_par * floor_mb / mb if floor_mb else None
         rows.append(_row("signatures", "paragraphs/s", rate("sig.newsclean", "u"), rate("sig.update", "u"),
@@ -820,6 +832,10 @@ def print_table(rep: dict[str, Any]) -> None:
         print(f"{r['stage']:34} {r['unit']:>12} {_fmt(r['newsclean']):>10} {_fmt(r['naive']):>10} "
               f"{_fmt(r['bulk']):>10} {_fmt(r['floor']):>10} {_fmt(r['x_naive']):>8} {_fmt(r['x_bulk']):>7} "
               f"{_fmt(r['pct_floor']):>8} {_fmt(r['rss_mib']):>8} {_fmt(r['rss_naive_mib']):>9}")
+    for r in rep["rows"]:
+        if r.get("prefilter_gain"):
+            print(f"rule-engine prefilter (Hyperscan): cleaning {r['prefilter_gain']}x the pure-Python engine "
+                  "(median of per-repeat ratios)")
     lsh = next((r for r in rep["rows"] if r["stage"].startswith("LSH")), None)
     if lsh:
         print(f"LSH sample: {lsh.get('sample_paragraphs')} paragraphs; newsclean index finish: "
