@@ -71,11 +71,12 @@ def anchor_limit() -> int:
     return 1 << (32 - ANCHOR_BITS)
 
 
-def stream_chunks(hashes: np.ndarray, fd: int | None, offsets: np.ndarray, chunk: int = STREAM_CHUNK
+def stream_chunks(hashes: np.ndarray, fd: int | None, offsets: np.ndarray, chunk: int | None = None
                   ) -> Iterator[tuple[int, int, np.ndarray]]:
     """``(p0, p1, buf)``: paragraphs ``[p0, p1)`` and their concatenated shingle sets
     (``buf[offsets[i] - offsets[p0]:...]``), in file order, about ``chunk`` values at a time.
     Read with ``pread`` when ``fd`` is given (nothing becomes resident), else from ``hashes``."""
+    chunk = chunk or STREAM_CHUNK
     n = offsets.size - 1
     p0 = 0
     while p0 < n:
@@ -235,7 +236,7 @@ def fragment_candidates(
     ratio_lo: float,
     ratio_hi: float,
     stats: dict[str, int],
-    chunk: int = STREAM_CHUNK,
+    chunk: int | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Candidate ``(fragment, container)`` pairs among ``reps`` (see the module docstring): the
     fragment has ``ratio_lo <= size ratio < ratio_hi`` and is in another strong cluster (``roots``)."""
