@@ -16,7 +16,7 @@ sorted shingle-hash sets the index already spilled:
   approximate: saturating 16-bit counters over hashed buckets, which only errs towards fewer
   lookups);
 * every MinHash paragraph that can be a fragment queries with its first ``FRAGMENT_QUERY_ANCHORS``
-  usable anchors. These queries are the only index kept in memory (8 bytes per anchor, at most
+  usable anchors. These queries are the only index kept in memory (12 bytes per anchor, at most
   three per paragraph). Every paragraph large enough to contain a fragment is then streamed from
   the shingle-set file, a chunk at a time; a query paragraph within the size-ratio window that
   shares at least ``FRAGMENT_QUERY_NEED`` of its anchors with it (all of them, when it has fewer)
@@ -60,7 +60,9 @@ FRAGMENT_QUERY_NEED = 2
 #: Anchors found in more containers than this are common phrases, not used for lookups.
 FRAGMENT_MAX_POSTINGS = 256
 #: Hash values read per chunk from the shingle-set file while streaming.
-STREAM_CHUNK = 1 << 22
+STREAM_CHUNK = 1 << 20
+#: Query matches collected at once (8 bytes each) before candidates are counted and verified.
+HIT_BUDGET = 1 << 19
 
 
 #: Roles of a paragraph in :func:`fragment_candidates` (bit flags).
@@ -135,12 +137,14 @@ def _query_anchors(buf, base, offsets, p0, p1, role, limit, counts, mask, cap, m
 
 
 @nb.njit(cache=True, inline="always")
-def _hits(buf, lo, hi, i, limit, queries, directory, shift, sizes, roots, ratio_lo, ratio_hi, cap, out, w):
+def _hits(buf, lo, hi, i, limit, q_hash, q_size, q_id, directory, shift, sizes, roots, ratio_lo, ratio_hi,
+          cap, out, w):
     """Query paragraphs matching the anchors ``buf[lo:hi]`` of container ``i`` (within the ratio
     window, other strong cluster): counted, and written to ``out[w:]`` when ``out`` is given.
-    ``directory[d]`` is the first query whose anchor has ``anchor >> shift >= d``."""
+    Queries are sorted by (anchor, size, paragraph); ``directory[d]`` is the first whose anchor
+    has ``anchor >> shift >= d``."""
     n = 0
-    low32 = np.uint64(0xFFFFFFFF)
+    size = sizes[i]
     for k in range(lo, hi):
         h = buf[k]
         if h >= limit:
@@ -148,43 +152,53 @@ def _hits(buf, lo, hi, i, limit, queries, directory, shift, sizes, roots, ratio_
         d = h >> shift
         a = directory[d]
         e = directory[d + 1]
-        while a < e and (queries[a] >> np.uint64(32)) < h:
+        while a < e and q_hash[a] < h:
             a += 1
         b = a
-        while b < e and (queries[b] >> np.uint64(32)) == h:
+        while b < e and q_hash[b] == h:
             b += 1
         if b - a > cap:
             continue  # an anchor that many paragraphs query: a common phrase
-        for q in range(a, b):
-            f = np.int64(queries[q] & low32)
-            r = sizes[f] / sizes[i]
-            if r >= ratio_lo and r < ratio_hi and roots[f] != roots[i]:
+        q = a
+        while q < b and q_size[q] / size < ratio_lo:
+            q += 1
+        while q < b and q_size[q] / size < ratio_hi:
+            f = np.int64(q_id[q])
+            if roots[f] != roots[i]:
                 if out.size:
                     out[w + n] = f
                 n += 1
+            q += 1
     return n
 
 
 @nb.njit(parallel=True, cache=True)
-def _container_candidates(buf, base, offsets, members, limit, queries, directory, shift, used, sizes, roots,
-                          ratio_lo, ratio_hi, need, cap):
-    """Candidate ``(fragment, container)`` pairs of the containers ``members`` (whose sets are in
-    ``buf``): the query paragraphs that share at least ``min(need, used)`` anchors with them."""
-    m = members.size
+def _hit_counts(buf, base, offsets, members, limit, q_hash, q_size, q_id, directory, shift, sizes, roots,
+                ratio_lo, ratio_hi, cap):
+    """Number of query matches of each container in ``members`` (sets in ``buf``)."""
     none = np.zeros(0, np.int64)
-    count = np.zeros(m + 1, np.int64)
-    for t in nb.prange(m):
+    out = np.zeros(members.size, np.int64)
+    for t in nb.prange(members.size):
         i = members[t]
-        count[t + 1] = _hits(buf, offsets[i] - base, offsets[i + 1] - base, i, limit, queries, directory, shift,
-                             sizes, roots, ratio_lo, ratio_hi, cap, none, 0)
-    start = np.cumsum(count)
+        out[t] = _hits(buf, offsets[i] - base, offsets[i + 1] - base, i, limit, q_hash, q_size, q_id, directory,
+                       shift, sizes, roots, ratio_lo, ratio_hi, cap, none, 0)
+    return out
+
+
+@nb.njit(parallel=True, cache=True)
+def _container_candidates(buf, base, offsets, members, start, limit, q_hash, q_size, q_id, directory, shift,
+                          used, sizes, roots, ratio_lo, ratio_hi, need, cap):
+    """Candidate ``(fragment, container)`` pairs of the containers ``members`` (sets in ``buf``;
+    ``start``: the cumulative match counts of :func:`_hit_counts`): the query paragraphs that
+    share at least ``min(need, used)`` anchors with them."""
+    m = members.size
     hits = np.empty(start[m], np.int64)
     kept = np.zeros(m, np.int64)
     for t in nb.prange(m):
         i = members[t]
         w = start[t]
-        n = _hits(buf, offsets[i] - base, offsets[i + 1] - base, i, limit, queries, directory, shift,
-                  sizes, roots, ratio_lo, ratio_hi, cap, hits, w)
+        n = _hits(buf, offsets[i] - base, offsets[i + 1] - base, i, limit, q_hash, q_size, q_id, directory,
+                  shift, sizes, roots, ratio_lo, ratio_hi, cap, hits, w)
         if n == 0:
             continue
         hits[w : w + n].sort()
@@ -199,9 +213,8 @@ def _container_candidates(buf, base, offsets, members, limit, queries, directory
                 out += 1
             s = e
         kept[t] = out - w
-    total = kept.sum()
-    frag = np.empty(total, np.int64)
-    cont = np.empty(total, np.int64)
+    frag = np.empty(kept.sum(), np.int64)
+    cont = np.empty(frag.size, np.int64)
     o = 0
     for t in range(m):
         for q in range(kept[t]):
@@ -237,19 +250,19 @@ def fragment_candidates(
     ratio_hi: float,
     stats: dict[str, int],
     chunk: int | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate ``(fragment, container)`` pairs among ``reps`` (see the module docstring): the
-    fragment has ``ratio_lo <= size ratio < ratio_hi`` and is in another strong cluster (``roots``)."""
-    empty = np.zeros(0, np.int64)
+) -> Iterator[tuple[np.ndarray, np.ndarray]]:
+    """Candidate ``(fragment, container)`` pairs among ``reps`` (see the module docstring), in
+    batches of bounded size, each pair once: the fragment has ``ratio_lo <= size ratio < ratio_hi``
+    and is in another strong cluster (``roots``)."""
     n = offsets.size - 1
     if reps.size < 2 or ratio_hi <= ratio_lo:
-        return empty, empty
+        return
     limit = np.uint32(anchor_limit())
     min_container = max(1, int(np.ceil(int(sizes[reps].min()) / ratio_hi)))
     role = np.zeros(n, np.uint8)
     big = reps[sizes[reps] >= min_container]
     if big.size == 0:
-        return empty, empty
+        return
     role[big] |= CONTAINER
     best = np.full(n, -1, np.int64)
     _group_containers(reps, sizes, roots, min_container, best)
@@ -273,26 +286,36 @@ def fragment_candidates(
                              FRAGMENT_MAX_POSTINGS, FRAGMENT_QUERY_ANCHORS, queries, pos, used)
     del counts
     queries = queries[:pos]
-    queries.sort()
     stats["fragment_queries"] = pos
+    q_hash = (queries >> np.uint64(32)).astype(np.uint32)
+    q_id = (queries & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    del queries
+    q_size = sizes[q_id].astype(np.uint32)
+    order = np.lexsort((q_id, q_size, q_hash))
+    q_hash, q_size, q_id = q_hash[order], q_size[order], q_id[order]
+    del order
     # Directory over the anchors' top bits (about four queries per slot): lookups without a search.
     bits = min(24, max(8, pos.bit_length() - 2))
     shift = np.uint32(32 - ANCHOR_BITS - bits)
-    directory = np.searchsorted(queries >> np.uint64(32 + int(shift)),
-                                np.arange((1 << bits) + 1, dtype=np.uint64)).astype(np.int64)
-    left: list[np.ndarray] = []
-    right: list[np.ndarray] = []
+    directory = np.searchsorted(q_hash >> shift, np.arange((1 << bits) + 1, dtype=np.uint32)).astype(np.int64)
+    args = (limit, q_hash, q_size, q_id, directory, shift)
     for p0, p1, buf in stream_chunks(hashes, fd, offsets, chunk):
         members = p0 + np.flatnonzero(role[p0:p1] & CONTAINER)
-        if members.size:
-            lo, hi = _container_candidates(buf, offsets[p0], offsets, members, limit, queries, directory, shift,
-                                           used, sizes, roots, float(ratio_lo), float(ratio_hi),
-                                           FRAGMENT_QUERY_NEED, FRAGMENT_MAX_POSTINGS)
-            left.append(lo)
-            right.append(hi)
-    if not left:
-        return empty, empty
-    return np.concatenate(left), np.concatenate(right)
+        if members.size == 0:
+            continue
+        window = (sizes, roots, float(ratio_lo), float(ratio_hi))
+        counts = _hit_counts(buf, offsets[p0], offsets, members, *args, *window, FRAGMENT_MAX_POSTINGS)
+        ends = np.cumsum(counts)
+        lo = 0
+        while lo < members.size:  # containers in batches of at most HIT_BUDGET matches
+            base_hits = int(ends[lo - 1]) if lo else 0
+            hi = max(lo + 1, int(np.searchsorted(ends, base_hits + HIT_BUDGET, side="right")))
+            start = np.concatenate(([0], ends[lo:hi] - base_hits))
+            frag, cont = _container_candidates(buf, offsets[p0], offsets, members[lo:hi], start, *args, used,
+                                               *window, FRAGMENT_QUERY_NEED, FRAGMENT_MAX_POSTINGS)
+            if frag.size:
+                yield frag, cont
+            lo = hi
 
 
 @nb.njit(cache=True)

@@ -714,22 +714,24 @@ class _ExactSets:
             return out
         return _intersections(self.hashes, self.offsets, left, right)
 
-    def accept(self, left: np.ndarray, right: np.ndarray) -> np.ndarray:
+    def accept(self, left: np.ndarray, right: np.ndarray, rule: tuple[float, float, float] | None = None
+               ) -> np.ndarray:
         """The verification rule on exact sets (see the module docstring); same result as
         :func:`accept` on :func:`exact_scores`, but each merge stops as soon as the pair can no
-        longer reach the intersection it needs."""
+        longer reach the intersection it needs. ``rule``: ``(jaccard, containment, min ratio)``
+        instead of the configured one (containment < 0: none)."""
         if left.size == 0:
             return np.zeros(0, dtype=bool)
         cfg = self.cfg
-        c = -1.0 if cfg.containment_threshold is None else float(cfg.containment_threshold)
+        if rule is None:
+            c = -1.0 if cfg.containment_threshold is None else float(cfg.containment_threshold)
+            rule = (float(cfg.threshold), c, float(cfg.min_size_ratio))
         if self.fd is not None:
             err = np.zeros(1, np.int64)
-            out = _accept_pairs_fd(self.fd, self.offsets, self.sizes, left, right,
-                                   float(cfg.threshold), c, float(cfg.min_size_ratio), err)
+            out = _accept_pairs_fd(self.fd, self.offsets, self.sizes, left, right, *rule, err)
             self._check(err)
             return out
-        return _accept_pairs(self.hashes, self.offsets, self.sizes, left, right,
-                             float(cfg.threshold), c, float(cfg.min_size_ratio))
+        return _accept_pairs(self.hashes, self.offsets, self.sizes, left, right, *rule)
 
     def similarity(self, kept: np.ndarray, members: np.ndarray, exact: np.ndarray) -> np.ndarray:
         """Similarity of each member to its kept member: 1.0 for exact copies, otherwise the larger
@@ -1140,15 +1142,20 @@ def fragment_links(
     if reps.size < 2 or cfg.fragment_containment is None or cfg.fragment_min_ratio >= cfg.min_size_ratio:
         return empty, empty
     base_roots = uf.roots()
-    frag, cont = fragment_candidates(sets.hashes, sets.fd, sets.offsets, sizes, reps, base_roots,
-                                     cfg.fragment_min_ratio, cfg.min_size_ratio, stats)
-    stats["fragment_candidates"] = int(frag.size)
-    inter = np.empty(frag.size, np.int64)
-    for lo in range(0, frag.size, VERIFY_CHUNK):
-        inter[lo : lo + VERIFY_CHUNK] = sets.intersections(frag[lo : lo + VERIFY_CHUNK], cont[lo : lo + VERIFY_CHUNK])
-    score = inter / np.maximum(sizes[frag], 1)
-    ok = score >= cfg.fragment_containment
-    frag, cont, score = frag[ok], cont[ok], score[ok]
+    # Containment only (a Jaccard threshold of 2 is never met), at any size ratio.
+    rule = (2.0, float(cfg.fragment_containment), 0.0)
+    found_f: list[np.ndarray] = []
+    found_c: list[np.ndarray] = []
+    for f, c in fragment_candidates(sets.hashes, sets.fd, sets.offsets, sizes, reps, base_roots,
+                                    cfg.fragment_min_ratio, cfg.min_size_ratio, stats):
+        stats["fragment_candidates"] += int(f.size)
+        for lo in range(0, f.size, VERIFY_CHUNK):
+            ok = sets.accept(f[lo : lo + VERIFY_CHUNK], c[lo : lo + VERIFY_CHUNK], rule)
+            found_f.append(f[lo : lo + VERIFY_CHUNK][ok])
+            found_c.append(c[lo : lo + VERIFY_CHUNK][ok])
+    frag = np.concatenate(found_f) if found_f else empty
+    cont = np.concatenate(found_c) if found_c else empty
+    score = sets.intersections(frag, cont) / np.maximum(sizes[frag], 1) if frag.size else np.zeros(0)
     stats["fragment_pairs"] = int(frag.size)
     applied = attach_fragments(uf.parent, base_roots, frag, cont, score, exact.view(np.int64))
     stats["fragment_links"] = int(applied.sum())
