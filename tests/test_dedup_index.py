@@ -187,14 +187,15 @@ def test_verification_is_exact_and_skipping_connected_pairs_changes_no_cluster()
         sa, sb = shingles(text[a]), shingles(text[b])
         ratio = min(len(sa), len(sb)) / max(len(sa), len(sb))
         assert jaccard(sa, sb) >= cfg.threshold or (
-            containment(sa, sb) >= cfg.containment_threshold and ratio >= cfg.min_size_ratio)
+            containment(sa, sb) >= cfg.containment_threshold and ratio >= cfg.min_size_ratio) or (
+            containment(sa, sb) >= cfg.fragment_containment and ratio >= cfg.fragment_min_ratio)
     for c in every.clusters:  # similarities are exact too
         kept = shingles(text[(c.kept.doc, c.kept.line)])
         for m in c.members:
             s = shingles(text[(m.doc, m.line)])
             j = jaccard(kept, s)
             ratio = min(len(kept), len(s)) / max(len(kept), len(s))
-            expected = max(j, containment(kept, s)) if ratio >= cfg.min_size_ratio else j
+            expected = max(j, containment(kept, s)) if ratio >= cfg.fragment_min_ratio else j
             assert m.similarity == pytest.approx(1.0 if kept == s else expected)
     assert exact_scores is not None
 
