@@ -216,3 +216,27 @@ def test_workers_come_from_a_fork_server_once_numba_threads_run_here(tmp_path: P
     out = tmp_path / "out"
     assert main([str(tmp_path / "in"), str(out), "--dedup", "report", "--quiet", "--jobs", "2"]) == 1
     assert (out / "_newsclean" / "duplicates.jsonl").read_text(encoding="utf-8")
+
+
+def test_a_parquet_batch_python_cannot_hold_fails_the_file_at_that_batch(tmp_path: Path) -> None:
+    """Rows are read 1,024 at a time, as before: a batch with a timestamp beyond year 9999 fails the
+    file after the documents of the batches before it, for any number of jobs."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "in"
+    src.mkdir()
+    recs = records(1500, seed=4)
+    table = pa.Table.from_pylist(recs).append_column(
+        "when", pa.array([0] * 1100 + [253402300800 * 10**6 * 5] + [0] * 399, type=pa.timestamp("us")))
+    pq.write_table(table, src / "x.parquet")
+    reports = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        assert main([str(src), str(out), "--dedup", "off", "--quiet", "--jobs", jobs]) == 1
+        report = json.loads((out / "_newsclean" / "report.json").read_text(encoding="utf-8"))
+        assert not (out / "x.parquet").exists()
+        reports.append((report["documents"], report["failures"]))
+    assert reports[0] == reports[1]
+    assert reports[0][0]["in"] == 1024
+    assert reports[0][1][0]["path"] == "x.parquet" and "out of range" in reports[0][1][0]["reason"]

@@ -50,11 +50,13 @@ from .report import RunStats, change_row
 
 __all__ = ["DedupIntake", "PipelineSpec", "Runner", "TextSpill", "base_text", "kept_lines"]
 
-#: Documents per task sent to a worker (and Parquet rows per read batch), and tasks in flight per
+#: Documents (or characters) per task sent to a worker, and tasks (or characters) in flight per
 #: worker: enough to keep every core busy, small enough that memory stays flat.
 BATCH_DOCS = 64
 BATCH_CHARS = 2_000_000
 IN_FLIGHT_PER_JOB = 3
+#: Parquet rows per read batch, each one unit of work (as :func:`newsclean.io.read_parquet` reads).
+PARQUET_BATCH_ROWS = 1024
 
 #: Input kinds holding many records (keys made unique by the run) and one document per file.
 RECORD_KINDS = ("jsonl", "parquet")
@@ -245,7 +247,13 @@ class _Worker:
                 elif not self._record(g, fi, u[2], rec, rel):
                     dead.add(fi)
             elif kind == "rows":
-                for i, rec in enumerate(u[3].to_pylist(), u[2] + 1):
+                try:
+                    rows = u[3].to_pylist()
+                except Exception as exc:  # a value Python cannot hold (a timestamp out of range...)
+                    g.entries.append(("fail", fi, read_error_reason(exc)))
+                    dead.add(fi)
+                    continue
+                for i, rec in enumerate(rows, u[2] + 1):
                     if not self._record(g, fi, i, rec, rel):
                         dead.add(fi)
                         break
@@ -419,7 +427,9 @@ class Runner:
                     import pyarrow.parquet as pq
 
                     n = 0
-                    for batch in pq.ParquetFile(f.path).iter_batches(batch_size=BATCH_DOCS):
+                    # Batches as io.read_parquet reads them: a batch with a value Python cannot
+                    # hold fails the file there, whatever the number of jobs.
+                    for batch in pq.ParquetFile(f.path).iter_batches(batch_size=PARQUET_BATCH_ROWS):
                         yield ("rows", fi, n, batch)
                         n += batch.num_rows
                 else:
@@ -448,7 +458,8 @@ class Runner:
         return key
 
     @staticmethod
-    def _tasks(units: Iterator[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+    def _tasks(units: Iterator[tuple[Any, ...]]) -> Iterator[tuple[list[tuple[Any, ...]], int]]:
+        """Units grouped into tasks, each with its size in bytes read."""
         task: list[tuple[Any, ...]] = []
         docs = chars = 0
         for u in units:
@@ -463,30 +474,34 @@ class Runner:
             elif kind == "file":
                 docs += 1
             if docs >= BATCH_DOCS or chars >= BATCH_CHARS:
-                yield task
+                yield task, chars
                 task, docs, chars = [], 0, 0
         if task:
-            yield task
+            yield task, chars
 
     def _results(self, job: _Job, units: Iterator[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
         """The groups of every task, in input order."""
         if self.jobs == 1:
             worker = _Worker(job, self.pipeline)
-            for task in self._tasks(units):
+            for task, _ in self._tasks(units):
                 yield worker.process(task)
             return
         ctx = mp.get_context(_start_method(sketching=job.dedup is not None))
         if ctx.get_start_method() == "forkserver":
             ctx.set_forkserver_preload(["newsclean.run", "newsclean.dedup.index"])
         with ctx.Pool(self.jobs, initializer=_worker_init, initargs=(job,)) as pool:
-            pending: deque[Any] = deque()
+            pending: deque[tuple[Any, int]] = deque()
             limit = self.jobs * IN_FLIGHT_PER_JOB
-            for task in self._tasks(units):
-                pending.append(pool.apply_async(_worker_process, (task,)))
-                while len(pending) >= limit:
-                    yield pending.popleft().get()
+            in_flight = 0  # bytes read, for tasks of large Parquet rows
+            for task, size in self._tasks(units):
+                pending.append((pool.apply_async(_worker_process, (task,)), size))
+                in_flight += size
+                while pending and (len(pending) >= limit or in_flight > limit * BATCH_CHARS):
+                    result, size = pending.popleft()
+                    in_flight -= size
+                    yield result.get()
             while pending:
-                yield pending.popleft().get()
+                yield pending.popleft()[0].get()
 
     # -- the run ---------------------------------------------------------------------------------
 
