@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"no .txt, .jsonl or .html files found in {args.input}")
     spec = PipelineSpec(lang=args.lang, rule_texts=_rule_texts(args.rules))
     try:
-        spec.build()
+        pipeline = spec.build()
     except (CatalogError, ValueError) as exc:
         raise UserError(str(exc)) from None
     jobs = args.jobs or default_jobs()
@@ -118,6 +118,7 @@ def run(args: argparse.Namespace) -> int:
         learned = learn_inputs(inp, lang=spec.lang, rule_texts=spec.rule_texts, jobs=jobs)
         learned_catalog(learned)  # validated like any rule file
         spec = PipelineSpec(lang=spec.lang, rule_texts=spec.rule_texts + (("<learned>", to_toml(learned)),))
+        pipeline = spec.build()
         learned_json = [{"outlet": x.outlet, "kind": x.kind, "text": x.text, "docs": x.docs,
                          "outlet_docs": x.outlet_docs} for x in learned]
         timings["learn_seconds"] = round(time.perf_counter() - t0, 3)
@@ -125,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
     bar = _progress(len(files), args.quiet)
     with atomic_writer(report_dir / "rejected.jsonl") as rejects_fh, \
             (atomic_writer(report_dir / "removed.jsonl") if args.explain else nullcontext()) as explain_fh:
-        runner = Runner(files, out, spec, jobs=jobs, rejects_fh=rejects_fh, explain_fh=explain_fh)
+        runner = Runner(files, out, spec, jobs=jobs, rejects_fh=rejects_fh, explain_fh=explain_fh, prebuilt=pipeline)
         # The workers sketch every document's kept paragraphs; the index and the spill take them in order.
         intake = None
         if index is not None:

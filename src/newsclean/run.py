@@ -347,9 +347,9 @@ def _start_method(*, sketching: bool) -> str:
 _WORKER: _Worker | None = None
 
 
-def _worker_init(job: _Job) -> None:
+def _worker_init(job: _Job, pipeline: Pipeline | None) -> None:
     global _WORKER, _IN_WORKER
-    _WORKER = _Worker(job, job.spec.build())
+    _WORKER = _Worker(job, pipeline if pipeline is not None else job.spec.build())
     _IN_WORKER = True
 
 
@@ -397,11 +397,12 @@ class Runner:
     stats: RunStats = field(default_factory=RunStats)
     rejects_fh: IO[str] | None = None
     explain_fh: IO[str] | None = None
+    prebuilt: Pipeline | None = None  # ``spec.build()``, if the caller has it already
 
     def __post_init__(self) -> None:
         if self.jobs < 1:
             raise ValueError(f"jobs must be at least 1, got {self.jobs}")
-        self._pipeline: Pipeline | None = None
+        self._pipeline: Pipeline | None = self.prebuilt
         self._seen_ids: set[int] = set()
         self._renamed: dict[tuple[int, int], str] = {}
         self._keys_frozen = False
@@ -489,7 +490,9 @@ class Runner:
         ctx = mp.get_context(_start_method(sketching=job.dedup is not None))
         if ctx.get_start_method() == "forkserver":
             ctx.set_forkserver_preload(["newsclean.run", "newsclean.dedup.index"])
-        with ctx.Pool(self.jobs, initializer=_worker_init, initargs=(job,)) as pool:
+        # Forked workers share this process's pipeline (built once, here); others build their own.
+        shared = self.pipeline if ctx.get_start_method() == "fork" else None
+        with ctx.Pool(self.jobs, initializer=_worker_init, initargs=(job, shared)) as pool:
             pending: deque[tuple[Any, int]] = deque()
             limit = self.jobs * IN_FLIGHT_PER_JOB
             in_flight = 0  # bytes read, for tasks of large Parquet rows
