@@ -19,7 +19,7 @@ from . import __version__
 from .catalog import CatalogError
 from .io import REPORT_DIR, UserError, atomic_writer, check_paths, discover_inputs
 from .report import RunStats, write_json
-from .run import DocDone, PipelineSpec, Runner, TextSpill, default_jobs, kept_lines
+from .run import DedupIntake, PipelineSpec, Runner, TextSpill, default_jobs
 
 __all__ = ["main"]
 
@@ -98,7 +98,7 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"no .txt, .jsonl or .html files found in {args.input}")
     spec = PipelineSpec(lang=args.lang, rule_texts=_rule_texts(args.rules))
     try:
-        spec.build()
+        pipeline = spec.build()
     except (CatalogError, ValueError) as exc:
         raise UserError(str(exc)) from None
     jobs = args.jobs or default_jobs()
@@ -118,38 +118,31 @@ def run(args: argparse.Namespace) -> int:
         learned = learn_inputs(inp, lang=spec.lang, rule_texts=spec.rule_texts, jobs=jobs)
         learned_catalog(learned)  # validated like any rule file
         spec = PipelineSpec(lang=spec.lang, rule_texts=spec.rule_texts + (("<learned>", to_toml(learned)),))
+        pipeline = spec.build()
         learned_json = [{"outlet": x.outlet, "kind": x.kind, "text": x.text, "docs": x.docs,
                          "outlet_docs": x.outlet_docs} for x in learned]
         timings["learn_seconds"] = round(time.perf_counter() - t0, 3)
 
-    doc_file: dict[str, int] = {}
     bar = _progress(len(files), args.quiet)
     with atomic_writer(report_dir / "rejected.jsonl") as rejects_fh, \
             (atomic_writer(report_dir / "removed.jsonl") if args.explain else nullcontext()) as explain_fh:
-        runner = Runner(files, out, spec, jobs=jobs, rejects_fh=rejects_fh, explain_fh=explain_fh)
-
-        spill = TextSpill(str(args.tmp_dir) if args.tmp_dir else None) if index is not None else None
-
-        def add(d: DocDone) -> None:
-            if index is not None and spill is not None:
-                doc_file[d.doc.id] = d.file
-                paragraphs = [(i, t) for i, t in kept_lines(d.doc.text, d.cleaned) if t]
-                for i, t in paragraphs:
-                    spill.add(d.doc.id, i, t)
-                index.add_document(doc=d.doc.id, lines=paragraphs, date=d.doc.date, outlet=d.doc.outlet)
+        runner = Runner(files, out, spec, jobs=jobs, rejects_fh=rejects_fh, explain_fh=explain_fh, prebuilt=pipeline)
+        # The workers sketch every document's kept paragraphs; the index and the spill take them in order.
+        intake = None
+        if index is not None:
+            intake = DedupIntake(index, TextSpill(str(args.tmp_dir) if args.tmp_dir else None))
 
         t0 = time.perf_counter()
-        runner.run(on_doc=add, on_file=lambda _fi: bar.update(1))
+        runner.run(on_file=lambda _fi: bar.update(1), dedup=intake)
         bar.close()
         timings["clean_seconds"] = round(time.perf_counter() - t0, 3)
         dedup_json: dict[str, Any] | None = None
-        if index is not None:
+        if intake is not None:
             t1 = time.perf_counter()
             try:
-                dedup_json = _finish_dedup(index, args, runner, doc_file, report_dir, spill)  # type: ignore[arg-type]
+                dedup_json = _finish_dedup(intake, args, runner, report_dir)
             finally:
-                if spill is not None:
-                    spill.close()
+                intake.spill.close()
             timings["dedup_seconds"] = round(time.perf_counter() - t1, 3)
     stats = runner.stats
     if not stats.records_rejected:
@@ -186,31 +179,20 @@ def _make_index(args: argparse.Namespace) -> Any:
         raise UserError(str(exc)) from None
 
 
-def _finish_dedup(index: Any, args: argparse.Namespace, runner: Runner, doc_file: dict[str, int],
-                  report_dir: Path, spill: TextSpill) -> dict[str, Any]:
-    result = index.finish()
-    stats = runner.stats
+def _finish_dedup(intake: DedupIntake, args: argparse.Namespace, runner: Runner, report_dir: Path) -> dict[str, Any]:
+    result = intake.index.finish()
+    spill, doc_file = intake.spill, intake.doc_file
     drops: dict[str, set[int]] = {}
     if args.dedup == "drop":
         for (doc, line) in result.dropped:
             drops.setdefault(doc, set()).add(line)
 
-    def account(d: DocDone) -> None:
-        for c in d.cleaned.changes:
-            if c.cleaner == "dedup":  # these lines left the output after pass one counted them
-                stats.lines_out -= 1
-                stats.bytes_out -= len(c.removed.encode("utf-8")) + 1
-                stats.rules[f"{c.cleaner}:{c.rule}"] += 1
-                stats.rule_chars[f"{c.cleaner}:{c.rule}"] += len(c.removed)
-        if not d.cleaned.text and any(c.cleaner == "dedup" for c in d.cleaned.changes):
-            stats.documents_out -= 1
-            stats.documents_emptied += 1
-
     # Dropping rewrites just the files that hold dropped paragraphs, with a second, deterministic
-    # cleaning pass; member texts come from the spill, not from text held in memory.
+    # cleaning pass (its counts: just the lines it removes, taken off pass one's); member texts come
+    # from the spill, not from text held in memory.
     with_drops = sorted({doc_file[d] for d in drops if d in doc_file})
     if with_drops:
-        runner.run(with_drops, drops=drops, on_doc=account, write=True, count=False)
+        runner.run(with_drops, drops=drops, write=True, count=False, account=True)
     with atomic_writer(report_dir / "duplicates.jsonl") as fh:
         for cl in result.clusters:
             fh.write(json.dumps(cl.to_json_row(lambda doc, line: spill.get(doc, line) or ""),

@@ -37,8 +37,11 @@ __all__ = [
     "atomic_writer",
     "discover_inputs",
     "doc_from_record",
+    "parse_jsonl_line",
+    "read_error_reason",
     "read_html",
     "read_jsonl",
+    "record_line",
     "read_txt",
 ]
 
@@ -228,21 +231,32 @@ def read_jsonl(f: InputFile) -> Iterator[tuple[int, dict[str, Any] | BadRecord]]
         for n, raw in enumerate(fh, 1):
             if not raw.strip():
                 continue
-            try:
-                line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
-            except UnicodeDecodeError as exc:
-                yield n, BadRecord(n, f"not UTF-8: {exc.reason} at byte {exc.start}",
-                                   raw.decode("utf-8", "replace").rstrip("\n"))
-                continue
-            try:
-                rec = json.loads(line)
-            except json.JSONDecodeError as exc:
-                yield n, BadRecord(n, f"invalid JSON: {exc.msg} (column {exc.colno})", line.rstrip("\n"))
-                continue
-            if not isinstance(rec, dict):
-                yield n, BadRecord(n, f"a JSON {type(rec).__name__}, not an object", line.rstrip("\n"))
-                continue
-            yield n, rec
+            yield n, parse_jsonl_line(n, raw)
+
+
+def parse_jsonl_line(n: int, raw: bytes) -> dict[str, Any] | BadRecord:
+    """The record of non-blank line ``n`` (1-based) of a JSONL file, or why it cannot be used."""
+    try:
+        line = raw.decode("utf-8-sig" if n == 1 else "utf-8")
+    except UnicodeDecodeError as exc:
+        return BadRecord(n, f"not UTF-8: {exc.reason} at byte {exc.start}", raw.decode("utf-8", "replace").rstrip("\n"))
+    try:
+        rec = json.loads(line)
+    except json.JSONDecodeError as exc:
+        return BadRecord(n, f"invalid JSON: {exc.msg} (column {exc.colno})", line.rstrip("\n"))
+    if not isinstance(rec, dict):
+        return BadRecord(n, f"a JSON {type(rec).__name__}, not an object", line.rstrip("\n"))
+    return rec
+
+
+def read_error_reason(exc: BaseException) -> str:
+    """How a file that could not be read (or decoded, or parsed by the library below) is reported."""
+    if isinstance(exc, UnicodeDecodeError):
+        return f"cannot decode as UTF-8: {exc.reason} at byte {exc.start}"
+    if isinstance(exc, (OSError, EOFError, ValueError)):
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
+        return f"cannot read: {reason}"
+    return f"cannot read: {type(exc).__name__}: {exc}"
 
 
 class atomic_writer:
@@ -295,6 +309,11 @@ def read_parquet(f: InputFile, *, batch_rows: int = 1024) -> Iterator[tuple[int,
             yield n, rec
 
 
+def record_line(rec: dict[str, Any]) -> bytes:
+    """One output JSONL line (UTF-8, newline included): the bytes every JSONL output is made of."""
+    return (json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8")
+
+
 class RecordWriter:
     """Write records to a JSONL (plain, ``.gz`` or ``.zst``) or Parquet output, atomically: to a
     temporary file beside the target, renamed over it by :meth:`close`; :meth:`abort` removes it.
@@ -329,7 +348,11 @@ class RecordWriter:
             if len(self._rows) >= self._parquet_rows:
                 self._flush_parquet()
         else:
-            self._stream.write((json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8"))
+            self._stream.write(record_line(rec))
+
+    def write_line(self, data: bytes) -> None:
+        """Write one JSONL record already encoded by :func:`record_line` (JSONL outputs only)."""
+        self._stream.write(data)
 
     def _flush_parquet(self) -> None:
         import pyarrow as pa

@@ -68,6 +68,17 @@ class RunStats:
             row["line"] = line
         self.failures.append(row)
 
+    def merge(self, other: RunStats) -> None:
+        """Add ``other``'s counts to these (in place; ``failures`` are appended)."""
+        for name in ("files", "files_failed", "documents_in", "documents_out", "documents_emptied",
+                     "records_rejected", "lines_in", "lines_out", "bytes_in", "bytes_out"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.rules.update(other.rules)
+        self.rule_chars.update(other.rule_chars)
+        for k, v in other.outlets.items():
+            self.outlets.setdefault(k, Counter()).update(v)
+        self.failures.extend(other.failures)
+
     def __add__(self, other: RunStats) -> RunStats:
         out = RunStats()
         for name in ("files", "files_failed", "documents_in", "documents_out", "documents_emptied",

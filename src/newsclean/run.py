@@ -1,10 +1,18 @@
 """A cleaning run over files: streaming, optionally in parallel, with reports and near-duplicates.
 
-Documents flow in input order through batches. With ``jobs > 1`` the batches are cleaned by worker
-processes (each builds the pipeline once) with a bounded number in flight, and results are written
-back in input order, so every output file is byte-identical whatever the number of jobs. Memory does
-not grow with the corpus: a batch at a time is held, outputs and reports are written as documents
-come back, and the near-duplicate index keeps compact arrays, not text.
+The main process reads the inputs as raw units, in input order: a JSONL line as bytes, a small
+batch of Parquet rows, or the name of a ``.txt`` / ``.html`` file. Units go to the workers in
+tasks (with ``jobs > 1``, worker processes that each build the pipeline once; with one job, the
+same code inline), a bounded number in flight. A worker does all the per-document work: parse
+the record, build the document, clean it, encode its output record, count it (a per-task
+:class:`~newsclean.report.RunStats`), render its explain rows, and sketch its kept paragraphs for
+the near-duplicate index (:func:`newsclean.dedup.index.sketch_documents`). The main process takes
+the results back in input order and only does what must happen in order: give each document its
+unique key (a repeated record id becomes ``path:line``), write the output bytes, reject and
+explain rows, add the sketched paragraphs to the index and their texts to the spill, merge the
+counts. So every output file is byte-identical whatever the number of jobs. Memory does not grow
+with the corpus: a few tasks are in flight, outputs and reports are written as results come back,
+and the near-duplicate index keeps compact arrays, not text.
 """
 
 from __future__ import annotations
@@ -12,10 +20,12 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
+import sys
 import tempfile
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -27,22 +37,29 @@ from .io import (
     InputFile,
     RecordWriter,
     doc_from_record,
+    open_binary,
+    parse_jsonl_line,
+    read_error_reason,
     read_html,
-    read_jsonl,
-    read_parquet,
     read_txt,
+    record_line,
     write_text_atomic,
 )
 from .pipeline import Pipeline, replay
 from .report import RunStats, change_row
 
-__all__ = ["PipelineSpec", "Runner", "TextSpill", "base_text", "kept_lines"]
+__all__ = ["DedupIntake", "PipelineSpec", "Runner", "TextSpill", "base_text", "kept_lines"]
 
-#: Documents per batch sent to a worker, and batches in flight per worker: enough to keep both
-#: cores busy, small enough that memory stays flat.
+#: Documents (or characters) per task sent to a worker, and tasks (or characters) in flight per
+#: worker: enough to keep every core busy, small enough that memory stays flat.
 BATCH_DOCS = 64
 BATCH_CHARS = 2_000_000
 IN_FLIGHT_PER_JOB = 3
+#: Parquet rows per read batch, each one unit of work (as :func:`newsclean.io.read_parquet` reads).
+PARQUET_BATCH_ROWS = 1024
+
+#: Input kinds holding many records (keys made unique by the run) and one document per file.
+RECORD_KINDS = ("jsonl", "parquet")
 
 
 @dataclass(frozen=True)
@@ -59,19 +76,6 @@ class PipelineSpec:
         for name, text in self.rule_texts:
             cat = cat + Catalog(tuple(load_rule_file(name, text=text)))
         return Pipeline.default(lang=self.lang, catalog=cat)
-
-
-_WORKER_PIPELINE: Pipeline | None = None
-
-
-def _worker_init(spec: PipelineSpec) -> None:
-    global _WORKER_PIPELINE
-    _WORKER_PIPELINE = spec.build()
-
-
-def _worker_clean(docs: list[Document]) -> list[Cleaned]:
-    assert _WORKER_PIPELINE is not None
-    return [_WORKER_PIPELINE.explain(d) for d in docs]
 
 
 def base_text(text: str, cleaned: Cleaned) -> str:
@@ -111,24 +115,274 @@ def drop_lines(text: str, cleaned: Cleaned, lines: set[int], rule: str = "near_d
     return Cleaned(replay(text, changes), changes)
 
 
-@dataclass
-class _Item:
-    """One unit in the ordered stream: a document to clean, or a marker the writer acts on."""
-
-    kind: str  # "doc", "reject", "file_error", "file_end"
-    file: int
-    doc: Document | None = None
-    rec: dict[str, Any] | None = None
-    info: dict[str, Any] | None = None
+def account_drops(stats: RunStats, cleaned: Cleaned) -> None:
+    """Counts of a document that a second pass cleaned with near-duplicates dropped: its lines left
+    the output after the first pass counted them."""
+    for c in cleaned.changes:
+        if c.cleaner == "dedup":
+            stats.lines_out -= 1
+            stats.bytes_out -= len(c.removed.encode("utf-8")) + 1
+            stats.rules[f"{c.cleaner}:{c.rule}"] += 1
+            stats.rule_chars[f"{c.cleaner}:{c.rule}"] += len(c.removed)
+    if not cleaned.text and any(c.cleaner == "dedup" for c in cleaned.changes):
+        stats.documents_out -= 1
+        stats.documents_emptied += 1
 
 
 @dataclass
 class DocDone:
-    """A cleaned document as the run hands it to observers (dedup, explain, second pass)."""
+    """A cleaned document as the run hands it to ``on_doc`` observers (e.g. rule learning)."""
 
     file: int
     doc: Document
     cleaned: Cleaned
+
+
+# -- the work of one task, in a worker (or inline) ---------------------------------------------------
+#
+# Units (main -> worker), in input order:
+#   ("rec", fi, n, raw)       non-blank line n (1-based) of a JSONL file, as bytes
+#   ("rows", fi, n0, batch)   Parquet rows n0 + 1 ... (a pyarrow RecordBatch)
+#   ("file", fi)              a .txt / .html file: the worker reads it
+#   ("end", fi)               the reader reached the end of file fi
+#   ("error", fi, reason)     the reader could not go on reading file fi
+# Entries (worker -> main), in the same order:
+#   ("doc", fi, n, key, paragraphs, date, outlet, output, explain, done)
+#   ("reject", fi, info)      a record that cannot be used (copied to rejected.jsonl)
+#   ("fail", fi, reason)      the worker could not read file fi (on) -- the file failed
+#   ("end", fi) / ("error", fi, reason), passed through
+# Entries come in groups that share counts and sketches: a group is a run of entries of one record
+# file, or of one-document files. If a record file fails, the main process skips its later groups.
+
+
+@dataclass(frozen=True)
+class _Job:
+    """Everything a worker needs for one run (picklable)."""
+
+    spec: PipelineSpec
+    files: tuple[tuple[str, str, str, str], ...]  # (rel, kind, path, output path) per input file
+    write: bool = True
+    count: bool = True  # count documents (else, with account, count only the lines drops remove)
+    account: bool = False
+    explain: bool = False
+    keep_docs: bool = False  # hand Document and Cleaned back (for on_doc)
+    dedup: Any = None  # DedupConfig: sketch kept paragraphs
+    drops: Mapping[str, set[int]] | None = None
+    renamed: Mapping[tuple[int, int], str] = field(default_factory=dict)
+
+
+class _Group:
+    __slots__ = ("key", "entries", "stats", "doc_no", "lines", "texts", "n_docs")
+
+    def __init__(self, key: int | None, job: _Job) -> None:
+        self.key = key
+        self.entries: list[tuple[Any, ...]] = []
+        self.stats = RunStats() if job.count or job.account else None
+        self.doc_no: list[int] = []
+        self.lines: list[int] = []
+        self.texts: list[str] = []
+        self.n_docs = 0
+
+    def result(self, job: _Job) -> tuple[Any, ...]:
+        sketched = spill = None
+        if job.dedup is not None and self.texts:
+            from .dedup.index import sketch_documents
+
+            with _one_numba_thread():
+                sketched = sketch_documents(job.dedup, self.doc_no, self.lines, self.texts)
+            enc = [t.encode("utf-8") for t in self.texts]
+            spill = (array("q", self.lines), array("i", map(len, enc)), b"".join(enc))
+        return (self.key, self.stats, sketched, spill, self.entries)
+
+
+_IN_WORKER = False  # set in worker processes
+
+
+@contextmanager
+def _one_numba_thread() -> Iterator[None]:
+    """Sketch a task's paragraphs on one numba thread: the workers are the parallelism, and a
+    task's few hundred paragraphs are sketched faster by one thread than by waking a thread pool
+    (3-5x on a busy machine). Worker processes stay at one thread; inline, the setting is restored
+    for the rest of the run (the index's own parallel kernels)."""
+    import numba
+
+    if _IN_WORKER:
+        if numba.get_num_threads() != 1:
+            numba.set_num_threads(1)
+        yield
+        return
+    before = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        yield
+    finally:
+        numba.set_num_threads(before)
+
+
+class _Worker:
+    """Cleans the units of one task (see above) into entries."""
+
+    def __init__(self, job: _Job, pipeline: Pipeline) -> None:
+        self.job = job
+        self.pipeline = pipeline
+
+    def process(self, units: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+        job = self.job
+        groups: list[_Group] = []
+        g: _Group | None = None
+        dead: set[int] = set()  # files that failed in this task
+        for u in units:
+            kind, fi = u[0], u[1]
+            rel, fkind, path, target = job.files[fi]
+            gkey = fi if fkind in RECORD_KINDS else None
+            if g is None or g.key != gkey:
+                g = _Group(gkey, job)
+                groups.append(g)
+            if fi in dead:
+                continue
+            if kind == "rec":
+                rec = parse_jsonl_line(u[2], u[3])
+                if isinstance(rec, BadRecord):
+                    g.entries.append(("reject", fi, {"line": rec.line, "reason": rec.reason, "raw": rec.raw}))
+                elif not self._record(g, fi, u[2], rec, rel):
+                    dead.add(fi)
+            elif kind == "rows":
+                try:
+                    rows = u[3].to_pylist()
+                except Exception as exc:  # a value Python cannot hold (a timestamp out of range...)
+                    g.entries.append(("fail", fi, read_error_reason(exc)))
+                    dead.add(fi)
+                    continue
+                for i, rec in enumerate(rows, u[2] + 1):
+                    if not self._record(g, fi, i, rec, rel):
+                        dead.add(fi)
+                        break
+            elif kind == "file":
+                try:
+                    doc = read_html(_input(path, rel)) if fkind == "html" else read_txt(_input(path, rel))
+                except Exception as exc:
+                    g.entries.append(("fail", fi, read_error_reason(exc)))
+                    dead.add(fi)
+                    continue
+                self._document(g, fi, 0, doc, None, target)
+            else:  # markers
+                g.entries.append(u)
+        return [x.result(job) for x in groups if x.entries]
+
+    def _record(self, g: _Group, fi: int, n: int, rec: dict[str, Any], rel: str) -> bool:
+        """Clean one record; False if the file cannot be read on (an error of the library below)."""
+        try:
+            doc = doc_from_record(rec, default_id=f"{rel}:{n}")
+        except ValueError as exc:
+            g.entries.append(("reject", fi, {"line": n, "reason": str(exc),
+                                             "raw": json.dumps(rec, ensure_ascii=False, default=str)}))
+            return True
+        except Exception as exc:  # e.g. from the HTML parser: the whole file fails, as a read error
+            g.entries.append(("fail", fi, read_error_reason(exc)))
+            return False
+        self._document(g, fi, n, doc, rec, None)
+        return True
+
+    def _document(self, g: _Group, fi: int, n: int, doc: Document, rec: dict[str, Any] | None,
+                  target: str | None) -> None:
+        job = self.job
+        cleaned = self.pipeline.explain(doc)
+        if job.drops:
+            key = job.renamed.get((fi, n), doc.id) if rec is not None else doc.id
+            if key in job.drops:
+                cleaned = drop_lines(doc.text, cleaned, job.drops[key])
+        if g.stats is not None:
+            if job.count:
+                g.stats.add_document(doc.text, cleaned.text, cleaned.changes, doc.outlet,
+                                     len(split_lines(base_text(doc.text, cleaned))))
+            if job.account:
+                account_drops(g.stats, cleaned)
+        out: Any = None
+        if job.write:
+            if rec is None:  # .txt / .html: one document per file, written here
+                write_text_atomic(Path(target or ""), cleaned.text + ("\n" if cleaned.text else ""))
+            else:
+                out_rec = dict(rec)
+                out_rec["text"] = cleaned.text
+                out = out_rec if job.files[fi][1] == "parquet" else record_line(out_rec)
+        explain: list[str] | None = None
+        if job.explain:
+            explain = []
+            for c in cleaned.changes:
+                if (c.removed or c.added) and (job.count or c.cleaner == "dedup"):
+                    row = change_row("", c)
+                    del row["doc"]
+                    explain.append(json.dumps(row, ensure_ascii=False))
+        paragraphs = 0
+        if job.dedup is not None:
+            for i, t in kept_lines(doc.text, cleaned):
+                if t:
+                    g.doc_no.append(g.n_docs)
+                    g.lines.append(i)
+                    g.texts.append(t)
+                    paragraphs += 1
+        g.n_docs += 1
+        done = (doc, cleaned) if job.keep_docs else None
+        g.entries.append(("doc", fi, n, doc.id, paragraphs, doc.date, doc.outlet, out, explain, done))
+
+
+def _input(path: str, rel: str) -> InputFile:
+    return InputFile(Path(path), rel)
+
+
+def _start_method(*, sketching: bool) -> str:
+    """Workers are forked (they start at once and share the parent's memory), except when they will
+    run numba's parallel kernels and this process has already started numba's thread pool: a child
+    forked from a process that used GNU OpenMP is terminated when it uses it in turn. Then they
+    come from a fork server, a fresh process that never ran numba."""
+    methods = mp.get_all_start_methods()
+    if "fork" not in methods:
+        return "spawn"
+    parallel = sys.modules.get("numba.np.ufunc.parallel")
+    if sketching and getattr(parallel, "_is_initialized", False):
+        return "forkserver" if "forkserver" in methods else "spawn"
+    return "fork"
+
+
+_WORKER: _Worker | None = None
+
+
+def _worker_init(job: _Job, pipeline: Pipeline | None) -> None:
+    global _WORKER, _IN_WORKER
+    _WORKER = _Worker(job, pipeline if pipeline is not None else job.spec.build())
+    _IN_WORKER = True
+
+
+def _worker_process(units: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    assert _WORKER is not None
+    return _WORKER.process(units)
+
+
+class DedupIntake:
+    """Where the kept paragraphs of a run go: the near-duplicate index (paragraphs sketched by the
+    workers) and the text spill; remembers which file each document came from."""
+
+    def __init__(self, index: Any, spill: TextSpill) -> None:
+        self.index = index
+        self.spill = spill
+        self.doc_file: dict[str, int] = {}
+
+    @property
+    def config(self) -> Any:
+        return self.index.config
+
+    def add(self, docs: Sequence[tuple[str, int, Any, str | None, int]], sketched: Any,
+            spill: tuple[array, array, bytes] | None) -> None:
+        """Documents ``(key, file, date, outlet, paragraphs)`` of one group, in order."""
+        for key, fi, _date, _outlet, _n in docs:
+            self.doc_file[key] = fi
+        if spill is not None:
+            self.spill.add_batch([d[0] for d in docs], [d[4] for d in docs], *spill)
+        if sketched is not None:
+            self.index.add_sketched([(d[0], d[2], d[3]) for d in docs], sketched)
+        else:
+            for key, _fi, date, outlet, _n in docs:
+                self.index.add_document(key, [], date=date, outlet=outlet)
 
 
 @dataclass
@@ -143,11 +397,12 @@ class Runner:
     stats: RunStats = field(default_factory=RunStats)
     rejects_fh: IO[str] | None = None
     explain_fh: IO[str] | None = None
+    prebuilt: Pipeline | None = None  # ``spec.build()``, if the caller has it already
 
     def __post_init__(self) -> None:
         if self.jobs < 1:
             raise ValueError(f"jobs must be at least 1, got {self.jobs}")
-        self._pipeline: Pipeline | None = None
+        self._pipeline: Pipeline | None = self.prebuilt
         self._seen_ids: set[int] = set()
         self._renamed: dict[tuple[int, int], str] = {}
         self._keys_frozen = False
@@ -160,42 +415,33 @@ class Runner:
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def _items(self, indexes: Sequence[int]) -> Iterator[_Item]:
+    def _units(self, indexes: Sequence[int]) -> Iterator[tuple[Any, ...]]:
+        """The inputs as units (see above), in order; the reader's own errors become markers."""
         for fi in indexes:
             f = self.files[fi]
+            if f.kind not in RECORD_KINDS:
+                yield ("file", fi)
+                yield ("end", fi)
+                continue
             try:
-                if f.kind == "txt":
-                    yield _Item("doc", fi, read_txt(f))
-                elif f.kind == "html":
-                    yield _Item("doc", fi, read_html(f))
+                if f.kind == "parquet":
+                    import pyarrow.parquet as pq
+
+                    n = 0
+                    # Batches as io.read_parquet reads them: a batch with a value Python cannot
+                    # hold fails the file there, whatever the number of jobs.
+                    for batch in pq.ParquetFile(f.path).iter_batches(batch_size=PARQUET_BATCH_ROWS):
+                        yield ("rows", fi, n, batch)
+                        n += batch.num_rows
                 else:
-                    reader = read_parquet(f) if f.kind == "parquet" else read_jsonl(f)
-                    for n, rec in reader:
-                        if isinstance(rec, BadRecord):
-                            yield _Item("reject", fi, info={"line": n, "reason": rec.reason, "raw": rec.raw})
-                            continue
-                        try:
-                            doc = doc_from_record(rec, default_id=f"{f.rel}:{n}")
-                        except ValueError as exc:
-                            yield _Item("reject", fi, info={"line": n, "reason": str(exc),
-                                                            "raw": json.dumps(rec, ensure_ascii=False, default=str)})
-                            continue
-                        key = self._unique_key(fi, n, doc.id)
-                        if key != doc.id:
-                            doc = Document(doc.text, id=key, metadata=doc.metadata)
-                        yield _Item("doc", fi, doc, rec)
-            except UnicodeDecodeError as exc:
-                reason = f"cannot decode as UTF-8: {exc.reason} at byte {exc.start}"
-                yield _Item("file_error", fi, info={"reason": reason})
+                    with open_binary(f.path, f.compression) as fh:
+                        for n, raw in enumerate(fh, 1):
+                            if raw.strip():
+                                yield ("rec", fi, n, raw)
+            except Exception as exc:  # unreadable, undecodable, or corrupt (from the library below)
+                yield ("error", fi, read_error_reason(exc))
                 continue
-            except (OSError, EOFError, ValueError) as exc:
-                reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
-                yield _Item("file_error", fi, info={"reason": f"cannot read: {reason}"})
-                continue
-            except Exception as exc:  # a corrupt archive or Parquet file, from the library below
-                yield _Item("file_error", fi, info={"reason": f"cannot read: {type(exc).__name__}: {exc}"})
-                continue
-            yield _Item("file_end", fi)
+            yield ("end", fi)
 
     def _unique_key(self, fi: int, n: int, key: str) -> str:
         """Document keys name documents in duplicate reports, so they must be unique in the run: a
@@ -212,102 +458,140 @@ class Runner:
         self._seen_ids.add(h)
         return key
 
-    def _batches(self, items: Iterator[_Item]) -> Iterator[list[_Item]]:
-        batch: list[_Item] = []
-        docs = chars = 0
-        for it in items:
-            batch.append(it)
-            if it.doc is not None:
-                docs += 1
-                chars += len(it.doc.text)
-            if docs >= BATCH_DOCS or chars >= BATCH_CHARS:
-                yield batch
-                batch, docs, chars = [], 0, 0
-        if batch:
-            yield batch
-
-    def _cleaned(self, items: Iterator[_Item]) -> Iterator[tuple[_Item, Cleaned | None]]:
-        """Items in input order, each document with its cleaned result."""
-        if self.jobs == 1:
-            p = self.pipeline
-            for it in items:
-                yield it, (p.explain(it.doc) if it.doc is not None else None)
-            return
-        ctx = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else "spawn")
-        with ctx.Pool(self.jobs, initializer=_worker_init, initargs=(self.spec,)) as pool:
-            pending: deque[tuple[list[_Item], Any]] = deque()
-            limit = self.jobs * IN_FLIGHT_PER_JOB
-            for batch in self._batches(items):
-                docs = [it.doc for it in batch if it.doc is not None]
-                pending.append((batch, pool.apply_async(_worker_clean, (docs,))))
-                while len(pending) >= limit:
-                    yield from self._drain(pending.popleft())
-            while pending:
-                yield from self._drain(pending.popleft())
-
     @staticmethod
-    def _drain(entry: tuple[list[_Item], Any]) -> Iterator[tuple[_Item, Cleaned | None]]:
-        batch, result = entry
-        cleaned = iter(result.get())
-        for it in batch:
-            yield it, (next(cleaned) if it.doc is not None else None)
+    def _tasks(units: Iterator[tuple[Any, ...]]) -> Iterator[tuple[list[tuple[Any, ...]], int]]:
+        """Units grouped into tasks, each with its size in bytes read."""
+        task: list[tuple[Any, ...]] = []
+        docs = chars = 0
+        for u in units:
+            task.append(u)
+            kind = u[0]
+            if kind == "rec":
+                docs += 1
+                chars += len(u[3])
+            elif kind == "rows":
+                docs += u[3].num_rows
+                chars += u[3].nbytes
+            elif kind == "file":
+                docs += 1
+            if docs >= BATCH_DOCS or chars >= BATCH_CHARS:
+                yield task, chars
+                task, docs, chars = [], 0, 0
+        if task:
+            yield task, chars
+
+    def _results(self, job: _Job, units: Iterator[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
+        """The groups of every task, in input order."""
+        if self.jobs == 1:
+            worker = _Worker(job, self.pipeline)
+            for task, _ in self._tasks(units):
+                yield worker.process(task)
+            return
+        ctx = mp.get_context(_start_method(sketching=job.dedup is not None))
+        if ctx.get_start_method() == "forkserver":
+            ctx.set_forkserver_preload(["newsclean.run", "newsclean.dedup.index"])
+        # Forked workers share this process's pipeline (built once, here); others build their own.
+        shared = self.pipeline if ctx.get_start_method() == "fork" else None
+        with ctx.Pool(self.jobs, initializer=_worker_init, initargs=(job, shared)) as pool:
+            pending: deque[tuple[Any, int]] = deque()
+            limit = self.jobs * IN_FLIGHT_PER_JOB
+            in_flight = 0  # bytes read, for tasks of large Parquet rows
+            for task, size in self._tasks(units):
+                pending.append((pool.apply_async(_worker_process, (task,)), size))
+                in_flight += size
+                while pending and (len(pending) >= limit or in_flight > limit * BATCH_CHARS):
+                    result, size = pending.popleft()
+                    in_flight -= size
+                    yield result.get()
+            while pending:
+                yield pending.popleft()[0].get()
 
     # -- the run ---------------------------------------------------------------------------------
 
     def run(self, indexes: Sequence[int] | None = None, *, drops: dict[str, set[int]] | None = None,
             on_doc: Callable[[DocDone], None] | None = None, on_file: Callable[[int], None] | None = None,
-            write: bool = True, count: bool = True) -> None:
+            write: bool = True, count: bool = True, account: bool = False,
+            dedup: DedupIntake | None = None) -> None:
         """Clean the files (all, or ``indexes``), writing outputs; ``drops`` removes more lines
-        (doc key -> input line numbers); ``on_doc`` sees every cleaned document."""
+        (doc key -> input line numbers), and with ``account`` (and not ``count``) the lines they
+        remove are taken off the counts; ``dedup`` receives every document's kept paragraphs;
+        ``on_doc`` sees every cleaned document (which then travels back from the workers)."""
         idx = list(range(len(self.files))) if indexes is None else list(indexes)
+        targets = {fi: str(self.out / self.files[fi].output_rel()) for fi in idx}
+        renamed = {k: v for k, v in self._renamed.items() if k[0] in targets} if drops else {}
+        job = _Job(
+            spec=self.spec,
+            files=tuple((f.rel, f.kind, str(f.path), targets.get(fi, "")) for fi, f in enumerate(self.files)),
+            write=write, count=count, account=account and not count, explain=self.explain_fh is not None,
+            keep_docs=on_doc is not None, dedup=dedup.config if dedup is not None else None,
+            drops=drops, renamed=renamed,
+        )
         writers: dict[int, RecordWriter] = {}
         failed: set[int] = set()
         stats = self.stats if count else RunStats()
+        explain_fh = self.explain_fh
         try:
-            for it, cleaned in self._cleaned(self._items(idx)):
-                f = self.files[it.file]
-                if it.kind == "file_error":
-                    failed.add(it.file)
-                    w = writers.pop(it.file, None)
-                    if w is not None:
-                        w.abort()
-                    stats.files += 1
-                    stats.files_failed += 1
-                    stats.fail(f.rel, it.info["reason"])  # type: ignore[index]
-                    if on_file:
-                        on_file(it.file)
-                    continue
-                if it.kind == "reject":
-                    info = it.info or {}
-                    stats.records_rejected += 1
-                    stats.fail(f.rel, info["reason"], line=info["line"])
-                    if self.rejects_fh is not None:
-                        self.rejects_fh.write(json.dumps({"path": f.rel, **info}, ensure_ascii=False) + "\n")
-                    continue
-                if it.kind == "file_end":
-                    stats.files += 1
-                    w = writers.pop(it.file, None)
-                    if w is not None:
-                        w.close()
-                    elif write and f.kind in ("jsonl", "parquet"):  # a file with no good record
-                        RecordWriter(self.out / f.output_rel(), f.kind, f.compression).close()
-                    if on_file:
-                        on_file(it.file)
-                    continue
-                doc = it.doc
-                assert doc is not None and cleaned is not None
-                if drops and doc.id in drops:
-                    cleaned = drop_lines(doc.text, cleaned, drops[doc.id])
-                stats.add_document(doc.text, cleaned.text, cleaned.changes, doc.outlet,
-                                   len(split_lines(base_text(doc.text, cleaned))))
-                if write:
-                    self._write(it, cleaned, writers)
-                if self.explain_fh is not None:
-                    for c in cleaned.changes:
-                        if (c.removed or c.added) and (count or c.cleaner == "dedup"):
-                            self.explain_fh.write(json.dumps(change_row(doc.id, c), ensure_ascii=False) + "\n")
-                if on_doc:
-                    on_doc(DocDone(it.file, doc, cleaned))
+            for groups in self._results(job, self._units(idx)):
+                for gkey, gstats, sketched, spill, entries in groups:
+                    if gkey is not None and gkey in failed:
+                        continue  # later documents of a record file that failed
+                    if gstats is not None:
+                        self.stats.merge(gstats)
+                    docs: list[tuple[str, int, Any, str | None, int]] = []
+                    for e in entries:
+                        kind, fi = e[0], e[1]
+                        if fi in failed:
+                            continue
+                        f = self.files[fi]
+                        if kind == "doc":
+                            _, _, n, key, paragraphs, date, outlet, out, explain, done = e
+                            if f.kind in RECORD_KINDS:
+                                key = self._unique_key(fi, n, key)
+                            if out is not None:
+                                w = writers.get(fi)
+                                if w is None:
+                                    w = writers[fi] = RecordWriter(self.out / f.output_rel(), f.kind, f.compression)
+                                if f.kind == "parquet":
+                                    w.write(out)
+                                else:
+                                    w.write_line(out)
+                            if explain and explain_fh is not None:
+                                prefix = '{"doc": ' + json.dumps(key, ensure_ascii=False) + ", "
+                                explain_fh.write("".join(prefix + row[1:] + "\n" for row in explain))
+                            if dedup is not None:
+                                docs.append((key, fi, date, outlet, paragraphs))
+                            if on_doc is not None:
+                                doc, cleaned = done
+                                if key != doc.id:
+                                    doc = Document(doc.text, id=key, metadata=doc.metadata)
+                                on_doc(DocDone(fi, doc, cleaned))
+                        elif kind == "reject":
+                            info = e[2]
+                            stats.records_rejected += 1
+                            stats.fail(f.rel, info["reason"], line=info["line"])
+                            if self.rejects_fh is not None:
+                                self.rejects_fh.write(json.dumps({"path": f.rel, **info}, ensure_ascii=False) + "\n")
+                        elif kind in ("fail", "error"):
+                            failed.add(fi)
+                            w = writers.pop(fi, None)
+                            if w is not None:
+                                w.abort()
+                            stats.files += 1
+                            stats.files_failed += 1
+                            stats.fail(f.rel, e[2])
+                            if on_file:
+                                on_file(fi)
+                        elif kind == "end":
+                            stats.files += 1
+                            w = writers.pop(fi, None)
+                            if w is not None:
+                                w.close()
+                            elif write and f.kind in RECORD_KINDS:  # a file with no good record
+                                RecordWriter(self.out / f.output_rel(), f.kind, f.compression).close()
+                            if on_file:
+                                on_file(fi)
+                    if docs and dedup is not None:
+                        dedup.add(docs, sketched, spill)
         finally:
             for w in writers.values():
                 w.abort()
@@ -315,19 +599,6 @@ class Runner:
             # Keys are assigned by the first full pass; later passes over some files reuse them.
             self._keys_frozen = True
             self._seen_ids = set()
-
-    def _write(self, it: _Item, cleaned: Cleaned, writers: dict[int, RecordWriter]) -> None:
-        f = self.files[it.file]
-        target = self.out / f.output_rel()
-        if it.rec is None:  # .txt / .html: one document per file
-            write_text_atomic(target, cleaned.text + ("\n" if cleaned.text else ""))
-            return
-        w = writers.get(it.file)
-        if w is None:
-            w = writers[it.file] = RecordWriter(target, f.kind, f.compression)
-        out_rec = dict(it.rec)
-        out_rec["text"] = cleaned.text
-        w.write(out_rec)
 
 
 def default_jobs() -> int:
@@ -358,6 +629,27 @@ class TextSpill:
         self._keys.append((d << 32) | line)
         self._offsets.append(self._pos)
         self._lengths.append(len(data))
+        self._pos += len(data)
+        self._sorted = None
+
+    def add_batch(self, docs: Sequence[str], counts: Sequence[int], lines: array, lengths: array,
+                  data: bytes) -> None:
+        """Add the paragraphs of several documents at once: ``counts[k]`` of them for ``docs[k]``, in
+        order, with their input ``lines`` (``array("q")``), UTF-8 ``lengths`` (``array("i")``) and
+        texts ``data`` (concatenated UTF-8). The same as :meth:`add` for each paragraph."""
+        import numpy as np
+
+        if not len(lines):
+            return
+        ids = [self._doc_ids.setdefault(doc, len(self._doc_ids)) for doc, c in zip(docs, counts) if c]
+        per_doc = [c for c in counts if c]
+        keys = (np.repeat(np.asarray(ids, dtype=np.int64), per_doc) << 32) | np.frombuffer(lines, dtype=np.int64)
+        lens = np.frombuffer(lengths, dtype=np.int32).astype(np.int64)
+        offsets = self._pos + np.cumsum(lens) - lens
+        self._fh.write(data)
+        self._keys.frombytes(keys.tobytes())
+        self._offsets.frombytes(offsets.tobytes())
+        self._lengths.extend(lengths)
         self._pos += len(data)
         self._sorted = None
 

@@ -46,7 +46,7 @@ from newsclean.dedup.clusters import (
     Member,
     UnionFind,
 )
-from newsclean.dedup.index import DedupConfig, NearDuplicateIndex
+from newsclean.dedup.index import DedupConfig, NearDuplicateIndex, SketchedParagraphs, sketch_documents
 from newsclean.dedup.shingles import ShingleOptions, normalize, shingles
 from newsclean.dedup.signatures import SignatureBatch, SignatureScheme, compute_signatures, murmur3_32, sketch
 
@@ -62,6 +62,7 @@ __all__ = [
     "ShingleOptions",
     "SignatureBatch",
     "SignatureScheme",
+    "SketchedParagraphs",
     "UnionFind",
     "compute_signatures",
     "find_duplicates",
@@ -70,6 +71,7 @@ __all__ = [
     "paragraphs",
     "shingles",
     "sketch",
+    "sketch_documents",
 ]
 
 #: A paragraph as the index sees it: ``(0-based input line, cleaned text)``.

@@ -385,6 +385,58 @@ class _SigSpill:
             self.fh = None
 
 
+@dataclass(frozen=True)
+class SketchedParagraphs:
+    """The paragraphs of a few documents, sketched away from the index (e.g. in a worker process)
+    by :func:`sketch_documents` and added with :meth:`NearDuplicateIndex.add_sketched`: exactly
+    what the index stores of them, so adding the batch equals adding the documents' paragraphs
+    with :meth:`NearDuplicateIndex.add_document`.
+
+    One row per stored paragraph (those at least ``min_chars`` long): ``doc`` numbers the documents
+    of the batch from 0; ``sig`` is already reduced to ``signature_bits``; ``hashes`` are the
+    shingle sets of the stored paragraphs long enough for MinHash, in order.
+    """
+
+    doc: np.ndarray  # int32
+    line: np.ndarray  # int32
+    length: np.ndarray  # uint32
+    size: np.ndarray  # uint32
+    exact: np.ndarray  # uint64
+    sig: np.ndarray  # (n, num_perm) uint16 or uint32
+    hashes: np.ndarray  # uint32
+    too_short: int = 0
+    python_fallback: int = 0
+    texts: tuple[str, ...] | None = None  # only with keep_text
+
+
+def sketch_documents(config: DedupConfig, doc: Sequence[int], line: Sequence[int], texts: Sequence[str]
+                     ) -> SketchedParagraphs:
+    """Sketch paragraphs ``texts`` (of batch document ``doc[i]``, input line ``line[i]``) as the
+    index would store them (see :class:`SketchedParagraphs`); the same computation as
+    :meth:`NearDuplicateIndex.add_document`, runnable in another process."""
+    n = len(texts)
+    docs = np.asarray(doc, dtype=np.int32).reshape(n)
+    lines = np.asarray(line, dtype=np.int64).reshape(n)
+    batch = sketch(list(texts), config.shingle, config.scheme)
+    keep = batch.lengths >= max(config.min_chars, 1)
+    spill = keep & (batch.lengths >= config.minhash_min_chars)
+    sig = batch.signatures[keep]
+    if config.signature_bits == 16:
+        sig = (sig & np.uint32(0xFFFF)).astype(np.uint16)
+    return SketchedParagraphs(
+        doc=docs[keep],
+        line=lines[keep].astype(np.int32),
+        length=batch.lengths[keep],
+        size=batch.sizes[keep],
+        exact=batch.exact[keep],
+        sig=np.ascontiguousarray(sig),
+        hashes=batch.hashes[np.repeat(spill, np.diff(batch.hash_offsets))],
+        too_short=int((~keep).sum()),
+        python_fallback=batch.python_fallback,
+        texts=tuple(t for t, k in zip(texts, keep.tolist(), strict=True) if k) if config.keep_text else None,
+    )
+
+
 class NearDuplicateIndex:
     """Collects paragraphs document by document and finds (near-)duplicate clusters.
 
@@ -483,6 +535,46 @@ class NearDuplicateIndex:
         if cfg.keep_text:
             self._texts.extend(p[2] for p, k in zip(self._pending, keep.tolist(), strict=True) if k)
         self._pending = []
+
+    def add_sketched(self, docs: Sequence[tuple[str, Any, str | None]], batch: SketchedParagraphs) -> None:
+        """Add documents ``(key, date, outlet)`` whose paragraphs were sketched beforehand by
+        :func:`sketch_documents` (with this index's config; ``batch.doc`` numbers ``docs`` from 0).
+        Equivalent to :meth:`add_document` for each of them, in order."""
+        if self._finished:
+            raise ValueError("the index is finished; create a new NearDuplicateIndex")
+        if batch.sig.ndim != 2 or batch.sig.shape[1] != self.config.num_perm:
+            raise ValueError("the batch was sketched with another num_perm")
+        if batch.doc.size and not 0 <= int(batch.doc.min()) <= int(batch.doc.max()) < len(docs):
+            raise ValueError("batch.doc must number the given documents from 0")
+        self._flush()  # documents added one by one before these come first
+        d0 = len(self._docs)
+        for doc, date, outlet in docs:
+            if not isinstance(doc, str):
+                raise ValueError(f"doc must be a str key, got {type(doc).__name__}")
+            if doc in self._doc_index:
+                raise ValueError(f"document {doc!r} was already added")
+            self._doc_index[doc] = len(self._docs)
+            self._docs.append(doc)
+            self._doc_dates.append(date_key(date))
+            self._doc_outlets.append(outlet)
+        self._python_fallback += batch.python_fallback
+        self._too_short += batch.too_short
+        self._spill.append(batch.hashes)
+        sig_dtype = np.uint16 if self.config.signature_bits == 16 else np.uint32
+        sig = batch.sig.astype(sig_dtype, copy=False)
+        self._p_doc.append(batch.doc.astype(np.int32) + np.int32(d0))
+        self._p_line.append(batch.line.astype(np.int32, copy=False))
+        self._p_len.append(batch.length)
+        self._p_size.append(batch.size)
+        self._p_exact.append(batch.exact)
+        if self._ram_signatures:
+            self._p_sig.append(np.ascontiguousarray(sig))
+        else:
+            self._sig_spill.append(sig)
+        if self.config.keep_text:
+            if batch.texts is None or len(batch.texts) != batch.doc.size:
+                raise ValueError("keep_text needs the batch's texts (sketch it with the same config)")
+            self._texts.extend(batch.texts)
 
     def memory_bytes(self) -> dict[str, int]:
         """Bytes held per stored array (signatures and bookkeeping) and spilled to disk

@@ -1,0 +1,242 @@
+"""The runner's per-document work in workers: sketched paragraph batches, bulk spill, merged counts,
+unique keys fixed up in the main process, worker-side read failures, and the start method."""
+
+from __future__ import annotations
+
+import json
+import random
+from array import array
+from pathlib import Path
+
+import pytest
+
+import newsclean.run as run_mod
+from newsclean.cli import main
+from newsclean.dedup import DedupConfig, NearDuplicateIndex, sketch, sketch_documents
+from newsclean.report import RunStats
+from newsclean.run import TextSpill
+from tests.test_formats_jobs import records, snapshot
+
+WIRE = "Pada tahun 2014, Rusia mencaplok Semenanjung Krimea Ukraina setelah penggulingan pemimpinnya."
+
+
+def synthetic_docs(n: int, seed: int = 7) -> list[tuple[str, list[tuple[int, str]], str | None, str | None]]:
+    rnd = random.Random(seed)
+    words = "harga warga kota banjir pasar presiden menteri sekolah polisi petani nelayan kereta".split()
+    docs = []
+    for d in range(n):
+        paras: list[tuple[int, str]] = []
+        for i in range(rnd.randint(0, 6)):
+            kind = rnd.random()
+            if kind < 0.15:
+                text = WIRE if rnd.random() < 0.5 else WIRE.replace("Rusia", "Rusia kemudian") + " katanya."
+            elif kind < 0.25:
+                text = "Baca juga: " + rnd.choice(words)  # short: exact hashing only
+            elif kind < 0.3:
+                text = "Кремль заявил, что переговоры продолжатся на следующей неделе в Женеве."  # Python path
+            else:
+                text = " ".join(rnd.choice(words) for _ in range(rnd.randint(3, 30))).capitalize() + "."
+            paras.append((2 * i, text))
+        docs.append((f"d{d}", paras, f"2024-01-{1 + d % 28:02d}", rnd.choice(["a.com", "b.com", None])))
+    return docs
+
+
+def result_summary(res):  # type: ignore[no-untyped-def]
+    clusters = [(c.kept.doc, c.kept.line, tuple((m.doc, m.line, round(m.similarity, 9), m.text) for m in c.members))
+                for c in res.clusters]
+    return clusters, res.dropped, [d.to_json_row() for d in res.documents], dict(res.stats)
+
+
+@pytest.mark.parametrize("cfg", [DedupConfig(), DedupConfig(keep="earliest", keep_text=True, signature_bits=32),
+                                 DedupConfig(min_chars=12, batch_size=16)])
+def test_sketched_batches_equal_documents_added_one_by_one(cfg: DedupConfig) -> None:
+    docs = synthetic_docs(120)
+    one = NearDuplicateIndex(cfg)
+    for key, paras, date, outlet in docs:
+        one.add_document(key, paras, date=date, outlet=outlet)
+    batched = NearDuplicateIndex(cfg)
+    for lo in range(0, len(docs), 17):
+        part = docs[lo:lo + 17]
+        if lo == 34:  # one document by hand in between: pending paragraphs come first
+            batched.add_document(*part[0][:2], date=part[0][2], outlet=part[0][3])
+            part = part[1:]
+        nums = [k for k, (_, paras, _, _) in enumerate(part) for _ in paras]
+        lines = [i for _, paras, _, _ in part for i, _ in paras]
+        texts = [t for _, paras, _, _ in part for _, t in paras]
+        batched.add_sketched([(key, date, outlet) for key, _, date, outlet in part],
+                             sketch_documents(cfg, nums, lines, texts))
+    a, b = one.finish(), batched.finish()
+    assert a.stats["python_normalized"] > 0 and a.stats["too_short"] >= 0 and a.clusters
+    assert result_summary(a) == result_summary(b)
+
+
+def test_add_sketched_checks_its_input() -> None:
+    cfg = DedupConfig()
+    batch = sketch_documents(cfg, [0, 1], [0, 0], [WIRE, WIRE])
+    idx = NearDuplicateIndex(cfg)
+    with pytest.raises(ValueError, match="number the given documents"):
+        idx.add_sketched([("a", None, None)], batch)
+    idx.add_sketched([("a", None, None), ("b", None, None)], batch)
+    with pytest.raises(ValueError, match="already added"):
+        idx.add_sketched([("a", None, None), ("c", None, None)], batch)
+    with pytest.raises(ValueError, match="num_perm"):
+        NearDuplicateIndex(DedupConfig(num_perm=64)).add_sketched([("a", None, None), ("b", None, None)], batch)
+    assert [(m.doc, m.line) for m in idx.finish().clusters[0].members] == [("a", 0), ("b", 0)]
+
+
+def test_text_spill_batches_equal_single_adds(tmp_path: Path) -> None:
+    docs = synthetic_docs(40, seed=3)
+    one, many = TextSpill(str(tmp_path)), TextSpill(str(tmp_path))
+    for key, paras, _, _ in docs:
+        for i, t in paras:
+            one.add(key, i, t)
+    for lo in range(0, len(docs), 9):
+        part = docs[lo:lo + 9]
+        enc = [t.encode("utf-8") for _, paras, _, _ in part for _, t in paras]
+        many.add_batch([d[0] for d in part], [len(d[1]) for d in part],
+                       array("q", [i for _, paras, _, _ in part for i, _ in paras]),
+                       array("i", map(len, enc)), b"".join(enc))
+    for key, paras, _, _ in docs:
+        for i, t in paras:
+            assert one.get(key, i) == many.get(key, i) == t
+        assert many.get(key, 99) is None
+    assert many.get("nope", 0) is None
+    one.close()
+    many.close()
+
+
+def test_run_stats_merge_equals_counting_in_one_place() -> None:
+    from newsclean.document import split_lines
+    from newsclean.pipeline import Pipeline
+    from newsclean.run import base_text
+
+    p = Pipeline.default()
+    texts = [r["text"] for r in records(30)]
+    whole, parts = RunStats(), RunStats()
+    for lo in range(0, len(texts), 7):
+        delta = RunStats()
+        for t in texts[lo:lo + 7]:
+            c = p.explain(t)
+            for s in (whole, delta):
+                s.add_document(t, c.text, c.changes, "kompas.com", len(split_lines(base_text(t, c))))
+        parts.merge(delta)
+    assert parts.to_json() == whole.to_json()
+
+
+def test_one_numba_thread_inline_restores_the_setting() -> None:
+    import numba
+
+    before = numba.get_num_threads()
+    with run_mod._one_numba_thread():
+        assert numba.get_num_threads() == 1
+        sketch([WIRE])
+    assert numba.get_num_threads() == before
+
+
+def mixed_inputs(root: Path) -> None:
+    root.mkdir(parents=True)
+    recs = records(120, seed=9)
+    for r in recs[::5]:
+        r["text"] += "\n" + WIRE
+    for r in recs[::11]:
+        r["id"] = "same"  # repeated ids: keyed path:line in the main process
+    lines = [json.dumps(r) for r in recs]
+    lines.insert(7, "{broken")
+    lines.insert(15, json.dumps({"id": "x", "text": 3}))
+    (root / "a.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    (root / "b.jsonl").write_text("\n".join(lines[:40]) + "\n", encoding="utf-8")
+    (root / "t").mkdir()
+    for i, r in enumerate(recs[:5]):
+        (root / "t" / f"{i}.txt").write_text(r["text"], encoding="utf-8")
+
+
+@pytest.mark.parametrize("dedup", ["report", "drop"])
+def test_repeated_ids_get_the_same_keys_for_any_number_of_jobs(tmp_path: Path, dedup: str) -> None:
+    mixed_inputs(tmp_path / "in")
+    outs = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        assert main([str(tmp_path / "in"), str(out), "--dedup", dedup, "--explain", "--quiet", "--jobs", jobs]) == 1
+        outs.append(snapshot(out))
+    assert outs[0] == outs[1]
+    dups = outs[0]["_newsclean/duplicates.jsonl"].decode()
+    removed = outs[0]["_newsclean/removed.jsonl"].decode()
+    assert '"doc": "b.jsonl:1"' in dups or '"doc": "b.jsonl:1"' in removed  # b's first record repeats a's id
+    assert '"doc": "a.jsonl:' in removed
+    rejected = [json.loads(x) for x in outs[0]["_newsclean/rejected.jsonl"].decode().splitlines()]
+    found = [(r["path"], r["line"]) for r in rejected]
+    if dedup == "report":  # (the drop pass re-reads the files with drops and lists their rejects again)
+        assert found == [("a.jsonl", 8), ("a.jsonl", 16), ("b.jsonl", 8), ("b.jsonl", 16)]
+
+
+def test_a_record_that_breaks_the_reader_fails_its_file_for_any_number_of_jobs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """An error of the library below (not a bad record) while building a document fails the whole
+    file, as a read error does: documents before it were counted, the output is not written, and
+    the file's later documents (already read ahead, possibly cleaned by a worker) are skipped."""
+    mixed_inputs(tmp_path / "in")
+    real = run_mod.doc_from_record
+
+    def doc_from_record(rec, default_id):  # type: ignore[no-untyped-def]
+        if default_id == "a.jsonl:100":
+            raise RuntimeError("parser exploded")
+        return real(rec, default_id)
+
+    monkeypatch.setattr(run_mod, "doc_from_record", doc_from_record)  # forked workers see it too
+    reports, outs = [], []
+    for jobs, dedup in (("1", "report"), ("1", "off"), ("2", "off"), ("3", "off")):
+        out = tmp_path / f"out{jobs}{dedup}"
+        assert main([str(tmp_path / "in"), str(out), "--dedup", dedup, "--explain", "--quiet", "--jobs", jobs]) == 1
+        report = json.loads((out / "_newsclean" / "report.json").read_text(encoding="utf-8"))
+        for key in ("timings", "output", "options", "dedup"):
+            report.pop(key)
+        reports.append(report)
+        outs.append({k: v for k, v in snapshot(out).items() if k != "_newsclean/duplicates.jsonl"})
+    assert reports[0] == reports[1] == reports[2] == reports[3]
+    assert outs[0] == outs[1] == outs[2] == outs[3]
+    report = reports[0]
+    assert {"path": "a.jsonl", "reason": "cannot read: RuntimeError: parser exploded"} in report["failures"]
+    assert report["files_failed"] == 1
+    assert "a.jsonl" not in outs[0] and "b.jsonl" in outs[0] and "t/0.txt" in outs[0]
+    # a.jsonl's records before line 100 count (two were rejected, 97 cleaned), the rest do not
+    assert report["documents"]["in"] == 97 + 38 + 5
+    removed = outs[0]["_newsclean/removed.jsonl"].decode()
+    assert '"doc": "d96"' in removed and '"doc": "d97"' not in removed and '"doc": "d98"' not in removed
+    dups = (tmp_path / "out1report" / "_newsclean" / "duplicates.jsonl").read_text(encoding="utf-8")
+    assert '"doc": "d95"' in dups and '"doc": "d100"' not in dups  # recs 95 (line 98) and 100 (103) repeat WIRE
+
+
+def test_workers_come_from_a_fork_server_once_numba_threads_run_here(tmp_path: Path) -> None:
+    """A process forked after GNU OpenMP ran is terminated when it uses it: once this process ran
+    numba's parallel kernels, sketching workers must not be forked from it."""
+    sketch([WIRE] * 3)  # starts numba's thread pool in this process
+    assert run_mod._start_method(sketching=True) in ("forkserver", "spawn")
+    assert run_mod._start_method(sketching=False) == "fork"
+    mixed_inputs(tmp_path / "in")
+    out = tmp_path / "out"
+    assert main([str(tmp_path / "in"), str(out), "--dedup", "report", "--quiet", "--jobs", "2"]) == 1
+    assert (out / "_newsclean" / "duplicates.jsonl").read_text(encoding="utf-8")
+
+
+def test_a_parquet_batch_python_cannot_hold_fails_the_file_at_that_batch(tmp_path: Path) -> None:
+    """Rows are read 1,024 at a time, as before: a batch with a timestamp beyond year 9999 fails the
+    file after the documents of the batches before it, for any number of jobs."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "in"
+    src.mkdir()
+    recs = records(1500, seed=4)
+    table = pa.Table.from_pylist(recs).append_column(
+        "when", pa.array([0] * 1100 + [253402300800 * 10**6 * 5] + [0] * 399, type=pa.timestamp("us")))
+    pq.write_table(table, src / "x.parquet")
+    reports = []
+    for jobs in ("1", "2"):
+        out = tmp_path / f"out{jobs}"
+        assert main([str(src), str(out), "--dedup", "off", "--quiet", "--jobs", jobs]) == 1
+        report = json.loads((out / "_newsclean" / "report.json").read_text(encoding="utf-8"))
+        assert not (out / "x.parquet").exists()
+        reports.append((report["documents"], report["failures"]))
+    assert reports[0] == reports[1]
+    assert reports[0][0]["in"] == 1024
+    assert reports[0][1][0]["path"] == "x.parquet" and "out of range" in reports[0][1][0]["reason"]
