@@ -344,6 +344,15 @@ def _start_method(*, sketching: bool) -> str:
     return "fork"
 
 
+def _prepare_numba() -> None:
+    """Load numba's CPU target (its registries of implementations, about 0.35 s) once here, before
+    forking, instead of once in every worker at its first sketch and again here for the index's
+    kernels. It starts no threads, so the workers can still be forked."""
+    from numba.core.registry import cpu_target
+
+    cpu_target.target_context.refresh()
+
+
 _WORKER: _Worker | None = None
 
 
@@ -528,6 +537,8 @@ class Runner:
             ctx.set_forkserver_preload(["newsclean.run", "newsclean.dedup.index"])
         # Forked workers share this process's pipeline (built once, here); others build their own.
         shared = self.pipeline if ctx.get_start_method() == "fork" else None
+        if shared is not None and job.dedup is not None:
+            _prepare_numba()
         with ctx.Pool(self.jobs, initializer=_worker_init, initargs=(job, shared)) as pool:
             pending: deque[tuple[Any, int]] = deque()
             limit = self.jobs * IN_FLIGHT_PER_JOB
