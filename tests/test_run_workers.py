@@ -240,3 +240,30 @@ def test_a_parquet_batch_python_cannot_hold_fails_the_file_at_that_batch(tmp_pat
     assert reports[0] == reports[1]
     assert reports[0][0]["in"] == 1024
     assert reports[0][1][0]["path"] == "x.parquet" and "out of range" in reports[0][1][0]["reason"]
+
+
+@pytest.mark.parametrize("cfg", [DedupConfig(batch_size=40), DedupConfig(keep_text=True, batch_size=8192)])
+def test_intake_buffers_sketched_groups_into_index_sized_batches(tmp_path: Path, cfg: DedupConfig) -> None:
+    from newsclean.run import DedupIntake
+
+    docs = synthetic_docs(90, seed=12)
+    one = NearDuplicateIndex(cfg)
+    for key, paras, date, outlet in docs:
+        one.add_document(key, paras, date=date, outlet=outlet)
+    intake = DedupIntake(NearDuplicateIndex(cfg), TextSpill(str(tmp_path)))
+    for lo in range(0, len(docs), 7):
+        part = docs[lo:lo + 7]
+        texts = [t for _, paras, _, _ in part for _, t in paras]
+        sketched = None
+        spill = None
+        if texts:
+            sketched = sketch_documents(cfg, [k for k, d in enumerate(part) for _ in d[1]],
+                                        [i for _, paras, _, _ in part for i, _ in paras], texts)
+            enc = [t.encode("utf-8") for t in texts]
+            spill = (array("q", [i for _, paras, _, _ in part for i, _ in paras]), array("i", map(len, enc)),
+                     b"".join(enc))
+        intake.add([(key, 0, date, outlet, len(paras)) for key, paras, date, outlet in part], sketched, spill)
+    intake.flush()
+    assert result_summary(one.finish()) == result_summary(intake.index.finish())
+    assert intake.spill.get(docs[1][0], docs[1][1][0][0]) == docs[1][1][0][1]
+    intake.spill.close()

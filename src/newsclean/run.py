@@ -344,6 +344,15 @@ def _start_method(*, sketching: bool) -> str:
     return "fork"
 
 
+def _prepare_numba() -> None:
+    """Load numba's CPU target (its registries of implementations, about 0.35 s) once here, before
+    forking, instead of once in every worker at its first sketch and again here for the index's
+    kernels. It starts no threads, so the workers can still be forked."""
+    from numba.core.registry import cpu_target
+
+    cpu_target.target_context.refresh()
+
+
 _WORKER: _Worker | None = None
 
 
@@ -360,12 +369,16 @@ def _worker_process(units: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
 
 class DedupIntake:
     """Where the kept paragraphs of a run go: the near-duplicate index (paragraphs sketched by the
-    workers) and the text spill; remembers which file each document came from."""
+    workers, added in batches of about the index's ``batch_size`` paragraphs, as it would sketch them
+    itself) and the text spill; remembers which file each document came from."""
 
     def __init__(self, index: Any, spill: TextSpill) -> None:
         self.index = index
         self.spill = spill
         self.doc_file: dict[str, int] = {}
+        self._docs: list[tuple[str, Any, str | None]] = []
+        self._parts: list[tuple[int, Any]] = []  # (first document, SketchedParagraphs)
+        self._rows = 0
 
     @property
     def config(self) -> Any:
@@ -373,16 +386,48 @@ class DedupIntake:
 
     def add(self, docs: Sequence[tuple[str, int, Any, str | None, int]], sketched: Any,
             spill: tuple[array, array, bytes] | None) -> None:
-        """Documents ``(key, file, date, outlet, paragraphs)`` of one group, in order."""
+        """Documents ``(key, file, date, outlet, paragraphs)`` of one group, in order, and their
+        sketched paragraphs (numbering these documents from 0)."""
         for key, fi, _date, _outlet, _n in docs:
             self.doc_file[key] = fi
         if spill is not None:
             self.spill.add_batch([d[0] for d in docs], [d[4] for d in docs], *spill)
         if sketched is not None:
-            self.index.add_sketched([(d[0], d[2], d[3]) for d in docs], sketched)
-        else:
-            for key, _fi, date, outlet, _n in docs:
+            self._parts.append((len(self._docs), sketched))
+            self._rows += len(sketched.doc)
+        self._docs.extend((d[0], d[2], d[3]) for d in docs)
+        if self._rows >= self.config.batch_size:
+            self.flush()
+
+    def flush(self) -> None:
+        """Add what is buffered to the index."""
+        import numpy as np
+
+        from .dedup.index import SketchedParagraphs
+
+        docs, parts = self._docs, self._parts
+        self._docs, self._parts, self._rows = [], [], 0
+        if not parts:
+            for key, date, outlet in docs:
                 self.index.add_document(key, [], date=date, outlet=outlet)
+            return
+        batches = [b for _, b in parts]
+        texts = None
+        if self.config.keep_text:
+            texts = tuple(t for b in batches for t in (b.texts or ()))
+        merged = SketchedParagraphs(
+            doc=np.concatenate([b.doc + np.int32(first) for first, b in parts]),
+            line=np.concatenate([b.line for b in batches]),
+            length=np.concatenate([b.length for b in batches]),
+            size=np.concatenate([b.size for b in batches]),
+            exact=np.concatenate([b.exact for b in batches]),
+            sig=np.concatenate([b.sig for b in batches]),
+            hashes=np.concatenate([b.hashes for b in batches]),
+            too_short=sum(b.too_short for b in batches),
+            python_fallback=sum(b.python_fallback for b in batches),
+            texts=texts,
+        )
+        self.index.add_sketched(docs, merged)
 
 
 @dataclass
@@ -492,6 +537,8 @@ class Runner:
             ctx.set_forkserver_preload(["newsclean.run", "newsclean.dedup.index"])
         # Forked workers share this process's pipeline (built once, here); others build their own.
         shared = self.pipeline if ctx.get_start_method() == "fork" else None
+        if shared is not None and job.dedup is not None:
+            _prepare_numba()
         with ctx.Pool(self.jobs, initializer=_worker_init, initargs=(job, shared)) as pool:
             pending: deque[tuple[Any, int]] = deque()
             limit = self.jobs * IN_FLIGHT_PER_JOB
@@ -592,6 +639,8 @@ class Runner:
                                 on_file(fi)
                     if docs and dedup is not None:
                         dedup.add(docs, sketched, spill)
+            if dedup is not None:
+                dedup.flush()
         finally:
             for w in writers.values():
                 w.abort()
