@@ -50,6 +50,8 @@ from typing import Any
 import numba as nb
 import numpy as np
 
+from newsclean.dedup.clusters import _find
+
 #: Anchors are the shingle hashes below ``2**(32 - ANCHOR_BITS)``: one shingle in eight, so that a
 #: fragment of 40 characters (about 36 shingles) has 4.5 anchors on average.
 ANCHOR_BITS = 3
@@ -362,18 +364,6 @@ def _attach(parent, base_roots, group_size, frag, cont, state):
             parent[rf] = rc
         applied[k] = True
     return applied
-
-
-@nb.njit(cache=True)
-def _find(parent, i):
-    root = i
-    while parent[root] != root:
-        root = parent[root]
-    while parent[i] != root:
-        nxt = parent[i]
-        parent[i] = root
-        i = nxt
-    return root
 
 
 def attach_fragments(

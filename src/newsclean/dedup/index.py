@@ -880,8 +880,10 @@ def _merge_count(xs, a, a1, ys, b, b1, need):
 
 
 @nb.njit(cache=True, inline="always")
-def _passes(inter, sa, sb, small, t, c, use_c):
+def _passes(inter, sa, sb, t, c, r):
     """Exact acceptance: Jaccard >= t, or containment of the smaller set >= c where allowed."""
+    small = min(sa, sb)
+    use_c = c >= 0.0 and small / max(sa, sb) >= r
     return inter / max(sa + sb - inter, 1) >= t or (use_c and inter / small >= c)
 
 
@@ -895,6 +897,17 @@ def _intersections(hashes, offsets, left, right):
     return out
 
 
+@nb.njit(cache=True)
+def _needed(sa, sb, t, c, r):
+    """Smallest intersection that passes: Jaccard i/(sa+sb-i) >= t  <=>  i >= t(sa+sb)/(1+t);
+    containment i/small >= c (only at size ratio >= r). Both as exact float comparisons by callers."""
+    small = min(sa, sb)
+    need = t * (sa + sb) / (1.0 + t)
+    if c >= 0.0 and small / max(sa, sb) >= r:
+        need = min(need, c * small)
+    return need
+
+
 @nb.njit(parallel=True, cache=True)
 def _accept_pairs(hashes, offsets, sizes, left, right, t, c, r):
     out = np.zeros(left.size, np.bool_)
@@ -903,18 +916,11 @@ def _accept_pairs(hashes, offsets, sizes, left, right, t, c, r):
         j = right[k]
         sa = sizes[i]
         sb = sizes[j]
-        small = min(sa, sb)
-        large = max(sa, sb)
-        if small == 0:
+        if min(sa, sb) == 0:
             continue
-        # Smallest intersection that passes: Jaccard i/(sa+sb-i) >= t  <=>  i >= t(sa+sb)/(1+t);
-        # containment i/small >= c (only at size ratio >= r). Both as exact float comparisons below.
-        need = t * (sa + sb) / (1.0 + t)
-        use_c = c >= 0.0 and small / large >= r
-        if use_c:
-            need = min(need, c * small)
+        need = _needed(sa, sb, t, c, r)
         inter = _merge_count(hashes, offsets[i], offsets[i + 1], hashes, offsets[j], offsets[j + 1], need)
-        out[k] = _passes(inter, sa, sb, small, t, c, use_c)
+        out[k] = _passes(inter, sa, sb, t, c, r)
     return out
 
 
@@ -1000,20 +1006,15 @@ if _PREAD is not None:
                 j = right[k]
                 sa = sizes[i]
                 sb = sizes[j]
-                small = min(sa, sb)
-                large = max(sa, sb)
-                if small == 0:
+                if min(sa, sb) == 0:
                     continue
-                need = t * (sa + sb) / (1.0 + t)
-                use_c = c >= 0.0 and small / large >= r
-                if use_c:
-                    need = min(need, c * small)
+                need = _needed(sa, sb, t, c, r)
                 if min(offsets[i + 1] - offsets[i], offsets[j + 1] - offsets[j]) < need - 1e-9:
                     continue  # the merge below would stop at once with no intersection: rejected
                 x_set, y_set = _pair_sets(fd, offsets, i, j, prev_i, prev_x, prev_j, prev_y, err)
                 prev_i, prev_x, prev_j, prev_y = i, x_set, j, y_set
                 inter = _merge_count(x_set, 0, x_set.size, y_set, 0, y_set.size, need)
-                out[k] = _passes(inter, sa, sb, small, t, c, use_c)
+                out[k] = _passes(inter, sa, sb, t, c, r)
         return out
 
 
