@@ -91,3 +91,43 @@ def test_nothing_raises_on_arbitrary_text(texts: list[str]) -> None:
     for c in res.clusters:
         row = c.to_json_row()
         assert row["size"] == len(row["members"]) >= 2
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.integers(0, 2**64 - 1), min_size=1, max_size=60),
+    st.lists(st.integers(0, 7), min_size=1, max_size=60),
+    st.integers(0, 3),
+)
+def test_sorted_band_equals_stable_argsort(highs: list[int], lows: list[int], shift: int) -> None:
+    # Keys that differ only in their low bits (where _sorted_band packs positions) must still form
+    # one run each, in input order, as a stable argsort orders them.
+    from newsclean.dedup.index import _sorted_band
+
+    n = min(len(highs), len(lows))
+    keys = np.array([(h & ~0xFF) | (lo << shift) for h, lo in zip(highs[:n], lows[:n])], np.uint64)
+    reps = np.arange(100, 100 + n, dtype=np.int64)
+    sk, members = _sorted_band(keys, reps)
+    order = np.argsort(keys, kind="stable")
+    assert np.array_equal(sk, keys[order])
+    assert np.array_equal(members, reps[order])
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.integers(0, 5), min_size=2, max_size=80), st.integers(0, 3000), st.integers(1, 6))
+def test_band_pairs_do_not_depend_on_the_size_hint(keys: list[int], hint: int, cap: int) -> None:
+    from newsclean.dedup.index import band_pairs
+
+    n = len(keys)
+    sig = np.array(keys, np.uint32).reshape(n, 1)
+    reps = np.arange(n, dtype=np.int64)
+    sizes = np.array([10 + (7 * i) % 13 for i in range(n)], np.int64)
+    tiebreak = np.arange(n, dtype=np.int64)[::-1].copy()
+    ref = band_pairs(sig, reps, 0, 1, sizes, tiebreak, 0.8, 2.0, cap, hint=0)
+    got = band_pairs(sig, reps, 0, 1, sizes, tiebreak, 0.8, 2.0, cap, hint=hint)
+    assert np.array_equal(ref[0], got[0]) and np.array_equal(ref[1], got[1])
+    # Brute force, without a cap: every pair sharing a key within the size ratio.
+    if cap >= n:
+        want = {(i, j) for i in range(n) for j in range(i + 1, n)
+                if keys[i] == keys[j] and min(sizes[i], sizes[j]) / max(sizes[i], sizes[j]) >= 0.8}
+        assert set(zip(ref[0].tolist(), ref[1].tolist())) == want

@@ -1047,7 +1047,7 @@ def accept(j: np.ndarray, c: np.ndarray, ratio: np.ndarray, cfg: DedupConfig) ->
 # ---------------------------------------------------------------------------- LSH banding
 
 
-@nb.njit(cache=True)
+@nb.njit(cache=True, nogil=True)
 def _band_keys(sig, reps, start, rows):
     out = np.empty(reps.size, np.uint64)
     for k in range(reps.size):
@@ -1060,44 +1060,68 @@ def _band_keys(sig, reps, start, rows):
     return out
 
 
-@nb.njit(cache=True)
-def _bucket_pairs(sorted_keys, members, sizes, tiebreak, ratio_min, ratio_max, cap, fill, out_left, out_right):
+@nb.njit(cache=True, nogil=True)
+def _bucket_pairs(sorted_keys, members, sizes, tiebreak, ratio_min, ratio_max, cap, out_left, out_right):
     """Pairs ``(i, j)``, ``i < j``, of members sharing a key, with size ratio in
     ``[ratio_min, ratio_max)``. Buckets of more than ``cap`` members are sorted by
     ``(size, tiebreak)`` and each member paired with its next ``cap`` (the order uses content
     only, so the result does not depend on input order). Returns the count; fills the outputs
-    when ``fill``."""
+    as far as they reach (a count above their size means: call again with that size)."""
     n = sorted_keys.size
+    room = out_left.size
     total = 0
     s = 0
     while s < n:
         e = s + 1
-        while e < n and sorted_keys[e] == sorted_keys[s]:
+        key = sorted_keys[s]
+        while e < n and sorted_keys[e] == key:
             e += 1
         m = e - s
         if m > 1:
-            mem = members[s:e].copy()
             if m > cap:
+                mem = members[s:e].copy()
                 mem = mem[np.argsort(tiebreak[mem], kind="mergesort")]
                 mem = mem[np.argsort(sizes[mem], kind="mergesort")]
+            else:
+                mem = members[s:e]
             for x in range(m):
                 lim = m if m <= cap else min(m, x + 1 + cap)
                 i = mem[x]
+                a = sizes[i]
                 for y in range(x + 1, lim):
                     j = mem[y]
-                    a = sizes[i]
                     b = sizes[j]
                     lo = min(a, b)
                     hi = max(max(a, b), 1)
                     ratio = lo / hi
                     if ratio < ratio_min or ratio >= ratio_max:
                         continue
-                    if fill:
+                    if total < room:
                         out_left[total] = min(i, j)
                         out_right[total] = max(i, j)
                     total += 1
         s = e
     return total
+
+
+def _sorted_band(keys: np.ndarray, reps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``keys`` and ``reps`` ordered by key, equal keys in input order (a stable argsort's result).
+
+    Sorting the keys with their position in the low bits is 3-4x faster than a stable argsort;
+    only where two keys differ in nothing but those low bits can a run of equal keys be split, and
+    then the band is sorted the slow way.
+    """
+    n = keys.size
+    bits = np.uint64(max(int(n - 1).bit_length(), 1))
+    low = np.uint64((1 << int(bits)) - 1)
+    packed = np.sort((keys & ~low) | np.arange(n, dtype=np.uint64))
+    pos = (packed & low).astype(np.int64)
+    sk = keys[pos]
+    high = packed >> bits
+    if np.any((high[1:] == high[:-1]) & (sk[1:] != sk[:-1])):
+        pos = np.argsort(keys, kind="stable")
+        sk = keys[pos]
+    return sk, reps[pos]
 
 
 def band_pairs(
@@ -1110,22 +1134,23 @@ def band_pairs(
     ratio_min: float = 0.0,
     ratio_max: float = math.inf,
     cap: int = 1 << 62,
+    hint: int = 0,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs of one band (columns ``[start, start + rows)``), see :func:`_bucket_pairs`."""
-    keys = _band_keys(sig, reps, start, rows)
-    order = np.argsort(keys, kind="stable")
-    sk = keys[order]
-    del keys
-    members = reps[order]
-    del order
-    dummy = np.zeros(0, np.int64)
+    """Candidate pairs of one band (columns ``[start, start + rows)``), see :func:`_bucket_pairs`.
+    ``hint``: the expected number of pairs (e.g. the previous band's), to fill them in one pass."""
+    sk, members = _sorted_band(_band_keys(sig, reps, start, rows), reps)
     args = (sk, members, sizes, tiebreak, float(ratio_min), float(ratio_max), int(cap))
-    cnt = _bucket_pairs(*args, False, dummy, dummy)
-    left = np.empty(cnt, np.int64)
-    right = np.empty(cnt, np.int64)
-    if cnt:
-        _bucket_pairs(*args, True, left, right)
-    return left, right
+    room = max(1024, hint + hint // 4)
+    left = np.empty(room, np.int64)
+    right = np.empty(room, np.int64)
+    cnt = _bucket_pairs(*args, left, right)
+    if cnt > room:
+        left = np.empty(cnt, np.int64)
+        right = np.empty(cnt, np.int64)
+        _bucket_pairs(*args, left, right)
+    if cnt == left.size:
+        return left, right
+    return left[:cnt].copy(), right[:cnt].copy()  # a copy: the slack is freed
 
 
 def candidate_pairs(
@@ -1192,14 +1217,16 @@ def find_pairs(
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
     for k, st in enumerate(stages, 1):
         stats[f"lsh{k}_candidates"] = 0
+        hint = 0
         for b in range(st.bands):
             if isinstance(sig, np.ndarray):
                 cols, start = sig, b * st.rows
             else:  # a _SigSpill: read this band's columns only
                 cols, start = sig.columns(b * st.rows, st.rows), 0
             band_left, band_right = band_pairs(cols, reps, start, st.rows, sizes, tiebreak,
-                                               st.ratio_min, st.ratio_max, cfg.max_bucket)
+                                               st.ratio_min, st.ratio_max, cfg.max_bucket, hint)
             del cols
+            hint = int(band_left.size)
             stats["candidates"] += int(band_left.size)
             stats[f"lsh{k}_candidates"] += int(band_left.size)
             for lo in range(0, band_left.size, VERIFY_CHUNK):
