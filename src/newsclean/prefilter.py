@@ -88,7 +88,7 @@ class Untranslatable(ValueError):
 
 def _char(c: int) -> str:
     ch = chr(c)
-    return ch if ch.isascii() and ch.isalnum() else "\\x{%X}" % c
+    return ch if ch.isascii() and ch.isalnum() else f"\\x{{{c:X}}}"
 
 
 def _cased(c: int) -> set[int]:
@@ -144,9 +144,9 @@ def _node(op, av, icase: bool) -> str:  # type: ignore[no-untyped-def]
         lo, hi, sub = av
         item = "(?:" + _emit(list(sub), icase) + ")"
         if hi != _C.MAXREPEAT and hi <= MAX_BOUND:
-            return item + "{%d,%d}" % (lo, hi)
+            return item + f"{{{lo},{hi}}}"
         lo = min(lo, MAX_BOUND)
-        return item + ("*" if lo == 0 else "+" if lo == 1 else "{%d,}" % lo)
+        return item + ("*" if lo == 0 else "+" if lo == 1 else f"{{{lo},}}")
     if name == "ATOMIC_GROUP":
         return "(?:" + _emit(list(av), icase) + ")"
     if name == "AT":
@@ -223,8 +223,8 @@ def eligible(text: str) -> bool:
 @dataclass
 class Hits:
     """What scans of one document found. ``lines[kind]``: indexes of the lines some rule of the kind
-    could match (the whole line, or its start for a prefix rule); ``rules[kind]``: positions (in the kind's rule list) of the search rules
-    that could match somewhere. ``None`` for a kind left to Python."""
+    could match (the whole line, or its start for a prefix rule); ``rules[kind]``: positions (in the
+    kind's rule list) of the search rules that could match somewhere. ``None`` for a kind left to Python."""
 
     lines: dict[str, set[int] | None]
     rules: dict[str, set[int] | None]

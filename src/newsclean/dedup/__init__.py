@@ -14,7 +14,8 @@ for MinHash are matched by exact hash only.
 >>> index = NearDuplicateIndex(DedupConfig(threshold=0.3, keep="first"))
 >>> index.add_document("a.txt", [(0, "Selama beberapa minggu, kami dihadapkan pada kemungkinan eskalasi militer."),
 ...                              (2, "Sumber : Associated Press")])
->>> index.add_document("b.txt", [(5, "“Selama beberapa minggu, kita dihadapkan pada kemungkinan eskalasi militer,” katanya.")])
+>>> index.add_document("b.txt", [(5, "“Selama beberapa minggu, kita dihadapkan pada "
+...                                  "kemungkinan eskalasi militer,” katanya.")])
 >>> result = index.finish()
 >>> row = result.clusters[0].to_json_row(lambda doc, line: f"<{doc}:{line}>")
 >>> row["size"], row["kept"], [(m["doc"], m["line"]) for m in row["members"]]
@@ -26,8 +27,10 @@ For whole documents at once:
 
 >>> res = find_duplicates([("x", "Satu paragraf yang cukup panjang untuk MinHash di sini.\\nLain."),
 ...                        ("y", "Satu paragraf yang cukup panjang untuk MinHash di sini!")])
->>> [(m.doc, m.line, m.text) for m in res.clusters[0].members]
-[('x', 0, 'Satu paragraf yang cukup panjang untuk MinHash di sini.'), ('y', 0, 'Satu paragraf yang cukup panjang untuk MinHash di sini!')]
+>>> for m in res.clusters[0].members:
+...     print(m.doc, m.line, m.text)
+x 0 Satu paragraf yang cukup panjang untuk MinHash di sini.
+y 0 Satu paragraf yang cukup panjang untuk MinHash di sini!
 >>> res.documents[0].docs, res.documents[0].coverage[1]
 (('x', 'y'), 1.0)
 """
