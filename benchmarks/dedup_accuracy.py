@@ -66,7 +66,8 @@ def score_pairs(pairs: list[dict[str, Any]], where: dict[tuple[str, int], int], 
         sel = [p for p in pairs if p["split"] == split and p["label"] == label]
         hit = sum(
             1 for p in sel
-            if (p["id_a"], p["line_a"]) in where and where.get((p["id_a"], p["line_a"])) == where.get((p["id_b"], p["line_b"]))
+            if (p["id_a"], p["line_a"]) in where
+            and where.get((p["id_a"], p["line_a"])) == where.get((p["id_b"], p["line_b"]))
         )
         out[name] = (hit, len(sel))
     (tp, npos), (fp, nneg), (rw, nrw) = out["reuse"], out["not_reuse"], out["reworded"]
