@@ -3,6 +3,7 @@ unique keys fixed up in the main process, worker-side read failures, and the sta
 
 from __future__ import annotations
 
+import gzip
 import json
 import random
 from array import array
@@ -165,8 +166,47 @@ def test_repeated_ids_get_the_same_keys_for_any_number_of_jobs(tmp_path: Path, d
     assert '"doc": "a.jsonl:' in removed
     rejected = [json.loads(x) for x in outs[0]["_newsclean/rejected.jsonl"].decode().splitlines()]
     found = [(r["path"], r["line"]) for r in rejected]
-    if dedup == "report":  # (the drop pass re-reads the files with drops and lists their rejects again)
-        assert found == [("a.jsonl", 8), ("a.jsonl", 16), ("b.jsonl", 8), ("b.jsonl", 16)]
+    assert found == [("a.jsonl", 8), ("a.jsonl", 16), ("b.jsonl", 8), ("b.jsonl", 16)]
+
+
+def test_drop_pass_reports_rejected_records_and_failed_files_once(tmp_path: Path) -> None:
+    """--dedup drop re-reads the files holding dropped paragraphs; what that second pass reads again
+    (bad records, a file that fails part-way) was reported by the first pass and is not reported
+    again: rejected.jsonl and report.json's counts are those of --dedup report, for any --jobs."""
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = [json.dumps({"id": "a", "text": "Pemilu di kota ini berjalan tertib.\n" + WIRE}),
+             "{not json",
+             json.dumps({"id": "b", "text": "Hasil sepak bola semalam mengejutkan.\n" + WIRE}),
+             json.dumps({"id": "c", "title": "no text"}),
+             json.dumps({"id": "d", "text": "Festival musik digelar di ibu kota."})]
+    (src / "news.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    # a .gz cut short: its first record (which repeats WIRE, so it has a drop) reads, then the file fails
+    rnd = random.Random(2)
+    pad = [{"id": f"p{i}", "text": "", "pad": rnd.randbytes(100).hex()} for i in range(100)]
+    body = "".join(json.dumps(r) + "\n" for r in [{"id": "g", "text": WIRE}] + pad)
+    gz = gzip.compress(body.encode("utf-8"))
+    (src / "cut.jsonl.gz").write_bytes(gz[: len(gz) // 2])
+    reports: dict[tuple[str, str], dict] = {}  # type: ignore[type-arg]
+    outs: dict[tuple[str, str], dict[str, bytes]] = {}
+    for dedup in ("report", "drop"):
+        for jobs in ("1", "2"):
+            out = tmp_path / f"out-{dedup}-{jobs}"
+            assert main([str(src), str(out), "--dedup", dedup, "--quiet", "--jobs", jobs]) == 1
+            reports[dedup, jobs] = json.loads((out / "_newsclean" / "report.json").read_text(encoding="utf-8"))
+            outs[dedup, jobs] = snapshot(out)
+    for dedup in ("report", "drop"):
+        assert outs[dedup, "1"] == outs[dedup, "2"]
+    drop = reports["drop", "1"]
+    assert drop["dedup"]["paragraphs_dropped"] == 2  # b's and g's copies of WIRE: both files are re-read
+    rejected = [json.loads(x) for x in outs["drop", "1"]["_newsclean/rejected.jsonl"].decode().splitlines()]
+    assert [(r["path"], r["line"], r["raw"]) for r in rejected] == [
+        ("news.jsonl", 2, "{not json"), ("news.jsonl", 4, lines[3])]
+    assert outs["drop", "1"]["_newsclean/rejected.jsonl"] == outs["report", "1"]["_newsclean/rejected.jsonl"]
+    for key in ("files", "files_failed", "documents", "failures"):
+        assert drop[key] == reports["report", "1"][key], key
+    assert drop["files_failed"] == 1 and drop["documents"]["rejected_records"] == 2
+    assert [f["path"] for f in drop["failures"]] == ["cut.jsonl.gz", "news.jsonl", "news.jsonl"]
 
 
 def test_a_record_that_breaks_the_reader_fails_its_file_for_any_number_of_jobs(

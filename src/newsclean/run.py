@@ -576,6 +576,9 @@ class Runner:
         writers: dict[int, RecordWriter] = {}
         failed: set[int] = set()
         stats = self.stats if count else RunStats()
+        # Rejected records are reported by the pass that counts: a later pass over some of the files
+        # (the drop pass) reads the same bad records again, and they were written once already.
+        rejects_fh = self.rejects_fh if count else None
         explain_fh = self.explain_fh
         try:
             for groups in self._results(job, self._units(idx)):
@@ -616,8 +619,8 @@ class Runner:
                             info = e[2]
                             stats.records_rejected += 1
                             stats.fail(f.rel, info["reason"], line=info["line"])
-                            if self.rejects_fh is not None:
-                                self.rejects_fh.write(json.dumps({"path": f.rel, **info}, ensure_ascii=False) + "\n")
+                            if rejects_fh is not None:
+                                rejects_fh.write(json.dumps({"path": f.rel, **info}, ensure_ascii=False) + "\n")
                         elif kind in ("fail", "error"):
                             failed.add(fi)
                             w = writers.pop(fi, None)
