@@ -90,9 +90,11 @@ def test_prefilter_is_a_superset(lines: list[str]) -> None:
 
 
 @settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(LINE, min_size=1, max_size=10), st.sampled_from(["id", "en", None]))
-def test_engine_gives_the_same_changes_with_and_without_prefilter(lines: list[str], lang: str | None) -> None:
-    rules = CATALOG.select(lang)
+@given(st.lists(LINE, min_size=1, max_size=10), st.sampled_from(["id", "en", None]),
+       st.sampled_from([None, "kompas.com", "liputan6.com"]))
+def test_engine_gives_the_same_changes_with_and_without_prefilter(lines: list[str], lang: str | None,
+                                                                  outlet: str | None) -> None:
+    rules = CATALOG.select(lang, outlet)
     fast = CompiledRules(rules)
     slow = CompiledRules(rules)
     slow._prefilter = None
@@ -126,6 +128,7 @@ def test_untranslatable_rules_leave_their_kind_to_python(monkeypatch: pytest.Mon
         raise pf.Untranslatable("test")
 
     monkeypatch.setattr(pf, "to_hyperscan", refuse)
+    _forget_compiled()
     p = pf.RulePrefilter(BY_KIND)
     hits = p.scan(["Baca juga: Harga naik"])
     assert hits is not None and set(hits.lines.values()) == {None} and hits.rules["inline"] is None
@@ -134,19 +137,56 @@ def test_untranslatable_rules_leave_their_kind_to_python(monkeypatch: pytest.Mon
     lines = ["JAKARTA - Harga naik.", "Baca juga: Harga Bawang Turun", "Pedagang mengeluh."]
     assert [c.rule for c in rules.apply(list(lines))] == [
         c.rule for c in CompiledRules(RULES).apply(list(lines))]
+    _forget_compiled()  # what was compiled under the patch
+
+
+def _forget_compiled() -> None:
+    import newsclean.prefilter as pf
+
+    pf._rule_database.cache_clear()
+    pf._database.cache_clear()
 
 
 def test_compiled_databases_are_cached(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
     monkeypatch.setenv("NEWSCLEAN_CACHE", str(tmp_path))
+    _forget_compiled()
     first = RulePrefilter({"line": BY_KIND["line"]})
     files = list(tmp_path.glob("hs-*.db"))
     assert len(files) == 1
+    assert RulePrefilter({"line": BY_KIND["line"]})._parts[0][0] is first._parts[0][0]  # in-process cache
+    _forget_compiled()
     again = RulePrefilter({"line": BY_KIND["line"]})  # loaded from the file
     doc = ["Baca juga: Harga naik", "Isi berita."]
     assert again.scan(doc) == first.scan(doc)
     files[0].write_bytes(b"not a database")
+    _forget_compiled()
     damaged = RulePrefilter({"line": BY_KIND["line"]})  # compiled again
     assert damaged.scan(doc) == first.scan(doc)
+    _forget_compiled()
+
+
+def test_outlet_rules_get_a_database_of_their_own() -> None:
+    # Selections of outlets with rules of their own (learned ones) share the common rules' database.
+    from newsclean.catalog import Catalog
+
+    extra = Catalog(tuple(_outlet_rule(f"learned.o{k}", f"outlet{k}.com", f"Ikuti kanal outlet{k}") for k in range(3)))
+    cat = CATALOG + extra
+    compiled = [CompiledRules(cat.select("id", f"outlet{k}.com")) for k in range(3)]
+    parts = [c._prefilter._parts for c in compiled]  # type: ignore[union-attr]
+    assert all(len(p) == 2 for p in parts)
+    assert parts[0][0][0] is parts[1][0][0] is parts[2][0][0]
+    lines = ["Harga naik.", "Ikuti kanal outlet1", "Baca juga: Harga Bawang Turun"]
+    slow = CompiledRules(cat.select("id", "outlet1.com"))
+    slow._prefilter = None
+    assert [c.rule for c in compiled[1].apply(list(lines))] == [c.rule for c in slow.apply(list(lines))] == [
+        "learned.o1", "id.related.line"]
+
+
+def _outlet_rule(rule_id: str, outlet: str, line: str):  # type: ignore[no-untyped-def]
+    from newsclean.catalog import Rule
+
+    return Rule(id=rule_id, kind="line", pattern=re.escape(line), lang="id", outlets=(outlet,),
+                max_chars=100, examples=(line,))
 
 
 def test_turned_off_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:

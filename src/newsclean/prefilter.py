@@ -23,12 +23,14 @@ Without the ``hyperscan`` package (it has wheels for Linux and macOS), cleaning 
 from __future__ import annotations
 
 import bisect
+import functools
 import hashlib
 import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .catalog import Rule
 
@@ -244,47 +246,35 @@ class Hits:
 
 
 class RulePrefilter:
-    """The rules of one compiled selection as one Hyperscan database. Build with :meth:`build`."""
+    """The rules of one compiled selection as Hyperscan databases. Build with :meth:`build`.
+
+    Rules limited to some outlets go into a database of their own, apart from the others: the
+    selections of many outlets with rules of their own (learned ones) then share one database of
+    the common rules, compiled (about 2 s) and held (about 1.6 MB) once per process, and each adds
+    only a small one for its own rules."""
 
     def __init__(self, by_kind: dict[str, Sequence[Rule]], lexicon_patterns: Sequence[str] = ()) -> None:
         assert _hs is not None
-        exprs: list[bytes] = []
-        flags: list[int] = []
-        self._kind_of: list[str] = []
-        self._position: list[int] = []  # of each expression's rule in its kind's list
-        self.unfiltered: set[str] = set()
-        base = _hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_MULTILINE | _hs.HS_FLAG_ALLOWEMPTY
+        groups: dict[bool, list[tuple[str, int, Rule]]] = {False: [], True: []}
         for kind in (*LINE_KINDS, *SEARCH_KINDS):
             for pos, rule in enumerate(by_kind.get(kind, ())):
-                f = base | (_hs.HS_FLAG_SINGLEMATCH if kind in SEARCH_KINDS else 0)
-                expr = self._expression(rule.pattern, rule.flags, anchored=kind in LINE_KINDS,
-                                        whole_line=kind != "prefix")
-                if expr is None:
-                    self.unfiltered.add(kind)
-                    continue
-                exprs.append(expr)
-                flags.append(f)
-                self._kind_of.append(kind)
-                self._position.append(pos)
-        self._db = self._database(exprs, flags)
-        if self._db is False:
-            # Some expression does not compile: find it, and leave its kind to Python.
-            keep = []
-            for i, (expr, f) in enumerate(zip(exprs, flags)):
-                if self._database([expr], [f]) is False:
-                    self.unfiltered.add(self._kind_of[i])
-                else:
-                    keep.append(i)
-            keep = [i for i in keep if self._kind_of[i] not in self.unfiltered]
-            self._kind_of = [self._kind_of[i] for i in keep]
-            self._position = [self._position[i] for i in keep]
-            self._db = self._database([exprs[i] for i in keep], [flags[i] for i in keep]) or None
+                groups[bool(rule.outlets)].append((kind, pos, rule))
+        self.unfiltered: set[str] = set()
+        # Per database: (db, kind of each expression, position of its rule in its kind's list).
+        self._parts: list[tuple[Any, list[str], list[int]]] = []
+        for items in groups.values():
+            if not items:
+                continue
+            db, taken, unfiltered = _rule_database(tuple((kind, rule.pattern, rule.flags) for kind, _, rule in items))
+            self.unfiltered |= unfiltered
+            if db is not None:
+                self._parts.append((db, [items[i][0] for i in taken], [items[i][1] for i in taken]))
         self._lexicon_db = None
         if lexicon_patterns:
-            f = base | _hs.HS_FLAG_SINGLEMATCH
-            lex = [self._expression(p, 0, anchored=False) for p in lexicon_patterns]
+            f = _BASE_FLAGS | _hs.HS_FLAG_SINGLEMATCH
+            lex = [_expression(p, 0, anchored=False) for p in lexicon_patterns]
             if all(p is not None for p in lex):
-                self._lexicon_db = self._database([p for p in lex if p is not None], [f] * len(lex)) or None
+                self._lexicon_db = _database(tuple(p for p in lex if p is not None), (f,) * len(lex)) or None
 
     @classmethod
     def build(cls, by_kind: dict[str, Sequence[Rule]], lexicon_patterns: Sequence[str] = ()) -> RulePrefilter | None:
@@ -292,49 +282,6 @@ class RulePrefilter:
         if not available():
             return None
         return cls(by_kind, lexicon_patterns)
-
-    @staticmethod
-    def _expression(pattern: str, re_flags: int, *, anchored: bool, whole_line: bool = True) -> bytes | None:
-        """The Hyperscan expression for a rule's pattern (anchored at the line start, and at its end
-        too for a ``whole_line`` rule), or None when it cannot be translated."""
-        try:
-            expr = to_hyperscan(pattern, re_flags)
-        except (Untranslatable, re.error):
-            return None
-        if anchored:
-            expr = f"^(?:{expr})$" if whole_line else f"^(?:{expr})"
-        return expr.encode("utf-8")
-
-    @staticmethod
-    def _database(exprs: list[bytes], flags: list[int]):  # type: ignore[no-untyped-def]
-        """A compiled database (from the cache when this exact one was compiled before), None for
-        no expressions, False when they do not compile."""
-        assert _hs is not None
-        if not exprs:
-            return None
-        key = hashlib.sha256(repr((_hs.__version__, exprs, flags)).encode()).hexdigest()[:32]
-        path = _cache_dir() / f"hs-{key}.db" if _cache_dir() is not None else None
-        if path is not None and path.exists():
-            try:
-                loaded = _hs.loadb(path.read_bytes(), _hs.HS_MODE_BLOCK)
-                loaded.scratch = _hs.Scratch(loaded)
-                return loaded
-            except Exception:  # a damaged or foreign cache file: compile again
-                pass
-        db = _hs.Database()
-        try:
-            db.compile(expressions=exprs, ids=list(range(len(exprs))), elements=len(exprs), flags=flags)
-        except _hs.error:
-            return False
-        if path is not None:
-            try:
-                path.parent.mkdir(parents=True, exist_ok=True)
-                tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-                tmp.write_bytes(_hs.dumpb(db))
-                os.replace(tmp, path)
-            except OSError:  # a read-only home: compile again next time
-                pass
-        return db
 
     def scan(self, lines: Sequence[str | None], subset: Sequence[int] | None = None) -> Hits | None:
         """Scan one document's lines (``None`` for dropped ones), or only the lines in ``subset``;
@@ -347,20 +294,11 @@ class RulePrefilter:
         found_lines: dict[str, set[int] | None] = {k: (None if k in self.unfiltered else set()) for k in LINE_KINDS}
         found_rules: dict[str, set[int] | None] = {k: (None if k in self.unfiltered else set())
                                                    for k in SEARCH_KINDS}
-        if self._db is not None and data:
+        if data:
             breaks = [m.start() for m in _NEWLINE_RE.finditer(data)]
-            kind_of, position = self._kind_of, self._position
-
-            def on_match(idx: int, start: int, end: int, flags: int, context: object) -> None:
-                kind = kind_of[idx]
-                hits = found_lines.get(kind)
-                if hits is not None:
-                    # No expression matches a line break, so a match lies in the line it ends in.
-                    hits.add(index[bisect.bisect_left(breaks, end)])
-                else:
-                    found_rules[kind].add(position[idx])  # type: ignore[union-attr]
-
-            self._db.scan(data, match_event_handler=on_match)
+            for db, kind_of, position in self._parts:
+                on_match = _collector(kind_of, position, breaks, index, found_lines, found_rules)
+                db.scan(data, match_event_handler=on_match)
         return Hits(found_lines, found_rules)
 
     def lexicon(self, folded: str) -> bool | None:
@@ -381,6 +319,107 @@ class RulePrefilter:
         except _hs.ScanTerminated:  # type: ignore[union-attr]
             pass
         return hit
+
+
+#: Databases of fewer expressions are not kept in the disk cache (about 2 ms to compile each).
+DISK_CACHE_MIN_EXPRESSIONS = 16
+
+_BASE_FLAGS = (_hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_MULTILINE | _hs.HS_FLAG_ALLOWEMPTY
+               if _hs is not None else 0)
+
+
+def _collector(kind_of: list[str], position: list[int], breaks: list[int], index: Sequence[int],
+               found_lines: dict[str, set[int] | None], found_rules: dict[str, set[int] | None]) -> Any:
+    def on_match(idx: int, start: int, end: int, flags: int, context: object) -> None:
+        kind = kind_of[idx]
+        if kind in found_lines:
+            hits = found_lines[kind]
+            if hits is not None:  # None: a rule of the kind is not prefiltered, Python sees every line
+                # No expression matches a line break, so a match lies in the line it ends in.
+                hits.add(index[bisect.bisect_left(breaks, end)])
+        else:
+            rules = found_rules[kind]
+            if rules is not None:
+                rules.add(position[idx])
+    return on_match
+
+
+def _expression(pattern: str, re_flags: int, *, anchored: bool, whole_line: bool = True) -> bytes | None:
+    """The Hyperscan expression for a rule's pattern (anchored at the line start, and at its end
+    too for a ``whole_line`` rule), or None when it cannot be translated."""
+    try:
+        expr = to_hyperscan(pattern, re_flags)
+    except (Untranslatable, re.error):
+        return None
+    if anchored:
+        expr = f"^(?:{expr})$" if whole_line else f"^(?:{expr})"
+    return expr.encode("utf-8")
+
+
+@functools.lru_cache(maxsize=256)
+def _rule_database(rules: tuple[tuple[str, str, int], ...]) -> tuple[Any, list[int], set[str]]:
+    """``(database or None, indexes of the rules it holds, kinds left to Python)`` for rules given as
+    ``(kind, pattern, re flags)``. A rule that cannot be translated or compiled leaves its kind to
+    Python. Shared by every selection of the process that holds the same rules."""
+    assert _hs is not None
+    exprs: list[bytes] = []
+    flags: list[int] = []
+    taken: list[int] = []
+    unfiltered: set[str] = set()
+    for i, (kind, pattern, re_flags) in enumerate(rules):
+        expr = _expression(pattern, re_flags, anchored=kind in LINE_KINDS, whole_line=kind != "prefix")
+        if expr is None:
+            unfiltered.add(kind)
+            continue
+        exprs.append(expr)
+        flags.append(_BASE_FLAGS | (_hs.HS_FLAG_SINGLEMATCH if kind in SEARCH_KINDS else 0))
+        taken.append(i)
+    db = _database(tuple(exprs), tuple(flags))
+    if db is False:
+        # Some expression does not compile: find it, and leave its kind to Python.
+        for k in range(len(exprs)):
+            if _database((exprs[k],), (flags[k],)) is False:
+                unfiltered.add(rules[taken[k]][0])
+        db = None
+    keep = [k for k in range(len(exprs)) if rules[taken[k]][0] not in unfiltered]
+    if len(keep) < len(exprs):
+        db = _database(tuple(exprs[k] for k in keep), tuple(flags[k] for k in keep)) or None
+    return db, [taken[k] for k in keep], unfiltered
+
+
+@functools.lru_cache(maxsize=256)
+def _database(exprs: tuple[bytes, ...], flags: tuple[int, ...]) -> Any:
+    """A compiled database (from the disk cache when this exact one was compiled before), None for
+    no expressions, False when they do not compile."""
+    assert _hs is not None
+    if not exprs:
+        return None
+    key = hashlib.sha256(repr((_hs.__version__, list(exprs), list(flags))).encode()).hexdigest()[:32]
+    # A few expressions (one outlet's rules) compile in milliseconds: a file each would only fill
+    # the cache folder.
+    cache = _cache_dir() if len(exprs) >= DISK_CACHE_MIN_EXPRESSIONS else None
+    path = cache / f"hs-{key}.db" if cache is not None else None
+    if path is not None and path.exists():
+        try:
+            loaded = _hs.loadb(path.read_bytes(), _hs.HS_MODE_BLOCK)
+            loaded.scratch = _hs.Scratch(loaded)
+            return loaded
+        except Exception:  # a damaged or foreign cache file: compile again
+            pass
+    db = _hs.Database()
+    try:
+        db.compile(expressions=list(exprs), ids=list(range(len(exprs))), elements=len(exprs), flags=list(flags))
+    except _hs.error:
+        return False
+    if path is not None:
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            tmp.write_bytes(_hs.dumpb(db))
+            os.replace(tmp, path)
+        except OSError:  # a read-only home: compile again next time
+            pass
+    return db
 
 
 _NEWLINE_RE = re.compile(b"\n")
