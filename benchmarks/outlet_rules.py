@@ -20,13 +20,11 @@ import tempfile
 import time
 from pathlib import Path
 
+from benchmarks.dedup_peak import _status
+
 
 def _rss_mib() -> float:
-    with open("/proc/self/status", encoding="ascii") as fh:
-        for line in fh:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")  # pragma: no cover - not Linux
+    return _status()["VmRSS"] / 2**20
 
 
 def _rules(n: int) -> str:

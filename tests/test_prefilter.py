@@ -4,6 +4,8 @@ matches, never miss one that a rule matches."""
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -121,14 +123,22 @@ def test_translation_widens_and_drops_assertions() -> None:
     assert set(SAFE_CHARS) >= {"\t", "\n"}
 
 
-def test_untranslatable_rules_leave_their_kind_to_python(monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.fixture
+def forget_compiled():  # type: ignore[no-untyped-def]
+    """Databases compiled in this test are not served to later ones from the in-process caches."""
+    _forget_compiled()
+    yield _forget_compiled
+    _forget_compiled()
+
+
+def test_untranslatable_rules_leave_their_kind_to_python(monkeypatch: pytest.MonkeyPatch,
+                                                         forget_compiled: Callable[[], None]) -> None:
     import newsclean.prefilter as pf
 
     def refuse(pattern: str, flags: int = 0) -> str:
         raise pf.Untranslatable("test")
 
     monkeypatch.setattr(pf, "to_hyperscan", refuse)
-    _forget_compiled()
     p = pf.RulePrefilter(BY_KIND)
     hits = p.scan(["Baca juga: Harga naik"])
     assert hits is not None and set(hits.lines.values()) == {None} and hits.rules["inline"] is None
@@ -137,7 +147,23 @@ def test_untranslatable_rules_leave_their_kind_to_python(monkeypatch: pytest.Mon
     lines = ["JAKARTA - Harga naik.", "Baca juga: Harga Bawang Turun", "Pedagang mengeluh."]
     assert [c.rule for c in rules.apply(list(lines))] == [
         c.rule for c in CompiledRules(RULES).apply(list(lines))]
-    _forget_compiled()  # what was compiled under the patch
+
+
+def test_rules_that_only_compile_one_by_one_go_to_python(forget_compiled: Callable[[], None],
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    import newsclean.prefilter as pf
+
+    compile_one = pf._database.__wrapped__
+    monkeypatch.setattr(pf, "_database", lambda exprs, flags: False if len(exprs) > 1 else compile_one(exprs, flags))
+    p = pf.RulePrefilter(BY_KIND)
+    # Only the one outlet rule of the catalog (a database of one expression) stays prefiltered.
+    assert [len(kinds) for _, kinds, _ in p._parts] == [1]
+    assert p.unfiltered >= {"line", "inline", "block", "tail", "prefix"}
+    rules = CompiledRules(RULES)
+    rules._prefilter = p
+    lines = ["JAKARTA - Harga naik.", "Baca juga: Harga Bawang Turun", "Pedagang mengeluh."]
+    assert [c.rule for c in rules.apply(list(lines))] == [
+        c.rule for c in CompiledRules(RULES).apply(list(lines))] != []
 
 
 def _forget_compiled() -> None:
@@ -147,22 +173,21 @@ def _forget_compiled() -> None:
     pf._database.cache_clear()
 
 
-def test_compiled_databases_are_cached(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+def test_compiled_databases_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                       forget_compiled: Callable[[], None]) -> None:
     monkeypatch.setenv("NEWSCLEAN_CACHE", str(tmp_path))
-    _forget_compiled()
     first = RulePrefilter({"line": BY_KIND["line"]})
     files = list(tmp_path.glob("hs-*.db"))
     assert len(files) == 1
     assert RulePrefilter({"line": BY_KIND["line"]})._parts[0][0] is first._parts[0][0]  # in-process cache
-    _forget_compiled()
+    forget_compiled()
     again = RulePrefilter({"line": BY_KIND["line"]})  # loaded from the file
     doc = ["Baca juga: Harga naik", "Isi berita."]
     assert again.scan(doc) == first.scan(doc)
     files[0].write_bytes(b"not a database")
-    _forget_compiled()
+    forget_compiled()
     damaged = RulePrefilter({"line": BY_KIND["line"]})  # compiled again
     assert damaged.scan(doc) == first.scan(doc)
-    _forget_compiled()
 
 
 def test_outlet_rules_get_a_database_of_their_own() -> None:

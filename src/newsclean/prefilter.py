@@ -274,7 +274,7 @@ class RulePrefilter:
             f = _BASE_FLAGS | _hs.HS_FLAG_SINGLEMATCH
             lex = [_expression(p, 0, anchored=False) for p in lexicon_patterns]
             if all(p is not None for p in lex):
-                self._lexicon_db = _database(tuple(p for p in lex if p is not None), (f,) * len(lex)) or None
+                self._lexicon_db = _database(tuple(lex), (f,) * len(lex)) or None  # type: ignore[arg-type]
 
     @classmethod
     def build(cls, by_kind: dict[str, Sequence[Rule]], lexicon_patterns: Sequence[str] = ()) -> RulePrefilter | None:
@@ -374,17 +374,20 @@ def _rule_database(rules: tuple[tuple[str, str, int], ...]) -> tuple[Any, list[i
         exprs.append(expr)
         flags.append(_BASE_FLAGS | (_hs.HS_FLAG_SINGLEMATCH if kind in SEARCH_KINDS else 0))
         taken.append(i)
+    # Matches of a kind left to Python are ignored by the scan, so its other expressions may stay.
     db = _database(tuple(exprs), tuple(flags))
     if db is False:
         # Some expression does not compile: find it, and leave its kind to Python.
         for k in range(len(exprs)):
             if _database((exprs[k],), (flags[k],)) is False:
                 unfiltered.add(rules[taken[k]][0])
-        db = None
-    keep = [k for k in range(len(exprs)) if rules[taken[k]][0] not in unfiltered]
-    if len(keep) < len(exprs):
-        db = _database(tuple(exprs[k] for k in keep), tuple(flags[k] for k in keep)) or None
-    return db, [taken[k] for k in keep], unfiltered
+        keep = [k for k in range(len(exprs)) if rules[taken[k]][0] not in unfiltered]
+        db = _database(tuple(exprs[k] for k in keep), tuple(flags[k] for k in keep))
+        if db is False:  # each compiles alone, not all together: every kind goes to Python
+            unfiltered.update(rules[taken[k]][0] for k in keep)
+            keep, db = [], None
+        taken = [taken[k] for k in keep]
+    return db, taken, unfiltered
 
 
 @functools.lru_cache(maxsize=256)
