@@ -31,13 +31,17 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol, Union, runtime_checkable
+from typing import TYPE_CHECKING, Protocol, Union, runtime_checkable
 
 from .catalog import Catalog, Rule, default_catalog, normalize_outlet
 from .document import Change, Cleaned, Document, join_lines, split_lines
 from .lang import detect_lang
 from .lines import CompiledRules
 from .text import fix_unicode, normalize_spaces, remove_invisible, strip_line
+
+if TYPE_CHECKING:
+    from .linemodel import LineModel
+    from .templates import Templates
 
 __all__ = [
     "BlankLines",
@@ -303,13 +307,27 @@ class Pipeline:
         rules: Sequence[str | Path] = (),
         catalog: Catalog | None = None,
         extra: Sequence[Step] = (),
+        templates: Templates | None = None,
+        line_model: LineModel | bool = True,
     ) -> Pipeline:
         """Unicode repair, invisible characters, spaces, then the rule catalog (built-in rules plus
-        any ``rules`` files), then ``extra`` steps of your own."""
+        any ``rules`` files), then corpus ``templates`` (learned by :mod:`newsclean.templates`), then the
+        line model where the rules were silent (``line_model=False`` for none), then ``extra`` steps of
+        your own."""
         cat = catalog if catalog is not None else default_catalog()
         if rules:
             cat = cat + Catalog.from_files(rules)
-        return cls([*DEFAULT_TEXT_CLEANERS, RuleCleaner(cat, lang=lang), *extra], pre=[strip_stray_html])
+        corpus: list[Step] = []
+        if templates is not None:
+            from .templates import TemplateCleaner
+
+            corpus.append(TemplateCleaner(templates))
+        if line_model is not False:
+            from .linemodel import LineModelCleaner, default_line_model
+
+            model = default_line_model() if line_model is True else line_model
+            corpus.append(LineModelCleaner(model, templates))  # type: ignore[arg-type]
+        return cls([*DEFAULT_TEXT_CLEANERS, RuleCleaner(cat, lang=lang), *corpus, *extra], pre=[strip_stray_html])
 
     @property
     def names(self) -> list[str]:
@@ -338,7 +356,12 @@ class Pipeline:
                 group.append(self.steps[k])
                 k += 1
             if not group:
-                changes.extend(self.steps[k].run(lines, doc))
+                step = self.steps[k]
+                # A cleaner that judges only what earlier steps left alone (the line model) sees their changes.
+                if getattr(step, "sees_changes", False):
+                    changes.extend(step.run(lines, doc, changes=changes))  # type: ignore[call-arg]
+                else:
+                    changes.extend(step.run(lines, doc))
                 k += 1
                 continue
             only: set[int] | None = None

@@ -1,0 +1,287 @@
+"""A small line model: a boilerplate score for each line the rules left, from its shape and position.
+
+What the rule catalog does not know by name -- a credit line, a widget's leftover, a teaser headline --
+still looks like boilerplate: short, title-cased or without a verb, no sentence punctuation, next to other
+boilerplate, near the top or the end, repeated across the corpus, with words such as "share", "foto",
+"ikuti" or "loading". The model scores each kept line from such features (:data:`FEATURES`, computed by
+:func:`doc_features`) with a few hundred small regression trees (gradient boosting on the logistic loss),
+shipped as JSON in the package (``newsclean/models/linemodel.json``, under 1 MB; numpy only, CPU, no
+download, deterministic). ``python -m benchmarks.train_linemodel`` regenerates it from the hand labels in
+``eval/labels`` and weak labels from the rules (see README).
+
+:class:`LineModelCleaner` runs after the rules (and corpus templates) and drops a line whose score
+reaches the model's threshold, with rule id ``linemodel`` and the score in the explain step. It only looks
+at lines no rule touched: where the rules are silent.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from .document import Change, Document
+from .templates import DATE_WORDS, Templates, key_hash, site_of, template_key
+
+__all__ = ["FEATURES", "LineModel", "LineModelCleaner", "default_line_model", "doc_features"]
+
+#: Cue words by family, English and Indonesian (lowercase, whole words). Each family is one feature: how
+#: many of its words the line has.
+CUES: dict[str, frozenset[str]] = {
+    "social": frozenset(
+        "share shares shared bagikan bagikan facebook twitter whatsapp telegram instagram tiktok youtube line "
+        "linkedin pinterest reddit email e-mail copy link tautan salin url print cetak tweet retweet".split()),
+    "follow": frozenset(
+        "follow ikuti subscribe subscribed subscription langganan berlangganan newsletter newsletters sign signup "
+        "daftar register join gabung bergabung channel saluran notifications notifikasi app apps aplikasi "
+        "download unduh install playstore appstore google news alert alerts inbox".split()),
+    "related": frozenset(
+        "baca read also juga terkait related lainnya more selengkapnya video videos watch tonton simak lihat "
+        "recommended rekomendasi popular populer terpopuler trending terbaru latest next berikutnya sebelumnya "
+        "previous stories artikel berita headlines playlist".split()),
+    "credit": frozenset(
+        "foto photo photos image images gambar ilustrasi credit kredit sumber source getty reuters ap afp antara "
+        "dok dokumentasi istimewa shutterstock file via pool epa xinhua anadolu courtesy".split()),
+    "byline": frozenset(
+        "by oleh penulis editor reporter pewarta posted published updated diperbarui dipublikasikan diterbitkan "
+        "wib wita wit am pm a.m p.m et gmt utc min mins ago lalu jam menit writer correspondent staff".split()),
+    "widget": frozenset(
+        "loading memuat login masuk sign-in signin log komentar comment comments comentarios cuaca weather "
+        "lokasi location klik click tap scroll iklan advertisement ads cookie cookies privacy kebijakan "
+        "javascript browser enable aktifkan izinkan allow permission captcha search cari menu close tutup".split()),
+    "reader": frozenset("you your kamu anda yuk ayo kalian mu".split()),
+}
+
+_SHAPE = ("len_log", "words", "upper_share", "digit_share", "punct_share", "title_share", "mean_word",
+          "first_upper", "first_lower", "first_punct", "end_sentence", "end_colon", "end_alnum",
+          "end_ellipsis", "end_duration", "has_url", "has_handle", "separators", "has_time", "date_words",
+          "quotes", "commas", "parens", "all_caps")
+_POSITION = ("rank", "rank_from_end", "alive", "rel_pos", "sim_first", "sim_title", "is_first")
+_NEIGHBOURS = ("dropped_before", "dropped_after", "dropped_near", "prev_len_log", "next_len_log",
+               "prev_sentence", "next_sentence", "next_lower", "short_run")
+_CORPUS = ("site_share", "sites_log", "docs_log")
+#: The model's inputs, in order.
+FEATURES: tuple[str, ...] = _SHAPE + _POSITION + _NEIGHBOURS + _CORPUS + tuple(f"cue_{k}" for k in CUES)
+
+#: Lines longer than this are never scored (paragraphs of reporting; boilerplate lines are shorter).
+MAX_CHARS = 400
+
+_ASCII = bytes(range(128))
+_NOT_UPPER = bytes(c for c in range(256) if not 65 <= c <= 90)
+_NOT_LETTER = bytes(c for c in range(256) if not (65 <= c <= 90 or 97 <= c <= 122))
+_NOT_DIGIT = bytes(c for c in range(256) if not 48 <= c <= 57)
+_PUNCT = b"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+_NOT_PUNCT = bytes(c for c in range(256) if c not in _PUNCT)
+_WORD_RE = re.compile(r"[\w'’.-]+")
+_TIME_RE = re.compile(r"\d{1,2}[:.]\d{2}")
+_DURATION_END_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\)?$")
+_URL_HINTS = ("http", "www.", ".com", ".co.id", ".id/", ".org", ".net")
+_SEPARATORS = "|•·»›"
+_QUOTES = "\"“”«»"
+_SENTENCE_END = ".!?\"”’)"
+
+
+def _words(s: str) -> list[str]:
+    return [w.strip(".-'’") for w in _WORD_RE.findall(s.lower())]
+
+
+def _shape(s: str) -> list[float]:
+    n = len(s)
+    b = s.encode("utf-8")
+    letters = len(b.translate(None, _NOT_LETTER))
+    upper = len(b.translate(None, _NOT_UPPER))
+    digits = len(b.translate(None, _NOT_DIGIT))
+    punct = len(b.translate(None, _NOT_PUNCT))
+    toks = s.split()
+    nw = len(toks)
+    title = sum(1 for t in toks if t[0].isupper())
+    first, last = s[0], s[-1]
+    low = s.lower()
+    return [
+        math.log1p(n), float(nw), upper / letters if letters else 0.0, digits / n, punct / n,
+        title / nw if nw else 0.0, n / nw if nw else 0.0,
+        float(first.isupper()), float(first.islower()), float(not first.isalnum()),
+        float(last in _SENTENCE_END), float(last == ":"), float(last.isalnum()),
+        float(s.endswith(("...", "…"))), float(_DURATION_END_RE.search(s) is not None),
+        float(any(h in low for h in _URL_HINTS)), float("@" in s),
+        float(sum(s.count(c) for c in _SEPARATORS)), float(_TIME_RE.search(s) is not None), 0.0,
+        float(sum(s.count(c) for c in _QUOTES)), float(s.count(",")), float("(" in s),
+        float(letters > 3 and upper == letters),
+    ]
+
+
+_I_DATE = _SHAPE.index("date_words")
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+def doc_features(lines: Sequence[str | None], doc: Document, templates: Templates | None = None,
+                 skip: frozenset[int] = frozenset()) -> tuple[list[int], np.ndarray]:
+    """The lines the model scores (indexes into ``lines``: kept, non-blank, at most :data:`MAX_CHARS`,
+    not in ``skip``) and their feature rows (``len(FEATURES)`` columns). ``None`` in ``lines`` marks a
+    line an earlier step dropped."""
+    alive = [i for i, line in enumerate(lines) if line is not None and line.strip()]
+    idx = [i for i in alive if len(lines[i]) <= MAX_CHARS and i not in skip]  # type: ignore[arg-type]
+    if not idx:
+        return [], np.zeros((0, len(FEATURES)))
+    n_alive = len(alive)
+    rank_of = {i: r for r, i in enumerate(alive)}
+    stripped = {i: lines[i].strip() for i in alive}  # type: ignore[union-attr]
+    first_words = set(_words(stripped[alive[0]]))
+    title = doc.title if isinstance(doc.title, str) else None
+    title_words = set(_words(title)) if title else set()
+    dropped = [line is None for line in lines]
+    short = [i for i in alive if len(stripped[i]) < 60]
+    short_set = set(short)
+    site = site_of(doc) if templates is not None else ""
+    rows = []
+    for i in idx:
+        s = stripped[i]
+        r = rank_of[i]
+        low_words = _words(s)
+        wset = set(low_words)
+        f = _shape(s)
+        f[_I_DATE] = float(len(wset & DATE_WORDS))
+        prev_i = alive[r - 1] if r > 0 else -1
+        next_i = alive[r + 1] if r + 1 < n_alive else len(lines)
+        before = sum(dropped[prev_i + 1:i])
+        after = sum(dropped[i + 1:next_i])
+        near = sum(dropped[max(0, i - 3):i + 4])
+        prev_s = stripped[prev_i] if prev_i >= 0 else ""
+        next_s = stripped[next_i] if next_i < len(lines) else ""
+        run = 0
+        if i in short_set:
+            run = 1
+            k = r - 1
+            while k >= 0 and alive[k] in short_set:
+                run += 1
+                k -= 1
+            k = r + 1
+            while k < n_alive and alive[k] in short_set:
+                run += 1
+                k += 1
+        f += [
+            float(min(r, 30)), float(min(n_alive - 1 - r, 30)), float(min(n_alive, 100)),
+            r / (n_alive - 1) if n_alive > 1 else 0.0,
+            _jaccard(wset, first_words) if r > 0 else 0.0,
+            _jaccard(wset, title_words) if title_words else -1.0, float(r == 0),
+            float(min(before, 5)), float(min(after, 5)), float(near),
+            math.log1p(len(prev_s)), math.log1p(len(next_s)),
+            float(bool(prev_s) and prev_s[-1] in _SENTENCE_END), float(bool(next_s) and next_s[-1] in _SENTENCE_END),
+            float(bool(next_s) and next_s[0].islower()), float(min(run, 10)),
+        ]
+        if templates is not None:
+            share, sites, docs = templates.repetition(key_hash(template_key(s)), site)
+            f += [share, math.log1p(sites), math.log1p(docs)]
+        else:
+            f += [0.0, 0.0, 0.0]
+        f += [float(len(wset & cue)) for cue in CUES.values()]
+        rows.append(f)
+    return idx, np.asarray(rows, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class LineModel:
+    """Boosted regression trees of a fixed depth, stored as flat arrays: tree ``t``'s internal node ``k``
+    (breadth first, root 0) sends a row right when ``x[feature[t, k]] > threshold[t, k]``; its leaves
+    hold ``value[t, :]``. score = sigmoid(base + sum of the leaves reached)."""
+
+    feature: np.ndarray  # (trees, 2**depth - 1) int
+    threshold: np.ndarray  # (trees, 2**depth - 1) float
+    value: np.ndarray  # (trees, 2**depth) float
+    base: float
+    threshold_drop: float
+    features: tuple[str, ...] = FEATURES
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+
+    @property
+    def depth(self) -> int:
+        return int(round(math.log2(self.value.shape[1])))
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        """Probability of boilerplate for each row of ``x``."""
+        if len(x) == 0:
+            return np.zeros(0)
+        n, trees = len(x), self.feature.shape[0]
+        node = np.zeros((n, trees), dtype=np.intp)
+        cols = np.arange(trees)
+        for _ in range(self.depth):
+            f = self.feature[cols, node]  # (n, trees)
+            t = self.threshold[cols, node]
+            go = np.take_along_axis(x, f, axis=1) > t
+            node = 2 * node + 1 + go
+        leaf = node - (self.value.shape[1] - 1)
+        z = self.base + self.value[cols, leaf].sum(axis=1)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": "newsclean.linemodel/1", "features": list(self.features), "depth": self.depth,
+                "base": self.base, "threshold": self.threshold_drop,
+                "feature": self.feature.tolist(), "split": [[float(v) for v in row] for row in self.threshold],
+                "value": [[round(float(v), 6) for v in row] for row in self.value], "meta": self.meta}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LineModel:
+        if data.get("format") != "newsclean.linemodel/1":
+            raise ValueError(f"not a newsclean line model: format {data.get('format')!r}")
+        feats = tuple(data["features"])
+        if feats != FEATURES:
+            raise ValueError("the line model was trained on other features than this version computes")
+        return cls(np.asarray(data["feature"], dtype=np.intp), np.asarray(data["split"], dtype=np.float64),
+                   np.asarray(data["value"], dtype=np.float64), float(data["base"]), float(data["threshold"]),
+                   feats, dict(data.get("meta", {})))
+
+
+@lru_cache(maxsize=1)
+def default_line_model() -> LineModel:
+    """The model shipped in the package."""
+    text = (resources.files("newsclean") / "models" / "linemodel.json").read_text(encoding="utf-8")
+    return LineModel.from_json(json.loads(text))
+
+
+LINE_MODEL_CLEANER = "linemodel"
+#: Cleaners that repair text (their changes do not count as a rule having spoken about a line).
+TEXT_STEPS = frozenset({"fix_unicode", "remove_invisible", "normalize_spaces", "strip_line", "strip_stray_html"})
+
+
+@dataclass
+class LineModelCleaner:
+    """Drop the kept lines the model scores at or above its threshold (put it after the rules).
+    ``templates`` (corpus counts) feed the repetition features; without them those read 0."""
+
+    model: LineModel = field(default_factory=default_line_model)
+    templates: Templates | None = None
+    threshold: float | None = None
+    name: str = LINE_MODEL_CLEANER
+    #: The pipeline hands this cleaner the changes made so far: lines a rule cut are not scored.
+    sees_changes = True
+
+    def run(self, lines: list[str | None], doc: Document, changes: Sequence[Change] = ()) -> list[Change]:
+        touched = frozenset(c.line for c in changes if c.action == "replace" and c.cleaner not in TEXT_STEPS)
+        idx, x = doc_features(lines, doc, self.templates, touched)
+        if not idx:
+            return []
+        p = self.model.score(x)
+        cut = self.model.threshold_drop if self.threshold is None else self.threshold
+        out = []
+        for i, s in zip(idx, p.tolist()):
+            if s >= cut:
+                line = lines[i]
+                assert line is not None
+                out.append(Change("drop_line", self.name, LINE_MODEL_CLEANER, i, 0, len(line), line, "",
+                                  score=round(s, 4)))
+        for c in out:
+            lines[c.line] = None
+        return out
