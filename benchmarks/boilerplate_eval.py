@@ -52,6 +52,7 @@ from benchmarks.train_linemodel import (
     Label,
     TrainingData,
     corpus_templates,
+    is_sealed_outlet,
     load_labels,
     prepare,
     to_document,
@@ -204,7 +205,7 @@ def evaluate(split: str = "all", corpus_dir: Path = DEFAULT_CORPUS_DIR, labels_d
     results: dict[str, object] = {}
     by_corpus: dict[str, list[Label]] = defaultdict(list)
     for lab in load_labels(labels_dir):
-        if split == "all" and lab.split != "sealed" or lab.split == split:
+        if split == "all" and lab.split != "sealed" and not is_sealed_outlet(lab.outlet) or lab.split == split:
             by_corpus[lab.corpus].append(lab)
     for corpus_name, labels in sorted(by_corpus.items()):
         corpus = load_corpus(corpus_dir / f"{corpus_name}.jsonl", {lab.id for lab in labels})
@@ -321,7 +322,9 @@ def run(corpus_dir: Path = DEFAULT_CORPUS_DIR, labels_dir: Path = DEFAULT_LABELS
     if data is None:
         data = prepare([lab for lab in labels], corpus_dir, weak_per_outlet=setup.weak_per_outlet)
     by_id = {(name, str(r.get("id"))): r for name, recs in data.records.items() for r in recs}
-    open_labels = [lab for lab in labels if lab.split != "sealed"]
+    # Sealed outlets are left out of the dev figures whole (their round-1 rows too), so that the sealed
+    # figure is the first look at them.
+    open_labels = [lab for lab in labels if lab.split != "sealed" and not is_sealed_outlet(lab.outlet)]
     out: dict[str, dict[str, Outcome]] = {m: defaultdict(Outcome) for m in modes}
     need_model = setup.line_model
 
@@ -353,7 +356,7 @@ def run(corpus_dir: Path = DEFAULT_CORPUS_DIR, labels_dir: Path = DEFAULT_LABELS
         pipes = {}
         for lab in labels:
             mode = "sealed" if lab.split == "sealed" else "seen"
-            if mode not in modes:
+            if mode not in modes or mode == "seen" and is_sealed_outlet(lab.outlet):
                 continue
             p = pipes.get(lab.corpus)
             if p is None:

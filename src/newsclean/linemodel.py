@@ -28,7 +28,7 @@ from typing import Any
 import numpy as np
 
 from .document import Change, Document
-from .templates import DATE_WORDS, Templates, key_hash, site_of, template_key
+from .templates import DATE_WORDS, Templates, is_post_attribution, key_hash, site_of, template_key
 
 __all__ = ["FEATURES", "LineModel", "LineModelCleaner", "default_line_model", "doc_features"]
 
@@ -64,14 +64,17 @@ _SHAPE = ("len_log", "words", "upper_share", "digit_share", "punct_share", "titl
           "end_ellipsis", "end_duration", "has_url", "has_handle", "separators", "has_time", "date_words",
           "quotes", "commas", "parens", "all_caps")
 _POSITION = ("rank", "rank_from_end", "alive", "rel_pos", "sim_first", "sim_title", "is_first")
-_NEIGHBOURS = ("dropped_before", "dropped_after", "dropped_near", "prev_len_log", "next_len_log",
-               "prev_sentence", "next_sentence", "next_lower", "short_run")
+# Features look at kept lines only, never at where dropped lines were: cleaning the output again then
+# meets the same features, and finds nothing more to drop (cleaning stays idempotent).
+_NEIGHBOURS = ("prev_len_log", "next_len_log", "prev_sentence", "next_sentence", "next_lower", "short_run")
 _CORPUS = ("site_share", "sites_log", "docs_log")
 #: The model's inputs, in order.
 FEATURES: tuple[str, ...] = _SHAPE + _POSITION + _NEIGHBOURS + _CORPUS + tuple(f"cue_{k}" for k in CUES)
 
 #: Lines longer than this are never scored (paragraphs of reporting; boilerplate lines are shorter).
 MAX_CHARS = 400
+#: Documents of fewer kept lines are left alone: too little around a line to judge it by.
+MIN_LINES = 3
 
 _ASCII = bytes(range(128))
 _NOT_UPPER = bytes(c for c in range(256) if not 65 <= c <= 90)
@@ -133,7 +136,9 @@ def doc_features(lines: Sequence[str | None], doc: Document, templates: Template
     not in ``skip``) and their feature rows (``len(FEATURES)`` columns). ``None`` in ``lines`` marks a
     line an earlier step dropped."""
     alive = [i for i, line in enumerate(lines) if line is not None and line.strip()]
-    idx = [i for i in alive if len(lines[i]) <= MAX_CHARS and i not in skip]  # type: ignore[arg-type]
+    # An embedded post's attribution line is part of the quoted post: never scored.
+    idx = [i for i in alive if len(lines[i]) <= MAX_CHARS and i not in skip  # type: ignore[arg-type]
+           and not is_post_attribution(lines[i])]  # type: ignore[arg-type]
     if not idx:
         return [], np.zeros((0, len(FEATURES)))
     n_alive = len(alive)
@@ -142,7 +147,6 @@ def doc_features(lines: Sequence[str | None], doc: Document, templates: Template
     first_words = set(_words(stripped[alive[0]]))
     title = doc.title if isinstance(doc.title, str) else None
     title_words = set(_words(title)) if title else set()
-    dropped = [line is None for line in lines]
     short = [i for i in alive if len(stripped[i]) < 60]
     short_set = set(short)
     site = site_of(doc) if templates is not None else ""
@@ -154,13 +158,8 @@ def doc_features(lines: Sequence[str | None], doc: Document, templates: Template
         wset = set(low_words)
         f = _shape(s)
         f[_I_DATE] = float(len(wset & DATE_WORDS))
-        prev_i = alive[r - 1] if r > 0 else -1
-        next_i = alive[r + 1] if r + 1 < n_alive else len(lines)
-        before = sum(dropped[prev_i + 1:i])
-        after = sum(dropped[i + 1:next_i])
-        near = sum(dropped[max(0, i - 3):i + 4])
-        prev_s = stripped[prev_i] if prev_i >= 0 else ""
-        next_s = stripped[next_i] if next_i < len(lines) else ""
+        prev_s = stripped[alive[r - 1]] if r > 0 else ""
+        next_s = stripped[alive[r + 1]] if r + 1 < n_alive else ""
         run = 0
         if i in short_set:
             run = 1
@@ -177,7 +176,6 @@ def doc_features(lines: Sequence[str | None], doc: Document, templates: Template
             r / (n_alive - 1) if n_alive > 1 else 0.0,
             _jaccard(wset, first_words) if r > 0 else 0.0,
             _jaccard(wset, title_words) if title_words else -1.0, float(r == 0),
-            float(min(before, 5)), float(min(after, 5)), float(near),
             math.log1p(len(prev_s)), math.log1p(len(next_s)),
             float(bool(prev_s) and prev_s[-1] in _SENTENCE_END), float(bool(next_s) and next_s[-1] in _SENTENCE_END),
             float(bool(next_s) and next_s[0].islower()), float(min(run, 10)),
@@ -264,24 +262,37 @@ class LineModelCleaner:
     model: LineModel = field(default_factory=default_line_model)
     templates: Templates | None = None
     threshold: float | None = None
+    #: Steps to run again on what is left after the model dropped lines (the rules and templates): a
+    #: positional rule ("the last three lines") may now reach a line, and cleaning must stay idempotent.
+    recheck: Sequence[Any] = ()
     name: str = LINE_MODEL_CLEANER
     #: The pipeline hands this cleaner the changes made so far: lines a rule cut are not scored.
     sees_changes = True
 
     def run(self, lines: list[str | None], doc: Document, changes: Sequence[Change] = ()) -> list[Change]:
-        touched = frozenset(c.line for c in changes if c.action == "replace" and c.cleaner not in TEXT_STEPS)
-        idx, x = doc_features(lines, doc, self.templates, touched)
-        if not idx:
-            return []
-        p = self.model.score(x)
+        touched = {c.line for c in changes if c.action == "replace" and c.cleaner not in TEXT_STEPS}
         cut = self.model.threshold_drop if self.threshold is None else self.threshold
-        out = []
-        for i, s in zip(idx, p.tolist()):
-            if s >= cut:
-                line = lines[i]
-                assert line is not None
-                out.append(Change("drop_line", self.name, LINE_MODEL_CLEANER, i, 0, len(line), line, "",
-                                  score=round(s, 4)))
-        for c in out:
-            lines[c.line] = None
-        return out
+        out: list[Change] = []
+        # Dropping a line changes its neighbours' features: score again until nothing more goes, so that
+        # the output is a fixed point (see _NEIGHBOURS). Most documents need one round.
+        while True:
+            idx, x = doc_features(lines, doc, self.templates, frozenset(touched))
+            if len(idx) < MIN_LINES and sum(1 for line in lines if line and line.strip()) < MIN_LINES:
+                return out
+            p = self.model.score(x)
+            now = []
+            for i, s in zip(idx, p.tolist()):
+                if s >= cut:
+                    line = lines[i]
+                    assert line is not None
+                    now.append(Change("drop_line", self.name, LINE_MODEL_CLEANER, i, 0, len(line), line, "",
+                                      score=round(s, 4)))
+            if not now:
+                return out
+            for c in now:
+                lines[c.line] = None
+            out.extend(now)
+            for step in self.recheck:
+                more = step.run(lines, doc)
+                touched.update(c.line for c in more if c.action == "replace")
+                out.extend(more)

@@ -317,7 +317,8 @@ class Pipeline:
         cat = catalog if catalog is not None else default_catalog()
         if rules:
             cat = cat + Catalog.from_files(rules)
-        corpus: list[Step] = []
+        rule_cleaner = RuleCleaner(cat, lang=lang)
+        corpus: list[LineCleaner] = []
         if templates is not None:
             from .templates import TemplateCleaner
 
@@ -326,8 +327,8 @@ class Pipeline:
             from .linemodel import LineModelCleaner, default_line_model
 
             model = default_line_model() if line_model is True else line_model
-            corpus.append(LineModelCleaner(model, templates))  # type: ignore[arg-type]
-        return cls([*DEFAULT_TEXT_CLEANERS, RuleCleaner(cat, lang=lang), *corpus, *extra], pre=[strip_stray_html])
+            corpus.append(LineModelCleaner(model, templates, recheck=(rule_cleaner, *corpus)))  # type: ignore[arg-type]
+        return cls([*DEFAULT_TEXT_CLEANERS, rule_cleaner, *corpus, *extra], pre=[strip_stray_html])
 
     @property
     def names(self) -> list[str]:

@@ -45,6 +45,7 @@ __all__ = [
     "TemplateOptions",
     "Templates",
     "is_candidate",
+    "is_post_attribution",
     "key_hash",
     "network_of",
     "site_of",
@@ -168,7 +169,7 @@ def is_candidate(line: str, options: TemplateOptions = DEFAULT_OPTIONS) -> bool:
     n = len(line)
     if n < options.min_chars or n > options.max_chars:
         return False
-    if not _QUOTES.isdisjoint(line):
+    if not _QUOTES.isdisjoint(line) or "(@" in line and is_post_attribution(line):
         return False
     if line.endswith(_SENTENCE_END) and line.count(" ") >= options.max_sentence_words \
             and READER_WORDS.isdisjoint(_WORDS_RE.findall(line.lower())):
@@ -177,6 +178,18 @@ def is_candidate(line: str, options: TemplateOptions = DEFAULT_OPTIONS) -> bool:
 
 
 _CONTINUES = frozenset(",.;:)]")
+#: The attribution line of an embedded social post ("— Name (@handle) July 16, 2018", "A post shared by
+#: Name (@handle)"): part of the post the article quotes, so content, however often it repeats.
+_ATTRIBUTION_RE = re.compile(r"\(@[\w.]{1,30}\)|^a post shared by\b", re.IGNORECASE)
+
+
+def is_post_attribution(line: str) -> bool:
+    """Whether a line attributes an embedded social post to its author (content: see above).
+
+    >>> is_post_attribution("— Donald J. Trump (@realDonaldTrump) July 16, 2018")
+    True
+    """
+    return _ATTRIBUTION_RE.search(line) is not None
 
 
 def is_fragment(line: str, nxt: str | None) -> bool:
