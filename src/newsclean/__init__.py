@@ -10,7 +10,7 @@ from __future__ import annotations
 from .catalog import Catalog, CatalogError, Rule, default_catalog, load_rule_file
 from .document import Change, Cleaned, Document
 from .lang import detect_lang
-from .pipeline import BlankLines, Pipeline, RuleCleaner, TextCleaner, line_filter, replay
+from .pipeline import BlankLines, Pipeline, RuleCleaner, TextCleaner, line_filter, replay, text_cleaner
 from .text import fix_unicode, normalize_spaces, remove_invisible, strip_line
 
 __version__ = "0.1.0"
@@ -38,6 +38,7 @@ __all__ = [
     "remove_invisible",
     "replay",
     "strip_line",
+    "text_cleaner",
 ]
 
 _DEFAULT: Pipeline | None = None
