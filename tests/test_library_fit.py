@@ -213,3 +213,34 @@ def test_datasets_map_with_two_processes(tmp_path: Path, monkeypatch: pytest.Mon
     p = Pipeline.default(lang="id")
     out = ds.map(lambda row: {"text": p(row["text"])}, num_proc=2)
     assert out["text"] == [CLEAN, "Satu."] * 4
+
+
+def test_cli_keeps_paragraph_breaks_and_crlf_when_asked(tmp_path: Path) -> None:
+    from newsclean.cli import main
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_bytes(b"Harga naik.\r\n\r\nBaca juga: Harga Turun\r\n\r\nPedagang mengeluh.\r\n")
+    assert main([str(src), str(tmp_path / "o1"), "--quiet", "--dedup", "off"]) == 0
+    assert (tmp_path / "o1" / "a.txt").read_bytes() == b"Harga naik.\nPedagang mengeluh.\n"
+    assert main([str(src), str(tmp_path / "o2"), "--quiet", "--blank-lines", "collapse", "--newline", "keep"]) == 0
+    assert (tmp_path / "o2" / "a.txt").read_bytes() == b"Harga naik.\r\n\r\nPedagang mengeluh.\r\n"
+
+
+def test_cli_drop_with_paragraph_breaks_leaves_no_stray_blank_lines(tmp_path: Path) -> None:
+    import json
+
+    from newsclean.cli import main
+
+    wire = "Pada tahun 2014, Rusia mencaplok Semenanjung Krimea Ukraina setelah penggulingan pemimpinnya."
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_bytes(f"Harga naik di pasar.\r\n\r\n{wire}\r\n".encode())
+    (src / "b.txt").write_bytes(f"Warga mengeluh soal harga.\r\n\r\n{wire}\r\n\r\nPedagang diam.\r\n".encode())
+    out = tmp_path / "out"
+    assert main([str(src), str(out), "--quiet", "--dedup", "drop", "--blank-lines", "collapse", "--newline", "keep",
+                 "--jobs", "1"]) == 0
+    assert (out / "b.txt").read_bytes() == b"Warga mengeluh soal harga.\r\n\r\nPedagang diam.\r\n"
+    report = json.loads((out / "_newsclean" / "report.json").read_text(encoding="utf-8"))
+    assert report["bytes"]["out"] == sum(len((out / n).read_bytes()) - 2 for n in ("a.txt", "b.txt"))
+    assert report["lines"]["out"] == 3 + 3

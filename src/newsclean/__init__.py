@@ -20,6 +20,7 @@ __all__ = [
     "Catalog",
     "CatalogError",
     "Change",
+    "DocumentGroup",
     "Cleaned",
     "Document",
     "Pipeline",
@@ -28,8 +29,10 @@ __all__ = [
     "TextCleaner",
     "__version__",
     "clean",
+    "deduplicate",
     "default_catalog",
     "detect_lang",
+    "duplicate_groups",
     "explain",
     "fix_unicode",
     "line_filter",
@@ -63,3 +66,12 @@ def clean(doc: Document | str) -> str:
 def explain(doc: Document | str) -> Cleaned:
     """Clean with the default pipeline and return the text with every change made."""
     return _default().explain(doc)
+
+
+def __getattr__(name: str) -> object:
+    # The near-duplicate functions load numba: only when asked for (``import newsclean`` stays light).
+    if name in ("deduplicate", "duplicate_groups", "DocumentGroup"):
+        from . import corpus_dedup
+
+        return getattr(corpus_dedup, name)
+    raise AttributeError(f"module 'newsclean' has no attribute {name!r}")

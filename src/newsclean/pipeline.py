@@ -510,6 +510,11 @@ class Pipeline:
     def names(self) -> list[str]:
         return [s.name for s in self.steps]
 
+    @property
+    def blank_lines(self) -> str:
+        """The blank-line mode of the pipeline's :class:`BlankLines` step."""
+        return next((s.mode for s in self.steps if isinstance(s, BlankLines)), "keep")
+
     def explain(self, doc: Document | str) -> Cleaned:
         """Clean and return the text with every change (:class:`~newsclean.document.Cleaned`,
         which unpacks as ``text, changes``)."""

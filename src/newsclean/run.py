@@ -45,7 +45,7 @@ from .io import (
     record_line,
     write_text_atomic,
 )
-from .pipeline import Pipeline, replay
+from .pipeline import BlankLines, Pipeline, output_newline, replay
 from .report import RunStats, change_row
 
 __all__ = ["DedupIntake", "PipelineSpec", "Runner", "TextSpill", "base_text", "kept_lines"]
@@ -111,8 +111,10 @@ def kept_lines(text: str, cleaned: Cleaned) -> list[tuple[int, str]]:
 
 
 def drop_lines(text: str, cleaned: Cleaned, lines: set[int], rule: str = "near_duplicate", *,
-               newline: str = "\n") -> Cleaned:
-    """Remove more input lines (near-duplicates) from a cleaned document, recording each removal."""
+               newline: str = "\n", blank_lines: str = "drop") -> Cleaned:
+    """Remove more input lines (near-duplicates) from a cleaned document, recording each removal.
+    With ``blank_lines="collapse"`` the paragraph breaks left without a paragraph on both sides go
+    too (recorded as ``dedup`` drops of rule ``blank``)."""
     state: list[str | None] = list(split_lines(base_text(text, cleaned)))
     for c in line_steps(cleaned):
         if c.action == "drop_line":
@@ -121,19 +123,24 @@ def drop_lines(text: str, cleaned: Cleaned, lines: set[int], rule: str = "near_d
             cur = state[c.line]
             assert cur is not None
             state[c.line] = cur[: c.start] + c.added + cur[c.end:]
-    extra = [Change("drop_line", "dedup", rule, i, 0, len(state[i] or ""), state[i] or "", "")
-             for i in sorted(lines) if 0 <= i < len(state) and state[i] is not None]
+    extra = []
+    for i in sorted(lines):
+        if 0 <= i < len(state) and state[i] is not None:
+            extra.append(Change("drop_line", "dedup", rule, i, 0, len(state[i] or ""), state[i] or "", ""))
+            state[i] = None
+    if blank_lines == "collapse" and extra:
+        extra.extend(BlankLines(name="dedup", mode="collapse").run(state, Document("")))
     changes = cleaned.changes + tuple(extra)
     return Cleaned(replay(text, changes, newline=newline), changes)
 
 
-def account_drops(stats: RunStats, cleaned: Cleaned) -> None:
+def account_drops(stats: RunStats, cleaned: Cleaned, newline_bytes: int = 1) -> None:
     """Counts of a document that a second pass cleaned with near-duplicates dropped: its lines left
     the output after the first pass counted them."""
     for c in cleaned.changes:
         if c.cleaner == "dedup":
             stats.lines_out -= 1
-            stats.bytes_out -= len(c.removed.encode("utf-8")) + 1
+            stats.bytes_out -= len(c.removed.encode("utf-8")) + newline_bytes
             stats.rules[f"{c.cleaner}:{c.rule}"] += 1
             stats.rule_chars[f"{c.cleaner}:{c.rule}"] += len(c.removed)
     if not cleaned.text and any(c.cleaner == "dedup" for c in cleaned.changes):
@@ -302,17 +309,19 @@ class _Worker:
         if job.drops:
             key = job.renamed.get((fi, n), doc.id) if rec is not None else doc.id
             if key in job.drops:
-                cleaned = drop_lines(doc.text, cleaned, job.drops[key], newline=self.pipeline.newline)
+                cleaned = drop_lines(doc.text, cleaned, job.drops[key], newline=self.pipeline.newline,
+                                     blank_lines=self.pipeline.blank_lines)
         if g.stats is not None:
             if job.count:
                 g.stats.add_document(doc.text, cleaned.text, cleaned.changes, doc.outlet,
                                      len(split_lines(base_text(doc.text, cleaned))))
             if job.account:
-                account_drops(g.stats, cleaned)
+                account_drops(g.stats, cleaned, len(output_newline(doc.text, self.pipeline.newline)))
         out: Any = None
         if job.write:
             if rec is None:  # .txt / .html: one document per file, written here
-                write_text_atomic(Path(target or ""), cleaned.text + ("\n" if cleaned.text else ""))
+                end = output_newline(doc.text, self.pipeline.newline) if cleaned.text else ""
+                write_text_atomic(Path(target or ""), cleaned.text + end)
             else:
                 out_rec = dict(rec)
                 out_rec["text"] = cleaned.text
