@@ -1,11 +1,25 @@
 """Helper tools for the English boilerplate labels (eval/labels/en_news_dev.jsonl).
 
 Usage:
-  python eval/labels/_label_tools_en.py sample            # print the 50-article sample (order, split)
+  python eval/labels/_label_tools_en.py sample            # print the 50-article round-1 sample (order, split)
+  python eval/labels/_label_tools_en.py sample2           # print the round-2 sample (order, publisher, split)
   python eval/labels/_label_tools_en.py show ID           # print an article's lines with line no. and offsets
+  python eval/labels/_label_tools_en.py read ID           # print an article's non-empty lines (line no. only)
+  python eval/labels/_label_tools_en.py apply SPEC [--write]  # turn a scratch spec into label rows (see below)
   python eval/labels/_label_tools_en.py verify [--print]  # check labels; --print shows every span's text
+  python eval/labels/_label_tools_en.py stats2            # round-2 counts per outlet/split and per kind
 
-Labels hold only ids + offsets; article text is always re-read from the corpus.
+Labels hold only ids + offsets (+ kind names); article text is always re-read from the corpus.
+Nothing here imports src/newsclean: the labels are made independently of its rules.
+
+Scratch spec format (kept outside the project; it names line numbers and short boilerplate strings):
+  @ ARTICLE_ID
+  R 0,2-4 KIND            whole lines, remove          A 7 KIND            whole line, ambiguous
+  P 3 "HELSINKI (AP) — " KIND   prefix of line 3 (must start the line), extended over the whitespace after it
+  I 12 "pic.twitter.com/x" KIND [N]   inline substring of line 12 (N-th occurrence, default 1); IA = ambiguous
+  T 12 "Gabung ke" KIND   from the substring to the end of line 12; TA = ambiguous
+  H 12 "at 2:14 am" KIND  from the start of line 12 through the substring (no whitespace extension)
+Strings are JSON string literals. KIND must be one of KINDS. Spans touching each other are merged.
 """
 import collections
 import hashlib
@@ -48,6 +62,83 @@ def sample(rows):
     return [(r, "test" if (i + 1) % 3 == 0 else "dev") for i, r in enumerate(picked)]
 
 
+# ---------------------------------------------------------------- round 2 (issue 13)
+# 160 more articles, spread over publishers.  yahoo.com/news syndicates many publishers (a "Source•" line
+# near the top names them); there the publisher is that source, and the aggregator as a whole is capped.
+R2_SEED = 20261213
+R2_TARGET = 160
+R2_MAX_PER_PUBLISHER = 8
+R2_AGGREGATOR = "yahoo.com/news"
+R2_MAX_PER_AGGREGATED_SOURCE = 2
+R2_MAX_AGGREGATOR = 16
+R2_SEALED_SHARE = 0.30
+
+KINDS = {
+    "ad", "bio", "byline", "caption", "comments", "copyright", "credit", "date", "dateline", "headline_echo",
+    "hovercard", "nav", "newsletter", "other", "promo", "pullquote", "related", "separator", "share",
+    "source_label", "subscribe", "trailer", "tweet_residue", "ui", "url", "video", "widget", "mismatch",
+    "editor_note", "follow",
+}
+
+
+def publisher(row):
+    """Outlet, except on the aggregator: its source label ('The Hill•' near the top) or '?'."""
+    if row["outlet"] != R2_AGGREGATOR:
+        return row["outlet"]
+    for line in row["text"].split("\n")[:4]:
+        line = line.strip()
+        if line.endswith("\u2022"):
+            return f"{R2_AGGREGATOR}|{line[:-1].strip() or '?'}"
+    return f"{R2_AGGREGATOR}|?"
+
+
+def sample2(rows):
+    """Round-2 sample: articles not in round 1 (nor exact text copies of a picked one), seeded shuffle,
+    grouped by publisher; within a publisher the events alternate (1st article of each event first, then
+    the 2nd of each ...).  Round-robin: round k takes every publisher's k-th article, in order of first
+    appearance in the shuffle, until R2_TARGET; caps: R2_MAX_PER_PUBLISHER per publisher,
+    R2_MAX_PER_AGGREGATED_SOURCE per source on the aggregator and R2_MAX_AGGREGATOR for it in all.
+    Returns [(row, publisher, split)] in sample order; split per outlet from sealed_outlets()."""
+    round1 = {r["id"] for r, _ in sample(rows)}
+    seen = {sha1(r["text"]) for r in rows if r["id"] in round1}
+    pool = [r for r in rows if r["text"].strip() and r["id"] not in round1]
+    random.Random(R2_SEED).shuffle(pool)
+    queues = {}
+    for r in pool:
+        h = sha1(r["text"])
+        if h in seen:
+            continue
+        seen.add(h)
+        queues.setdefault(publisher(r), []).append(r)
+    for key, q in queues.items():
+        occ, order = collections.Counter(), []
+        for pos, r in enumerate(q):
+            order.append((occ[r["event"]], pos, r))
+            occ[r["event"]] += 1
+        queues[key] = [r for _, _, r in sorted(order, key=lambda t: t[:2])]
+    picked, per_outlet = [], collections.Counter()
+    for k in range(R2_MAX_PER_PUBLISHER):
+        for key, q in queues.items():
+            if len(picked) == R2_TARGET:
+                break
+            cap = R2_MAX_PER_AGGREGATED_SOURCE if key.startswith(R2_AGGREGATOR + "|") else R2_MAX_PER_PUBLISHER
+            if k >= len(q) or k >= cap:
+                continue
+            r = q[k]
+            if r["outlet"] == R2_AGGREGATOR and per_outlet[R2_AGGREGATOR] >= R2_MAX_AGGREGATOR:
+                continue
+            picked.append((r, key))
+            per_outlet[r["outlet"]] += 1
+    sealed = sealed_outlets(sorted(per_outlet))
+    return [(r, key, "sealed" if r["outlet"] in sealed else "dev") for r, key in picked]
+
+
+def sealed_outlets(outlets):
+    """Whole outlets: the round(R2_SEALED_SHARE * n) outlets with the smallest sha1(outlet name) hex."""
+    ranked = sorted(outlets, key=lambda o: hashlib.sha1(o.encode("utf-8")).hexdigest())
+    return set(ranked[: round(R2_SEALED_SHARE * len(ranked))])
+
+
 def sha1(text):
     return hashlib.sha1(text.encode("utf-8")).hexdigest()
 
@@ -61,6 +152,169 @@ def show(row):
         pos += len(line) + 1
 
 
+def read(row):
+    """Compact view for reading: non-empty lines with their line number (repr shows NBSP etc.)."""
+    print(f"# {row['id']} {row['outlet']} | {publisher(row)} | {row['event']} | {len(row['text'])} chars")
+    for i, line in enumerate(row["text"].split("\n")):
+        if line.strip():
+            print(f"{i}: {line!r}")
+
+
+def _line_bounds(text):
+    out, pos = [], 0
+    for line in text.split("\n"):
+        out.append((pos, pos + len(line)))
+        pos += len(line) + 1
+    return out
+
+
+def _strip_bounds(text, s, e):
+    """Shrink [s, e) to its first..last non-whitespace character; a blank line stays whole."""
+    seg = text[s:e]
+    if not seg.strip():
+        return s, e
+    return s + (len(seg) - len(seg.lstrip())), e - (len(seg) - len(seg.rstrip()))
+
+
+def _lines(arg):
+    out = []
+    for part in arg.split(","):
+        a, _, b = part.partition("-")
+        out += list(range(int(a), int(b or a) + 1))
+    return out
+
+
+def parse_spec(path):
+    """{id: [(op, args...)]} from a scratch spec file (format in the module docstring)."""
+    specs, cur = {}, None
+    for n, raw in enumerate(open(path, encoding="utf-8"), 1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        if line.startswith("@"):
+            cur = line[1:].strip()
+            if cur in specs:
+                raise SystemExit(f"{path}:{n}: {cur} specified twice")
+            specs[cur] = []
+            continue
+        op, rest = line.split(None, 1)
+        if op in ("R", "A"):
+            lines, kind = rest.split(None, 1)
+            specs[cur].append((op, n, _lines(lines), None, kind.strip(), 1))
+        else:
+            ln, rest = rest.split(None, 1)
+            sub, end = json.JSONDecoder().raw_decode(rest)
+            tail = rest[end:].split()
+            specs[cur].append((op, n, [int(ln)], sub, tail[0], int(tail[1]) if len(tail) > 1 else 1))
+    return specs
+
+
+def spans_from_spec(text, ops):
+    """(remove, ambiguous, remove_kinds, ambiguous_kinds); raises ValueError on any mismatch."""
+    bounds = _line_bounds(text)
+    out = {"R": [], "A": []}
+    for op, n, lines, sub, kind, nth in ops:
+        if kind not in KINDS:
+            raise ValueError(f"spec line {n}: unknown kind {kind}")
+        cls = "A" if op in ("A", "IA", "TA") else "R"
+        if op in ("R", "A"):
+            for ln in lines:
+                s, e = _strip_bounds(text, *bounds[ln])
+                if s == e:
+                    raise ValueError(f"spec line {n}: line {ln} is empty")
+                out[cls].append([s, e, kind])
+            continue
+        ls, le = bounds[lines[0]]
+        line = text[ls:le]
+        idx = -1
+        for _ in range(nth):
+            idx = line.find(sub, idx + 1)
+            if idx < 0:
+                raise ValueError(f"spec line {n}: {sub!r} not found {nth}x in line {lines[0]}")
+        s, e = ls + idx, ls + idx + len(sub)
+        if op == "P":
+            first = ls + len(line) - len(line.lstrip())
+            if s != first:
+                raise ValueError(f"spec line {n}: prefix {sub!r} does not start line {lines[0]}")
+            while e < le and text[e].isspace():
+                e += 1
+            out[cls].append([s, e, kind])
+            continue
+        if op in ("T", "TA"):
+            e = le
+        elif op == "H":
+            s = ls
+        s, e = _strip_bounds(text, s, e)
+        out[cls].append([s, e, kind])
+    res = []
+    for cls in ("R", "A"):
+        merged = []
+        for s, e, k in sorted(out[cls]):
+            if merged and s <= merged[-1][1]:
+                if s < merged[-1][1]:
+                    raise ValueError(f"overlapping {cls} spans at {s}")
+                merged[-1][1] = e
+                merged[-1][2] += "+" + k
+            else:
+                merged.append([s, e, k])
+        res.append(merged)
+    return ([[s, e] for s, e, _ in res[0]], [[s, e] for s, e, _ in res[1]],
+            [k for *_, k in res[0]], [k for *_, k in res[1]])
+
+
+def apply_spec(path, write=False):
+    """Print every span of every specced article; with write=True, append the rows of round-2 articles
+    not yet in the label file, in round-2 sample order."""
+    rows = load_corpus()
+    by_id = {r["id"]: r for r in rows}
+    order = sample2(rows)
+    s2 = {r["id"]: (i, key, split) for i, (r, key, split) in enumerate(order)}
+    specs = parse_spec(path)
+    done = {json.loads(x)["id"] for x in open(LABELS, encoding="utf-8") if x.strip()}
+    new = []
+    for aid, ops in specs.items():
+        if aid not in s2:
+            raise SystemExit(f"{aid} is not in the round-2 sample")
+        text = by_id[aid]["text"]
+        try:
+            rem, amb, rk, ak = spans_from_spec(text, ops)
+        except ValueError as exc:
+            raise SystemExit(f"{aid}: {exc}") from exc
+        i, key, split = s2[aid]
+        print(f"=== #{i} {aid} {key} [{split}] len={len(text)}")
+        for cls, spans, kinds in (("R", rem, rk), ("A", amb, ak)):
+            for (s, e), k in zip(spans, kinds):
+                print(f"  {cls} {k:<14} [{s},{e}) {text[s:e]!r}")
+        if aid not in done:
+            new.append((i, {"corpus": "en_news_dev", "id": aid, "outlet": by_id[aid]["outlet"], "split": split,
+                            "round": 2, "publisher": key, "text_sha1": sha1(text), "remove": rem,
+                            "ambiguous": amb, "remove_kinds": rk, "ambiguous_kinds": ak}))
+    if write and new:
+        with open(LABELS, "a", encoding="utf-8") as f:
+            for _, row in sorted(new, key=lambda t: t[0]):
+                f.write(json.dumps(row, ensure_ascii=False) + "\n")
+    print(f"{len(specs)} specced, {len(new)} new{' written' if write else ''}")
+
+
+def stats2():
+    labels = [json.loads(x) for x in open(LABELS, encoding="utf-8") if x.strip()]
+    r2 = [x for x in labels if x.get("round") == 2]
+    per = collections.Counter((x["outlet"], x["split"]) for x in r2)
+    for (o, sp), n in sorted(per.items()):
+        print(f"{o:<26}{sp:<8}{n}")
+    print("publishers:", len({x["publisher"] for x in r2}), "outlets:", len({x["outlet"] for x in r2}),
+          "splits:", dict(collections.Counter(x["split"] for x in r2)))
+    kinds = collections.Counter()
+    arts = collections.defaultdict(set)
+    for x in r2:
+        for k in x["remove_kinds"] + [f"~{k}" for k in x["ambiguous_kinds"]]:
+            for kk in k.split("+"):
+                kinds[kk] += 1
+                arts[kk].add(x["outlet"])
+    for k, n in kinds.most_common():
+        print(f"  {k:<16}{n:>5} spans  {len(arts[k]):>3} outlets")
+
+
 def check_spans(spans, n, name):
     errs = []
     prev = -1
@@ -69,6 +323,8 @@ def check_spans(spans, n, name):
             errs.append(f"{name} span out of range/empty {s},{e}")
         if s < prev:
             errs.append(f"{name} span unsorted/overlapping {s},{e}")
+        elif s == prev:
+            errs.append(f"{name} span touches the previous one (not merged) {s},{e}")
         prev = e
     return errs
 
@@ -106,6 +362,10 @@ def check_boundaries(text, s, e):
 def verify(print_spans=False):
     corpus = {r["id"]: r for r in load_corpus()}
     expected = {r["id"]: split for r, split in sample(list(corpus.values()))}
+    order2 = sample2(list(corpus.values()))
+    expected2 = {r["id"]: (key, split) for r, key, split in order2}
+    pos2 = {r["id"]: i for i, (r, _, _) in enumerate(order2)}
+    last2 = -1
     labels = [json.loads(l) for l in open(LABELS, encoding="utf-8") if l.strip()]
     errs = []
     seen = set()
@@ -124,7 +384,18 @@ def verify(print_spans=False):
             errs.append(f"{aid}: bad corpus field")
         if lab["outlet"] != row["outlet"]:
             errs.append(f"{aid}: outlet mismatch")
-        if lab["split"] != expected.get(aid):
+        if lab.get("round", 1) == 2:
+            key, split = expected2.get(aid, (None, None))
+            if (lab["split"], lab.get("publisher")) != (split, key):
+                errs.append(f"{aid}: round 2 split/publisher {lab['split']}/{lab.get('publisher')} != {split}/{key}")
+            if pos2.get(aid, -1) < last2:
+                errs.append(f"{aid}: round-2 rows out of sample order")
+            last2 = pos2.get(aid, last2)
+            for cls in ("remove", "ambiguous"):
+                ks = lab.get(f"{cls}_kinds", [])
+                if len(ks) != len(lab[cls]) or not all(set(k.split("+")) <= KINDS for k in ks):
+                    errs.append(f"{aid}: {cls}_kinds do not match the spans or use unknown kinds")
+        elif lab["split"] != expected.get(aid):
             errs.append(f"{aid}: split {lab['split']} != expected {expected.get(aid)}")
         if lab["text_sha1"] != sha1(text):
             errs.append(f"{aid}: sha1 mismatch")
@@ -136,6 +407,8 @@ def verify(print_spans=False):
                 errs.append(f"{aid}: remove/ambiguous overlap {a} {b}")
         for s, e in lab["remove"] + lab["ambiguous"]:
             errs += [f"{aid}: {m}" for m in check_boundaries(text, s, e)]
+            if "\n" in text[s:e]:
+                errs.append(f"{aid}: span {s},{e} crosses a line break (each line is a span of its own)")
         sp = lab["split"]
         stats[sp, "articles"] += 1
         stats[sp, "remove_spans"] += len(lab["remove"])
@@ -151,8 +424,9 @@ def verify(print_spans=False):
     missing = set(expected) - seen
     if missing:
         errs.append(f"missing sample ids: {sorted(missing)}")
-    for sp in ("dev", "test"):
+    for sp in ("dev", "test", "sealed"):
         print(sp, {k[1]: v for k, v in stats.items() if k[0] == sp})
+    print(f"round 2: {sum(1 for x in labels if x.get('round') == 2)} of {len(order2)} sampled articles labelled")
     print("errors:", len(errs))
     for e in errs:
         print("  ", e)
@@ -164,6 +438,17 @@ if __name__ == "__main__":
     if cmd == "sample":
         for i, (r, split) in enumerate(sample(load_corpus())):
             print(i, split, r["id"], r["outlet"], len(r["text"]))
+    elif cmd == "sample2":
+        for i, (r, key, split) in enumerate(sample2(load_corpus())):
+            print(i, split, r["id"], key, r["event"].split("-")[-1], len(r["text"]))
+    elif cmd == "read":
+        rows = {r["id"]: r for r in load_corpus()}
+        for aid in sys.argv[2:]:
+            read(rows[aid])
+    elif cmd == "apply":
+        apply_spec(sys.argv[2], write="--write" in sys.argv)
+    elif cmd == "stats2":
+        stats2()
     elif cmd == "show":
         rows = {r["id"]: r for r in load_corpus()}
         for aid in sys.argv[2:]:
