@@ -5,7 +5,7 @@ Usage:
   python eval/labels/_label_tools_en.py sample2           # print the round-2 sample (order, publisher, split)
   python eval/labels/_label_tools_en.py show ID           # print an article's lines with line no. and offsets
   python eval/labels/_label_tools_en.py read ID           # print an article's non-empty lines (line no. only)
-  python eval/labels/_label_tools_en.py apply SPEC [--write]  # turn a scratch spec into label rows (see below)
+  python eval/labels/_label_tools_en.py apply SPEC [--write] [--all]  # scratch spec -> label rows (see below)
   python eval/labels/_label_tools_en.py verify [--print]  # check labels; --print shows every span's text
   python eval/labels/_label_tools_en.py stats2            # round-2 counts per outlet/split and per kind
 
@@ -19,6 +19,8 @@ Scratch spec format (kept outside the project; it names line numbers and short b
   I 12 "pic.twitter.com/x" KIND [N]   inline substring of line 12 (N-th occurrence, default 1); IA = ambiguous
   T 12 "Gabung ke" KIND   from the substring to the end of line 12; TA = ambiguous
   H 12 "at 2:14 am" KIND  from the start of line 12 through the substring (no whitespace extension)
+  F 4 "Charles (" "MORE" KIND [N]   from the N-th occurrence of the first string through the next occurrence
+                          of the second (FA = ambiguous)
 Strings are JSON string literals. KIND must be one of KINDS. Spans touching each other are merged.
 """
 import collections
@@ -204,7 +206,11 @@ def parse_spec(path):
         else:
             ln, rest = rest.split(None, 1)
             sub, end = json.JSONDecoder().raw_decode(rest)
-            tail = rest[end:].split()
+            rest = rest[end:].strip()
+            if op in ("F", "FA"):
+                sub2, end = json.JSONDecoder().raw_decode(rest)
+                sub, rest = (sub, sub2), rest[end:]
+            tail = rest.split()
             specs[cur].append((op, n, [int(ln)], sub, tail[0], int(tail[1]) if len(tail) > 1 else 1))
     return specs
 
@@ -216,7 +222,7 @@ def spans_from_spec(text, ops):
     for op, n, lines, sub, kind, nth in ops:
         if kind not in KINDS:
             raise ValueError(f"spec line {n}: unknown kind {kind}")
-        cls = "A" if op in ("A", "IA", "TA") else "R"
+        cls = "A" if op in ("A", "IA", "TA", "FA") else "R"
         if op in ("R", "A"):
             for ln in lines:
                 s, e = _strip_bounds(text, *bounds[ln])
@@ -226,12 +232,18 @@ def spans_from_spec(text, ops):
             continue
         ls, le = bounds[lines[0]]
         line = text[ls:le]
+        sub, upto = sub if op in ("F", "FA") else (sub, None)
         idx = -1
         for _ in range(nth):
             idx = line.find(sub, idx + 1)
             if idx < 0:
                 raise ValueError(f"spec line {n}: {sub!r} not found {nth}x in line {lines[0]}")
         s, e = ls + idx, ls + idx + len(sub)
+        if upto is not None:
+            j = line.find(upto, idx + len(sub))
+            if j < 0:
+                raise ValueError(f"spec line {n}: {upto!r} not found after {sub!r} in line {lines[0]}")
+            e = ls + j + len(upto)
         if op == "P":
             first = ls + len(line) - len(line.lstrip())
             if s != first:
@@ -262,9 +274,9 @@ def spans_from_spec(text, ops):
             [k for *_, k in res[0]], [k for *_, k in res[1]])
 
 
-def apply_spec(path, write=False):
-    """Print every span of every specced article; with write=True, append the rows of round-2 articles
-    not yet in the label file, in round-2 sample order."""
+def apply_spec(path, write=False, show_all=False):
+    """Print every span of the specced articles not yet in the label file (all with show_all); with
+    write=True, append their rows, in round-2 sample order."""
     rows = load_corpus()
     by_id = {r["id"]: r for r in rows}
     order = sample2(rows)
@@ -281,6 +293,8 @@ def apply_spec(path, write=False):
         except ValueError as exc:
             raise SystemExit(f"{aid}: {exc}") from exc
         i, key, split = s2[aid]
+        if aid in done and not show_all:
+            continue
         print(f"=== #{i} {aid} {key} [{split}] len={len(text)}")
         for cls, spans, kinds in (("R", rem, rk), ("A", amb, ak)):
             for (s, e), k in zip(spans, kinds):
@@ -446,7 +460,7 @@ if __name__ == "__main__":
         for aid in sys.argv[2:]:
             read(rows[aid])
     elif cmd == "apply":
-        apply_spec(sys.argv[2], write="--write" in sys.argv)
+        apply_spec(sys.argv[2], write="--write" in sys.argv, show_all="--all" in sys.argv)
     elif cmd == "stats2":
         stats2()
     elif cmd == "show":
