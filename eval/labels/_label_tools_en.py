@@ -73,7 +73,7 @@ R2_MAX_PER_PUBLISHER = 8
 R2_AGGREGATOR = "yahoo.com/news"
 R2_MAX_PER_AGGREGATED_SOURCE = 2
 R2_MAX_AGGREGATOR = 16
-R2_SEALED_SHARE = 0.30
+R2_SEALED_PERCENT = 30
 
 KINDS = {
     "ad", "bio", "byline", "caption", "comments", "copyright", "credit", "date", "dateline", "headline_echo",
@@ -100,7 +100,7 @@ def sample2(rows):
     the 2nd of each ...).  Round-robin: round k takes every publisher's k-th article, in order of first
     appearance in the shuffle, until R2_TARGET; caps: R2_MAX_PER_PUBLISHER per publisher,
     R2_MAX_PER_AGGREGATED_SOURCE per source on the aggregator and R2_MAX_AGGREGATOR for it in all.
-    Returns [(row, publisher, split)] in sample order; split per outlet from sealed_outlets()."""
+    Returns [(row, publisher, split)] in sample order; split per outlet from split_r2()."""
     round1 = {r["id"] for r, _ in sample(rows)}
     seen = {sha1(r["text"]) for r in rows if r["id"] in round1}
     pool = [r for r in rows if r["text"].strip() and r["id"] not in round1]
@@ -131,14 +131,14 @@ def sample2(rows):
                 continue
             picked.append((r, key))
             per_outlet[r["outlet"]] += 1
-    sealed = sealed_outlets(sorted(per_outlet))
-    return [(r, key, "sealed" if r["outlet"] in sealed else "dev") for r, key in picked]
+    return [(r, key, split_r2(r["outlet"])) for r, key in picked]
 
 
-def sealed_outlets(outlets):
-    """Whole outlets: the round(R2_SEALED_SHARE * n) outlets with the smallest sha1(outlet name) hex."""
-    ranked = sorted(outlets, key=lambda o: hashlib.sha1(o.encode("utf-8")).hexdigest())
-    return set(ranked[: round(R2_SEALED_SHARE * len(ranked))])
+def split_r2(outlet):
+    """Whole outlets, from the outlet name alone (so an outlet never has rows in both splits, whatever is
+    sampled later); the same salted bucket as the Indonesian round 2 (_label_tools_id.split_r2)."""
+    bucket = int(hashlib.sha1(("newsclean-sealed-v1:" + outlet).encode("utf-8")).hexdigest()[:8], 16) % 100
+    return "sealed" if bucket < R2_SEALED_PERCENT else "dev"
 
 
 def sha1(text):
@@ -302,7 +302,7 @@ def apply_spec(path, write=False, show_all=False):
         if aid not in done:
             new.append((i, {"corpus": "en_news_dev", "id": aid, "outlet": by_id[aid]["outlet"], "split": split,
                             "round": 2, "publisher": key, "text_sha1": sha1(text), "remove": rem,
-                            "ambiguous": amb, "remove_kinds": rk, "ambiguous_kinds": ak}))
+                            "ambiguous": amb, "kinds": rk, "amb_kinds": ak}))
     if write and new:
         with open(LABELS, "a", encoding="utf-8") as f:
             for _, row in sorted(new, key=lambda t: t[0]):
@@ -321,7 +321,7 @@ def stats2():
     kinds = collections.Counter()
     arts = collections.defaultdict(set)
     for x in r2:
-        for k in x["remove_kinds"] + [f"~{k}" for k in x["ambiguous_kinds"]]:
+        for k in x["kinds"] + [f"~{k}" for k in x["amb_kinds"]]:
             for kk in k.split("+"):
                 kinds[kk] += 1
                 arts[kk].add(x["outlet"])
@@ -405,10 +405,10 @@ def verify(print_spans=False):
             if pos2.get(aid, -1) < last2:
                 errs.append(f"{aid}: round-2 rows out of sample order")
             last2 = pos2.get(aid, last2)
-            for cls in ("remove", "ambiguous"):
-                ks = lab.get(f"{cls}_kinds", [])
+            for cls, field in (("remove", "kinds"), ("ambiguous", "amb_kinds")):
+                ks = lab.get(field, [])
                 if len(ks) != len(lab[cls]) or not all(set(k.split("+")) <= KINDS for k in ks):
-                    errs.append(f"{aid}: {cls}_kinds do not match the spans or use unknown kinds")
+                    errs.append(f"{aid}: {field} do not match the spans or use unknown kinds")
         elif lab["split"] != expected.get(aid):
             errs.append(f"{aid}: split {lab['split']} != expected {expected.get(aid)}")
         if lab["text_sha1"] != sha1(text):
