@@ -75,12 +75,19 @@ R2_MAX_PER_AGGREGATED_SOURCE = 2
 R2_MAX_AGGREGATOR = 16
 R2_SEALED_PERCENT = 30
 
-KINDS = {
-    "ad", "bio", "byline", "caption", "comments", "copyright", "credit", "date", "dateline", "headline_echo",
-    "hovercard", "nav", "newsletter", "other", "promo", "pullquote", "related", "separator", "share",
-    "source_label", "subscribe", "trailer", "tweet_residue", "ui", "url", "video", "widget", "mismatch",
-    "editor_note", "follow",
+# Kind notes on round-2 spans (`kinds` / `amb_kinds`; merged spans join kinds with "+"). They are notes for
+# analysis, not labels. Meanings in GUIDELINES-en.md section 7.4; KIND_TO_ID maps each to the coarser code
+# of the Indonesian round 2 (_label_tools_id.KINDS) for analyses across both languages.
+KIND_TO_ID = {
+    "ad": "ad", "bio": "bio", "byline": "byline", "caption": "caption", "comments": "comments",
+    "copyright": "source", "credit": "photo", "date": "byline", "dateline": "dateline",
+    "editor_note": "disclaimer", "follow": "channel", "headline_echo": "echo", "hovercard": "related",
+    "mismatch": "echo", "nav": "nav", "newsletter": "channel", "other": "spam", "promo": "promo",
+    "pullquote": "echo", "related": "related", "separator": "sep", "share": "share", "source_label": "source",
+    "subscribe": "channel", "tags": "tags", "trailer": "byline", "tweet_residue": "share", "ui": "widget",
+    "url": "source", "video": "video", "widget": "widget",
 }
+KINDS = set(KIND_TO_ID)
 
 
 def publisher(row):
