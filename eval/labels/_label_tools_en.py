@@ -372,9 +372,9 @@ def check_boundaries(text, s, e):
         is_prefix = s == line_start and text[e:line_end].strip() != ""
         if not is_prefix:
             errs.append(f"span {s},{e} has trailing whitespace")
-    if s > 0 and text[s - 1].isalnum() and text[s].isalnum():
-        if not (text[s - 1].islower() and text[s].isupper()):
-            errs.append(f"span {s},{e} starts mid-token")
+    glued = s > 0 and text[s - 1].islower() and text[s].isupper()
+    if s > 0 and text[s - 1].isalnum() and text[s].isalnum() and not glued:
+        errs.append(f"span {s},{e} starts mid-token")
     if e < len(text) and text[e - 1].isalnum() and text[e].isalnum():
         errs.append(f"span {s},{e} ends mid-token")
     return errs
@@ -387,7 +387,7 @@ def verify(print_spans=False):
     expected2 = {r["id"]: (key, split) for r, key, split in order2}
     pos2 = {r["id"]: i for i, (r, _, _) in enumerate(order2)}
     last2 = -1
-    labels = [json.loads(l) for l in open(LABELS, encoding="utf-8") if l.strip()]
+    labels = [json.loads(x) for x in open(LABELS, encoding="utf-8") if x.strip()]
     errs = []
     seen = set()
     stats = collections.Counter()
