@@ -52,6 +52,7 @@ import numpy as np
 
 from newsclean.dedup.clusters import UnionFind, _find
 from newsclean.dedup.config import DedupConfig
+from newsclean.dedup.threading_layer import parallel_kernel
 from newsclean.dedup.verify import VERIFY_CHUNK, _ExactSets
 
 #: Anchors are the shingle hashes below ``2**(32 - ANCHOR_BITS)``: one shingle in eight, so that a
@@ -176,7 +177,7 @@ def _hits(buf, lo, hi, i, limit, q_hash, q_size, q_id, directory, shift, sizes, 
     return n
 
 
-@nb.njit(parallel=True, cache=True)
+@parallel_kernel
 def _hit_counts(buf, base, offsets, members, limit, q_hash, q_size, q_id, directory, shift, sizes, roots,
                 ratio_lo, ratio_hi, cap):
     """Number of query matches of each container in ``members`` (sets in ``buf``)."""
@@ -189,7 +190,7 @@ def _hit_counts(buf, base, offsets, members, limit, q_hash, q_size, q_id, direct
     return out
 
 
-@nb.njit(parallel=True, cache=True)
+@parallel_kernel
 def _container_candidates(buf, base, offsets, members, start, limit, q_hash, q_size, q_id, directory, shift,
                           used, sizes, roots, ratio_lo, ratio_hi, need, cap):
     """Candidate ``(fragment, container)`` pairs of the containers ``members`` (sets in ``buf``;

@@ -11,6 +11,7 @@ import numba as nb
 import numpy as np
 
 from newsclean.dedup.config import DedupConfig
+from newsclean.dedup.threading_layer import parallel_kernel
 
 #: Candidate pairs are verified in chunks of this many (bounded temporaries).
 VERIFY_CHUNK = 1 << 16
@@ -126,7 +127,7 @@ def _passes(inter, sa, sb, t, c, r):
     return inter / max(sa + sb - inter, 1) >= t or (use_c and inter / small >= c)
 
 
-@nb.njit(parallel=True, cache=True)
+@parallel_kernel
 def _intersections(hashes, offsets, left, right):
     out = np.empty(left.size, np.int64)
     for k in nb.prange(left.size):
@@ -147,7 +148,7 @@ def _needed(sa, sb, t, c, r):
     return need
 
 
-@nb.njit(parallel=True, cache=True)
+@parallel_kernel
 def _accept_pairs(hashes, offsets, sizes, left, right, t, c, r):
     out = np.zeros(left.size, np.bool_)
     for k in nb.prange(left.size):
@@ -215,7 +216,7 @@ if _PREAD is not None:
             ys = _read_set(fd, offsets, j, err)
         return xs, ys
 
-    @nb.njit(parallel=True)
+    @parallel_kernel(cache=False)
     def _intersections_fd(fd, offsets, left, right, err):
         out = np.empty(left.size, np.int64)
         parts = 4 * nb.get_num_threads()
@@ -230,7 +231,7 @@ if _PREAD is not None:
                 out[k] = _merge_count(x_set, 0, x_set.size, y_set, 0, y_set.size, -1.0)
         return out
 
-    @nb.njit(parallel=True)
+    @parallel_kernel(cache=False)
     def _accept_pairs_fd(fd, offsets, sizes, left, right, t, c, r, err):
         """:func:`_accept_pairs` on sets read with pread (same arithmetic, same result)."""
         out = np.zeros(left.size, np.bool_)
