@@ -48,6 +48,8 @@ import numpy as np
 from benchmarks.train_linemodel import (
     DEFAULT_CORPUS_DIR,
     DEFAULT_LABELS,
+    POS_WEIGHT,
+    WEAK_WEIGHT,
     BoostOptions,
     Label,
     TrainingData,
@@ -245,9 +247,10 @@ class Setup:
     templates: bool = True
     line_model: bool = True
     templates_from: str = "others"  # "others": without the held-out outlets; "all": the whole corpus
-    weak_weight: float = 0.3
+    weak_weight: float = WEAK_WEIGHT
+    pos_weight: float = POS_WEIGHT
     weak_per_outlet: int = 150
-    threshold: float = 0.5
+    thresholds: Mapping[str, float] | None = None  # None: the trainer's
     boost: BoostOptions = BoostOptions()
 
 
@@ -331,8 +334,8 @@ def run(corpus_dir: Path = DEFAULT_CORPUS_DIR, labels_dir: Path = DEFAULT_LABELS
     def fit(exclude: frozenset[str]) -> tuple[dict[str, Any], Any]:
         tpl_ex = exclude if setup.templates_from == "others" else frozenset()
         tpl = corpus_templates(data, tpl_ex) if setup.templates or need_model else {}
-        model = train(data, exclude=exclude, templates=tpl, weak_weight=setup.weak_weight,
-                      threshold=setup.threshold, opts=setup.boost) if need_model else None
+        model = train(data, exclude=exclude, templates=tpl, weak_weight=setup.weak_weight, pos_weight=setup.pos_weight,
+                      thresholds=setup.thresholds, opts=setup.boost) if need_model else None
         return tpl, model
 
     if "unseen" in modes:
@@ -437,7 +440,7 @@ def main(argv: list[str] | None = None) -> int:
                     help="unseen mode: learn templates without the held-out outlets (default) or from the whole "
                          "corpus, as a run over it would (its labels are never used)")
     ap.add_argument("--weak-weight", type=float, default=Setup.weak_weight)
-    ap.add_argument("--threshold", type=float, default=Setup.threshold)
+    ap.add_argument("--pos-weight", type=float, default=Setup.pos_weight)
     ap.add_argument("--sealed", action="store_true", help="also score the sealed outlets (totals only)")
     ap.add_argument("--only", choices=("unseen", "seen"), help="one mode only")
     ap.add_argument("--per-outlet", action="store_true")
@@ -456,7 +459,7 @@ def main(argv: list[str] | None = None) -> int:
             a.json.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
         return 0
     setup = Setup(templates=not a.no_templates, line_model=not a.no_line_model, templates_from=a.templates_from,
-                  weak_weight=a.weak_weight, threshold=a.threshold)
+                  weak_weight=a.weak_weight, pos_weight=a.pos_weight)
     modes = [a.only] if a.only else ["unseen", "seen"]
     if a.sealed:
         modes.append("sealed")

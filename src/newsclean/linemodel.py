@@ -28,6 +28,7 @@ from typing import Any
 import numpy as np
 
 from .document import Change, Document
+from .lang import detect_lang
 from .templates import DATE_WORDS, Templates, is_post_attribution, key_hash, site_of, template_key
 
 __all__ = ["FEATURES", "LineModel", "LineModelCleaner", "default_line_model", "doc_features"]
@@ -68,8 +69,11 @@ _POSITION = ("rank", "rank_from_end", "alive", "rel_pos", "sim_first", "sim_titl
 # meets the same features, and finds nothing more to drop (cleaning stays idempotent).
 _NEIGHBOURS = ("prev_len_log", "next_len_log", "prev_sentence", "next_sentence", "next_lower", "short_run")
 _CORPUS = ("site_share", "sites_log", "docs_log")
+#: The document's language (as the rules choose theirs): boilerplate shapes differ between languages.
+LANGS = ("en", "id")
 #: The model's inputs, in order.
-FEATURES: tuple[str, ...] = _SHAPE + _POSITION + _NEIGHBOURS + _CORPUS + tuple(f"cue_{k}" for k in CUES)
+FEATURES: tuple[str, ...] = (_SHAPE + _POSITION + _NEIGHBOURS + _CORPUS + tuple(f"cue_{k}" for k in CUES)
+                             + tuple(f"lang_{x}" for x in LANGS))
 
 #: Lines longer than this are never scored (paragraphs of reporting; boilerplate lines are shorter).
 MAX_CHARS = 400
@@ -130,11 +134,24 @@ def _jaccard(a: set[str], b: set[str]) -> float:
     return inter / (len(a) + len(b) - inter)
 
 
+#: Lines with fewer spaces than this do not count for the language guess (as for the rules).
+MIN_SENTENCE_SPACES = 7
+
+
+def doc_lang(lines: Sequence[str | None], doc: Document) -> str | None:
+    """The document's language: its ``lang`` metadata, else a stopword guess on its sentence-like lines."""
+    meta = doc.lang
+    if meta:
+        return str(meta).lower().split("-")[0].split("_")[0]
+    sample = [line for line in lines[:60] if line and line.count(" ") >= MIN_SENTENCE_SPACES]
+    return detect_lang(" ".join(sample))
+
+
 def doc_features(lines: Sequence[str | None], doc: Document, templates: Templates | None = None,
-                 skip: frozenset[int] = frozenset()) -> tuple[list[int], np.ndarray]:
+                 skip: frozenset[int] = frozenset(), lang: str | None | bool = False) -> tuple[list[int], np.ndarray]:
     """The lines the model scores (indexes into ``lines``: kept, non-blank, at most :data:`MAX_CHARS`,
     not in ``skip``) and their feature rows (``len(FEATURES)`` columns). ``None`` in ``lines`` marks a
-    line an earlier step dropped."""
+    line an earlier step dropped. ``lang``: the document's language if already known (else it is guessed)."""
     alive = [i for i, line in enumerate(lines) if line is not None and line.strip()]
     # An embedded post's attribution line is part of the quoted post: never scored.
     idx = [i for i in alive if len(lines[i]) <= MAX_CHARS and i not in skip  # type: ignore[arg-type]
@@ -150,6 +167,9 @@ def doc_features(lines: Sequence[str | None], doc: Document, templates: Template
     short = [i for i in alive if len(stripped[i]) < 60]
     short_set = set(short)
     site = site_of(doc) if templates is not None else ""
+    if lang is False:
+        lang = doc_lang(lines, doc)
+    lang_row = [float(lang == x) for x in LANGS]
     rows = []
     for i in idx:
         s = stripped[i]
@@ -186,6 +206,7 @@ def doc_features(lines: Sequence[str | None], doc: Document, templates: Template
         else:
             f += [0.0, 0.0, 0.0]
         f += [float(len(wset & cue)) for cue in CUES.values()]
+        f += lang_row
         rows.append(f)
     return idx, np.asarray(rows, dtype=np.float64)
 
@@ -203,6 +224,8 @@ class LineModel:
     threshold_drop: float
     features: tuple[str, ...] = FEATURES
     meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: Thresholds per language (the document's, as for the rules); ``threshold_drop`` for the others.
+    thresholds: dict[str, float] = field(default_factory=dict)
 
     @property
     def depth(self) -> int:
@@ -224,9 +247,12 @@ class LineModel:
         z = self.base + self.value[cols, leaf].sum(axis=1)
         return 1.0 / (1.0 + np.exp(-z))
 
+    def threshold_for(self, lang: str | None) -> float:
+        return self.thresholds.get(lang or "", self.threshold_drop)
+
     def to_json(self) -> dict[str, Any]:
         return {"format": "newsclean.linemodel/1", "features": list(self.features), "depth": self.depth,
-                "base": self.base, "threshold": self.threshold_drop,
+                "base": self.base, "threshold": self.threshold_drop, "thresholds": dict(sorted(self.thresholds.items())),
                 "feature": self.feature.tolist(), "split": [[float(v) for v in row] for row in self.threshold],
                 "value": [[round(float(v), 6) for v in row] for row in self.value], "meta": self.meta}
 
@@ -239,7 +265,8 @@ class LineModel:
             raise ValueError("the line model was trained on other features than this version computes")
         return cls(np.asarray(data["feature"], dtype=np.intp), np.asarray(data["split"], dtype=np.float64),
                    np.asarray(data["value"], dtype=np.float64), float(data["base"]), float(data["threshold"]),
-                   feats, dict(data.get("meta", {})))
+                   feats, meta=dict(data.get("meta", {})),
+                   thresholds={str(k): float(v) for k, v in data.get("thresholds", {}).items()})
 
 
 @lru_cache(maxsize=1)
@@ -271,12 +298,13 @@ class LineModelCleaner:
 
     def run(self, lines: list[str | None], doc: Document, changes: Sequence[Change] = ()) -> list[Change]:
         touched = {c.line for c in changes if c.action == "replace" and c.cleaner not in TEXT_STEPS}
-        cut = self.model.threshold_drop if self.threshold is None else self.threshold
+        lang = doc_lang(lines, doc)
+        cut = self.model.threshold_for(lang) if self.threshold is None else self.threshold
         out: list[Change] = []
         # Dropping a line changes its neighbours' features: score again until nothing more goes, so that
         # the output is a fixed point (see _NEIGHBOURS). Most documents need one round.
         while True:
-            idx, x = doc_features(lines, doc, self.templates, frozenset(touched))
+            idx, x = doc_features(lines, doc, self.templates, frozenset(touched), lang)
             if len(idx) < MIN_LINES and sum(1 for line in lines if line and line.strip()) < MIN_LINES:
                 return out
             p = self.model.score(x)

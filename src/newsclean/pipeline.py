@@ -511,8 +511,12 @@ class Pipeline:
         cat = catalog if catalog is not None else default_catalog()
         if rules:
             cat = cat + Catalog.from_files(rules)
+        from .positional import HeadlineEchoes
+
         rule_cleaner = RuleCleaner(cat, lang=lang)
-        corpus: list[LineCleaner] = []
+        # A positional kind (a repeated headline at the top), then what the corpus taught (templates), then
+        # the line model where all of them were silent.
+        corpus: list[LineCleaner] = [HeadlineEchoes()]
         if templates is not None:
             from .templates import TemplateCleaner
 

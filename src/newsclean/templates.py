@@ -211,6 +211,33 @@ def is_fragment(line: str, nxt: str | None) -> bool:
     return False
 
 
+#: Sentence boundaries inside a line: after .!? and spaces before a capital, or glued ("katanya.Dapatkan").
+_SEGMENT_RE = re.compile(r"(?<=[.!?])[ \t]+(?=[A-Z0-9\"“])|(?<=[a-z][.!?])(?=[A-Z])")
+#: Keys of closing sentences live apart from keys of whole lines (a sentence alone on a line is another thing).
+SEGMENT_SALT = 0x5EC5_EC5E_C5EC_5EC5
+#: A closing sentence counts when it has this many characters (and three words) at least, and at most ...
+MIN_SEGMENT_CHARS = 15
+MAX_SEGMENT_CHARS = 250
+
+
+def last_segment(line: str) -> tuple[int, str] | None:
+    """The last sentence of a line of several, and where it starts (the space before it included): promos are
+    glued to the end of a paragraph or caption ("... katanya. Ikuti berita terkini di Google News.").
+
+    >>> last_segment("Harga naik pada Senin. Ikuti berita terkini di Google News.")
+    (22, 'Ikuti berita terkini di Google News.')
+    """
+    last = None
+    for m in _SEGMENT_RE.finditer(line, max(0, len(line) - MAX_SEGMENT_CHARS - 10)):
+        last = m
+    if last is None:
+        return None
+    seg = line[last.end():].rstrip()
+    if not MIN_SEGMENT_CHARS <= len(seg) <= MAX_SEGMENT_CHARS or seg.count(" ") < 2 or not seg[0].isupper():
+        return None
+    return last.start(), seg
+
+
 # -- sites and networks ---------------------------------------------------------------------------------
 
 #: Second-level labels under which registrations sit one level deeper ("kompas.co.id", "bbc.co.uk").
@@ -255,6 +282,8 @@ class Templates:
     site_docs: Mapping[str, int] = field(default_factory=dict)
     #: key hash -> (an example line, scope) for every template, for reports.
     examples: Mapping[int, tuple[str, str]] = field(default_factory=dict)
+    #: the templates that are closing sentences of a line, not whole lines.
+    segments: frozenset[int] = frozenset()
     documents: int = 0
     options: TemplateOptions = DEFAULT_OPTIONS
 
@@ -285,7 +314,8 @@ class Templates:
         rows = []
         for h, (example, scope) in sorted(self.examples.items(), key=lambda kv: (kv[1][1], kv[1][0])):
             docs, sites = self.counts.get(h, (0, 0))
-            rows.append({"text": example, "scope": scope, "key": template_key(example), "docs": docs, "sites": sites})
+            rows.append({"text": example, "scope": scope, "kind": "segment" if h in self.segments else "line",
+                         "key": template_key(example), "docs": docs, "sites": sites})
         return rows
 
 
@@ -303,6 +333,7 @@ class TemplateMiner:
         self._pairs_doc: list[int] = []
         self._pairs_key: list[int] = []
         self._example: dict[int, str] = {}
+        self._segment_keys: set[int] = set()
 
     @property
     def documents(self) -> int:
@@ -325,7 +356,13 @@ class TemplateMiner:
         for j, line in enumerate(lines):
             if len(line) >= opts.story_line_chars:
                 long_keys.append(key_hash(_ALNUM_RE.sub("", line.lower())))
-                continue
+                found = last_segment(line)
+                if found is not None and is_candidate(found[1], opts):
+                    h = key_hash(template_key(found[1])) ^ SEGMENT_SALT
+                    self._segment_keys.add(h)
+                    if h not in seen:
+                        seen.add(h)
+                        example.setdefault(h, found[1])
             if not is_candidate(line, opts) or is_fragment(line, lines[j + 1] if j + 1 < len(lines) else None):
                 continue
             h = key_hash(template_key(line))
@@ -391,7 +428,8 @@ class TemplateMiner:
             site={s: frozenset(v) for s, v in sorted(site_t.items())},
             network={s: frozenset(v) for s, v in sorted(network_t.items())},
             cross=frozenset(cross), counts=counts, site_counts=site_counts, site_docs=dict(site_docs),
-            examples=examples, documents=n_docs, options=opts,
+            examples=examples, segments=frozenset(h for h in examples if h in self._segment_keys), documents=n_docs,
+            options=opts,
         )
 
     def _site_paragraphs(self, site_docs: Mapping[str, int]) -> set[int]:
@@ -447,6 +485,8 @@ def learn_templates(docs: Iterable[Document], options: TemplateOptions = DEFAULT
 # -- applying them ----------------------------------------------------------------------------------------
 
 TEMPLATE_CLEANER = "templates"
+#: Closing sentences cut off one line at most (a promo of two or three sentences).
+MAX_SEGMENT_CUTS = 3
 
 
 @dataclass
@@ -469,13 +509,33 @@ class TemplateCleaner:
             line = lines[i]
             assert line is not None
             s = line.strip()
-            if not is_candidate(s, opts):
-                continue
             nxt = lines[alive[k + 1]] if k + 1 < len(alive) else None
-            if is_fragment(s, nxt.strip() if nxt else None):
-                continue
-            scope = t.scope_of(key_hash(template_key(s)), site)
-            if scope is not None:
-                changes.append(Change("drop_line", self.name, f"template.{scope}", i, 0, len(line), line, ""))
-                lines[i] = None
+            if is_candidate(s, opts) and not is_fragment(s, nxt.strip() if nxt else None):
+                scope = t.scope_of(key_hash(template_key(s)), site)
+                if scope is not None:
+                    changes.append(Change("drop_line", self.name, f"template.{scope}", i, 0, len(line), line, ""))
+                    lines[i] = None
+                    continue
+            if t.segments and len(s) >= opts.story_line_chars:
+                self._cut_segments(lines, i, site, changes)
         return changes
+
+    def _cut_segments(self, lines: list[str | None], i: int, site: str, changes: list[Change]) -> None:
+        """Cut learned closing sentences off the end of line ``i`` (several may follow each other)."""
+        t = self.templates
+        for _ in range(MAX_SEGMENT_CUTS):
+            line = lines[i]
+            assert line is not None
+            found = last_segment(line)
+            if found is None or not is_candidate(found[1], t.options):
+                return
+            start, seg = found
+            h = key_hash(template_key(seg)) ^ SEGMENT_SALT
+            if h not in t.segments:
+                return
+            scope = t.scope_of(h, site)
+            if scope is None:
+                return
+            changes.append(Change("replace", self.name, f"template.{scope}.sentence", i, start, len(line),
+                                  line[start:], ""))
+            lines[i] = line[:start]
