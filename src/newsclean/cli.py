@@ -78,6 +78,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", default="auto", help="rule language: id, en or auto (default: auto)")
     p.add_argument("--rules", action="append", default=[], type=Path, metavar="FILE",
                    help="extra rule file (TOML), e.g. from 'newsclean learn'; repeatable")
+    p.add_argument("--templates", choices=("auto", "on", "off"), default="auto",
+                   help="first pass: learn lines and closing sentences repeated across a site's (or several "
+                        "sites') articles, digits, dates and links normalized, and remove them; auto (default): "
+                        "when the input holds at least 100 documents")
     p.add_argument("--auto-learn", action="store_true",
                    help="first pass: learn lines and prefixes repeated across an outlet's articles "
                         "(see 'newsclean learn'), then clean with them as extra rules")
@@ -199,6 +203,18 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
         _announce_kernels()
     timings: dict[str, float] = {}
 
+    templates_json: dict[str, Any] | None = None
+    if args.templates != "off":
+        from .templates import MIN_CORPUS_DOCS, learn_from_inputs
+
+        t0 = time.perf_counter()
+        templates = learn_from_inputs(files, min_docs=MIN_CORPUS_DOCS if args.templates == "auto" else 2)
+        timings["templates_seconds"] = round(time.perf_counter() - t0, 3)
+        if templates is not None:
+            spec = dataclasses.replace(spec, templates=templates)
+            pipeline = spec.build()
+            templates_json = {"documents": templates.documents, "learned": templates.to_json()}
+
     learned_json: list[dict[str, Any]] | None = None
     if args.auto_learn:
         from .learn import learn_inputs, learned_catalog, to_toml
@@ -242,9 +258,10 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
     report = {"newsclean": __version__, "input": str(args.input), "output": str(args.output),
               "options": {"lang": args.lang, "rules": [str(r) for r in args.rules], "dedup": args.dedup,
                           "threshold": args.threshold, "keep": args.keep, "explain": args.explain,
-                          "auto_learn": args.auto_learn, "jobs": jobs,
+                          "auto_learn": args.auto_learn, "templates": args.templates, "jobs": jobs,
                           "blank_lines": args.blank_lines, "newline": args.newline},
-              **stats.to_json(), "learned": learned_json, "dedup": dedup_json, "timings": timings}
+              **stats.to_json(), "learned": learned_json, "templates": templates_json, "dedup": dedup_json,
+              "timings": timings}
     write_json(report_dir / "report.json", report)
     if not args.quiet:
         _summary(stats, dedup_json, timings, plan.report_dir)

@@ -70,6 +70,7 @@ class PipelineSpec:
     rule_texts: tuple[tuple[str, str], ...] = ()  # (name, TOML text) of extra rule files
     blank_lines: str = "drop"  # see newsclean.pipeline.BlankLines
     newline: str = "\n"  # see Pipeline
+    templates: Any = None  # newsclean.templates.Templates learned from the run's inputs, or None
 
     def build(self) -> Pipeline:
         from .catalog import default_catalog
@@ -78,7 +79,7 @@ class PipelineSpec:
         for name, text in self.rule_texts:
             cat = cat + Catalog(tuple(load_rule_file(name, text=text)))
         return Pipeline.default(lang=self.lang, catalog=cat, blank_lines=self.blank_lines,  # type: ignore[arg-type]
-                                newline=self.newline)  # type: ignore[arg-type]
+                                newline=self.newline, templates=self.templates)  # type: ignore[arg-type]
 
 
 def base_text(text: str, cleaned: Cleaned) -> str:

@@ -35,6 +35,7 @@ from array import array
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from .catalog import normalize_outlet
 from .document import Change, Document
@@ -46,6 +47,9 @@ __all__ = [
     "Templates",
     "is_candidate",
     "is_post_attribution",
+    "learn_from_inputs",
+    "learn_templates",
+    "mine_inputs",
     "key_hash",
     "network_of",
     "site_of",
@@ -274,9 +278,9 @@ class Templates:
     site: Mapping[str, frozenset[int]] = field(default_factory=dict)
     network: Mapping[str, frozenset[int]] = field(default_factory=dict)
     cross: frozenset[int] = frozenset()
-    #: key hash -> (documents, sites) over the corpus, for keys in at least two documents.
+    #: key hash -> (stories, sites) over the corpus, for keys in at least two documents.
     counts: Mapping[int, tuple[int, int]] = field(default_factory=dict)
-    #: (site, key hash) -> documents of the site with the key, for the same keys.
+    #: (site, key hash) -> stories of the site with the key, for the same keys.
     site_counts: Mapping[tuple[str, int], int] = field(default_factory=dict)
     #: documents per site in what was mined.
     site_docs: Mapping[str, int] = field(default_factory=dict)
@@ -303,11 +307,16 @@ class Templates:
         return None
 
     def repetition(self, h: int, site: str) -> tuple[float, int, int]:
-        """(share of the site's documents with key ``h``, sites with it, documents with it)."""
-        docs, sites = self.counts.get(h, (1, 1))
+        """How often key ``h`` repeats beyond one document: (share of the site's other documents that have
+        it, counted in stories; other sites with it; other stories with it)."""
+        found = self.counts.get(h)
+        if found is None:
+            return 0.0, 0, 0
+        stories, sites = found
         n_site = self.site_docs.get(site, 0)
-        in_site = self.site_counts.get((site, h), 1 if n_site else 0)
-        return (in_site / n_site if n_site else 0.0), sites, docs
+        in_site = self.site_counts.get((site, h), 0)
+        share = (in_site - 1) / (n_site - 1) if in_site > 1 and n_site > 1 else 0.0
+        return share, max(0, sites - 1), max(0, stories - 1)
 
     def to_json(self) -> list[dict[str, object]]:
         """The learned templates for ``report.json``: example line, scope, documents and sites."""
@@ -397,9 +406,10 @@ class TemplateMiner:
             if len(docs) < 2:
                 continue
             per_site = Counter(sites[doc_site[d]] for d in docs)
-            counts[h] = (len(docs), len(per_site))
+            # Counts of stories, not of documents: every copy of a wire story repeats its headline.
+            counts[h] = (self._stories(docs), len(per_site))
             for s, c in per_site.items():
-                site_counts[(s, h)] = c
+                site_counts[(s, h)] = c if c == 1 else self._stories([d for d in docs if sites[doc_site[d]] == s])
             if len(docs) < opts.min_docs:
                 continue
             scopes: list[str] = []
@@ -447,7 +457,12 @@ class TemplateMiner:
     def _stories_ok(self, docs: Sequence[int]) -> bool:
         """Whether these documents come from enough different stories (see the module docstring)."""
         opts = self.options
-        need = max(opts.min_stories, opts.story_share * len(docs))
+        return self._stories(docs, max(opts.min_stories, opts.story_share * len(docs))) >= \
+            max(opts.min_stories, opts.story_share * len(docs))
+
+    def _stories(self, docs: Sequence[int], need: float = 0.0) -> int:
+        """How many stories these documents tell (documents sharing a long line tell one); counting stops
+        below ``need``."""
         parent = list(range(len(docs)))
 
         def find(x: int) -> int:
@@ -470,8 +485,8 @@ class TemplateMiner:
                         parent[b] = a
                         stories -= 1
                         if stories < need:
-                            return False
-        return stories >= need
+                            return stories
+        return stories
 
 
 def learn_templates(docs: Iterable[Document], options: TemplateOptions = DEFAULT_OPTIONS) -> Templates:
@@ -539,3 +554,83 @@ class TemplateCleaner:
             changes.append(Change("replace", self.name, f"template.{scope}.sentence", i, start, len(line),
                                   line[start:], ""))
             lines[i] = line[:start]
+
+
+# -- learning from a run's inputs -------------------------------------------------------------------------
+
+#: A run learns templates by default from inputs of at least this many documents (``--templates auto``):
+#: below it too few pages of a site repeat a line to tell its templates (see README for the measurements).
+MIN_CORPUS_DOCS = 100
+#: Bytes of input the learning pass parses at most: from larger inputs it takes every k-th document, so its
+#: cost stays bounded whatever the corpus size (reading the rest of the bytes is cheap next to parsing).
+SAMPLE_BYTES = 64_000_000
+
+
+def mine_inputs(files: Sequence[Any], options: TemplateOptions = DEFAULT_OPTIONS, *,
+                sample_bytes: int = SAMPLE_BYTES) -> TemplateMiner:
+    """Count the documents of a run's input files (``newsclean.io.InputFile``) in input order: JSONL
+    records and Parquet rows with a ``text``, ``.txt`` files; HTML pages are not parsed for this. A file or
+    record that cannot be read is skipped here (the cleaning pass reports it). Above ``sample_bytes`` of
+    input, every k-th document is taken (k = input bytes / sample_bytes, rounded up): the same documents
+    whatever the number of jobs."""
+    from .io import BadRecord, doc_from_record, open_binary, parse_jsonl_line, read_txt
+
+    miner = TemplateMiner(options)
+    total = 0
+    for f in files:
+        try:
+            total += f.path.stat().st_size
+        except OSError:
+            continue
+    stride = max(1, -(-total // max(1, sample_bytes)))
+    n = 0
+
+    def take() -> bool:
+        nonlocal n
+        n += 1
+        return (n - 1) % stride == 0
+
+    def add_record(rec: Any, where: str) -> None:
+        if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
+            return
+        try:
+            doc = doc_from_record(rec, default_id=where)
+        except ValueError:
+            return
+        miner.add(site_of(doc), doc.text)
+
+    for f in files:
+        try:
+            if f.kind == "jsonl":
+                with open_binary(f.path, f.compression) as fh:
+                    for i, raw in enumerate(fh, 1):
+                        if raw.strip() and take():
+                            rec = parse_jsonl_line(i, raw)
+                            if not isinstance(rec, BadRecord):
+                                add_record(rec, f"{f.rel}:{i}")
+            elif f.kind == "parquet":
+                import pyarrow.parquet as pq
+
+                pf = pq.ParquetFile(f.path)
+                cols = [c for c in ("text", "outlet", "source", "url") if c in pf.schema_arrow.names]
+                if "text" not in cols:
+                    continue
+                for batch in pf.iter_batches(batch_size=1024, columns=cols):
+                    for rec in batch.to_pylist():
+                        if take():
+                            add_record(rec, f.rel)
+            elif f.kind == "txt" and take():
+                doc = read_txt(f)
+                miner.add(site_of(doc), doc.text)
+        except Exception:  # noqa: BLE001 - unreadable here is reported by the cleaning pass
+            continue
+    return miner
+
+
+def learn_from_inputs(files: Sequence[Any], options: TemplateOptions = DEFAULT_OPTIONS, *,
+                      min_docs: int = MIN_CORPUS_DOCS, sample_bytes: int = SAMPLE_BYTES) -> Templates | None:
+    """Templates of a run's inputs, or None when they hold fewer than ``min_docs`` documents."""
+    miner = mine_inputs(files, options, sample_bytes=sample_bytes)
+    if miner.documents < min_docs:
+        return None
+    return miner.results()
