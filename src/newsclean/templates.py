@@ -98,6 +98,15 @@ def template_key(line: str) -> str:
     return " ".join(words)
 
 
+#: ASCII spaces and punctuation, left out of a long line's story hash (copies differ in them).
+_SPACE_PUNCT = bytes(c for c in range(128) if not chr(c).isalnum())
+
+
+def _story_hash(line: str) -> int:
+    data = line.lower().encode("utf-8").translate(None, _SPACE_PUNCT)
+    return (zlib.crc32(data) << 32) | zlib.crc32(data, 0x9E3779B9)
+
+
 def key_hash(key: str) -> int:
     """A stable 64-bit hash of a key (the same in every process and run, unlike ``hash``)."""
     data = key.encode("utf-8")
@@ -115,8 +124,8 @@ READER_WORDS = frozenset(
     "berlangganan gabung bergabung join sign daftar login masuk share bagikan simak baca read watch tonton "
     "kunjungi visit dapatkan".split())
 _WORDS_RE = re.compile(r"\w+")
-_ALNUM_RE = re.compile(r"\W+")
-_WORD_CHAR_RE = re.compile(r"\w")
+#: At least three letters or digits among a line's first characters (a template says something).
+_THREE_WORD_CHARS = re.compile(r"\w\W*\w\W*\w")
 
 
 @dataclass(frozen=True)
@@ -132,9 +141,8 @@ class TemplateOptions:
     #: of a network) -- or occurs on ``min_sites_alone`` sites.
     min_sites: int = 3
     min_sites_alone: int = 5
-    #: Shortest and longest line (characters) a template may be; at least ``min_word_chars`` letters or digits.
+    #: Shortest and longest line (characters) a template may be (with at least three letters or digits).
     min_chars: int = 3
-    min_word_chars: int = 3
     max_chars: int = 200
     #: A line of more words than this that ends like a sentence is content, unless it addresses the reader.
     max_sentence_words: int = 8
@@ -178,7 +186,18 @@ def is_candidate(line: str, options: TemplateOptions = DEFAULT_OPTIONS) -> bool:
     if line.endswith(_SENTENCE_END) and line.count(" ") >= options.max_sentence_words \
             and READER_WORDS.isdisjoint(_WORDS_RE.findall(line.lower())):
         return False
-    return len(_WORD_CHAR_RE.findall(line, 0, 40)) >= options.min_word_chars
+    return _THREE_WORD_CHARS.search(line, 0, 60) is not None
+
+
+def is_prompt(sentence: str, options: TemplateOptions = DEFAULT_OPTIONS) -> bool:
+    """Whether a closing sentence may be a template: a candidate that addresses the reader ("Ikuti ...",
+    "Download ...", "Simak ..."). A closing sentence of reporting repeated across sites is a story copied,
+    however different its pages look.
+
+    >>> is_prompt("Ikuti berita terkini dari Kompas.com di Google News."), is_prompt("Masjid dibuka kembali.")
+    (True, False)
+    """
+    return is_candidate(sentence, options) and not READER_WORDS.isdisjoint(_WORDS_RE.findall(sentence.lower()))
 
 
 _CONTINUES = frozenset(",.;:)]")
@@ -230,16 +249,27 @@ def last_segment(line: str) -> tuple[int, str] | None:
 
     >>> last_segment("Harga naik pada Senin. Ikuti berita terkini di Google News.")
     (22, 'Ikuti berita terkini di Google News.')
+    >>> last_segment("Harga naik pada Senin.Ikuti berita terkini di Google News.")
+    (22, 'Ikuti berita terkini di Google News.')
     """
-    last = None
-    for m in _SEGMENT_RE.finditer(line, max(0, len(line) - MAX_SEGMENT_CHARS - 10)):
-        last = m
-    if last is None:
-        return None
-    seg = line[last.end():].rstrip()
-    if not MIN_SEGMENT_CHARS <= len(seg) <= MAX_SEGMENT_CHARS or seg.count(" ") < 2 or not seg[0].isupper():
-        return None
-    return last.start(), seg
+    n = len(line)
+    lo = max(0, n - MAX_SEGMENT_CHARS - 10)
+    pos = n
+    # From the end: the first sentence end followed by the start of a sentence is the last boundary.
+    while True:
+        k = max(line.rfind(".", lo, pos), line.rfind("!", lo, pos), line.rfind("?", lo, pos))
+        if k <= lo:
+            return None
+        j = k + 1
+        while j < n and line[j] in " \t":
+            j += 1
+        c = line[j] if j < n else ""
+        if c and (c.isupper() or c.isdigit() or c in '"“') and (j > k + 1 or line[k - 1].islower()):
+            seg = line[j:].rstrip()
+            if not MIN_SEGMENT_CHARS <= len(seg) <= MAX_SEGMENT_CHARS or seg.count(" ") < 2 or not seg[0].isupper():
+                return None
+            return k + 1, seg
+        pos = k
 
 
 # -- sites and networks ---------------------------------------------------------------------------------
@@ -364,9 +394,9 @@ class TemplateMiner:
         lines = [x for x in lines if x]
         for j, line in enumerate(lines):
             if len(line) >= opts.story_line_chars:
-                long_keys.append(key_hash(_ALNUM_RE.sub("", line.lower())))
+                long_keys.append(_story_hash(line))
                 found = last_segment(line)
-                if found is not None and is_candidate(found[1], opts):
+                if found is not None and is_prompt(found[1], opts):
                     h = key_hash(template_key(found[1])) ^ SEGMENT_SALT
                     self._segment_keys.add(h)
                     if h not in seen:
@@ -427,7 +457,9 @@ class TemplateMiner:
                         and self._stories_ok([d for d in docs if network_of(sites[doc_site[d]]) == net]):
                     network_t[net].add(h)
                     scopes.append("network")
-            if (len(per_site) >= opts.min_sites_alone or scopes and len(per_site) >= opts.min_sites) \
+            # A closing sentence is a site's or a network's own promo; across sites it is a story copied.
+            if h not in self._segment_keys and (len(per_site) >= opts.min_sites_alone
+                                                or scopes and len(per_site) >= opts.min_sites) \
                     and self._stories_ok(docs):
                 cross.add(h)
                 scopes.append("cross")
@@ -542,7 +574,7 @@ class TemplateCleaner:
             line = lines[i]
             assert line is not None
             found = last_segment(line)
-            if found is None or not is_candidate(found[1], t.options):
+            if found is None or not is_prompt(found[1], t.options):
                 return
             start, seg = found
             h = key_hash(template_key(seg)) ^ SEGMENT_SALT
