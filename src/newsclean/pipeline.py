@@ -37,7 +37,7 @@ from .catalog import Catalog, Rule, default_catalog, normalize_outlet
 from .document import Change, Cleaned, Document, join_lines, split_lines
 from .lang import detect_lang
 from .lines import CompiledRules
-from .text import fix_unicode, normalize_spaces, remove_invisible, strip_line
+from .text import BUILTIN_CLEANERS, fix_unicode, leaves_unchanged, normalize_spaces, remove_invisible, strip_line
 
 __all__ = [
     "BlankLines",
@@ -340,6 +340,10 @@ class Pipeline:
             if not group:
                 changes.extend(self.steps[k].run(lines, doc))
                 k += 1
+                continue
+            if k == len(group) and all(s.func in BUILTIN_CLEANERS for s in group) and leaves_unchanged(text):  # type: ignore[attr-defined]
+                # The first steps, built-in cleaners on the text as split: one scan shows that none
+                # of them would change a line (most documents), so none is called.
                 continue
             only: set[int] | None = None
             for _ in range(TEXT_ROUNDS):
