@@ -287,10 +287,15 @@ def _finish_dedup(intake: DedupIntake, args: argparse.Namespace, runner: Runner,
         for cl in result.clusters:
             fh.write(json.dumps(cl.to_json_row(lambda doc, line: spill.get(doc, line) or ""),
                                 ensure_ascii=False) + "\n")
+    # "paragraphs_duplicate": cluster members other than the kept one, whatever the mode;
+    # "paragraphs_dropped": those removed from the outputs (all of them with --dedup drop, else 0).
+    # The index's own count of the former ("dropped" in its stats) is not repeated under that name.
+    stats = {k: v for k, v in result.stats.items() if k != "dropped"}
     return {"mode": args.dedup, "clusters": len(result.clusters),
             "cross_document_clusters": len(result.cross_document_clusters()),
+            "paragraphs_duplicate": len(result.dropped),
             "paragraphs_dropped": len(result.dropped) if args.dedup == "drop" else 0,
-            "documents": [d.to_json_row() for d in result.documents], "stats": dict(result.stats)}
+            "documents": [d.to_json_row() for d in result.documents], "stats": stats}
 
 
 def _summary(stats: RunStats, dedup: dict[str, Any] | None, timings: dict[str, float],

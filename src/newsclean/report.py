@@ -12,12 +12,29 @@ from typing import Any
 from .document import Change
 from .io import atomic_writer
 
-__all__ = ["RunStats", "write_json"]
+__all__ = ["RunStats", "report_schema", "rule_key", "write_json"]
+
+
+#: The counters of one outlet (keys of ``RunStats.outlets[outlet]``; per-rule counts are keyed
+#: ``(field, "cleaner:rule")``).
+OUTLET_FIELDS = ("documents", "emptied", "lines_in", "lines_out", "bytes_in", "bytes_out", "lines_dropped",
+                 "spans_cut")
+
+
+def rule_key(c: Change) -> str:
+    """The key a change is counted under: ``cleaner:rule`` (``rules:id.related.line``,
+    ``fix_unicode:fix_unicode``, ``blank_lines:blank``, ``dedup:near_duplicate``)."""
+    return f"{c.cleaner}:{c.rule}"
 
 
 @dataclass
 class RunStats:
-    """Everything ``report.json`` counts. ``a + b`` adds two runs (e.g. two workers)."""
+    """Everything ``report.json`` counts. ``a + b`` adds two runs (e.g. two workers).
+
+    Per rule (``cleaner:rule``): changes, lines dropped, characters and UTF-8 bytes removed; per
+    outlet the same per rule plus documents, lines and bytes in and out. Every per-outlet figure
+    adds up to the run's (tested).
+    """
 
     files: int = 0
     files_failed: int = 0
@@ -29,38 +46,71 @@ class RunStats:
     lines_out: int = 0
     bytes_in: int = 0
     bytes_out: int = 0
-    # (cleaner, rule) -> [lines dropped, spans changed, characters removed]
-    rules: Counter[str] = field(default_factory=Counter)
+    rules: Counter[str] = field(default_factory=Counter)  # changes
     rule_chars: Counter[str] = field(default_factory=Counter)
-    outlets: dict[str, Counter[str]] = field(default_factory=dict)
+    rule_bytes: Counter[str] = field(default_factory=Counter)
+    rule_lines: Counter[str] = field(default_factory=Counter)  # drop_line changes
+    outlets: dict[str, Counter[Any]] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
 
     def add_document(self, text_in: str, text_out: str, changes: Iterable[Change], outlet: str | None,
                      lines_in: int) -> None:
         self.documents_in += 1
         self.lines_in += lines_in
-        self.bytes_in += len(text_in.encode("utf-8"))
+        in_bytes = len(text_in.encode("utf-8"))
         out_bytes = len(text_out.encode("utf-8"))
+        out_lines = text_out.count("\n") + 1 if text_out else 0
+        self.bytes_in += in_bytes
         self.bytes_out += out_bytes
-        self.lines_out += text_out.count("\n") + 1 if text_out else 0
+        self.lines_out += out_lines
+        per_outlet = self.outlets.setdefault(outlet or "(unknown)", Counter())
+        per_outlet["documents"] += 1
+        per_outlet["lines_in"] += lines_in
+        per_outlet["lines_out"] += out_lines
+        per_outlet["bytes_in"] += in_bytes
+        per_outlet["bytes_out"] += out_bytes
         if text_out:
             self.documents_out += 1
         else:
             self.documents_emptied += 1
-        per_outlet = self.outlets.setdefault(outlet or "(unknown)", Counter())
-        per_outlet["documents"] += 1
-        per_outlet["bytes_in"] += len(text_in.encode("utf-8"))
-        per_outlet["bytes_out"] += out_bytes
+            per_outlet["emptied"] += 1
         for c in changes:
-            key = f"{c.cleaner}:{c.rule}"
-            self.rules[key] += 1
-            self.rule_chars[key] += len(c.removed)
-            if c.action == "drop_line" and c.cleaner != "blank_lines":
+            self._count_change(c, per_outlet)
+
+    def _count_change(self, c: Change, per_outlet: Counter[Any]) -> None:
+        key = rule_key(c)
+        removed = len(c.removed.encode("utf-8")) if c.removed else 0
+        self.rules[key] += 1
+        self.rule_chars[key] += len(c.removed)
+        self.rule_bytes[key] += removed
+        per_outlet[("count", key)] += 1
+        per_outlet[("bytes", key)] += removed
+        if c.action == "drop_line":
+            self.rule_lines[key] += 1
+            per_outlet[("lines", key)] += 1
+            if c.cleaner != "blank_lines":
                 per_outlet["lines_dropped"] += 1
-                per_outlet[f"rule:{c.rule}"] += 1
-            elif c.action == "replace" and c.removed and not c.added:
-                per_outlet["spans_cut"] += 1
-                per_outlet[f"rule:{c.rule}"] += 1
+        elif c.action == "replace" and c.removed and not c.added:
+            per_outlet["spans_cut"] += 1
+
+    def take_off(self, changes: Iterable[Change], outlet: str | None, *, newline_bytes: int = 1,
+                 emptied: bool = False) -> None:
+        """Lines a later pass removed (near-duplicates dropped) from a document already counted: they
+        leave the output counts and join the rule counts, run-wide and for the outlet."""
+        per_outlet = self.outlets.setdefault(outlet or "(unknown)", Counter())
+        for c in changes:
+            if c.action != "drop_line":
+                continue
+            gone = len(c.removed.encode("utf-8")) + newline_bytes
+            self.lines_out -= 1
+            self.bytes_out -= gone
+            per_outlet["lines_out"] -= 1
+            per_outlet["bytes_out"] -= gone
+            self._count_change(c, per_outlet)
+        if emptied:
+            self.documents_out -= 1
+            self.documents_emptied += 1
+            per_outlet["emptied"] += 1
 
     def fail(self, path: str, reason: str, line: int | None = None) -> None:
         row: dict[str, Any] = {"path": path, "reason": reason}
@@ -68,28 +118,24 @@ class RunStats:
             row["line"] = line
         self.failures.append(row)
 
+    _SCALARS = ("files", "files_failed", "documents_in", "documents_out", "documents_emptied",
+                "records_rejected", "lines_in", "lines_out", "bytes_in", "bytes_out")
+    _COUNTERS = ("rules", "rule_chars", "rule_bytes", "rule_lines")
+
     def merge(self, other: RunStats) -> None:
         """Add ``other``'s counts to these (in place; ``failures`` are appended)."""
-        for name in ("files", "files_failed", "documents_in", "documents_out", "documents_emptied",
-                     "records_rejected", "lines_in", "lines_out", "bytes_in", "bytes_out"):
+        for name in self._SCALARS:
             setattr(self, name, getattr(self, name) + getattr(other, name))
-        self.rules.update(other.rules)
-        self.rule_chars.update(other.rule_chars)
+        for name in self._COUNTERS:
+            getattr(self, name).update(getattr(other, name))
         for k, v in other.outlets.items():
             self.outlets.setdefault(k, Counter()).update(v)
         self.failures.extend(other.failures)
 
     def __add__(self, other: RunStats) -> RunStats:
         out = RunStats()
-        for name in ("files", "files_failed", "documents_in", "documents_out", "documents_emptied",
-                     "records_rejected", "lines_in", "lines_out", "bytes_in", "bytes_out"):
-            setattr(out, name, getattr(self, name) + getattr(other, name))
-        out.rules = self.rules + other.rules
-        out.rule_chars = self.rule_chars + other.rule_chars
-        out.outlets = {k: Counter(v) for k, v in self.outlets.items()}
-        for k, v in other.outlets.items():
-            out.outlets.setdefault(k, Counter()).update(v)
-        out.failures = self.failures + other.failures
+        out.merge(self)
+        out.merge(other)
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -100,11 +146,33 @@ class RunStats:
                           "emptied": self.documents_emptied, "rejected_records": self.records_rejected},
             "lines": {"in": self.lines_in, "out": self.lines_out},
             "bytes": {"in": self.bytes_in, "out": self.bytes_out},
-            "rules": {k: {"count": self.rules[k], "chars_removed": self.rule_chars[k]}
+            "rules": {k: {"count": self.rules[k], "lines_dropped": self.rule_lines[k],
+                          "chars_removed": self.rule_chars[k], "bytes_removed": self.rule_bytes[k]}
                       for k in sorted(self.rules)},
-            "outlets": {k: dict(sorted(v.items())) for k, v in sorted(self.outlets.items())},
+            "outlets": {k: _outlet_json(v) for k, v in sorted(self.outlets.items())},
             "failures": self.failures,
         }
+
+
+def _outlet_json(c: Counter[Any]) -> dict[str, Any]:
+    rules: dict[str, dict[str, int]] = {}
+    for k, v in c.items():
+        if isinstance(k, tuple):
+            rules.setdefault(k[1], {"count": 0, "lines_dropped": 0, "bytes_removed": 0})
+            rules[k[1]][{"count": "count", "lines": "lines_dropped", "bytes": "bytes_removed"}[k[0]]] = v
+    return {"documents": c["documents"], "emptied": c["emptied"],
+            "lines": {"in": c["lines_in"], "out": c["lines_out"]},
+            "bytes": {"in": c["bytes_in"], "out": c["bytes_out"]},
+            "lines_dropped": c["lines_dropped"], "spans_cut": c["spans_cut"],
+            "rules": dict(sorted(rules.items()))}
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of ``report.json`` (shipped in the package as ``schemas/report.schema.json``):
+    ``jsonschema.validate(report, report_schema())``."""
+    from importlib import resources
+
+    return json.loads((resources.files("newsclean") / "schemas" / "report.schema.json").read_text(encoding="utf-8"))
 
 
 def write_json(path: Path, data: Mapping[str, Any]) -> None:
