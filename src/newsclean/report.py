@@ -4,15 +4,28 @@ from __future__ import annotations
 
 import json
 from collections import Counter
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .document import Change
+from .document import Change, split_lines
 from .io import atomic_writer
 
 __all__ = ["RunStats", "report_schema", "rule_key", "write_json"]
+
+
+#: Before/after samples kept per rule, and documents emptied kept as examples (first ones in input
+#: order, whatever the number of jobs): report.json (and report.html) stay small on huge runs.
+SAMPLES_PER_RULE = 3
+EMPTIED_SAMPLES = 20
+#: Characters of context kept on each side of a change in a sample (longer lines are cut, marked "…").
+SAMPLE_CONTEXT = 120
+
+
+def _clip(text: str, start: int, end: int) -> str:
+    lo, hi = max(0, start - SAMPLE_CONTEXT), min(len(text), end + SAMPLE_CONTEXT)
+    return ("…" if lo else "") + text[lo:hi] + ("…" if hi < len(text) else "")
 
 
 #: The counters of one outlet (keys of ``RunStats.outlets[outlet]``; per-rule counts are keyed
@@ -52,9 +65,11 @@ class RunStats:
     rule_lines: Counter[str] = field(default_factory=Counter)  # drop_line changes
     outlets: dict[str, Counter[Any]] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)
+    samples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # rule key -> before/after rows
+    emptied: list[dict[str, Any]] = field(default_factory=list)  # examples of documents cleaned to nothing
 
-    def add_document(self, text_in: str, text_out: str, changes: Iterable[Change], outlet: str | None,
-                     lines_in: int) -> None:
+    def add_document(self, text_in: str, text_out: str, changes: Sequence[Change], outlet: str | None,
+                     lines_in: int, doc: str = "") -> None:
         self.documents_in += 1
         self.lines_in += lines_in
         in_bytes = len(text_in.encode("utf-8"))
@@ -74,8 +89,47 @@ class RunStats:
         else:
             self.documents_emptied += 1
             per_outlet["emptied"] += 1
+            if len(self.emptied) < EMPTIED_SAMPLES:
+                self.emptied.append({"doc": doc, "outlet": outlet or "(unknown)",
+                                     "text": _clip(text_in, 0, 2 * SAMPLE_CONTEXT)})
         for c in changes:
             self._count_change(c, per_outlet)
+        self._sample(text_in, changes, doc)
+
+    def _sample(self, text_in: str, changes: Sequence[Change], doc: str) -> None:
+        """Keep the first :data:`SAMPLES_PER_RULE` changes of each rule with the line before and
+        after the change (replaying the document's changes on the lines they touch)."""
+        samples = self.samples
+        if all(len(samples.get(rule_key(c), ())) >= SAMPLES_PER_RULE or not (c.removed or c.added) for c in changes):
+            return
+        base, first = text_in, 0
+        for k, c in enumerate(changes):
+            if c.action == "rewrite":
+                base, first = c.added, k + 1
+        lines = split_lines(base)
+        state: dict[int, str] = {}
+        for k, c in enumerate(changes):
+            key = rule_key(c)
+            want = len(samples.get(key, ())) < SAMPLES_PER_RULE and bool(c.removed or c.added)
+            if c.action == "rewrite":
+                if want and k < first:
+                    samples.setdefault(key, []).append({"doc": doc, "line": -1, "action": c.action,
+                                                        "before": _clip(c.removed, 0, SAMPLE_CONTEXT),
+                                                        "after": _clip(c.added, 0, SAMPLE_CONTEXT)})
+                continue
+            if k < first:
+                continue
+            cur = state.get(c.line)
+            if cur is None:
+                cur = lines[c.line] if 0 <= c.line < len(lines) else ""
+            after = None if c.action == "drop_line" else cur[:c.start] + c.added + cur[c.end:]
+            if want:
+                end = c.start + len(c.added)
+                samples.setdefault(key, []).append({
+                    "doc": doc, "line": c.line, "action": c.action,
+                    "before": _clip(cur, c.start, c.end),
+                    "after": None if after is None else _clip(after, c.start, end)})
+            state[c.line] = after or ""
 
     def _count_change(self, c: Change, per_outlet: Counter[Any]) -> None:
         key = rule_key(c)
@@ -94,7 +148,7 @@ class RunStats:
             per_outlet["spans_cut"] += 1
 
     def take_off(self, changes: Iterable[Change], outlet: str | None, *, newline_bytes: int = 1,
-                 emptied: bool = False) -> None:
+                 emptied: bool = False, doc: str = "") -> None:
         """Lines a later pass removed (near-duplicates dropped) from a document already counted: they
         leave the output counts and join the rule counts, run-wide and for the outlet."""
         per_outlet = self.outlets.setdefault(outlet or "(unknown)", Counter())
@@ -107,6 +161,10 @@ class RunStats:
             per_outlet["lines_out"] -= 1
             per_outlet["bytes_out"] -= gone
             self._count_change(c, per_outlet)
+            rows = self.samples.setdefault(rule_key(c), [])
+            if len(rows) < SAMPLES_PER_RULE:
+                rows.append({"doc": doc, "line": c.line, "action": c.action,
+                             "before": _clip(c.removed, 0, SAMPLE_CONTEXT), "after": None})
         if emptied:
             self.documents_out -= 1
             self.documents_emptied += 1
@@ -131,6 +189,10 @@ class RunStats:
         for k, v in other.outlets.items():
             self.outlets.setdefault(k, Counter()).update(v)
         self.failures.extend(other.failures)
+        for k, rows in other.samples.items():
+            mine = self.samples.setdefault(k, [])
+            mine.extend(rows[: SAMPLES_PER_RULE - len(mine)])
+        self.emptied.extend(other.emptied[: EMPTIED_SAMPLES - len(self.emptied)])
 
     def __add__(self, other: RunStats) -> RunStats:
         out = RunStats()
@@ -151,6 +213,8 @@ class RunStats:
                       for k in sorted(self.rules)},
             "outlets": {k: _outlet_json(v) for k, v in sorted(self.outlets.items())},
             "failures": self.failures,
+            "samples": {k: self.samples[k] for k in sorted(self.samples)},
+            "emptied": self.emptied,
         }
 
 
