@@ -10,9 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from .document import Change
-from .io import atomic_writer
+from .io import atomic_writer, utf8_len
 
-__all__ = ["RunStats", "write_json"]
+__all__ = ["MAX_REPORTED", "RunStats", "write_json"]
+
+#: report.json lists at most this many failures (and notes); the rest are only counted there, and
+#: every rejected record and failed file is in rejected.jsonl anyway. Keeps the report small
+#: whatever the corpus.
+MAX_REPORTED = 1000
 
 
 @dataclass
@@ -33,14 +38,20 @@ class RunStats:
     rules: Counter[str] = field(default_factory=Counter)
     rule_chars: Counter[str] = field(default_factory=Counter)
     outlets: dict[str, Counter[str]] = field(default_factory=dict)
-    failures: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)  # the first MAX_REPORTED
+    failures_total: int = 0
+    # Things done differently from what the input asked, that lose nothing (an HTML page decoded
+    # with another charset than it declares): the first MAX_REPORTED, and how many.
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    notes_total: int = 0
 
     def add_document(self, text_in: str, text_out: str, changes: Iterable[Change], outlet: str | None,
                      lines_in: int) -> None:
         self.documents_in += 1
         self.lines_in += lines_in
-        self.bytes_in += len(text_in.encode("utf-8"))
-        out_bytes = len(text_out.encode("utf-8"))
+        in_bytes = utf8_len(text_in)
+        self.bytes_in += in_bytes
+        out_bytes = utf8_len(text_out)
         self.bytes_out += out_bytes
         self.lines_out += text_out.count("\n") + 1 if text_out else 0
         if text_out:
@@ -49,7 +60,7 @@ class RunStats:
             self.documents_emptied += 1
         per_outlet = self.outlets.setdefault(outlet or "(unknown)", Counter())
         per_outlet["documents"] += 1
-        per_outlet["bytes_in"] += len(text_in.encode("utf-8"))
+        per_outlet["bytes_in"] += in_bytes
         per_outlet["bytes_out"] += out_bytes
         for c in changes:
             key = f"{c.cleaner}:{c.rule}"
@@ -63,10 +74,17 @@ class RunStats:
                 per_outlet[f"rule:{c.rule}"] += 1
 
     def fail(self, path: str, reason: str, line: int | None = None) -> None:
-        row: dict[str, Any] = {"path": path, "reason": reason}
-        if line is not None:
-            row["line"] = line
-        self.failures.append(row)
+        self.failures_total += 1
+        if len(self.failures) < MAX_REPORTED:
+            row: dict[str, Any] = {"path": path, "reason": reason}
+            if line is not None:
+                row["line"] = line
+            self.failures.append(row)
+
+    def note(self, path: str, note: str) -> None:
+        self.notes_total += 1
+        if len(self.notes) < MAX_REPORTED:
+            self.notes.append({"path": path, "note": note})
 
     def merge(self, other: RunStats) -> None:
         """Add ``other``'s counts to these (in place; ``failures`` are appended)."""
@@ -77,7 +95,10 @@ class RunStats:
         self.rule_chars.update(other.rule_chars)
         for k, v in other.outlets.items():
             self.outlets.setdefault(k, Counter()).update(v)
-        self.failures.extend(other.failures)
+        self.failures.extend(other.failures[: MAX_REPORTED - len(self.failures)])
+        self.failures_total += other.failures_total
+        self.notes.extend(other.notes[: MAX_REPORTED - len(self.notes)])
+        self.notes_total += other.notes_total
 
     def __add__(self, other: RunStats) -> RunStats:
         out = RunStats()
@@ -89,7 +110,10 @@ class RunStats:
         out.outlets = {k: Counter(v) for k, v in self.outlets.items()}
         for k, v in other.outlets.items():
             out.outlets.setdefault(k, Counter()).update(v)
-        out.failures = self.failures + other.failures
+        out.failures = (self.failures + other.failures)[:MAX_REPORTED]
+        out.failures_total = self.failures_total + other.failures_total
+        out.notes = (self.notes + other.notes)[:MAX_REPORTED]
+        out.notes_total = self.notes_total + other.notes_total
         return out
 
     def to_json(self) -> dict[str, Any]:
@@ -104,11 +128,16 @@ class RunStats:
                       for k in sorted(self.rules)},
             "outlets": {k: dict(sorted(v.items())) for k, v in sorted(self.outlets.items())},
             "failures": self.failures,
+            "failures_total": self.failures_total,
+            "notes": self.notes,
+            "notes_total": self.notes_total,
         }
 
 
 def write_json(path: Path, data: Mapping[str, Any]) -> None:
-    with atomic_writer(path) as fh:
+    # backslashreplace: a lone surrogate (from a JSON input or a file name that is not UTF-8) is
+    # written as its \uXXXX escape, which is what JSON reads back as the same string.
+    with atomic_writer(path, errors="backslashreplace") as fh:
         json.dump(data, fh, ensure_ascii=False, indent=2)
         fh.write("\n")
 
