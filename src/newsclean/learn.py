@@ -205,7 +205,7 @@ def learn_inputs(root: Path, *, lang: str | None = "auto", rule_texts: tuple[tup
     return miner.results()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="newsclean learn",
         description="Mine lines and body prefixes that repeat across many articles of one outlet, print "
@@ -213,13 +213,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("input", metavar="IN", type=Path, help="input folder or file (any format the cleaner reads)")
     ap.add_argument("rules", metavar="RULES.toml", type=Path, help="rule file to write")
-    ap.add_argument("--min-docs", type=int, default=LearnOptions.min_docs)
-    ap.add_argument("--min-share", type=float, default=LearnOptions.min_share)
-    ap.add_argument("--max-chars", type=int, default=LearnOptions.max_chars)
-    ap.add_argument("--lang", default="auto", help="language of the built-in rules applied first")
+    ap.add_argument("--min-docs", type=int, default=LearnOptions.min_docs, metavar="N",
+                    help="learn a line only if at least N documents of one outlet have it "
+                         f"(default {LearnOptions.min_docs})")
+    ap.add_argument("--min-share", type=float, default=LearnOptions.min_share, metavar="F",
+                    help="... and at least this share of the outlet's documents, 0-1 "
+                         f"(default {LearnOptions.min_share})")
+    ap.add_argument("--max-chars", type=int, default=LearnOptions.max_chars, metavar="N",
+                    help=f"never learn lines longer than N characters (default {LearnOptions.max_chars})")
+    ap.add_argument("--lang", default="auto",
+                    help="language of the built-in rules applied first: id, en or auto (default auto)")
     ap.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
-    ap.add_argument("--quiet", "-q", action="store_true")
-    a = ap.parse_args(list(argv) if argv is not None else None)
+    ap.add_argument("--quiet", "-q", action="store_true", help="do not print the candidates")
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    a = build_parser().parse_args(list(argv) if argv is not None else None)
     if not a.input.exists():
         raise UserError(f"input not found: {a.input}")
     if a.rules.exists() and a.rules.is_dir():

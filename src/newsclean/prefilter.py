@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import logging
 import os
 import re
 from collections.abc import Sequence
@@ -390,6 +391,19 @@ def _rule_database(rules: tuple[tuple[str, str, int], ...]) -> tuple[Any, list[i
     return db, taken, unfiltered
 
 
+_log = logging.getLogger("newsclean")
+_announced = False
+
+
+def _announce_compile(cache: Path) -> None:
+    """Say once per process that the rules are being compiled (the first run pauses here; the
+    command line shows ``logging`` messages of the ``newsclean`` logger)."""
+    global _announced
+    if not _announced:
+        _announced = True
+        _log.info("compiling rules, once (cached in %s)", cache)
+
+
 @functools.lru_cache(maxsize=256)
 def _database(exprs: tuple[bytes, ...], flags: tuple[int, ...]) -> Any:
     """A compiled database (from the disk cache when this exact one was compiled before), None for
@@ -409,6 +423,8 @@ def _database(exprs: tuple[bytes, ...], flags: tuple[int, ...]) -> Any:
             return loaded
         except Exception:  # a damaged or foreign cache file: compile again
             pass
+    if path is not None:
+        _announce_compile(path.parent)
     db = _hs.Database()
     try:
         db.compile(expressions=list(exprs), ids=list(range(len(exprs))), elements=len(exprs), flags=list(flags))
