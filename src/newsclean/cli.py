@@ -20,7 +20,7 @@ from typing import Any
 from . import __version__
 from .catalog import CatalogError
 from .cli_paths import IoPlan, plan_io
-from .io import REPORT_DIR, UserError, atomic_writer, check_paths, discover_inputs
+from .io import REPORT_DIR, UserError, atomic_writer, check_paths, json_line, scan_inputs
 from .pipeline import BLANK_MODES
 from .report import RunStats, write_json
 from .run import DedupIntake, PipelineSpec, Runner, TextSpill, default_jobs
@@ -179,8 +179,9 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
         raise UserError(f"--threshold must be in (0, 1], got {args.threshold}")
     if args.jobs is not None and args.jobs < 1:
         raise UserError(f"--jobs must be at least 1, got {args.jobs}")
-    files = discover_inputs(inp)
-    if not files:
+    found = scan_inputs(inp)
+    files = found.files
+    if not files and not found.skipped:
         raise UserError(f"no .txt, .jsonl or .html files found in {args.input}")
     spec = PipelineSpec(lang=args.lang, rule_texts=_rule_texts(args.rules), blank_lines=args.blank_lines,
                         newline=NEWLINES[args.newline])
@@ -189,7 +190,7 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
     except (CatalogError, ValueError) as exc:
         raise UserError(str(exc)) from None
     jobs = args.jobs or default_jobs()
-    total_bytes = sum(f.path.stat().st_size for f in files)
+    total_bytes = sum(f.size for f in files)
     if args.jobs is None and total_bytes < SMALL_INPUT_BYTES:
         jobs = 1
     out.mkdir(parents=True, exist_ok=True)
@@ -213,9 +214,16 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
         timings["learn_seconds"] = round(time.perf_counter() - t0, 3)
 
     bar = _progress(len(files), args.quiet)
-    with atomic_writer(report_dir / "rejected.jsonl") as rejects_fh, \
-            (atomic_writer(report_dir / "removed.jsonl") if args.explain else nullcontext()) as explain_fh:
+    # backslashreplace: see report.write_json (lone surrogates are written as JSON escapes)
+    with atomic_writer(report_dir / "rejected.jsonl", errors="backslashreplace") as rejects_fh, \
+            (atomic_writer(report_dir / "removed.jsonl", errors="backslashreplace") if args.explain
+             else nullcontext()) as explain_fh:
         runner = Runner(files, out, spec, jobs=jobs, rejects_fh=rejects_fh, explain_fh=explain_fh, prebuilt=pipeline)
+        for skip in found.skipped:  # what could not even be looked at: reported like a failed file
+            runner.stats.files_failed += 1
+            runner.stats.fail(skip.rel, skip.reason)
+            rejects_fh.write(json_line({"path": skip.rel, "reason": skip.reason,
+                                        ("folder" if skip.folder else "file"): True}) + "\n")
         # The workers sketch every document's kept paragraphs; the index and the spill take them in order.
         intake = None
         if index is not None:
@@ -234,7 +242,7 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
                 intake.spill.close()
             timings["dedup_seconds"] = round(time.perf_counter() - t1, 3)
     stats = runner.stats
-    if not stats.records_rejected:
+    if not stats.records_rejected and not stats.files_failed:
         (report_dir / "rejected.jsonl").unlink()
     timings["total_seconds"] = round(time.perf_counter() - started, 3)
     mb = stats.bytes_in / 1e6
@@ -295,7 +303,7 @@ def _finish_dedup(intake: DedupIntake, args: argparse.Namespace, runner: Runner,
     with_drops = sorted({doc_file[d] for d in drops if d in doc_file})
     if with_drops:
         runner.run(with_drops, drops=drops, write=True, count=False, account=True)
-    with atomic_writer(report_dir / "duplicates.jsonl") as fh:
+    with atomic_writer(report_dir / "duplicates.jsonl", errors="backslashreplace") as fh:
         for cl in result.clusters:
             row = cl.to_json_row(lambda doc, line: spill.get(doc, line) or "")
             for m in row["members"]:  # which outlets copy which (report.html)

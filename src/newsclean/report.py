@@ -10,9 +10,14 @@ from pathlib import Path
 from typing import Any
 
 from .document import Change, split_lines
-from .io import atomic_writer
+from .io import atomic_writer, utf8_len
 
-__all__ = ["RunStats", "report_schema", "rule_key", "write_json"]
+__all__ = ["MAX_REPORTED", "RunStats", "report_schema", "rule_key", "write_json"]
+
+#: report.json lists at most this many failures (and notes); the rest are only counted there, and
+#: every rejected record and failed file is in rejected.jsonl anyway. Keeps the report small
+#: whatever the corpus.
+MAX_REPORTED = 1000
 
 
 #: Before/after samples kept per rule, and documents emptied kept as examples (first ones in input
@@ -64,7 +69,12 @@ class RunStats:
     rule_bytes: Counter[str] = field(default_factory=Counter)
     rule_lines: Counter[str] = field(default_factory=Counter)  # drop_line changes
     outlets: dict[str, Counter[Any]] = field(default_factory=dict)
-    failures: list[dict[str, Any]] = field(default_factory=list)
+    failures: list[dict[str, Any]] = field(default_factory=list)  # the first MAX_REPORTED
+    failures_total: int = 0
+    # Things done differently from what the input asked, that lose nothing (an HTML page decoded
+    # with another charset than it declares): the first MAX_REPORTED, and how many.
+    notes: list[dict[str, Any]] = field(default_factory=list)
+    notes_total: int = 0
     samples: dict[str, list[dict[str, Any]]] = field(default_factory=dict)  # rule key -> before/after rows
     emptied: list[dict[str, Any]] = field(default_factory=list)  # examples of documents cleaned to nothing
 
@@ -72,8 +82,8 @@ class RunStats:
                      lines_in: int, doc: str = "") -> None:
         self.documents_in += 1
         self.lines_in += lines_in
-        in_bytes = len(text_in.encode("utf-8"))
-        out_bytes = len(text_out.encode("utf-8"))
+        in_bytes = utf8_len(text_in)
+        out_bytes = utf8_len(text_out)
         out_lines = text_out.count("\n") + 1 if text_out else 0
         self.bytes_in += in_bytes
         self.bytes_out += out_bytes
@@ -133,7 +143,7 @@ class RunStats:
 
     def _count_change(self, c: Change, per_outlet: Counter[Any]) -> None:
         key = rule_key(c)
-        removed = len(c.removed.encode("utf-8")) if c.removed else 0
+        removed = utf8_len(c.removed) if c.removed else 0
         self.rules[key] += 1
         self.rule_chars[key] += len(c.removed)
         self.rule_bytes[key] += removed
@@ -155,7 +165,7 @@ class RunStats:
         for c in changes:
             if c.action != "drop_line":
                 continue
-            gone = len(c.removed.encode("utf-8")) + newline_bytes
+            gone = utf8_len(c.removed) + newline_bytes
             self.lines_out -= 1
             self.bytes_out -= gone
             per_outlet["lines_out"] -= 1
@@ -171,10 +181,17 @@ class RunStats:
             per_outlet["emptied"] += 1
 
     def fail(self, path: str, reason: str, line: int | None = None) -> None:
-        row: dict[str, Any] = {"path": path, "reason": reason}
-        if line is not None:
-            row["line"] = line
-        self.failures.append(row)
+        self.failures_total += 1
+        if len(self.failures) < MAX_REPORTED:
+            row: dict[str, Any] = {"path": path, "reason": reason}
+            if line is not None:
+                row["line"] = line
+            self.failures.append(row)
+
+    def note(self, path: str, note: str) -> None:
+        self.notes_total += 1
+        if len(self.notes) < MAX_REPORTED:
+            self.notes.append({"path": path, "note": note})
 
     _SCALARS = ("files", "files_failed", "documents_in", "documents_out", "documents_emptied",
                 "records_rejected", "lines_in", "lines_out", "bytes_in", "bytes_out")
@@ -188,7 +205,10 @@ class RunStats:
             getattr(self, name).update(getattr(other, name))
         for k, v in other.outlets.items():
             self.outlets.setdefault(k, Counter()).update(v)
-        self.failures.extend(other.failures)
+        self.failures.extend(other.failures[: MAX_REPORTED - len(self.failures)])
+        self.failures_total += other.failures_total
+        self.notes.extend(other.notes[: MAX_REPORTED - len(self.notes)])
+        self.notes_total += other.notes_total
         for k, rows in other.samples.items():
             mine = self.samples.setdefault(k, [])
             mine.extend(rows[: SAMPLES_PER_RULE - len(mine)])
@@ -213,6 +233,9 @@ class RunStats:
                       for k in sorted(self.rules)},
             "outlets": {k: _outlet_json(v) for k, v in sorted(self.outlets.items())},
             "failures": self.failures,
+            "failures_total": self.failures_total,
+            "notes": self.notes,
+            "notes_total": self.notes_total,
             "samples": {k: self.samples[k] for k in sorted(self.samples)},
             "emptied": self.emptied,
         }
@@ -240,7 +263,9 @@ def report_schema() -> dict[str, Any]:
 
 
 def write_json(path: Path, data: Mapping[str, Any]) -> None:
-    with atomic_writer(path) as fh:
+    # backslashreplace: a lone surrogate (from a JSON input or a file name that is not UTF-8) is
+    # written as its \uXXXX escape, which is what JSON reads back as the same string.
+    with atomic_writer(path, errors="backslashreplace") as fh:
         json.dump(data, fh, ensure_ascii=False, indent=2)
         fh.write("\n")
 

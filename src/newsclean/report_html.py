@@ -381,11 +381,17 @@ def _emptied(r: dict[str, Any]) -> str:
 
 def _failures(r: dict[str, Any]) -> str:
     f = r.get("failures", [])
+    total = max(r.get("failures_total", len(f)), len(f))
     rows = [(escape(x["path"]), _n(x["line"]) if "line" in x else "", escape(x["reason"])) for x in f[:FAILURE_ROWS]]
+    notes = r.get("notes", [])
+    note_rows = [(escape(x["path"]), escape(x["note"])) for x in notes[:FAILURE_ROWS]]
     return ('<section id="failures"><h2>Failures</h2>'
             + (_table(("file", "line", "reason"), rows, (1,)) if rows else "<p>None: every file and record went "
                "through.</p>")
-            + _more(len(rows), len(f), "failures") + "</section>")
+            + _more(len(rows), total, "failures (every one is in rejected.jsonl)")
+            + ("<h3>Notes</h3>" + _table(("file", "note"), note_rows)
+               + _more(len(note_rows), max(r.get("notes_total", len(notes)), len(notes)), "notes") if notes else "")
+            + "</section>")
 
 
 OVERVIEW_ROWS = 10

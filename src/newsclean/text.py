@@ -25,6 +25,7 @@ __all__ = [
     "fix_unicode",
     "normalize_spaces",
     "remove_invisible",
+    "separators_to_spaces",
     "strip_line",
 ]
 
@@ -139,6 +140,21 @@ def fix_unicode(text: str, *, config: ftfy.TextFixerConfig = NEWS_FTFY_CONFIG) -
     return "".join(out)
 
 
+# Vertical tab, form feed and the ASCII information separators U+001C-U+001F stand between words in
+# scraped text (exported from old CMSs and word processors); ftfy deletes control characters, which
+# would glue the two words together, so they become spaces first.
+_SEPARATORS_RE = re.compile("[\x0b\x0c\x1c-\x1f]")
+
+
+def separators_to_spaces(text: str) -> str:
+    """Turn vertical tabs, form feeds and U+001C-U+001F into spaces (line breaks are kept).
+
+    >>> separators_to_spaces("kata\x0bdia\x1fitu")
+    'kata dia itu'
+    """
+    return _SEPARATORS_RE.sub(" ", text)
+
+
 # Invisible characters that carry nothing in running news text. Joiners (U+200C/U+200D) and
 # direction marks are kept: they matter in Persian, Indic scripts and emoji sequences.
 _INVISIBLE_RE = re.compile("[\u00ad\u180e\u200b\u2060-\u2064\ufeff]")
@@ -184,6 +200,6 @@ def strip_line(text: str) -> str:
 
 # Each of these treats every line on its own, so a pipeline may call it once on a whole text, and
 # is idempotent, so a pipeline may repeat them until none changes anything.
-for _f in (fix_unicode, remove_invisible, normalize_spaces, strip_line):
+for _f in (separators_to_spaces, fix_unicode, remove_invisible, normalize_spaces, strip_line):
     _f.line_local = True  # type: ignore[attr-defined]
     _f.idempotent = True  # type: ignore[attr-defined]

@@ -109,6 +109,8 @@ class NearDuplicateIndex:
         self._too_short = 0
         self._python_fallback = 0
         self._finished = False
+        self._dead: list[int] = []  # discarded documents
+        self._dead_paragraphs = 0
         # Reference path (tests): signatures kept in RAM as before they went to disk; results
         # must be identical either way.
         self._ram_signatures = False
@@ -215,6 +217,20 @@ class NearDuplicateIndex:
                 raise ValueError("keep_text needs the batch's texts (sketch it with the same config)")
             self._texts.extend(batch.texts)
 
+    def discard(self, docs: Iterable[str], *, paragraphs: int = 0) -> None:
+        """Take documents added before back out (those of an input file that failed part-way):
+        their paragraphs join no cluster and count nowhere, and their keys may be added again.
+        ``paragraphs``: how many paragraphs they were added with (too short ones included), for
+        the counts."""
+        if self._finished:
+            raise ValueError("the index is finished; create a new NearDuplicateIndex")
+        self._flush()
+        for doc in docs:
+            d = self._doc_index.pop(doc, None)
+            if d is not None:
+                self._dead.append(d)
+        self._dead_paragraphs += paragraphs
+
     def memory_bytes(self) -> dict[str, int]:
         """Bytes held per stored array (signatures and bookkeeping) and spilled to disk
         (``disk_shingle_sets``, not counted as memory), for accounting."""
@@ -254,32 +270,42 @@ class NearDuplicateIndex:
         p_exact = self._p_exact.concat(np.uint64)
         sig: Any = self._p_sig.concat(sig_dtype, cfg.num_perm) if self._ram_signatures else self._sig_spill
         n = p_doc.size
+        # Paragraphs of discarded documents keep their places (the spilled sets and signatures
+        # are addressed by position) but take part in nothing: no exact run, no LSH, no fragment.
+        alive = ~np.isin(p_doc, np.asarray(self._dead, dtype=np.int32)) if self._dead else None
+        n_dead = 0 if alive is None else int(n - alive.sum())
+        too_short = self._too_short - (self._dead_paragraphs - n_dead)
         stats: dict[str, int] = {
-            "documents": len(self._docs),
-            "paragraphs": n + self._too_short,
-            "too_short": self._too_short,
+            "documents": len(self._docs) - len(self._dead),
+            "paragraphs": n - n_dead + too_short,
+            "too_short": too_short,
             "python_normalized": self._python_fallback,
         }
         uf = UnionFind(n)
 
         # 1. exact copies (after normalization): group equal (hash, length).
-        order = np.lexsort((np.arange(n), p_len, p_exact))
+        if alive is None:
+            order = np.lexsort((np.arange(n), p_len, p_exact))
+        else:
+            live = np.flatnonzero(alive)
+            order = live[np.lexsort((live, p_len[live], p_exact[live]))]
         same = (p_exact[order][1:] == p_exact[order][:-1]) & (p_len[order][1:] == p_len[order][:-1])
-        first_of_run = np.concatenate(([True], ~same)) if n else np.zeros(0, bool)
+        first_of_run = np.concatenate(([True], ~same)) if order.size else np.zeros(0, bool)
         run_id = np.cumsum(first_of_run) - 1
         run_first = order[first_of_run]
-        uf.union_pairs(run_first[run_id[1:][same]] if n else np.zeros(0, np.int64), order[1:][same])
+        uf.union_pairs(run_first[run_id[1:][same]] if order.size else np.zeros(0, np.int64), order[1:][same])
         is_rep = np.zeros(n, dtype=bool)
         is_rep[run_first] = True
         del order, same, first_of_run, run_id, run_first
-        stats["exact_duplicates"] = int(n - is_rep.sum())
+        stats["exact_duplicates"] = int(n - n_dead - is_rep.sum())
 
         # 2.-4. first copies long enough for MinHash: LSH candidates, verified on exact sets.
-        minhash = p_len >= cfg.minhash_min_chars
-        stats["exact_only"] = int((~minhash).sum())
+        spilled = p_len >= cfg.minhash_min_chars  # whose shingle sets are in the spill file
+        minhash = spilled if alive is None else spilled & alive
+        stats["exact_only"] = int((~spilled).sum()) if alive is None else int((~spilled & alive).sum())
         stats["minhash"] = int(minhash.sum())
         offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.where(minhash, p_size, 0), out=offsets[1:])
+        np.cumsum(np.where(spilled, p_size, 0), out=offsets[1:])
         hashes = self._spill.array()
         if hashes.size != offsets[-1]:
             raise RuntimeError("shingle-set file does not match the index (was it modified?)")
