@@ -14,6 +14,9 @@
    min_size_ratio); the index's verified pairs (``record_edges``: every candidate verified) and
    clusters are compared with that. Pair recall is the LSH candidate recall; pair precision
    below 1 would mean the exact verification disagrees with the brute force.
+
+The second round of labels (``eval/dedup_pairs/pairs_r2.csv``: harder negatives, both corpora, a sealed
+test split) is scored by :mod:`benchmarks.dedup_pairs_eval`.
 """
 
 from __future__ import annotations

@@ -172,8 +172,8 @@ def _cluster_sets(res) -> set[frozenset]:
 
 
 def test_verification_is_exact_and_skipping_connected_pairs_changes_no_cluster() -> None:
-    from newsclean.dedup.index import exact_scores
     from newsclean.dedup.shingles import containment, jaccard, shingles
+    from newsclean.dedup.verify import exact_scores
 
     docs = _synthetic_corpus()
     every = find_duplicates(docs, DedupConfig(record_edges=True))
@@ -230,7 +230,7 @@ def test_memory_and_disk_accounting(tmp_path: Path) -> None:
 
 
 def test_lsh_stages_follow_the_rules() -> None:
-    from newsclean.dedup.index import band_recall
+    from newsclean.dedup.config import band_recall
 
     cfg = DedupConfig()
     one, two = cfg.lsh_stages()

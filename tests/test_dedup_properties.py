@@ -10,9 +10,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsclean.dedup import DedupConfig, find_duplicates
-from newsclean.dedup.index import _ExactSets
 from newsclean.dedup.shingles import jaccard, normalize_many, shingles_of_normalized
 from newsclean.dedup.signatures import compute_signatures, sketch
+from newsclean.dedup.verify import _ExactSets
 
 VOCAB = "rusia ukraina moskow krimea pasukan sanksi menteri katanya perang damai nato tahun".split()
 
@@ -102,7 +102,7 @@ def test_nothing_raises_on_arbitrary_text(texts: list[str]) -> None:
 def test_sorted_band_equals_stable_argsort(highs: list[int], lows: list[int], shift: int) -> None:
     # Keys that differ only in their low bits (where _sorted_band packs positions) must still form
     # one run each, in input order, as a stable argsort orders them.
-    from newsclean.dedup.index import _sorted_band
+    from newsclean.dedup.candidates import _sorted_band
 
     n = min(len(highs), len(lows))
     keys = np.array([(h & ~0xFF) | (lo << shift) for h, lo in zip(highs[:n], lows[:n])], np.uint64)
@@ -116,7 +116,7 @@ def test_sorted_band_equals_stable_argsort(highs: list[int], lows: list[int], sh
 @settings(max_examples=100, deadline=None)
 @given(st.lists(st.integers(0, 5), min_size=2, max_size=80), st.integers(0, 3000), st.integers(1, 6))
 def test_band_pairs_do_not_depend_on_the_size_hint(keys: list[int], hint: int, cap: int) -> None:
-    from newsclean.dedup.index import band_pairs
+    from newsclean.dedup.candidates import band_pairs
 
     n = len(keys)
     sig = np.array(keys, np.uint32).reshape(n, 1)

@@ -9,7 +9,7 @@ import pytest
 from datasketch import MinHash, MinHashLSH
 
 from newsclean.dedup import DedupConfig, ShingleOptions, murmur3_32
-from newsclean.dedup.index import candidate_pairs
+from newsclean.dedup.candidates import candidate_pairs
 from newsclean.dedup.shingles import normalize_many, shingles_of_normalized
 from newsclean.dedup.signatures import SignatureScheme, compute_signatures
 

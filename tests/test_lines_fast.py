@@ -15,7 +15,7 @@ pytest.importorskip("hyperscan")
 
 from newsclean.catalog import default_catalog  # noqa: E402
 from newsclean.document import split_lines  # noqa: E402
-from newsclean.lines import MAX_ROUNDS, CompiledRules  # noqa: E402
+from newsclean.lines import CompiledRules  # noqa: E402
 from newsclean.lines_fast import apply_fast  # noqa: E402
 from newsclean.pipeline import DEFAULT_TEXT_CLEANERS, Pipeline, strip_stray_html  # noqa: E402
 
@@ -59,7 +59,7 @@ LINE = (st.builds(_glue, st.sampled_from(PIECES), NOISE, st.integers(0, 400), st
 
 def _both(rules: CompiledRules, lines: list[str | None]) -> None:
     fast_lines, ref_lines = list(lines), list(lines)
-    fast = apply_fast(rules, fast_lines, "rules", MAX_ROUNDS)
+    fast = apply_fast(rules, fast_lines, "rules")
     if fast is None:  # the document takes the reference engine: nothing to compare
         assert fast_lines == lines
         return
@@ -98,7 +98,7 @@ def test_fast_path_is_taken_and_agrees_on_generated_news() -> None:
         lines = split_lines(TEXT_ONLY.clean(doc["text"]))
         rules = SELECTIONS[("id", "liputan6.com" if "liputan6" in doc["outlet"] else None)]
         before = list(lines)
-        fast = apply_fast(rules, lines, "rules", MAX_ROUNDS)
+        fast = apply_fast(rules, lines, "rules")
         if fast is not None:
             taken += 1
             ref_lines = list(before)

@@ -76,8 +76,6 @@ def _compiled_alternation(rules: tuple[Rule, ...], attr: str) -> re.Pattern[str]
 #: Line-length tiers: a line is only tried against the rules whose ``max_chars`` reaches its length,
 #: compiled together per tier, so the long lines that make up most of a text meet few rules.
 _TIERS = (40, 60, 80, 100, 120, 160, 200, 250, 300, 400, 500, 1000, 3000)
-#: Rounds of rule application before giving up on a fixed point (real text needs two at most).
-MAX_ROUNDS = 4
 
 
 def _candidate_lines(lines: Sequence[str | None], could_match: Callable[[str], bool]) -> list[int]:
@@ -345,7 +343,7 @@ class CompiledRules:
         dateline rule looks; a cut dateline can leave a promo line), so rounds repeat until one
         changes nothing: cleaning an output again then finds nothing more to do. Later rounds
         re-check only the lines a cut changed, plus the positional rules (head, tail)."""
-        fast = apply_fast(self, lines, cleaner, MAX_ROUNDS)
+        fast = apply_fast(self, lines, cleaner)
         if fast is not None:
             return fast
         return self.apply_reference(lines, cleaner=cleaner)
@@ -356,7 +354,9 @@ class CompiledRules:
         changes: list[Change] = []
         present = _DocState(self, lines)
         only: set[int] | None = None
-        for _ in range(MAX_ROUNDS):
+        # Every change removes characters or a line, so the rounds end; most documents need one
+        # or two. A cap would leave whatever the last round exposed for a second cleaning to find.
+        while True:
             before = len(changes)
             only = self._apply_once(lines, changes, cleaner, present, only)
             if len(changes) == before:
@@ -412,7 +412,10 @@ class CompiledRules:
             alive = [i for i, line in enumerate(lines) if line and line.strip()]
             n_alive = len(alive)
             rank_of = {i: r + 1 for r, i in enumerate(alive)}
-            taken = 0  # followers dropped so far: they no longer count in the ranks below them
+            # Lines dropped so far (triggers and followers): they no longer count in the ranks from
+            # the top below them, as when the output is cleaned again. Ranks from the end only
+            # count the lines at or below a trigger, which the drops above it leave as they are.
+            taken = 0
             resume = 0
             for i in triggers:
                 line = lines[i]
@@ -422,7 +425,7 @@ class CompiledRules:
                 rule = None
                 followers: list[int] = []
                 for r, rx, follow_re in zip(self._block.rules, self._block_triggers, self._block_follow):
-                    rank = n_alive - alive_rank + 1 if r.from_end else alive_rank
+                    rank = n_alive - rank_of[i] + 1 if r.from_end else alive_rank
                     if (r.window and rank > r.window) or len(line) > r.max_chars or not rx.fullmatch(line):
                         continue
                     if only is not None and not r.window and i not in only:
@@ -437,7 +440,7 @@ class CompiledRules:
                 drop(i, rule)
                 for k in followers:
                     drop(k, rule)
-                taken += len(followers)
+                taken += 1 + len(followers)
                 resume = (followers[-1] + 1) if followers else i + 1
 
         if line_hits.get("line") is not None:
@@ -499,22 +502,29 @@ class CompiledRules:
         if self._prefix.rules:
             alive = [i for i, line in enumerate(lines) if line and line.strip()]
             prefix_hits = line_hits.get("prefix")
-            for rank, i in enumerate(alive[: self._prefix_window]):
-                if prefix_hits is not None and i not in prefix_hits:
-                    continue
-                # An outlet name, then a dateline, then a greeting ...: repeat until none matches.
-                # Rules are tried one by one here (there are few, and only a few lines qualify)
-                # because each has its own window.
-                while lines[i]:
-                    line = lines[i]
-                    for rule, rx in zip(self._prefix.rules, self._prefix_res):
-                        if rank < rule.window:
-                            m = rx.match(line)
-                            if m is not None and m.end() > 0:
-                                cut(i, 0, m.end(), rule)
-                                break
-                    else:
-                        break
+            # A line that prefix cuts empty no longer counts in the window: the next line moves up
+            # to its rank in this same round, as it would when the output is cleaned again (a run
+            # of bare datelines is removed whatever its length, not four of it per document).
+            rank = 0
+            for i in alive:
+                if rank >= self._prefix_window:
+                    break
+                if prefix_hits is None or i in prefix_hits:
+                    # An outlet name, then a dateline, then a greeting ...: repeat until none matches.
+                    # Rules are tried one by one here (there are few, and only a few lines qualify)
+                    # because each has its own window.
+                    while lines[i]:
+                        line = lines[i]
+                        for rule, rx in zip(self._prefix.rules, self._prefix_res):
+                            if rank < rule.window:
+                                m = rx.match(line)
+                                if m is not None and m.end() > 0:
+                                    cut(i, 0, m.end(), rule)
+                                    break
+                        else:
+                            break
+                if lines[i] and lines[i].strip():
+                    rank += 1
 
         if touched and hits is not None:
             hits = present.refresh(lines, touched)  # the cuts above changed some lines

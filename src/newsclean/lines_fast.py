@@ -122,7 +122,7 @@ class _Doc:
             self.scanned[i] = lines[i]
 
 
-def apply_fast(rules: CompiledRules, lines: list[str | None], cleaner: str, max_rounds: int) -> list[Change] | None:
+def apply_fast(rules: CompiledRules, lines: list[str | None], cleaner: str) -> list[Change] | None:
     """The reference engine's changes for ``lines`` (mutated the same way), or ``None`` (nothing done)
     when the document must take the reference engine."""
     if not usable(rules):
@@ -137,7 +137,7 @@ def apply_fast(rules: CompiledRules, lines: list[str | None], cleaner: str, max_
     memo.trim()
     changes: list[Change] = []
     only: set[int] | None = None
-    for _ in range(max_rounds):
+    while True:  # every change removes characters or a line, so the rounds end
         before = len(changes)
         only = _round(rules, memo, doc, lines, changes, cleaner, only)
         if len(changes) == before:
@@ -226,7 +226,7 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
                 reported = block_hits.get(i, ())
                 for pos, (r, rx, follow_re) in enumerate(zip(block.rules, rules._block_triggers,
                                                              rules._block_follow)):
-                    rank = n_alive - alive_rank + 1 if r.from_end else alive_rank
+                    rank = n_alive - rank_of[i] + 1 if r.from_end else alive_rank
                     if (r.window and rank > r.window) or len(line) > r.max_chars or pos not in reported \
                             or not rx.fullmatch(line):
                         continue
@@ -242,7 +242,7 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
                 drop(i, rule)
                 for k in followers:
                     drop(k, rule)
-                taken += len(followers)
+                taken += 1 + len(followers)
                 resume = (followers[-1] + 1) if followers else i + 1
 
     # -- whole lines, and the lexicon
@@ -325,25 +325,32 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
     if rules._prefix.rules:
         prefix_hits = hits["prefix"]
         if prefix_hits:
-            for rank, i in enumerate(alive[: rules._prefix_window]):
-                if i not in prefix_hits:
-                    continue
-                while lines[i]:
-                    line = lines[i]
-                    assert line is not None
-                    for k, (rule, rx) in enumerate(zip(rules._prefix.rules, rules._prefix_res)):
-                        if rank < rule.window:
-                            key = (k, line)
-                            end = memo.prefix.get(key)
-                            if end is None:
-                                m = rx.match(line)
-                                end = memo.prefix[key] = m.end() if m is not None else 0
-                                memo.size += 1
-                            if end > 0:
-                                cut(i, 0, end, rule)
-                                break
-                    else:
-                        break
+            # A line cut empty leaves the window: the next kept line takes its rank.
+            rank = 0
+            prefix_window = rules._prefix_window
+            for i in alive[:]:
+                if rank >= prefix_window:
+                    break
+                if i in prefix_hits:
+                    while lines[i]:
+                        line = lines[i]
+                        assert line is not None
+                        for k, (rule, rx) in enumerate(zip(rules._prefix.rules, rules._prefix_res)):
+                            if rank < rule.window:
+                                key = (k, line)
+                                end = memo.prefix.get(key)
+                                if end is None:
+                                    m = rx.match(line)
+                                    end = memo.prefix[key] = m.end() if m is not None else 0
+                                    memo.size += 1
+                                if end > 0:
+                                    cut(i, 0, end, rule)
+                                    break
+                        else:
+                            break
+                line = lines[i]
+                if line and line.strip():
+                    rank += 1
 
     # -- inline
     # The reference scans the lines the prefix step cut again here. Not needed: a line cut at its

@@ -26,6 +26,7 @@ import bisect
 import functools
 import hashlib
 import json
+import logging
 import os
 import re
 from collections.abc import Sequence
@@ -454,6 +455,8 @@ def _rule_database(rules: tuple[tuple[str, str, int], ...]) -> tuple[Any, list[i
         found = _load_cached(path)
         if found is not None:
             return found
+    if path is not None:
+        _announce_compile(path.parent)
     db, taken, unfiltered = _build_rule_database(rules)
     if path is not None:
         head = json.dumps({"taken": taken, "unfiltered": sorted(unfiltered)}).encode() + b"\n"
@@ -523,6 +526,19 @@ def _build_rule_database(rules: tuple[tuple[str, str, int], ...]) -> tuple[Any, 
     return db, taken, unfiltered
 
 
+_log = logging.getLogger("newsclean")
+_announced = False
+
+
+def _announce_compile(cache: Path) -> None:
+    """Say once per process that the rules are being compiled (the first run pauses here; the
+    command line shows ``logging`` messages of the ``newsclean`` logger)."""
+    global _announced
+    if not _announced:
+        _announced = True
+        _log.info("compiling rules, once (cached in %s)", cache)
+
+
 @functools.lru_cache(maxsize=16)
 def _lexicon_database(exprs: tuple[bytes, ...], flags: tuple[int, ...]) -> Any:
     """The lexicon's database (a few long alternations of spam terms: about 50 ms to compile), kept on
@@ -536,6 +552,8 @@ def _lexicon_database(exprs: tuple[bytes, ...], flags: tuple[int, ...]) -> Any:
         found = _load_cached(path)
         if found is not None:
             return found[0]
+    if path is not None:
+        _announce_compile(path.parent)
     db = _database(exprs, flags) or None
     if path is not None and db is not None:
         _store_cached(path, b'{"taken": [], "unfiltered": []}\n' + _hs.dumpb(db))

@@ -23,6 +23,8 @@ KEEP_POLICIES: tuple[str, ...] = ("first", "earliest", "longest", "outlet")
 
 #: Decimal places of the similarities written to ``duplicates.jsonl``.
 SIMILARITY_DIGITS = 4
+#: Clusters spanning more documents than this are skipped for document pairs (boilerplate).
+MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS = 256
 
 
 class UnionFind:
@@ -233,3 +235,119 @@ class DedupResult:
     def cross_document_clusters(self) -> list[Cluster]:
         """Clusters whose members come from more than one document."""
         return [c for c in self.clusters if len(c.documents) > 1]
+
+
+def build_clusters(
+    roots: np.ndarray,
+    p_doc: np.ndarray,
+    p_line: np.ndarray,
+    p_len: np.ndarray,
+    p_exact: np.ndarray,
+    sets: Any,
+    *,
+    cfg: Any,
+    docs: Sequence[str],
+    dates: Sequence[tuple[int, int, int] | None],
+    outlets: Sequence[str | None],
+    texts: Sequence[str],
+) -> tuple[list[Cluster], dict[tuple[str, int], int], list[list[int]]]:
+    """Clusters of the union-find ``roots`` (with members' similarity to the kept one, from
+    ``sets.similarity``), the dropped members, and each cluster's member indices. ``docs``,
+    ``dates`` and ``outlets`` are per document, ``texts`` per paragraph (with ``cfg.keep_text``)."""
+    n = roots.size
+    if n == 0:
+        return [], {}, []
+    # Only members of clusters of two or more (singletons are most paragraphs).
+    clustered = np.flatnonzero(np.bincount(roots, minlength=n)[roots] >= 2)
+    order = clustered[np.argsort(roots[clustered], kind="stable")]  # grouped by root, input order
+    del clustered
+    r_sorted = roots[order]
+    starts = np.flatnonzero(np.concatenate(([True], r_sorted[1:] != r_sorted[:-1]))) if order.size else order
+    ends = np.concatenate((starts[1:], [order.size])) if order.size else order
+    del r_sorted
+    rank = {o: k for k, o in enumerate(cfg.outlet_priority)}
+    groups: list[list[int]] = []
+    kept_of: list[int] = []
+    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
+        if e - s < 2:
+            continue
+        members = order[s:e].tolist()  # roots are the smallest index, so groups come in input order
+        docs_of = [int(p_doc[i]) for i in members]
+        kept_of.append(choose_kept(
+            members,
+            cfg.keep,
+            lengths=p_len,
+            dates=[dates[d] for d in docs_of],
+            outlet_rank=[rank.get(outlets[d] or "", len(rank)) for d in docs_of],
+        ))
+        groups.append(members)
+    # Similarity of every member to its cluster's kept member, in one compiled call.
+    flat = np.fromiter((i for g in groups for i in g), dtype=np.int64)
+    kept_rep = np.repeat(np.asarray(kept_of, dtype=np.int64), [len(g) for g in groups])
+    sims = sets.similarity(kept_rep, flat, p_exact).tolist()
+    clusters: list[Cluster] = []
+    dropped: dict[tuple[str, int], int] = {}
+    pos = 0
+    for members, kept in zip(groups, kept_of, strict=True):
+        cid = len(clusters)
+        mem = tuple(
+            Member(docs[int(p_doc[i])], int(p_line[i]), float(sim), texts[i] if cfg.keep_text else None)
+            for i, sim in zip(members, sims[pos : pos + len(members)], strict=True)
+        )
+        pos += len(members)
+        kept_member = mem[members.index(kept)]
+        exact = bool((p_exact[members] == p_exact[kept]).all())
+        clusters.append(Cluster(cid, kept_member, mem, exact))
+        for m, i in zip(mem, members, strict=True):
+            if i != kept:
+                dropped[(m.doc, m.line)] = cid
+    return clusters, dropped, groups
+
+
+def document_pairs(groups: Sequence[list[int]], p_doc: np.ndarray, p_len: np.ndarray, *, docs: Sequence[str],
+                   threshold: float, every_pair: bool = False) -> list[DocumentDuplicate]:
+    """Documents whose characters are covered at least ``threshold`` by paragraphs of the clusters
+    ``groups`` shared with one other document. ``every_pair``: accumulate every pair (reference
+    path), not only those that can reach the threshold."""
+    total = np.bincount(p_doc, weights=p_len.astype(np.float64), minlength=len(docs))
+    per_group: list[dict[int, float]] = []
+    # Characters of each document in clusters that make pairs: a pair can only reach the
+    # threshold through a document with enough of them ("eligible"); pairs of two ineligible
+    # documents are never stored (boilerplate clusters would make millions of them).
+    clustered = np.zeros(len(docs))
+    for members in groups:
+        chars: dict[int, float] = {}
+        for i in members:
+            d = int(p_doc[i])
+            chars[d] = chars.get(d, 0.0) + float(p_len[i])
+        if 2 <= len(chars) <= MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS:
+            per_group.append(chars)
+            for d, v in chars.items():
+                clustered[d] += v
+    ok = (total > 0) & (clustered >= threshold * total * (1 - 1e-9))
+    if every_pair:
+        ok[:] = True
+    eligible = set(np.flatnonzero(ok).tolist())
+    del clustered, ok
+    shared: dict[tuple[int, int], list[float]] = {}
+    counts: dict[tuple[int, int], int] = {}
+    for chars in per_group:
+        in_group = list(chars)  # distinct documents in input order
+        if eligible.isdisjoint(in_group):
+            continue
+        for x in range(len(in_group)):
+            for y in range(x + 1, len(in_group)):
+                a, b = in_group[x], in_group[y]
+                if a not in eligible and b not in eligible:
+                    continue
+                acc = shared.setdefault((a, b), [0.0, 0.0])
+                acc[0] += chars[a]
+                acc[1] += chars[b]
+                counts[(a, b)] = counts.get((a, b), 0) + 1
+    out: list[DocumentDuplicate] = []
+    for (a, b), (ca, cb) in sorted(shared.items()):
+        cov = (min(1.0, ca / total[a]) if total[a] else 0.0, min(1.0, cb / total[b]) if total[b] else 0.0)
+        score = max(cov)
+        if score >= threshold:
+            out.append(DocumentDuplicate((docs[a], docs[b]), score, cov, counts[(a, b)]))
+    return out

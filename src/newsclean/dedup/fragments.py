@@ -50,7 +50,10 @@ from typing import Any
 import numba as nb
 import numpy as np
 
-from newsclean.dedup.clusters import _find
+from newsclean.dedup.clusters import UnionFind, _find
+from newsclean.dedup.config import DedupConfig
+from newsclean.dedup.threading_layer import parallel_kernel
+from newsclean.dedup.verify import VERIFY_CHUNK, _ExactSets
 
 #: Anchors are the shingle hashes below ``2**(32 - ANCHOR_BITS)``: one shingle in eight, so that a
 #: fragment of 40 characters (about 36 shingles) has 4.5 anchors on average.
@@ -174,7 +177,7 @@ def _hits(buf, lo, hi, i, limit, q_hash, q_size, q_id, directory, shift, sizes, 
     return n
 
 
-@nb.njit(parallel=True, cache=True)
+@parallel_kernel
 def _hit_counts(buf, base, offsets, members, limit, q_hash, q_size, q_id, directory, shift, sizes, roots,
                 ratio_lo, ratio_hi, cap):
     """Number of query matches of each container in ``members`` (sets in ``buf``)."""
@@ -187,7 +190,7 @@ def _hit_counts(buf, base, offsets, members, limit, q_hash, q_size, q_id, direct
     return out
 
 
-@nb.njit(parallel=True, cache=True)
+@parallel_kernel
 def _container_candidates(buf, base, offsets, members, start, limit, q_hash, q_size, q_id, directory, shift,
                           used, sizes, roots, ratio_lo, ratio_hi, need, cap):
     """Candidate ``(fragment, container)`` pairs of the containers ``members`` (sets in ``buf``;
@@ -392,3 +395,43 @@ def attach_fragments(
 def containment_of(inter: np.ndarray, frag_sizes: np.ndarray) -> Any:
     """Containment of the fragment's shingles in the container."""
     return inter / np.maximum(frag_sizes, 1)
+
+
+def fragment_links(
+    reps: np.ndarray,
+    sizes: np.ndarray,
+    exact: np.ndarray,
+    sets: _ExactSets,
+    uf: UnionFind,
+    cfg: DedupConfig,
+    stats: dict[str, int],
+) -> tuple[np.ndarray, np.ndarray]:
+    """Fragment copies (:mod:`newsclean.dedup.fragments`): candidates from anchors, verified
+    exactly (containment >= ``cfg.fragment_containment``), joined into ``uf`` under the attachment
+    rules. Returns the verified pairs (smaller index first), sorted and without repeats."""
+    stats.update(fragment_candidates=0, fragment_pairs=0, fragment_links=0)
+    empty = np.zeros(0, np.int64)
+    if reps.size < 2 or cfg.fragment_containment is None or cfg.fragment_min_ratio >= cfg.min_size_ratio:
+        return empty, empty
+    base_roots = uf.roots()
+    # Containment only (a Jaccard threshold of 2 is never met), at any size ratio.
+    rule = (2.0, float(cfg.fragment_containment), 0.0)
+    found_f: list[np.ndarray] = []
+    found_c: list[np.ndarray] = []
+    for f, c in fragment_candidates(sets.hashes, sets.fd, sets.offsets, sizes, reps, base_roots,
+                                    cfg.fragment_min_ratio, cfg.min_size_ratio, stats):
+        stats["fragment_candidates"] += int(f.size)
+        for lo in range(0, f.size, VERIFY_CHUNK):
+            ok = sets.accept(f[lo : lo + VERIFY_CHUNK], c[lo : lo + VERIFY_CHUNK], rule)
+            found_f.append(f[lo : lo + VERIFY_CHUNK][ok])
+            found_c.append(c[lo : lo + VERIFY_CHUNK][ok])
+    frag = np.concatenate(found_f) if found_f else empty
+    cont = np.concatenate(found_c) if found_c else empty
+    score = sets.intersections(frag, cont) / np.maximum(sizes[frag], 1) if frag.size else np.zeros(0)
+    stats["fragment_pairs"] = int(frag.size)
+    applied = attach_fragments(uf.parent, base_roots, frag, cont, score, exact.view(np.int64))
+    stats["fragment_links"] = int(applied.sum())
+    if not cfg.record_edges or frag.size == 0:
+        return empty, empty
+    codes = np.unique(np.minimum(frag, cont) * (1 << 32) + np.maximum(frag, cont))
+    return codes >> 32, codes & 0xFFFFFFFF
