@@ -42,7 +42,7 @@ from .lines import CompiledRules
 from .text import (
     BUILTIN_CLEANERS,
     fix_unicode,
-    leaves_unchanged,
+    lines_to_clean,
     normalize_spaces,
     remove_invisible,
     separators_to_spaces,
@@ -575,11 +575,16 @@ class Pipeline:
             while k < len(steps) and isinstance(steps[k], TextCleaner) and steps[k].idempotent:  # type: ignore[attr-defined]
                 group.append(steps[k])
                 k += 1
-            if k == len(group) and all(s.func in BUILTIN_CLEANERS for s in group) and leaves_unchanged(text):  # type: ignore[attr-defined]
-                # The first steps, built-in cleaners on the text as split: one scan shows that none
-                # of them would change a line (most documents), so none is called.
-                continue
             only: set[int] | None = None
+            builtin = all(s.func in BUILTIN_CLEANERS for s in group)  # type: ignore[attr-defined]
+            if builtin and k == len(group):
+                # The first steps, built-in cleaners on the text as split: one scan finds the lines
+                # they might change (none, in most documents); the others are fixed points of each.
+                todo = lines_to_clean(text)
+                if todo is not None:
+                    if not todo:
+                        continue
+                    only = set(todo)
             for _ in range(TEXT_ROUNDS):
                 before = len(changes)
                 for step in group:
@@ -590,6 +595,10 @@ class Pipeline:
                 # only needs the lines that changed (all of them after a whole-text rewrite).
                 new = changes[before:]
                 only = None if any(c.action == "rewrite" for c in new) else {c.line for c in new}
+                if builtin and only is not None:
+                    changed = "\n".join([lines[i] or "" for i in sorted(only)])
+                    if lines_to_clean(changed) == []:
+                        break  # the changed lines hold nothing the built-in cleaners react to: done
         sep = output_newline(doc.text, self.newline)
         return Cleaned(sep.join(line for line in lines if line is not None), tuple(changes))
 
