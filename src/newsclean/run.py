@@ -401,8 +401,6 @@ class DedupIntake:
 
     def flush(self) -> None:
         """Add what is buffered to the index."""
-        import numpy as np
-
         from .dedup.index import SketchedParagraphs
 
         docs, parts = self._docs, self._parts
@@ -411,22 +409,7 @@ class DedupIntake:
             for key, date, outlet in docs:
                 self.index.add_document(key, [], date=date, outlet=outlet)
             return
-        batches = [b for _, b in parts]
-        texts = None
-        if self.config.keep_text:
-            texts = tuple(t for b in batches for t in (b.texts or ()))
-        merged = SketchedParagraphs(
-            doc=np.concatenate([b.doc + np.int32(first) for first, b in parts]),
-            line=np.concatenate([b.line for b in batches]),
-            length=np.concatenate([b.length for b in batches]),
-            size=np.concatenate([b.size for b in batches]),
-            exact=np.concatenate([b.exact for b in batches]),
-            sig=np.concatenate([b.sig for b in batches]),
-            hashes=np.concatenate([b.hashes for b in batches]),
-            too_short=sum(b.too_short for b in batches),
-            python_fallback=sum(b.python_fallback for b in batches),
-            texts=texts,
-        )
+        merged = SketchedParagraphs.concat(parts)
         self.index.add_sketched(docs, merged)
 
 

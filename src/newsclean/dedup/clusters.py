@@ -27,73 +27,6 @@ SIMILARITY_DIGITS = 4
 MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS = 256
 
 
-class UnionFind:
-    """Disjoint sets over ``0..n-1`` whose representative is always the smallest member.
-
-    Making the smallest index the root keeps clusters (and their order) deterministic no matter
-    in which order the edges arrive.
-    """
-
-    def __init__(self, n: int) -> None:
-        self.parent = np.arange(n, dtype=np.int64)
-
-    def find(self, i: int) -> int:
-        parent = self.parent
-        root = i
-        while parent[root] != root:
-            root = int(parent[root])
-        while parent[i] != root:  # path compression
-            parent[i], i = root, int(parent[i])
-        return root
-
-    def union(self, i: int, j: int) -> None:
-        ri, rj = self.find(int(i)), self.find(int(j))
-        if ri != rj:
-            lo, hi = (ri, rj) if ri < rj else (rj, ri)
-            self.parent[hi] = lo
-
-    def union_pairs(self, left: np.ndarray, right: np.ndarray) -> None:
-        """Union many pairs at once (compiled loop)."""
-        if len(left) != len(right):
-            raise ValueError("left and right must have the same length")
-        _union_pairs(self.parent, np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64))
-
-    def roots(self) -> np.ndarray:
-        """Representative (smallest member) of every element."""
-        return _roots(self.parent)
-
-
-@nb.njit(cache=True)
-def _find(parent, i):
-    root = i
-    while parent[root] != root:
-        root = parent[root]
-    while parent[i] != root:
-        nxt = parent[i]
-        parent[i] = root
-        i = nxt
-    return root
-
-
-@nb.njit(cache=True)
-def _union_pairs(parent, left, right):
-    for k in range(left.size):
-        ri = _find(parent, left[k])
-        rj = _find(parent, right[k])
-        if ri < rj:
-            parent[rj] = ri
-        elif rj < ri:
-            parent[ri] = rj
-
-
-@nb.njit(cache=True)
-def _roots(parent):
-    out = np.empty(parent.size, np.int64)
-    for i in range(parent.size):
-        out[i] = _find(parent, i)
-    return out
-
-
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
@@ -128,40 +61,18 @@ def date_key(value: Any) -> tuple[int, int, int] | None:
     return None
 
 
-def choose_kept(
-    members: Sequence[int],
-    policy: str,
-    *,
-    lengths: np.ndarray,
-    dates: Sequence[tuple[int, int, int] | None],
-    outlet_rank: Sequence[int],
-) -> int:
-    """Index of the member to keep; ties always go to the earliest in input order.
-
-    ``members`` are global paragraph indices (input order); ``dates``/``outlet_rank`` are per member.
-    """
-    if policy == "first":
-        return min(members)
-    if policy == "longest":
-        return min(members, key=lambda i: (-int(lengths[i]), i))
-    if policy == "earliest":
-        order = {m: k for k, m in enumerate(members)}
-        return min(members, key=lambda i: (dates[order[i]] is None, dates[order[i]] or (0, 0, 0), i))
-    if policy == "outlet":
-        order = {m: k for k, m in enumerate(members)}
-        return min(members, key=lambda i: (outlet_rank[order[i]], i))
-    raise ValueError(f"keep must be one of {KEEP_POLICIES}, got {policy!r}")
-
-
 @dataclass(frozen=True)
 class Member:
     """One paragraph of a cluster: document key, 0-based input line, similarity to the kept member
-    (1.0 for the kept member and exact copies), and its cleaned text when the index kept it."""
+    (the share of its words covered by runs shared with the kept paragraph; 1.0 for the kept member
+    and its exact copies), its cleaned text when the index kept it, and whether it is a fragment
+    (a part) of the kept paragraph."""
 
     doc: str
     line: int
     similarity: float
     text: str | None = None
+    fragment: bool = False  # a part of the kept paragraph (fewer than FRAGMENT_RATIO of its words)
 
 
 @dataclass(frozen=True)
@@ -199,8 +110,11 @@ class Cluster:
                         "pass text_of(doc, line)"
                     )
                 text = text_of(m.doc, m.line)
-            rows.append({"doc": m.doc, "line": m.line, "text": text,
-                         "similarity": round(float(m.similarity), SIMILARITY_DIGITS)})
+            row = {"doc": m.doc, "line": m.line, "text": text,
+                   "similarity": round(float(m.similarity), SIMILARITY_DIGITS)}
+            if m.fragment:
+                row["fragment"] = True
+            rows.append(row)
         return {"cluster": self.id, "size": self.size,
                 "kept": {"doc": self.kept.doc, "line": self.kept.line}, "members": rows}
 
@@ -229,79 +143,10 @@ class DedupResult:
     dropped: dict[tuple[str, int], int]
     documents: list[DocumentDuplicate]
     stats: dict[str, int] = field(default_factory=dict)
-    #: verified near-duplicate pairs ``((doc, line), (doc, line))``, only with ``record_edges``
-    edges: list[tuple[tuple[str, int], tuple[str, int]]] = field(default_factory=list)
 
     def cross_document_clusters(self) -> list[Cluster]:
         """Clusters whose members come from more than one document."""
         return [c for c in self.clusters if len(c.documents) > 1]
-
-
-def build_clusters(
-    roots: np.ndarray,
-    p_doc: np.ndarray,
-    p_line: np.ndarray,
-    p_len: np.ndarray,
-    p_exact: np.ndarray,
-    sets: Any,
-    *,
-    cfg: Any,
-    docs: Sequence[str],
-    dates: Sequence[tuple[int, int, int] | None],
-    outlets: Sequence[str | None],
-    texts: Sequence[str],
-) -> tuple[list[Cluster], dict[tuple[str, int], int], list[list[int]]]:
-    """Clusters of the union-find ``roots`` (with members' similarity to the kept one, from
-    ``sets.similarity``), the dropped members, and each cluster's member indices. ``docs``,
-    ``dates`` and ``outlets`` are per document, ``texts`` per paragraph (with ``cfg.keep_text``)."""
-    n = roots.size
-    if n == 0:
-        return [], {}, []
-    # Only members of clusters of two or more (singletons are most paragraphs).
-    clustered = np.flatnonzero(np.bincount(roots, minlength=n)[roots] >= 2)
-    order = clustered[np.argsort(roots[clustered], kind="stable")]  # grouped by root, input order
-    del clustered
-    r_sorted = roots[order]
-    starts = np.flatnonzero(np.concatenate(([True], r_sorted[1:] != r_sorted[:-1]))) if order.size else order
-    ends = np.concatenate((starts[1:], [order.size])) if order.size else order
-    del r_sorted
-    rank = {o: k for k, o in enumerate(cfg.outlet_priority)}
-    groups: list[list[int]] = []
-    kept_of: list[int] = []
-    for s, e in zip(starts.tolist(), ends.tolist(), strict=True):
-        if e - s < 2:
-            continue
-        members = order[s:e].tolist()  # roots are the smallest index, so groups come in input order
-        docs_of = [int(p_doc[i]) for i in members]
-        kept_of.append(choose_kept(
-            members,
-            cfg.keep,
-            lengths=p_len,
-            dates=[dates[d] for d in docs_of],
-            outlet_rank=[rank.get(outlets[d] or "", len(rank)) for d in docs_of],
-        ))
-        groups.append(members)
-    # Similarity of every member to its cluster's kept member, in one compiled call.
-    flat = np.fromiter((i for g in groups for i in g), dtype=np.int64)
-    kept_rep = np.repeat(np.asarray(kept_of, dtype=np.int64), [len(g) for g in groups])
-    sims = sets.similarity(kept_rep, flat, p_exact).tolist()
-    clusters: list[Cluster] = []
-    dropped: dict[tuple[str, int], int] = {}
-    pos = 0
-    for members, kept in zip(groups, kept_of, strict=True):
-        cid = len(clusters)
-        mem = tuple(
-            Member(docs[int(p_doc[i])], int(p_line[i]), float(sim), texts[i] if cfg.keep_text else None)
-            for i, sim in zip(members, sims[pos : pos + len(members)], strict=True)
-        )
-        pos += len(members)
-        kept_member = mem[members.index(kept)]
-        exact = bool((p_exact[members] == p_exact[kept]).all())
-        clusters.append(Cluster(cid, kept_member, mem, exact))
-        for m, i in zip(mem, members, strict=True):
-            if i != kept:
-                dropped[(m.doc, m.line)] = cid
-    return clusters, dropped, groups
 
 
 def document_pairs(groups: Sequence[list[int]], p_doc: np.ndarray, p_len: np.ndarray, *, docs: Sequence[str],
@@ -351,3 +196,314 @@ def document_pairs(groups: Sequence[list[int]], p_doc: np.ndarray, p_len: np.nda
         if score >= threshold:
             out.append(DocumentDuplicate((docs[a], docs[b]), score, cov, counts[(a, b)]))
     return out
+
+
+# ---------------------------------------------------------------------------- keep order
+
+
+def keep_order(policy: str, *, p_doc: np.ndarray, p_len: np.ndarray,
+               dates: Sequence[tuple[int, int, int] | None], outlet_rank: Sequence[int]) -> np.ndarray:
+    """Every paragraph's place in keep order (0 = kept first): by input order (``first``), length
+    (``longest``), the document's date (``earliest``; undated last) or its outlet's rank
+    (``outlet``), ties by input order.
+
+    >>> keep_order("longest", p_doc=np.zeros(3, np.int32), p_len=np.array([5, 9, 9]), dates=[None],
+    ...            outlet_rank=[0]).tolist()
+    [2, 0, 1]
+    """
+    n = p_doc.size
+    idx = np.arange(n, dtype=np.int64)
+    if policy == "first":
+        return idx
+    if policy == "longest":
+        order = np.lexsort((idx, -p_len.astype(np.int64)))
+    elif policy == "earliest":
+        day = np.array([d[0] * 10000 + d[1] * 100 + d[2] if d else 1 << 40 for d in dates], np.int64)
+        order = np.lexsort((idx, day[p_doc] if n else idx))
+    elif policy == "outlet":
+        rank = np.asarray(outlet_rank, dtype=np.int64)
+        order = np.lexsort((idx, rank[p_doc] if n else idx))
+    else:
+        raise ValueError(f"keep must be one of {KEEP_POLICIES}, got {policy!r}")
+    out = np.empty(n, np.int64)
+    out[order] = idx
+    return out
+
+
+# ---------------------------------------------------------------------------- greedy centers
+
+
+@nb.njit(cache=True)
+def _spec_targets(slots, center, r0, r1):
+    """The targets of paragraphs ``r0 <= x < r1`` known before their chunk is decided: each
+    candidate's cluster center when it was decided before the chunk, else the candidate itself
+    (the guess that it becomes a center). Grouped by ``x`` (``start``), without repeats."""
+    k_max = slots.shape[1]
+    start = np.zeros(r1 - r0 + 1, np.int64)
+    tl = np.empty((r1 - r0) * k_max, np.int64)
+    tr = np.empty((r1 - r0) * k_max, np.int64)
+    w = 0
+    for x in range(r0, r1):
+        s = w
+        for k in range(k_max):
+            q = slots[x, k]
+            if q < 0:
+                continue
+            t = center[q] if q < r0 else q
+            dup = False
+            for u in range(s, w):
+                if tr[u] == t:
+                    dup = True
+                    break
+            if not dup:
+                tl[w] = x
+                tr[w] = t
+                w += 1
+        start[x - r0 + 1] = w
+    return start, tl[:w], tr[:w]
+
+
+@nb.njit(cache=True)
+def _decide(slots, center, score, words, r0, r1, x0, start, tr, cov, ex_x, ex_t, ex_c, threshold, min_ratio,
+            miss, tk_t, tk_x, tk_c, n_tk):
+    """Decide paragraphs ``x0 <= x < r1`` in keep order: ``x`` joins the cluster of the best center
+    among its candidates' centers that covers it (a copy of the center, or a part of it), else it
+    is a center. A center that ``x`` covers but that does not cover ``x`` (the center is a part of
+    ``x``) is noted as a takeover (``tk_*``). Covered counts come from the chunk's speculative
+    verifications (``start``/``tr``/``cov``) or, for ``x == ex_x``, from ``ex_t``/``ex_c``; when a
+    target has neither, stops and returns ``(x, missing targets in miss[:m], takeovers)``."""
+    k_max = slots.shape[1]
+    targets = np.empty(k_max, np.int64)
+    counts = np.empty(k_max, np.int64)
+    for x in range(x0, r1):
+        nt = 0
+        n_miss = 0
+        for k in range(k_max):
+            q = slots[x, k]
+            if q < 0:
+                continue
+            t = center[q]
+            dup = False
+            for u in range(nt):
+                if targets[u] == t:
+                    dup = True
+                    break
+            if dup:
+                continue
+            c = -1
+            for u in range(start[x - r0], start[x - r0 + 1]):
+                if tr[u] == t:
+                    c = cov[u]
+                    break
+            if c < 0 and x == ex_x:
+                for u in range(ex_t.size):
+                    if ex_t[u] == t:
+                        c = ex_c[u]
+                        break
+            if c < 0:
+                miss[n_miss] = t
+                n_miss += 1
+                continue
+            targets[nt] = t
+            counts[nt] = c
+            nt += 1
+        if n_miss:
+            return x, n_miss, n_tk
+        best = -1
+        best_s = -1.0
+        mx = words[x]
+        for u in range(nt):
+            t = targets[u]
+            c = counts[u]
+            mt = words[t]
+            if min(mx, mt) < min_ratio * max(mx, mt):
+                continue
+            if c >= np.ceil(threshold * mx - 1e-9):
+                s = c / mx
+                if s > best_s or (s == best_s and t < best):
+                    best = t
+                    best_s = s
+            elif c >= np.ceil(threshold * mt - 1e-9):
+                tk_t[n_tk] = t
+                tk_x[n_tk] = x
+                tk_c[n_tk] = c
+                n_tk += 1
+        if best >= 0:
+            center[x] = best
+            score[x] = best_s
+        else:
+            center[x] = x
+    return r1, 0, n_tk
+
+
+#: Paragraphs decided per chunk: their verifications run in parallel before the chunk is decided.
+GREEDY_CHUNK = 1 << 14
+
+
+def assign_centers(order: np.ndarray, words: np.ndarray, slots: np.ndarray, sets: Any, *, threshold: float,
+                   min_ratio: float, stats: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Greedy clustering in keep order (see :func:`_decide`): ``center[x]`` (positions in keep
+    order), ``score[x]`` (share of ``x``'s words covered by its center's) and the takeovers
+    ``(center, paragraph that covers it)`` as a ``(m, 2)`` array.
+
+    Paragraph ``x`` is decided after every earlier one, so the result is that of the sequential
+    greedy whatever the threads; the verifications of a chunk are made first, in parallel, against
+    each candidate's center as far as it is known, and the few that turn out to be needed
+    otherwise are made when ``x`` is decided.
+    """
+    n = order.size
+    center = np.full(n, -1, np.int64)
+    score = np.ones(n, np.float32)
+    k_max = slots.shape[1]
+    takeovers: list[np.ndarray] = []
+    verified = extra = 0
+    for r0 in range(0, n, GREEDY_CHUNK):
+        r1 = min(n, r0 + GREEDY_CHUNK)
+        start, tl, tr = _spec_targets(slots, center, r0, r1)
+        cov = sets.cover(order[tl], order[tr]) if tl.size else np.zeros(0, np.int32)
+        verified += int(tl.size)
+        miss = np.empty(k_max, np.int64)
+        tk = np.empty((3, (r1 - r0) * k_max), np.int64)
+        n_tk = 0
+        x, ex_x, ex_t, ex_c = r0, -1, np.zeros(0, np.int64), np.zeros(0, np.int32)
+        while x < r1:
+            x, n_miss, n_tk = _decide(slots, center, score, words, r0, r1, x, start, tr, cov, ex_x, ex_t, ex_c,
+                                      threshold, min_ratio, miss, tk[0], tk[1], tk[2], n_tk)
+            if n_miss:
+                ex_x, ex_t = x, miss[:n_miss].copy()
+                ex_c = sets.cover(np.full(n_miss, order[x]), order[ex_t])
+                extra += n_miss
+        takeovers.append(tk[:2, :n_tk].T.copy())
+    stats["verified_pairs"] = verified + extra
+    stats["verified_late"] = extra
+    pairs = np.concatenate(takeovers) if takeovers else np.zeros((0, 2), np.int64)
+    return center, score, pairs
+
+
+# ---------------------------------------------------------------------------- merges
+
+
+def merge_clusters(center: np.ndarray, score: np.ndarray, words: np.ndarray, order: np.ndarray,
+                   cands: np.ndarray, sets: Any, *, threshold: float, min_ratio: float,
+                   stats: dict[str, int]) -> None:
+    """Apply merges ``cands[k] = (t, y)`` in place: the cluster of center ``t`` and the one holding
+    ``y`` become one when one center covers the other (it holds the other's words); the covering
+    center is kept (of two that cover each other, the earlier in keep order), and every member of
+    the cluster that moves is verified against it: the ones it covers move, the others become
+    paragraphs of their own. So no member ever stays without being a copy (or part) of its kept
+    paragraph. Merges are applied in keep order of ``t``."""
+    stats.setdefault("merges", 0)
+    stats.setdefault("merge_dropouts", 0)
+    if cands.size == 0:
+        return
+    cands = cands[np.lexsort((cands[:, 1], cands[:, 0]))]
+    by_center = np.argsort(center, kind="stable")
+    bounds = np.searchsorted(center[by_center], np.arange(center.size + 1))
+    changed: dict[int, list[int]] = {}
+
+    def members(c: int) -> list[int]:
+        got = changed.get(c)
+        return got if got is not None else by_center[bounds[c] : bounds[c + 1]].tolist()
+
+    def needed(m: int) -> float:
+        return np.ceil(threshold * m - 1e-9)
+
+    for t, y in cands.tolist():
+        if center[t] != t:
+            continue
+        x = int(center[y])
+        if x == t:
+            continue
+        mt, mx = int(words[t]), int(words[x])
+        if min(mt, mx) < min_ratio * max(mt, mx):
+            continue
+        c = int(sets.cover(order[[t]], order[[x]])[0])
+        t_in_x, x_in_t = c >= needed(mt), c >= needed(mx)
+        if t_in_x and x_in_t:
+            src, dst = (x, t) if t < x else (t, x)
+        elif t_in_x:
+            src, dst = t, x
+        elif x_in_t:
+            src, dst = x, t
+        else:
+            continue
+        moving = members(src)
+        others = [m for m in moving if m != src]
+        ok = np.ones(len(moving), bool)
+        covered = np.zeros(len(moving), np.int64)
+        covered[moving.index(src)] = c
+        if others:
+            got = sets.cover(order[others], np.full(len(others), order[dst]))
+            for m, g in zip(others, got.tolist(), strict=True):
+                k = moving.index(m)
+                covered[k] = g
+                wm = int(words[m])
+                ok[k] = g >= needed(wm) and min(wm, int(words[dst])) >= min_ratio * max(wm, int(words[dst]))
+        joined = members(dst)
+        for m, good, g in zip(moving, ok.tolist(), covered.tolist(), strict=True):
+            if good:
+                center[m] = dst
+                score[m] = g / max(int(words[m]), 1)
+                joined.append(m)
+            else:
+                center[m] = m
+                score[m] = 1.0
+                changed[m] = [m]
+                stats["merge_dropouts"] += 1
+        changed[dst] = joined
+        changed[src] = []
+        stats["merges"] += 1
+
+
+# ---------------------------------------------------------------------------- cluster records
+
+#: A member with fewer words than this share of the kept paragraph's is marked as a fragment.
+FRAGMENT_RATIO = 0.5
+
+
+def build_clusters(
+    *,
+    key: np.ndarray,
+    similarity: np.ndarray,
+    fragment: np.ndarray,
+    p_doc: np.ndarray,
+    p_line: np.ndarray,
+    p_exact: np.ndarray,
+    docs: Sequence[str],
+    texts: Sequence[str] | None,
+) -> tuple[list[Cluster], dict[tuple[str, int], int], list[list[int]]]:
+    """Cluster records from ``key[i]`` (the kept paragraph of paragraph ``i``'s cluster; ``i``
+    itself when it is kept or alone), each member's ``similarity`` to the kept paragraph and
+    ``fragment`` flag. Clusters of one paragraph are not reported. Returns the clusters (ordered
+    by their first member, members in input order), the dropped members and each cluster's member
+    indices."""
+    n = key.size
+    if n == 0:
+        return [], {}, []
+    sizes = np.bincount(key, minlength=n)
+    clustered = np.flatnonzero(sizes[key] >= 2)
+    # Group by the cluster's first member (input order), members in input order.
+    first = np.full(n, n, np.int64)
+    np.minimum.at(first, key[clustered], clustered)
+    grouped = clustered[np.lexsort((clustered, first[key[clustered]]))]
+    bounds = np.flatnonzero(np.diff(first[key[grouped]])) + 1 if grouped.size else grouped
+    clusters: list[Cluster] = []
+    dropped: dict[tuple[str, int], int] = {}
+    groups: list[list[int]] = []
+    for members in np.split(grouped, bounds) if grouped.size else []:
+        idx = members.tolist()
+        kept = int(key[idx[0]])
+        cid = len(clusters)
+        mem = tuple(
+            Member(docs[int(p_doc[i])], int(p_line[i]), float(similarity[i]),
+                   texts[i] if texts is not None else None, bool(fragment[i]))
+            for i in idx
+        )
+        kept_member = mem[idx.index(kept)]
+        exact = bool((p_exact[members] == p_exact[kept]).all())
+        clusters.append(Cluster(cid, kept_member, mem, exact))
+        groups.append(idx)
+        for m, i in zip(mem, idx, strict=True):
+            if i != kept:
+                dropped[(m.doc, m.line)] = cid
+    return clusters, dropped, groups
