@@ -246,16 +246,26 @@ def test_a_record_that_breaks_the_reader_fails_its_file_for_any_number_of_jobs(
     assert '"doc": "d95"' in dups and '"doc": "d100"' not in dups  # recs 95 (line 98) and 100 (103) repeat WIRE
 
 
-def test_workers_come_from_a_fork_server_once_numba_threads_run_here(tmp_path: Path) -> None:
-    """A process forked after GNU OpenMP ran is terminated when it uses it: once this process ran
-    numba's parallel kernels, sketching workers must not be forked from it."""
-    sketch([WIRE] * 3)  # starts numba's thread pool in this process
-    assert run_mod._start_method(sketching=True) in ("forkserver", "spawn")
-    assert run_mod._start_method(sketching=False) == "fork"
+def test_workers_are_forked_after_numba_threads_ran_on_a_fork_safe_layer(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """newsclean.dedup asks numba for a fork-safe threading layer, so sketching workers are forked
+    even after this process ran the parallel kernels; on GNU OpenMP (a user's choice: a process
+    forked after it ran is terminated when it uses it) they come from a fork server instead."""
+    from newsclean.dedup import threading_layer
+
+    sketch([WIRE] * 3)  # starts numba's threads in this process
+    assert threading_layer.fork_safe()
+    assert run_mod._start_method(sketching=True) == "fork"
     mixed_inputs(tmp_path / "in")
     out = tmp_path / "out"
     assert main([str(tmp_path / "in"), str(out), "--dedup", "report", "--quiet", "--jobs", "2"]) == 1
     assert (out / "_newsclean" / "duplicates.jsonl").read_text(encoding="utf-8")
+    monkeypatch.setattr(threading_layer, "fork_safe", lambda: False)
+    assert run_mod._start_method(sketching=True) in ("forkserver", "spawn")
+    assert run_mod._start_method(sketching=False) == "fork"
+    out2 = tmp_path / "out2"
+    assert main([str(tmp_path / "in"), str(out2), "--dedup", "report", "--quiet", "--jobs", "2"]) == 1
+    assert snapshot(out2).keys() == snapshot(out).keys()
 
 
 def test_a_parquet_batch_python_cannot_hold_fails_the_file_at_that_batch(tmp_path: Path) -> None:

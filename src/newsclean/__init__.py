@@ -10,7 +10,7 @@ from __future__ import annotations
 from .catalog import Catalog, CatalogError, Rule, default_catalog, load_rule_file
 from .document import Change, Cleaned, Document
 from .lang import detect_lang
-from .pipeline import BlankLines, Pipeline, RuleCleaner, TextCleaner, line_filter, replay
+from .pipeline import BlankLines, Pipeline, RuleCleaner, TextCleaner, line_filter, replay, text_cleaner
 from .text import fix_unicode, normalize_spaces, remove_invisible, strip_line
 
 __version__ = "0.1.0"
@@ -20,6 +20,7 @@ __all__ = [
     "Catalog",
     "CatalogError",
     "Change",
+    "DocumentGroup",
     "Cleaned",
     "Document",
     "Pipeline",
@@ -28,8 +29,10 @@ __all__ = [
     "TextCleaner",
     "__version__",
     "clean",
+    "deduplicate",
     "default_catalog",
     "detect_lang",
+    "duplicate_groups",
     "explain",
     "fix_unicode",
     "line_filter",
@@ -38,6 +41,7 @@ __all__ = [
     "remove_invisible",
     "replay",
     "strip_line",
+    "text_cleaner",
 ]
 
 _DEFAULT: Pipeline | None = None
@@ -62,3 +66,12 @@ def clean(doc: Document | str) -> str:
 def explain(doc: Document | str) -> Cleaned:
     """Clean with the default pipeline and return the text with every change made."""
     return _default().explain(doc)
+
+
+def __getattr__(name: str) -> object:
+    # The near-duplicate functions load numba: only when asked for (``import newsclean`` stays light).
+    if name in ("deduplicate", "duplicate_groups", "DocumentGroup"):
+        from . import corpus_dedup
+
+        return getattr(corpus_dedup, name)
+    raise AttributeError(f"module 'newsclean' has no attribute {name!r}")

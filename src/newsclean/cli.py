@@ -7,6 +7,7 @@ Exit codes: 0 everything went through; 1 some input files or records failed (rep
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import sys
 import time
@@ -18,12 +19,14 @@ from typing import Any
 from . import __version__
 from .catalog import CatalogError
 from .io import REPORT_DIR, UserError, atomic_writer, check_paths, discover_inputs
+from .pipeline import BLANK_MODES
 from .report import RunStats, write_json
 from .run import DedupIntake, PipelineSpec, Runner, TextSpill, default_jobs
 
 __all__ = ["main"]
 
 DEDUP_MODES = ("off", "report", "drop")
+NEWLINES = {"lf": "\n", "crlf": "\r\n", "keep": "keep"}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -56,6 +59,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--tmp-dir", type=Path, default=None, metavar="DIR",
                    help="folder for the near-duplicate stage's temporary files (default: the system's); "
                         "they take about the size of the cleaned text plus 0.7 GB per million paragraphs")
+    p.add_argument("--blank-lines", default="drop", choices=BLANK_MODES,
+                   help="blank lines: drop (default: one paragraph per line), collapse (keep paragraph "
+                        "breaks as one empty line) or keep")
+    p.add_argument("--newline", default="lf", choices=("lf", "crlf", "keep"),
+                   help="line break between output lines: lf (default), crlf, or keep (the input text's own)")
     p.add_argument("--explain", action="store_true",
                    help="write every change to OUT/_newsclean/removed.jsonl")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
@@ -96,7 +104,8 @@ def run(args: argparse.Namespace) -> int:
     files = discover_inputs(inp)
     if not files:
         raise UserError(f"no .txt, .jsonl or .html files found in {args.input}")
-    spec = PipelineSpec(lang=args.lang, rule_texts=_rule_texts(args.rules))
+    spec = PipelineSpec(lang=args.lang, rule_texts=_rule_texts(args.rules), blank_lines=args.blank_lines,
+                        newline=NEWLINES[args.newline])
     try:
         pipeline = spec.build()
     except (CatalogError, ValueError) as exc:
@@ -117,7 +126,7 @@ def run(args: argparse.Namespace) -> int:
         t0 = time.perf_counter()
         learned = learn_inputs(inp, lang=spec.lang, rule_texts=spec.rule_texts, jobs=jobs)
         learned_catalog(learned)  # validated like any rule file
-        spec = PipelineSpec(lang=spec.lang, rule_texts=spec.rule_texts + (("<learned>", to_toml(learned)),))
+        spec = dataclasses.replace(spec, rule_texts=spec.rule_texts + (("<learned>", to_toml(learned)),))
         pipeline = spec.build()
         learned_json = [{"outlet": x.outlet, "kind": x.kind, "text": x.text, "docs": x.docs,
                          "outlet_docs": x.outlet_docs} for x in learned]
@@ -153,7 +162,8 @@ def run(args: argparse.Namespace) -> int:
     report = {"newsclean": __version__, "input": str(args.input), "output": str(args.output),
               "options": {"lang": args.lang, "rules": [str(r) for r in args.rules], "dedup": args.dedup,
                           "threshold": args.threshold, "keep": args.keep, "explain": args.explain,
-                          "auto_learn": args.auto_learn, "jobs": jobs},
+                          "auto_learn": args.auto_learn, "jobs": jobs,
+                          "blank_lines": args.blank_lines, "newline": args.newline},
               **stats.to_json(), "learned": learned_json, "dedup": dedup_json, "timings": timings}
     write_json(report_dir / "report.json", report)
     if not args.quiet:

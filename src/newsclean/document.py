@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -100,6 +100,11 @@ class Cleaned:
 
     text: str
     changes: tuple[Change, ...] = ()
+
+    def __iter__(self) -> Iterator[Any]:
+        """Unpack as ``text, changes = pipeline.explain(doc)``."""
+        yield self.text
+        yield self.changes
 
 
 _LINE_BREAK = re.compile("\r\n|[\r\n\u2028\u2029\x85]")

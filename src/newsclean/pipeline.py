@@ -3,7 +3,8 @@
 A pipeline is an ordered list of steps. A step is either
 
 - a plain ``str -> str`` function (a *text cleaner*, e.g. :func:`newsclean.text.fix_unicode` or your
-  own), applied to every line (a line break it produces becomes a space); or
+  own): yours are called once per document on the whole text, unless declared line-wise with
+  :func:`text_cleaner` (the built-in ones are line-wise); or
 - a *line cleaner*: an object with a ``name`` and ``run(lines, doc) -> list[Change]`` that decides
   per line or span, like :class:`RuleCleaner` (the rule catalog) or :func:`line_filter` (your own
   predicate).
@@ -31,22 +32,26 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol, Union, runtime_checkable
+from typing import Any, Literal, Protocol, Union, overload, runtime_checkable
 
 from .catalog import Catalog, Rule, default_catalog, normalize_outlet
-from .document import Change, Cleaned, Document, join_lines, split_lines
+from .document import Change, Cleaned, Document, split_lines
 from .lang import detect_lang
 from .lines import CompiledRules
 from .text import fix_unicode, normalize_spaces, remove_invisible, strip_line
 
 __all__ = [
+    "BLANK_MODES",
+    "NEWLINE_MODES",
     "BlankLines",
     "LineCleaner",
     "Pipeline",
     "RuleCleaner",
     "TextCleaner",
     "line_filter",
+    "output_newline",
     "replay",
+    "text_cleaner",
 ]
 
 _BREAK_RE = re.compile("\r\n|[\r\n\u2028\u2029\x85]")
@@ -59,27 +64,81 @@ class LineCleaner(Protocol):
     def run(self, lines: list[str | None], doc: Document) -> list[Change]: ...
 
 
+def text_cleaner(
+    func: Callable[[str], str] | None = None, *, line_wise: bool = False, idempotent: bool = False,
+) -> Any:
+    """Say how a pipeline applies your ``str -> str`` function; use as ``@text_cleaner`` or
+    ``@text_cleaner(line_wise=True, idempotent=True)``. It marks the function with attributes and
+    returns it unchanged (still a plain function: it pickles, and you can call it yourself).
+
+    - By default a text cleaner is called **once per document**, on the whole text (lines joined
+      with ``\\n``), and exactly once: a function that is not idempotent is never re-applied.
+    - ``line_wise=True``: called once per line instead (a line break it returns becomes a space).
+    - ``idempotent=True``: ``f(f(x)) == f(x)``; such cleaners, next to each other, are repeated on the
+      lines they changed until none changes anything (removing a soft hyphen can expose mojibake
+      that ``fix_unicode`` could not see before). The built-in cleaners are line-wise and idempotent.
+
+    >>> @text_cleaner
+    ... def add_mark(text: str) -> str:
+    ...     return text + " [checked]"
+    >>> Pipeline([add_mark]).clean("Satu.\\nDua.")
+    'Satu.\\nDua. [checked]'
+    >>> Pipeline([text_cleaner(str.title, line_wise=True)]).clean("satu dua\\ntiga")
+    'Satu Dua\\nTiga'
+    """
+    def mark(f: Callable[[str], str]) -> Callable[[str], str]:
+        if not callable(f):
+            raise TypeError(f"a text cleaner must be callable, got {f!r}")
+        try:
+            f.line_wise = line_wise  # type: ignore[attr-defined]
+            f.idempotent = idempotent  # type: ignore[attr-defined]
+        except (AttributeError, TypeError):
+            # Built-ins (str.upper) take no attributes: wrap them instead.
+            return TextCleaner(f, line_wise=line_wise, idempotent=idempotent)  # type: ignore[return-value]
+        return f
+
+    return mark if func is None else mark(func)
+
+
 @dataclass(frozen=True)
 class TextCleaner:
-    """Wrap a ``str -> str`` function so that it runs per line and records minimal changes."""
+    """A ``str -> str`` function as a pipeline step, recording the minimal changes it makes.
+
+    ``line_wise``, ``idempotent`` and ``line_local`` default to the function's attributes of the
+    same names (see :func:`text_cleaner`), else ``False``: called once on the whole document.
+    """
 
     func: Callable[[str], str]
     name: str = ""
     #: The function treats each line on its own (``f("a\nb") == f("a") + "\n" + f("b")``), so it can
-    #: be called once on the whole text. Built-in cleaners say so with a ``line_local`` attribute.
-    line_local: bool = False
+    #: be called once on the whole text and then only on the lines that changed. Implies line-wise.
+    #: Built-in cleaners say so with a ``line_local`` attribute.
+    line_local: bool | None = None
+    #: Called on each line separately (else once on the whole document).
+    line_wise: bool | None = None
+    #: Safe to re-apply until nothing changes (see :func:`text_cleaner`).
+    idempotent: bool | None = None
 
     def __post_init__(self) -> None:
         if not callable(self.func):
             raise TypeError(f"a text cleaner must be callable, got {self.func!r}")
         if not self.name:
             object.__setattr__(self, "name", getattr(self.func, "__name__", "text_cleaner"))
+        for attr in ("line_local", "line_wise", "idempotent"):
+            if getattr(self, attr) is None:
+                object.__setattr__(self, attr, bool(getattr(self.func, attr, False)))
+        if self.line_local:
+            object.__setattr__(self, "line_wise", True)
 
     def run(self, lines: list[str | None], doc: Document, only: Iterable[int] | None = None) -> list[Change]:
-        """Clean the lines (all, or those in ``only``) in place; return what changed."""
+        """Clean the lines (all, or those in ``only`` for a line-wise cleaner) in place; return what
+        changed. A document-wide cleaner that changes the number of lines replaces ``lines``
+        wholesale and returns one ``rewrite`` step."""
+        if not self.line_wise:
+            return self._run_document(lines)
         func = self.func
         candidates: Iterable[int] = range(len(lines)) if only is None else sorted(only)
-        if self.line_local or getattr(func, "line_local", False):
+        if self.line_local:
             # One call on the whole text instead of one per line; only lines that changed are
             # looked at again (most documents need nothing from most cleaners).
             index = list(candidates)
@@ -110,6 +169,29 @@ class TextCleaner:
             for start, end, added in _diff_regions(line, new):
                 changes.append(Change("replace", self.name, self.name, i, start, end, line[start:end], added))
             lines[i] = new
+        return changes
+
+    def _run_document(self, lines: list[str | None]) -> list[Change]:
+        index = [i for i, line in enumerate(lines) if line is not None]
+        text = "\n".join(lines[i] or "" for i in index)
+        new = self.func(text)
+        if not isinstance(new, str):
+            raise TypeError(f"text cleaner {self.name!r} returned {type(new).__name__}, not str")
+        if new == text:
+            return []
+        new_lines = split_lines(new)
+        if len(new_lines) != len(index):
+            # Lines were joined or split: line numbers of the old text mean nothing in the new one,
+            # so the step is one whole-text rewrite and later steps number the new text's lines.
+            lines[:] = new_lines
+            return [Change("rewrite", self.name, self.name, -1, 0, len(text), text, new)]
+        changes = []
+        for i, b in zip(index, new_lines):
+            a = lines[i] or ""
+            if a != b:
+                for start, end, added in _diff_regions(a, b):
+                    changes.append(Change("replace", self.name, self.name, i, start, end, a[start:end], added))
+                lines[i] = b
         return changes
 
 
@@ -146,6 +228,15 @@ class _Predicate:
     name: str
     predicate: Callable[[str], bool]
 
+    def __reduce__(self) -> tuple[Any, ...]:
+        # ``@line_filter(...)`` on a module-level function binds the function's name to this object:
+        # pickle it by that name (as pickle does for functions), since the bare function is not
+        # reachable by its own name any more.
+        module, qualname = getattr(self.predicate, "__module__", None), getattr(self.predicate, "__qualname__", "")
+        if module and "<" not in qualname and _lookup(module, qualname) is self:
+            return (_lookup, (module, qualname))
+        return (_Predicate, (self.name, self.predicate))
+
     def run(self, lines: list[str | None], doc: Document) -> list[Change]:
         changes = []
         for i, line in enumerate(lines):
@@ -153,6 +244,18 @@ class _Predicate:
                 changes.append(Change("drop_line", self.name, self.name, i, 0, len(line), line, ""))
                 lines[i] = None
         return changes
+
+
+def _lookup(module: str, qualname: str) -> Any:
+    import importlib
+
+    try:
+        obj: Any = importlib.import_module(module)
+        for part in qualname.split("."):
+            obj = getattr(obj, part)
+    except (ImportError, AttributeError):
+        return None
+    return obj
 
 
 def line_filter(name: str) -> Callable[[Callable[[str], bool]], LineCleaner]:
@@ -169,18 +272,57 @@ def line_filter(name: str) -> Callable[[Callable[[str], bool]], LineCleaner]:
     return wrap
 
 
+BlankMode = Literal["drop", "collapse", "keep"]
+BLANK_MODES: tuple[str, ...] = ("drop", "collapse", "keep")
+
+
 @dataclass(frozen=True)
 class BlankLines:
-    """Drop lines that are empty (or only whitespace) after the other steps."""
+    """What happens to lines that are empty (or only whitespace) after the other steps.
+
+    - ``"drop"`` (default): every blank line goes, so the output has one paragraph per line;
+    - ``"collapse"``: paragraph breaks are kept, as one empty line between two kept paragraphs
+      (runs of blank lines become one; blank lines at the start and end go);
+    - ``"keep"``: blank lines stay as they are.
+
+    >>> Pipeline([], blank_lines="collapse").clean("\\nSatu.\\n\\n  \\nDua.\\n\\n")
+    'Satu.\\n\\nDua.'
+    """
 
     name: str = "blank_lines"
+    mode: BlankMode = "drop"
+
+    def __post_init__(self) -> None:
+        if self.mode not in BLANK_MODES:
+            raise ValueError(f"blank_lines must be one of {BLANK_MODES}, got {self.mode!r}")
 
     def run(self, lines: list[str | None], doc: Document) -> list[Change]:
+        if self.mode == "keep":
+            return []
         changes = []
+        keep: int | None = None  # the first blank line after a kept paragraph, kept if one follows
+        seen_text = False
         for i, line in enumerate(lines):
-            if line is not None and not line.strip():
+            if line is None:
+                continue
+            if line.strip():
+                if keep is not None:
+                    blank = lines[keep] or ""
+                    if blank:  # whitespace only: the kept break is an empty line
+                        changes.append(Change("replace", self.name, "blank", keep, 0, len(blank), blank, ""))
+                        lines[keep] = ""
+                    keep = None
+                seen_text = True
+            elif self.mode == "collapse" and seen_text and keep is None:
+                keep = i
+            else:
                 changes.append(Change("drop_line", self.name, "blank", i, 0, len(line), line, ""))
                 lines[i] = None
+        if keep is not None:  # a break after the last paragraph
+            line = lines[keep] or ""
+            changes.append(Change("drop_line", self.name, "blank", keep, 0, len(line), line, ""))
+            lines[keep] = None
+        changes.sort(key=lambda c: c.line)
         return changes
 
 
@@ -201,6 +343,17 @@ class RuleCleaner:
         known = set(self.catalog.langs)
         if self.lang not in (None, "auto") and self.lang not in known:
             raise ValueError(f"unknown language {self.lang!r}: the catalog has {sorted(known)} (or 'auto')")
+        self._compiled = lru_cache(maxsize=4096)(self._compile)
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The compiled selections (regexes, Hyperscan databases) stay behind: a process that
+        # unpickles the cleaner compiles what it needs (from the on-disk cache, when there is one).
+        state = dict(self.__dict__)
+        del state["_compiled"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
         self._compiled = lru_cache(maxsize=4096)(self._compile)
 
     def _compile(self, lang: str | None, outlet: str | None) -> CompiledRules:
@@ -271,16 +424,55 @@ DEFAULT_TEXT_CLEANERS: tuple[Callable[[str], str], ...] = (
 )
 
 
-class Pipeline:
-    """An ordered list of cleaners. ``Pipeline.default()`` is what the CLI runs."""
+NewlineMode = Literal["\n", "\r\n", "keep"]
+NEWLINE_MODES: tuple[str, ...] = ("\n", "\r\n", "keep")
+_FIRST_BREAK_RE = re.compile("\r\n|\r|\n")
 
-    def __init__(self, steps: Iterable[Step], *, pre: Sequence[Callable[[str], str]] = ()) -> None:
+
+def output_newline(text: str, newline: str = "\n") -> str:
+    """The line break a pipeline joins output lines with: ``newline`` itself, or with ``"keep"``
+    the input's first line break (``\\r\\n``, ``\\r`` or ``\\n``; ``\\n`` for a single line).
+
+    >>> output_newline("a\\r\\nb", "keep"), output_newline("a\\r\\nb"), output_newline("a", "keep")
+    ('\\r\\n', '\\n', '\\n')
+    """
+    if newline != "keep":
+        return newline
+    m = _FIRST_BREAK_RE.search(text)
+    return m.group() if m else "\n"
+
+
+class Pipeline:
+    """An ordered list of cleaners. ``Pipeline.default()`` is what the CLI runs.
+
+    Calling a pipeline cleans: ``p("text")`` returns the cleaned ``str`` (``p(document)`` a
+    :class:`~newsclean.document.Document` with the cleaned text), so it drops into ``map`` and
+    ``pandas.Series.map``; :meth:`explain` returns the text with every change. A pipeline pickles
+    (multiprocessing with any start method) as long as your own steps do: module-level functions
+    and ``line_filter`` predicates do, lambdas do not.
+
+    Lines and line breaks: the input is split at ``\\n``, ``\\r\\n``, ``\\r``, U+2028, U+2029 and
+    U+0085; ``blank_lines`` says what happens to empty lines (:class:`BlankLines`: ``"drop"`` by
+    default, ``"collapse"`` keeps paragraph breaks, ``"keep"``) and ``newline`` what joins the
+    output lines (``"\\n"`` by default, ``"\\r\\n"``, or ``"keep"``: the input's own line break, so
+    a CRLF text stays CRLF).
+
+    >>> p = Pipeline.default(lang="id", blank_lines="collapse", newline="keep")
+    >>> p("Harga naik.\\r\\n\\r\\nBaca juga: Harga Turun\\r\\n\\r\\nPedagang mengeluh.")
+    'Harga naik.\\r\\n\\r\\nPedagang mengeluh.'
+    """
+
+    def __init__(self, steps: Iterable[Step], *, pre: Sequence[Callable[[str], str]] = (),
+                 blank_lines: BlankMode = "drop", newline: NewlineMode = "\n") -> None:
         #: Whole-text steps run before the text is split into lines (they may change line breaks);
         #: each change is recorded as one ``rewrite`` step.
         self.pre = list(pre)
         for f in self.pre:
             if not callable(f):
                 raise TypeError(f"a pre step must be a str -> str function, got {f!r}")
+        if newline not in NEWLINE_MODES:
+            raise ValueError(f"newline must be one of {NEWLINE_MODES}, got {newline!r}")
+        self.newline = newline
         self.steps: list[LineCleaner] = []
         for s in steps:
             if isinstance(s, LineCleaner) and not isinstance(s, TextCleaner) or isinstance(s, TextCleaner):
@@ -293,7 +485,7 @@ class Pipeline:
         if len(set(names)) != len(names):
             raise ValueError(f"pipeline step names must be unique, got {names}")
         if not any(isinstance(s, BlankLines) for s in self.steps):
-            self.steps.append(BlankLines())
+            self.steps.append(BlankLines(mode=blank_lines))
 
     @classmethod
     def default(
@@ -303,19 +495,29 @@ class Pipeline:
         rules: Sequence[str | Path] = (),
         catalog: Catalog | None = None,
         extra: Sequence[Step] = (),
+        blank_lines: BlankMode = "drop",
+        newline: NewlineMode = "\n",
     ) -> Pipeline:
         """Unicode repair, invisible characters, spaces, then the rule catalog (built-in rules plus
         any ``rules`` files), then ``extra`` steps of your own."""
         cat = catalog if catalog is not None else default_catalog()
         if rules:
             cat = cat + Catalog.from_files(rules)
-        return cls([*DEFAULT_TEXT_CLEANERS, RuleCleaner(cat, lang=lang), *extra], pre=[strip_stray_html])
+        return cls([*DEFAULT_TEXT_CLEANERS, RuleCleaner(cat, lang=lang), *extra], pre=[strip_stray_html],
+                   blank_lines=blank_lines, newline=newline)
 
     @property
     def names(self) -> list[str]:
         return [s.name for s in self.steps]
 
+    @property
+    def blank_lines(self) -> str:
+        """The blank-line mode of the pipeline's :class:`BlankLines` step."""
+        return next((s.mode for s in self.steps if isinstance(s, BlankLines)), "keep")
+
     def explain(self, doc: Document | str) -> Cleaned:
+        """Clean and return the text with every change (:class:`~newsclean.document.Cleaned`,
+        which unpacks as ``text, changes``)."""
         if isinstance(doc, str):
             doc = Document(doc)
         elif not isinstance(doc, Document):
@@ -329,18 +531,20 @@ class Pipeline:
                 changes.append(Change("rewrite", name, name, -1, 0, len(text), text, new))
                 text = new
         lines: list[str | None] = list(split_lines(text))
+        steps = self.steps
         k = 0
-        while k < len(self.steps):
-            # A run of text cleaners repeats until it changes nothing: removing a soft hyphen can
-            # expose mojibake that fix_unicode could not see before.
-            group = []
-            while k < len(self.steps) and isinstance(self.steps[k], TextCleaner):
-                group.append(self.steps[k])
-                k += 1
-            if not group:
-                changes.extend(self.steps[k].run(lines, doc))
+        while k < len(steps):
+            step = steps[k]
+            if not (isinstance(step, TextCleaner) and step.idempotent):
+                changes.extend(step.run(lines, doc))
                 k += 1
                 continue
+            # A run of idempotent text cleaners repeats until it changes nothing: removing a soft
+            # hyphen can expose mojibake that fix_unicode could not see before.
+            group = []
+            while k < len(steps) and isinstance(steps[k], TextCleaner) and steps[k].idempotent:  # type: ignore[attr-defined]
+                group.append(steps[k])
+                k += 1
             only: set[int] | None = None
             for _ in range(TEXT_ROUNDS):
                 before = len(changes)
@@ -349,28 +553,49 @@ class Pipeline:
                 if len(changes) == before:
                     break
                 # A line no cleaner changed is a fixed point of each of them: the next round
-                # only needs the lines that changed.
-                only = {c.line for c in changes[before:]}
-        return Cleaned(join_lines(line for line in lines if line is not None), tuple(changes))
+                # only needs the lines that changed (all of them after a whole-text rewrite).
+                new = changes[before:]
+                only = None if any(c.action == "rewrite" for c in new) else {c.line for c in new}
+        sep = output_newline(doc.text, self.newline)
+        return Cleaned(sep.join(line for line in lines if line is not None), tuple(changes))
 
     def clean(self, doc: Document | str) -> str:
+        """The cleaned text."""
         return self.explain(doc).text
 
-    __call__ = explain
+    @overload
+    def __call__(self, doc: str) -> str: ...
+
+    @overload
+    def __call__(self, doc: Document) -> Document: ...
+
+    def __call__(self, doc: Document | str) -> Document | str:
+        """``p(text)`` is ``p.clean(text)``; ``p(document)`` the document with its text cleaned."""
+        if isinstance(doc, Document):
+            return doc.with_text(self.explain(doc).text)
+        return self.explain(doc).text
 
 
-def replay(text: str, changes: Iterable[Change]) -> str:
+def replay(text: str, changes: Iterable[Change], *, newline: str = "\n") -> str:
     """Re-apply explain steps to the input text; ``replay(text, p.explain(text).changes)`` equals
-    ``p.clean(text)``. Raises ``ValueError`` if a step does not fit the text."""
-    changes = list(changes)
-    k = 0
-    while k < len(changes) and changes[k].action == "rewrite":
-        if changes[k].removed != text:
-            raise ValueError("explain step does not fit this text: the rewrite starts from another text")
-        text = changes[k].added
-        k += 1
-    lines: list[str | None] = list(split_lines(text))
-    for c in changes[k:]:
+    ``p.clean(text)`` (pass the pipeline's ``newline`` if it is not the default). Raises
+    ``ValueError`` if a step does not fit the text."""
+    current = text  # the whole text, while no line step has applied since the last rewrite
+    lines: list[str | None] | None = None
+    for c in changes:
+        if c.action == "rewrite":
+            if lines is None:
+                # A rewrite before any line step starts from the text as given (a pre step) or from
+                # its lines joined with "\n" (a document-wide cleaner).
+                fits = c.removed == current or c.removed == "\n".join(split_lines(current))
+            else:
+                fits = c.removed == "\n".join(line for line in lines if line is not None)
+            if not fits:
+                raise ValueError("explain step does not fit this text: the rewrite starts from another text")
+            current, lines = c.added, None
+            continue
+        if lines is None:
+            lines = list(split_lines(current))
         if not 0 <= c.line < len(lines) or lines[c.line] is None:
             raise ValueError(f"explain step does not fit this text: line {c.line} ({c.rule})")
         line = lines[c.line]
@@ -385,4 +610,6 @@ def replay(text: str, changes: Iterable[Change]) -> str:
             lines[c.line] = line[: c.start] + c.added + line[c.end:]
         else:
             raise ValueError(f"unknown explain action {c.action!r}")
-    return join_lines(line for line in lines if line is not None)
+    if lines is None:
+        lines = list(split_lines(current))
+    return output_newline(text, newline).join(line for line in lines if line is not None)

@@ -45,7 +45,7 @@ from .io import (
     record_line,
     write_text_atomic,
 )
-from .pipeline import Pipeline, replay
+from .pipeline import BlankLines, Pipeline, output_newline, replay
 from .report import RunStats, change_row
 
 __all__ = ["DedupIntake", "PipelineSpec", "Runner", "TextSpill", "base_text", "kept_lines"]
@@ -68,6 +68,8 @@ class PipelineSpec:
 
     lang: str | None = "auto"
     rule_texts: tuple[tuple[str, str], ...] = ()  # (name, TOML text) of extra rule files
+    blank_lines: str = "drop"  # see newsclean.pipeline.BlankLines
+    newline: str = "\n"  # see Pipeline
 
     def build(self) -> Pipeline:
         from .catalog import default_catalog
@@ -75,7 +77,8 @@ class PipelineSpec:
         cat = default_catalog()
         for name, text in self.rule_texts:
             cat = cat + Catalog(tuple(load_rule_file(name, text=text)))
-        return Pipeline.default(lang=self.lang, catalog=cat)
+        return Pipeline.default(lang=self.lang, catalog=cat, blank_lines=self.blank_lines,  # type: ignore[arg-type]
+                                newline=self.newline)  # type: ignore[arg-type]
 
 
 def base_text(text: str, cleaned: Cleaned) -> str:
@@ -86,42 +89,58 @@ def base_text(text: str, cleaned: Cleaned) -> str:
     return text
 
 
+def line_steps(cleaned: Cleaned) -> tuple[Change, ...]:
+    """The steps after the last whole-text rewrite: the ones that number the lines of
+    :func:`base_text`."""
+    changes = cleaned.changes
+    for k in range(len(changes) - 1, -1, -1):
+        if changes[k].action == "rewrite":
+            return changes[k + 1:]
+    return changes
+
+
 def kept_lines(text: str, cleaned: Cleaned) -> list[tuple[int, str]]:
     """(input line number, cleaned text) of the lines a cleaned document kept: every kept line is
     exactly one output line, in order, because line cleaners never add line breaks."""
     if not cleaned.text:
         return []
     n_lines = len(split_lines(base_text(text, cleaned)))
-    dropped = {c.line for c in cleaned.changes if c.action == "drop_line"}
+    dropped = {c.line for c in line_steps(cleaned) if c.action == "drop_line"}
     kept = (i for i in range(n_lines) if i not in dropped)
-    return list(zip(kept, cleaned.text.split("\n")))
+    return list(zip(kept, split_lines(cleaned.text)))
 
 
-def drop_lines(text: str, cleaned: Cleaned, lines: set[int], rule: str = "near_duplicate") -> Cleaned:
-    """Remove more input lines (near-duplicates) from a cleaned document, recording each removal."""
+def drop_lines(text: str, cleaned: Cleaned, lines: set[int], rule: str = "near_duplicate", *,
+               newline: str = "\n", blank_lines: str = "drop") -> Cleaned:
+    """Remove more input lines (near-duplicates) from a cleaned document, recording each removal.
+    With ``blank_lines="collapse"`` the paragraph breaks left without a paragraph on both sides go
+    too (recorded as ``dedup`` drops of rule ``blank``)."""
     state: list[str | None] = list(split_lines(base_text(text, cleaned)))
-    for c in cleaned.changes:
-        if c.action == "rewrite":
-            continue
+    for c in line_steps(cleaned):
         if c.action == "drop_line":
             state[c.line] = None
         else:
             cur = state[c.line]
             assert cur is not None
             state[c.line] = cur[: c.start] + c.added + cur[c.end:]
-    extra = [Change("drop_line", "dedup", rule, i, 0, len(state[i] or ""), state[i] or "", "")
-             for i in sorted(lines) if 0 <= i < len(state) and state[i] is not None]
+    extra = []
+    for i in sorted(lines):
+        if 0 <= i < len(state) and state[i] is not None:
+            extra.append(Change("drop_line", "dedup", rule, i, 0, len(state[i] or ""), state[i] or "", ""))
+            state[i] = None
+    if blank_lines == "collapse" and extra:
+        extra.extend(BlankLines(name="dedup", mode="collapse").run(state, Document("")))
     changes = cleaned.changes + tuple(extra)
-    return Cleaned(replay(text, changes), changes)
+    return Cleaned(replay(text, changes, newline=newline), changes)
 
 
-def account_drops(stats: RunStats, cleaned: Cleaned) -> None:
+def account_drops(stats: RunStats, cleaned: Cleaned, newline_bytes: int = 1) -> None:
     """Counts of a document that a second pass cleaned with near-duplicates dropped: its lines left
     the output after the first pass counted them."""
     for c in cleaned.changes:
         if c.cleaner == "dedup":
             stats.lines_out -= 1
-            stats.bytes_out -= len(c.removed.encode("utf-8")) + 1
+            stats.bytes_out -= len(c.removed.encode("utf-8")) + newline_bytes
             stats.rules[f"{c.cleaner}:{c.rule}"] += 1
             stats.rule_chars[f"{c.cleaner}:{c.rule}"] += len(c.removed)
     if not cleaned.text and any(c.cleaner == "dedup" for c in cleaned.changes):
@@ -290,17 +309,19 @@ class _Worker:
         if job.drops:
             key = job.renamed.get((fi, n), doc.id) if rec is not None else doc.id
             if key in job.drops:
-                cleaned = drop_lines(doc.text, cleaned, job.drops[key])
+                cleaned = drop_lines(doc.text, cleaned, job.drops[key], newline=self.pipeline.newline,
+                                     blank_lines=self.pipeline.blank_lines)
         if g.stats is not None:
             if job.count:
                 g.stats.add_document(doc.text, cleaned.text, cleaned.changes, doc.outlet,
                                      len(split_lines(base_text(doc.text, cleaned))))
             if job.account:
-                account_drops(g.stats, cleaned)
+                account_drops(g.stats, cleaned, len(output_newline(doc.text, self.pipeline.newline)))
         out: Any = None
         if job.write:
             if rec is None:  # .txt / .html: one document per file, written here
-                write_text_atomic(Path(target or ""), cleaned.text + ("\n" if cleaned.text else ""))
+                end = output_newline(doc.text, self.pipeline.newline) if cleaned.text else ""
+                write_text_atomic(Path(target or ""), cleaned.text + end)
             else:
                 out_rec = dict(rec)
                 out_rec["text"] = cleaned.text
@@ -332,15 +353,19 @@ def _input(path: str, rel: str) -> InputFile:
 
 def _start_method(*, sketching: bool) -> str:
     """Workers are forked (they start at once and share the parent's memory), except when they will
-    run numba's parallel kernels and this process has already started numba's thread pool: a child
-    forked from a process that used GNU OpenMP is terminated when it uses it in turn. Then they
-    come from a fork server, a fresh process that never ran numba."""
+    run numba's parallel kernels and this process has already started numba's threads on a layer
+    that is not fork-safe (GNU OpenMP, chosen by the user over newsclean's fork-safe default: see
+    :mod:`newsclean.dedup.threading_layer`): a child forked from a process that used GNU OpenMP is
+    terminated when it uses it in turn. Then they come from a fork server, a fresh process that
+    never ran numba."""
     methods = mp.get_all_start_methods()
     if "fork" not in methods:
         return "spawn"
-    parallel = sys.modules.get("numba.np.ufunc.parallel")
-    if sketching and getattr(parallel, "_is_initialized", False):
-        return "forkserver" if "forkserver" in methods else "spawn"
+    if sketching and "numba" in sys.modules:
+        from .dedup.threading_layer import fork_safe
+
+        if not fork_safe():
+            return "forkserver" if "forkserver" in methods else "spawn"
     return "fork"
 
 

@@ -182,6 +182,8 @@ def strip_line(text: str) -> str:
     return "\n".join(line.strip() for line in text.split("\n"))
 
 
-# Each of these treats every line on its own, so a pipeline may call it once on a whole text.
+# Each of these treats every line on its own, so a pipeline may call it once on a whole text, and
+# is idempotent, so a pipeline may repeat them until none changes anything.
 for _f in (fix_unicode, remove_invisible, normalize_spaces, strip_line):
     _f.line_local = True  # type: ignore[attr-defined]
+    _f.idempotent = True  # type: ignore[attr-defined]

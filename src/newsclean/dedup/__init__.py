@@ -98,7 +98,13 @@ def paragraphs(text: str) -> list[Paragraph]:
 
 
 def find_duplicates(docs: Iterable[Any], config: DedupConfig | None = None) -> DedupResult:
-    """Deduplicate paragraphs of whole documents; texts are kept in the result.
+    """Near-duplicate paragraph clusters of whole documents; texts are kept in the result.
+
+    **The texts are not cleaned**: each non-blank line is a paragraph as given, so boilerplate
+    ("Baca juga: ...", footers) makes clusters of its own and can tie unrelated articles together.
+    For raw articles use :func:`newsclean.deduplicate` (deduplicated texts) or
+    :func:`newsclean.duplicate_groups` (groups of documents), which clean first and keep line numbers
+    of the input.
 
     Each item of ``docs`` is a ``(key, text)`` pair, a mapping with ``id`` and ``text`` (and
     optional ``date`` / ``outlet``), or an object with ``id``, ``text`` and optional ``metadata``

@@ -34,6 +34,8 @@ from typing import Any
 import numba as nb
 import numpy as np
 
+from newsclean.dedup.threading_layer import parallel_kernel
+
 #: Bits of the radix sort's digits (a histogram of 2**16 counts per thread).
 RADIX_BITS = 16
 
@@ -97,7 +99,7 @@ def _leaders(words, bits, leaders, out, col):
         s = e
 
 
-@nb.njit(parallel=True, cache=True)
+@parallel_kernel
 def _band_group(cols, first, count, rows, bits, leaders, out):
     """Leaders of bands ``first .. first + count - 1`` of the columns ``cols`` (all bands of the
     group, ``rows`` columns each), one band per thread."""
@@ -106,7 +108,7 @@ def _band_group(cols, first, count, rows, bits, leaders, out):
         _leaders(words, bits, leaders, out, g * leaders)
 
 
-@nb.njit(parallel=True, cache=True)
+@parallel_kernel
 def _merge_slots(lead, slots, counts):
     """Add each paragraph's leaders (a row of ``lead``) to its slots: a new candidate takes the
     first free slot (none left: dropped), a known one counts one band more."""

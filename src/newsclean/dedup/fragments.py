@@ -32,6 +32,7 @@ from typing import Any
 import numba as nb
 import numpy as np
 
+from newsclean.dedup.threading_layer import parallel_kernel
 from newsclean.dedup.verify import _gram
 
 #: Anchors each query paragraph looks up (its smallest usable ones, by hash).
@@ -135,7 +136,7 @@ def _hits(grams, d, p, q_hash, q_id, directory, shift, words, center, lo_ratio, 
     return n
 
 
-@nb.njit(parallel=True, cache=True)
+@parallel_kernel
 def _container_candidates(tokens, offsets, pos_of, lo_i, hi_i, run, min_words, q_hash, q_id, directory, shift,
                           used, words, center, lo_ratio, hi_ratio, need, cap, longest):
     """Candidate ``(fragment, container)`` positions among the containers of paragraphs

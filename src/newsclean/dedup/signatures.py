@@ -38,6 +38,7 @@ import numba as nb
 import numpy as np
 
 from newsclean.dedup.shingles import ShingleOptions, fast_table, normalize_many
+from newsclean.dedup.threading_layer import parallel_kernel
 
 #: Number of permutations: 128 keeps the Jaccard estimate's standard error <= 0.045 and the
 #: stored 16-bit signature at 256 bytes per paragraph.
@@ -347,7 +348,7 @@ def _radix_sort(x, s, n, tmp, counts):
             counts[d] += 1
 
 
-@nb.njit(parallel=True, cache=True)
+@parallel_kernel
 def _normalize_kernel(src, spans, t_start, t_len, t_data, work, regions, out_spans):
     """Fast-path normalization of every paragraph into ``work[regions[i]:]``; ``out_spans[i]``
     gets the normalized byte span, or ``(-1, -1)`` when the paragraph needs the Python path."""
@@ -377,7 +378,7 @@ def _word_tokens(buf, s, e, out, o0):
     return n
 
 
-@nb.njit(parallel=True, cache=True)
+@parallel_kernel
 def _sketch_kernel(buf, spans, word_mode, k, a, b, regions, scratch, hashes,
                    sig_out, size_out, exact_out, len_out, tokens, ntok_out):
     """Shingle hashes (sorted, distinct, at ``hashes[regions[i]:]``), signature, distinct count,
@@ -430,7 +431,7 @@ def _sketch_kernel(buf, spans, word_mode, k, a, b, regions, scratch, hashes,
         exact_out[i] = (hi << np.uint64(32)) | lo
 
 
-@nb.njit(parallel=True, cache=True)
+@parallel_kernel
 def _gather(hashes, regions, sizes, offsets, out):
     for i in nb.prange(sizes.size):
         r = regions[i]

@@ -35,6 +35,8 @@ from typing import IO
 import numba as nb
 import numpy as np
 
+from newsclean.dedup.threading_layer import parallel_kernel
+
 #: Candidate pairs are verified in chunks of this many (bounded temporaries).
 VERIFY_CHUNK = 1 << 16
 #: Token files larger than this have their pages released from this process (``madvise``) after
@@ -120,7 +122,7 @@ def needed(m, threshold):
     return np.int64(np.ceil(threshold * m - 1e-9))
 
 
-@nb.njit(parallel=True, cache=True)
+@parallel_kernel
 def _cover_pairs(tokens, offsets, left, right, run, threshold, parts):
     """Covered words of the shorter paragraph of each pair ``(left[k], right[k])``; each scan stops
     once the shorter can no longer reach ``threshold`` (so a count below it is a lower bound).

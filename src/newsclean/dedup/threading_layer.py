@@ -1,0 +1,80 @@
+"""Numba's threading layer for the compiled near-duplicate kernels: safe in a process that forks,
+and one parallel launch at a time.
+
+Numba takes the first threading layer it can load: TBB, else OpenMP, else its own ``workqueue``.
+Where that is GNU OpenMP (numba's Linux wheels without TBB), a process that ran a parallel kernel
+and then forks (``multiprocessing``'s ``fork`` start method, Linux's default before Python 3.14)
+has children that are terminated the moment they run one ("fork() called from a process already
+using GNU OpenMP, this is unsafe"), and a ``multiprocessing.Pool`` waits for them forever. So
+importing :mod:`newsclean.dedup` asks numba for a fork-safe layer (``"forksafe"``: TBB if it is
+installed, else workqueue on Linux), unless ``NUMBA_THREADING_LAYER`` or ``numba.config`` already
+names one or numba's threads are already running. The workqueue layer is not thread-safe (two
+threads launching parallel kernels at once abort the process), so every parallel kernel of
+newsclean runs under :data:`PARALLEL_LOCK`. On this project's 2-core machine the workqueue layer
+was also faster than OpenMP's spinning threads (see the README).
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import sys
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import numba as nb
+
+__all__ = ["PARALLEL_LOCK", "fork_safe", "parallel_kernel", "use_fork_safe_layer"]
+
+#: Held while a parallel kernel runs: threads of one process take turns (each kernel uses every
+#: core already).
+PARALLEL_LOCK = threading.RLock()
+
+
+def _started() -> bool:
+    parallel = sys.modules.get("numba.np.ufunc.parallel")
+    return bool(getattr(parallel, "_is_initialized", False))
+
+
+def use_fork_safe_layer() -> bool:
+    """Ask numba for its fork-safe threading layer if nobody chose one and it has not started;
+    True if the request was made."""
+    if os.environ.get("NUMBA_THREADING_LAYER") or _started():
+        return False
+    if str(nb.config.THREADING_LAYER).lower() != "default":
+        return False
+    nb.config.THREADING_LAYER = "forksafe"
+    return True
+
+
+def fork_safe() -> bool:
+    """Whether a child forked from this process can run numba's parallel kernels: numba's threads
+    have not started, or run on a layer other than GNU OpenMP."""
+    if not _started():
+        return True
+    try:
+        layer = nb.threading_layer()
+    except ValueError:
+        return True
+    return not (layer == "omp" and sys.platform.startswith("linux"))
+
+
+def parallel_kernel(func: Callable[..., Any] | None = None, *, cache: bool = True) -> Any:
+    """``numba.njit(parallel=True)`` for a kernel called from Python, taking :data:`PARALLEL_LOCK`
+    around each call (the compiled dispatcher is the wrapper's ``dispatcher``)."""
+    def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
+        dispatcher = nb.njit(parallel=True, cache=cache)(f)
+
+        @functools.wraps(f)
+        def call(*args: Any) -> Any:
+            with PARALLEL_LOCK:
+                return dispatcher(*args)
+
+        call.dispatcher = dispatcher  # type: ignore[attr-defined]
+        return call
+
+    return wrap if func is None else wrap(func)
+
+
+use_fork_safe_layer()
