@@ -48,6 +48,7 @@ from newsclean.dedup.clusters import (
     DedupResult,
     DocumentDuplicate,
     Member,
+    UnionFind,
 )
 from newsclean.dedup.index import DedupConfig, NearDuplicateIndex, SketchedParagraphs, sketch_documents
 from newsclean.dedup.shingles import ShingleOptions, normalize, shingles
@@ -73,6 +74,7 @@ __all__ = [
     "SignatureBatch",
     "SignatureScheme",
     "SketchedParagraphs",
+    "UnionFind",
     "compute_signatures",
     "find_duplicates",
     "murmur3_32",

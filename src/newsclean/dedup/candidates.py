@@ -23,8 +23,8 @@ Bands are keyed, sorted and scanned a few at a time, in parallel (one LSD radix 
 >>> slots, counts = band_slots(sig, np.arange(4), bands=2, rows=1, leaders=2, slots=4)
 >>> slots.tolist()
 [[-1, -1, -1, -1], [0, -1, -1, -1], [0, 1, -1, -1], [0, 1, -1, -1]]
->>> counts[3].tolist()
-[2, 1, 0, 0]
+>>> counts[2].tolist(), counts[3].tolist()  # bands that proposed each
+([1, 1, 0, 0], [2, 2, 0, 0])
 """
 
 from __future__ import annotations

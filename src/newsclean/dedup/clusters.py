@@ -27,6 +27,73 @@ SIMILARITY_DIGITS = 4
 MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS = 256
 
 
+class UnionFind:
+    """Disjoint sets over ``0..n-1`` whose representative is always the smallest member.
+
+    Making the smallest index the root keeps clusters (and their order) deterministic no matter
+    in which order the edges arrive.
+    """
+
+    def __init__(self, n: int) -> None:
+        self.parent = np.arange(n, dtype=np.int64)
+
+    def find(self, i: int) -> int:
+        parent = self.parent
+        root = i
+        while parent[root] != root:
+            root = int(parent[root])
+        while parent[i] != root:  # path compression
+            parent[i], i = root, int(parent[i])
+        return root
+
+    def union(self, i: int, j: int) -> None:
+        ri, rj = self.find(int(i)), self.find(int(j))
+        if ri != rj:
+            lo, hi = (ri, rj) if ri < rj else (rj, ri)
+            self.parent[hi] = lo
+
+    def union_pairs(self, left: np.ndarray, right: np.ndarray) -> None:
+        """Union many pairs at once (compiled loop)."""
+        if len(left) != len(right):
+            raise ValueError("left and right must have the same length")
+        _union_pairs(self.parent, np.asarray(left, dtype=np.int64), np.asarray(right, dtype=np.int64))
+
+    def roots(self) -> np.ndarray:
+        """Representative (smallest member) of every element."""
+        return _roots(self.parent)
+
+
+@nb.njit(cache=True)
+def _find(parent, i):
+    root = i
+    while parent[root] != root:
+        root = parent[root]
+    while parent[i] != root:
+        nxt = parent[i]
+        parent[i] = root
+        i = nxt
+    return root
+
+
+@nb.njit(cache=True)
+def _union_pairs(parent, left, right):
+    for k in range(left.size):
+        ri = _find(parent, left[k])
+        rj = _find(parent, right[k])
+        if ri < rj:
+            parent[rj] = ri
+        elif rj < ri:
+            parent[ri] = rj
+
+
+@nb.njit(cache=True)
+def _roots(parent):
+    out = np.empty(parent.size, np.int64)
+    for i in range(parent.size):
+        out[i] = _find(parent, i)
+    return out
+
+
 _MONTHS = {
     m: i + 1
     for i, names in enumerate(
@@ -143,58 +210,83 @@ class DedupResult:
     dropped: dict[tuple[str, int], int]
     documents: list[DocumentDuplicate]
     stats: dict[str, int] = field(default_factory=dict)
+    #: seconds per stage of ``finish`` (not deterministic, so kept apart from ``stats``)
+    timings: dict[str, float] = field(default_factory=dict)
 
     def cross_document_clusters(self) -> list[Cluster]:
         """Clusters whose members come from more than one document."""
         return [c for c in self.clusters if len(c.documents) > 1]
 
 
-def document_pairs(groups: Sequence[list[int]], p_doc: np.ndarray, p_len: np.ndarray, *, docs: Sequence[str],
-                   threshold: float, every_pair: bool = False) -> list[DocumentDuplicate]:
-    """Documents whose characters are covered at least ``threshold`` by paragraphs of the clusters
-    ``groups`` shared with one other document. ``every_pair``: accumulate every pair (reference
-    path), not only those that can reach the threshold."""
-    total = np.bincount(p_doc, weights=p_len.astype(np.float64), minlength=len(docs))
-    per_group: list[dict[int, float]] = []
-    # Characters of each document in clusters that make pairs: a pair can only reach the
-    # threshold through a document with enough of them ("eligible"); pairs of two ineligible
-    # documents are never stored (boilerplate clusters would make millions of them).
-    clustered = np.zeros(len(docs))
-    for members in groups:
-        chars: dict[int, float] = {}
-        for i in members:
-            d = int(p_doc[i])
-            chars[d] = chars.get(d, 0.0) + float(p_len[i])
-        if 2 <= len(chars) <= MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS:
-            per_group.append(chars)
-            for d, v in chars.items():
-                clustered[d] += v
-    ok = (total > 0) & (clustered >= threshold * total * (1 - 1e-9))
-    if every_pair:
-        ok[:] = True
-    eligible = set(np.flatnonzero(ok).tolist())
-    del clustered, ok
-    shared: dict[tuple[int, int], list[float]] = {}
-    counts: dict[tuple[int, int], int] = {}
-    for chars in per_group:
-        in_group = list(chars)  # distinct documents in input order
-        if eligible.isdisjoint(in_group):
-            continue
-        for x in range(len(in_group)):
-            for y in range(x + 1, len(in_group)):
-                a, b = in_group[x], in_group[y]
-                if a not in eligible and b not in eligible:
+@nb.njit(cache=True)
+def _doc_pair_codes(starts, c_doc, c_chars, eligible, fill, code, chars_a, chars_b):
+    """The document pairs of every cluster (its distinct documents ``c_doc[starts[k]:starts[k+1]]``
+    in input order, with their characters in it) where one of the two documents is eligible;
+    counts them, and with ``fill`` writes ``a << 32 | b`` and both sides' characters."""
+    w = 0
+    for k in range(starts.size - 1):
+        s, e = starts[k], starts[k + 1]
+        for x in range(s, e):
+            for y in range(x + 1, e):
+                a = c_doc[x]
+                b = c_doc[y]
+                if not (eligible[a] or eligible[b]):
                     continue
-                acc = shared.setdefault((a, b), [0.0, 0.0])
-                acc[0] += chars[a]
-                acc[1] += chars[b]
-                counts[(a, b)] = counts.get((a, b), 0) + 1
+                if fill:
+                    code[w] = (np.int64(a) << 32) | np.int64(b)
+                    chars_a[w] = c_chars[x]
+                    chars_b[w] = c_chars[y]
+                w += 1
+    return w
+
+
+def document_pairs(cluster_of: np.ndarray, p_doc: np.ndarray, p_len: np.ndarray, *, docs: Sequence[str],
+                   threshold: float, every_pair: bool = False) -> list[DocumentDuplicate]:
+    """Documents whose characters are covered at least ``threshold`` by paragraphs of clusters
+    (``cluster_of[i]``: paragraph ``i``'s cluster, -1 for none) shared with one other document.
+    Clusters spanning more than ``MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS`` documents are left out
+    (boilerplate). ``every_pair``: accumulate every pair (reference path), not only those that can
+    reach the threshold."""
+    n_docs = len(docs)
+    total = np.bincount(p_doc, weights=p_len.astype(np.float64), minlength=n_docs)
+    sel = np.flatnonzero(cluster_of >= 0)
+    if sel.size == 0:
+        return []
+    # Characters per (cluster, document), documents of a cluster in input order.
+    key = cluster_of[sel].astype(np.int64) * n_docs + p_doc[sel]
+    uniq, inv = np.unique(key, return_inverse=True)
+    c_chars = np.bincount(inv, weights=p_len[sel].astype(np.float64))
+    c_cluster, c_doc = uniq // n_docs, uniq % n_docs
+    starts = np.flatnonzero(np.concatenate(([True], c_cluster[1:] != c_cluster[:-1])))
+    ends = np.concatenate((starts[1:], [uniq.size]))
+    span = ends - starts
+    ok = (span >= 2) & (span <= MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS)
+    rows = np.repeat(ok, span)
+    c_doc, c_chars = c_doc[rows], c_chars[rows]
+    starts = np.concatenate(([0], np.cumsum(span[ok])))
+    # A pair can only reach the threshold through a document with enough clustered characters
+    # ("eligible"); pairs of two ineligible documents are never formed (boilerplate clusters would
+    # make millions of them).
+    clustered = np.bincount(c_doc, weights=c_chars, minlength=n_docs)
+    eligible = (total > 0) & (clustered >= threshold * total * (1 - 1e-9))
+    if every_pair:
+        eligible[:] = True
+    none_i, none_f = np.zeros(0, np.int64), np.zeros(0)
+    count = _doc_pair_codes(starts, c_doc, c_chars, eligible, False, none_i, none_f, none_f)
+    code = np.empty(count, np.int64)
+    chars_a, chars_b = np.empty(count), np.empty(count)
+    _doc_pair_codes(starts, c_doc, c_chars, eligible, True, code, chars_a, chars_b)
+    pairs, inv, shared = np.unique(code, return_inverse=True, return_counts=True)
+    ca = np.bincount(inv, weights=chars_a, minlength=pairs.size)
+    cb = np.bincount(inv, weights=chars_b, minlength=pairs.size)
+    a, b = pairs >> 32, pairs & 0xFFFFFFFF
+    cov_a = np.where(total[a] > 0, np.minimum(1.0, ca / np.maximum(total[a], 1e-300)), 0.0)
+    cov_b = np.where(total[b] > 0, np.minimum(1.0, cb / np.maximum(total[b], 1e-300)), 0.0)
+    score = np.maximum(cov_a, cov_b)
     out: list[DocumentDuplicate] = []
-    for (a, b), (ca, cb) in sorted(shared.items()):
-        cov = (min(1.0, ca / total[a]) if total[a] else 0.0, min(1.0, cb / total[b]) if total[b] else 0.0)
-        score = max(cov)
-        if score >= threshold:
-            out.append(DocumentDuplicate((docs[a], docs[b]), score, cov, counts[(a, b)]))
+    for k in np.flatnonzero(score >= threshold).tolist():
+        out.append(DocumentDuplicate((docs[int(a[k])], docs[int(b[k])]), float(score[k]),
+                                     (float(cov_a[k]), float(cov_b[k])), int(shared[k])))
     return out
 
 
@@ -232,24 +324,61 @@ def keep_order(policy: str, *, p_doc: np.ndarray, p_len: np.ndarray,
 
 # ---------------------------------------------------------------------------- greedy centers
 
+#: A member longer than its kept paragraph is only dropped when the kept paragraph covers at least
+#: this share of its words; otherwise the kept paragraph is a part of it, and the member keeps it
+#: (the cluster moves into the longer paragraph).
+LONGER_MEMBER_COVERAGE = 0.7
+
+
+@nb.njit(cache=True, inline="always")
+def _needed(m, share):
+    return np.ceil(share * m - 1e-9)
+
+
+@nb.njit(cache=True)
+def is_member(covered, m, m_kept, threshold, min_ratio):
+    """Whether a paragraph of ``m`` words, with ``covered`` of them in runs shared with a kept
+    paragraph of ``m_kept`` words, is a copy (or a part) of it that may be dropped: ``threshold``
+    of its words covered, or ``LONGER_MEMBER_COVERAGE`` when it is the longer one; word ratio at
+    least ``min_ratio``."""
+    if min(m, m_kept) < min_ratio * max(m, m_kept):
+        return False
+    share = threshold if m <= m_kept else max(threshold, LONGER_MEMBER_COVERAGE)
+    return covered >= _needed(m, share)
+
+
+def member_mask(covered: np.ndarray, m: np.ndarray, m_kept: np.ndarray, threshold: float, min_ratio: float
+                ) -> np.ndarray:
+    """:func:`is_member` over arrays."""
+    m = m.astype(np.int64)
+    m_kept = m_kept.astype(np.int64)
+    share = np.where(m <= m_kept, threshold, max(threshold, LONGER_MEMBER_COVERAGE))
+    ratio_ok = np.minimum(m, m_kept) >= min_ratio * np.maximum(m, m_kept)
+    return ratio_ok & (covered >= np.ceil(share * m - 1e-9))
+
 
 @nb.njit(cache=True)
 def _spec_targets(slots, center, r0, r1):
-    """The targets of paragraphs ``r0 <= x < r1`` known before their chunk is decided: each
-    candidate's cluster center when it was decided before the chunk, else the candidate itself
-    (the guess that it becomes a center). Grouped by ``x`` (``start``), without repeats."""
+    """The targets of paragraphs ``r0 <= x < r1`` guessed before their chunk is decided: each
+    candidate's cluster center when it was decided before the chunk, else the guess for the
+    candidate (the target of its own first candidate: copies of one paragraph follow the first
+    of them), grouped by ``x`` (``start``), without repeats."""
     k_max = slots.shape[1]
     start = np.zeros(r1 - r0 + 1, np.int64)
     tl = np.empty((r1 - r0) * k_max, np.int64)
     tr = np.empty((r1 - r0) * k_max, np.int64)
+    guess = np.empty(r1 - r0, np.int64)
     w = 0
     for x in range(r0, r1):
         s = w
+        guess[x - r0] = x
         for k in range(k_max):
             q = slots[x, k]
             if q < 0:
                 continue
-            t = center[q] if q < r0 else q
+            t = center[q] if q < r0 else guess[q - r0]
+            if w == s:
+                guess[x - r0] = t
             dup = False
             for u in range(s, w):
                 if tr[u] == t:
@@ -265,13 +394,14 @@ def _spec_targets(slots, center, r0, r1):
 
 @nb.njit(cache=True)
 def _decide(slots, center, score, words, r0, r1, x0, start, tr, cov, ex_x, ex_t, ex_c, threshold, min_ratio,
-            miss, tk_t, tk_x, tk_c, n_tk):
-    """Decide paragraphs ``x0 <= x < r1`` in keep order: ``x`` joins the cluster of the best center
-    among its candidates' centers that covers it (a copy of the center, or a part of it), else it
-    is a center. A center that ``x`` covers but that does not cover ``x`` (the center is a part of
-    ``x``) is noted as a takeover (``tk_*``). Covered counts come from the chunk's speculative
-    verifications (``start``/``tr``/``cov``) or, for ``x == ex_x``, from ``ex_t``/``ex_c``; when a
-    target has neither, stops and returns ``(x, missing targets in miss[:m], takeovers)``."""
+            miss, tk_t, tk_x, n_tk):
+    """Decide paragraphs ``x0 <= x < r1`` in keep order: ``x`` joins the cluster of the center,
+    among its candidates' centers, that covers the largest share of it (:func:`is_member`; ties:
+    the earlier), else it is a center. A center that ``x`` covers but may not replace as a member
+    (the center is a part of ``x``) is noted as a takeover (``tk_*``). Covered counts come from the
+    chunk's speculative verifications (``start``/``tr``/``cov``) or, for ``x == ex_x``, from
+    ``ex_t``/``ex_c``; when a target has neither, stops and returns ``(x, missing targets in
+    miss[:m], takeovers)``."""
     k_max = slots.shape[1]
     targets = np.empty(k_max, np.int64)
     counts = np.empty(k_max, np.int64)
@@ -311,26 +441,25 @@ def _decide(slots, center, score, words, r0, r1, x0, start, tr, cov, ex_x, ex_t,
             return x, n_miss, n_tk
         best = -1
         best_s = -1.0
+        best_c = 0
         mx = words[x]
         for u in range(nt):
             t = targets[u]
             c = counts[u]
             mt = words[t]
-            if min(mx, mt) < min_ratio * max(mx, mt):
-                continue
-            if c >= np.ceil(threshold * mx - 1e-9):
-                s = c / mx
+            if is_member(c, mx, mt, threshold, min_ratio):
+                s = c / max(mx, mt)  # preference: the closest center (a part goes to the smallest container)
                 if s > best_s or (s == best_s and t < best):
                     best = t
                     best_s = s
-            elif c >= np.ceil(threshold * mt - 1e-9):
+                    best_c = c
+            elif mt < mx and is_member(c, mt, mx, threshold, min_ratio):
                 tk_t[n_tk] = t
                 tk_x[n_tk] = x
-                tk_c[n_tk] = c
                 n_tk += 1
         if best >= 0:
             center[x] = best
-            score[x] = best_s
+            score[x] = best_c / mx
         else:
             center[x] = x
     return r1, 0, n_tk
@@ -344,7 +473,7 @@ def assign_centers(order: np.ndarray, words: np.ndarray, slots: np.ndarray, sets
                    min_ratio: float, stats: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Greedy clustering in keep order (see :func:`_decide`): ``center[x]`` (positions in keep
     order), ``score[x]`` (share of ``x``'s words covered by its center's) and the takeovers
-    ``(center, paragraph that covers it)`` as a ``(m, 2)`` array.
+    ``(center, paragraph it is a part of)`` as a ``(m, 2)`` array.
 
     Paragraph ``x`` is decided after every earlier one, so the result is that of the sequential
     greedy whatever the threads; the verifications of a chunk are made first, in parallel, against
@@ -363,17 +492,17 @@ def assign_centers(order: np.ndarray, words: np.ndarray, slots: np.ndarray, sets
         cov = sets.cover(order[tl], order[tr]) if tl.size else np.zeros(0, np.int32)
         verified += int(tl.size)
         miss = np.empty(k_max, np.int64)
-        tk = np.empty((3, (r1 - r0) * k_max), np.int64)
+        tk = np.empty((2, (r1 - r0) * k_max), np.int64)
         n_tk = 0
         x, ex_x, ex_t, ex_c = r0, -1, np.zeros(0, np.int64), np.zeros(0, np.int32)
         while x < r1:
             x, n_miss, n_tk = _decide(slots, center, score, words, r0, r1, x, start, tr, cov, ex_x, ex_t, ex_c,
-                                      threshold, min_ratio, miss, tk[0], tk[1], tk[2], n_tk)
+                                      threshold, min_ratio, miss, tk[0], tk[1], n_tk)
             if n_miss:
                 ex_x, ex_t = x, miss[:n_miss].copy()
                 ex_c = sets.cover(np.full(n_miss, order[x]), order[ex_t])
                 extra += n_miss
-        takeovers.append(tk[:2, :n_tk].T.copy())
+        takeovers.append(tk[:, :n_tk].T.copy())
     stats["verified_pairs"] = verified + extra
     stats["verified_late"] = extra
     pairs = np.concatenate(takeovers) if takeovers else np.zeros((0, 2), np.int64)
@@ -383,30 +512,62 @@ def assign_centers(order: np.ndarray, words: np.ndarray, slots: np.ndarray, sets
 # ---------------------------------------------------------------------------- merges
 
 
+class _Clusters:
+    """Member lists of the centers while merges and moves change them (lists only for the
+    clusters that changed; the others are read from the greedy's result)."""
+
+    def __init__(self, center: np.ndarray) -> None:
+        self.center = center
+        self.by_center = np.argsort(center, kind="stable")
+        self.bounds = np.searchsorted(center[self.by_center], np.arange(center.size + 1))
+        self.changed: dict[int, list[int]] = {}
+
+    def members(self, c: int) -> list[int]:
+        got = self.changed.get(c)
+        return list(got) if got is not None else self.by_center[self.bounds[c] : self.bounds[c + 1]].tolist()
+
+    def size(self, c: int) -> int:
+        got = self.changed.get(c)
+        return len(got) if got is not None else int(self.bounds[c + 1] - self.bounds[c])
+
+    def move(self, m: int, dst: int) -> None:
+        src = int(self.center[m])
+        if src == dst:
+            return
+        old = self.members(src)
+        old.remove(m)
+        self.changed[src] = old
+        new = self.members(dst)
+        new.append(m)
+        self.changed[dst] = new
+        self.center[m] = dst
+
+
 def merge_clusters(center: np.ndarray, score: np.ndarray, words: np.ndarray, order: np.ndarray,
                    cands: np.ndarray, sets: Any, *, threshold: float, min_ratio: float,
                    stats: dict[str, int]) -> None:
     """Apply merges ``cands[k] = (t, y)`` in place: the cluster of center ``t`` and the one holding
-    ``y`` become one when one center covers the other (it holds the other's words); the covering
-    center is kept (of two that cover each other, the earlier in keep order), and every member of
-    the cluster that moves is verified against it: the ones it covers move, the others become
-    paragraphs of their own. So no member ever stays without being a copy (or part) of its kept
-    paragraph. Merges are applied in keep order of ``t``."""
+    ``y`` become one when one center is a member of the other (:func:`is_member`: the other covers
+    it); the covering center is kept (of two that cover each other, the earlier in keep order), and
+    every member of the cluster that moves is verified against it: those it covers move, the
+    others stay together around the first of them in keep order (verified against it in turn, or
+    alone). So no member ever stays without being a copy (or part) of its kept paragraph. Merges
+    are applied in keep order of ``t``."""
     stats.setdefault("merges", 0)
     stats.setdefault("merge_dropouts", 0)
+    stats.setdefault("merges_refused", 0)
     if cands.size == 0:
         return
     cands = cands[np.lexsort((cands[:, 1], cands[:, 0]))]
-    by_center = np.argsort(center, kind="stable")
-    bounds = np.searchsorted(center[by_center], np.arange(center.size + 1))
-    changed: dict[int, list[int]] = {}
+    cl = _Clusters(center)
+    # A paragraph that takes in two clusters of several paragraphs is a compilation quoting two
+    # syndicated pieces: joining them would put copies of either in one cluster with the other's.
+    # So a center takes in at most one cluster of several (any number of lone paragraphs: a long
+    # paragraph split over several lines by a scraper).
+    took_several = np.zeros(center.size, bool)
 
-    def members(c: int) -> list[int]:
-        got = changed.get(c)
-        return got if got is not None else by_center[bounds[c] : bounds[c + 1]].tolist()
-
-    def needed(m: int) -> float:
-        return np.ceil(threshold * m - 1e-9)
+    def cover(xs: list[int], y: int) -> list[int]:
+        return sets.cover(order[xs], np.full(len(xs), order[y])).tolist()
 
     for t, y in cands.tolist():
         if center[t] != t:
@@ -414,11 +575,9 @@ def merge_clusters(center: np.ndarray, score: np.ndarray, words: np.ndarray, ord
         x = int(center[y])
         if x == t:
             continue
-        mt, mx = int(words[t]), int(words[x])
-        if min(mt, mx) < min_ratio * max(mt, mx):
-            continue
-        c = int(sets.cover(order[[t]], order[[x]])[0])
-        t_in_x, x_in_t = c >= needed(mt), c >= needed(mx)
+        c = cover([t], x)[0]
+        t_in_x = is_member(c, int(words[t]), int(words[x]), threshold, min_ratio)
+        x_in_t = is_member(c, int(words[x]), int(words[t]), threshold, min_ratio)
         if t_in_x and x_in_t:
             src, dst = (x, t) if t < x else (t, x)
         elif t_in_x:
@@ -427,32 +586,85 @@ def merge_clusters(center: np.ndarray, score: np.ndarray, words: np.ndarray, ord
             src, dst = x, t
         else:
             continue
-        moving = members(src)
-        others = [m for m in moving if m != src]
-        ok = np.ones(len(moving), bool)
-        covered = np.zeros(len(moving), np.int64)
-        covered[moving.index(src)] = c
-        if others:
-            got = sets.cover(order[others], np.full(len(others), order[dst]))
-            for m, g in zip(others, got.tolist(), strict=True):
-                k = moving.index(m)
-                covered[k] = g
-                wm = int(words[m])
-                ok[k] = g >= needed(wm) and min(wm, int(words[dst])) >= min_ratio * max(wm, int(words[dst]))
-        joined = members(dst)
-        for m, good, g in zip(moving, ok.tolist(), covered.tolist(), strict=True):
-            if good:
-                center[m] = dst
-                score[m] = g / max(int(words[m]), 1)
-                joined.append(m)
+        moving = cl.members(src)
+        if len(moving) > 1:
+            if took_several[dst]:
+                stats["merges_refused"] += 1
+                continue
+            took_several[dst] = True
+        left: list[int] = []
+        got = dict(zip(moving, cover(moving, dst), strict=True))
+        for m in moving:
+            if is_member(got[m], int(words[m]), int(words[dst]), threshold, min_ratio):
+                cl.move(m, dst)
+                score[m] = got[m] / max(int(words[m]), 1)
             else:
-                center[m] = m
-                score[m] = 1.0
-                changed[m] = [m]
-                stats["merge_dropouts"] += 1
-        changed[dst] = joined
-        changed[src] = []
+                left.append(m)
         stats["merges"] += 1
+        while left:  # members the new center does not cover: around the first of them
+            head, rest = left[0], left[1:]
+            cl.move(head, head)
+            center[head] = head
+            cl.changed.setdefault(head, [head])
+            score[head] = 1.0
+            left = []
+            for m, g in zip(rest, cover(rest, head) if rest else [], strict=True):
+                if is_member(g, int(words[m]), int(words[head]), threshold, min_ratio):
+                    cl.move(m, head)
+                    score[m] = g / max(int(words[m]), 1)
+                else:
+                    left.append(m)
+            stats["merge_dropouts"] += 1
+
+
+def refine_members(center: np.ndarray, score: np.ndarray, words: np.ndarray, order: np.ndarray, slots: np.ndarray,
+                   sets: Any, *, threshold: float, min_ratio: float, stats: dict[str, int]) -> None:
+    """Move each member (and each center of a cluster of one) to the cluster whose center covers
+    the largest share of it, among the centers of its candidates in both directions (the LSH
+    slots, whichever came first in keep order): the greedy decides in keep order, so a paragraph
+    may have joined a center before a later, closer one existed. Only clusters of two or more are
+    targets and they keep their centers, so the moves do not depend on each other; every move is
+    verified against its new center."""
+    n = center.size
+    stats.setdefault("moved", 0)
+    if n < 2:
+        return
+    sizes = np.bincount(center, minlength=n)
+    is_target = (center == np.arange(n)) & (sizes >= 2)
+    movable = (center != np.arange(n)) | (sizes == 1)
+    x_idx, k_idx = np.nonzero(slots >= 0)
+    q = slots[x_idx, k_idx].astype(np.int64)
+    # Both directions: x's earlier candidates q, and for q the later x.
+    src = np.concatenate((x_idx, q))
+    dst = np.concatenate((center[q], center[x_idx]))
+    keep = movable[src] & is_target[dst] & (center[src] != dst) & (src != dst)
+    src, dst = src[keep], dst[keep]
+    if src.size == 0:
+        return
+    code = np.unique(src * (1 << 32) + dst)
+    src, dst = code >> 32, code & 0xFFFFFFFF
+    # Skip the targets that cannot beat the current center (their sizes alone bound the preference).
+    ws, wd = words[src], words[dst]
+    c = center[src]
+    now = np.where(c != src, score[src] * ws / np.maximum(ws, words[c]), -1.0)
+    can = np.minimum(ws, wd) / np.maximum(np.maximum(ws, wd), 1) > now + 1e-9
+    src, dst = src[can], dst[can]
+    cov = sets.cover(order[src], order[dst])
+    stats["verified_pairs"] = stats.get("verified_pairs", 0) + int(src.size)
+    ok = member_mask(cov, words[src], words[dst], threshold, min_ratio)
+    src, dst, cov = src[ok], dst[ok], cov[ok]
+    pref = cov / np.maximum(words[src], words[dst])
+    best = np.lexsort((dst, -pref, src))
+    src, dst, cov, pref = src[best], dst[best], cov[best], pref[best]
+    first = np.concatenate(([True], src[1:] != src[:-1])) if src.size else np.zeros(0, bool)
+    for s, d, c, p in zip(src[first].tolist(), dst[first].tolist(), cov[first].tolist(), pref[first].tolist(),
+                          strict=True):
+        # The current center's preference, from the stored share of s it covers.
+        now = score[s] * words[s] / max(words[s], words[center[s]]) if center[s] != s else -1.0
+        if p > now + 1e-9:
+            center[s] = d
+            score[s] = c / words[s]
+            stats["moved"] += 1
 
 
 # ---------------------------------------------------------------------------- cluster records
@@ -471,39 +683,46 @@ def build_clusters(
     p_exact: np.ndarray,
     docs: Sequence[str],
     texts: Sequence[str] | None,
-) -> tuple[list[Cluster], dict[tuple[str, int], int], list[list[int]]]:
+) -> tuple[list[Cluster], dict[tuple[str, int], int], np.ndarray]:
     """Cluster records from ``key[i]`` (the kept paragraph of paragraph ``i``'s cluster; ``i``
     itself when it is kept or alone), each member's ``similarity`` to the kept paragraph and
     ``fragment`` flag. Clusters of one paragraph are not reported. Returns the clusters (ordered
-    by their first member, members in input order), the dropped members and each cluster's member
-    indices."""
+    by their first member, members in input order), the dropped members and each paragraph's
+    cluster id (-1: none)."""
     n = key.size
+    cluster_of = np.full(n, -1, np.int64)
     if n == 0:
-        return [], {}, []
+        return [], {}, cluster_of
     sizes = np.bincount(key, minlength=n)
     clustered = np.flatnonzero(sizes[key] >= 2)
     # Group by the cluster's first member (input order), members in input order.
     first = np.full(n, n, np.int64)
     np.minimum.at(first, key[clustered], clustered)
     grouped = clustered[np.lexsort((clustered, first[key[clustered]]))]
-    bounds = np.flatnonzero(np.diff(first[key[grouped]])) + 1 if grouped.size else grouped
+    if grouped.size == 0:
+        return [], {}, cluster_of
+    heads = np.flatnonzero(np.concatenate(([True], np.diff(first[key[grouped]]) != 0)))
+    cluster_of[grouped] = np.repeat(np.arange(heads.size), np.diff(np.concatenate((heads, [grouped.size]))))
+    g_doc = [docs[d] for d in p_doc[grouped].tolist()]
+    g_line = p_line[grouped].tolist()
+    g_sim = similarity[grouped].tolist()
+    g_frag = fragment[grouped].tolist()
+    g_idx = grouped.tolist()
+    g_key = key[grouped].tolist()
+    g_text = [texts[i] for i in g_idx] if texts is not None else [None] * len(g_idx)
+    members = [Member(d, ln, sim, t, fr) for d, ln, sim, t, fr in zip(g_doc, g_line, g_sim, g_text, g_frag,
+                                                                     strict=True)]
+    exact_same = (p_exact[grouped] == p_exact[key[grouped]]).tolist()
     clusters: list[Cluster] = []
     dropped: dict[tuple[str, int], int] = {}
-    groups: list[list[int]] = []
-    for members in np.split(grouped, bounds) if grouped.size else []:
-        idx = members.tolist()
-        kept = int(key[idx[0]])
-        cid = len(clusters)
-        mem = tuple(
-            Member(docs[int(p_doc[i])], int(p_line[i]), float(similarity[i]),
-                   texts[i] if texts is not None else None, bool(fragment[i]))
-            for i in idx
-        )
-        kept_member = mem[idx.index(kept)]
-        exact = bool((p_exact[members] == p_exact[kept]).all())
-        clusters.append(Cluster(cid, kept_member, mem, exact))
-        groups.append(idx)
-        for m, i in zip(mem, idx, strict=True):
-            if i != kept:
-                dropped[(m.doc, m.line)] = cid
-    return clusters, dropped, groups
+    bounds = heads.tolist() + [len(g_idx)]
+    for cid in range(heads.size):
+        lo, hi = bounds[cid], bounds[cid + 1]
+        kept = g_key[lo]
+        mem = tuple(members[lo:hi])
+        kept_member = mem[g_idx[lo:hi].index(kept)]
+        clusters.append(Cluster(cid, kept_member, mem, all(exact_same[lo:hi])))
+        for k in range(lo, hi):
+            if g_idx[k] != kept:
+                dropped[(g_doc[k], g_line[k])] = cid
+    return clusters, dropped, cluster_of

@@ -36,7 +36,7 @@ from newsclean.dedup.threading_layer import parallel_kernel
 from newsclean.dedup.verify import _gram
 
 #: Anchors each query paragraph looks up (its smallest usable ones, by hash).
-FRAGMENT_QUERY_ANCHORS = 3
+FRAGMENT_QUERY_ANCHORS = 8
 #: Anchors a container must share with the query (fewer when the query has fewer).
 FRAGMENT_QUERY_NEED = 2
 #: Anchors found in more clusters than this are common phrases, not used for lookups.

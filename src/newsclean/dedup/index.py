@@ -42,6 +42,7 @@ Measured peaks: benchmarks/dedup_peak.py.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
@@ -57,6 +58,7 @@ from newsclean.dedup.clusters import (
     document_pairs,
     keep_order,
     merge_clusters,
+    refine_members,
 )
 from newsclean.dedup.config import (  # noqa: F401  (re-exported: the index's public names)
     DEFAULT_THRESHOLD,
@@ -105,6 +107,11 @@ class NearDuplicateIndex:
         # Reference path (tests): signatures kept in RAM as before they went to disk, every
         # document pair accumulated; results must be identical either way.
         self._ram_signatures = False
+        # Set to a dict to receive the internals of ``finish`` (tests, diagnostics).
+        self._trace: dict[str, Any] | None = None
+        # Every earlier paragraph a candidate of every later one, not only LSH's (small inputs:
+        # the reference that measures what the candidate step misses).
+        self._exhaustive = False
 
     # ------------------------------------------------------------------ input
     def add_document(
@@ -218,6 +225,14 @@ class NearDuplicateIndex:
         p_exact = self._p_exact.concat(np.uint64)
         sig: Any = self._p_sig.concat(sig_dtype, cfg.num_perm) if self._ram_signatures else self._sig_spill
         n = p_doc.size
+        clock = [time.perf_counter()]
+        timings: dict[str, float] = {}
+
+        def lap(stage: str) -> None:
+            now = time.perf_counter()
+            timings[stage] = round(now - clock[0], 4)
+            clock[0] = now
+
         stats: dict[str, int] = {
             "documents": len(self._docs),
             "paragraphs": n + self._too_short,
@@ -247,17 +262,24 @@ class NearDuplicateIndex:
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.where(minhash, p_words, 0), out=offsets[1:])
         sets = TokenSets(self._spill.fh, self._spill.count, offsets, cfg.min_run, cfg.threshold)
+        lap("keep_order")
         try:
             # 4. candidates, 5. greedy clustering, 6. merges.
             bands, rows = cfg.lsh_params()
             stats["lsh_bands"], stats["lsh_rows"] = bands, rows
-            slots, _counts = band_slots(sig, order, bands=bands, rows=rows, leaders=cfg.bucket_leaders,
-                                        slots=cfg.candidate_slots)
-            del sig, _counts
+            if self._exhaustive:
+                slots = np.tile(np.arange(order.size, dtype=np.int32), (order.size, 1))
+                slots[np.triu_indices(order.size)] = -1
+            else:
+                slots, _counts = band_slots(sig, order, bands=bands, rows=rows, leaders=cfg.bucket_leaders,
+                                            slots=cfg.candidate_slots)
+                del _counts
+            del sig
             stats["candidates"] = int((slots >= 0).sum())
+            lap("candidates")
             center, score, takeovers = assign_centers(order, words, slots, sets, threshold=cfg.threshold,
                                                       min_ratio=cfg.fragment_min_ratio, stats=stats)
-            del slots
+            lap("greedy")
             merges = [takeovers]
             if cfg.fragments:
                 frag, cont = fragment_candidates(sets.tokens, offsets, pos_of, center, words, run=cfg.min_run,
@@ -265,12 +287,21 @@ class NearDuplicateIndex:
                 merges.append(fragment_merges(frag, cont, center, words, order, sets, threshold=cfg.threshold,
                                               stats=stats))
                 del frag, cont
+                lap("fragments")
             merge_clusters(center, score, words, order, np.concatenate(merges), sets, threshold=cfg.threshold,
                            min_ratio=cfg.fragment_min_ratio, stats=stats)
+            lap("merges")
+            refine_members(center, score, words, order, slots, sets, threshold=cfg.threshold,
+                           min_ratio=cfg.fragment_min_ratio, stats=stats)
+            del slots
+            lap("refine")
         finally:
             sets.close()
         stats["disk_bytes"] = self._spill.nbytes
 
+        if self._trace is not None:
+            self._trace.update(order=order, pos_of=pos_of, words=words, center=center.copy(), score=score.copy(),
+                               group=group, best=best)
         # 7. records: each paragraph's kept paragraph, similarity and fragment flag.
         rep = best[group]  # the paragraph standing for each one's exact group
         key = rep.copy()
@@ -284,7 +315,7 @@ class NearDuplicateIndex:
         similarity[sel[moved]] = score[pos[moved]]
         fragment[sel[moved]] = words[pos[moved]] < FRAGMENT_RATIO * words[c[moved]]
         del rep, sel, pos, c, moved, center, score, pos_of, group
-        clusters, dropped, groups = build_clusters(
+        clusters, dropped, cluster_of = build_clusters(
             key=key, similarity=similarity, fragment=fragment, p_doc=p_doc, p_line=p_line, p_exact=p_exact,
             docs=self._docs, texts=self._texts if cfg.keep_text else None)
         stats["clusters"] = len(clusters)
@@ -292,7 +323,8 @@ class NearDuplicateIndex:
         stats["cross_document_clusters"] = sum(1 for cl in clusters if len(cl.documents) > 1)
         stats["fragments"] = int(fragment.sum())
         stats["dropped"] = len(dropped)
-        documents = document_pairs(groups, p_doc, p_len, docs=self._docs, threshold=cfg.document_threshold,
+        documents = document_pairs(cluster_of, p_doc, p_len, docs=self._docs, threshold=cfg.document_threshold,
                                    every_pair=self._ram_signatures)
         stats["document_duplicates"] = len(documents)
-        return DedupResult(clusters=clusters, dropped=dropped, documents=documents, stats=stats)
+        lap("records")
+        return DedupResult(clusters=clusters, dropped=dropped, documents=documents, stats=stats, timings=timings)

@@ -99,6 +99,20 @@ def _cover(a, b, run, need, head, nxt, used):
     return covered
 
 
+@nb.njit(cache=True, inline="always")
+def _ordered(a, b):
+    """``(shorter, longer)``; of two of one length, the lexicographically smaller first, so that
+    the cover of a pair does not depend on the order of its two paragraphs."""
+    if a.size < b.size:
+        return a, b
+    if b.size < a.size:
+        return b, a
+    for k in range(a.size):
+        if a[k] != b[k]:
+            return (a, b) if a[k] < b[k] else (b, a)
+    return a, b
+
+
 @nb.njit(cache=True)
 def _scratch(n):
     size = 16
@@ -110,8 +124,7 @@ def _scratch(n):
 @nb.njit(cache=True)
 def cover(a, b, run, need):
     """:func:`_cover` of the shorter of ``a`` and ``b`` by the longer, with its own scratch."""
-    if a.size > b.size:
-        a, b = b, a
+    a, b = _ordered(a, b)
     head, nxt, used = _scratch(b.size)
     return _cover(a, b, run, need, head, nxt, used)
 
@@ -122,6 +135,21 @@ def needed(m, threshold):
     return np.int64(np.ceil(threshold * m - 1e-9))
 
 
+@nb.njit(cache=True)
+def _cover_range(tokens, offsets, left, right, run, threshold, lo, hi, out):
+    """:func:`_cover_pairs` of pairs ``lo .. hi - 1``, with scratch of its own."""
+    cap = 0
+    head, nxt, used = _scratch(0)
+    for k in range(lo, hi):
+        i = left[k]
+        j = right[k]
+        a, b = _ordered(tokens[offsets[i] : offsets[i + 1]], tokens[offsets[j] : offsets[j + 1]])
+        if b.size > cap:
+            cap = max(b.size, 2 * cap)
+            head, nxt, used = _scratch(cap)
+        out[k] = _cover(a, b, run, needed(a.size, threshold), head, nxt, used)
+
+
 @parallel_kernel
 def _cover_pairs(tokens, offsets, left, right, run, threshold, parts):
     """Covered words of the shorter paragraph of each pair ``(left[k], right[k])``; each scan stops
@@ -130,20 +158,19 @@ def _cover_pairs(tokens, offsets, left, right, run, threshold, parts):
     out = np.zeros(left.size, np.int32)
     per = (left.size + parts - 1) // parts
     for p in nb.prange(parts):
-        cap = 0
-        head, nxt, used = _scratch(0)
-        for k in range(p * per, min(left.size, (p + 1) * per)):
-            i = left[k]
-            j = right[k]
-            a = tokens[offsets[i] : offsets[i + 1]]
-            b = tokens[offsets[j] : offsets[j + 1]]
-            if a.size > b.size:
-                a, b = b, a
-            if b.size > cap:
-                cap = max(b.size, 2 * cap)
-                head, nxt, used = _scratch(cap)
-            out[k] = _cover(a, b, run, needed(a.size, threshold), head, nxt, used)
+        _cover_range(tokens, offsets, left, right, run, threshold, p * per, min(left.size, (p + 1) * per), out)
     return out
+
+
+@nb.njit(cache=True)
+def _cover_pairs_serial(tokens, offsets, left, right, run, threshold):
+    out = np.zeros(left.size, np.int32)
+    _cover_range(tokens, offsets, left, right, run, threshold, 0, left.size, out)
+    return out
+
+
+#: Batches smaller than this are verified on this thread: starting the thread pool costs more.
+SERIAL_PAIRS = 256
 
 
 class TokenSets:
@@ -182,7 +209,9 @@ class TokenSets:
         left = np.ascontiguousarray(left, dtype=np.int64)
         right = np.ascontiguousarray(right, dtype=np.int64)
         parts = 4 * nb.get_num_threads()
-        if left.size <= VERIFY_CHUNK:
+        if left.size < SERIAL_PAIRS:
+            out = _cover_pairs_serial(self.tokens, self.offsets, left, right, self.run, self.threshold)
+        elif left.size <= VERIFY_CHUNK:
             out = _cover_pairs(self.tokens, self.offsets, left, right, self.run, self.threshold, parts)
         else:
             out = np.empty(left.size, np.int32)
