@@ -1,17 +1,13 @@
-"""Near-duplicate accuracy on labelled real pairs, at the cluster level, and what LSH candidates miss.
+"""Near-duplicate accuracy: the dev grid on both rounds of labelled pairs, and what LSH candidates miss.
 
-    python -m benchmarks.dedup_accuracy [--corpus-dir DIR] [--split dev|test|all] [--grid]
-                                        [--set r1|r2|both] [--sample 2000] [--json OUT.json]
+    python -m benchmarks.dedup_accuracy [--corpus-dir DIR] [--grid] [--sample 3000] [--json OUT.json]
 
-1. Labelled pairs (``eval/dedup_pairs``): ``pairs_r2.csv`` (hoax_dev and id_news_dev, splits ``dev`` /
-   ``test``) and ``hoax_dev_pairs.csv`` (round 1, ``dev`` / ``heldout``, scored as ``test``). Each corpus is
-   cleaned with the default pipeline, as the command line does, and its kept paragraphs go through
-   :class:`NearDuplicateIndex` in input order; a pair counts as detected when both paragraphs sit in one
-   reported cluster (what ``--dedup drop`` acts on). Label 1 = copy, 0 = not a copy, 2 = reworded
-   derivative (left out of recall and FPR, its recall reported apart). Recall and false-positive rate
-   come with 95% Wilson intervals. ``--grid`` scores alternative settings on ``dev`` only (how the
-   defaults are chosen); the ``test`` split is only scored when asked for (``--split test``), and every
-   look is recorded in ``eval/dedup_pairs/README.md``.
+1. Labelled pairs, cluster level (a pair is detected when both paragraphs sit in one reported cluster,
+   what ``--dedup drop`` acts on), on the ``dev`` splits only: round 2 (``pairs_r2.csv``, scored by
+   :mod:`benchmarks.dedup_pairs_eval`, which also scores the sealed ``test`` split when asked) and
+   round 1 (``hoax_dev_pairs.csv``, its ``dev`` topics), each corpus cleaned first as the command line
+   does. ``--grid`` scores the alternative settings of :data:`GRID` the same way: that is how the
+   defaults are chosen.
 2. Candidates against all pairs: the cleaned hoax_dev corpus (dense in copies) and random id_news_dev
    documents, ``--sample`` paragraphs in all, clustered twice: with LSH's candidates and with every
    earlier paragraph a candidate of every later one. The share of the exhaustive run's co-clustered
@@ -23,104 +19,24 @@ from __future__ import annotations
 import argparse
 import csv
 import json
-import math
 import random
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
+from benchmarks.dedup_pairs_eval import (
+    CORPUS_FILES,
+    DEFAULT_CORPUS_DIR,
+    Pair,
+    clean_corpus,
+    clusters_in_process,
+    evaluate,
+    score,
+)
 from newsclean.dedup import DedupConfig, NearDuplicateIndex
 
 ROOT = Path(__file__).resolve().parents[1]
-DEFAULT_CORPUS_DIR = ROOT.parent / "shared" / "corpus"
-PAIRS_DIR = ROOT / "eval" / "dedup_pairs"
-CORPORA = {"hoax": "hoax_dev.jsonl", "id_news": "id_news_dev.jsonl"}
-
-
-def wilson(k: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """95% Wilson score interval of a proportion ``k / n``.
-
-    >>> [round(x, 3) for x in wilson(45, 50)]
-    [0.786, 0.957]
-    """
-    if n == 0:
-        return 0.0, 1.0
-    p = k / n
-    d = 1 + z * z / n
-    c = (p + z * z / (2 * n)) / d
-    h = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / d
-    return max(0.0, c - h), min(1.0, c + h)
-
-
-def load_pairs(which: str = "both") -> list[dict[str, Any]]:
-    """Labelled pairs with ``corpus``, ``split`` (``dev`` / ``test``), ``round`` and int lines and labels."""
-    rows: list[dict[str, Any]] = []
-    if which in ("r2", "both"):
-        with open(PAIRS_DIR / "pairs_r2.csv", encoding="utf-8") as fh:
-            rows += [{**r, "round": "r2"} for r in csv.DictReader(fh)]
-    if which in ("r1", "both"):
-        with open(PAIRS_DIR / "hoax_dev_pairs.csv", encoding="utf-8") as fh:
-            rows += [{**r, "round": "r1", "corpus": "hoax", "kind": "r1",
-                      "split": "dev" if r["split"] == "dev" else "test"} for r in csv.DictReader(fh)]
-    for r in rows:
-        r["line_a"], r["line_b"], r["label"] = int(r["line_a"]), int(r["line_b"]), int(r["label"])
-    return rows
-
-
-def cleaned_corpus(path: Path) -> list[tuple[str, Any, Any, list[tuple[int, str]]]]:
-    """``(id, date, outlet, [(input line, cleaned paragraph)])`` per record, cleaned by the default
-    pipeline as the command line cleans it (the paragraphs the index sees)."""
-    from newsclean.corpus_dedup import _as_document, _pipeline
-    from newsclean.run import kept_lines
-
-    pipeline = _pipeline(True, "auto")
-    out = []
-    with open(path, encoding="utf-8") as fh:
-        for i, line in enumerate(fh):
-            rec = json.loads(line)
-            doc = _as_document(rec, i)
-            cleaned = pipeline.explain(doc)
-            paras = [(n, t) for n, t in kept_lines(doc.text, cleaned) if t.strip()]
-            out.append((str(rec["id"]), rec.get("date"), rec.get("outlet"), paras))
-    return out
-
-
-def clusters_of(docs: list[tuple[str, Any, Any, list[tuple[int, str]]]], cfg: DedupConfig,
-                exhaustive: bool = False) -> tuple[dict[tuple[str, int], int], dict[str, Any]]:
-    index = NearDuplicateIndex(cfg)
-    index._exhaustive = exhaustive
-    for key, date, outlet, paras in docs:
-        index.add_document(key, paras, date=date, outlet=outlet)
-    t0 = time.perf_counter()
-    res = index.finish()
-    where = {(m.doc, m.line): c.id for c in res.clusters for m in c.members}
-    return where, {**res.stats, "seconds_finish": round(time.perf_counter() - t0, 3)}
-
-
-def score(pairs: list[dict[str, Any]], where: dict[str, dict[tuple[str, int], int]], split: str) -> dict[str, Any]:
-    """Recall, FPR (with Wilson intervals) and reworded recall of ``split`` over the corpora in ``where``."""
-    hits = {0: [0, 0], 1: [0, 0], 2: [0, 0]}
-    for p in pairs:
-        if p["split"] != split or p["corpus"] not in where:
-            continue
-        w = where[p["corpus"]]
-        a, b = (p["id_a"], p["line_a"]), (p["id_b"], p["line_b"])
-        hits[p["label"]][0] += a in w and w.get(a) == w.get(b)
-        hits[p["label"]][1] += 1
-    (tp, npos), (fp, nneg), (rw, nrw) = hits[1], hits[0], hits[2]
-    return {"split": split, "recall": tp / max(npos, 1), "recall_ci": wilson(tp, npos), "fpr": fp / max(nneg, 1),
-            "fpr_ci": wilson(fp, nneg), "positives": npos, "negatives": nneg, "missed": npos - tp,
-            "false_positives": fp, "reworded_recall": rw / max(nrw, 1), "reworded": nrw}
-
-
-def line(label: str, r: dict[str, Any]) -> str:
-    lo, hi = r["recall_ci"]
-    flo, fhi = r["fpr_ci"]
-    return (f"{label:44} recall {r['recall']:.3f} [{lo:.3f}, {hi:.3f}] ({r['positives'] - r['missed']}/"
-            f"{r['positives']})  FPR {r['fpr']:.3f} [{flo:.3f}, {fhi:.3f}] ({r['false_positives']}/{r['negatives']})"
-            f"  reworded {r['reworded_recall']:.2f}")
-
+PAIRS_R1 = ROOT / "eval" / "dedup_pairs" / "hoax_dev_pairs.csv"
 
 GRID: list[tuple[str, dict[str, Any]]] = [
     ("defaults", {}),
@@ -139,69 +55,78 @@ GRID: list[tuple[str, dict[str, Any]]] = [
 ]
 
 
+def r1_pairs(split: str = "dev") -> list[Pair]:
+    """Round-1 pairs of hoax_dev (``dev`` topics, or ``heldout`` ones as ``test``)."""
+    with open(PAIRS_R1, encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    want = "dev" if split == "dev" else "heldout"
+    return [Pair(split, "hoax", "r1", (r["id_a"], int(r["line_a"])), (r["id_b"], int(r["line_b"])), int(r["label"]))
+            for r in rows if r["split"] == want]
+
+
+def dev_scores(cfg: DedupConfig, corpus_dir: Path) -> dict[str, Any]:
+    """Round-2 and round-1 dev figures of ``cfg`` (one run per corpus)."""
+    r2 = evaluate(cfg, splits=("dev",), corpus_dir=corpus_dir)["splits"]["dev"]["all"]
+    where, _, _ = clusters_in_process(corpus_dir / CORPUS_FILES["hoax"], cfg)
+    return {"r2": r2, "r1": score(r1_pairs("dev"), where)}
+
+
+def line(label: str, s: dict[str, Any]) -> str:
+    r, f = s["r2"], s["r1"]
+    return (f"{label:30} r2 recall {r['recall']:.3f} [{r['recall_ci95'][0]:.3f}, {r['recall_ci95'][1]:.3f}] "
+            f"FPR {r['fpr']:.3f} [{r['fpr_ci95'][0]:.3f}, {r['fpr_ci95'][1]:.3f}] | r1 recall {f['recall']:.3f} "
+            f"FPR {f['fpr']:.3f}")
+
+
+def clusters_of(docs: list[tuple[str, list[tuple[int, str]], Any, Any]], cfg: DedupConfig, *, exhaustive: bool
+                ) -> tuple[set[tuple[tuple[str, int], tuple[str, int]]], int]:
+    """Pairs of paragraphs sharing a cluster, and the verifications made."""
+    index = NearDuplicateIndex(cfg)
+    index._exhaustive = exhaustive
+    for key, paras, date, outlet in docs:
+        index.add_document(key, paras, date=date, outlet=outlet)
+    res = index.finish()
+    pairs = set()
+    for c in res.clusters:
+        keys = sorted((m.doc, m.line) for m in c.members)
+        pairs.update((a, b) for i, a in enumerate(keys) for b in keys[i + 1:])
+    return pairs, res.stats["verified_pairs"]
+
+
 def main(argv: list[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus-dir", type=Path, default=DEFAULT_CORPUS_DIR)
-    ap.add_argument("--split", choices=("dev", "test", "all"), default="dev",
-                    help="test: the sealed split (record the look in eval/dedup_pairs/README.md)")
-    ap.add_argument("--set", choices=("r1", "r2", "both"), default="r2", help="which labelled pairs")
-    ap.add_argument("--grid", action="store_true", help="also score alternative settings on dev")
+    ap.add_argument("--grid", action="store_true", help="also score the alternative settings on dev")
     ap.add_argument("--sample", type=int, default=3000, help="paragraphs for the exhaustive comparison (0: skip)")
     ap.add_argument("--seed", type=int, default=7)
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
 
     cfg = DedupConfig()
-    pairs = load_pairs(args.set)
-    needed = {p["corpus"] for p in pairs}
-    docs = {name: cleaned_corpus(args.corpus_dir / CORPORA[name]) for name in CORPORA if name in needed}
-    report: dict[str, Any] = {"config": repr(cfg), "pairs": args.set, "results": {}}
-    splits = ["dev", "test"] if args.split == "all" else [args.split]
-    where, stats = {}, {}
-    for name, d in docs.items():
-        where[name], stats[name] = clusters_of(d, cfg)
-    report["stats"] = stats
-    print(f"Labelled pairs ({args.set}), cluster level, default DedupConfig")
-    for split in splits:
-        for subset in ("all", *sorted(needed)):
-            sel = where if subset == "all" else {subset: where[subset]}
-            r = score(pairs, sel, split)
-            report["results"][f"{split}/{subset}"] = r
-            print(line(f"{split} / {subset}", r))
-    if args.grid:
-        print("\nDev split, alternative settings")
-        report["grid"] = []
-        for label, changes in GRID:
-            c = replace(cfg, **changes)
-            w = {name: clusters_of(d, c)[0] for name, d in docs.items()}
-            r = score(pairs, w, "dev")
-            report["grid"].append({"setting": label, "changes": changes, **r})
-            print(line(label, r))
+    report: dict[str, Any] = {"config": repr(cfg)}
+    print("Labelled pairs, dev splits, cluster level (95% Wilson intervals)")
+    grid = GRID if args.grid else GRID[:1]
+    report["grid"] = []
+    for label, changes in grid:
+        s = dev_scores(replace(cfg, **changes), args.corpus_dir)
+        report["grid"].append({"setting": label, "changes": changes, **s})
+        print(line(label, s), flush=True)
     if args.sample:
         rng = random.Random(args.seed)
-        sample = list(docs.get("hoax", []))
-        others = list(docs.get("id_news", []))
+        sample = list(clean_corpus(args.corpus_dir / CORPUS_FILES["hoax"]).docs)
+        others = list(clean_corpus(args.corpus_dir / CORPUS_FILES["id_news"]).docs)
         rng.shuffle(others)
         for d in others:
-            if sum(len(x[3]) for x in sample) >= args.sample:
+            if sum(len(x[1]) for x in sample) >= args.sample:
                 break
             sample.append(d)
-        lsh, st = clusters_of(sample, cfg)
-        full, st_full = clusters_of(sample, cfg, exhaustive=True)
-
-        def together(w: dict[tuple[str, int], int]) -> set[tuple[tuple[str, int], tuple[str, int]]]:
-            groups: dict[int, list[tuple[str, int]]] = {}
-            for key, cid in w.items():
-                groups.setdefault(cid, []).append(key)
-            return {(a, b) for g in groups.values() for i, a in enumerate(sorted(g)) for b in sorted(g)[i + 1:]}
-
-        t_lsh, t_full = together(lsh), together(full)
-        both = len(t_lsh & t_full)
-        report["exhaustive"] = {
-            "paragraphs": sum(len(x[3]) for x in sample), "pairs_exhaustive": len(t_full), "pairs_lsh": len(t_lsh),
-            "recall_vs_exhaustive": both / max(len(t_full), 1), "precision_vs_exhaustive": both / max(len(t_lsh), 1),
-            "verified_lsh": st["verified_pairs"], "verified_exhaustive": st_full["verified_pairs"]}
-        e = report["exhaustive"]
+        lsh, v_lsh = clusters_of(sample, cfg, exhaustive=False)
+        full, v_full = clusters_of(sample, cfg, exhaustive=True)
+        both = len(lsh & full)
+        e = report["exhaustive"] = {
+            "paragraphs": sum(len(x[1]) for x in sample), "pairs_exhaustive": len(full), "pairs_lsh": len(lsh),
+            "recall_vs_exhaustive": both / max(len(full), 1), "precision_vs_exhaustive": both / max(len(lsh), 1),
+            "verified_lsh": v_lsh, "verified_exhaustive": v_full}
         print(f"\nLSH candidates against every pair, {e['paragraphs']} paragraphs: co-clustered pairs "
               f"{e['pairs_lsh']} vs {e['pairs_exhaustive']}; recall {e['recall_vs_exhaustive']:.4f}, precision "
               f"{e['precision_vs_exhaustive']:.4f}; verifications {e['verified_lsh']:,} vs "

@@ -115,3 +115,18 @@ def test_lexicon_term_inside_a_sentence_is_kept() -> None:
     news = "Polisi menutup 120 situs slot online dan menangkap tiga pengelolanya di Jakarta pada Senin."
     assert p.clean(news) == news
     assert p.clean(news + "\nDAFTAR SLOT GACOR MAXWIN") == news
+
+
+def test_every_builtin_pattern_compiles() -> None:
+    # The built-in catalog is loaded without compiling its patterns (a run compiles what it uses).
+    for rule in CATALOG.rules:
+        for pattern in (rule.pattern, rule.follow_pattern):
+            if pattern:
+                re.compile(pattern, rule.flags)
+
+
+def test_user_rule_files_are_still_checked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[rule]]\nid = "x.bad"\nkind = "line"\npattern = "(unclosed"\nexamples = ["a"]\n')
+    with pytest.raises(CatalogError, match="bad regex"):
+        load_rule_file(bad)

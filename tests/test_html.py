@@ -311,7 +311,8 @@ def test_bytes_are_decoded_by_declared_charset() -> None:
 def test_bytes_bom_and_utf8_fallback() -> None:
     assert decode_html("<p>é".encode("utf-16")) == "<p>é"
     assert decode_html("<p>é".encode("utf-8-sig")) == "<p>é"
-    assert decode_html(b"<p>caf\xe9</p>") == "<p>caf\ufffd</p>"
+    # Not UTF-8 and nothing declared: Windows-1252, not U+FFFD (the text is kept)
+    assert decode_html(b"<p>caf\xe9</p>") == "<p>caf\u00e9</p>"
     assert decode_html(b'<meta charset="utf-8"><p>\xe2\x80\x9cx') == '<meta charset="utf-8"><p>\u201cx'
     art = extract_article(bytearray(page(f"<div class='content'><p>{P1}</p></div>").encode()))
     assert art.text == P1

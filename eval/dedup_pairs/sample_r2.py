@@ -91,6 +91,14 @@ HOAX_QUOTA = {
 }
 ID_QUOTA = {"dev": {"cluster": 15, "hard_negative": 12, "fragment": 9, "stratified": 24},
             "test": {"cluster": 10, "hard_negative": 8, "fragment": 6, "stratified": 16}}
+# A second hard-negative draw, appended after everything else (so the rows above stay as they were):
+# the first one, drawn evenly over word-run coverage, found mostly edited copies in the Jaccard band.
+# This one takes band pairs of similar length (the shorter >= EXTRA_MIN_RATIO of the longer: not a
+# fragment, so an edited copy or a rewrite), evenly over containment bins; for id_news also pairs of
+# two articles of one outlet linked as one event (follow-ups, templates).
+EXTRA_MIN_RATIO = 0.5
+HOAX_EXTRA = {"KW3": 6, "KW4": 8, "KW5": 6, "KW6": 8}
+ID_EXTRA = {"dev": 10, "test": 7}
 
 # Bin edges (left-closed); the last edge is above 1 so that 1.0 falls in the last bin.
 JACCARD_BINS = (0.0, 0.05, 0.15, 0.3, 0.45, 0.6, 0.8, 1.01)
@@ -447,7 +455,23 @@ def old_pairs() -> set[tuple[Key, Key]]:
     return out
 
 
-def sample_hoax(drawer: Drawer, *, corpus_dir: Path, run_dir: Path, python: str) -> None:
+@dataclass
+class ExtraDraw:
+    population: list[Cand]
+    n: int
+    seed: str
+    split: str
+    corpus: str
+
+
+def draw_extra(drawer: Drawer, job: ExtraDraw) -> None:
+    lo, hi = HARD_NEG_JACCARD
+    band = [c for c in job.population if lo <= c.m.jaccard <= hi and c.m.ratio >= EXTRA_MIN_RATIO]
+    drawer.draw_binned(band, job.n, bins=[cbin], seed=job.seed, kind="hard_negative", split=job.split,
+                       corpus=job.corpus)
+
+
+def sample_hoax(drawer: Drawer, *, corpus_dir: Path, run_dir: Path, python: str) -> list[ExtraDraw]:
     rows = load_jsonl(corpus_dir / "hoax_dev.jsonl")
     dropped, clusters = run_newsclean(corpus=corpus_dir / "hoax_dev.jsonl", run_dir=run_dir, python=python)
     paras = paragraphs_of(rows, dropped=dropped, group_of=lambda r: r["topic"])
@@ -455,6 +479,7 @@ def sample_hoax(drawer: Drawer, *, corpus_dir: Path, run_dir: Path, python: str)
     for p in paras.values():
         by_topic[p.group].append(p)
     all_clusters = cluster_cands(clusters, paras, allowed=lambda a, b: True)
+    extra = []
     for topic in sorted(by_topic):
         split = "dev" if topic in HOAX_DEV_TOPICS else "test"
         assert topic in HOAX_DEV_TOPICS + HOAX_TEST_TOPICS, topic
@@ -466,9 +491,12 @@ def sample_hoax(drawer: Drawer, *, corpus_dir: Path, run_dir: Path, python: str)
         cl = [c for c in all_clusters if c.a.group == topic and c.b.group == topic]
         draw_group(drawer, population=population, clusters=cl, quota=HOAX_QUOTA[topic], seed=f"hoax/{topic}",
                    split=split, corpus="hoax")
+        if topic in HOAX_EXTRA:
+            extra.append(ExtraDraw(population, HOAX_EXTRA[topic], f"hoax/{topic}/hard_negative/extra", split, "hoax"))
+    return extra
 
 
-def sample_id(drawer: Drawer, *, corpus_dir: Path, run_dir: Path, python: str) -> None:
+def sample_id(drawer: Drawer, *, corpus_dir: Path, run_dir: Path, python: str) -> list[ExtraDraw]:
     rows = load_jsonl(corpus_dir / "id_news_dev.jsonl")
     links = event_links(rows)
     comp = components(len(rows), links)
@@ -485,17 +513,19 @@ def sample_id(drawer: Drawer, *, corpus_dir: Path, run_dir: Path, python: str) -
         by_doc[p.key[0]].append(p)
     # The population: paragraph pairs of two articles of different outlets linked as one event.
     population: dict[str, list[Cand]] = {"dev": [], "test": []}
+    same_outlet: dict[str, list[Cand]] = {"dev": [], "test": []}
     for i, j in links:
         ri, rj = rows[i], rows[j]
-        if ri["outlet"] == rj["outlet"]:
-            continue
         cands = [Cand(a, b, measure(a, b)) for a in by_doc[ri["id"]] for b in by_doc[rj["id"]] if pair_ok(a, b)]
-        population[split_of[group_of_doc[ri["id"]]]].extend(cands)
+        target = same_outlet if ri["outlet"] == rj["outlet"] else population
+        target[split_of[group_of_doc[ri["id"]]]].extend(cands)
     cl = cluster_cands(clusters, paras, allowed=lambda a, b: split_of[a.group] == split_of[b.group])
     for split in ("dev", "test"):
         cl_split = [c for c in cl if split_of[c.a.group] == split]
         draw_group(drawer, population=population[split], clusters=cl_split, quota=ID_QUOTA[split],
                    seed=f"id/{split}", split=split, corpus="id_news")
+    return [ExtraDraw(population[sp] + same_outlet[sp], ID_EXTRA[sp], f"id/{sp}/hard_negative/extra", sp, "id_news")
+            for sp in ("dev", "test")]
 
 
 FIELDS = ("split", "corpus", "group", "kind", "id_a", "line_a", "id_b", "line_b")
@@ -509,8 +539,10 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--python", default=sys.executable, help="interpreter that runs newsclean")
     args = ap.parse_args(argv)
     drawer = Drawer(old_pairs())
-    sample_hoax(drawer, corpus_dir=args.corpus_dir, run_dir=args.run_dir, python=args.python)
-    sample_id(drawer, corpus_dir=args.corpus_dir, run_dir=args.run_dir, python=args.python)
+    extra = sample_hoax(drawer, corpus_dir=args.corpus_dir, run_dir=args.run_dir, python=args.python)
+    extra += sample_id(drawer, corpus_dir=args.corpus_dir, run_dir=args.run_dir, python=args.python)
+    for job in extra:
+        draw_extra(drawer, job)
     tmp = args.out.with_suffix(".tmp")
     with open(tmp, "w", encoding="utf-8", newline="") as fh:
         w = csv.DictWriter(fh, fieldnames=FIELDS, lineterminator="\n")

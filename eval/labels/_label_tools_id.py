@@ -245,7 +245,7 @@ def check_row(text, lab, errors, warnings):
                 # rule 1: a span from a line start to a line end takes the "\n";
                 # a span that takes a "\n" starts at a line start
                 at_line_start = s == 0 or text[s - 1] == "\n"
-                if at_line_start and e < len(text) and text[e] == "\n":
+                if at_line_start and e < len(text) and text[e] == "\n" and text[e - 1] != "\n":
                     errors.append(f"{aid}: whole-line {kind} span {sp} without its trailing newline")
                 if text[e - 1] == "\n" and not at_line_start:
                     errors.append(f"{aid}: {kind} span {sp} takes a newline but starts mid-line")

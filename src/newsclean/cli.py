@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import json
+import logging
 import sys
 import time
 from collections.abc import Sequence
@@ -18,7 +19,8 @@ from typing import Any
 
 from . import __version__
 from .catalog import CatalogError
-from .io import REPORT_DIR, UserError, atomic_writer, check_paths, discover_inputs
+from .cli_paths import IoPlan, plan_io
+from .io import REPORT_DIR, UserError, atomic_writer, check_paths, json_line, scan_inputs
 from .pipeline import BLANK_MODES
 from .report import RunStats, write_json
 from .run import DedupIntake, PipelineSpec, Runner, TextSpill, default_jobs
@@ -29,16 +31,50 @@ DEDUP_MODES = ("off", "report", "drop")
 NEWLINES = {"lf": "\n", "crlf": "\r\n", "keep": "keep"}
 
 
+FORMATS_HELP = """\
+input formats (IN, by file name; a folder is searched recursively, hidden files skipped):
+  *.txt                  one article per file, one paragraph per line (UTF-8)
+  *.jsonl                one article per line: a JSON object with a string "text" (or an "html"
+                         page) and optional id, url, outlet (or source), title, date, lang; every
+                         other field is carried through
+  *.jsonl.gz *.jsonl.zst the same, compressed (written back compressed the same way)
+  *.parquet              the same records as rows (all columns kept)
+  *.html *.htm           a web page: the article body is extracted and written as .txt
+  -                      JSONL records on standard input (plain, gzip or zstd)
+
+output (OUT):
+  a folder               mirrors IN's relative paths; reports in OUT/_newsclean/
+  a file                 when IN is one file and OUT ends in a suffix that fits it (.txt for .txt
+                         and .html, .jsonl/.jsonl.gz/.jsonl.zst for JSONL, .parquet for Parquet);
+                         reports in _newsclean/ beside it
+  -                      cleaned JSONL records on standard output (IN must be JSONL); reports only
+                         with --report-dir
+
+reports: report.json (counts per rule and outlet, failures, timings), duplicates.jsonl (near-duplicate
+clusters), removed.jsonl (with --explain), rejected.jsonl (unusable records).
+exit codes: 0 all went through, 1 some files or records failed (reported, skipped), 2 usage error,
+130 interrupted.
+
+also: 'newsclean learn IN RULES.toml' mines repeated boilerplate into a rule file ('newsclean learn -h').
+"""
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(
         prog="newsclean",
         description="Clean scraped news: remove boilerplate, repair Unicode, find near-duplicate "
-                    "paragraphs. IN is a folder (searched recursively for .txt, .jsonl and .html) or one file; "
-                    "OUT mirrors IN's relative paths, with reports in OUT/_newsclean/.",
-        epilog="Also: 'newsclean learn IN rules.toml' mines repeated boilerplate into a rule file.",
+                    "paragraphs.",
+        epilog=FORMATS_HELP,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    p.add_argument("input", metavar="IN", type=Path, help="input folder or file")
-    p.add_argument("output", metavar="OUT", type=Path, help="output folder (created if missing)")
+    p.add_argument("input", metavar="IN", type=Path,
+                   help="input folder or file (formats below), or - for JSONL on standard input")
+    p.add_argument("output", metavar="OUT", type=Path,
+                   help="output folder (created if missing), a file (IN a file, OUT a fitting suffix), "
+                        "or - for JSONL on standard output")
+    p.add_argument("--report-dir", type=Path, default=None, metavar="DIR",
+                   help="where the reports go (default: OUT/_newsclean, or _newsclean beside a file OUT; "
+                        "with OUT - no reports unless given)")
     p.add_argument("--lang", default="auto", help="rule language: id, en or auto (default: auto)")
     p.add_argument("--rules", action="append", default=[], type=Path, metavar="FILE",
                    help="extra rule file (TOML), e.g. from 'newsclean learn'; repeatable")
@@ -75,11 +111,21 @@ def build_parser() -> argparse.ArgumentParser:
 SMALL_INPUT_BYTES = 1_000_000
 
 
+class _NoProgress:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _progress(total: int, quiet: bool) -> Any:
+    # tqdm shows nothing when stderr is not a terminal (disable=None): then it is not even imported.
+    if quiet or not sys.stderr.isatty():
+        return _NoProgress()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="file", desc="newsclean", disable=True if quiet else None,
-                file=sys.stderr, leave=False)
+    return tqdm(total=total, unit="file", desc="newsclean", disable=None, file=sys.stderr, leave=False)
 
 
 def _rule_texts(paths: Sequence[Path]) -> tuple[tuple[str, str], ...]:
@@ -95,14 +141,57 @@ def _rule_texts(paths: Sequence[Path]) -> tuple[tuple[str, str], ...]:
 
 
 def run(args: argparse.Namespace) -> int:
+    """Resolve IN and OUT (``-``, a file OUT: :mod:`newsclean.cli_paths`), clean, then put the results
+    where they were asked for."""
+    with plan_io(str(args.input), str(args.output), report_dir=args.report_dir, tmp_dir=args.tmp_dir,
+                 stdin=getattr(sys.stdin, "buffer", None), stdout=getattr(sys.stdout, "buffer", None)) as plan:
+        code = _run(args, plan)
+        plan.finish()
+    return code
+
+
+class _StderrHandler(logging.Handler):
+    """The ``newsclean`` logger's messages on the current ``sys.stderr`` (a long first-run pause
+    says what it is doing)."""
+
+    def emit(self, record: logging.LogRecord) -> None:
+        sys.stderr.write(f"newsclean: {record.getMessage()}\n")
+        sys.stderr.flush()
+
+
+_HANDLER = _StderrHandler()
+
+
+def _show_messages(quiet: bool) -> None:
+    log = logging.getLogger("newsclean")
+    if quiet:
+        log.removeHandler(_HANDLER)
+        return
+    if _HANDLER not in log.handlers:
+        log.addHandler(_HANDLER)
+    if log.level == logging.NOTSET or log.level > logging.INFO:
+        log.setLevel(logging.INFO)
+
+
+def _announce_kernels() -> None:
+    from .dedup.threading_layer import kernels_cached
+
+    if not kernels_cached():
+        logging.getLogger("newsclean").info(
+            "compiling the near-duplicate kernels, once (a minute or so; numba caches them for later runs)")
+
+
+def _run(args: argparse.Namespace, plan: IoPlan) -> int:
     started = time.perf_counter()
-    inp, out = check_paths(args.input, args.output)
+    _show_messages(args.quiet)
+    inp, out = check_paths(plan.input, plan.output)
     if args.threshold is not None and not 0.0 < args.threshold <= 1.0:
         raise UserError(f"--threshold must be in (0, 1], got {args.threshold}")
     if args.jobs is not None and args.jobs < 1:
         raise UserError(f"--jobs must be at least 1, got {args.jobs}")
-    files = discover_inputs(inp)
-    if not files:
+    found = scan_inputs(inp)
+    files = found.files
+    if not files and not found.skipped:
         raise UserError(f"no .txt, .jsonl or .html files found in {args.input}")
     spec = PipelineSpec(lang=args.lang, rule_texts=_rule_texts(args.rules), blank_lines=args.blank_lines,
                         newline=NEWLINES[args.newline])
@@ -111,12 +200,14 @@ def run(args: argparse.Namespace) -> int:
     except (CatalogError, ValueError) as exc:
         raise UserError(str(exc)) from None
     jobs = args.jobs or default_jobs()
-    total_bytes = sum(f.path.stat().st_size for f in files)
+    total_bytes = sum(f.size for f in files)
     if args.jobs is None and total_bytes < SMALL_INPUT_BYTES:
         jobs = 1
     out.mkdir(parents=True, exist_ok=True)
     report_dir = out / REPORT_DIR
     index = _make_index(args) if args.dedup != "off" else None
+    if index is not None:
+        _announce_kernels()
     timings: dict[str, float] = {}
 
     learned_json: list[dict[str, Any]] | None = None
@@ -133,9 +224,16 @@ def run(args: argparse.Namespace) -> int:
         timings["learn_seconds"] = round(time.perf_counter() - t0, 3)
 
     bar = _progress(len(files), args.quiet)
-    with atomic_writer(report_dir / "rejected.jsonl") as rejects_fh, \
-            (atomic_writer(report_dir / "removed.jsonl") if args.explain else nullcontext()) as explain_fh:
+    # backslashreplace: see report.write_json (lone surrogates are written as JSON escapes)
+    with atomic_writer(report_dir / "rejected.jsonl", errors="backslashreplace") as rejects_fh, \
+            (atomic_writer(report_dir / "removed.jsonl", errors="backslashreplace") if args.explain
+             else nullcontext()) as explain_fh:
         runner = Runner(files, out, spec, jobs=jobs, rejects_fh=rejects_fh, explain_fh=explain_fh, prebuilt=pipeline)
+        for skip in found.skipped:  # what could not even be looked at: reported like a failed file
+            runner.stats.files_failed += 1
+            runner.stats.fail(skip.rel, skip.reason)
+            rejects_fh.write(json_line({"path": skip.rel, "reason": skip.reason,
+                                        ("folder" if skip.folder else "file"): True}) + "\n")
         # The workers sketch every document's kept paragraphs; the index and the spill take them in order.
         intake = None
         if index is not None:
@@ -154,7 +252,7 @@ def run(args: argparse.Namespace) -> int:
                 intake.spill.close()
             timings["dedup_seconds"] = round(time.perf_counter() - t1, 3)
     stats = runner.stats
-    if not stats.records_rejected:
+    if not stats.records_rejected and not stats.files_failed:
         (report_dir / "rejected.jsonl").unlink()
     timings["total_seconds"] = round(time.perf_counter() - started, 3)
     mb = stats.bytes_in / 1e6
@@ -166,9 +264,21 @@ def run(args: argparse.Namespace) -> int:
                           "blank_lines": args.blank_lines, "newline": args.newline},
               **stats.to_json(), "learned": learned_json, "dedup": dedup_json, "timings": timings}
     write_json(report_dir / "report.json", report)
+    if plan.report_dir is not None:
+        _write_html(report_dir)
     if not args.quiet:
-        _summary(stats, dedup_json, timings, report_dir)
+        _summary(stats, dedup_json, timings, plan.report_dir)
     return 1 if stats.files_failed or stats.records_rejected else 0
+
+
+def _write_html(report_dir: Path) -> None:
+    """report.html beside report.json; a failure here is reported, never fatal (the run is done)."""
+    from .report_html import write_report_html
+
+    try:
+        write_report_html(report_dir)
+    except Exception as exc:  # the report is a view: the data is in report.json whatever happens
+        logging.getLogger("newsclean").warning("could not write report.html: %s: %s", type(exc).__name__, exc)
 
 
 def _make_index(args: argparse.Namespace) -> Any:
@@ -203,17 +313,25 @@ def _finish_dedup(intake: DedupIntake, args: argparse.Namespace, runner: Runner,
     with_drops = sorted({doc_file[d] for d in drops if d in doc_file})
     if with_drops:
         runner.run(with_drops, drops=drops, write=True, count=False, account=True)
-    with atomic_writer(report_dir / "duplicates.jsonl") as fh:
+    with atomic_writer(report_dir / "duplicates.jsonl", errors="backslashreplace") as fh:
         for cl in result.clusters:
-            fh.write(json.dumps(cl.to_json_row(lambda doc, line: spill.get(doc, line) or ""),
-                                ensure_ascii=False) + "\n")
+            row = cl.to_json_row(lambda doc, line: spill.get(doc, line) or "")
+            for m in row["members"]:  # which outlets copy which (report.html)
+                m["outlet"] = intake.index.outlet(m["doc"])
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    # "paragraphs_duplicate": cluster members other than the kept one, whatever the mode;
+    # "paragraphs_dropped": those removed from the outputs (all of them with --dedup drop, else 0).
+    # The index's own count of the former ("dropped" in its stats) is not repeated under that name.
+    stats = {k: v for k, v in result.stats.items() if k != "dropped"}
     return {"mode": args.dedup, "clusters": len(result.clusters),
             "cross_document_clusters": len(result.cross_document_clusters()),
+            "paragraphs_duplicate": len(result.dropped),
             "paragraphs_dropped": len(result.dropped) if args.dedup == "drop" else 0,
-            "documents": [d.to_json_row() for d in result.documents], "stats": dict(result.stats)}
+            "documents": [d.to_json_row() for d in result.documents], "stats": stats}
 
 
-def _summary(stats: RunStats, dedup: dict[str, Any] | None, timings: dict[str, float], report_dir: Path) -> None:
+def _summary(stats: RunStats, dedup: dict[str, Any] | None, timings: dict[str, float],
+             report_dir: Path | None) -> None:
     w = sys.stderr.write
     w(f"newsclean: {stats.files} files, {stats.documents_in} documents -> {stats.documents_out} "
       f"({stats.documents_emptied} emptied); lines {stats.lines_in} -> {stats.lines_out}; "
@@ -230,8 +348,9 @@ def _summary(stats: RunStats, dedup: dict[str, Any] | None, timings: dict[str, f
             where = f["path"] + (f":{f['line']}" if "line" in f else "")
             w(f"    {where}: {f['reason']}\n")
         if len(stats.failures) > 10:
-            w(f"    ... see {report_dir / 'report.json'}\n")
-    w(f"  report: {report_dir / 'report.json'}\n")
+            w(f"    ... see {report_dir / 'report.json' if report_dir else 'report.json (--report-dir)'}\n")
+    if report_dir is not None:
+        w(f"  report: {report_dir / 'report.json'} (and report.html)\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -95,6 +95,14 @@ class OutletMiner:
             if m:
                 self.prefixes[key][m.group(1)] += 1
 
+    def update(self, other: OutletMiner) -> None:
+        """Add ``other``'s counts to these (in place)."""
+        self.docs.update(other.docs)
+        for k, c in other.lines.items():
+            self.lines[k].update(c)
+        for k, c in other.prefixes.items():
+            self.prefixes[k].update(c)
+
     def __add__(self, other: OutletMiner) -> OutletMiner:
         out = OutletMiner(self.options)
         out.docs = self.docs + other.docs
@@ -175,17 +183,29 @@ def learn_inputs(root: Path, *, lang: str | None = "auto", rule_texts: tuple[tup
     """Mine every readable document under ``root`` (any input format the CLI reads), cleaned first
     by the built-in rules plus ``rule_texts``; unreadable files and records are skipped here (the
     cleaning run reports them)."""
-    from .run import PipelineSpec, Runner
+    from .run import DocDone, PipelineSpec, Runner
 
-    miner = OutletMiner(options or LearnOptions())
+    opts = options or LearnOptions()
+    miner = OutletMiner(opts)
+    # A file's documents count once it was read to its end: one that fails part-way teaches nothing.
+    pending: dict[int, OutletMiner] = {}
+
+    def on_doc(d: DocDone) -> None:
+        pending.setdefault(d.file, OutletMiner(opts)).add(
+            normalize_outlet(d.doc.outlet or d.doc.url), d.cleaned.text.split("\n") if d.cleaned.text else [])
+
+    def on_file(fi: int) -> None:
+        done = pending.pop(fi, None)
+        if done is not None:
+            miner.update(done)
+
     runner = Runner(discover_inputs(root), Path(), PipelineSpec(lang=lang, rule_texts=rule_texts), jobs=jobs)
-    runner.run(on_doc=lambda d: miner.add(normalize_outlet(d.doc.outlet or d.doc.url),
-                                          d.cleaned.text.split("\n") if d.cleaned.text else []),
+    runner.run(on_doc=on_doc, on_file=on_file, on_file_failed=lambda fi: pending.pop(fi, None),
                write=False, count=False)
     return miner.results()
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def build_parser() -> argparse.ArgumentParser:
     ap = argparse.ArgumentParser(
         prog="newsclean learn",
         description="Mine lines and body prefixes that repeat across many articles of one outlet, print "
@@ -193,13 +213,23 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     ap.add_argument("input", metavar="IN", type=Path, help="input folder or file (any format the cleaner reads)")
     ap.add_argument("rules", metavar="RULES.toml", type=Path, help="rule file to write")
-    ap.add_argument("--min-docs", type=int, default=LearnOptions.min_docs)
-    ap.add_argument("--min-share", type=float, default=LearnOptions.min_share)
-    ap.add_argument("--max-chars", type=int, default=LearnOptions.max_chars)
-    ap.add_argument("--lang", default="auto", help="language of the built-in rules applied first")
+    ap.add_argument("--min-docs", type=int, default=LearnOptions.min_docs, metavar="N",
+                    help="learn a line only if at least N documents of one outlet have it "
+                         f"(default {LearnOptions.min_docs})")
+    ap.add_argument("--min-share", type=float, default=LearnOptions.min_share, metavar="F",
+                    help="... and at least this share of the outlet's documents, 0-1 "
+                         f"(default {LearnOptions.min_share})")
+    ap.add_argument("--max-chars", type=int, default=LearnOptions.max_chars, metavar="N",
+                    help=f"never learn lines longer than N characters (default {LearnOptions.max_chars})")
+    ap.add_argument("--lang", default="auto",
+                    help="language of the built-in rules applied first: id, en or auto (default auto)")
     ap.add_argument("--jobs", "-j", type=int, default=1, metavar="N", help="worker processes (default 1)")
-    ap.add_argument("--quiet", "-q", action="store_true")
-    a = ap.parse_args(list(argv) if argv is not None else None)
+    ap.add_argument("--quiet", "-q", action="store_true", help="do not print the candidates")
+    return ap
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    a = build_parser().parse_args(list(argv) if argv is not None else None)
     if not a.input.exists():
         raise UserError(f"input not found: {a.input}")
     if a.rules.exists() and a.rules.is_dir():

@@ -27,6 +27,7 @@ Every step records what it changed as :class:`~newsclean.document.Change` steps,
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +39,15 @@ from .catalog import Catalog, Rule, default_catalog, normalize_outlet
 from .document import Change, Cleaned, Document, split_lines
 from .lang import detect_lang
 from .lines import CompiledRules
-from .text import fix_unicode, normalize_spaces, remove_invisible, strip_line
+from .text import (
+    BUILTIN_CLEANERS,
+    fix_unicode,
+    leaves_unchanged,
+    normalize_spaces,
+    remove_invisible,
+    separators_to_spaces,
+    strip_line,
+)
 
 __all__ = [
     "BLANK_MODES",
@@ -369,17 +378,37 @@ class RuleCleaner:
                 return code
         # Judge by sentence-like lines only: short lines are where boilerplate lives, and a
         # verdict that flipped once a promo line was removed would make cleaning non-idempotent.
-        sample = [line for line in lines[:60] if line and line.count(" ") >= MIN_SENTENCE_SPACES]
+        # The first lines that are still there count (not the first line numbers), so that the
+        # output, cleaned again, is judged on the same sample.
+        alive = itertools.islice((line for line in lines if line and line.strip()), LANG_SAMPLE_LINES)
+        sample = [line for line in alive if line.count(" ") >= MIN_SENTENCE_SPACES]
         return detect_lang(" ".join(sample))
 
     def run(self, lines: list[str | None], doc: Document) -> list[Change]:
         lang = self.lang_of(doc, lines)
-        compiled = self._compiled(lang, normalize_outlet(doc.outlet or doc.url))
-        return compiled.apply(lines, cleaner=self.name)  # type: ignore[arg-type]
+        outlet = normalize_outlet(doc.outlet or doc.url)
+        changes = self._compiled(lang, outlet).apply(lines, cleaner=self.name)  # type: ignore[arg-type]
+        # What the rules removed can change the verdict (a dateline cut leaves a line too short to
+        # count, a removed promo was the only sentence): then the rules of the new verdict apply
+        # too, until the language of what is left stays put, so that the output cleaned again
+        # meets the same rules and nothing more goes. Each pass that changes something removes
+        # text, so this ends.
+        while changes and self.lang == "auto":
+            again = self.lang_of(doc, lines)
+            if again == lang:
+                break
+            lang = again
+            more = self._compiled(lang, outlet).apply(lines, cleaner=self.name)  # type: ignore[arg-type]
+            if not more:
+                break
+            changes.extend(more)
+        return changes
 
 
 #: Lines with fewer spaces than this are ignored by language detection.
 MIN_SENTENCE_SPACES = 7
+#: Language detection looks at the first this many non-empty lines.
+LANG_SAMPLE_LINES = 60
 
 
 @lru_cache(maxsize=256)
@@ -417,6 +446,7 @@ def strip_stray_html(text: str) -> str:
 TEXT_ROUNDS = 3
 
 DEFAULT_TEXT_CLEANERS: tuple[Callable[[str], str], ...] = (
+    separators_to_spaces,
     fix_unicode,
     remove_invisible,
     normalize_spaces,
@@ -545,6 +575,10 @@ class Pipeline:
             while k < len(steps) and isinstance(steps[k], TextCleaner) and steps[k].idempotent:  # type: ignore[attr-defined]
                 group.append(steps[k])
                 k += 1
+            if k == len(group) and all(s.func in BUILTIN_CLEANERS for s in group) and leaves_unchanged(text):  # type: ignore[attr-defined]
+                # The first steps, built-in cleaners on the text as split: one scan shows that none
+                # of them would change a line (most documents), so none is called.
+                continue
             only: set[int] | None = None
             for _ in range(TEXT_ROUNDS):
                 before = len(changes)

@@ -20,11 +20,12 @@ from __future__ import annotations
 import json
 import multiprocessing as mp
 import os
+import signal
 import sys
 import tempfile
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,12 +38,15 @@ from .io import (
     InputFile,
     RecordWriter,
     doc_from_record,
+    json_line,
     open_binary,
+    open_input,
     parse_jsonl_line,
     read_error_reason,
     read_html,
     read_txt,
     record_line,
+    reject_row,
     write_text_atomic,
 )
 from .pipeline import BlankLines, Pipeline, output_newline, replay
@@ -134,18 +138,13 @@ def drop_lines(text: str, cleaned: Cleaned, lines: set[int], rule: str = "near_d
     return Cleaned(replay(text, changes, newline=newline), changes)
 
 
-def account_drops(stats: RunStats, cleaned: Cleaned, newline_bytes: int = 1) -> None:
+def account_drops(stats: RunStats, cleaned: Cleaned, newline_bytes: int = 1, outlet: str | None = None,
+                  doc: str = "") -> None:
     """Counts of a document that a second pass cleaned with near-duplicates dropped: its lines left
     the output after the first pass counted them."""
-    for c in cleaned.changes:
-        if c.cleaner == "dedup":
-            stats.lines_out -= 1
-            stats.bytes_out -= len(c.removed.encode("utf-8")) + newline_bytes
-            stats.rules[f"{c.cleaner}:{c.rule}"] += 1
-            stats.rule_chars[f"{c.cleaner}:{c.rule}"] += len(c.removed)
-    if not cleaned.text and any(c.cleaner == "dedup" for c in cleaned.changes):
-        stats.documents_out -= 1
-        stats.documents_emptied += 1
+    dropped = [c for c in cleaned.changes if c.cleaner == "dedup"]
+    stats.take_off(dropped, outlet, newline_bytes=newline_bytes, emptied=bool(dropped) and not cleaned.text,
+                   doc=doc)
 
 
 @dataclass
@@ -209,7 +208,7 @@ class _Group:
 
             with _one_numba_thread():
                 sketched = sketch_documents(job.dedup, self.doc_no, self.lines, self.texts)
-            enc = [t.encode("utf-8") for t in self.texts]
+            enc = [t.encode("utf-8", "surrogatepass") for t in self.texts]
             spill = (array("q", self.lines), array("i", map(len, enc)), b"".join(enc))
         return (self.key, self.stats, sketched, spill, self.entries)
 
@@ -262,8 +261,8 @@ class _Worker:
             if kind == "rec":
                 rec = parse_jsonl_line(u[2], u[3])
                 if isinstance(rec, BadRecord):
-                    g.entries.append(("reject", fi, {"line": rec.line, "reason": rec.reason, "raw": rec.raw}))
-                elif not self._record(g, fi, u[2], rec, rel):
+                    g.entries.append(("reject", fi, {"line": rec.line, "reason": rec.reason, **reject_row(u[3])}))
+                elif not self._record(g, fi, u[2], rec, rel, u[3]):
                     dead.add(fi)
             elif kind == "rows":
                 try:
@@ -273,7 +272,7 @@ class _Worker:
                     dead.add(fi)
                     continue
                 for i, rec in enumerate(rows, u[2] + 1):
-                    if not self._record(g, fi, i, rec, rel):
+                    if not self._record(g, fi, i, rec, rel, None):
                         dead.add(fi)
                         break
             elif kind == "file":
@@ -288,13 +287,16 @@ class _Worker:
                 g.entries.append(u)
         return [x.result(job) for x in groups if x.entries]
 
-    def _record(self, g: _Group, fi: int, n: int, rec: dict[str, Any], rel: str) -> bool:
-        """Clean one record; False if the file cannot be read on (an error of the library below)."""
+    def _record(self, g: _Group, fi: int, n: int, rec: dict[str, Any], rel: str, raw: bytes | None) -> bool:
+        """Clean one record (``raw``: its JSONL line; None for a Parquet row); False if the file
+        cannot be read on (an error of the library below)."""
         try:
             doc = doc_from_record(rec, default_id=f"{rel}:{n}")
         except ValueError as exc:
-            g.entries.append(("reject", fi, {"line": n, "reason": str(exc),
-                                             "raw": json.dumps(rec, ensure_ascii=False, default=str)}))
+            # The line's own bytes; a Parquet row has none, so it is kept as a JSON object
+            # (values JSON cannot hold, such as timestamps or bytes, as their str()).
+            kept = reject_row(raw) if raw is not None else {"row": json.loads(json.dumps(rec, default=str))}
+            g.entries.append(("reject", fi, {"line": n, "reason": str(exc), **kept}))
             return True
         except Exception as exc:  # e.g. from the HTML parser: the whole file fails, as a read error
             g.entries.append(("fail", fi, read_error_reason(exc)))
@@ -307,16 +309,20 @@ class _Worker:
         job = self.job
         cleaned = self.pipeline.explain(doc)
         if job.drops:
-            key = job.renamed.get((fi, n), doc.id) if rec is not None else doc.id
+            key = job.renamed.get((fi, n), doc.id)
             if key in job.drops:
                 cleaned = drop_lines(doc.text, cleaned, job.drops[key], newline=self.pipeline.newline,
                                      blank_lines=self.pipeline.blank_lines)
         if g.stats is not None:
             if job.count:
                 g.stats.add_document(doc.text, cleaned.text, cleaned.changes, doc.outlet,
-                                     len(split_lines(base_text(doc.text, cleaned))))
+                                     len(split_lines(base_text(doc.text, cleaned))), doc.id)
+                note = doc.metadata.get("html_encoding_note")
+                if note:
+                    g.stats.note(job.files[fi][0], note)
             if job.account:
-                account_drops(g.stats, cleaned, len(output_newline(doc.text, self.pipeline.newline)))
+                account_drops(g.stats, cleaned, len(output_newline(doc.text, self.pipeline.newline)),
+                              doc.outlet, doc.id)
         out: Any = None
         if job.write:
             if rec is None:  # .txt / .html: one document per file, written here
@@ -383,6 +389,10 @@ _WORKER: _Worker | None = None
 
 def _worker_init(job: _Job, pipeline: Pipeline | None) -> None:
     global _WORKER, _IN_WORKER
+    # Ctrl-C reaches every process of the terminal's group: the main process alone reports it and
+    # stops the pool (which ends the workers with SIGTERM, whose default action is quiet).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER = _Worker(job, pipeline if pipeline is not None else job.spec.build())
     _IN_WORKER = True
 
@@ -404,6 +414,7 @@ class DedupIntake:
         self._docs: list[tuple[str, Any, str | None]] = []
         self._parts: list[tuple[int, Any]] = []  # (first document, SketchedParagraphs)
         self._rows = 0
+        self._flushes = 0
 
     @property
     def config(self) -> Any:
@@ -424,12 +435,38 @@ class DedupIntake:
         if self._rows >= self.config.batch_size:
             self.flush()
 
+    def mark(self) -> tuple[int, int, int]:
+        """Where the documents added from now on start (see :meth:`roll_back`)."""
+        return (self._flushes, len(self._docs), len(self._parts))
+
+    def roll_back(self, mark: tuple[int, int, int], docs: Sequence[tuple[str, int]]) -> None:
+        """Take back the documents ``(key, paragraphs)`` added since ``mark`` (all of them, in
+        order, and nothing else was added since): those still buffered are dropped, those already
+        in the index are discarded there, and the spill forgets their texts."""
+        flushes, n_docs, n_parts = mark
+        if flushes == self._flushes:  # all still buffered
+            gone, self._docs = self._docs[n_docs:], self._docs[:n_docs]
+            self._parts = self._parts[:n_parts]
+            flushed: Sequence[tuple[str, int]] = []
+        else:  # the buffer holds only the last of them
+            gone, self._docs, self._parts = self._docs, [], []
+            flushed = docs[: len(docs) - len(gone)]
+        self._rows = sum(len(b.doc) for _, b in self._parts)
+        if flushed:
+            self.index.discard([k for k, _ in flushed], paragraphs=sum(p for _, p in flushed))
+        keys = [k for k, _ in docs]
+        self.spill.forget(keys)
+        for k in keys:
+            self.doc_file.pop(k, None)
+
     def flush(self) -> None:
         """Add what is buffered to the index."""
         from .dedup.index import SketchedParagraphs
 
         docs, parts = self._docs, self._parts
         self._docs, self._parts, self._rows = [], [], 0
+        if docs:
+            self._flushes += 1
         if not parts:
             for key, date, outlet in docs:
                 self.index.add_document(key, [], date=date, outlet=outlet)
@@ -483,9 +520,10 @@ class Runner:
                     n = 0
                     # Batches as io.read_parquet reads them: a batch with a value Python cannot
                     # hold fails the file there, whatever the number of jobs.
-                    for batch in pq.ParquetFile(f.path).iter_batches(batch_size=PARQUET_BATCH_ROWS):
-                        yield ("rows", fi, n, batch)
-                        n += batch.num_rows
+                    with open_input(f.path) as raw:
+                        for batch in pq.ParquetFile(raw).iter_batches(batch_size=PARQUET_BATCH_ROWS):
+                            yield ("rows", fi, n, batch)
+                            n += batch.num_rows
                 else:
                     with open_binary(f.path, f.compression) as fh:
                         for n, raw in enumerate(fh, 1):
@@ -496,20 +534,33 @@ class Runner:
                 continue
             yield ("end", fi)
 
-    def _unique_key(self, fi: int, n: int, key: str) -> str:
+    def _unique_key(self, fi: int, n: int, key: str, pending: _OpenFile | None = None) -> str:
         """Document keys name documents in duplicate reports, so they must be unique in the run: a
-        record whose id was seen before is keyed ``path:line``. A later pass over some of the files
-        finds the same keys (renames are remembered; the ids seen are kept as 64-bit hashes)."""
+        document whose id (or file name) was seen before is keyed ``path:line`` (``path:0`` for a
+        one-document file), with ``#2``, ``#3`` ... added should that be taken too. A later pass
+        over some of the files finds the same keys (renames are remembered; the keys seen are kept
+        as 64-bit hashes). ``pending``: the open record file, which records what to take back."""
         renamed = self._renamed.get((fi, n))
         if renamed is not None or self._keys_frozen:
             return renamed or key
         h = hash(key)
-        if h in self._seen_ids:
-            renamed = f"{self.files[fi].rel}:{n}"
-            self._renamed[(fi, n)] = renamed
-            return renamed
+        if h not in self._seen_ids:
+            self._seen_ids.add(h)
+            if pending is not None:
+                pending.seen.append(h)
+            return key
+        base = renamed = f"{self.files[fi].rel}:{n}"
+        k = 1
+        while hash(renamed) in self._seen_ids:
+            k += 1
+            renamed = f"{base}#{k}"
+        h = hash(renamed)
         self._seen_ids.add(h)
-        return key
+        self._renamed[(fi, n)] = renamed
+        if pending is not None:
+            pending.seen.append(h)
+            pending.renamed.append((fi, n))
+        return renamed
 
     @staticmethod
     def _tasks(units: Iterator[tuple[Any, ...]]) -> Iterator[tuple[list[tuple[Any, ...]], int]]:
@@ -565,12 +616,20 @@ class Runner:
 
     def run(self, indexes: Sequence[int] | None = None, *, drops: dict[str, set[int]] | None = None,
             on_doc: Callable[[DocDone], None] | None = None, on_file: Callable[[int], None] | None = None,
+            on_file_failed: Callable[[int], None] | None = None,
             write: bool = True, count: bool = True, account: bool = False,
             dedup: DedupIntake | None = None) -> None:
         """Clean the files (all, or ``indexes``), writing outputs; ``drops`` removes more lines
         (doc key -> input line numbers), and with ``account`` (and not ``count``) the lines they
         remove are taken off the counts; ``dedup`` receives every document's kept paragraphs;
-        ``on_doc`` sees every cleaned document (which then travels back from the workers)."""
+        ``on_doc`` sees every cleaned document (which then travels back from the workers);
+        ``on_file(i)`` is called when file ``i`` is done, after ``on_file_failed(i)`` if it failed.
+
+        A record file that fails part-way (a truncated stream, a reader error) leaves no trace but
+        its failure: what its earlier records did (counts, keys, explain and reject rows, paragraphs
+        given to ``dedup``) is provisional until the file's end and is taken back when it fails,
+        so it cannot influence the other files' outputs. Documents given to ``on_doc`` cannot be
+        taken back: ``on_file_failed`` says which file's to forget."""
         idx = list(range(len(self.files))) if indexes is None else list(indexes)
         targets = {fi: str(self.out / self.files[fi].output_rel()) for fi in idx}
         renamed = {k: v for k, v in self._renamed.items() if k[0] in targets} if drops else {}
@@ -583,28 +642,34 @@ class Runner:
         )
         writers: dict[int, RecordWriter] = {}
         failed: set[int] = set()
-        stats = self.stats if count else RunStats()
-        # Rejected records are reported by the pass that counts: a later pass over some of the files
-        # (the drop pass) reads the same bad records again, and they were written once already.
+        # Passes that do not count (the drop pass, rule learning) report nothing of what they read
+        # again: bad records and failed files were reported by the counting pass.
+        elsewhere = RunStats()
+        stats = self.stats if count else elsewhere
         rejects_fh = self.rejects_fh if count else None
         explain_fh = self.explain_fh
+        sinks = [fh for fh in (rejects_fh, explain_fh) if fh is not None]
+        open_file: _OpenFile | None = None
         try:
             for groups in self._results(job, self._units(idx)):
                 for gkey, gstats, sketched, spill, entries in groups:
                     if gkey is not None and gkey in failed:
                         continue  # later documents of a record file that failed
+                    if gkey is not None and (open_file is None or open_file.fi != gkey):
+                        open_file = _OpenFile(gkey, sinks, dedup)
                     if gstats is not None:
-                        self.stats.merge(gstats)
+                        # A record file's counts wait for its end; one-document files are whole.
+                        (open_file.stats if gkey is not None else self.stats).merge(gstats)  # type: ignore[union-attr]
                     docs: list[tuple[str, int, Any, str | None, int]] = []
                     for e in entries:
                         kind, fi = e[0], e[1]
                         if fi in failed:
                             continue
                         f = self.files[fi]
+                        pending = open_file if open_file is not None and open_file.fi == fi else None
                         if kind == "doc":
                             _, _, n, key, paragraphs, date, outlet, out, explain, done = e
-                            if f.kind in RECORD_KINDS:
-                                key = self._unique_key(fi, n, key)
+                            key = self._unique_key(fi, n, key, pending)
                             if out is not None:
                                 w = writers.get(fi)
                                 if w is None:
@@ -614,7 +679,7 @@ class Runner:
                                 else:
                                     w.write_line(out)
                             if explain and explain_fh is not None:
-                                prefix = '{"doc": ' + json.dumps(key, ensure_ascii=False) + ", "
+                                prefix = '{"doc": ' + json_line(key) + ", "
                                 explain_fh.write("".join(prefix + row[1:] + "\n" for row in explain))
                             if dedup is not None:
                                 docs.append((key, fi, date, outlet, paragraphs))
@@ -625,11 +690,15 @@ class Runner:
                                 on_doc(DocDone(fi, doc, cleaned))
                         elif kind == "reject":
                             info = e[2]
-                            stats.records_rejected += 1
-                            stats.fail(f.rel, info["reason"], line=info["line"])
+                            into = pending.stats if pending is not None and count else elsewhere
+                            into.records_rejected += 1
+                            into.fail(f.rel, info["reason"], line=info["line"])
                             if rejects_fh is not None:
-                                rejects_fh.write(json.dumps({"path": f.rel, **info}, ensure_ascii=False) + "\n")
+                                rejects_fh.write(json_line({"path": f.rel, **info}) + "\n")
                         elif kind in ("fail", "error"):
+                            if pending is not None:
+                                self._roll_back(pending, dedup)
+                                open_file = None
                             failed.add(fi)
                             w = writers.pop(fi, None)
                             if w is not None:
@@ -637,6 +706,11 @@ class Runner:
                             stats.files += 1
                             stats.files_failed += 1
                             stats.fail(f.rel, e[2])
+                            if rejects_fh is not None:
+                                # The whole file stands for its records: none of them is in OUT.
+                                rejects_fh.write(json_line({"path": f.rel, "reason": e[2], "file": True}) + "\n")
+                            if on_file_failed:
+                                on_file_failed(fi)
                             if on_file:
                                 on_file(fi)
                         elif kind == "end":
@@ -646,10 +720,17 @@ class Runner:
                                 w.close()
                             elif write and f.kind in RECORD_KINDS:  # a file with no good record
                                 RecordWriter(self.out / f.output_rel(), f.kind, f.compression).close()
+                            if pending is not None:
+                                # The file is whole: its counts and rejected records count.
+                                self.stats.merge(pending.stats)
+                                open_file = None
                             if on_file:
                                 on_file(fi)
-                    if docs and dedup is not None:
+                    if docs and dedup is not None and not (gkey is not None and gkey in failed):
+                        # (A record file's group is all its own: if the file failed in it, none goes.)
                         dedup.add(docs, sketched, spill)
+                        if open_file is not None and open_file.fi == gkey:
+                            open_file.dedup_docs.extend((d[0], d[4]) for d in docs)
             if dedup is not None:
                 dedup.flush()
         finally:
@@ -659,6 +740,34 @@ class Runner:
             # Keys are assigned by the first full pass; later passes over some files reuse them.
             self._keys_frozen = True
             self._seen_ids = set()
+
+    def _roll_back(self, pending: _OpenFile, dedup: DedupIntake | None) -> None:
+        """Take back what a record file that failed did so far (see :meth:`run`)."""
+        for fh, mark in pending.marks:
+            fh.seek(mark)
+            fh.truncate()
+        for h in pending.seen:
+            self._seen_ids.discard(h)
+        for k in pending.renamed:
+            self._renamed.pop(k, None)
+        if dedup is not None and pending.dedup_mark is not None:
+            dedup.roll_back(pending.dedup_mark, pending.dedup_docs)
+
+
+class _OpenFile:
+    """The record file being read: what its records did so far, to be kept at its end or taken
+    back if it fails (the main process reads files in order, so one is open at a time)."""
+
+    __slots__ = ("fi", "stats", "marks", "seen", "renamed", "dedup_docs", "dedup_mark")
+
+    def __init__(self, fi: int, sinks: Sequence[IO[str]], dedup: DedupIntake | None) -> None:
+        self.fi = fi
+        self.stats = RunStats()
+        self.marks = [(fh, fh.tell()) for fh in sinks]
+        self.seen: list[int] = []
+        self.renamed: list[tuple[int, int]] = []
+        self.dedup_docs: list[tuple[str, int]] = []
+        self.dedup_mark = dedup.mark() if dedup is not None else None
 
 
 def default_jobs() -> int:
@@ -676,15 +785,28 @@ class TextSpill:
     def __init__(self, directory: str | None = None) -> None:
         self._fh = tempfile.TemporaryFile(dir=directory)
         self._doc_ids: dict[str, int] = {}
+        self._next_id = 0
         self._keys = array("q")  # doc id << 32 | line
         self._offsets = array("q")
         self._lengths = array("i")
         self._pos = 0
         self._sorted: tuple[Any, Any, Any] | None = None
 
+    def _id(self, doc: str) -> int:
+        d = self._doc_ids.get(doc)
+        if d is None:
+            d = self._doc_ids[doc] = self._next_id
+            self._next_id += 1
+        return d
+
+    def forget(self, docs: Iterable[str]) -> None:
+        """Forget these documents' paragraphs (a failed file's): a later document may take a key."""
+        for doc in docs:
+            self._doc_ids.pop(doc, None)
+
     def add(self, doc: str, line: int, text: str) -> None:
-        d = self._doc_ids.setdefault(doc, len(self._doc_ids))
-        data = text.encode("utf-8")
+        d = self._id(doc)
+        data = text.encode("utf-8", "surrogatepass")
         self._fh.write(data)
         self._keys.append((d << 32) | line)
         self._offsets.append(self._pos)
@@ -701,7 +823,7 @@ class TextSpill:
 
         if not len(lines):
             return
-        ids = [self._doc_ids.setdefault(doc, len(self._doc_ids)) for doc, c in zip(docs, counts) if c]
+        ids = [self._id(doc) for doc, c in zip(docs, counts) if c]
         per_doc = [c for c in counts if c]
         keys = (np.repeat(np.asarray(ids, dtype=np.int64), per_doc) << 32) | np.frombuffer(lines, dtype=np.int64)
         lens = np.frombuffer(lengths, dtype=np.int32).astype(np.int64)
@@ -731,7 +853,7 @@ class TextSpill:
         if i >= len(keys) or int(keys[i]) != key:
             return None
         self._fh.seek(int(offsets[i]))
-        return self._fh.read(int(lengths[i])).decode("utf-8")
+        return self._fh.read(int(lengths[i])).decode("utf-8", "surrogatepass")
 
     def close(self) -> None:
         self._fh.close()

@@ -104,6 +104,8 @@ class NearDuplicateIndex:
         self._too_short = 0
         self._python_fallback = 0
         self._finished = False
+        self._dead: list[int] = []  # discarded documents
+        self._dead_paragraphs = 0
         # Reference path (tests): signatures kept in RAM as before they went to disk, every
         # document pair accumulated; results must be identical either way.
         self._ram_signatures = False
@@ -191,6 +193,20 @@ class NearDuplicateIndex:
             self._add_doc(doc, date, outlet)
         self._store(batch, d0)
 
+    def discard(self, docs: Iterable[str], *, paragraphs: int = 0) -> None:
+        """Take documents added before back out (those of an input file that failed part-way):
+        their paragraphs join no cluster and count nowhere, and their keys may be added again.
+        ``paragraphs``: how many paragraphs they were added with (too short ones included), for
+        the counts."""
+        if self._finished:
+            raise ValueError("the index is finished; create a new NearDuplicateIndex")
+        self._flush()
+        for doc in docs:
+            d = self._doc_index.pop(doc, None)
+            if d is not None:
+                self._dead.append(d)
+        self._dead_paragraphs += paragraphs
+
     def memory_bytes(self) -> dict[str, int]:
         """Bytes held per stored array (signatures and bookkeeping) and spilled to disk
         (``disk_tokens``, ``disk_signatures``: not counted as memory), for accounting."""
@@ -201,6 +217,11 @@ class NearDuplicateIndex:
         out["disk_tokens"] = self._spill.nbytes
         out["disk_signatures"] = self._sig_spill.nbytes
         return out
+
+    def outlet(self, doc: str) -> str | None:
+        """The outlet a document was added with (None if it had none or was not added)."""
+        d = self._doc_index.get(doc)
+        return None if d is None else self._doc_outlets[d]
 
     # ------------------------------------------------------------------ results
     def finish(self) -> DedupResult:
@@ -233,26 +254,35 @@ class NearDuplicateIndex:
             timings[stage] = round(now - clock[0], 4)
             clock[0] = now
 
+        # Paragraphs of discarded documents keep their places (the spilled tokens and signatures
+        # are addressed by position) but take part in nothing: no exact group, no candidate.
+        alive = ~np.isin(p_doc, np.asarray(self._dead, dtype=np.int32)) if self._dead else np.ones(n, bool)
+        n_dead = int(n - alive.sum())
+        too_short = self._too_short - (self._dead_paragraphs - n_dead)
         stats: dict[str, int] = {
-            "documents": len(self._docs),
-            "paragraphs": n + self._too_short,
-            "too_short": self._too_short,
+            "documents": len(self._docs) - len(self._dead),
+            "paragraphs": n - n_dead + too_short,
+            "too_short": too_short,
             "python_normalized": self._python_fallback,
         }
         # 1. exact groups (equal normalized text: hash and length), 3. keep order.
         rank = {o: k for k, o in enumerate(cfg.outlet_priority)}
         prio = keep_order(cfg.keep, p_doc=p_doc, p_len=p_len, dates=self._doc_dates,
                           outlet_rank=[rank.get(o or "", len(rank)) for o in self._doc_outlets])
-        by_text = np.lexsort((prio, p_len, p_exact))
+        live = np.flatnonzero(alive)
+        by_text = live[np.lexsort((prio[live], p_len[live], p_exact[live]))]
         same = (p_exact[by_text][1:] == p_exact[by_text][:-1]) & (p_len[by_text][1:] == p_len[by_text][:-1])
-        first = np.concatenate(([True], ~same)) if n else np.zeros(0, bool)
-        group = np.empty(n, np.int64)
-        group[by_text] = np.cumsum(first) - 1
+        first = np.concatenate(([True], ~same)) if by_text.size else np.zeros(0, bool)
+        group = np.arange(n, dtype=np.int64)  # a dead paragraph is a group of its own, never compared
         best = by_text[first]  # each group's best member in keep order stands for it
-        del by_text, same, first
-        stats["exact_duplicates"] = int(n - best.size)
-        minhash = p_len >= cfg.minhash_min_chars
-        stats["exact_only"] = int((~minhash).sum())
+        group[by_text] = (np.cumsum(first) - 1) if by_text.size else group[by_text]
+        group[~alive] = best.size + np.arange(n_dead)
+        best = np.concatenate((best, np.flatnonzero(~alive)))
+        del by_text, same, first, live
+        stats["exact_duplicates"] = int(n - n_dead - (best.size - n_dead))
+        spilled = p_len >= cfg.minhash_min_chars  # whose tokens are in the spill file
+        minhash = spilled & alive
+        stats["exact_only"] = int((~spilled & alive).sum())
         stats["minhash"] = int(minhash.sum())
         order = best[minhash[best]]
         order = order[np.argsort(prio[order], kind="stable")]  # keep order of the compared groups
@@ -260,7 +290,7 @@ class NearDuplicateIndex:
         pos_of[order] = np.arange(order.size)
         words = p_words[order].astype(np.int64)
         offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.where(minhash, p_words, 0), out=offsets[1:])
+        np.cumsum(np.where(spilled, p_words, 0), out=offsets[1:])
         sets = TokenSets(self._spill.fh, self._spill.count, offsets, cfg.min_run, cfg.threshold)
         lap("keep_order")
         try:

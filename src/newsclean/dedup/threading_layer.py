@@ -25,11 +25,35 @@ from typing import Any
 
 import numba as nb
 
-__all__ = ["PARALLEL_LOCK", "fork_safe", "parallel_kernel", "use_fork_safe_layer"]
+__all__ = ["KERNELS", "PARALLEL_LOCK", "fork_safe", "kernels_cached", "parallel_kernel", "use_fork_safe_layer"]
 
 #: Held while a parallel kernel runs: threads of one process take turns (each kernel uses every
 #: core already).
 PARALLEL_LOCK = threading.RLock()
+
+
+#: The disk-cached parallel kernels (see :func:`kernels_cached`).
+KERNELS: list[Any] = []
+
+
+def kernels_cached() -> bool:
+    """Whether numba's disk cache holds compiled code for every parallel kernel of this source (if
+    not, the first use compiles them: a minute or so). Reads numba's cache index, so it may say
+    True for a cache of another machine's CPU; False only when something is surely missing."""
+    _import_kernels()
+    for d in KERNELS:
+        try:
+            if not d._cache._cache_file._load_index():  # numba internals: an empty index is a miss
+                return False
+        except Exception:  # another numba version: do not claim a miss
+            continue
+    return True
+
+
+def _import_kernels() -> None:
+    import newsclean.dedup.fragments  # noqa: F401
+    import newsclean.dedup.signatures  # noqa: F401
+    import newsclean.dedup.verify  # noqa: F401
 
 
 def _started() -> bool:
@@ -72,6 +96,8 @@ def parallel_kernel(func: Callable[..., Any] | None = None, *, cache: bool = Tru
                 return dispatcher(*args)
 
         call.dispatcher = dispatcher  # type: ignore[attr-defined]
+        if cache:
+            KERNELS.append(dispatcher)
         return call
 
     return wrap if func is None else wrap(func)

@@ -1,0 +1,64 @@
+"""The cluster-level scorer of the labelled pairs (benchmarks/dedup_pairs_eval.py) on a tiny synthetic corpus."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from benchmarks import dedup_pairs_eval as ev
+from newsclean.dedup import DedupConfig
+
+WIRE = ("Pemerintah mencabut empat izin usaha pertambangan di Raja Ampat setelah rapat terbatas di Istana, "
+        "kata menteri kepada wartawan pada hari Selasa.")
+OTHER = "Harga cabai merah di pasar induk naik tajam menjelang hari raya karena pasokan dari petani berkurang."
+THIRD = "Tim nasional kalah enam gol tanpa balas di Osaka dan tetap lolos ke babak keempat kualifikasi."
+
+
+def _write(tmp: Path) -> tuple[Path, Path]:
+    docs = [{"id": "a", "outlet": "x.com", "text": WIRE + "\n" + OTHER},
+            {"id": "b", "outlet": "y.com", "text": "JAKARTA - " + WIRE.replace("kata", "ujar")},
+            {"id": "c", "outlet": "z.com", "text": THIRD + "\n" + OTHER.replace("tajam", "sedikit")}]
+    corpus = tmp / "corpus"
+    corpus.mkdir()
+    with open(corpus / "hoax_dev.jsonl", "w", encoding="utf-8") as fh:
+        for d in docs:
+            fh.write(json.dumps(d) + "\n")
+    pairs = tmp / "pairs.csv"
+    pairs.write_text("split,id_a,line_a,id_b,line_b,label,corpus,kind,group,notes\n"
+                     "dev,a,0,b,0,1,hoax,stratified,KW1,\n"      # a copy with a dateline and a verb swapped
+                     "dev,a,0,c,0,0,hoax,stratified,KW1,\n"      # unrelated
+                     "test,a,1,c,1,1,hoax,stratified,KW3,\n", encoding="utf-8")
+    return corpus, pairs
+
+
+def test_wilson_interval() -> None:
+    lo, hi = ev.wilson(46, 46)
+    assert hi == 1.0 and 0.92 < lo < 0.93
+    assert ev.wilson(0, 0) == (0.0, 1.0)
+    lo, hi = ev.wilson(6, 113)
+    assert lo < 6 / 113 < hi
+
+
+def test_scores_dev_only_unless_test_is_asked_for(tmp_path: Path) -> None:
+    corpus, pairs = _write(tmp_path)
+    rep = ev.evaluate(DedupConfig(), corpus_dir=corpus, pairs_path=pairs)
+    assert list(rep["splits"]) == ["dev"]
+    dev = rep["splits"]["dev"]["all"]
+    assert (dev["copies"], dev["missed"], dev["not_copies"], dev["false_positives"]) == (1, 0, 1, 0)
+    assert dev["recall"] == 1.0 and dev["fpr"] == 0.0
+    assert rep["splits"]["dev"]["paragraphs_not_indexed"] == 0
+    both = ev.evaluate(DedupConfig(), splits=("dev", "test"), corpus_dir=corpus, pairs_path=pairs)
+    assert both["splits"]["test"]["all"]["copies"] == 1
+    assert "missed_pairs" not in both["splits"]["test"], "the test split's pairs are never listed"
+    with pytest.raises(ValueError):
+        ev.evaluate(DedupConfig(), splits=("heldout",), corpus_dir=corpus, pairs_path=pairs)
+
+
+def test_a_stricter_config_misses_the_edited_copy(tmp_path: Path) -> None:
+    corpus, pairs = _write(tmp_path)
+    rep = ev.evaluate(DedupConfig(threshold=0.99, fragments=False),
+                      corpus_dir=corpus, pairs_path=pairs)
+    assert rep["splits"]["dev"]["all"]["missed"] == 1
+    assert rep["splits"]["dev"]["missed_pairs"] == [["a", 0, "b", 0, "stratified"]]
