@@ -37,6 +37,8 @@ class RunStats:
     # (cleaner, rule) -> [lines dropped, spans changed, characters removed]
     rules: Counter[str] = field(default_factory=Counter)
     rule_chars: Counter[str] = field(default_factory=Counter)
+    # Rules left out of a document's cleaning because they took too long on it (rule -> documents).
+    rules_timed_out: Counter[str] = field(default_factory=Counter)
     outlets: dict[str, Counter[str]] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)  # the first MAX_REPORTED
     failures_total: int = 0
@@ -93,6 +95,7 @@ class RunStats:
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.rules.update(other.rules)
         self.rule_chars.update(other.rule_chars)
+        self.rules_timed_out.update(other.rules_timed_out)
         for k, v in other.outlets.items():
             self.outlets.setdefault(k, Counter()).update(v)
         self.failures.extend(other.failures[: MAX_REPORTED - len(self.failures)])
@@ -107,6 +110,7 @@ class RunStats:
             setattr(out, name, getattr(self, name) + getattr(other, name))
         out.rules = self.rules + other.rules
         out.rule_chars = self.rule_chars + other.rule_chars
+        out.rules_timed_out = self.rules_timed_out + other.rules_timed_out
         out.outlets = {k: Counter(v) for k, v in self.outlets.items()}
         for k, v in other.outlets.items():
             out.outlets.setdefault(k, Counter()).update(v)
@@ -126,6 +130,7 @@ class RunStats:
             "bytes": {"in": self.bytes_in, "out": self.bytes_out},
             "rules": {k: {"count": self.rules[k], "chars_removed": self.rule_chars[k]}
                       for k in sorted(self.rules)},
+            "rules_timed_out": dict(sorted(self.rules_timed_out.items())),
             "outlets": {k: dict(sorted(v.items())) for k, v in sorted(self.outlets.items())},
             "failures": self.failures,
             "failures_total": self.failures_total,
