@@ -1,7 +1,8 @@
 """Command line: ``newsclean IN OUT [options]`` (also ``python -m newsclean``).
 
 Exit codes: 0 everything went through; 1 some input files or records failed (reported, skipped);
-2 usage errors (bad paths or options); 130 interrupted.
+2 usage errors (bad paths or options, found before any work); 3 the run could not complete (an output
+could not be written); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -63,8 +64,8 @@ output (OUT):
 
 reports: report.json (counts per rule and outlet, failures, timings), duplicates.jsonl (near-duplicate
 clusters), removed.jsonl (with --explain), rejected.jsonl (unusable records).
-exit codes: 0 all went through, 1 some files or records failed (reported, skipped), 2 usage error,
-130 interrupted.
+exit codes: 0 all went through, 1 some files or records failed (reported, skipped), 2 usage error
+(nothing done), 3 the run could not complete (something could not be written), 130 interrupted.
 
 also: 'newsclean learn IN RULES.toml' mines repeated boilerplate into a rule file ('newsclean learn -h').
 """
