@@ -284,6 +284,8 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
         raise RunIncomplete(f"{reason}; the run did not complete{where}") from None
     stats = runner.stats
     write_json(report_dir / "report.json", report(True))
+    if plan.report_dir is not None:
+        _write_html(report_dir)
     if not args.quiet:
         _summary(stats, dedup_json, timings, plan.report_dir)
     return 1 if stats.files_failed or stats.records_rejected or stats.rules_timed_out else 0
@@ -327,6 +329,16 @@ def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], 
     return dedup_json
 
 
+def _write_html(report_dir: Path) -> None:
+    """report.html beside report.json; a failure here is reported, never fatal (the run is done)."""
+    from .report_html import write_report_html
+
+    try:
+        write_report_html(report_dir)
+    except Exception as exc:  # the report is a view: the data is in report.json whatever happens
+        logging.getLogger("newsclean").warning("could not write report.html: %s: %s", type(exc).__name__, exc)
+
+
 def _make_index(args: argparse.Namespace) -> Any:
     from .dedup import DedupConfig, NearDuplicateIndex
 
@@ -361,12 +373,19 @@ def _finish_dedup(intake: DedupIntake, args: argparse.Namespace, runner: Runner,
         runner.run(with_drops, drops=drops, write=True, count=False, account=True)
     with atomic_writer(report_dir / "duplicates.jsonl", errors="backslashreplace") as fh:
         for cl in result.clusters:
-            fh.write(json.dumps(cl.to_json_row(lambda doc, line: spill.get(doc, line) or ""),
-                                ensure_ascii=False) + "\n")
+            row = cl.to_json_row(lambda doc, line: spill.get(doc, line) or "")
+            for m in row["members"]:  # which outlets copy which (report.html)
+                m["outlet"] = intake.index.outlet(m["doc"])
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    # "paragraphs_duplicate": cluster members other than the kept one, whatever the mode;
+    # "paragraphs_dropped": those removed from the outputs (all of them with --dedup drop, else 0).
+    # The index's own count of the former ("dropped" in its stats) is not repeated under that name.
+    stats = {k: v for k, v in result.stats.items() if k != "dropped"}
     return {"mode": args.dedup, "clusters": len(result.clusters),
             "cross_document_clusters": len(result.cross_document_clusters()),
+            "paragraphs_duplicate": len(result.dropped),
             "paragraphs_dropped": len(result.dropped) if args.dedup == "drop" else 0,
-            "documents": [d.to_json_row() for d in result.documents], "stats": dict(result.stats)}
+            "documents": [d.to_json_row() for d in result.documents], "stats": stats}
 
 
 def _summary(stats: RunStats, dedup: dict[str, Any] | None, timings: dict[str, float],
@@ -389,7 +408,7 @@ def _summary(stats: RunStats, dedup: dict[str, Any] | None, timings: dict[str, f
         if len(stats.failures) > 10:
             w(f"    ... see {report_dir / 'report.json' if report_dir else 'report.json (--report-dir)'}\n")
     if report_dir is not None:
-        w(f"  report: {report_dir / 'report.json'}\n")
+        w(f"  report: {report_dir / 'report.json'} (and report.html)\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -151,18 +151,13 @@ def drop_lines(text: str, cleaned: Cleaned, lines: set[int], rule: str = "near_d
     return Cleaned(replay(text, changes, newline=newline), changes)
 
 
-def account_drops(stats: RunStats, cleaned: Cleaned, newline_bytes: int = 1) -> None:
+def account_drops(stats: RunStats, cleaned: Cleaned, newline_bytes: int = 1, outlet: str | None = None,
+                  doc: str = "") -> None:
     """Counts of a document that a second pass cleaned with near-duplicates dropped: its lines left
     the output after the first pass counted them."""
-    for c in cleaned.changes:
-        if c.cleaner == "dedup":
-            stats.lines_out -= 1
-            stats.bytes_out -= len(c.removed.encode("utf-8")) + newline_bytes
-            stats.rules[f"{c.cleaner}:{c.rule}"] += 1
-            stats.rule_chars[f"{c.cleaner}:{c.rule}"] += len(c.removed)
-    if not cleaned.text and any(c.cleaner == "dedup" for c in cleaned.changes):
-        stats.documents_out -= 1
-        stats.documents_emptied += 1
+    dropped = [c for c in cleaned.changes if c.cleaner == "dedup"]
+    stats.take_off(dropped, outlet, newline_bytes=newline_bytes, emptied=bool(dropped) and not cleaned.text,
+                   doc=doc)
 
 
 @dataclass
@@ -395,12 +390,13 @@ class _Worker:
         if g.stats is not None:
             if job.count:
                 g.stats.add_document(doc.text, cleaned.text, cleaned.changes, doc.outlet,
-                                     len(split_lines(base_text(doc.text, cleaned))))
+                                     len(split_lines(base_text(doc.text, cleaned))), doc.id)
                 note = doc.metadata.get("html_encoding_note")
                 if note:
                     g.stats.note(job.files[fi][0], note)
             if job.account:
-                account_drops(g.stats, cleaned, len(output_newline(doc.text, self.pipeline.newline)))
+                account_drops(g.stats, cleaned, len(output_newline(doc.text, self.pipeline.newline)),
+                              doc.outlet, doc.id)
         out: Any = None
         if job.write:
             if rec is None:  # .txt / .html: one document per file, written here

@@ -242,6 +242,11 @@ class NearDuplicateIndex:
         out["disk_signatures"] = self._sig_spill.nbytes
         return out
 
+    def outlet(self, doc: str) -> str | None:
+        """The outlet a document was added with (None if it had none or was not added)."""
+        d = self._doc_index.get(doc)
+        return None if d is None else self._doc_outlets[d]
+
     # ------------------------------------------------------------------ results
     def finish(self) -> DedupResult:
         """Find clusters among everything added; the index cannot be added to afterwards."""
