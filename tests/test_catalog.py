@@ -131,4 +131,19 @@ def test_builtin_rule_files_pass_the_load_time_checks() -> None:
     from newsclean.catalog import _builtin_rule_texts, check_examples
 
     for name, text in _builtin_rule_texts():
-        check_examples(load_rule_file(name, text=text, check=False), seconds=None)
+        check_examples(load_rule_file(name, text=text), seconds=None)  # the regex checks too
+
+
+def test_every_builtin_pattern_compiles() -> None:
+    # The built-in catalog is loaded without compiling its patterns (a run compiles what it uses).
+    for rule in CATALOG.rules:
+        for pattern in (rule.pattern, rule.follow_pattern):
+            if pattern:
+                re.compile(pattern, rule.flags)
+
+
+def test_user_rule_files_are_still_checked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[rule]]\nid = "x.bad"\nkind = "line"\npattern = "(unclosed"\nexamples = ["a"]\n')
+    with pytest.raises(CatalogError, match="bad regex"):
+        load_rule_file(bad)

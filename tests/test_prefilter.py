@@ -124,8 +124,11 @@ def test_translation_widens_and_drops_assertions() -> None:
 
 
 @pytest.fixture
-def forget_compiled():  # type: ignore[no-untyped-def]
-    """Databases compiled in this test are not served to later ones from the in-process caches."""
+def forget_compiled(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """Databases compiled in this test are not served to later ones from the in-process caches, and
+    the test neither reads nor writes the disk cache of other runs (it is keyed by the rules, not by
+    how a test bends the translation)."""
+    monkeypatch.setenv("NEWSCLEAN_CACHE", str(tmp_path / "hs-cache"))
     _forget_compiled()
     yield _forget_compiled
     _forget_compiled()
@@ -169,8 +172,8 @@ def test_rules_that_only_compile_one_by_one_go_to_python(forget_compiled: Callab
 def _forget_compiled() -> None:
     import newsclean.prefilter as pf
 
-    pf._rule_database.cache_clear()
-    pf._database.cache_clear()
+    for cached in (pf._rule_database, pf._database, pf._lexicon_database):
+        getattr(cached, "cache_clear", lambda: None)()  # a test may have replaced it
 
 
 def test_compiled_databases_are_cached(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,

@@ -210,7 +210,7 @@ def _has_backreference(parsed: Any) -> bool:
     return walk(parsed)
 
 
-def _parse_rule(raw: Mapping[str, Any], lang: str, source: str) -> Rule:
+def _parse_rule(raw: Mapping[str, Any], lang: str, source: str, *, check_regex: bool = True) -> Rule:
     rid = raw.get("id")
     where = f"{source}: rule {rid!r}"
     if not isinstance(rid, str) or not _ID_RE.match(rid):
@@ -279,7 +279,7 @@ def _parse_rule(raw: Mapping[str, Any], lang: str, source: str) -> Rule:
     if "(?P<" in follow_pattern:
         raise CatalogError(f"{where}: named groups are reserved; use (?:...) groups")
     for pat in (rule.pattern, rule.follow_pattern):
-        if pat:
+        if pat and check_regex:
             problem = _regex_problem(pat, rule.flags)
             if problem is not None:
                 raise CatalogError(f"{where}: {problem}")
@@ -334,10 +334,14 @@ def check_examples(rules: Sequence[Rule], *, seconds: float | None = EXAMPLE_SEC
                                "(a pattern that backtracks without end, such as (a+)+$?)") from None
 
 
-def load_rule_file(path: str | Path, *, text: str | None = None, check: bool = True) -> list[Rule]:
-    """Parse and validate one rule file; with ``check``, every rule is tried on its examples and
-    counter-examples too (:func:`check_examples`; the built-in catalog is checked by the tests
-    instead). Raises :class:`CatalogError` with the file and rule named."""
+def load_rule_file(path: str | Path, *, text: str | None = None, check_regex: bool = True,
+                   check: bool | None = None) -> list[Rule]:
+    """Parse and validate one rule file. Raises :class:`CatalogError` with the file and rule named.
+
+    ``check_regex=False`` skips compiling every pattern to check it (the built-in catalog, whose
+    patterns the tests compile, is loaded that way: a run compiles only the regexes it uses).
+    ``check`` (by default as ``check_regex``): every rule is tried on its examples and
+    counter-examples too (:func:`check_examples`)."""
     source = str(path)
     try:
         data = tomllib.loads(text if text is not None else Path(path).read_text(encoding="utf-8"))
@@ -356,8 +360,8 @@ def load_rule_file(path: str | Path, *, text: str | None = None, check: bool = T
         raise CatalogError(f"{source}: unknown top-level keys {sorted(unknown)}")
     if not all(isinstance(r, dict) for r in raw_rules):
         raise CatalogError(f"{source}: rules must be written as [[rule]] tables")
-    rules = [_parse_rule(r, lang, source) for r in raw_rules]
-    if check:
+    rules = [_parse_rule(r, lang, source, check_regex=check_regex) for r in raw_rules]
+    if check_regex if check is None else check:
         check_examples(rules)
     return rules
 
@@ -421,7 +425,7 @@ def default_catalog() -> Catalog:
     """The built-in catalog shipped in ``newsclean/rules/*.toml``, loaded and validated once."""
     rules: list[Rule] = []
     for name, text in _builtin_rule_texts():
-        rules.extend(load_rule_file(name, text=text, check=False))
+        rules.extend(load_rule_file(name, text=text, check_regex=False))
     return Catalog(tuple(rules))
 
 

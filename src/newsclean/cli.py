@@ -127,11 +127,21 @@ def build_parser() -> argparse.ArgumentParser:
 SMALL_INPUT_BYTES = 1_000_000
 
 
+class _NoProgress:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _progress(total: int, quiet: bool) -> Any:
+    # tqdm shows nothing when stderr is not a terminal (disable=None): then it is not even imported.
+    if quiet or not sys.stderr.isatty():
+        return _NoProgress()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="file", desc="newsclean", disable=True if quiet else None,
-                file=sys.stderr, leave=False)
+    return tqdm(total=total, unit="file", desc="newsclean", disable=None, file=sys.stderr, leave=False)
 
 
 def _rule_texts(paths: Sequence[Path]) -> tuple[tuple[str, str], ...]:

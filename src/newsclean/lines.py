@@ -13,10 +13,11 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from functools import cached_property
 
 from .catalog import Rule, rules_by_kind
 from .document import Change
+from .lines_fast import apply_fast
 from .prefilter import Hits, RulePrefilter
 
 __all__ = ["CompiledRules", "fold_for_lexicon", "lexicon_regex", "looks_like_sentence", "LINE_CLEANER"]
@@ -140,11 +141,22 @@ class _DocState:
         return self.hits
 
 
-@dataclass
 class _Kind:
-    rules: list[Rule]
-    regex: re.Pattern[str] | None
-    max_chars: int
+    """The rules of one kind, and their alternation (compiled on first use: with the prefilter, a
+    run over a few documents may never need it)."""
+
+    __slots__ = ("rules", "max_chars", "_regex")
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        self.max_chars = max((r.max_chars for r in rules), default=0)
+        self._regex: re.Pattern[str] | None | bool = False
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        if self._regex is False:
+            self._regex = _alternation(self.rules)
+        return self._regex  # type: ignore[return-value]
 
 
 class CompiledRules:
@@ -156,22 +168,16 @@ class CompiledRules:
         self._line = self._kind(by["line"])
         self._tail = self._kind(by["tail"])
         self._prefix = self._kind(by["prefix"])
-        self._prefix_res = [re.compile(r.pattern, r.flags) for r in by["prefix"]]
         self._inline = self._kind(by["inline"])
         self._block = self._kind(by["block"])
-        # Block rules are few and positional: tried one by one, in catalog order.
-        self._block_triggers = [re.compile(r.pattern, r.flags) for r in by["block"]]
-        self._block_follow = [re.compile(r.follow_pattern, r.flags) for r in by["block"]]
         self._block_windowed = any(r.window for r in by["block"])
         self._tail_window = max((r.window for r in by["tail"]), default=0)
         self._prefix_window = max((r.window for r in by["prefix"]), default=0)
         self._inline_tail_window = max((r.window for r in by["inline"]), default=0)
         self._repeat = by["repeat"]
-        self._repeat_re = [re.compile(r.pattern, r.flags) for r in self._repeat]
         self._echo = by["echo"]
-        self._echo_re = [re.compile(r.pattern, r.flags) for r in self._echo]
         self._lexicon = by["lexicon"]
-        self._lexicon_re = [lexicon_regex(r) for r in self._lexicon]
+        self._lexicon_patterns = [lexicon_regex(r).pattern for r in self._lexicon]
 
         # Prefilters: a line meets one alternation of the rules that allow its length (and, for
         # rules with ``requires`` literals, that the document could match at all); candidates are
@@ -183,7 +189,34 @@ class CompiledRules:
         self._gated = bool(self._gated_rules)
         self._literals = sorted({x for r in self._gated_rules for x in r.requires})
         self._inline_doc = [r for r in by["inline"] if not r.window]
-        self._prefilter = RulePrefilter.build(by, [rx.pattern for rx in self._lexicon_re])
+        self._prefilter = RulePrefilter.build(by, self._lexicon_patterns)
+
+    # Regexes compiled on first use (a run over a few documents needs few of them).
+
+    @cached_property
+    def _prefix_res(self) -> list[re.Pattern[str]]:
+        return [re.compile(r.pattern, r.flags) for r in self._prefix.rules]
+
+    @cached_property
+    def _block_triggers(self) -> list[re.Pattern[str]]:
+        # Block rules are few and positional: tried one by one, in catalog order.
+        return [re.compile(r.pattern, r.flags) for r in self._block.rules]
+
+    @cached_property
+    def _block_follow(self) -> list[re.Pattern[str]]:
+        return [re.compile(r.follow_pattern, r.flags) for r in self._block.rules]
+
+    @cached_property
+    def _repeat_re(self) -> list[re.Pattern[str]]:
+        return [re.compile(r.pattern, r.flags) for r in self._repeat]
+
+    @cached_property
+    def _echo_re(self) -> list[re.Pattern[str]]:
+        return [re.compile(r.pattern, r.flags) for r in self._echo]
+
+    @cached_property
+    def _lexicon_re(self) -> list[re.Pattern[str]]:
+        return [re.compile(p) for p in self._lexicon_patterns]
 
     def _present(self, lower: str) -> frozenset[str]:
         """Ids of the gated rules whose ``requires`` literals occur in the document."""
@@ -254,7 +287,7 @@ class CompiledRules:
 
     @staticmethod
     def _kind(rules: list[Rule]) -> _Kind:
-        return _Kind(rules, _alternation(rules), max((r.max_chars for r in rules), default=0))
+        return _Kind(rules)
 
     def __bool__(self) -> bool:
         return bool(self.rules)
@@ -263,7 +296,7 @@ class CompiledRules:
 
     @staticmethod
     def _line_match(kind: _Kind, line: str) -> Rule | None:
-        if kind.regex is None or len(line) > kind.max_chars:
+        if not kind.rules or len(line) > kind.max_chars:
             return None
         m = kind.regex.fullmatch(line)
         if m is None:
@@ -317,6 +350,14 @@ class CompiledRules:
         dateline rule looks; a cut dateline can leave a promo line), so rounds repeat until one
         changes nothing: cleaning an output again then finds nothing more to do. Later rounds
         re-check only the lines a cut changed, plus the positional rules (head, tail)."""
+        fast = apply_fast(self, lines, cleaner)
+        if fast is not None:
+            return fast
+        return self.apply_reference(lines, cleaner=cleaner)
+
+    def apply_reference(self, lines: list[str], *, cleaner: str = LINE_CLEANER) -> list[Change]:
+        """:meth:`apply` without the fast path (:mod:`newsclean.lines_fast`): the specification it
+        follows, and the path of documents it cannot take."""
         changes: list[Change] = []
         present = _DocState(self, lines)
         only: set[int] | None = None
@@ -366,7 +407,7 @@ class CompiledRules:
         # and then the headline it introduces would be left behind.
         # The trigger alternation picks the few lines a block rule could start at; windowed rules
         # look at every line (a cut elsewhere moves the window), the others at changed lines only.
-        if self._block.regex is None:
+        if not self._block.rules:
             triggers = []
         elif line_hits.get("block") is not None:
             scope_b = lines if self._block_windowed else in_scope
@@ -413,7 +454,7 @@ class CompiledRules:
             candidates = {i for i in line_hits["line"] if in_scope[i]}  # type: ignore[union-attr]
         else:
             candidates = set(_candidate_lines(in_scope, self._tiered("line", self._line.rules, present.ids)))
-        if self._lexicon_re:
+        if self._lexicon:
             limit = max(r.max_chars for r in self._lexicon)
             short = [i for i, line in enumerate(in_scope) if line and lines[i] and len(line) <= limit]
             folded = fold_for_lexicon("\n".join(lines[i] for i in short))  # type: ignore[misc]
@@ -430,7 +471,7 @@ class CompiledRules:
             if rule is not None:
                 drop(i, rule)
 
-        if self._tail.regex is not None:
+        if self._tail.rules:
             # A tail rule's window counts the *kept* lines below a line, not all lines: a footer of
             # several credit lines goes as a whole, and a second run finds nothing more to take.
             kept_below = 0
@@ -465,7 +506,7 @@ class CompiledRules:
                     if lines[i] == head:
                         drop(i, rule)
 
-        if self._prefix.regex is not None:
+        if self._prefix.rules:
             alive = [i for i, line in enumerate(lines) if line and line.strip()]
             prefix_hits = line_hits.get("prefix")
             # A line that prefix cuts empty no longer counts in the window: the next line moves up
@@ -501,9 +542,9 @@ class CompiledRules:
             scans = [self._single(r, re.MULTILINE) for r in inline if not r.window]
             windowed = [r for r in inline if r.window]
         else:
-            scans = self._scanner("inline", self._inline_doc, present.ids) if self._inline.regex is not None else []
+            scans = self._scanner("inline", self._inline_doc, present.ids) if self._inline.rules else []
             windowed = [r for r in self._inline.rules if r.window and (not r.requires or r.id in present.ids)]
-        if self._inline.regex is not None and (scans or windowed):
+        if self._inline.rules and (scans or windowed):
             alive = [i for i, line in enumerate(lines) if line and line.strip()]
             check = set(alive[-self._inline_tail_window:]) if windowed and self._inline_tail_window else set()
             flagged: set[int] = set()

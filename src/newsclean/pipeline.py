@@ -40,7 +40,15 @@ from .catalog import Catalog, Rule, default_catalog, normalize_outlet
 from .document import Change, Cleaned, Document, split_lines
 from .lang import detect_lang
 from .lines import CompiledRules
-from .text import fix_unicode, normalize_spaces, remove_invisible, separators_to_spaces, strip_line
+from .text import (
+    BUILTIN_CLEANERS,
+    fix_unicode,
+    leaves_unchanged,
+    normalize_spaces,
+    remove_invisible,
+    separators_to_spaces,
+    strip_line,
+)
 
 __all__ = [
     "BLANK_MODES",
@@ -570,6 +578,10 @@ class Pipeline:
             while k < len(steps) and isinstance(steps[k], TextCleaner) and steps[k].idempotent:  # type: ignore[attr-defined]
                 group.append(steps[k])
                 k += 1
+            if k == len(group) and all(s.func in BUILTIN_CLEANERS for s in group) and leaves_unchanged(text):  # type: ignore[attr-defined]
+                # The first steps, built-in cleaners on the text as split: one scan shows that none
+                # of them would change a line (most documents), so none is called.
+                continue
             only: set[int] | None = None
             for _ in range(TEXT_ROUNDS):
                 before = len(changes)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import json
 import logging
 import os
 import re
@@ -52,6 +53,23 @@ SAFE_CHARS = (
     "\u2190-\u2bff\ufe00-\ufe0f\U0001f000-\U0001faff"
 )
 _UNSAFE_RE = re.compile(f"[^{SAFE_CHARS}]")
+
+
+def _safe_ranges() -> list[tuple[int, int]]:
+    out, i = [], 0
+    while i < len(SAFE_CHARS):
+        if i + 2 < len(SAFE_CHARS) and SAFE_CHARS[i + 1] == "-":
+            out.append((ord(SAFE_CHARS[i]), ord(SAFE_CHARS[i + 2])))
+            i += 3
+        else:
+            out.append((ord(SAFE_CHARS[i]), ord(SAFE_CHARS[i])))
+            i += 1
+    return out
+
+
+#: A Hyperscan expression for any character outside :data:`SAFE_CHARS`: scanned with the rules, it
+#: tells whether a text is eligible without a pass of Python's ``re`` over it.
+UNSAFE_EXPRESSION = "[^" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in _safe_ranges()) + "]"
 
 #: Kinds whose rules are whole-line matches (anchored at both line ends); inline and lexicon rules
 #: are searched anywhere and only tell whether a document needs the Python scan at all.
@@ -256,26 +274,34 @@ class RulePrefilter:
 
     def __init__(self, by_kind: dict[str, Sequence[Rule]], lexicon_patterns: Sequence[str] = ()) -> None:
         assert _hs is not None
-        groups: dict[bool, list[tuple[str, int, Rule]]] = {False: [], True: []}
+        groups: dict[bool, list[tuple[str, int, str, int]]] = {False: [], True: []}
         for kind in (*LINE_KINDS, *SEARCH_KINDS):
             for pos, rule in enumerate(by_kind.get(kind, ())):
-                groups[bool(rule.outlets)].append((kind, pos, rule))
+                groups[bool(rule.outlets)].append((kind, pos, rule.pattern, rule.flags))
+        # Lexicon rules look for their terms in a folded copy of a line; for an ASCII line that is its
+        # lower case, so their patterns, case-insensitive, tell which ASCII lines they could take.
+        for pos, (rule, pattern) in enumerate(zip(by_kind.get("lexicon", ()), lexicon_patterns)):
+            groups[bool(rule.outlets)].append(("lexicon", pos, pattern, re.IGNORECASE))
+        # Eligibility (see SAFE_CHARS) found by the same scan, in the database every selection has.
+        groups[False].append(("unsafe", 0, UNSAFE_EXPRESSION, 0))
         self.unfiltered: set[str] = set()
         # Per database: (db, kind of each expression, position of its rule in its kind's list).
         self._parts: list[tuple[Any, list[str], list[int]]] = []
         for items in groups.values():
             if not items:
                 continue
-            db, taken, unfiltered = _rule_database(tuple((kind, rule.pattern, rule.flags) for kind, _, rule in items))
+            db, taken, unfiltered = _rule_database(tuple((kind, pattern, flags) for kind, _, pattern, flags in items))
             self.unfiltered |= unfiltered
             if db is not None:
                 self._parts.append((db, [items[i][0] for i in taken], [items[i][1] for i in taken]))
+        self._unsafe_scanned = "unsafe" not in self.unfiltered
+        self.unfiltered.discard("unsafe")
         self._lexicon_db = None
         if lexicon_patterns:
             f = _BASE_FLAGS | _hs.HS_FLAG_SINGLEMATCH
-            lex = [_expression(p, 0, anchored=False) for p in lexicon_patterns]
+            lex = [_expression(p, 0) for p in lexicon_patterns]
             if all(p is not None for p in lex):
-                self._lexicon_db = _database(tuple(lex), (f,) * len(lex)) or None  # type: ignore[arg-type]
+                self._lexicon_db = _lexicon_database(tuple(lex), (f,) * len(lex))  # type: ignore[arg-type]
 
     @classmethod
     def build(cls, by_kind: dict[str, Sequence[Rule]], lexicon_patterns: Sequence[str] = ()) -> RulePrefilter | None:
@@ -302,6 +328,28 @@ class RulePrefilter:
                 db.scan(data, match_event_handler=on_match)
         return Hits(found_lines, found_rules)
 
+    def scan_lines(self, lines: Sequence[str | None], subset: Sequence[int] | None = None, *,
+                   text: str | None = None) -> dict[str, dict[int, set[int]]] | None:
+        """Like :meth:`scan`, per line and rule: ``found[kind][i]`` holds the positions (in the kind's rule
+        list) of the rules of each kind (line kinds, ``inline``, and ``lexicon`` for ASCII lines) that
+        could match line ``i``; ``None`` if the text is not eligible. ``text``: the lines (all of them)
+        joined, if the caller has it. Only for a prefilter that leaves no kind to Python."""
+        if text is None:
+            text = "\n".join([lines[i] or "" for i in (range(len(lines)) if subset is None else subset)])
+        if not self._unsafe_scanned and _UNSAFE_RE.search(text) is not None:
+            return None
+        found: dict[str, dict[int, set[int]]] = {k: {} for k in _ALL_KINDS}
+        if text:
+            try:
+                data = text.encode("utf-8")
+            except UnicodeEncodeError:  # a lone surrogate: not eligible
+                return None
+            for db, kind_of, position in self._parts:
+                db.scan(data, match_event_handler=_line_collector(kind_of, position, data, subset, found))
+            if found["unsafe"]:
+                return None
+        return found
+
     def lexicon(self, folded: str) -> bool | None:
         """Whether a lexicon term could occur in ``folded`` text (``None``: ask Python)."""
         if self._lexicon_db is None or _UNSAFE_RE.search(folded) is not None:
@@ -322,7 +370,7 @@ class RulePrefilter:
         return hit
 
 
-#: Databases of fewer expressions are not kept in the disk cache (about 2 ms to compile each).
+#: Databases of fewer rules are not kept in the disk cache (about 2 ms to compile each).
 DISK_CACHE_MIN_EXPRESSIONS = 16
 
 _BASE_FLAGS = (_hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_MULTILINE | _hs.HS_FLAG_ALLOWEMPTY
@@ -338,42 +386,129 @@ def _collector(kind_of: list[str], position: list[int], breaks: list[int], index
             if hits is not None:  # None: a rule of the kind is not prefiltered, Python sees every line
                 # No expression matches a line break, so a match lies in the line it ends in.
                 hits.add(index[bisect.bisect_left(breaks, end)])
-        else:
+        elif kind in found_rules:
             rules = found_rules[kind]
             if rules is not None:
                 rules.add(position[idx])
     return on_match
 
 
-def _expression(pattern: str, re_flags: int, *, anchored: bool, whole_line: bool = True) -> bytes | None:
-    """The Hyperscan expression for a rule's pattern (anchored at the line start, and at its end
-    too for a ``whole_line`` rule), or None when it cannot be translated."""
+#: How a rule's expression sits in its line, per kind: the whole line; at its start; anywhere. Each
+#: form reaches the end of the line, so an expression reports a line once (one end offset), however
+#: many ways the rule could match in it.
+_LINE_FORMS = {"line": "^(?:{})$", "tail": "^(?:{})$", "block": "^(?:{})$", "prefix": "^(?:{}).*$",
+               "inline": "^.*(?:{}).*$", "lexicon": "^.*(?:{}).*$"}
+
+
+_ALL_KINDS = (*LINE_KINDS, *SEARCH_KINDS, "lexicon", "unsafe")
+
+
+def _line_collector(kind_of: list[str], position: list[int], data: bytes, subset: Sequence[int] | None,
+                    found: dict[str, dict[int, set[int]]]) -> Any:
+    def on_match(idx: int, start: int, end: int, flags: int, context: object) -> None:
+        # No expression matches a line break, so a match lies in the line it ends in: the number
+        # of line breaks before its end.
+        line = data.count(b"\n", 0, end)
+        if subset is not None:
+            line = subset[line]
+        per_line = found[kind_of[idx]]
+        at = per_line.get(line)
+        if at is None:
+            per_line[line] = {position[idx]}
+        else:
+            at.add(position[idx])
+    return on_match
+
+
+def _expression(pattern: str, re_flags: int, *, kind: str | None = None) -> bytes | None:
+    """The Hyperscan expression for a rule's pattern, in its kind's line form (:data:`_LINE_FORMS`;
+    as it is without a kind), or None when it cannot be translated."""
     try:
         expr = to_hyperscan(pattern, re_flags)
     except (Untranslatable, re.error):
         return None
-    if anchored:
-        expr = f"^(?:{expr})$" if whole_line else f"^(?:{expr})"
+    if kind is not None:
+        expr = _LINE_FORMS[kind].format(expr)
     return expr.encode("utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def _translation_key() -> str:
+    """Changes whenever this module (the translation) or Hyperscan changes: part of the disk cache key."""
+    assert _hs is not None
+    return hashlib.sha256(Path(__file__).read_bytes() + _hs.__version__.encode()).hexdigest()[:16]
 
 
 @functools.lru_cache(maxsize=256)
 def _rule_database(rules: tuple[tuple[str, str, int], ...]) -> tuple[Any, list[int], set[str]]:
     """``(database or None, indexes of the rules it holds, kinds left to Python)`` for rules given as
     ``(kind, pattern, re flags)``. A rule that cannot be translated or compiled leaves its kind to
-    Python. Shared by every selection of the process that holds the same rules."""
+    Python. Shared by every selection of the process that holds the same rules, and kept on disk
+    (:func:`_cache_dir`) keyed by the rules themselves, so that a run that finds it there neither
+    translates nor compiles anything (a start-up cost of about 0.1 s and 2 s)."""
+    assert _hs is not None
+    cache = _cache_dir() if len(rules) >= DISK_CACHE_MIN_EXPRESSIONS else None
+    path = None
+    if cache is not None:
+        key = hashlib.sha256(repr((_translation_key(), rules)).encode()).hexdigest()[:32]
+        path = cache / f"hs-rules-{key}.db"
+        found = _load_cached(path)
+        if found is not None:
+            return found
+    if path is not None:
+        _announce_compile(path.parent)
+    db, taken, unfiltered = _build_rule_database(rules)
+    if path is not None:
+        head = json.dumps({"taken": taken, "unfiltered": sorted(unfiltered)}).encode() + b"\n"
+        _store_cached(path, head + (_hs.dumpb(db) if db is not None else b""))
+    return db, taken, unfiltered
+
+
+def _load_cached(path: Path) -> tuple[Any, list[int], set[str]] | None:
+    if not path.exists():
+        return None
+    try:
+        data = path.read_bytes()
+        nl = data.index(b"\n")
+        head = json.loads(data[:nl])
+        blob = data[nl + 1:]
+        db = None
+        if blob:
+            db = _hs.loadb(blob, _hs.HS_MODE_BLOCK)  # type: ignore[union-attr]
+            db.scratch = _hs.Scratch(db)  # type: ignore[union-attr]
+        return db, list(head["taken"]), set(head["unfiltered"])
+    except Exception:  # a damaged or foreign cache file: compile again
+        return None
+
+
+def _store_cached(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:  # a read-only home: compile again next time
+        pass
+
+
+def _build_rule_database(rules: tuple[tuple[str, str, int], ...]) -> tuple[Any, list[int], set[str]]:
     assert _hs is not None
     exprs: list[bytes] = []
     flags: list[int] = []
     taken: list[int] = []
     unfiltered: set[str] = set()
     for i, (kind, pattern, re_flags) in enumerate(rules):
-        expr = _expression(pattern, re_flags, anchored=kind in LINE_KINDS, whole_line=kind != "prefix")
+        if kind == "unsafe":  # a Hyperscan expression already (UNSAFE_EXPRESSION)
+            exprs.append(pattern.encode("utf-8"))
+            flags.append(_hs.HS_FLAG_UTF8 | _hs.HS_FLAG_SINGLEMATCH)
+            taken.append(i)
+            continue
+        expr = _expression(pattern, re_flags, kind=kind)
         if expr is None:
             unfiltered.add(kind)
             continue
         exprs.append(expr)
-        flags.append(_BASE_FLAGS | (_hs.HS_FLAG_SINGLEMATCH if kind in SEARCH_KINDS else 0))
+        flags.append(_BASE_FLAGS)
         taken.append(i)
     # Matches of a kind left to Python are ignored by the scan, so its other expressions may stay.
     db = _database(tuple(exprs), tuple(flags))
@@ -404,40 +539,38 @@ def _announce_compile(cache: Path) -> None:
         _log.info("compiling rules, once (cached in %s)", cache)
 
 
+@functools.lru_cache(maxsize=16)
+def _lexicon_database(exprs: tuple[bytes, ...], flags: tuple[int, ...]) -> Any:
+    """The lexicon's database (a few long alternations of spam terms: about 50 ms to compile), kept on
+    disk like the rules' one; None when it does not compile."""
+    assert _hs is not None
+    cache = _cache_dir()
+    path = None
+    if cache is not None:
+        key = hashlib.sha256(repr((_translation_key(), exprs, flags)).encode()).hexdigest()[:32]
+        path = cache / f"hs-lexicon-{key}.db"
+        found = _load_cached(path)
+        if found is not None:
+            return found[0]
+    if path is not None:
+        _announce_compile(path.parent)
+    db = _database(exprs, flags) or None
+    if path is not None and db is not None:
+        _store_cached(path, b'{"taken": [], "unfiltered": []}\n' + _hs.dumpb(db))
+    return db
+
+
 @functools.lru_cache(maxsize=256)
 def _database(exprs: tuple[bytes, ...], flags: tuple[int, ...]) -> Any:
-    """A compiled database (from the disk cache when this exact one was compiled before), None for
-    no expressions, False when they do not compile."""
+    """A compiled database, None for no expressions, False when they do not compile."""
     assert _hs is not None
     if not exprs:
         return None
-    key = hashlib.sha256(repr((_hs.__version__, list(exprs), list(flags))).encode()).hexdigest()[:32]
-    # A few expressions (one outlet's rules) compile in milliseconds: a file each would only fill
-    # the cache folder.
-    cache = _cache_dir() if len(exprs) >= DISK_CACHE_MIN_EXPRESSIONS else None
-    path = cache / f"hs-{key}.db" if cache is not None else None
-    if path is not None and path.exists():
-        try:
-            loaded = _hs.loadb(path.read_bytes(), _hs.HS_MODE_BLOCK)
-            loaded.scratch = _hs.Scratch(loaded)
-            return loaded
-        except Exception:  # a damaged or foreign cache file: compile again
-            pass
-    if path is not None:
-        _announce_compile(path.parent)
     db = _hs.Database()
     try:
         db.compile(expressions=list(exprs), ids=list(range(len(exprs))), elements=len(exprs), flags=list(flags))
     except _hs.error:
         return False
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(_hs.dumpb(db))
-            os.replace(tmp, path)
-        except OSError:  # a read-only home: compile again next time
-            pass
     return db
 
 

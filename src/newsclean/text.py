@@ -203,3 +203,42 @@ def strip_line(text: str) -> str:
 for _f in (separators_to_spaces, fix_unicode, remove_invisible, normalize_spaces, strip_line):
     _f.line_local = True  # type: ignore[attr-defined]
     _f.idempotent = True  # type: ignore[attr-defined]
+
+#: The cleaners :func:`leaves_unchanged` speaks for.
+BUILTIN_CLEANERS = frozenset((separators_to_spaces, fix_unicode, remove_invisible, normalize_spaces, strip_line))
+
+# One scan for the characters any of them reacts to: those that may let ftfy change a segment,
+# invisible characters, and every whitespace character but " " and "\n" (space separators, tabs,
+# vertical tabs, form feeds, and the controls among ftfy's risky characters, U+001C-U+001F among
+# them). Without those, the only whitespace left is " ", so the rest are plain substring tests.
+_ANY_CLEANER_RE = re.compile(
+    "[" + "".join(re.escape(ch) for ch in _risky_chars()) + _SURROGATES
+    + _INVISIBLE_RE.pattern[1:-1] + _SPACE_CHARS + "]"
+)
+
+
+def leaves_unchanged(text: str) -> bool:
+    """True when :func:`separators_to_spaces`, :func:`fix_unicode`, :func:`remove_invisible`,
+    :func:`normalize_spaces` and :func:`strip_line` (with the news configuration) all return every
+    line of ``text`` unchanged, found with one regex scan of characters, a few substring tests and
+    a normal-form check for non-ASCII text. False means "maybe": the cleaners then run as usual.
+
+    Each cleaner changes a line only if the line holds one of its triggers: ftfy's risky characters,
+    HTML entities and text that is not NFC (see :func:`fix_unicode`); invisible characters; space
+    separators, tabs, vertical tabs, form feeds or two spaces in a row; whitespace at a line end.
+    Lines are separated by ``\\n`` only here (a text with other line breaks gets False).
+
+    >>> leaves_unchanged("Harga naik.\\nWarga “kaget”.")
+    True
+    >>> leaves_unchanged("Harga  naik."), leaves_unchanged("Harga &amp; kualitas"), leaves_unchanged("a \\nb")
+    (False, False, False)
+    """
+    if _ANY_CLEANER_RE.search(text) is not None:
+        return False
+    # Line breaks other than \n (\r, U+0085, U+2028, U+2029) are among the characters above.
+    if "  " in text or " \n" in text or "\n " in text or text[:1] == " " or text[-1:] == " ":
+        return False
+    if "&" in text and chardata.HTML_ENTITY_RE.search(text) is not None:
+        return False
+    form = NEWS_FTFY_CONFIG.normalization
+    return text.isascii() or form is None or unicodedata.is_normalized(form, text)
