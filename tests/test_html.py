@@ -261,7 +261,9 @@ def test_metadata_from_meta_tags() -> None:
     assert art.metadata() == {
         "title": art.title,
         "date": art.date,
+        "date_original": "2024-01-02T08:00:00+07:00",
         "author": art.author,
+        "site_name": "portal.example",  # nothing better than the host: no site-name tag, no title suffix
         "lang": "id",
         "url": art.url,
     }
@@ -281,6 +283,7 @@ def test_metadata_from_json_ld_and_fallbacks() -> None:
     assert art.title == "Judul dari JSON-LD"
     assert art.date == "2024-02-03"
     assert art.author == "Ani, Budi"
+    assert art.site_name == "Portal"  # the WebSite object
     assert art.lang is None
     assert art.url == "https://portal.example/a"
     bare = extract_article(page(f"<p>{P1}</p>", head="<title> Judul  halaman </title>", lang=""))

@@ -528,6 +528,30 @@ def remove_stale_temps(root: Path) -> int:
     return removed
 
 
+#: Bytes written (and synced) to check that a folder takes data: enough to meet a full disk.
+PROBE_BYTES = 64 * 1024
+
+
+def probe_writable(folder: Path, *, what: str, create: bool = True) -> None:
+    """Check that ``folder`` (made if ``create``) takes a file of :data:`PROBE_BYTES`, so that a
+    read-only or full file system is a clear error before any work. Raises :class:`UserError`."""
+    try:
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
+        elif not folder.is_dir():
+            raise UserError(f"{what} {folder} is not a folder")
+        fd, tmp = _temp_beside(folder / "probe")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(b"\0" * PROBE_BYTES)
+                fh.flush()
+                os.fsync(fh.fileno())
+        finally:
+            _unlink_quietly(tmp)
+    except OSError as exc:
+        raise UserError(f"cannot write to {what} {folder}: {exc.strerror or exc}") from None
+
+
 class atomic_writer:
     """Write a file atomically: to a temporary file beside it, renamed over the target on success,
     removed on error. ``with atomic_writer(path) as fh: fh.write(...)``. ``errors`` is the text

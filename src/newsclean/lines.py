@@ -20,7 +20,7 @@ from .document import Change
 from .lines_fast import apply_fast
 from .prefilter import Hits, RulePrefilter
 
-__all__ = ["CompiledRules", "fold_for_lexicon", "LINE_CLEANER"]
+__all__ = ["CompiledRules", "fold_for_lexicon", "lexicon_regex", "looks_like_sentence", "LINE_CLEANER"]
 
 LINE_CLEANER = "rules"
 
@@ -53,6 +53,18 @@ def fold_for_lexicon(text: str) -> str:
     t = _COMBINING_RE.sub("", unicodedata.normalize("NFKD", text)).lower()
     # str.translate walks every character in Python's slow path: only when a homoglyph is there.
     return t.translate(_HOMOGLYPHS) if _HOMOGLYPH_RE.search(t) else t
+
+
+def lexicon_regex(rule: Rule) -> re.Pattern[str]:
+    """A lexicon rule's terms as one regex over :func:`fold_for_lexicon` text (whole words)."""
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(
+        re.escape(fold_for_lexicon(t)).replace(r"\ ", r"\s*") for t in rule.terms) + r")(?![a-z0-9])")
+
+
+def looks_like_sentence(line: str) -> bool:
+    """A lexicon term inside a full sentence is usually news *about* gambling, not spam: such
+    lines are left to the other rules."""
+    return line.rstrip().endswith(_SENTENCE_END) and len(line.split()) > 6
 
 
 def _alternation(rules: Sequence[Rule], attr: str = "pattern") -> re.Pattern[str] | None:
@@ -165,11 +177,7 @@ class CompiledRules:
         self._repeat = by["repeat"]
         self._echo = by["echo"]
         self._lexicon = by["lexicon"]
-        self._lexicon_patterns = [
-            r"(?<![a-z0-9])(?:" + "|".join(
-                re.escape(fold_for_lexicon(t)).replace(r"\ ", r"\s*") for t in r.terms) + r")(?![a-z0-9])"
-            for r in self._lexicon
-        ]
+        self._lexicon_patterns = [lexicon_regex(r).pattern for r in self._lexicon]
 
         # Prefilters: a line meets one alternation of the rules that allow its length (and, for
         # rules with ``requires`` literals, that the document could match at all); candidates are
@@ -310,8 +318,7 @@ class CompiledRules:
         for rule, rx in zip(self._lexicon, self._lexicon_re):
             if len(line) > rule.max_chars:
                 continue
-            # A lexicon term inside a full sentence is usually news *about* gambling, not spam.
-            if line.rstrip().endswith(_SENTENCE_END) and len(line.split()) > 6:
+            if looks_like_sentence(line):
                 continue
             if folded is None:
                 folded = fold_for_lexicon(line)

@@ -35,6 +35,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal, Protocol, Union, overload, runtime_checkable
 
+from .budget import unbudgeted
 from .catalog import Catalog, Rule, default_catalog, normalize_outlet
 from .document import Change, Cleaned, Document, split_lines
 from .lang import detect_lang
@@ -366,7 +367,9 @@ class RuleCleaner:
         self._compiled = lru_cache(maxsize=4096)(self._compile)
 
     def _compile(self, lang: str | None, outlet: str | None) -> CompiledRules:
-        return _compiled_for(self.catalog.select(lang, outlet))
+        # Set-up, done once per selection: not counted in a document's time budget (newsclean.budget).
+        with unbudgeted():
+            return _compiled_for(self.catalog.select(lang, outlet))
 
     def lang_of(self, doc: Document, lines: Sequence[str | None]) -> str | None:
         if self.lang != "auto":

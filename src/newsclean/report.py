@@ -68,6 +68,8 @@ class RunStats:
     rule_chars: Counter[str] = field(default_factory=Counter)
     rule_bytes: Counter[str] = field(default_factory=Counter)
     rule_lines: Counter[str] = field(default_factory=Counter)  # drop_line changes
+    # Rules left out of a document's cleaning because they took too long on it (rule -> documents).
+    rules_timed_out: Counter[str] = field(default_factory=Counter)
     outlets: dict[str, Counter[Any]] = field(default_factory=dict)
     failures: list[dict[str, Any]] = field(default_factory=list)  # the first MAX_REPORTED
     failures_total: int = 0
@@ -195,7 +197,7 @@ class RunStats:
 
     _SCALARS = ("files", "files_failed", "documents_in", "documents_out", "documents_emptied",
                 "records_rejected", "lines_in", "lines_out", "bytes_in", "bytes_out")
-    _COUNTERS = ("rules", "rule_chars", "rule_bytes", "rule_lines")
+    _COUNTERS = ("rules", "rule_chars", "rule_bytes", "rule_lines", "rules_timed_out")
 
     def merge(self, other: RunStats) -> None:
         """Add ``other``'s counts to these (in place; ``failures`` are appended)."""
@@ -231,6 +233,7 @@ class RunStats:
             "rules": {k: {"count": self.rules[k], "lines_dropped": self.rule_lines[k],
                           "chars_removed": self.rule_chars[k], "bytes_removed": self.rule_bytes[k]}
                       for k in sorted(self.rules)},
+            "rules_timed_out": dict(sorted(self.rules_timed_out.items())),
             "outlets": {k: _outlet_json(v) for k, v in sorted(self.outlets.items())},
             "failures": self.failures,
             "failures_total": self.failures_total,

@@ -17,9 +17,11 @@ and the near-duplicate index keeps compact arrays, not text.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import multiprocessing as mp
 import os
+import re
 import signal
 import sys
 import tempfile
@@ -31,7 +33,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .catalog import Catalog, load_rule_file
+from .budget import DEFAULT_SECONDS, OverBudget, cpu_budget, document_budget
+from .budget import stop as stop_budget_clock
+from .catalog import Catalog, Rule, load_rule_file, rule_matches
 from .document import Change, Cleaned, Document, split_lines
 from .io import (
     BadRecord,
@@ -74,6 +78,9 @@ class PipelineSpec:
     rule_texts: tuple[tuple[str, str], ...] = ()  # (name, TOML text) of extra rule files
     blank_lines: str = "drop"  # see newsclean.pipeline.BlankLines
     newline: str = "\n"  # see Pipeline
+    #: CPU seconds a document's cleaning may take (plus some per MB: newsclean.budget); None: no limit.
+    time_limit: float | None = DEFAULT_SECONDS
+    exclude: tuple[str, ...] = ()  # ids of rules left out (found too slow on some document)
 
     def build(self) -> Pipeline:
         from .catalog import default_catalog
@@ -81,8 +88,14 @@ class PipelineSpec:
         cat = default_catalog()
         for name, text in self.rule_texts:
             cat = cat + Catalog(tuple(load_rule_file(name, text=text)))
+        if self.exclude:
+            cat = Catalog(tuple(r for r in cat.rules if r.id not in self.exclude))
         return Pipeline.default(lang=self.lang, catalog=cat, blank_lines=self.blank_lines,  # type: ignore[arg-type]
                                 newline=self.newline)  # type: ignore[arg-type]
+
+    def user_rules(self) -> list[Rule]:
+        """The rules of the extra rule files (the ones whose time is watched: see _Worker)."""
+        return [r for name, text in self.rule_texts for r in load_rule_file(name, text=text, check=False)]
 
 
 def base_text(text: str, cleaned: Cleaned) -> str:
@@ -243,6 +256,8 @@ class _Worker:
     def __init__(self, job: _Job, pipeline: Pipeline) -> None:
         self.job = job
         self.pipeline = pipeline
+        self._user_rules: list[Rule] | None = None
+        self._without: dict[tuple[str, ...], Pipeline] = {}
 
     def process(self, units: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         job = self.job
@@ -282,7 +297,7 @@ class _Worker:
                     g.entries.append(("fail", fi, read_error_reason(exc)))
                     dead.add(fi)
                     continue
-                self._document(g, fi, 0, doc, None, target)
+                self._document(g, fi, 0, doc, None, target, None)
             else:  # markers
                 g.entries.append(u)
         return [x.result(job) for x in groups if x.entries]
@@ -301,13 +316,72 @@ class _Worker:
         except Exception as exc:  # e.g. from the HTML parser: the whole file fails, as a read error
             g.entries.append(("fail", fi, read_error_reason(exc)))
             return False
-        self._document(g, fi, n, doc, rec, None)
+        self._document(g, fi, n, doc, rec, None, raw)
         return True
 
-    def _document(self, g: _Group, fi: int, n: int, doc: Document, rec: dict[str, Any] | None,
-                  target: str | None) -> None:
+    def _clean(self, g: _Group, fi: int, n: int, doc: Document) -> Cleaned | str:
+        """Clean a document within its CPU budget (see newsclean.budget). Over budget, it is tried
+        again (the first document of a worker pays for compiling the catalog), then the extra
+        rules are timed one by one on its lines and the ones over budget are left out for this
+        document, reported by rule id; if it still takes too long, why (the document is then
+        rejected, whole)."""
         job = self.job
-        cleaned = self.pipeline.explain(doc)
+        limit = document_budget(len(doc.text), job.spec.time_limit)
+        for _ in range(2):
+            try:
+                with cpu_budget(limit):
+                    return self.pipeline.explain(doc)
+            except OverBudget:
+                pass
+        slow = self._slow_rules(doc, limit)
+        if slow:
+            pipeline = self._without.get(slow)
+            if pipeline is None:
+                pipeline = self._without[slow] = dataclasses.replace(job.spec, exclude=slow).build()
+            try:
+                with cpu_budget(limit):
+                    cleaned = pipeline.explain(doc)
+            except OverBudget:
+                pass
+            else:
+                if g.stats is not None and job.count:
+                    for rule in slow:
+                        g.stats.rules_timed_out[rule] += 1
+                    g.stats.fail(job.files[fi][0], f"rule {', '.join(slow)} took more than {limit:g} s of CPU time "
+                                 "on this document (a pattern that backtracks without end?): cleaned without it",
+                                 line=n or None)
+                return cleaned
+        return f"cleaning took more than {limit:g} s of CPU time" + (
+            f" (even without the slow rule {', '.join(slow)})" if slow else "")
+
+    def _slow_rules(self, doc: Document, limit: float | None) -> tuple[str, ...]:
+        """The extra rules (from rule files) that take more than ``limit`` on the document's lines."""
+        if self._user_rules is None:
+            self._user_rules = self.job.spec.user_rules()
+        slow = []
+        lines = split_lines(doc.text)
+        for rule in self._user_rules:
+            try:
+                with cpu_budget(limit):
+                    for line in lines:
+                        rule_matches(rule, line)
+                        if rule.follow_pattern:
+                            re.fullmatch(rule.follow_pattern, line, rule.flags)
+            except OverBudget:
+                slow.append(rule.id)
+        return tuple(slow)
+
+    def _document(self, g: _Group, fi: int, n: int, doc: Document, rec: dict[str, Any] | None,
+                  target: str | None, raw: bytes | None) -> None:
+        job = self.job
+        cleaned = self._clean(g, fi, n, doc)
+        if isinstance(cleaned, str):  # could not be cleaned in time: kept whole in the rejects
+            if rec is None:
+                g.entries.append(("fail", fi, cleaned))
+            else:
+                kept = reject_row(raw) if raw is not None else {"row": json.loads(json.dumps(rec, default=str))}
+                g.entries.append(("reject", fi, {"line": n, "reason": cleaned, **kept}))
+            return
         if job.drops:
             key = job.renamed.get((fi, n), doc.id)
             if key in job.drops:
@@ -461,8 +535,6 @@ class DedupIntake:
 
     def flush(self) -> None:
         """Add what is buffered to the index."""
-        import numpy as np
-
         from .dedup.index import SketchedParagraphs
 
         docs, parts = self._docs, self._parts
@@ -473,22 +545,7 @@ class DedupIntake:
             for key, date, outlet in docs:
                 self.index.add_document(key, [], date=date, outlet=outlet)
             return
-        batches = [b for _, b in parts]
-        texts = None
-        if self.config.keep_text:
-            texts = tuple(t for b in batches for t in (b.texts or ()))
-        merged = SketchedParagraphs(
-            doc=np.concatenate([b.doc + np.int32(first) for first, b in parts]),
-            line=np.concatenate([b.line for b in batches]),
-            length=np.concatenate([b.length for b in batches]),
-            size=np.concatenate([b.size for b in batches]),
-            exact=np.concatenate([b.exact for b in batches]),
-            sig=np.concatenate([b.sig for b in batches]),
-            hashes=np.concatenate([b.hashes for b in batches]),
-            too_short=sum(b.too_short for b in batches),
-            python_fallback=sum(b.python_fallback for b in batches),
-            texts=texts,
-        )
+        merged = SketchedParagraphs.concat(parts)
         self.index.add_sketched(docs, merged)
 
 
@@ -753,6 +810,7 @@ class Runner:
         finally:
             for w in writers.values():
                 w.abort()
+            stop_budget_clock()
         if indexes is None:
             # Keys are assigned by the first full pass; later passes over some files reuse them.
             self._keys_frozen = True
