@@ -115,3 +115,35 @@ def test_lexicon_term_inside_a_sentence_is_kept() -> None:
     news = "Polisi menutup 120 situs slot online dan menangkap tiga pengelolanya di Jakarta pada Senin."
     assert p.clean(news) == news
     assert p.clean(news + "\nDAFTAR SLOT GACOR MAXWIN") == news
+
+
+@pytest.mark.parametrize("rule", CATALOG.rules, ids=lambda r: r.id)
+def test_load_time_example_check_agrees_with_the_engine(rule) -> None:  # type: ignore[no-untyped-def]
+    # catalog.rule_matches (what user rule files are checked with at load time) must say what the
+    # engine does, on examples and on content alike.
+    from newsclean.catalog import rule_matches
+
+    for ex in (*rule.examples, *rule.counter_examples, *NEGATIVE):
+        assert rule_matches(rule, ex) == _rule_matches(rule, ex), (rule.id, ex)
+
+
+def test_builtin_rule_files_pass_the_load_time_checks() -> None:
+    from newsclean.catalog import _builtin_rule_texts, check_examples
+
+    for name, text in _builtin_rule_texts():
+        check_examples(load_rule_file(name, text=text), seconds=None)  # the regex checks too
+
+
+def test_every_builtin_pattern_compiles() -> None:
+    # The built-in catalog is loaded without compiling its patterns (a run compiles what it uses).
+    for rule in CATALOG.rules:
+        for pattern in (rule.pattern, rule.follow_pattern):
+            if pattern:
+                re.compile(pattern, rule.flags)
+
+
+def test_user_rule_files_are_still_checked(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[rule]]\nid = "x.bad"\nkind = "line"\npattern = "(unclosed"\nexamples = ["a"]\n')
+    with pytest.raises(CatalogError, match="bad regex"):
+        load_rule_file(bad)

@@ -81,7 +81,8 @@ def test_bad_inputs_are_reported_and_skipped(corpus: Path, tmp_path: Path) -> No
     # The good record still went through, the bad ones are kept verbatim.
     assert json.loads((out / "mixed.jsonl").read_text(encoding="utf-8")) == {"id": "ok", "text": "Baik."}
     rejected = [json.loads(x) for x in (out / "_newsclean" / "rejected.jsonl").read_text().splitlines()]
-    assert [r["raw"] for r in rejected][:2] == ["{not json", '["a list"]']
+    assert [r["raw"] for r in rejected if "line" in r][:2] == ["{not json", '["a list"]']
+    assert {"path": "latin1.txt", "reason": reasons[("latin1.txt", None)], "file": True} in rejected
     assert not (out / "latin1.txt").exists()
 
 

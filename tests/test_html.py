@@ -261,7 +261,9 @@ def test_metadata_from_meta_tags() -> None:
     assert art.metadata() == {
         "title": art.title,
         "date": art.date,
+        "date_original": "2024-01-02T08:00:00+07:00",
         "author": art.author,
+        "site_name": "portal.example",  # nothing better than the host: no site-name tag, no title suffix
         "lang": "id",
         "url": art.url,
     }
@@ -281,6 +283,7 @@ def test_metadata_from_json_ld_and_fallbacks() -> None:
     assert art.title == "Judul dari JSON-LD"
     assert art.date == "2024-02-03"
     assert art.author == "Ani, Budi"
+    assert art.site_name == "Portal"  # the WebSite object
     assert art.lang is None
     assert art.url == "https://portal.example/a"
     bare = extract_article(page(f"<p>{P1}</p>", head="<title> Judul  halaman </title>", lang=""))
@@ -311,7 +314,8 @@ def test_bytes_are_decoded_by_declared_charset() -> None:
 def test_bytes_bom_and_utf8_fallback() -> None:
     assert decode_html("<p>é".encode("utf-16")) == "<p>é"
     assert decode_html("<p>é".encode("utf-8-sig")) == "<p>é"
-    assert decode_html(b"<p>caf\xe9</p>") == "<p>caf\ufffd</p>"
+    # Not UTF-8 and nothing declared: Windows-1252, not U+FFFD (the text is kept)
+    assert decode_html(b"<p>caf\xe9</p>") == "<p>caf\u00e9</p>"
     assert decode_html(b'<meta charset="utf-8"><p>\xe2\x80\x9cx') == '<meta charset="utf-8"><p>\u201cx'
     art = extract_article(bytearray(page(f"<div class='content'><p>{P1}</p></div>").encode()))
     assert art.text == P1

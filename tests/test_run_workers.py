@@ -198,10 +198,12 @@ def test_drop_pass_reports_rejected_records_and_failed_files_once(tmp_path: Path
     for dedup in ("report", "drop"):
         assert outs[dedup, "1"] == outs[dedup, "2"]
     drop = reports["drop", "1"]
-    assert drop["dedup"]["paragraphs_dropped"] == 2  # b's and g's copies of WIRE: both files are re-read
+    # b's copy of WIRE; g's was in the file that failed, which takes part in nothing
+    assert drop["dedup"]["paragraphs_dropped"] == 1
     rejected = [json.loads(x) for x in outs["drop", "1"]["_newsclean/rejected.jsonl"].decode().splitlines()]
-    assert [(r["path"], r["line"], r["raw"]) for r in rejected] == [
-        ("news.jsonl", 2, "{not json"), ("news.jsonl", 4, lines[3])]
+    assert [(r["path"], r.get("line"), r.get("raw")) for r in rejected] == [
+        ("cut.jsonl.gz", None, None), ("news.jsonl", 2, "{not json"), ("news.jsonl", 4, lines[3])]
+    assert rejected[0]["file"] is True
     assert outs["drop", "1"]["_newsclean/rejected.jsonl"] == outs["report", "1"]["_newsclean/rejected.jsonl"]
     for key in ("files", "files_failed", "documents", "failures"):
         assert drop[key] == reports["report", "1"][key], key
@@ -212,8 +214,9 @@ def test_drop_pass_reports_rejected_records_and_failed_files_once(tmp_path: Path
 def test_a_record_that_breaks_the_reader_fails_its_file_for_any_number_of_jobs(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """An error of the library below (not a bad record) while building a document fails the whole
-    file, as a read error does: documents before it were counted, the output is not written, and
-    the file's later documents (already read ahead, possibly cleaned by a worker) are skipped."""
+    file, as a read error does: nothing of the file counts (its documents before the error are
+    taken back), the output is not written, and the file's later documents (already read ahead,
+    possibly cleaned by a worker) are skipped."""
     mixed_inputs(tmp_path / "in")
     real = run_mod.doc_from_record
 
@@ -238,12 +241,15 @@ def test_a_record_that_breaks_the_reader_fails_its_file_for_any_number_of_jobs(
     assert {"path": "a.jsonl", "reason": "cannot read: RuntimeError: parser exploded"} in report["failures"]
     assert report["files_failed"] == 1
     assert "a.jsonl" not in outs[0] and "b.jsonl" in outs[0] and "t/0.txt" in outs[0]
-    # a.jsonl's records before line 100 count (two were rejected, 97 cleaned), the rest do not
-    assert report["documents"]["in"] == 97 + 38 + 5
+    # None of a.jsonl's records count, nor its rejected lines: b.jsonl's 38 records and the 5 texts do
+    assert report["documents"]["in"] == 38 + 5
+    assert report["documents"]["rejected_records"] == 2  # b.jsonl's
     removed = outs[0]["_newsclean/removed.jsonl"].decode()
-    assert '"doc": "d96"' in removed and '"doc": "d97"' not in removed and '"doc": "d98"' not in removed
+    assert '"doc": "d1"' in removed and '"doc": "a.jsonl:' not in removed  # b's first record is d0
     dups = (tmp_path / "out1report" / "_newsclean" / "duplicates.jsonl").read_text(encoding="utf-8")
-    assert '"doc": "d95"' in dups and '"doc": "d100"' not in dups  # recs 95 (line 98) and 100 (103) repeat WIRE
+    assert '"doc": "d95"' not in dups and '"doc": "d30"' in dups  # a's copies of WIRE are gone, b's stay
+    rejected = [json.loads(x) for x in outs[0]["_newsclean/rejected.jsonl"].decode().splitlines()]
+    assert [r["path"] for r in rejected] == ["a.jsonl", "b.jsonl", "b.jsonl"]
 
 
 def test_workers_are_forked_after_numba_threads_ran_on_a_fork_safe_layer(
@@ -270,7 +276,8 @@ def test_workers_are_forked_after_numba_threads_ran_on_a_fork_safe_layer(
 
 def test_a_parquet_batch_python_cannot_hold_fails_the_file_at_that_batch(tmp_path: Path) -> None:
     """Rows are read 1,024 at a time, as before: a batch with a timestamp beyond year 9999 fails the
-    file after the documents of the batches before it, for any number of jobs."""
+    file at that batch for any number of jobs, and the documents of the batches before it are taken
+    back with the rest of the file."""
     import pyarrow as pa
     import pyarrow.parquet as pq
 
@@ -288,7 +295,7 @@ def test_a_parquet_batch_python_cannot_hold_fails_the_file_at_that_batch(tmp_pat
         assert not (out / "x.parquet").exists()
         reports.append((report["documents"], report["failures"]))
     assert reports[0] == reports[1]
-    assert reports[0][0]["in"] == 1024
+    assert reports[0][0]["in"] == 0  # the 1,024 rows before the bad batch are taken back
     assert reports[0][1][0]["path"] == "x.parquet" and "out of range" in reports[0][1][0]["reason"]
 
 

@@ -146,17 +146,71 @@ def normalize_outlet(value: str | None) -> str | None:
     return v or None
 
 
-def _as_str_tuple(value: Any, where: str) -> tuple[str, ...]:
+def _as_str_tuple(value: Any, where: str, key: str = "") -> tuple[str, ...]:
     if value is None:
         return ()
     if isinstance(value, str):
         return (value,)
     if isinstance(value, list) and all(isinstance(x, str) for x in value):
         return tuple(value)
-    raise CatalogError(f"{where}: expected a string or a list of strings, got {value!r}")
+    raise CatalogError(f"{where}: {key + ' ' if key else ''}expected a string or a list of strings, got {value!r}")
 
 
-def _parse_rule(raw: Mapping[str, Any], lang: str, source: str) -> Rule:
+#: Keys that must hold a boolean (TOML ``true``/``false``): the string "false" would read as true.
+_BOOL_KEYS = ("case_sensitive", "require_follow", "from_end")
+#: Keys that must hold a string when present.
+_STR_KEYS = ("pattern", "follow_pattern", "description")
+
+
+def _regex_problem(pattern: str, flags: int) -> str | None:
+    """Why ``pattern`` cannot be a rule's regex, or None. Rules of a kind are combined into one
+    alternation, each inside a group (:mod:`newsclean.lines`), so a pattern must compile there too:
+    no global inline flags such as ``(?i)`` (they must open the whole expression), and no
+    backreferences (``\\1``, ``(?(1)...)``: group numbers change in the combined regex)."""
+    try:
+        parsed = _sre_parse(pattern, flags)
+    except re.error as exc:
+        return f"bad regex {pattern!r}: {exc}"
+    if _has_backreference(parsed):
+        return (f"bad regex {pattern!r}: backreferences (\\1, (?(1)...)) are not supported, because a rule's "
+                "groups are renumbered when rules are combined")
+    try:
+        re.compile(f"(?:{pattern})", flags)
+    except re.error as exc:
+        return (f"bad regex {pattern!r}: {exc}; inline flags such as (?i) cannot be used, because rules are "
+                "combined into one regex: rules ignore case unless case_sensitive = true, and a scoped "
+                "group (?i:...) works anywhere")
+    return None
+
+
+def _sre_parse(pattern: str, flags: int) -> Any:
+    if sys.version_info >= (3, 11):
+        from re import _parser as sre_parse
+    else:  # pragma: no cover
+        import sre_parse  # type: ignore[no-redef]
+    return sre_parse.parse(pattern, flags)
+
+
+def _has_backreference(parsed: Any) -> bool:
+    if sys.version_info >= (3, 11):
+        from re import _constants as c
+    else:  # pragma: no cover
+        import sre_constants as c  # type: ignore[no-redef]
+    names = ("GROUPREF", "GROUPREF_EXISTS", "GROUPREF_IGNORE", "GROUPREF_LOC_IGNORE", "GROUPREF_UNI_IGNORE")
+    refs = [r for r in (getattr(c, name, None) for name in names) if r is not None]
+
+    def walk(node: Any) -> bool:
+        if isinstance(node, (list, tuple)) or type(node).__name__ == "SubPattern":
+            items = list(node)
+            if len(items) == 2 and any(items[0] is r for r in refs):
+                return True
+            return any(walk(x) for x in items)
+        return False
+
+    return walk(parsed)
+
+
+def _parse_rule(raw: Mapping[str, Any], lang: str, source: str, *, check_regex: bool = True) -> Rule:
     rid = raw.get("id")
     where = f"{source}: rule {rid!r}"
     if not isinstance(rid, str) or not _ID_RE.match(rid):
@@ -167,8 +221,15 @@ def _parse_rule(raw: Mapping[str, Any], lang: str, source: str) -> Rule:
     kind = raw.get("kind")
     if kind not in KINDS:
         raise CatalogError(f"{where}: 'kind' must be one of {KINDS}, got {kind!r}")
+    for key in _BOOL_KEYS:
+        if key in raw and not isinstance(raw[key], bool):
+            raise CatalogError(f"{where}: {key!r} must be true or false (TOML booleans, no quotes), "
+                               f"got {raw[key]!r}")
+    for key in _STR_KEYS:
+        if key in raw and not isinstance(raw[key], str):
+            raise CatalogError(f"{where}: {key!r} must be a string, got {raw[key]!r}")
     pattern = raw.get("pattern", "")
-    terms = _as_str_tuple(raw.get("terms"), where)
+    terms = _as_str_tuple(raw.get("terms"), where, "'terms':")
     if kind == "lexicon":
         if not terms:
             raise CatalogError(f"{where}: a lexicon rule needs 'terms'")
@@ -180,7 +241,7 @@ def _parse_rule(raw: Mapping[str, Any], lang: str, source: str) -> Rule:
         v = raw.get(key, 0)
         if not isinstance(v, int) or isinstance(v, bool) or v < 0:
             raise CatalogError(f"{where}: {key!r} must be a non-negative integer")
-    examples = _as_str_tuple(raw.get("examples"), where)
+    examples = _as_str_tuple(raw.get("examples"), where, "'examples':")
     if not examples:
         raise CatalogError(f"{where}: every rule needs at least one example")
     window = raw.get("window", 0)
@@ -203,28 +264,84 @@ def _parse_rule(raw: Mapping[str, Any], lang: str, source: str) -> Rule:
         window=window,
         follow=follow,
         follow_pattern=follow_pattern,
-        outlets=tuple(normalize_outlet(o) or "" for o in _as_str_tuple(raw.get("outlet"), where)),
-        excluded_outlets=tuple(normalize_outlet(o) or "" for o in _as_str_tuple(raw.get("exclude_outlet"), where)),
-        requires=tuple(x.lower() for x in _as_str_tuple(raw.get("requires"), where)),
+        outlets=tuple(normalize_outlet(o) or "" for o in _as_str_tuple(raw.get("outlet"), where, "'outlet':")),
+        excluded_outlets=tuple(normalize_outlet(o) or ""
+                               for o in _as_str_tuple(raw.get("exclude_outlet"), where, "'exclude_outlet':")),
+        requires=tuple(x.lower() for x in _as_str_tuple(raw.get("requires"), where, "'requires':")),
         examples=examples,
-        counter_examples=_as_str_tuple(raw.get("counter_examples"), where),
+        counter_examples=_as_str_tuple(raw.get("counter_examples"), where, "'counter_examples':"),
         description=str(raw.get("description", "")),
         case_sensitive=bool(raw.get("case_sensitive", False)),
         require_follow=bool(raw.get("require_follow", False)),
         from_end=bool(raw.get("from_end", False)),
         source=source,
     )
+    if "(?P<" in follow_pattern:
+        raise CatalogError(f"{where}: named groups are reserved; use (?:...) groups")
     for pat in (rule.pattern, rule.follow_pattern):
-        if pat:
-            try:
-                re.compile(pat, rule.flags)
-            except re.error as exc:
-                raise CatalogError(f"{where}: bad regex {pat!r}: {exc}") from None
+        if pat and check_regex:
+            problem = _regex_problem(pat, rule.flags)
+            if problem is not None:
+                raise CatalogError(f"{where}: {problem}")
     return rule
 
 
-def load_rule_file(path: str | Path, *, text: str | None = None) -> list[Rule]:
-    """Parse and validate one rule file. Raises :class:`CatalogError` with the file and rule named."""
+#: CPU seconds a rule may spend on its own examples when a rule file is loaded.
+EXAMPLE_SECONDS = 2.0
+
+
+def rule_matches(rule: Rule, text: str) -> bool:
+    """Whether ``rule`` takes ``text`` as one line, the way :mod:`newsclean.lines` applies it:
+    the whole line (``line``, ``tail``, ``block`` trigger, ``repeat``, ``echo``, within the rule's
+    length limits), its start (``prefix``), a span inside it (``inline``), or a lexicon term.
+
+    >>> rule_matches(Rule("x", "line", "id", pattern="baca juga:.*", examples=("x",)), "Baca Juga: X")
+    True
+    """
+    if rule.kind in ("line", "tail", "block", "repeat", "echo"):
+        fits = rule.min_chars <= len(text) <= rule.max_chars
+        return fits and re.fullmatch(rule.pattern, text, rule.flags) is not None
+    if rule.kind == "prefix":
+        m = re.match(rule.pattern, text, rule.flags)
+        return m is not None and m.end() > 0
+    if rule.kind == "inline":
+        return any(m.end() > m.start() for m in re.finditer(rule.pattern, text, rule.flags))
+    from .lines import fold_for_lexicon, lexicon_regex, looks_like_sentence
+
+    if len(text) > rule.max_chars or looks_like_sentence(text):
+        return False
+    return lexicon_regex(rule).search(fold_for_lexicon(text)) is not None
+
+
+def check_examples(rules: Sequence[Rule], *, seconds: float | None = EXAMPLE_SECONDS) -> None:
+    """Every rule must take each of its ``examples`` and none of its ``counter_examples`` (each rule
+    within ``seconds`` of CPU time: a pattern that backtracks without end on its own examples is
+    refused here rather than met in the middle of a run). Raises :class:`CatalogError`."""
+    from .budget import OverBudget, cpu_budget
+
+    for rule in rules:
+        where = f"{rule.source}: rule {rule.id!r}"
+        try:
+            with cpu_budget(seconds):
+                for ex in rule.examples:
+                    if not rule_matches(rule, ex):
+                        raise CatalogError(f"{where}: the rule does not match its example {ex!r}")
+                for ex in rule.counter_examples:
+                    if rule_matches(rule, ex):
+                        raise CatalogError(f"{where}: the rule matches its counter-example {ex!r}")
+        except OverBudget:
+            raise CatalogError(f"{where}: matching its own examples took more than {seconds:g} s of CPU time "
+                               "(a pattern that backtracks without end, such as (a+)+$?)") from None
+
+
+def load_rule_file(path: str | Path, *, text: str | None = None, check_regex: bool = True,
+                   check: bool | None = None) -> list[Rule]:
+    """Parse and validate one rule file. Raises :class:`CatalogError` with the file and rule named.
+
+    ``check_regex=False`` skips compiling every pattern to check it (the built-in catalog, whose
+    patterns the tests compile, is loaded that way: a run compiles only the regexes it uses).
+    ``check`` (by default as ``check_regex``): every rule is tried on its examples and
+    counter-examples too (:func:`check_examples`)."""
     source = str(path)
     try:
         data = tomllib.loads(text if text is not None else Path(path).read_text(encoding="utf-8"))
@@ -241,7 +358,12 @@ def load_rule_file(path: str | Path, *, text: str | None = None) -> list[Rule]:
     unknown = set(data) - {"lang", "rule", "description"}
     if unknown:
         raise CatalogError(f"{source}: unknown top-level keys {sorted(unknown)}")
-    return [_parse_rule(r, lang, source) for r in raw_rules]
+    if not all(isinstance(r, dict) for r in raw_rules):
+        raise CatalogError(f"{source}: rules must be written as [[rule]] tables")
+    rules = [_parse_rule(r, lang, source, check_regex=check_regex) for r in raw_rules]
+    if check_regex if check is None else check:
+        check_examples(rules)
+    return rules
 
 
 @dataclass(frozen=True)
@@ -303,7 +425,7 @@ def default_catalog() -> Catalog:
     """The built-in catalog shipped in ``newsclean/rules/*.toml``, loaded and validated once."""
     rules: list[Rule] = []
     for name, text in _builtin_rule_texts():
-        rules.extend(load_rule_file(name, text=text))
+        rules.extend(load_rule_file(name, text=text, check_regex=False))
     return Catalog(tuple(rules))
 
 

@@ -1,7 +1,8 @@
 """Command line: ``newsclean IN OUT [options]`` (also ``python -m newsclean``).
 
 Exit codes: 0 everything went through; 1 some input files or records failed (reported, skipped);
-2 usage errors (bad paths or options); 130 interrupted.
+2 usage errors (bad paths or options, found before any work); 3 the run could not complete (an output
+could not be written); 130 interrupted.
 """
 
 from __future__ import annotations
@@ -11,16 +12,27 @@ import dataclasses
 import json
 import logging
 import sys
+import tempfile
 import time
 from collections.abc import Sequence
-from contextlib import nullcontext
+from contextlib import ExitStack, nullcontext
 from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .budget import DEFAULT_SECONDS, SECONDS_PER_MB
 from .catalog import CatalogError
 from .cli_paths import IoPlan, plan_io
-from .io import REPORT_DIR, UserError, atomic_writer, check_paths, discover_inputs
+from .io import (
+    REPORT_DIR,
+    Skipped,
+    UserError,
+    atomic_writer,
+    check_paths,
+    json_line,
+    probe_writable,
+    scan_inputs,
+)
 from .pipeline import BLANK_MODES
 from .report import RunStats, write_json
 from .run import DedupIntake, PipelineSpec, Runner, TextSpill, default_jobs
@@ -52,8 +64,8 @@ output (OUT):
 
 reports: report.json (counts per rule and outlet, failures, timings), duplicates.jsonl (near-duplicate
 clusters), removed.jsonl (with --explain), rejected.jsonl (unusable records).
-exit codes: 0 all went through, 1 some files or records failed (reported, skipped), 2 usage error,
-130 interrupted.
+exit codes: 0 all went through, 1 some files or records failed (reported, skipped), 2 usage error
+(nothing done), 3 the run could not complete (something could not be written), 130 interrupted.
 
 also: 'newsclean learn IN RULES.toml' mines repeated boilerplate into a rule file ('newsclean learn -h').
 """
@@ -80,8 +92,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="extra rule file (TOML), e.g. from 'newsclean learn'; repeatable")
     p.add_argument("--templates", choices=("auto", "on", "off"), default="auto",
                    help="first pass: learn lines and closing sentences repeated across a site's (or several "
-                        "sites') articles, digits, dates and links normalized, and remove them; auto (default): "
+                        "sites') articles, numbers, dates and links normalized, and remove them; auto (default): "
                         "when the input holds at least 100 documents")
+    p.add_argument("--line-model", choices=("on", "off"), default="on",
+                   help="score the lines the rules left with the shipped line model and drop likely "
+                        "boilerplate (default: on)")
     p.add_argument("--auto-learn", action="store_true",
                    help="first pass: learn lines and prefixes repeated across an outlet's articles "
                         "(see 'newsclean learn'), then clean with them as extra rules")
@@ -104,6 +119,10 @@ def build_parser() -> argparse.ArgumentParser:
                         "breaks as one empty line) or keep")
     p.add_argument("--newline", default="lf", choices=("lf", "crlf", "keep"),
                    help="line break between output lines: lf (default), crlf, or keep (the input text's own)")
+    p.add_argument("--time-limit", type=float, default=DEFAULT_SECONDS, metavar="S",
+                   help=f"CPU seconds a document's cleaning may take (default {DEFAULT_SECONDS:g}, plus "
+                        f"{SECONDS_PER_MB:g} per MB of text); a rule from --rules that takes longer on a "
+                        "document is left out for it and reported; 0 for no limit")
     p.add_argument("--explain", action="store_true",
                    help="write every change to OUT/_newsclean/removed.jsonl")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
@@ -115,11 +134,21 @@ def build_parser() -> argparse.ArgumentParser:
 SMALL_INPUT_BYTES = 1_000_000
 
 
+class _NoProgress:
+    def update(self, n: int = 1) -> None:
+        pass
+
+    def close(self) -> None:
+        pass
+
+
 def _progress(total: int, quiet: bool) -> Any:
+    # tqdm shows nothing when stderr is not a terminal (disable=None): then it is not even imported.
+    if quiet or not sys.stderr.isatty():
+        return _NoProgress()
     from tqdm import tqdm
 
-    return tqdm(total=total, unit="file", desc="newsclean", disable=True if quiet else None,
-                file=sys.stderr, leave=False)
+    return tqdm(total=total, unit="file", desc="newsclean", disable=None, file=sys.stderr, leave=False)
 
 
 def _rule_texts(paths: Sequence[Path]) -> tuple[tuple[str, str], ...]:
@@ -134,11 +163,25 @@ def _rule_texts(paths: Sequence[Path]) -> tuple[tuple[str, str], ...]:
     return tuple(out)
 
 
+#: Exit code of a run that could not complete: an output, report or temporary file could not be
+#: written (a full disk); report.json says so ("complete": false) when it could still be written.
+EXIT_INCOMPLETE = 3
+
+
+class RunIncomplete(Exception):
+    """The run stopped part-way because something could not be written (reported, exit 3)."""
+
+
 def run(args: argparse.Namespace) -> int:
     """Resolve IN and OUT (``-``, a file OUT: :mod:`newsclean.cli_paths`), clean, then put the results
     where they were asked for."""
-    with plan_io(str(args.input), str(args.output), report_dir=args.report_dir, tmp_dir=args.tmp_dir,
-                 stdin=getattr(sys.stdin, "buffer", None), stdout=getattr(sys.stdout, "buffer", None)) as plan:
+    with ExitStack() as stack:
+        try:
+            plan = stack.enter_context(plan_io(
+                str(args.input), str(args.output), report_dir=args.report_dir, tmp_dir=args.tmp_dir,
+                stdin=getattr(sys.stdin, "buffer", None), stdout=getattr(sys.stdout, "buffer", None)))
+        except OSError as exc:
+            raise UserError(f"cannot prepare {exc.filename or args.output}: {exc.strerror or exc}") from None
         code = _run(args, plan)
         plan.finish()
     return code
@@ -183,21 +226,31 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
         raise UserError(f"--threshold must be in (0, 1], got {args.threshold}")
     if args.jobs is not None and args.jobs < 1:
         raise UserError(f"--jobs must be at least 1, got {args.jobs}")
-    files = discover_inputs(inp)
-    if not files:
+    if args.time_limit < 0:
+        raise UserError(f"--time-limit must be 0 (no limit) or more, got {args.time_limit}")
+    found = scan_inputs(inp)
+    files = found.files
+    if not inp.is_dir() and found.skipped:
+        raise UserError(f"cannot read {args.input}: {found.skipped[0].reason}"
+                        + (" (give - to read standard input)" if "FIFO" in found.skipped[0].reason else ""))
+    if not files and not found.skipped:
         raise UserError(f"no .txt, .jsonl or .html files found in {args.input}")
     spec = PipelineSpec(lang=args.lang, rule_texts=_rule_texts(args.rules), blank_lines=args.blank_lines,
-                        newline=NEWLINES[args.newline])
+                        newline=NEWLINES[args.newline], time_limit=args.time_limit or None,
+                        line_model=args.line_model == "on")
     try:
         pipeline = spec.build()
     except (CatalogError, ValueError) as exc:
         raise UserError(str(exc)) from None
     jobs = args.jobs or default_jobs()
-    total_bytes = sum(f.path.stat().st_size for f in files)
+    total_bytes = sum(f.size for f in files)
     if args.jobs is None and total_bytes < SMALL_INPUT_BYTES:
         jobs = 1
-    out.mkdir(parents=True, exist_ok=True)
     report_dir = out / REPORT_DIR
+    probe_writable(report_dir, what="OUT")  # a read-only or full OUT stops here, before any work
+    if args.dedup != "off":
+        probe_writable(args.tmp_dir or Path(tempfile.gettempdir()), what="the temporary folder (--tmp-dir)",
+                       create=False)
     index = _make_index(args) if args.dedup != "off" else None
     if index is not None:
         _announce_kernels()
@@ -208,12 +261,12 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
         from .templates import MIN_CORPUS_DOCS, learn_from_inputs
 
         t0 = time.perf_counter()
-        templates = learn_from_inputs(files, min_docs=MIN_CORPUS_DOCS if args.templates == "auto" else 2)
+        learned_templates = learn_from_inputs(files, min_docs=MIN_CORPUS_DOCS if args.templates == "auto" else 2)
         timings["templates_seconds"] = round(time.perf_counter() - t0, 3)
-        if templates is not None:
-            spec = dataclasses.replace(spec, templates=templates)
+        if learned_templates is not None:
+            spec = dataclasses.replace(spec, templates=learned_templates)
             pipeline = spec.build()
-            templates_json = {"documents": templates.documents, "learned": templates.to_json()}
+            templates_json = {"documents": learned_templates.documents, "learned": learned_templates.to_json()}
 
     learned_json: list[dict[str, Any]] | None = None
     if args.auto_learn:
@@ -228,18 +281,71 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
                          "outlet_docs": x.outlet_docs} for x in learned]
         timings["learn_seconds"] = round(time.perf_counter() - t0, 3)
 
+    runner = Runner(files, out, spec, jobs=jobs, prebuilt=pipeline)
     bar = _progress(len(files), args.quiet)
-    with atomic_writer(report_dir / "rejected.jsonl") as rejects_fh, \
-            (atomic_writer(report_dir / "removed.jsonl") if args.explain else nullcontext()) as explain_fh:
-        runner = Runner(files, out, spec, jobs=jobs, rejects_fh=rejects_fh, explain_fh=explain_fh, prebuilt=pipeline)
+    dedup_json: dict[str, Any] | None = None
+
+    def report(complete: bool, **extra: Any) -> dict[str, Any]:
+        timings["total_seconds"] = round(time.perf_counter() - started, 3)
+        mb = runner.stats.bytes_in / 1e6
+        timings["mb_per_second"] = round(mb / timings["total_seconds"], 3) if timings["total_seconds"] else 0.0
+        return {"newsclean": __version__, "complete": complete, **extra,
+                "input": str(args.input), "output": str(args.output),
+                "options": {"lang": args.lang, "rules": [str(r) for r in args.rules], "dedup": args.dedup,
+                            "threshold": args.threshold, "keep": args.keep, "explain": args.explain,
+                            "auto_learn": args.auto_learn, "templates": args.templates,
+                            "line_model": args.line_model, "jobs": jobs,
+                            "blank_lines": args.blank_lines, "newline": args.newline,
+                            "time_limit": args.time_limit},
+                **runner.stats.to_json(), "learned": learned_json, "templates": templates_json, "dedup": dedup_json,
+                "timings": timings}
+
+    try:
+        dedup_json = _work(args, runner, found.skipped, index, report_dir, timings, bar)
+    except OSError as exc:
+        # Something could not be written (a full disk, a file system gone read-only): what was
+        # written is incomplete, and the report (if it can still be written) says so.
+        bar.close()
+        what = f"cannot write {exc.filename}" if exc.filename else "an output could not be written"
+        reason = f"{what}: {exc.strerror or exc}"
+        try:
+            write_json(report_dir / "report.json", report(False, error=reason))
+            where = f" (see {report_dir / 'report.json'})"
+        except OSError:
+            where = ""
+        raise RunIncomplete(f"{reason}; the run did not complete{where}") from None
+    stats = runner.stats
+    write_json(report_dir / "report.json", report(True))
+    if plan.report_dir is not None:
+        _write_html(report_dir)
+    if not args.quiet:
+        _summary(stats, dedup_json, timings, plan.report_dir)
+    return 1 if stats.files_failed or stats.records_rejected or stats.rules_timed_out else 0
+
+
+def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], index: Any, report_dir: Path,
+          timings: dict[str, float], bar: Any) -> dict[str, Any] | None:
+    """Clean, then find near-duplicates; the reports but report.json are written here."""
+    # backslashreplace: see report.write_json (lone surrogates are written as JSON escapes)
+    with atomic_writer(report_dir / "rejected.jsonl", errors="backslashreplace") as rejects_fh, \
+            (atomic_writer(report_dir / "removed.jsonl", errors="backslashreplace") if args.explain
+             else nullcontext()) as explain_fh:
+        runner.rejects_fh, runner.explain_fh = rejects_fh, explain_fh
+        for skip in skipped:  # what could not even be looked at: reported like a failed file
+            runner.stats.files_failed += 1
+            runner.stats.fail(skip.rel, skip.reason)
+            rejects_fh.write(json_line({"path": skip.rel, "reason": skip.reason,
+                                        ("folder" if skip.folder else "file"): True}) + "\n")
         # The workers sketch every document's kept paragraphs; the index and the spill take them in order.
         intake = None
         if index is not None:
             intake = DedupIntake(index, TextSpill(str(args.tmp_dir) if args.tmp_dir else None))
 
         t0 = time.perf_counter()
-        runner.run(on_file=lambda _fi: bar.update(1), dedup=intake)
-        bar.close()
+        try:
+            runner.run(on_file=lambda _fi: bar.update(1), dedup=intake)
+        finally:
+            bar.close()
         timings["clean_seconds"] = round(time.perf_counter() - t0, 3)
         dedup_json: dict[str, Any] | None = None
         if intake is not None:
@@ -250,22 +356,19 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
                 intake.spill.close()
             timings["dedup_seconds"] = round(time.perf_counter() - t1, 3)
     stats = runner.stats
-    if not stats.records_rejected:
+    if not stats.records_rejected and not stats.files_failed:
         (report_dir / "rejected.jsonl").unlink()
-    timings["total_seconds"] = round(time.perf_counter() - started, 3)
-    mb = stats.bytes_in / 1e6
-    timings["mb_per_second"] = round(mb / timings["total_seconds"], 3) if timings["total_seconds"] else 0.0
-    report = {"newsclean": __version__, "input": str(args.input), "output": str(args.output),
-              "options": {"lang": args.lang, "rules": [str(r) for r in args.rules], "dedup": args.dedup,
-                          "threshold": args.threshold, "keep": args.keep, "explain": args.explain,
-                          "auto_learn": args.auto_learn, "templates": args.templates, "jobs": jobs,
-                          "blank_lines": args.blank_lines, "newline": args.newline},
-              **stats.to_json(), "learned": learned_json, "templates": templates_json, "dedup": dedup_json,
-              "timings": timings}
-    write_json(report_dir / "report.json", report)
-    if not args.quiet:
-        _summary(stats, dedup_json, timings, plan.report_dir)
-    return 1 if stats.files_failed or stats.records_rejected else 0
+    return dedup_json
+
+
+def _write_html(report_dir: Path) -> None:
+    """report.html beside report.json; a failure here is reported, never fatal (the run is done)."""
+    from .report_html import write_report_html
+
+    try:
+        write_report_html(report_dir)
+    except Exception as exc:  # the report is a view: the data is in report.json whatever happens
+        logging.getLogger("newsclean").warning("could not write report.html: %s: %s", type(exc).__name__, exc)
 
 
 def _make_index(args: argparse.Namespace) -> Any:
@@ -300,14 +403,21 @@ def _finish_dedup(intake: DedupIntake, args: argparse.Namespace, runner: Runner,
     with_drops = sorted({doc_file[d] for d in drops if d in doc_file})
     if with_drops:
         runner.run(with_drops, drops=drops, write=True, count=False, account=True)
-    with atomic_writer(report_dir / "duplicates.jsonl") as fh:
+    with atomic_writer(report_dir / "duplicates.jsonl", errors="backslashreplace") as fh:
         for cl in result.clusters:
-            fh.write(json.dumps(cl.to_json_row(lambda doc, line: spill.get(doc, line) or ""),
-                                ensure_ascii=False) + "\n")
+            row = cl.to_json_row(lambda doc, line: spill.get(doc, line) or "")
+            for m in row["members"]:  # which outlets copy which (report.html)
+                m["outlet"] = intake.index.outlet(m["doc"])
+            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+    # "paragraphs_duplicate": cluster members other than the kept one, whatever the mode;
+    # "paragraphs_dropped": those removed from the outputs (all of them with --dedup drop, else 0).
+    # The index's own count of the former ("dropped" in its stats) is not repeated under that name.
+    stats = {k: v for k, v in result.stats.items() if k != "dropped"}
     return {"mode": args.dedup, "clusters": len(result.clusters),
             "cross_document_clusters": len(result.cross_document_clusters()),
+            "paragraphs_duplicate": len(result.dropped),
             "paragraphs_dropped": len(result.dropped) if args.dedup == "drop" else 0,
-            "documents": [d.to_json_row() for d in result.documents], "stats": dict(result.stats)}
+            "documents": [d.to_json_row() for d in result.documents], "stats": stats}
 
 
 def _summary(stats: RunStats, dedup: dict[str, Any] | None, timings: dict[str, float],
@@ -330,7 +440,7 @@ def _summary(stats: RunStats, dedup: dict[str, Any] | None, timings: dict[str, f
         if len(stats.failures) > 10:
             w(f"    ... see {report_dir / 'report.json' if report_dir else 'report.json (--report-dir)'}\n")
     if report_dir is not None:
-        w(f"  report: {report_dir / 'report.json'}\n")
+        w(f"  report: {report_dir / 'report.json'} (and report.html)\n")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -345,6 +455,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except UserError as exc:
         sys.stderr.write(f"newsclean: error: {exc}\n")
         return 2
+    except RunIncomplete as exc:
+        sys.stderr.write(f"newsclean: error: {exc}\n")
+        return EXIT_INCOMPLETE
     except KeyboardInterrupt:
         sys.stderr.write("newsclean: interrupted\n")
         return 130

@@ -16,13 +16,16 @@ This module knows nothing about cleaning; the CLI wires it to a pipeline.
 
 from __future__ import annotations
 
+import base64
 import gzip
 import io
 import json
 import os
+import re
+import stat
 import tempfile
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
@@ -32,17 +35,24 @@ from .document import Document
 __all__ = [
     "INPUT_SUFFIXES",
     "BadRecord",
+    "Discovery",
     "InputFile",
+    "Skipped",
     "UserError",
     "atomic_writer",
     "discover_inputs",
     "doc_from_record",
+    "json_line",
+    "open_input",
     "parse_jsonl_line",
     "read_error_reason",
     "read_html",
     "read_jsonl",
     "record_line",
     "read_txt",
+    "reject_row",
+    "scan_inputs",
+    "utf8_len",
 ]
 
 INPUT_SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet", ".html", ".htm")
@@ -63,6 +73,7 @@ class UserError(Exception):
 class InputFile:
     path: Path  # absolute
     rel: str  # POSIX path relative to the input root (the file name for a single-file input)
+    size: int = field(default=0, compare=False)  # bytes, as found when the inputs were listed
 
     @property
     def kind(self) -> str:
@@ -87,11 +98,62 @@ class InputFile:
 
 @dataclass(frozen=True)
 class BadRecord:
-    """A JSONL line that could not be used: it is reported and copied verbatim to the rejects."""
+    """A JSONL line that could not be used: it is reported and copied verbatim to the rejects
+    (:func:`reject_row`). ``raw`` is the line for display (invalid UTF-8 shown as U+FFFD)."""
 
     line: int  # 1-based line number in the file
     reason: str
     raw: str
+
+
+def reject_row(raw: bytes) -> dict[str, str]:
+    """How rejected.jsonl keeps a JSONL line: its exact bytes without the final ``\\n``, as text
+    (``raw``) when they are UTF-8, else base64 (``raw_base64``).
+
+    >>> reject_row(b'{"a": 1}\\n'), reject_row(b'caf\\xe9\\r\\n')
+    ({'raw': '{"a": 1}'}, {'raw_base64': 'Y2Fm6Q0='})
+    """
+    if raw.endswith(b"\n"):
+        raw = raw[:-1]
+    try:
+        return {"raw": raw.decode("utf-8")}
+    except UnicodeDecodeError:
+        return {"raw_base64": base64.b64encode(raw).decode("ascii")}
+
+
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
+def _escape_surrogates(text: str) -> str:
+    # In JSON text from json.dumps a lone surrogate can only stand inside a string, where its
+    # \uXXXX escape is exactly what JSON reads back as the same string.
+    return _SURROGATE_RE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+def json_line(obj: Any) -> str:
+    """``obj`` as one line of JSON (non-ASCII kept, no newline), encodable as UTF-8 whatever its
+    strings hold: a lone surrogate (valid in JSON input, from a ``\\ud800`` escape or a file name
+    that is not UTF-8) is written as its escape, so the value reads back unchanged.
+
+    >>> json_line({"t": "a\\ud800b", "u": "é"})
+    '{"t": "a\\\\ud800b", "u": "é"}'
+    """
+    text = json.dumps(obj, ensure_ascii=False)
+    if text.isascii():
+        return text
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _escape_surrogates(text)
+    return text
+
+
+def utf8_len(text: str) -> int:
+    """Bytes of ``text`` in UTF-8 (a lone surrogate counts the 3 bytes of its code point)."""
+    try:
+        return len(text.encode("utf-8"))
+    except UnicodeEncodeError:
+        return len(text.encode("utf-8", "surrogatepass"))
 
 
 def _is_within(child: Path, parent: Path) -> bool:
@@ -117,22 +179,105 @@ def check_paths(inp: Path, out: Path) -> tuple[Path, Path]:
     return ri, ro
 
 
-def discover_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> list[InputFile]:
-    """All input files under ``root`` (recursive, sorted, hidden files and folders skipped), or
-    ``root`` itself when it is a file."""
-    if root.is_file():
-        return [InputFile(root, root.name)]
-    found = []
-    for dirpath, dirnames, filenames in os.walk(root):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-        for name in sorted(filenames):
-            if name.startswith("."):
+@dataclass(frozen=True)
+class Skipped:
+    """Something under IN that was not read: a folder that could not be listed or is a symbolic
+    link (not followed), or an input file that cannot be opened or is not a regular file."""
+
+    rel: str
+    reason: str
+    folder: bool = False
+
+
+@dataclass
+class Discovery:
+    files: list[InputFile]
+    skipped: list[Skipped]
+
+
+#: Folders never read as input: hidden ones, and newsclean's report folders (``OUT/_newsclean``,
+#: when a previous OUT is given as IN).
+def _skip_folder(name: str) -> bool:
+    return name.startswith(".") or name == REPORT_DIR
+
+
+def _file_problem(st: os.stat_result) -> str | None:
+    if stat.S_ISREG(st.st_mode):
+        return None
+    kind = ("a FIFO" if stat.S_ISFIFO(st.st_mode) else "a socket" if stat.S_ISSOCK(st.st_mode)
+            else "a device" if stat.S_ISCHR(st.st_mode) or stat.S_ISBLK(st.st_mode)
+            else "a folder" if stat.S_ISDIR(st.st_mode) else "not a file")
+    return f"not a regular file ({kind}): not read"
+
+
+def _os_reason(exc: OSError) -> str:
+    return exc.strerror or str(exc) or type(exc).__name__
+
+
+def scan_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> Discovery:
+    """Every input file under ``root`` (recursive, sorted, hidden files and folders and report
+    folders skipped), or ``root`` itself when it is a file; and what could not be looked at,
+    with why. Only regular files are inputs (a FIFO would block the run); a symbolic link to a
+    file is read, a symbolic link to a folder is reported and not followed."""
+    found: list[InputFile] = []
+    skipped: list[Skipped] = []
+    if not root.is_dir():
+        try:
+            problem = _file_problem(root.stat())
+        except OSError as exc:
+            problem = f"cannot read: {_os_reason(exc)}"
+        if problem is None:
+            return Discovery([InputFile(root, root.name, root.stat().st_size)], [])
+        return Discovery([], [Skipped(root.name, problem)])
+
+    def walk(folder: Path, prefix: str) -> None:
+        try:
+            with os.scandir(folder) as it:
+                entries = sorted(it, key=lambda e: e.name)
+        except OSError as exc:
+            skipped.append(Skipped(prefix.rstrip("/") or ".", f"cannot list folder: {_os_reason(exc)}", True))
+            return
+        for e in entries:
+            rel = prefix + e.name
+            try:
+                is_link = e.is_symlink()
+                is_dir = e.is_dir(follow_symlinks=False)
+            except OSError as exc:
+                skipped.append(Skipped(rel, f"cannot read: {_os_reason(exc)}"))
                 continue
-            if name.lower().endswith(suffixes):
-                p = Path(dirpath) / name
-                found.append(InputFile(p, p.relative_to(root).as_posix()))
+            if is_dir:
+                if not _skip_folder(e.name):
+                    walk(Path(e.path), rel + "/")
+                continue
+            wanted = not e.name.startswith(".") and e.name.lower().endswith(suffixes)
+            if not wanted and not (is_link and not _skip_folder(e.name)):
+                continue
+            try:
+                st = os.stat(e.path)  # follows a link; a dangling one or a loop raises
+            except OSError as exc:
+                if wanted:
+                    skipped.append(Skipped(rel, f"cannot read: {_os_reason(exc)}"))
+                continue
+            if stat.S_ISDIR(st.st_mode):  # a link to a folder
+                skipped.append(Skipped(rel, "symbolic link to a folder: not followed (give it as IN to read it)",
+                                       True))
+                continue
+            if not wanted:
+                continue
+            problem = _file_problem(st)
+            if problem is not None:
+                skipped.append(Skipped(rel, problem))
+                continue
+            found.append(InputFile(Path(e.path), rel, st.st_size))
+
+    walk(root, "")
     found.sort(key=lambda f: f.rel)
-    return found
+    return Discovery(found, skipped)
+
+
+def discover_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> list[InputFile]:
+    """All input files under ``root`` (see :func:`scan_inputs`; what was skipped is not returned)."""
+    return scan_inputs(root, suffixes=suffixes).files
 
 
 def outlet_from_rel(rel: str) -> str | None:
@@ -141,9 +286,32 @@ def outlet_from_rel(rel: str) -> str | None:
     return parts[0] if len(parts) > 1 else None
 
 
+def open_input(path: Path) -> IO[bytes]:
+    """Open an input file for reading bytes, refusing anything but a regular file: opening a FIFO
+    (or a device) would block or never end. Raises OSError."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    fd = os.open(path, flags)
+    try:
+        st = os.fstat(fd)
+        problem = _file_problem(st)
+        if problem is not None:
+            raise OSError(f"{path}: {problem}")
+        if flags & getattr(os, "O_NONBLOCK", 0):
+            os.set_blocking(fd, True)
+        return os.fdopen(fd, "rb")
+    except BaseException:
+        os.close(fd)
+        raise
+
+
+def read_input_bytes(path: Path) -> bytes:
+    with open_input(path) as fh:
+        return fh.read()
+
+
 def read_txt(f: InputFile) -> Document:
     """Read a text article (UTF-8, BOM allowed). Raises OSError / UnicodeDecodeError."""
-    data = f.path.read_bytes()
+    data = read_input_bytes(f.path)
     text = data.decode("utf-8-sig")
     meta = {}
     outlet = outlet_from_rel(f.rel)
@@ -153,9 +321,19 @@ def read_txt(f: InputFile) -> Document:
 
 
 def read_html(f: InputFile) -> Document:
-    """Extract the article of an HTML page (bytes decoded by BOM / meta charset / UTF-8)."""
-    data = f.path.read_bytes()
-    return _html_document(data, doc_id=f.rel, url=None, outlet=outlet_from_rel(f.rel))
+    """Extract the article of an HTML page (bytes decoded by BOM / meta charset checked against the
+    bytes / UTF-8, see :func:`newsclean.html.decode.sniff_html`). The document's metadata say
+    which encoding was used (``html_encoding``) and, when the page's own declaration was not
+    followed, why (``html_encoding_note``)."""
+    from .html.decode import sniff_html
+
+    decoded = sniff_html(read_input_bytes(f.path))
+    doc = _html_document(decoded.text, doc_id=f.rel, url=None, outlet=outlet_from_rel(f.rel))
+    meta = dict(doc.metadata)
+    meta["html_encoding"] = decoded.encoding
+    if decoded.note:
+        meta["html_encoding_note"] = decoded.note
+    return Document(doc.text, id=doc.id, metadata=meta)
 
 
 def _html_document(html: str | bytes, *, doc_id: str, url: str | None, outlet: str | None) -> Document:
@@ -212,16 +390,72 @@ def doc_from_record(rec: dict[str, Any], default_id: str) -> Document:
     return Document(text, id=doc_id, metadata=meta)
 
 
-def open_binary(path: Path, compression: str | None) -> IO[bytes]:
-    """Open a file for reading bytes, decompressing ``gz`` or ``zst`` on the fly."""
-    if compression == "gz":
-        return gzip.open(path, "rb")  # type: ignore[return-value]
-    if compression == "zst":
+class TruncatedStream(EOFError):
+    """A compressed input ended inside a frame."""
+
+
+class _ZstdReader(io.RawIOBase):
+    """Decompress a zstd file frame by frame, raising :class:`TruncatedStream` when the file ends
+    inside a frame (zstandard's stream reader returns a short read instead, so a file cut on a
+    block boundary would read as a shorter file). Several concatenated frames read as one stream."""
+
+    CHUNK = 1 << 17
+
+    def __init__(self, raw: IO[bytes]) -> None:
         import zstandard
 
-        raw = open(path, "rb")
-        return io.BufferedReader(zstandard.ZstdDecompressor().stream_reader(raw, closefd=True))  # type: ignore[arg-type]
-    return open(path, "rb")
+        self._raw = raw
+        self._dctx = zstandard.ZstdDecompressor()
+        self._dobj = self._dctx.decompressobj()
+        self._out = b""
+        self._pos = 0
+        self._feed = b""  # compressed bytes past the end of the last frame
+        self._in_frame = False
+        self._done = False
+
+    def readable(self) -> bool:
+        return True
+
+    def _fill(self) -> None:
+        while self._pos >= len(self._out) and not self._done:
+            data, self._feed = (self._feed, b"") if self._feed else (self._raw.read(self.CHUNK), b"")
+            if not data:
+                self._done = True
+                if self._in_frame:
+                    raise TruncatedStream("zstd stream ended inside a frame: the file is truncated")
+                return
+            self._in_frame = True
+            self._out, self._pos = self._dobj.decompress(data), 0
+            if self._dobj.eof:
+                self._feed = self._dobj.unused_data
+                self._dobj = self._dctx.decompressobj()
+                self._in_frame = False
+
+    def readinto(self, b: Any) -> int:
+        self._fill()
+        n = min(len(b), len(self._out) - self._pos)
+        b[:n] = self._out[self._pos:self._pos + n]
+        self._pos += n
+        return n
+
+    def close(self) -> None:
+        try:
+            self._raw.close()
+        finally:
+            super().close()
+
+
+def open_binary(path: Path, compression: str | None) -> IO[bytes]:
+    """Open a regular file for reading bytes, decompressing ``gz`` or ``zst`` on the fly; a
+    compressed stream that ends early raises (EOFError) instead of reading short."""
+    raw = open_input(path)
+    if compression == "gz":
+        gz = gzip.GzipFile(fileobj=raw, mode="rb")
+        gz.myfileobj = raw  # closed with it, as when GzipFile opens the file itself
+        return gz  # type: ignore[return-value]
+    if compression == "zst":
+        return io.BufferedReader(_ZstdReader(raw), buffer_size=1 << 16)  # type: ignore[return-value]
+    return raw
 
 
 def read_jsonl(f: InputFile) -> Iterator[tuple[int, dict[str, Any] | BadRecord]]:
@@ -259,36 +493,94 @@ def read_error_reason(exc: BaseException) -> str:
     return f"cannot read: {type(exc).__name__}: {exc}"
 
 
+#: Temporary files newsclean writes beside its outputs end with this; a run that was killed leaves
+#: them behind, and the next run into the same OUT removes them (:func:`remove_stale_temps`).
+TEMP_SUFFIX = ".newsclean-tmp"
+
+
+def _temp_beside(path: Path) -> tuple[int, str]:
+    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=TEMP_SUFFIX, dir=path.parent)
+    try:
+        os.chmod(tmp, _FILE_MODE)
+    except OSError:
+        os.close(fd)
+        os.unlink(tmp)
+        raise
+    return fd, tmp
+
+
+def _unlink_quietly(path: str) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass
+
+
+def remove_stale_temps(root: Path) -> int:
+    """Remove the temporary files a killed run left under ``root`` (names ending in
+    :data:`TEMP_SUFFIX`; nothing else is touched). Returns how many were removed."""
+    removed = 0
+    for dirpath, _dirs, files in os.walk(root):
+        for name in files:
+            if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+                _unlink_quietly(os.path.join(dirpath, name))
+                removed += 1
+    return removed
+
+
+#: Bytes written (and synced) to check that a folder takes data: enough to meet a full disk.
+PROBE_BYTES = 64 * 1024
+
+
+def probe_writable(folder: Path, *, what: str, create: bool = True) -> None:
+    """Check that ``folder`` (made if ``create``) takes a file of :data:`PROBE_BYTES`, so that a
+    read-only or full file system is a clear error before any work. Raises :class:`UserError`."""
+    try:
+        if create:
+            folder.mkdir(parents=True, exist_ok=True)
+        elif not folder.is_dir():
+            raise UserError(f"{what} {folder} is not a folder")
+        fd, tmp = _temp_beside(folder / "probe")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                fh.write(b"\0" * PROBE_BYTES)
+                fh.flush()
+                os.fsync(fh.fileno())
+        finally:
+            _unlink_quietly(tmp)
+    except OSError as exc:
+        raise UserError(f"cannot write to {what} {folder}: {exc.strerror or exc}") from None
+
+
 class atomic_writer:
     """Write a file atomically: to a temporary file beside it, renamed over the target on success,
-    removed on error. ``with atomic_writer(path) as fh: fh.write(...)``"""
+    removed on error. ``with atomic_writer(path) as fh: fh.write(...)``. ``errors`` is the text
+    encoding's error handler (``backslashreplace`` for JSON: see :func:`newsclean.report.write_json`)."""
 
-    def __init__(self, path: Path, *, encoding: str = "utf-8") -> None:
+    def __init__(self, path: Path, *, encoding: str = "utf-8", errors: str = "strict") -> None:
         self.path = path
         self.encoding = encoding
+        self.errors = errors
         self._fh: IO[str] | None = None
         self._tmp = ""
 
     def __enter__(self) -> IO[str]:
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(prefix="." + self.path.name + ".", suffix=".tmp",
-                                         dir=self.path.parent)
-        os.chmod(self._tmp, _FILE_MODE)
-        self._fh = os.fdopen(fd, "w", encoding=self.encoding, newline="\n")
+        fd, self._tmp = _temp_beside(self.path)
+        self._fh = os.fdopen(fd, "w", encoding=self.encoding, errors=self.errors, newline="\n")
         return self._fh
 
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         assert self._fh is not None
         try:
-            self._fh.close()
-        finally:
+            self._fh.close()  # may fail (a full disk shows when the buffer is written)
             if exc_type is None:
                 os.replace(self._tmp, self.path)
-            else:
-                try:
-                    os.unlink(self._tmp)
-                except OSError:
-                    pass
+                return
+        except BaseException:
+            _unlink_quietly(self._tmp)
+            raise
+        _unlink_quietly(self._tmp)
 
 
 def write_text_atomic(path: Path, text: str) -> None:
@@ -303,15 +595,21 @@ def read_parquet(f: InputFile, *, batch_rows: int = 1024) -> Iterator[tuple[int,
     except ImportError:  # pragma: no cover - pyarrow is a dependency
         raise UserError("reading .parquet needs pyarrow: pip install pyarrow") from None
     n = 0
-    for batch in pq.ParquetFile(f.path).iter_batches(batch_size=batch_rows):
-        for rec in batch.to_pylist():
-            n += 1
-            yield n, rec
+    with open_input(f.path) as fh:
+        for batch in pq.ParquetFile(fh).iter_batches(batch_size=batch_rows):
+            for rec in batch.to_pylist():
+                n += 1
+                yield n, rec
 
 
 def record_line(rec: dict[str, Any]) -> bytes:
-    """One output JSONL line (UTF-8, newline included): the bytes every JSONL output is made of."""
-    return (json.dumps(rec, ensure_ascii=False) + "\n").encode("utf-8")
+    """One output JSONL line (UTF-8, newline included): the bytes every JSONL output is made of.
+    A lone surrogate in a field (valid JSON input: ``"\\ud800"``) is written as its escape."""
+    text = json.dumps(rec, ensure_ascii=False) + "\n"
+    try:
+        return text.encode("utf-8")
+    except UnicodeEncodeError:
+        return _escape_surrogates(text).encode("utf-8")
 
 
 class RecordWriter:
@@ -323,8 +621,7 @@ class RecordWriter:
         self.path = path
         self.kind = kind
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, self._tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=".tmp", dir=path.parent)
-        os.chmod(self._tmp, _FILE_MODE)
+        fd, self._tmp = _temp_beside(path)
         self._raw = os.fdopen(fd, "wb")
         self._stream: IO[bytes] = self._raw
         self._closers: list[Any] = []
@@ -367,24 +664,27 @@ class RecordWriter:
         self._rows = []
 
     def close(self) -> None:
-        if self.kind == "parquet":
-            self._flush_parquet()
-            if self._pq_writer is None:  # no rows at all: an empty file with no columns
-                import pyarrow as pa
-                import pyarrow.parquet as pq
+        try:
+            if self.kind == "parquet":
+                self._flush_parquet()
+                if self._pq_writer is None:  # no rows at all: an empty file with no columns
+                    import pyarrow as pa
+                    import pyarrow.parquet as pq
 
-                self._pq_writer = pq.ParquetWriter(self._raw, pa.schema([("text", pa.string())]))
-            self._pq_writer.close()
-        for c in reversed(self._closers):
-            c.close()
-        self._raw.close()
-        os.replace(self._tmp, self.path)
+                    self._pq_writer = pq.ParquetWriter(self._raw, pa.schema([("text", pa.string())]))
+                self._pq_writer.close()
+            for c in reversed(self._closers):
+                c.close()
+            self._raw.close()
+            os.replace(self._tmp, self.path)
+        except BaseException:
+            self.abort()
+            raise
 
     def abort(self) -> None:
         try:
             self._raw.close()
+        except OSError:
+            pass
         finally:
-            try:
-                os.unlink(self._tmp)
-            except OSError:
-                pass
+            _unlink_quietly(self._tmp)

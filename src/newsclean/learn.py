@@ -95,6 +95,14 @@ class OutletMiner:
             if m:
                 self.prefixes[key][m.group(1)] += 1
 
+    def update(self, other: OutletMiner) -> None:
+        """Add ``other``'s counts to these (in place)."""
+        self.docs.update(other.docs)
+        for k, c in other.lines.items():
+            self.lines[k].update(c)
+        for k, c in other.prefixes.items():
+            self.prefixes[k].update(c)
+
     def __add__(self, other: OutletMiner) -> OutletMiner:
         out = OutletMiner(self.options)
         out.docs = self.docs + other.docs
@@ -175,12 +183,24 @@ def learn_inputs(root: Path, *, lang: str | None = "auto", rule_texts: tuple[tup
     """Mine every readable document under ``root`` (any input format the CLI reads), cleaned first
     by the built-in rules plus ``rule_texts``; unreadable files and records are skipped here (the
     cleaning run reports them)."""
-    from .run import PipelineSpec, Runner
+    from .run import DocDone, PipelineSpec, Runner
 
-    miner = OutletMiner(options or LearnOptions())
+    opts = options or LearnOptions()
+    miner = OutletMiner(opts)
+    # A file's documents count once it was read to its end: one that fails part-way teaches nothing.
+    pending: dict[int, OutletMiner] = {}
+
+    def on_doc(d: DocDone) -> None:
+        pending.setdefault(d.file, OutletMiner(opts)).add(
+            normalize_outlet(d.doc.outlet or d.doc.url), d.cleaned.text.split("\n") if d.cleaned.text else [])
+
+    def on_file(fi: int) -> None:
+        done = pending.pop(fi, None)
+        if done is not None:
+            miner.update(done)
+
     runner = Runner(discover_inputs(root), Path(), PipelineSpec(lang=lang, rule_texts=rule_texts), jobs=jobs)
-    runner.run(on_doc=lambda d: miner.add(normalize_outlet(d.doc.outlet or d.doc.url),
-                                          d.cleaned.text.split("\n") if d.cleaned.text else []),
+    runner.run(on_doc=on_doc, on_file=on_file, on_file_failed=lambda fi: pending.pop(fi, None),
                write=False, count=False)
     return miner.results()
 

@@ -13,13 +13,14 @@ import itertools
 import re
 import unicodedata
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
+from functools import cached_property
 
 from .catalog import Rule, rules_by_kind
 from .document import Change
+from .lines_fast import apply_fast
 from .prefilter import Hits, RulePrefilter
 
-__all__ = ["CompiledRules", "fold_for_lexicon", "LINE_CLEANER"]
+__all__ = ["CompiledRules", "fold_for_lexicon", "lexicon_regex", "looks_like_sentence", "LINE_CLEANER"]
 
 LINE_CLEANER = "rules"
 
@@ -54,6 +55,18 @@ def fold_for_lexicon(text: str) -> str:
     return t.translate(_HOMOGLYPHS) if _HOMOGLYPH_RE.search(t) else t
 
 
+def lexicon_regex(rule: Rule) -> re.Pattern[str]:
+    """A lexicon rule's terms as one regex over :func:`fold_for_lexicon` text (whole words)."""
+    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(
+        re.escape(fold_for_lexicon(t)).replace(r"\ ", r"\s*") for t in rule.terms) + r")(?![a-z0-9])")
+
+
+def looks_like_sentence(line: str) -> bool:
+    """A lexicon term inside a full sentence is usually news *about* gambling, not spam: such
+    lines are left to the other rules."""
+    return line.rstrip().endswith(_SENTENCE_END) and len(line.split()) > 6
+
+
 def _alternation(rules: Sequence[Rule], attr: str = "pattern") -> re.Pattern[str] | None:
     return _compiled_alternation(tuple(rules), attr)
 
@@ -75,8 +88,6 @@ def _compiled_alternation(rules: tuple[Rule, ...], attr: str) -> re.Pattern[str]
 #: Line-length tiers: a line is only tried against the rules whose ``max_chars`` reaches its length,
 #: compiled together per tier, so the long lines that make up most of a text meet few rules.
 _TIERS = (40, 60, 80, 100, 120, 160, 200, 250, 300, 400, 500, 1000, 3000)
-#: Rounds of rule application before giving up on a fixed point (real text needs two at most).
-MAX_ROUNDS = 4
 
 
 def _candidate_lines(lines: Sequence[str | None], could_match: Callable[[str], bool]) -> list[int]:
@@ -130,11 +141,22 @@ class _DocState:
         return self.hits
 
 
-@dataclass
 class _Kind:
-    rules: list[Rule]
-    regex: re.Pattern[str] | None
-    max_chars: int
+    """The rules of one kind, and their alternation (compiled on first use: with the prefilter, a
+    run over a few documents may never need it)."""
+
+    __slots__ = ("rules", "max_chars", "_regex")
+
+    def __init__(self, rules: list[Rule]) -> None:
+        self.rules = rules
+        self.max_chars = max((r.max_chars for r in rules), default=0)
+        self._regex: re.Pattern[str] | None | bool = False
+
+    @property
+    def regex(self) -> re.Pattern[str] | None:
+        if self._regex is False:
+            self._regex = _alternation(self.rules)
+        return self._regex  # type: ignore[return-value]
 
 
 class CompiledRules:
@@ -146,26 +168,16 @@ class CompiledRules:
         self._line = self._kind(by["line"])
         self._tail = self._kind(by["tail"])
         self._prefix = self._kind(by["prefix"])
-        self._prefix_res = [re.compile(r.pattern, r.flags) for r in by["prefix"]]
         self._inline = self._kind(by["inline"])
         self._block = self._kind(by["block"])
-        # Block rules are few and positional: tried one by one, in catalog order.
-        self._block_triggers = [re.compile(r.pattern, r.flags) for r in by["block"]]
-        self._block_follow = [re.compile(r.follow_pattern, r.flags) for r in by["block"]]
         self._block_windowed = any(r.window for r in by["block"])
         self._tail_window = max((r.window for r in by["tail"]), default=0)
         self._prefix_window = max((r.window for r in by["prefix"]), default=0)
         self._inline_tail_window = max((r.window for r in by["inline"]), default=0)
         self._repeat = by["repeat"]
-        self._repeat_re = [re.compile(r.pattern, r.flags) for r in self._repeat]
         self._echo = by["echo"]
-        self._echo_re = [re.compile(r.pattern, r.flags) for r in self._echo]
         self._lexicon = by["lexicon"]
-        self._lexicon_re = [
-            re.compile(r"(?<![a-z0-9])(?:" + "|".join(
-                re.escape(fold_for_lexicon(t)).replace(r"\ ", r"\s*") for t in r.terms) + r")(?![a-z0-9])")
-            for r in self._lexicon
-        ]
+        self._lexicon_patterns = [lexicon_regex(r).pattern for r in self._lexicon]
 
         # Prefilters: a line meets one alternation of the rules that allow its length (and, for
         # rules with ``requires`` literals, that the document could match at all); candidates are
@@ -177,7 +189,34 @@ class CompiledRules:
         self._gated = bool(self._gated_rules)
         self._literals = sorted({x for r in self._gated_rules for x in r.requires})
         self._inline_doc = [r for r in by["inline"] if not r.window]
-        self._prefilter = RulePrefilter.build(by, [rx.pattern for rx in self._lexicon_re])
+        self._prefilter = RulePrefilter.build(by, self._lexicon_patterns)
+
+    # Regexes compiled on first use (a run over a few documents needs few of them).
+
+    @cached_property
+    def _prefix_res(self) -> list[re.Pattern[str]]:
+        return [re.compile(r.pattern, r.flags) for r in self._prefix.rules]
+
+    @cached_property
+    def _block_triggers(self) -> list[re.Pattern[str]]:
+        # Block rules are few and positional: tried one by one, in catalog order.
+        return [re.compile(r.pattern, r.flags) for r in self._block.rules]
+
+    @cached_property
+    def _block_follow(self) -> list[re.Pattern[str]]:
+        return [re.compile(r.follow_pattern, r.flags) for r in self._block.rules]
+
+    @cached_property
+    def _repeat_re(self) -> list[re.Pattern[str]]:
+        return [re.compile(r.pattern, r.flags) for r in self._repeat]
+
+    @cached_property
+    def _echo_re(self) -> list[re.Pattern[str]]:
+        return [re.compile(r.pattern, r.flags) for r in self._echo]
+
+    @cached_property
+    def _lexicon_re(self) -> list[re.Pattern[str]]:
+        return [re.compile(p) for p in self._lexicon_patterns]
 
     def _present(self, lower: str) -> frozenset[str]:
         """Ids of the gated rules whose ``requires`` literals occur in the document."""
@@ -248,7 +287,7 @@ class CompiledRules:
 
     @staticmethod
     def _kind(rules: list[Rule]) -> _Kind:
-        return _Kind(rules, _alternation(rules), max((r.max_chars for r in rules), default=0))
+        return _Kind(rules)
 
     def __bool__(self) -> bool:
         return bool(self.rules)
@@ -257,7 +296,7 @@ class CompiledRules:
 
     @staticmethod
     def _line_match(kind: _Kind, line: str) -> Rule | None:
-        if kind.regex is None or len(line) > kind.max_chars:
+        if not kind.rules or len(line) > kind.max_chars:
             return None
         m = kind.regex.fullmatch(line)
         if m is None:
@@ -279,8 +318,7 @@ class CompiledRules:
         for rule, rx in zip(self._lexicon, self._lexicon_re):
             if len(line) > rule.max_chars:
                 continue
-            # A lexicon term inside a full sentence is usually news *about* gambling, not spam.
-            if line.rstrip().endswith(_SENTENCE_END) and len(line.split()) > 6:
+            if looks_like_sentence(line):
                 continue
             if folded is None:
                 folded = fold_for_lexicon(line)
@@ -312,10 +350,20 @@ class CompiledRules:
         dateline rule looks; a cut dateline can leave a promo line), so rounds repeat until one
         changes nothing: cleaning an output again then finds nothing more to do. Later rounds
         re-check only the lines a cut changed, plus the positional rules (head, tail)."""
+        fast = apply_fast(self, lines, cleaner)
+        if fast is not None:
+            return fast
+        return self.apply_reference(lines, cleaner=cleaner)
+
+    def apply_reference(self, lines: list[str], *, cleaner: str = LINE_CLEANER) -> list[Change]:
+        """:meth:`apply` without the fast path (:mod:`newsclean.lines_fast`): the specification it
+        follows, and the path of documents it cannot take."""
         changes: list[Change] = []
         present = _DocState(self, lines)
         only: set[int] | None = None
-        for _ in range(MAX_ROUNDS):
+        # Every change removes characters or a line, so the rounds end; most documents need one
+        # or two. A cap would leave whatever the last round exposed for a second cleaning to find.
+        while True:
             before = len(changes)
             only = self._apply_once(lines, changes, cleaner, present, only)
             if len(changes) == before:
@@ -359,7 +407,7 @@ class CompiledRules:
         # and then the headline it introduces would be left behind.
         # The trigger alternation picks the few lines a block rule could start at; windowed rules
         # look at every line (a cut elsewhere moves the window), the others at changed lines only.
-        if self._block.regex is None:
+        if not self._block.rules:
             triggers = []
         elif line_hits.get("block") is not None:
             scope_b = lines if self._block_windowed else in_scope
@@ -371,7 +419,10 @@ class CompiledRules:
             alive = [i for i, line in enumerate(lines) if line and line.strip()]
             n_alive = len(alive)
             rank_of = {i: r + 1 for r, i in enumerate(alive)}
-            taken = 0  # followers dropped so far: they no longer count in the ranks below them
+            # Lines dropped so far (triggers and followers): they no longer count in the ranks from
+            # the top below them, as when the output is cleaned again. Ranks from the end only
+            # count the lines at or below a trigger, which the drops above it leave as they are.
+            taken = 0
             resume = 0
             for i in triggers:
                 line = lines[i]
@@ -381,7 +432,7 @@ class CompiledRules:
                 rule = None
                 followers: list[int] = []
                 for r, rx, follow_re in zip(self._block.rules, self._block_triggers, self._block_follow):
-                    rank = n_alive - alive_rank + 1 if r.from_end else alive_rank
+                    rank = n_alive - rank_of[i] + 1 if r.from_end else alive_rank
                     if (r.window and rank > r.window) or len(line) > r.max_chars or not rx.fullmatch(line):
                         continue
                     if only is not None and not r.window and i not in only:
@@ -396,14 +447,14 @@ class CompiledRules:
                 drop(i, rule)
                 for k in followers:
                     drop(k, rule)
-                taken += len(followers)
+                taken += 1 + len(followers)
                 resume = (followers[-1] + 1) if followers else i + 1
 
         if line_hits.get("line") is not None:
             candidates = {i for i in line_hits["line"] if in_scope[i]}  # type: ignore[union-attr]
         else:
             candidates = set(_candidate_lines(in_scope, self._tiered("line", self._line.rules, present.ids)))
-        if self._lexicon_re:
+        if self._lexicon:
             limit = max(r.max_chars for r in self._lexicon)
             short = [i for i, line in enumerate(in_scope) if line and lines[i] and len(line) <= limit]
             folded = fold_for_lexicon("\n".join(lines[i] for i in short))  # type: ignore[misc]
@@ -420,7 +471,7 @@ class CompiledRules:
             if rule is not None:
                 drop(i, rule)
 
-        if self._tail.regex is not None:
+        if self._tail.rules:
             # A tail rule's window counts the *kept* lines below a line, not all lines: a footer of
             # several credit lines goes as a whole, and a second run finds nothing more to take.
             kept_below = 0
@@ -455,25 +506,32 @@ class CompiledRules:
                     if lines[i] == head:
                         drop(i, rule)
 
-        if self._prefix.regex is not None:
+        if self._prefix.rules:
             alive = [i for i, line in enumerate(lines) if line and line.strip()]
             prefix_hits = line_hits.get("prefix")
-            for rank, i in enumerate(alive[: self._prefix_window]):
-                if prefix_hits is not None and i not in prefix_hits:
-                    continue
-                # An outlet name, then a dateline, then a greeting ...: repeat until none matches.
-                # Rules are tried one by one here (there are few, and only a few lines qualify)
-                # because each has its own window.
-                while lines[i]:
-                    line = lines[i]
-                    for rule, rx in zip(self._prefix.rules, self._prefix_res):
-                        if rank < rule.window:
-                            m = rx.match(line)
-                            if m is not None and m.end() > 0:
-                                cut(i, 0, m.end(), rule)
-                                break
-                    else:
-                        break
+            # A line that prefix cuts empty no longer counts in the window: the next line moves up
+            # to its rank in this same round, as it would when the output is cleaned again (a run
+            # of bare datelines is removed whatever its length, not four of it per document).
+            rank = 0
+            for i in alive:
+                if rank >= self._prefix_window:
+                    break
+                if prefix_hits is None or i in prefix_hits:
+                    # An outlet name, then a dateline, then a greeting ...: repeat until none matches.
+                    # Rules are tried one by one here (there are few, and only a few lines qualify)
+                    # because each has its own window.
+                    while lines[i]:
+                        line = lines[i]
+                        for rule, rx in zip(self._prefix.rules, self._prefix_res):
+                            if rank < rule.window:
+                                m = rx.match(line)
+                                if m is not None and m.end() > 0:
+                                    cut(i, 0, m.end(), rule)
+                                    break
+                        else:
+                            break
+                if lines[i] and lines[i].strip():
+                    rank += 1
 
         if touched and hits is not None:
             hits = present.refresh(lines, touched)  # the cuts above changed some lines
@@ -484,9 +542,9 @@ class CompiledRules:
             scans = [self._single(r, re.MULTILINE) for r in inline if not r.window]
             windowed = [r for r in inline if r.window]
         else:
-            scans = self._scanner("inline", self._inline_doc, present.ids) if self._inline.regex is not None else []
+            scans = self._scanner("inline", self._inline_doc, present.ids) if self._inline.rules else []
             windowed = [r for r in self._inline.rules if r.window and (not r.requires or r.id in present.ids)]
-        if self._inline.regex is not None and (scans or windowed):
+        if self._inline.rules and (scans or windowed):
             alive = [i for i, line in enumerate(lines) if line and line.strip()]
             check = set(alive[-self._inline_tail_window:]) if windowed and self._inline_tail_window else set()
             flagged: set[int] = set()

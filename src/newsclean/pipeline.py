@@ -27,6 +27,7 @@ Every step records what it changed as :class:`~newsclean.document.Change` steps,
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -34,11 +35,20 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, Protocol, Union, overload, runtime_checkable
 
+from .budget import unbudgeted
 from .catalog import Catalog, Rule, default_catalog, normalize_outlet
 from .document import Change, Cleaned, Document, split_lines
 from .lang import detect_lang
 from .lines import CompiledRules
-from .text import fix_unicode, normalize_spaces, remove_invisible, strip_line
+from .text import (
+    BUILTIN_CLEANERS,
+    fix_unicode,
+    lines_to_clean,
+    normalize_spaces,
+    remove_invisible,
+    separators_to_spaces,
+    strip_line,
+)
 
 if TYPE_CHECKING:
     from .linemodel import LineModel
@@ -361,7 +371,9 @@ class RuleCleaner:
         self._compiled = lru_cache(maxsize=4096)(self._compile)
 
     def _compile(self, lang: str | None, outlet: str | None) -> CompiledRules:
-        return _compiled_for(self.catalog.select(lang, outlet))
+        # Set-up, done once per selection: not counted in a document's time budget (newsclean.budget).
+        with unbudgeted():
+            return _compiled_for(self.catalog.select(lang, outlet))
 
     def lang_of(self, doc: Document, lines: Sequence[str | None]) -> str | None:
         if self.lang != "auto":
@@ -373,17 +385,37 @@ class RuleCleaner:
                 return code
         # Judge by sentence-like lines only: short lines are where boilerplate lives, and a
         # verdict that flipped once a promo line was removed would make cleaning non-idempotent.
-        sample = [line for line in lines[:60] if line and line.count(" ") >= MIN_SENTENCE_SPACES]
+        # The first lines that are still there count (not the first line numbers), so that the
+        # output, cleaned again, is judged on the same sample.
+        alive = itertools.islice((line for line in lines if line and line.strip()), LANG_SAMPLE_LINES)
+        sample = [line for line in alive if line.count(" ") >= MIN_SENTENCE_SPACES]
         return detect_lang(" ".join(sample))
 
     def run(self, lines: list[str | None], doc: Document) -> list[Change]:
         lang = self.lang_of(doc, lines)
-        compiled = self._compiled(lang, normalize_outlet(doc.outlet or doc.url))
-        return compiled.apply(lines, cleaner=self.name)  # type: ignore[arg-type]
+        outlet = normalize_outlet(doc.outlet or doc.url)
+        changes = self._compiled(lang, outlet).apply(lines, cleaner=self.name)  # type: ignore[arg-type]
+        # What the rules removed can change the verdict (a dateline cut leaves a line too short to
+        # count, a removed promo was the only sentence): then the rules of the new verdict apply
+        # too, until the language of what is left stays put, so that the output cleaned again
+        # meets the same rules and nothing more goes. Each pass that changes something removes
+        # text, so this ends.
+        while changes and self.lang == "auto":
+            again = self.lang_of(doc, lines)
+            if again == lang:
+                break
+            lang = again
+            more = self._compiled(lang, outlet).apply(lines, cleaner=self.name)  # type: ignore[arg-type]
+            if not more:
+                break
+            changes.extend(more)
+        return changes
 
 
 #: Lines with fewer spaces than this are ignored by language detection.
 MIN_SENTENCE_SPACES = 7
+#: Language detection looks at the first this many non-empty lines.
+LANG_SAMPLE_LINES = 60
 
 
 @lru_cache(maxsize=256)
@@ -421,6 +453,7 @@ def strip_stray_html(text: str) -> str:
 TEXT_ROUNDS = 3
 
 DEFAULT_TEXT_CLEANERS: tuple[Callable[[str], str], ...] = (
+    separators_to_spaces,
     fix_unicode,
     remove_invisible,
     normalize_spaces,
@@ -573,6 +606,15 @@ class Pipeline:
                 group.append(steps[k])
                 k += 1
             only: set[int] | None = None
+            builtin = all(s.func in BUILTIN_CLEANERS for s in group)  # type: ignore[attr-defined]
+            if builtin and k == len(group):
+                # The first steps, built-in cleaners on the text as split: one scan finds the lines
+                # they might change (none, in most documents); the others are fixed points of each.
+                todo = lines_to_clean(text)
+                if todo is not None:
+                    if not todo:
+                        continue
+                    only = set(todo)
             for _ in range(TEXT_ROUNDS):
                 before = len(changes)
                 for step in group:
@@ -583,6 +625,10 @@ class Pipeline:
                 # only needs the lines that changed (all of them after a whole-text rewrite).
                 new = changes[before:]
                 only = None if any(c.action == "rewrite" for c in new) else {c.line for c in new}
+                if builtin and only is not None:
+                    changed = "\n".join([lines[i] or "" for i in sorted(only)])
+                    if lines_to_clean(changed) == []:
+                        break  # the changed lines hold nothing the built-in cleaners react to: done
         sep = output_newline(doc.text, self.newline)
         return Cleaned(sep.join(line for line in lines if line is not None), tuple(changes))
 

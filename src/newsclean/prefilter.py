@@ -8,11 +8,10 @@ a selection into one automaton and scans a whole document in one pass, in compil
 
 - Rules are compiled in Hyperscan's *prefilter* mode, which may report more than the pattern
   matches (look-arounds and very large repeats are approximated) but never less.
-- Hyperscan and Python agree on ``\\w``, ``\\s``, ``\\d``, ``\\b``, ``.`` and case folding only for
-  some characters: Python's ``\\s`` also takes the separators U+001C..U+001F, and its IGNORECASE lets
-  "K" (Kelvin sign) match "k" and "ſ" match "s". A document is only prefiltered when every
-  character is in :data:`SAFE_CHARS` (checked in one regex pass); others take the pure-Python path
-  (about 2% of Indonesian news: Arabic script in quotes, rare letters).
+- Hyperscan (UTF-8, no Unicode properties) and Python agree on ``\\w``, ``\\s``, ``\\d`` and case
+  folding for ASCII only: the translation widens every such class to all characters beyond ASCII, and
+  lists for a case-insensitive letter every character Python takes for it (the Kelvin sign for "k",
+  "ſ" for "s", "ς" for "σ" ...), so every document is prefiltered but one with a lone surrogate.
 - A rule Hyperscan cannot compile even when approximated leaves its whole kind to Python.
 
 ``tests/test_prefilter.py`` checks that the two paths give identical results on random text built from
@@ -22,9 +21,11 @@ Without the ``hyperscan`` package (it has wheels for Linux and macOS), cleaning 
 
 from __future__ import annotations
 
+import _sre
 import bisect
 import functools
 import hashlib
+import json
 import logging
 import os
 import re
@@ -35,23 +36,15 @@ from typing import Any
 
 from .catalog import Rule
 
-__all__ = ["SAFE_CHARS", "Hits", "RulePrefilter", "available"]
+__all__ = ["Hits", "RulePrefilter", "available", "eligible"]
 
 try:  # pragma: no cover - exercised by which environment runs the tests
     import hyperscan as _hs
 except ImportError:  # pragma: no cover
     _hs = None
 
-#: Characters on which Hyperscan (UTF-8, Unicode properties) and Python's ``re`` agree for every
-#: construct the catalog uses: printable ASCII, tab and newline, Latin-1, general punctuation,
-#: currency, arrows and symbols, Arabic, variation selectors and emoji. Deliberately left out:
-#: U+001C..U+001F (``\\s`` in Python only), U+0085, Latin Extended (dotless i, long s), the
-#: letterlike block (Kelvin and Angstrom signs fold to ASCII letters in Python), lone surrogates.
-SAFE_CHARS = (
-    "\t\n\x20-\x7e\u00a0-\u00ff\u0600-\u06ff\u2010-\u2027\u2030-\u205e\u20a0-\u20bf"
-    "\u2190-\u2bff\ufe00-\ufe0f\U0001f000-\U0001faff"
-)
-_UNSAFE_RE = re.compile(f"[^{SAFE_CHARS}]")
+# Lone surrogates cannot be encoded as UTF-8 for Hyperscan: a text with one takes the Python path.
+_UNSAFE_RE = re.compile("[\ud800-\udfff]")
 
 #: Kinds whose rules are whole-line matches (anchored at both line ends); inline and lexicon rules
 #: are searched anywhere and only tell whether a document needs the Python scan at all.
@@ -66,9 +59,13 @@ MAX_BOUND = 8
 try:
     from re import _constants as _C
     from re import _parser as _P
+    from re._casefix import _EXTRA_CASES
 except ImportError:  # pragma: no cover - Python 3.10
+    import sre_compile
     import sre_constants as _C  # type: ignore[no-redef]
     import sre_parse as _P  # type: ignore[no-redef]
+
+    _EXTRA_CASES = sre_compile._ignorecase_fixes  # type: ignore[attr-defined]
 
 # Character sets as Hyperscan class bodies, for Python's categories: ``wide`` takes in at least what
 # Python matches (every non-ASCII character where Python's class holds some), ``narrow`` at most.
@@ -94,9 +91,42 @@ def _char(c: int) -> str:
     return ch if ch.isascii() and ch.isalnum() else f"\\x{{{c:X}}}"
 
 
+#: The only characters outside ASCII that Python's case-insensitive matching takes for an ASCII
+#: letter (dotted and dotless i, long s, Kelvin sign; ``tests/test_prefilter.py`` checks it on every
+#: code point). Which letter each stands for is asked of ``re`` itself.
+_ASCII_LOOKALIKES = (0x130, 0x131, 0x17F, 0x212A)
+
+
+@functools.cache
+def _ascii_lookalikes(c: int) -> tuple[int, ...]:
+    return tuple(x for x in _ASCII_LOOKALIKES if re.fullmatch(re.escape(chr(c)), chr(x), re.IGNORECASE))
+
+
+@functools.lru_cache(maxsize=1)
+def _lower_inverse() -> dict[int, list[int]]:
+    """Every character, by the lower case Python's ``re`` folds it to (about 0.2 s to build: only for
+    a rule with a case-insensitive letter beyond ASCII)."""
+    lower = _sre.unicode_tolower
+    out: dict[int, list[int]] = {}
+    for x in range(0x110000):
+        lo = lower(x)
+        if lo != x:
+            out.setdefault(lo, []).append(x)
+    return out
+
+
 def _cased(c: int) -> set[int]:
-    ch = chr(c)
-    return {ord(x) for x in {ch, ch.lower(), ch.upper(), ch.title()} if len(x) == 1}
+    """The characters Python's case-insensitive matching takes for ``c``: those with the same lower
+    case, and those ``re`` adds to it (Greek final sigma, micro sign ...)."""
+    if c < 0x80:
+        ch = chr(c)
+        return {ord(ch.lower()), ord(ch.upper()), *_ascii_lookalikes(c)}
+    if not _sre.unicode_iscased(c):
+        return {c}
+    lo = _sre.unicode_tolower(c)
+    targets = {lo, *_EXTRA_CASES.get(lo, ())}
+    inverse = _lower_inverse()
+    return {x for t in targets for x in (t, *inverse.get(t, ()))}
 
 
 def to_hyperscan(pattern: str, flags: int = 0) -> str:
@@ -125,8 +155,11 @@ def _node(op, av, icase: bool) -> str:  # type: ignore[no-untyped-def]
     if name == "LITERAL":
         if av == 10:
             return _NEVER
-        if icase and not chr(av).isascii() and len(_cased(av)) > 1:
-            return "[" + "".join(_char(c) for c in sorted(_cased(av))) + "]"
+        if icase:
+            # Hyperscan folds ASCII letters itself; the rest of what Python takes for this one is listed.
+            codes = {c for c in _cased(av) if c >= 0x80} | {av}
+            if len(codes) > 1:
+                return "[" + "".join(_char(c) for c in sorted(codes)) + "]"
         return _char(av)
     if name == "NOT_LITERAL":
         return "."  # every character but a line break: a superset within a line
@@ -176,14 +209,20 @@ def _klass(items, icase: bool) -> str:  # type: ignore[no-untyped-def]
     for op, av in items:
         name = str(op)
         if name == "LITERAL":
-            codes = _cased(av) if icase and wide and not chr(av).isascii() else {av}
+            codes = _cased(av) | {av} if icase and wide else {av}
             parts.extend(_char(c) for c in sorted(codes - {10} if wide else codes))
         elif name == "RANGE":
             lo, hi = av
             pieces = [(lo, 9), (11, hi)] if wide and lo <= 10 <= hi else [(lo, hi)]
             parts.extend(f"{_char(a)}-{_char(b)}" for a, b in pieces if a <= b)
-            if icase and wide and hi > 0x7F:
-                parts.append("\\x{80}-\\x{10FFFF}")
+            if icase and wide:
+                if hi > 0x7F:
+                    # Every character beyond ASCII, and the ASCII ones Python folds into the range.
+                    parts.append("\\x{80}-\\x{10FFFF}")
+                    in_range = re.compile(f"[{re.escape(chr(lo))}-{re.escape(chr(hi))}]", re.IGNORECASE)
+                    parts.extend(_char(c) for c in range(0x80) if c != 10 and in_range.fullmatch(chr(c)))
+                else:
+                    parts.extend(_char(x) for c in range(lo, hi + 1) for x in _ascii_lookalikes(c))
         elif name == "CATEGORY":
             sets = _CATEGORY_SETS.get(str(av))
             if sets is None:
@@ -213,11 +252,11 @@ def available() -> bool:
 
 
 def eligible(text: str) -> bool:
-    """Whether a text only holds characters on which both regex engines agree.
+    """Whether the prefilter can scan a text: anything but a lone surrogate (which has no UTF-8).
 
-    >>> eligible("JAKARTA, KOMPAS.com – Harga “cabai” naik 5%.")
+    >>> eligible("JAKARTA, KOMPAS.com – Harga “cabai” naik 5%, suhu 3\u212a, ſ, ı.")
     True
-    >>> eligible("Kelvin: 3\u212a")
+    >>> eligible("lone " + chr(0xD800) + " surrogate")
     False
     """
     return _UNSAFE_RE.search(text) is None
@@ -256,26 +295,30 @@ class RulePrefilter:
 
     def __init__(self, by_kind: dict[str, Sequence[Rule]], lexicon_patterns: Sequence[str] = ()) -> None:
         assert _hs is not None
-        groups: dict[bool, list[tuple[str, int, Rule]]] = {False: [], True: []}
+        groups: dict[bool, list[tuple[str, int, str, int]]] = {False: [], True: []}
         for kind in (*LINE_KINDS, *SEARCH_KINDS):
             for pos, rule in enumerate(by_kind.get(kind, ())):
-                groups[bool(rule.outlets)].append((kind, pos, rule))
+                groups[bool(rule.outlets)].append((kind, pos, rule.pattern, rule.flags))
+        # Lexicon rules look for their terms in a folded copy of a line; for an ASCII line that is its
+        # lower case, so their patterns, case-insensitive, tell which ASCII lines they could take.
+        for pos, (rule, pattern) in enumerate(zip(by_kind.get("lexicon", ()), lexicon_patterns)):
+            groups[bool(rule.outlets)].append(("lexicon", pos, pattern, re.IGNORECASE))
         self.unfiltered: set[str] = set()
         # Per database: (db, kind of each expression, position of its rule in its kind's list).
         self._parts: list[tuple[Any, list[str], list[int]]] = []
         for items in groups.values():
             if not items:
                 continue
-            db, taken, unfiltered = _rule_database(tuple((kind, rule.pattern, rule.flags) for kind, _, rule in items))
+            db, taken, unfiltered = _rule_database(tuple((kind, pattern, flags) for kind, _, pattern, flags in items))
             self.unfiltered |= unfiltered
             if db is not None:
                 self._parts.append((db, [items[i][0] for i in taken], [items[i][1] for i in taken]))
         self._lexicon_db = None
         if lexicon_patterns:
             f = _BASE_FLAGS | _hs.HS_FLAG_SINGLEMATCH
-            lex = [_expression(p, 0, anchored=False) for p in lexicon_patterns]
+            lex = [_expression(p, 0) for p in lexicon_patterns]
             if all(p is not None for p in lex):
-                self._lexicon_db = _database(tuple(lex), (f,) * len(lex)) or None  # type: ignore[arg-type]
+                self._lexicon_db = _lexicon_database(tuple(lex), (f,) * len(lex))  # type: ignore[arg-type]
 
     @classmethod
     def build(cls, by_kind: dict[str, Sequence[Rule]], lexicon_patterns: Sequence[str] = ()) -> RulePrefilter | None:
@@ -286,7 +329,7 @@ class RulePrefilter:
 
     def scan(self, lines: Sequence[str | None], subset: Sequence[int] | None = None) -> Hits | None:
         """Scan one document's lines (``None`` for dropped ones), or only the lines in ``subset``;
-        ``None`` if the text is not eligible (see :data:`SAFE_CHARS`)."""
+        ``None`` if the text is not eligible (see :func:`eligible`)."""
         index = range(len(lines)) if subset is None else subset
         text = "\n".join(lines[i] or "" for i in index)
         if _UNSAFE_RE.search(text) is not None:
@@ -301,6 +344,24 @@ class RulePrefilter:
                 on_match = _collector(kind_of, position, breaks, index, found_lines, found_rules)
                 db.scan(data, match_event_handler=on_match)
         return Hits(found_lines, found_rules)
+
+    def scan_lines(self, lines: Sequence[str | None], subset: Sequence[int] | None = None, *,
+                   text: str | None = None) -> dict[str, dict[int, set[int]]] | None:
+        """Like :meth:`scan`, per line and rule: ``found[kind][i]`` holds the positions (in the kind's rule
+        list) of the rules of each kind (line kinds, ``inline``, and ``lexicon`` for ASCII lines) that
+        could match line ``i``; ``None`` if the text is not eligible. ``text``: the lines (all of them)
+        joined, if the caller has it. Only for a prefilter that leaves no kind to Python."""
+        if text is None:
+            text = "\n".join([lines[i] or "" for i in (range(len(lines)) if subset is None else subset)])
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: not eligible
+            return None
+        found: dict[str, dict[int, set[int]]] = {k: {} for k in _ALL_KINDS}
+        if data:
+            for db, kind_of, position in self._parts:
+                db.scan(data, match_event_handler=_line_collector(kind_of, position, data, subset, found))
+        return found
 
     def lexicon(self, folded: str) -> bool | None:
         """Whether a lexicon term could occur in ``folded`` text (``None``: ask Python)."""
@@ -322,7 +383,7 @@ class RulePrefilter:
         return hit
 
 
-#: Databases of fewer expressions are not kept in the disk cache (about 2 ms to compile each).
+#: Databases of fewer rules are not kept in the disk cache (about 2 ms to compile each).
 DISK_CACHE_MIN_EXPRESSIONS = 16
 
 _BASE_FLAGS = (_hs.HS_FLAG_PREFILTER | _hs.HS_FLAG_UTF8 | _hs.HS_FLAG_MULTILINE | _hs.HS_FLAG_ALLOWEMPTY
@@ -338,42 +399,124 @@ def _collector(kind_of: list[str], position: list[int], breaks: list[int], index
             if hits is not None:  # None: a rule of the kind is not prefiltered, Python sees every line
                 # No expression matches a line break, so a match lies in the line it ends in.
                 hits.add(index[bisect.bisect_left(breaks, end)])
-        else:
+        elif kind in found_rules:
             rules = found_rules[kind]
             if rules is not None:
                 rules.add(position[idx])
     return on_match
 
 
-def _expression(pattern: str, re_flags: int, *, anchored: bool, whole_line: bool = True) -> bytes | None:
-    """The Hyperscan expression for a rule's pattern (anchored at the line start, and at its end
-    too for a ``whole_line`` rule), or None when it cannot be translated."""
+#: How a rule's expression sits in its line, per kind: the whole line; at its start; anywhere. Each
+#: form reaches the end of the line, so an expression reports a line once (one end offset), however
+#: many ways the rule could match in it.
+_LINE_FORMS = {"line": "^(?:{})$", "tail": "^(?:{})$", "block": "^(?:{})$", "prefix": "^(?:{}).*$",
+               "inline": "^.*(?:{}).*$", "lexicon": "^.*(?:{}).*$"}
+
+
+_ALL_KINDS = (*LINE_KINDS, *SEARCH_KINDS, "lexicon")
+
+
+def _line_collector(kind_of: list[str], position: list[int], data: bytes, subset: Sequence[int] | None,
+                    found: dict[str, dict[int, set[int]]]) -> Any:
+    def on_match(idx: int, start: int, end: int, flags: int, context: object) -> None:
+        # No expression matches a line break, so a match lies in the line it ends in: the number
+        # of line breaks before its end.
+        line = data.count(b"\n", 0, end)
+        if subset is not None:
+            line = subset[line]
+        per_line = found[kind_of[idx]]
+        at = per_line.get(line)
+        if at is None:
+            per_line[line] = {position[idx]}
+        else:
+            at.add(position[idx])
+    return on_match
+
+
+def _expression(pattern: str, re_flags: int, *, kind: str | None = None) -> bytes | None:
+    """The Hyperscan expression for a rule's pattern, in its kind's line form (:data:`_LINE_FORMS`;
+    as it is without a kind), or None when it cannot be translated."""
     try:
         expr = to_hyperscan(pattern, re_flags)
     except (Untranslatable, re.error):
         return None
-    if anchored:
-        expr = f"^(?:{expr})$" if whole_line else f"^(?:{expr})"
+    if kind is not None:
+        expr = _LINE_FORMS[kind].format(expr)
     return expr.encode("utf-8")
+
+
+@functools.lru_cache(maxsize=1)
+def _translation_key() -> str:
+    """Changes whenever this module (the translation) or Hyperscan changes: part of the disk cache key."""
+    assert _hs is not None
+    return hashlib.sha256(Path(__file__).read_bytes() + _hs.__version__.encode()).hexdigest()[:16]
 
 
 @functools.lru_cache(maxsize=256)
 def _rule_database(rules: tuple[tuple[str, str, int], ...]) -> tuple[Any, list[int], set[str]]:
     """``(database or None, indexes of the rules it holds, kinds left to Python)`` for rules given as
     ``(kind, pattern, re flags)``. A rule that cannot be translated or compiled leaves its kind to
-    Python. Shared by every selection of the process that holds the same rules."""
+    Python. Shared by every selection of the process that holds the same rules, and kept on disk
+    (:func:`_cache_dir`) keyed by the rules themselves, so that a run that finds it there neither
+    translates nor compiles anything (a start-up cost of about 0.1 s and 2 s)."""
+    assert _hs is not None
+    cache = _cache_dir() if len(rules) >= DISK_CACHE_MIN_EXPRESSIONS else None
+    path = None
+    if cache is not None:
+        key = hashlib.sha256(repr((_translation_key(), rules)).encode()).hexdigest()[:32]
+        path = cache / f"hs-rules-{key}.db"
+        found = _load_cached(path)
+        if found is not None:
+            return found
+    if path is not None:
+        _announce_compile(path.parent)
+    db, taken, unfiltered = _build_rule_database(rules)
+    if path is not None:
+        head = json.dumps({"taken": taken, "unfiltered": sorted(unfiltered)}).encode() + b"\n"
+        _store_cached(path, head + (_hs.dumpb(db) if db is not None else b""))
+    return db, taken, unfiltered
+
+
+def _load_cached(path: Path) -> tuple[Any, list[int], set[str]] | None:
+    if not path.exists():
+        return None
+    try:
+        data = path.read_bytes()
+        nl = data.index(b"\n")
+        head = json.loads(data[:nl])
+        blob = data[nl + 1:]
+        db = None
+        if blob:
+            db = _hs.loadb(blob, _hs.HS_MODE_BLOCK)  # type: ignore[union-attr]
+            db.scratch = _hs.Scratch(db)  # type: ignore[union-attr]
+        return db, list(head["taken"]), set(head["unfiltered"])
+    except Exception:  # a damaged or foreign cache file: compile again
+        return None
+
+
+def _store_cached(path: Path, data: bytes) -> None:
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        tmp.write_bytes(data)
+        os.replace(tmp, path)
+    except OSError:  # a read-only home: compile again next time
+        pass
+
+
+def _build_rule_database(rules: tuple[tuple[str, str, int], ...]) -> tuple[Any, list[int], set[str]]:
     assert _hs is not None
     exprs: list[bytes] = []
     flags: list[int] = []
     taken: list[int] = []
     unfiltered: set[str] = set()
     for i, (kind, pattern, re_flags) in enumerate(rules):
-        expr = _expression(pattern, re_flags, anchored=kind in LINE_KINDS, whole_line=kind != "prefix")
+        expr = _expression(pattern, re_flags, kind=kind)
         if expr is None:
             unfiltered.add(kind)
             continue
         exprs.append(expr)
-        flags.append(_BASE_FLAGS | (_hs.HS_FLAG_SINGLEMATCH if kind in SEARCH_KINDS else 0))
+        flags.append(_BASE_FLAGS)
         taken.append(i)
     # Matches of a kind left to Python are ignored by the scan, so its other expressions may stay.
     db = _database(tuple(exprs), tuple(flags))
@@ -404,40 +547,38 @@ def _announce_compile(cache: Path) -> None:
         _log.info("compiling rules, once (cached in %s)", cache)
 
 
+@functools.lru_cache(maxsize=16)
+def _lexicon_database(exprs: tuple[bytes, ...], flags: tuple[int, ...]) -> Any:
+    """The lexicon's database (a few long alternations of spam terms: about 50 ms to compile), kept on
+    disk like the rules' one; None when it does not compile."""
+    assert _hs is not None
+    cache = _cache_dir()
+    path = None
+    if cache is not None:
+        key = hashlib.sha256(repr((_translation_key(), exprs, flags)).encode()).hexdigest()[:32]
+        path = cache / f"hs-lexicon-{key}.db"
+        found = _load_cached(path)
+        if found is not None:
+            return found[0]
+    if path is not None:
+        _announce_compile(path.parent)
+    db = _database(exprs, flags) or None
+    if path is not None and db is not None:
+        _store_cached(path, b'{"taken": [], "unfiltered": []}\n' + _hs.dumpb(db))
+    return db
+
+
 @functools.lru_cache(maxsize=256)
 def _database(exprs: tuple[bytes, ...], flags: tuple[int, ...]) -> Any:
-    """A compiled database (from the disk cache when this exact one was compiled before), None for
-    no expressions, False when they do not compile."""
+    """A compiled database, None for no expressions, False when they do not compile."""
     assert _hs is not None
     if not exprs:
         return None
-    key = hashlib.sha256(repr((_hs.__version__, list(exprs), list(flags))).encode()).hexdigest()[:32]
-    # A few expressions (one outlet's rules) compile in milliseconds: a file each would only fill
-    # the cache folder.
-    cache = _cache_dir() if len(exprs) >= DISK_CACHE_MIN_EXPRESSIONS else None
-    path = cache / f"hs-{key}.db" if cache is not None else None
-    if path is not None and path.exists():
-        try:
-            loaded = _hs.loadb(path.read_bytes(), _hs.HS_MODE_BLOCK)
-            loaded.scratch = _hs.Scratch(loaded)
-            return loaded
-        except Exception:  # a damaged or foreign cache file: compile again
-            pass
-    if path is not None:
-        _announce_compile(path.parent)
     db = _hs.Database()
     try:
         db.compile(expressions=list(exprs), ids=list(range(len(exprs))), elements=len(exprs), flags=list(flags))
     except _hs.error:
         return False
-    if path is not None:
-        try:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f"{path.name}.{os.getpid()}.tmp")
-            tmp.write_bytes(_hs.dumpb(db))
-            os.replace(tmp, path)
-        except OSError:  # a read-only home: compile again next time
-            pass
     return db
 
 

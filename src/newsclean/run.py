@@ -17,32 +17,40 @@ and the near-duplicate index keeps compact arrays, not text.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import multiprocessing as mp
 import os
+import re
+import signal
 import sys
 import tempfile
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from .catalog import Catalog, load_rule_file
+from .budget import DEFAULT_SECONDS, OverBudget, cpu_budget, document_budget
+from .budget import stop as stop_budget_clock
+from .catalog import Catalog, Rule, load_rule_file, rule_matches
 from .document import Change, Cleaned, Document, split_lines
 from .io import (
     BadRecord,
     InputFile,
     RecordWriter,
     doc_from_record,
+    json_line,
     open_binary,
+    open_input,
     parse_jsonl_line,
     read_error_reason,
     read_html,
     read_txt,
     record_line,
+    reject_row,
     write_text_atomic,
 )
 from .pipeline import BlankLines, Pipeline, output_newline, replay
@@ -70,7 +78,11 @@ class PipelineSpec:
     rule_texts: tuple[tuple[str, str], ...] = ()  # (name, TOML text) of extra rule files
     blank_lines: str = "drop"  # see newsclean.pipeline.BlankLines
     newline: str = "\n"  # see Pipeline
+    #: CPU seconds a document's cleaning may take (plus some per MB: newsclean.budget); None: no limit.
+    time_limit: float | None = DEFAULT_SECONDS
+    exclude: tuple[str, ...] = ()  # ids of rules left out (found too slow on some document)
     templates: Any = None  # newsclean.templates.Templates learned from the run's inputs, or None
+    line_model: bool = True  # score the lines the rules left (newsclean.linemodel)
 
     def build(self) -> Pipeline:
         from .catalog import default_catalog
@@ -78,8 +90,15 @@ class PipelineSpec:
         cat = default_catalog()
         for name, text in self.rule_texts:
             cat = cat + Catalog(tuple(load_rule_file(name, text=text)))
+        if self.exclude:
+            cat = Catalog(tuple(r for r in cat.rules if r.id not in self.exclude))
         return Pipeline.default(lang=self.lang, catalog=cat, blank_lines=self.blank_lines,  # type: ignore[arg-type]
-                                newline=self.newline, templates=self.templates)  # type: ignore[arg-type]
+                                newline=self.newline, templates=self.templates,  # type: ignore[arg-type]
+                                line_model=self.line_model)
+
+    def user_rules(self) -> list[Rule]:
+        """The rules of the extra rule files (the ones whose time is watched: see _Worker)."""
+        return [r for name, text in self.rule_texts for r in load_rule_file(name, text=text, check=False)]
 
 
 def base_text(text: str, cleaned: Cleaned) -> str:
@@ -135,18 +154,13 @@ def drop_lines(text: str, cleaned: Cleaned, lines: set[int], rule: str = "near_d
     return Cleaned(replay(text, changes, newline=newline), changes)
 
 
-def account_drops(stats: RunStats, cleaned: Cleaned, newline_bytes: int = 1) -> None:
+def account_drops(stats: RunStats, cleaned: Cleaned, newline_bytes: int = 1, outlet: str | None = None,
+                  doc: str = "") -> None:
     """Counts of a document that a second pass cleaned with near-duplicates dropped: its lines left
     the output after the first pass counted them."""
-    for c in cleaned.changes:
-        if c.cleaner == "dedup":
-            stats.lines_out -= 1
-            stats.bytes_out -= len(c.removed.encode("utf-8")) + newline_bytes
-            stats.rules[f"{c.cleaner}:{c.rule}"] += 1
-            stats.rule_chars[f"{c.cleaner}:{c.rule}"] += len(c.removed)
-    if not cleaned.text and any(c.cleaner == "dedup" for c in cleaned.changes):
-        stats.documents_out -= 1
-        stats.documents_emptied += 1
+    dropped = [c for c in cleaned.changes if c.cleaner == "dedup"]
+    stats.take_off(dropped, outlet, newline_bytes=newline_bytes, emptied=bool(dropped) and not cleaned.text,
+                   doc=doc)
 
 
 @dataclass
@@ -210,7 +224,7 @@ class _Group:
 
             with _one_numba_thread():
                 sketched = sketch_documents(job.dedup, self.doc_no, self.lines, self.texts)
-            enc = [t.encode("utf-8") for t in self.texts]
+            enc = [t.encode("utf-8", "surrogatepass") for t in self.texts]
             spill = (array("q", self.lines), array("i", map(len, enc)), b"".join(enc))
         return (self.key, self.stats, sketched, spill, self.entries)
 
@@ -245,6 +259,8 @@ class _Worker:
     def __init__(self, job: _Job, pipeline: Pipeline) -> None:
         self.job = job
         self.pipeline = pipeline
+        self._user_rules: list[Rule] | None = None
+        self._without: dict[tuple[str, ...], Pipeline] = {}
 
     def process(self, units: Sequence[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
         job = self.job
@@ -263,8 +279,8 @@ class _Worker:
             if kind == "rec":
                 rec = parse_jsonl_line(u[2], u[3])
                 if isinstance(rec, BadRecord):
-                    g.entries.append(("reject", fi, {"line": rec.line, "reason": rec.reason, "raw": rec.raw}))
-                elif not self._record(g, fi, u[2], rec, rel):
+                    g.entries.append(("reject", fi, {"line": rec.line, "reason": rec.reason, **reject_row(u[3])}))
+                elif not self._record(g, fi, u[2], rec, rel, u[3]):
                     dead.add(fi)
             elif kind == "rows":
                 try:
@@ -274,7 +290,7 @@ class _Worker:
                     dead.add(fi)
                     continue
                 for i, rec in enumerate(rows, u[2] + 1):
-                    if not self._record(g, fi, i, rec, rel):
+                    if not self._record(g, fi, i, rec, rel, None):
                         dead.add(fi)
                         break
             elif kind == "file":
@@ -284,40 +300,106 @@ class _Worker:
                     g.entries.append(("fail", fi, read_error_reason(exc)))
                     dead.add(fi)
                     continue
-                self._document(g, fi, 0, doc, None, target)
+                self._document(g, fi, 0, doc, None, target, None)
             else:  # markers
                 g.entries.append(u)
         return [x.result(job) for x in groups if x.entries]
 
-    def _record(self, g: _Group, fi: int, n: int, rec: dict[str, Any], rel: str) -> bool:
-        """Clean one record; False if the file cannot be read on (an error of the library below)."""
+    def _record(self, g: _Group, fi: int, n: int, rec: dict[str, Any], rel: str, raw: bytes | None) -> bool:
+        """Clean one record (``raw``: its JSONL line; None for a Parquet row); False if the file
+        cannot be read on (an error of the library below)."""
         try:
             doc = doc_from_record(rec, default_id=f"{rel}:{n}")
         except ValueError as exc:
-            g.entries.append(("reject", fi, {"line": n, "reason": str(exc),
-                                             "raw": json.dumps(rec, ensure_ascii=False, default=str)}))
+            # The line's own bytes; a Parquet row has none, so it is kept as a JSON object
+            # (values JSON cannot hold, such as timestamps or bytes, as their str()).
+            kept = reject_row(raw) if raw is not None else {"row": json.loads(json.dumps(rec, default=str))}
+            g.entries.append(("reject", fi, {"line": n, "reason": str(exc), **kept}))
             return True
         except Exception as exc:  # e.g. from the HTML parser: the whole file fails, as a read error
             g.entries.append(("fail", fi, read_error_reason(exc)))
             return False
-        self._document(g, fi, n, doc, rec, None)
+        self._document(g, fi, n, doc, rec, None, raw)
         return True
 
-    def _document(self, g: _Group, fi: int, n: int, doc: Document, rec: dict[str, Any] | None,
-                  target: str | None) -> None:
+    def _clean(self, g: _Group, fi: int, n: int, doc: Document) -> Cleaned | str:
+        """Clean a document within its CPU budget (see newsclean.budget). Over budget, it is tried
+        again (the first document of a worker pays for compiling the catalog), then the extra
+        rules are timed one by one on its lines and the ones over budget are left out for this
+        document, reported by rule id; if it still takes too long, why (the document is then
+        rejected, whole)."""
         job = self.job
-        cleaned = self.pipeline.explain(doc)
+        limit = document_budget(len(doc.text), job.spec.time_limit)
+        for _ in range(2):
+            try:
+                with cpu_budget(limit):
+                    return self.pipeline.explain(doc)
+            except OverBudget:
+                pass
+        slow = self._slow_rules(doc, limit)
+        if slow:
+            pipeline = self._without.get(slow)
+            if pipeline is None:
+                pipeline = self._without[slow] = dataclasses.replace(job.spec, exclude=slow).build()
+            try:
+                with cpu_budget(limit):
+                    cleaned = pipeline.explain(doc)
+            except OverBudget:
+                pass
+            else:
+                if g.stats is not None and job.count:
+                    for rule in slow:
+                        g.stats.rules_timed_out[rule] += 1
+                    g.stats.fail(job.files[fi][0], f"rule {', '.join(slow)} took more than {limit:g} s of CPU time "
+                                 "on this document (a pattern that backtracks without end?): cleaned without it",
+                                 line=n or None)
+                return cleaned
+        return f"cleaning took more than {limit:g} s of CPU time" + (
+            f" (even without the slow rule {', '.join(slow)})" if slow else "")
+
+    def _slow_rules(self, doc: Document, limit: float | None) -> tuple[str, ...]:
+        """The extra rules (from rule files) that take more than ``limit`` on the document's lines."""
+        if self._user_rules is None:
+            self._user_rules = self.job.spec.user_rules()
+        slow = []
+        lines = split_lines(doc.text)
+        for rule in self._user_rules:
+            try:
+                with cpu_budget(limit):
+                    for line in lines:
+                        rule_matches(rule, line)
+                        if rule.follow_pattern:
+                            re.fullmatch(rule.follow_pattern, line, rule.flags)
+            except OverBudget:
+                slow.append(rule.id)
+        return tuple(slow)
+
+    def _document(self, g: _Group, fi: int, n: int, doc: Document, rec: dict[str, Any] | None,
+                  target: str | None, raw: bytes | None) -> None:
+        job = self.job
+        cleaned = self._clean(g, fi, n, doc)
+        if isinstance(cleaned, str):  # could not be cleaned in time: kept whole in the rejects
+            if rec is None:
+                g.entries.append(("fail", fi, cleaned))
+            else:
+                kept = reject_row(raw) if raw is not None else {"row": json.loads(json.dumps(rec, default=str))}
+                g.entries.append(("reject", fi, {"line": n, "reason": cleaned, **kept}))
+            return
         if job.drops:
-            key = job.renamed.get((fi, n), doc.id) if rec is not None else doc.id
+            key = job.renamed.get((fi, n), doc.id)
             if key in job.drops:
                 cleaned = drop_lines(doc.text, cleaned, job.drops[key], newline=self.pipeline.newline,
                                      blank_lines=self.pipeline.blank_lines)
         if g.stats is not None:
             if job.count:
                 g.stats.add_document(doc.text, cleaned.text, cleaned.changes, doc.outlet,
-                                     len(split_lines(base_text(doc.text, cleaned))))
+                                     len(split_lines(base_text(doc.text, cleaned))), doc.id)
+                note = doc.metadata.get("html_encoding_note")
+                if note:
+                    g.stats.note(job.files[fi][0], note)
             if job.account:
-                account_drops(g.stats, cleaned, len(output_newline(doc.text, self.pipeline.newline)))
+                account_drops(g.stats, cleaned, len(output_newline(doc.text, self.pipeline.newline)),
+                              doc.outlet, doc.id)
         out: Any = None
         if job.write:
             if rec is None:  # .txt / .html: one document per file, written here
@@ -384,6 +466,10 @@ _WORKER: _Worker | None = None
 
 def _worker_init(job: _Job, pipeline: Pipeline | None) -> None:
     global _WORKER, _IN_WORKER
+    # Ctrl-C reaches every process of the terminal's group: the main process alone reports it and
+    # stops the pool (which ends the workers with SIGTERM, whose default action is quiet).
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER = _Worker(job, pipeline if pipeline is not None else job.spec.build())
     _IN_WORKER = True
 
@@ -405,6 +491,7 @@ class DedupIntake:
         self._docs: list[tuple[str, Any, str | None]] = []
         self._parts: list[tuple[int, Any]] = []  # (first document, SketchedParagraphs)
         self._rows = 0
+        self._flushes = 0
 
     @property
     def config(self) -> Any:
@@ -425,34 +512,43 @@ class DedupIntake:
         if self._rows >= self.config.batch_size:
             self.flush()
 
+    def mark(self) -> tuple[int, int, int]:
+        """Where the documents added from now on start (see :meth:`roll_back`)."""
+        return (self._flushes, len(self._docs), len(self._parts))
+
+    def roll_back(self, mark: tuple[int, int, int], docs: Sequence[tuple[str, int]]) -> None:
+        """Take back the documents ``(key, paragraphs)`` added since ``mark`` (all of them, in
+        order, and nothing else was added since): those still buffered are dropped, those already
+        in the index are discarded there, and the spill forgets their texts."""
+        flushes, n_docs, n_parts = mark
+        if flushes == self._flushes:  # all still buffered
+            gone, self._docs = self._docs[n_docs:], self._docs[:n_docs]
+            self._parts = self._parts[:n_parts]
+            flushed: Sequence[tuple[str, int]] = []
+        else:  # the buffer holds only the last of them
+            gone, self._docs, self._parts = self._docs, [], []
+            flushed = docs[: len(docs) - len(gone)]
+        self._rows = sum(len(b.doc) for _, b in self._parts)
+        if flushed:
+            self.index.discard([k for k, _ in flushed], paragraphs=sum(p for _, p in flushed))
+        keys = [k for k, _ in docs]
+        self.spill.forget(keys)
+        for k in keys:
+            self.doc_file.pop(k, None)
+
     def flush(self) -> None:
         """Add what is buffered to the index."""
-        import numpy as np
-
         from .dedup.index import SketchedParagraphs
 
         docs, parts = self._docs, self._parts
         self._docs, self._parts, self._rows = [], [], 0
+        if docs:
+            self._flushes += 1
         if not parts:
             for key, date, outlet in docs:
                 self.index.add_document(key, [], date=date, outlet=outlet)
             return
-        batches = [b for _, b in parts]
-        texts = None
-        if self.config.keep_text:
-            texts = tuple(t for b in batches for t in (b.texts or ()))
-        merged = SketchedParagraphs(
-            doc=np.concatenate([b.doc + np.int32(first) for first, b in parts]),
-            line=np.concatenate([b.line for b in batches]),
-            length=np.concatenate([b.length for b in batches]),
-            size=np.concatenate([b.size for b in batches]),
-            exact=np.concatenate([b.exact for b in batches]),
-            sig=np.concatenate([b.sig for b in batches]),
-            hashes=np.concatenate([b.hashes for b in batches]),
-            too_short=sum(b.too_short for b in batches),
-            python_fallback=sum(b.python_fallback for b in batches),
-            texts=texts,
-        )
+        merged = SketchedParagraphs.concat(parts)
         self.index.add_sketched(docs, merged)
 
 
@@ -501,9 +597,10 @@ class Runner:
                     n = 0
                     # Batches as io.read_parquet reads them: a batch with a value Python cannot
                     # hold fails the file there, whatever the number of jobs.
-                    for batch in pq.ParquetFile(f.path).iter_batches(batch_size=PARQUET_BATCH_ROWS):
-                        yield ("rows", fi, n, batch)
-                        n += batch.num_rows
+                    with open_input(f.path) as raw:
+                        for batch in pq.ParquetFile(raw).iter_batches(batch_size=PARQUET_BATCH_ROWS):
+                            yield ("rows", fi, n, batch)
+                            n += batch.num_rows
                 else:
                     with open_binary(f.path, f.compression) as fh:
                         for n, raw in enumerate(fh, 1):
@@ -514,20 +611,33 @@ class Runner:
                 continue
             yield ("end", fi)
 
-    def _unique_key(self, fi: int, n: int, key: str) -> str:
+    def _unique_key(self, fi: int, n: int, key: str, pending: _OpenFile | None = None) -> str:
         """Document keys name documents in duplicate reports, so they must be unique in the run: a
-        record whose id was seen before is keyed ``path:line``. A later pass over some of the files
-        finds the same keys (renames are remembered; the ids seen are kept as 64-bit hashes)."""
+        document whose id (or file name) was seen before is keyed ``path:line`` (``path:0`` for a
+        one-document file), with ``#2``, ``#3`` ... added should that be taken too. A later pass
+        over some of the files finds the same keys (renames are remembered; the keys seen are kept
+        as 64-bit hashes). ``pending``: the open record file, which records what to take back."""
         renamed = self._renamed.get((fi, n))
         if renamed is not None or self._keys_frozen:
             return renamed or key
         h = hash(key)
-        if h in self._seen_ids:
-            renamed = f"{self.files[fi].rel}:{n}"
-            self._renamed[(fi, n)] = renamed
-            return renamed
+        if h not in self._seen_ids:
+            self._seen_ids.add(h)
+            if pending is not None:
+                pending.seen.append(h)
+            return key
+        base = renamed = f"{self.files[fi].rel}:{n}"
+        k = 1
+        while hash(renamed) in self._seen_ids:
+            k += 1
+            renamed = f"{base}#{k}"
+        h = hash(renamed)
         self._seen_ids.add(h)
-        return key
+        self._renamed[(fi, n)] = renamed
+        if pending is not None:
+            pending.seen.append(h)
+            pending.renamed.append((fi, n))
+        return renamed
 
     @staticmethod
     def _tasks(units: Iterator[tuple[Any, ...]]) -> Iterator[tuple[list[tuple[Any, ...]], int]]:
@@ -583,12 +693,20 @@ class Runner:
 
     def run(self, indexes: Sequence[int] | None = None, *, drops: dict[str, set[int]] | None = None,
             on_doc: Callable[[DocDone], None] | None = None, on_file: Callable[[int], None] | None = None,
+            on_file_failed: Callable[[int], None] | None = None,
             write: bool = True, count: bool = True, account: bool = False,
             dedup: DedupIntake | None = None) -> None:
         """Clean the files (all, or ``indexes``), writing outputs; ``drops`` removes more lines
         (doc key -> input line numbers), and with ``account`` (and not ``count``) the lines they
         remove are taken off the counts; ``dedup`` receives every document's kept paragraphs;
-        ``on_doc`` sees every cleaned document (which then travels back from the workers)."""
+        ``on_doc`` sees every cleaned document (which then travels back from the workers);
+        ``on_file(i)`` is called when file ``i`` is done, after ``on_file_failed(i)`` if it failed.
+
+        A record file that fails part-way (a truncated stream, a reader error) leaves no trace but
+        its failure: what its earlier records did (counts, keys, explain and reject rows, paragraphs
+        given to ``dedup``) is provisional until the file's end and is taken back when it fails,
+        so it cannot influence the other files' outputs. Documents given to ``on_doc`` cannot be
+        taken back: ``on_file_failed`` says which file's to forget."""
         idx = list(range(len(self.files))) if indexes is None else list(indexes)
         targets = {fi: str(self.out / self.files[fi].output_rel()) for fi in idx}
         renamed = {k: v for k, v in self._renamed.items() if k[0] in targets} if drops else {}
@@ -601,28 +719,34 @@ class Runner:
         )
         writers: dict[int, RecordWriter] = {}
         failed: set[int] = set()
-        stats = self.stats if count else RunStats()
-        # Rejected records are reported by the pass that counts: a later pass over some of the files
-        # (the drop pass) reads the same bad records again, and they were written once already.
+        # Passes that do not count (the drop pass, rule learning) report nothing of what they read
+        # again: bad records and failed files were reported by the counting pass.
+        elsewhere = RunStats()
+        stats = self.stats if count else elsewhere
         rejects_fh = self.rejects_fh if count else None
         explain_fh = self.explain_fh
+        sinks = [fh for fh in (rejects_fh, explain_fh) if fh is not None]
+        open_file: _OpenFile | None = None
         try:
             for groups in self._results(job, self._units(idx)):
                 for gkey, gstats, sketched, spill, entries in groups:
                     if gkey is not None and gkey in failed:
                         continue  # later documents of a record file that failed
+                    if gkey is not None and (open_file is None or open_file.fi != gkey):
+                        open_file = _OpenFile(gkey, sinks, dedup)
                     if gstats is not None:
-                        self.stats.merge(gstats)
+                        # A record file's counts wait for its end; one-document files are whole.
+                        (open_file.stats if gkey is not None else self.stats).merge(gstats)  # type: ignore[union-attr]
                     docs: list[tuple[str, int, Any, str | None, int]] = []
                     for e in entries:
                         kind, fi = e[0], e[1]
                         if fi in failed:
                             continue
                         f = self.files[fi]
+                        pending = open_file if open_file is not None and open_file.fi == fi else None
                         if kind == "doc":
                             _, _, n, key, paragraphs, date, outlet, out, explain, done = e
-                            if f.kind in RECORD_KINDS:
-                                key = self._unique_key(fi, n, key)
+                            key = self._unique_key(fi, n, key, pending)
                             if out is not None:
                                 w = writers.get(fi)
                                 if w is None:
@@ -632,7 +756,7 @@ class Runner:
                                 else:
                                     w.write_line(out)
                             if explain and explain_fh is not None:
-                                prefix = '{"doc": ' + json.dumps(key, ensure_ascii=False) + ", "
+                                prefix = '{"doc": ' + json_line(key) + ", "
                                 explain_fh.write("".join(prefix + row[1:] + "\n" for row in explain))
                             if dedup is not None:
                                 docs.append((key, fi, date, outlet, paragraphs))
@@ -643,11 +767,15 @@ class Runner:
                                 on_doc(DocDone(fi, doc, cleaned))
                         elif kind == "reject":
                             info = e[2]
-                            stats.records_rejected += 1
-                            stats.fail(f.rel, info["reason"], line=info["line"])
+                            into = pending.stats if pending is not None and count else elsewhere
+                            into.records_rejected += 1
+                            into.fail(f.rel, info["reason"], line=info["line"])
                             if rejects_fh is not None:
-                                rejects_fh.write(json.dumps({"path": f.rel, **info}, ensure_ascii=False) + "\n")
+                                rejects_fh.write(json_line({"path": f.rel, **info}) + "\n")
                         elif kind in ("fail", "error"):
+                            if pending is not None:
+                                self._roll_back(pending, dedup)
+                                open_file = None
                             failed.add(fi)
                             w = writers.pop(fi, None)
                             if w is not None:
@@ -655,6 +783,11 @@ class Runner:
                             stats.files += 1
                             stats.files_failed += 1
                             stats.fail(f.rel, e[2])
+                            if rejects_fh is not None:
+                                # The whole file stands for its records: none of them is in OUT.
+                                rejects_fh.write(json_line({"path": f.rel, "reason": e[2], "file": True}) + "\n")
+                            if on_file_failed:
+                                on_file_failed(fi)
                             if on_file:
                                 on_file(fi)
                         elif kind == "end":
@@ -664,19 +797,55 @@ class Runner:
                                 w.close()
                             elif write and f.kind in RECORD_KINDS:  # a file with no good record
                                 RecordWriter(self.out / f.output_rel(), f.kind, f.compression).close()
+                            if pending is not None:
+                                # The file is whole: its counts and rejected records count.
+                                self.stats.merge(pending.stats)
+                                open_file = None
                             if on_file:
                                 on_file(fi)
-                    if docs and dedup is not None:
+                    if docs and dedup is not None and not (gkey is not None and gkey in failed):
+                        # (A record file's group is all its own: if the file failed in it, none goes.)
                         dedup.add(docs, sketched, spill)
+                        if open_file is not None and open_file.fi == gkey:
+                            open_file.dedup_docs.extend((d[0], d[4]) for d in docs)
             if dedup is not None:
                 dedup.flush()
         finally:
             for w in writers.values():
                 w.abort()
+            stop_budget_clock()
         if indexes is None:
             # Keys are assigned by the first full pass; later passes over some files reuse them.
             self._keys_frozen = True
             self._seen_ids = set()
+
+    def _roll_back(self, pending: _OpenFile, dedup: DedupIntake | None) -> None:
+        """Take back what a record file that failed did so far (see :meth:`run`)."""
+        for fh, mark in pending.marks:
+            fh.seek(mark)
+            fh.truncate()
+        for h in pending.seen:
+            self._seen_ids.discard(h)
+        for k in pending.renamed:
+            self._renamed.pop(k, None)
+        if dedup is not None and pending.dedup_mark is not None:
+            dedup.roll_back(pending.dedup_mark, pending.dedup_docs)
+
+
+class _OpenFile:
+    """The record file being read: what its records did so far, to be kept at its end or taken
+    back if it fails (the main process reads files in order, so one is open at a time)."""
+
+    __slots__ = ("fi", "stats", "marks", "seen", "renamed", "dedup_docs", "dedup_mark")
+
+    def __init__(self, fi: int, sinks: Sequence[IO[str]], dedup: DedupIntake | None) -> None:
+        self.fi = fi
+        self.stats = RunStats()
+        self.marks = [(fh, fh.tell()) for fh in sinks]
+        self.seen: list[int] = []
+        self.renamed: list[tuple[int, int]] = []
+        self.dedup_docs: list[tuple[str, int]] = []
+        self.dedup_mark = dedup.mark() if dedup is not None else None
 
 
 def default_jobs() -> int:
@@ -694,15 +863,28 @@ class TextSpill:
     def __init__(self, directory: str | None = None) -> None:
         self._fh = tempfile.TemporaryFile(dir=directory)
         self._doc_ids: dict[str, int] = {}
+        self._next_id = 0
         self._keys = array("q")  # doc id << 32 | line
         self._offsets = array("q")
         self._lengths = array("i")
         self._pos = 0
         self._sorted: tuple[Any, Any, Any] | None = None
 
+    def _id(self, doc: str) -> int:
+        d = self._doc_ids.get(doc)
+        if d is None:
+            d = self._doc_ids[doc] = self._next_id
+            self._next_id += 1
+        return d
+
+    def forget(self, docs: Iterable[str]) -> None:
+        """Forget these documents' paragraphs (a failed file's): a later document may take a key."""
+        for doc in docs:
+            self._doc_ids.pop(doc, None)
+
     def add(self, doc: str, line: int, text: str) -> None:
-        d = self._doc_ids.setdefault(doc, len(self._doc_ids))
-        data = text.encode("utf-8")
+        d = self._id(doc)
+        data = text.encode("utf-8", "surrogatepass")
         self._fh.write(data)
         self._keys.append((d << 32) | line)
         self._offsets.append(self._pos)
@@ -719,7 +901,7 @@ class TextSpill:
 
         if not len(lines):
             return
-        ids = [self._doc_ids.setdefault(doc, len(self._doc_ids)) for doc, c in zip(docs, counts) if c]
+        ids = [self._id(doc) for doc, c in zip(docs, counts) if c]
         per_doc = [c for c in counts if c]
         keys = (np.repeat(np.asarray(ids, dtype=np.int64), per_doc) << 32) | np.frombuffer(lines, dtype=np.int64)
         lens = np.frombuffer(lengths, dtype=np.int32).astype(np.int64)
@@ -749,7 +931,7 @@ class TextSpill:
         if i >= len(keys) or int(keys[i]) != key:
             return None
         self._fh.seek(int(offsets[i]))
-        return self._fh.read(int(lengths[i])).decode("utf-8")
+        return self._fh.read(int(lengths[i])).decode("utf-8", "surrogatepass")
 
     def close(self) -> None:
         self._fh.close()

@@ -14,6 +14,7 @@ text), at the cost of one regex scan (and a normal-form check for non-ASCII text
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 
@@ -25,6 +26,7 @@ __all__ = [
     "fix_unicode",
     "normalize_spaces",
     "remove_invisible",
+    "separators_to_spaces",
     "strip_line",
 ]
 
@@ -139,6 +141,23 @@ def fix_unicode(text: str, *, config: ftfy.TextFixerConfig = NEWS_FTFY_CONFIG) -
     return "".join(out)
 
 
+# Vertical tab, form feed and the ASCII information separators U+001C-U+001F stand between words in
+# scraped text (exported from old CMSs and word processors); ftfy deletes control characters, which
+# would glue the two words together, so they become spaces first.
+_SEPARATORS_RE = re.compile("[\x0b\x0c\x1c-\x1f]")
+
+
+def separators_to_spaces(text: str) -> str:
+    """Turn vertical tabs, form feeds and U+001C-U+001F into spaces (line breaks are kept).
+
+    >>> separators_to_spaces("kata\x0bdia\x1fitu")
+    'kata dia itu'
+    """
+    if _SEPARATORS_RE.search(text) is None:  # the common case: one scan, no new string
+        return text
+    return _SEPARATORS_RE.sub(" ", text)
+
+
 # Invisible characters that carry nothing in running news text. Joiners (U+200C/U+200D) and
 # direction marks are kept: they matter in Persian, Indic scripts and emoji sequences.
 _INVISIBLE_RE = re.compile("[\u00ad\u180e\u200b\u2060-\u2064\ufeff]")
@@ -150,6 +169,8 @@ def remove_invisible(text: str) -> str:
     >>> remove_invisible("Ja\u200bkarta\u00ad")
     'Jakarta'
     """
+    if _INVISIBLE_RE.search(text) is None:  # the common case: one scan, no new string
+        return text
     return _INVISIBLE_RE.sub("", text)
 
 
@@ -184,6 +205,70 @@ def strip_line(text: str) -> str:
 
 # Each of these treats every line on its own, so a pipeline may call it once on a whole text, and
 # is idempotent, so a pipeline may repeat them until none changes anything.
-for _f in (fix_unicode, remove_invisible, normalize_spaces, strip_line):
+for _f in (separators_to_spaces, fix_unicode, remove_invisible, normalize_spaces, strip_line):
     _f.line_local = True  # type: ignore[attr-defined]
     _f.idempotent = True  # type: ignore[attr-defined]
+
+#: The cleaners :func:`lines_to_clean` speaks for.
+BUILTIN_CLEANERS = frozenset((separators_to_spaces, fix_unicode, remove_invisible, normalize_spaces, strip_line))
+
+# One scan for the characters any of them reacts to: those that may let ftfy change a segment,
+# invisible characters, and every whitespace character but " " and "\n" (space separators, tabs,
+# vertical tabs, form feeds, and the controls among ftfy's risky characters, U+001C-U+001F among
+# them). Without those, the only whitespace left is " ", so the rest are plain substring tests.
+_ANY_CLEANER_RE = re.compile(
+    "[" + "".join(re.escape(ch) for ch in _risky_chars()) + _SURROGATES
+    + _INVISIBLE_RE.pattern[1:-1] + _SPACE_CHARS + "]"
+)
+
+
+def lines_to_clean(text: str) -> list[int] | None:
+    """The lines of ``text`` (split at ``\\n``) that :func:`separators_to_spaces`, :func:`fix_unicode`,
+    :func:`remove_invisible`, :func:`normalize_spaces` or :func:`strip_line` (news configuration)
+    might change, in order: every other line comes back unchanged from each of them. Found with one
+    regex scan of characters, a few substring searches and a normal-form check for non-ASCII text;
+    ``None`` for a text with line breaks other than ``\\n`` (then ask about every line).
+
+    A cleaner changes a line only if the line holds one of its triggers: ftfy's risky characters, HTML
+    entities and text that is not NFC (see :func:`fix_unicode`); invisible characters; space
+    separators, tabs, vertical tabs, form feeds or two spaces in a row; whitespace at a line end.
+
+    >>> lines_to_clean("Harga naik.\\nWarga “kaget”.")
+    []
+    >>> lines_to_clean("Harga  naik.\\nOK\\nHarga &amp; kualitas\\nJa\\u200bkarta \\nb")
+    [0, 2, 3]
+    """
+    at: list[int] = [m.start() for m in _ANY_CLEANER_RE.finditer(text)]
+    if at and any(ch in text for ch in "\r\x85\u2028\u2029"):
+        return None
+    # Without the characters above, the only whitespace left is " " (and the line breaks).
+    for pair in ("  ", " \n", "\n "):
+        i = text.find(pair)
+        while i >= 0:
+            at.append(i if pair != "\n " else i + 1)
+            i = text.find(pair, i + 1)
+    if text[:1] == " ":
+        at.append(0)
+    if text[-1:] == " ":
+        at.append(len(text) - 1)
+    if "&" in text:
+        at.extend(m.start() for m in chardata.HTML_ENTITY_RE.finditer(text))
+    form = NEWS_FTFY_CONFIG.normalization
+    check_form = form is not None and not text.isascii() and not unicodedata.is_normalized(form, text)
+    if not at and not check_form:
+        return []
+    starts = [0]
+    i = text.find("\n")
+    while i >= 0:
+        starts.append(i + 1)
+        i = text.find("\n", i + 1)
+    found = {bisect.bisect_right(starts, pos) - 1 for pos in at}
+    if check_form:
+        # Not in normal form somewhere: the lines that are not (a line break is a starter, so
+        # normalization never reaches across one).
+        ends = starts[1:] + [len(text) + 1]
+        for k, (a, b) in enumerate(zip(starts, ends)):
+            line = text[a:b - 1]
+            if not line.isascii() and not unicodedata.is_normalized(form, line):
+                found.add(k)
+    return sorted(found)

@@ -52,13 +52,17 @@ class HtmlArticle:
     lang: str | None = None
     url: str | None = None
     found_by: str = "none"
+    site_name: str | None = None
+    date_original: str | None = None
 
     def metadata(self) -> dict[str, str]:
         """The non-empty metadata fields, keyed as in :class:`newsclean.Document` metadata."""
         fields = {
             "title": self.title,
             "date": self.date,
+            "date_original": self.date_original,
             "author": self.author,
+            "site_name": self.site_name,
             "lang": self.lang,
             "url": self.url,
         }
@@ -105,4 +109,6 @@ def extract_article(
         lang=meta.lang,
         url=meta.url,
         found_by=found_by,
+        site_name=meta.site_name,
+        date_original=meta.date_original,
     )

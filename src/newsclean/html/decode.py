@@ -1,17 +1,28 @@
-"""Bytes to text for HTML pages: byte-order mark, then the page's own charset declaration, then UTF-8.
+"""Bytes to text for HTML pages: byte-order mark, then the page's own charset declaration checked
+against the bytes, then UTF-8, then Windows-1252.
 
-This follows the order a browser uses when it has no HTTP header (WHATWG "encoding sniffing"), minus
-the statistical guessing: a BOM wins, then ``<meta charset>`` / ``<meta http-equiv="Content-Type">`` /
-an XML declaration within the first :data:`PRESCAN_BYTES`, and otherwise UTF-8. Undecodable bytes
-become U+FFFD instead of raising, so a mis-declared page still yields text.
+This follows the order a browser uses when it has no HTTP header (WHATWG "encoding sniffing"): a BOM
+wins, then ``<meta charset>`` / ``<meta http-equiv="Content-Type">`` / an XML declaration within the
+first :data:`PRESCAN_BYTES`, and otherwise UTF-8. Unlike a browser, the declaration is checked
+against the bytes, because scraped pages are often re-encoded without their declaration being
+updated, and decoding them by it would corrupt text for good (UTF-8 quotes ``”`` = ``e2 80 9d`` read
+as Windows-1252 hit an undefined byte and become U+FFFD):
+
+- bytes that are valid UTF-8 with non-ASCII characters are UTF-8 whatever a single-byte charset
+  declaration says (Windows-1252 text almost never forms valid multi-byte UTF-8 sequences);
+- a declared charset that cannot decode the bytes strictly is not used: UTF-8, then Windows-1252,
+  then Latin-1 (which decodes any byte, one character per byte) are tried instead.
+
+:func:`sniff_html` says which encoding was used and, when the declaration was not followed, why.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+from dataclasses import dataclass
 
-__all__ = ["PRESCAN_BYTES", "declared_charset", "decode_html"]
+__all__ = ["PRESCAN_BYTES", "Decoded", "declared_charset", "decode_html", "sniff_html"]
 
 #: How far into the page to look for a charset declaration (browsers look at 1024 bytes; real pages
 #: often put a long comment or script first, so look further).
@@ -86,21 +97,76 @@ def declared_charset(head: bytes) -> str | None:
     return _LABEL_OVERRIDES.get(info.name, info.name)
 
 
+@dataclass(frozen=True)
+class Decoded:
+    text: str
+    encoding: str  # the Python codec used
+    note: str = ""  # why the page's declaration was not followed (empty when it was, or none)
+
+
+#: Tried in order when neither a BOM nor a fitting declaration decides; Latin-1 never fails.
+FALLBACK_ENCODINGS = ("utf-8", "cp1252", "latin-1")
+
+_SINGLE_BYTE = frozenset({"cp1252", "latin-1", "iso8859-15", "cp1250", "cp1251", "iso8859-2", "ascii"})
+
+
+def _strict(data: bytes, codec: str) -> str | None:
+    try:
+        return data.decode(codec)
+    except (LookupError, UnicodeError, ValueError):
+        return None
+
+
+def sniff_html(data: bytes) -> Decoded:
+    """Decode a page (see the module's docstring) and say how.
+
+    >>> d = sniff_html('<meta charset="iso-8859-1"><p>“ok”'.encode("utf-8"))
+    >>> d.text[-4:], d.encoding, d.note
+    ('“ok”', 'utf-8', 'declared cp1252 (iso-8859-1) but the bytes are UTF-8: decoded as utf-8')
+    >>> sniff_html(b'<meta charset="utf-8"><p>caf\\xe9').encoding
+    'cp1252'
+    """
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            return Decoded(data[len(bom):].decode(codec, errors="replace"), codec)
+    head = data[:PRESCAN_BYTES]
+    declared = declared_charset(head)
+    label = _declared_label(head)
+    shown = f"{declared} ({label})" if declared and label and label != declared else str(declared)
+    if declared is not None:
+        if declared != "utf-8" and not data.isascii():
+            as_utf8 = _strict(data, "utf-8")
+            if as_utf8 is not None and (declared in _SINGLE_BYTE or _strict(data, declared) is None):
+                return Decoded(as_utf8, "utf-8", f"declared {shown} but the bytes are UTF-8: decoded as utf-8")
+        text = _strict(data, declared)
+        if text is not None:
+            return Decoded(text, declared)
+    for codec in FALLBACK_ENCODINGS:
+        if codec == declared:
+            continue
+        text = _strict(data, codec)
+        if text is not None:
+            note = f"declared {shown} does not fit the bytes: decoded as {codec}" if declared else ""
+            if not declared and codec != "utf-8":
+                note = f"no charset declared and the bytes are not UTF-8: decoded as {codec}"
+            return Decoded(text, codec, note)
+    raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+def _declared_label(head: bytes) -> str | None:
+    match = _META_CHARSET.search(head) or _XML_ENCODING.search(head)
+    return match.group(1).decode("ascii", "replace").strip().lower() if match else None
+
+
 def decode_html(data: bytes) -> str:
-    """Decode a page: BOM, else declared charset, else UTF-8; bad bytes become U+FFFD.
+    """Decode a page: BOM, else the declared charset when it fits the bytes, else UTF-8, else
+    Windows-1252 (see :func:`sniff_html`, which also says which was used).
 
     >>> decode_html('<meta charset="windows-1252"><p>caf\\xe9'.encode("cp1252"))
     '<meta charset="windows-1252"><p>café'
     >>> decode_html(b"\\xef\\xbb\\xbf<p>ok")
     '<p>ok'
     >>> decode_html(b"<p>\\xff")
-    '<p>\\ufffd'
+    '<p>ÿ'
     """
-    for bom, codec in _BOMS:
-        if data.startswith(bom):
-            return data[len(bom) :].decode(codec, errors="replace")
-    codec = declared_charset(data[:PRESCAN_BYTES]) or "utf-8"
-    try:
-        return data.decode(codec, errors="replace")
-    except (LookupError, UnicodeError, ValueError):  # a codec that still refuses: fall back, never raise
-        return data.decode("utf-8", errors="replace")
+    return sniff_html(data).text

@@ -153,6 +153,53 @@ META_AUTHOR: tuple[str, ...] = (
     "byl", "twitter:creator", "content_author",
 )
 META_LANG: tuple[str, ...] = ("content-language", "language", "dc.language", "og:locale", "lang")
+META_SITE: tuple[str, ...] = ("og:site_name", "application-name", "dc.publisher", "dcterms.publisher", "publisher",
+                              "al:android:app_name", "al:ios:app_name", "twitter:app:name:iphone", "copyright")
+
+#: Where pages write the byline in their markup, tried in order when no meta tag or JSON-LD names
+#: the author (trafilatura's author XPaths, in CSS, plus Indonesian class names).
+AUTHOR_SELECTORS: tuple[str, ...] = (
+    '[rel~="author"]', '[itemprop~="author"] [itemprop~="name"]', '[itemprop~="author"]', "address.author",
+    ".author-name", ".authorName", ".author_name", ".author", "#author", ".byline", ".byl", ".penulis",
+    ".nmreporter", ".reporter", ".writer", '[class*="author"]', '[class*="penulis"]', '[class*="reporter"]',
+    '[class*="byline"]', '[class*="writer"]', '[id*="author"]',
+)
+#: Labels before a byline ("Pewarta: Monalisa", "By Jane Doe", "Oleh: ...", "Rep: ...").
+AUTHOR_LABEL = r"(?:pewarta|penulis|reporter|rep|oleh|by|author|wartawan|kontributor|jurnalis|ditulis oleh|written by)"
+#: Role words after a name ("Dewi Kania Jurnalis") and outlet suffixes ("Fino Yurio Kristo - detikinet").
+AUTHOR_ROLE_WORDS: frozenset[str] = frozenset({
+    "jurnalis", "reporter", "wartawan", "kontributor", "penulis", "pewarta", "editor", "redaktur", "staff",
+    "writer", "correspondent", "contributor",
+})
+#: Words that never appear in a person's name: a candidate holding one is not a byline.
+AUTHOR_STOPWORDS: frozenset[str] = frozenset({
+    "share", "follow", "komentar", "comments", "comment", "berita", "news", "home", "login", "baca", "juga",
+    "more", "artikel", "article", "posts", "view", "profile", "profil", "lihat", "semua", "all", "email",
+    "twitter", "facebook", "instagram", "updated", "published", "diperbarui", "tag", "tags", "admin",
+    "design", "development", "team", "tim", "redaksi", "copyright", "photo", "foto", "video",
+})
+
+#: Where pages write the publication date in their markup (when no meta tag or JSON-LD gives it).
+DATE_SELECTORS: tuple[str, ...] = (
+    "time[pubdate]", "article time", "time", '[itemprop~="datePublished"]', ".date-detail", ".publish-date",
+    ".published", ".pubdate", ".post-date", ".entry-date", ".article-date", ".date", ".tanggal", ".tgl",
+    ".waktu", ".timestamp", '[class*="date"]', '[class*="tanggal"]', '[class*="time"]', '[id*="date"]',
+)
+#: Class/id tokens of lists of other articles (sidebars, related and latest stories): the dates and
+#: bylines in them are not the page's own.
+LISTING_TOKENS: frozenset[str] = frozenset({
+    "sidebar", "widget", "widgets", "rail", "related", "terkait", "popular", "populer", "terpopuler",
+    "trending", "latest", "terbaru", "lainnya", "recommend", "recommended", "recommendation", "rekomendasi",
+    "mostread", "outbrain", "taboola", "comment", "comments", "komentar", "footer", "ads", "dw",
+})
+#: Tags whose contents are never the page's own byline or date.
+LISTING_TAGS: frozenset[str] = frozenset({"aside", "nav", "footer"})
+#: A date written after a weekday name ("Kamis, 05 November 2015 11:52"): the form bylines use.
+WEEKDAY_DATE = (r"\b(?:senin|selasa|rabu|kamis|jum'?at|sabtu|minggu|ahad|monday|tuesday|wednesday|thursday|"
+                r"friday|saturday|sunday|mon|tue|wed|thu|fri|sat|sun)\.?,?\s+[^\n]{6,60}")
+
+#: schema.org types whose JSON-LD object names the site (for the site name).
+SITE_TYPES: frozenset[str] = frozenset({"website", "newsmediaorganization", "organization", "corporation"})
 
 #: schema.org types whose JSON-LD object describes the article itself.
 ARTICLE_TYPES: frozenset[str] = frozenset({

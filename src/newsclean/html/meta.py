@@ -19,6 +19,8 @@ from urllib.parse import urljoin
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from . import heuristics as H
+from .body import tokens
+from .dates import normalize_date
 
 __all__ = ["PageMeta", "read_meta"]
 
@@ -41,6 +43,10 @@ class PageMeta:
     author: str | None = None
     lang: str | None = None
     url: str | None = None
+    #: The publication's name (``og:site_name``, JSON-LD ``publisher``, ...).
+    site_name: str | None = None
+    #: The date as the page wrote it (``date`` is its ISO 8601 form when it could be read).
+    date_original: str | None = None
     #: ``og:type`` (lower case), used to tell article pages from index pages.
     page_type: str | None = None
     #: ``articleBody`` of the JSON-LD article object: a fallback when the DOM holds no body.
@@ -84,6 +90,112 @@ def _author(value: Any) -> str | None:
     if _DOMAIN.search(name):
         return None
     return _BY_PREFIX.sub("", name) or None
+
+
+_LABEL_RE = re.compile(rf"^\s*{H.AUTHOR_LABEL}\s*[:\-–]?\s+", re.IGNORECASE)
+_LABELLED_RE = re.compile(rf"\b{H.AUTHOR_LABEL}\s*:\s*([^\n|•·,;:()]{{3,60}})", re.IGNORECASE)
+_NAME_CUT = re.compile(r"\s+(?:[-–|•·/]|\(|,)\s*|\s{2,}")
+_NAME_WORD = re.compile(r"^[^\W\d_][\w.'’-]*$")
+
+
+def _person(text: str | None) -> str | None:
+    """A person's name from a byline text: labels and trailing roles or outlet names cut, and only
+    something shaped like a name (1-6 words without digits, one capitalized, no stop word) kept."""
+    if not text:
+        return None
+    text = _SPACES.sub(" ", text).strip()
+    text = _LABEL_RE.sub("", text)
+    text = _NAME_CUT.split(text, maxsplit=1)[0].strip(" :")
+    words = text.split()
+    while words and words[-1].lower().strip(".:") in H.AUTHOR_ROLE_WORDS:
+        words.pop()
+    if not 1 <= len(words) <= 6 or len(" ".join(words)) > 60:
+        return None
+    if not all(_NAME_WORD.match(w) for w in words) or not any(w[0].isupper() for w in words):
+        return None
+    if any(w.lower().strip(".") in H.AUTHOR_STOPWORDS for w in words) or _DOMAIN.search(text):
+        return None
+    return " ".join(words)
+
+
+def _in_listing(node: LexborNode) -> bool:
+    """Whether ``node`` sits in a list of other articles (sidebar, related, latest) or page chrome."""
+    p: LexborNode | None = node
+    for _ in range(16):
+        if p is None:
+            return False
+        if p.tag in H.LISTING_TAGS:
+            return True
+        attrs = p.attributes
+        if H.LISTING_TOKENS.intersection(tokens(attrs.get("class")) + tokens(attrs.get("id"))):
+            return True
+        p = p.parent
+    return False
+
+
+_URL_DATE = re.compile(r"/(20\d{2}|19\d{2})/(\d{1,2})/(\d{1,2})(?:/|$)|/(20\d{2})(\d{2})(\d{2})\d*(?:/|$)")
+_WEEKDAY_DATE = re.compile(H.WEEKDAY_DATE, re.IGNORECASE)
+
+
+def _markup_date(tree: LexborHTMLParser, url: str | None) -> str | None:
+    """A publication date from the page itself when its metadata has none: the date in the page's
+    address (``/2015/11/05/``), an element that holds the date (not in a list of other articles),
+    then the first weekday-led date in the text ("Kamis, 05 November 2015 11:52")."""
+    canonical = _link_href(tree.css_first('link[rel~="canonical"]')) or url or ""
+    m = _URL_DATE.search(canonical)
+    if m:
+        y, mo, d = (m[1], m[2], m[3]) if m[1] else (m[4], m[5], m[6])
+        if normalize_date(f"{y}-{mo}-{d}"):
+            return f"{y}-{int(mo):02d}-{int(d):02d}"
+    for sel in H.DATE_SELECTORS:
+        for node in tree.css(sel)[:10]:
+            if node.tag in ("meta", "script", "style") or _in_listing(node):
+                continue
+            for value in (node.attributes.get("datetime"), node.attributes.get("content"), node.text(separator=" ")):
+                text = _squeeze(value)
+                if text and len(text) <= 120 and normalize_date(text):
+                    return text
+    body = tree.body
+    if body is None:
+        return None
+    for node in body.css("div, span, p, small, time, li, td, em, strong"):
+        child = node.child
+        if child is not None and (child.next is not None or child.tag != "-text"):
+            continue  # only leaves: a container's text runs into its children's
+        text = _squeeze(node.text())
+        if not text or len(text) > 120:
+            continue
+        m2 = _WEEKDAY_DATE.search(text)
+        if m2 and normalize_date(m2.group(0)) and not _in_listing(node):
+            return m2.group(0).strip()
+    return None
+
+
+def _byline(tree: LexborHTMLParser) -> str | None:
+    """The author from the page's markup: elements that hold bylines, then a labelled byline
+    ("Pewarta: ...", "Penulis: ...") in the text."""
+    for sel in H.AUTHOR_SELECTORS:
+        for node in tree.css(sel)[:5]:
+            if node.tag in ("meta", "script", "style") or _in_listing(node):
+                continue
+            name = _person(node.text(deep=True, separator=" "))
+            if name:
+                return name
+    body = tree.body
+    if body is None:
+        return None
+    for node in body.css("p, div, span, strong, em, small"):
+        if node.child is not None and node.child.next is not None and node.child.tag != "-text":
+            continue  # a container: its children are looked at themselves
+        text = node.text(deep=True, separator=" ")
+        if len(text) > 200:
+            continue
+        m = _LABELLED_RE.search(text)
+        if m:
+            name = _person(m.group(1))
+            if name:
+                return name
+    return None
 
 
 def _json_ld_objects(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
@@ -159,6 +271,62 @@ def _microdata(tree: LexborHTMLParser, prop: str) -> str | None:
     return _squeeze((name or node).text())
 
 
+_COPYRIGHT = re.compile(r"^(?:copyright|©|\(c\)|hak cipta)?\s*(?:©\s*)?(?:\d{4}(?:\s*[-–]\s*\d{4})?)?[\s,.]*",
+                        re.IGNORECASE)
+
+
+def _name(value: Any) -> str | None:
+    """A name from a string or a JSON-LD object (or list of them) with a ``name``; a copyright
+    notice's "©", "Copyright" and years are cut."""
+    if isinstance(value, list):
+        return next((n for n in map(_name, value) if n), None)
+    if isinstance(value, dict):
+        return _name(value.get("name"))
+    name = _squeeze(value)
+    if name is None or name.startswith(("http://", "https://", "@")):
+        return None
+    name = _COPYRIGHT.sub("", name).split(". All rights")[0].strip(" .,")
+    return name or None
+
+
+_TITLE_SPLIT = re.compile(r"\s+(?:[-–—|·•]|::)\s+")
+_HOST = re.compile(r"^https?://(?:www\d?\.|m\.)?([^/:?#]+)", re.IGNORECASE)
+
+
+def _site_name(metas: dict[str, str], ld: dict[str, Any], tree: LexborHTMLParser, url: str | None) -> str | None:
+    """The publication's name: site-name meta tags, JSON-LD publisher or organization, microdata, an
+    "author" meta tag that names the publisher, the Twitter handle, the part of ``<title>`` that is a
+    domain ("... - Viva.co.id"), and last the host of the page's address."""
+    for key in H.META_SITE:
+        name = _name(metas.get(key))
+        if name:
+            return name
+    name = _name(ld.get("publisher")) or _name(ld.get("sourceOrganization"))
+    if name:
+        return name
+    for obj in _json_ld_objects(tree):
+        if _types(obj) & H.SITE_TYPES:
+            name = _name(obj.get("name")) or _name(obj.get("publisher"))
+            if name:
+                return name
+    name = _name(_microdata(tree, "publisher"))
+    if name:
+        return name
+    author = _squeeze(metas.get("author"))
+    if author and _DOMAIN.search(author) and not author.startswith(("http", "www.")):
+        return author.rsplit(" - ", 1)[-1]  # "PT. VIVA MEDIA BARU - VIVA.co.id"
+    handle = _squeeze(metas.get("twitter:site"))
+    if handle and handle.startswith("@") and len(handle) > 2:
+        return handle[1:]
+    node = tree.css_first("title")
+    parts = _TITLE_SPLIT.split(_squeeze(node.text()) or "") if node is not None else []
+    for part in parts[1:]:
+        if _DOMAIN.search(part):
+            return part
+    m = _HOST.match(url or "")
+    return m.group(1).lower() if m else None
+
+
 def _link_href(node: LexborNode | None) -> str | None:
     return None if node is None else _squeeze(node.attributes.get("href"))
 
@@ -182,6 +350,8 @@ def read_meta(tree: LexborHTMLParser, *, url: str | None = None) -> PageMeta:
     if date is None:
         node = tree.css_first("article time[datetime], time[pubdate], time[datetime]")
         date = _squeeze(node.attributes.get("datetime")) if node is not None else None
+    date_original = date or _markup_date(tree, url)
+    date = normalize_date(date_original)
 
     author = None
     for key in H.META_AUTHOR:
@@ -189,7 +359,7 @@ def read_meta(tree: LexborHTMLParser, *, url: str | None = None) -> PageMeta:
             author = _author(metas[key])
             if author:
                 break
-    author = author or _author(ld.get("author")) or _author(_microdata(tree, "author"))
+    author = author or _author(ld.get("author")) or _author(_microdata(tree, "author")) or _byline(tree)
 
     # Explicit language metadata first: ``<html lang="en">`` is often a template default left on
     # pages in other languages.
@@ -207,6 +377,8 @@ def read_meta(tree: LexborHTMLParser, *, url: str | None = None) -> PageMeta:
         page_url = None  # relative and nothing to resolve it against
     page_url = page_url or _squeeze(url)
 
+    site_name = _site_name(metas, ld, tree, page_url)
+
     body = ld.get("articleBody")
     return PageMeta(
         title=title,
@@ -214,6 +386,8 @@ def read_meta(tree: LexborHTMLParser, *, url: str | None = None) -> PageMeta:
         author=author,
         lang=lang,
         url=page_url,
+        site_name=site_name,
+        date_original=date_original,
         page_type=(metas.get("og:type") or "").lower() or None,
         json_ld_body=body if isinstance(body, str) and body.strip() else None,
     )

@@ -1,0 +1,254 @@
+"""Fault battery, crashes and hangs: odd but valid input, odd file system entries, user rules that
+are wrong or slow, an OUT that cannot be written. Every case: no traceback, good files processed,
+the problem reported with its path (and line), exit code as documented."""
+
+from __future__ import annotations
+
+import json
+import os
+import resource
+import signal
+from pathlib import Path
+
+import pytest
+
+from tests.faultkit import cli, jsonl, rejected, report, run, snapshot
+
+
+def _good(src: Path) -> None:
+    src.mkdir(parents=True, exist_ok=True)
+    (src / "good.txt").write_text("Harga cabai naik.\nBaca juga: Harga Bawang Turun\n", encoding="utf-8")
+
+
+def test_lone_surrogates_in_any_field_are_kept_and_do_not_stop_the_run(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _good(src)
+    lines = [
+        '{"id": "s\\ud800", "text": "Halo \\udc00dunia.\\nBaca juga: Kabar Lain", "title": "t\\ud83d",'
+        ' "k\\udfff": ["\\ud800"]}',
+        '{"id": "ok", "text": "Baik."}',
+    ]
+    (src / "s.jsonl").write_text("\n".join(lines) + "\n", encoding="ascii")
+    for dedup in ("off", "drop"):
+        out = tmp_path / dedup
+        proc = cli(src, out, "--dedup", dedup, "--explain", "-q")
+        assert proc.returncode == 0, proc.stderr
+        assert "Traceback" not in proc.stderr
+        got = [json.loads(x) for x in (out / "s.jsonl").read_bytes().decode("utf-8").splitlines()]
+        want = [json.loads(x) for x in lines]
+        assert got[0]["title"] == want[0]["title"] and got[0]["k\udfff"] == ["\ud800"]
+        assert got[0]["id"] == "s\ud800" and got[0]["text"] == "Halo \ufffddunia."
+        assert got[1] == want[1]
+        assert (out / "good.txt").read_text(encoding="utf-8") == "Harga cabai naik.\n"
+        assert any(r["doc"] == "s\ud800" for r in jsonl(out / "_newsclean" / "removed.jsonl"))
+
+
+def test_renamed_duplicate_ids_never_collide(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    recs = [{"id": "a", "text": "Satu."}, {"id": "a", "text": "Dua."}, {"id": "x.jsonl:2", "text": "Tiga."},
+            {"id": "x.jsonl:2", "text": "Empat."}, {"id": "b.txt", "text": "Lima."}]
+    (src / "x.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    (src / "b.txt").write_text("Enam.\n", encoding="utf-8")  # the same key as a record's id
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "report", "--explain") == 0
+    assert report(out)["documents"]["in"] == 6
+
+
+def test_file_names_that_are_not_utf8_are_reported(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _good(src)
+    bad = os.fsencode(src) + b"/caf\xe9.txt"
+    with open(bad, "wb") as fh:
+        fh.write(b"Isi \xff bukan UTF-8.\n")  # fails: the report names it
+    with open(os.fsencode(src) + b"/r\xe9.jsonl", "wb") as fh:
+        fh.write(b'{"id": 1}\n{"id": 2, "text": "Baik."}\n')
+    out = tmp_path / "out"
+    proc = cli(src, out, "--explain", "-q")
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    paths = {f["path"] for f in report(out)["failures"]}
+    assert paths == {"caf\udce9.txt", "r\udce9.jsonl"}
+    assert {r["path"] for r in rejected(out)} == paths
+    assert os.path.exists(os.fsencode(out) + b"/r\xe9.jsonl")
+
+
+def test_dangling_links_loops_and_vanishing_files_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "in"
+    _good(src)
+    os.symlink(tmp_path / "nowhere.txt", src / "dangling.txt")
+    os.symlink(src / "loop2.jsonl", src / "loop1.jsonl")
+    os.symlink(src / "loop1.jsonl", src / "loop2.jsonl")
+    (src / "gone.txt").write_text("Hilang.\n", encoding="utf-8")
+    real_stat = os.stat
+
+    def stat(path, *a, **kw):  # type: ignore[no-untyped-def]
+        if str(path).endswith("gone.txt"):  # deleted between listing and stat()
+            raise FileNotFoundError(2, "No such file or directory", str(path))
+        return real_stat(path, *a, **kw)
+
+    monkeypatch.setattr(os, "stat", stat)
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 1
+    failed = {f["path"]: f["reason"] for f in report(out)["failures"]}
+    assert set(failed) == {"dangling.txt", "loop1.jsonl", "loop2.jsonl", "gone.txt"}
+    assert "No such file" in failed["dangling.txt"] and "symbolic links" in failed["loop1.jsonl"].lower()
+    assert (out / "good.txt").exists()
+
+
+def test_a_file_vanishing_after_listing_fails_alone(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsclean import io as nio
+
+    src = tmp_path / "in"
+    _good(src)
+    (src / "later.jsonl").write_text('{"text": "Ada."}\n', encoding="utf-8")
+    real = nio.scan_inputs
+
+    def scan(root, **kw):  # type: ignore[no-untyped-def]
+        found = real(root, **kw)
+        (src / "later.jsonl").unlink()
+        return found
+
+    monkeypatch.setattr("newsclean.cli.scan_inputs", scan)
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 1
+    assert [f["path"] for f in report(out)["failures"]] == ["later.jsonl"]
+
+
+def test_fifos_and_other_special_files_are_not_read(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _good(src)
+    os.mkfifo(src / "pipe.txt")
+    os.mkfifo(src / "pipe.jsonl")
+    out = tmp_path / "out"
+    proc = cli(src, out, "-q", timeout=120)
+    assert proc.returncode == 1, proc.stderr
+    failed = {f["path"]: f["reason"] for f in report(out)["failures"]}
+    assert set(failed) == {"pipe.txt", "pipe.jsonl"} and all("FIFO" in r for r in failed.values())
+    proc = cli(src / "pipe.jsonl", tmp_path / "out2", "-q", timeout=120)  # given as IN itself
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "FIFO" in proc.stderr
+
+
+RULE = "[[rule]]\nid = 'mine.{id}'\nkind = '{kind}'\n{body}\n"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("pattern = 'iklan(?i)'\nexamples = ['iklan']", "(?i)"),
+        ("pattern = '(?i)iklan'\nexamples = ['iklan']", "(?i)"),
+        ("pattern = '(a)\\1'\nexamples = ['aa']", "backreference"),
+        ("pattern = '(?P<x>a)(?P=x)'\nexamples = ['aa']", "named groups"),
+        ("pattern = '(a)?(?(1)b|c)'\nexamples = ['ab']", "backreference"),
+        ("pattern = 'iklan'\ncase_sensitive = 'false'\nexamples = ['iklan']", "case_sensitive"),
+        ("pattern = 'iklan'\nfrom_end = 1\nexamples = ['iklan']", "from_end"),
+        ("pattern = 5\nexamples = ['iklan']", "pattern"),
+        ("pattern = 'iklan'\nexamples = 5", "examples"),
+        ("pattern = 'iklan'\nexamples = ['iklan']\ndescription = 3", "description"),
+        ("pattern = 'iklan'\nmax_chars = '10'\nexamples = ['iklan']", "max_chars"),
+        ("pattern = 'iklan sponsor'\nexamples = ['IKLAN']", "does not match its example"),
+        ("pattern = 'iklan.*'\nexamples = ['iklan']\ncounter_examples = ['iklan besar']", "counter-example"),
+    ],
+)
+def test_bad_user_rules_exit_2_naming_file_and_rule(tmp_path: Path, body: str, message: str) -> None:
+    src = tmp_path / "in"
+    _good(src)
+    rules = tmp_path / "mine.toml"
+    rules.write_text(RULE.format(id="x", kind="line", body=body), encoding="utf-8")
+    proc = cli(src, tmp_path / "out", "--rules", rules, "-q")
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    assert str(rules) in proc.stderr and "mine.x" in proc.stderr and message in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_catastrophic_user_rule_is_reported_and_the_run_moves_on(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _good(src)
+    # The look-ahead makes the prefilter (which drops look-arounds) pass the line to Python's re.
+    recs = [{"id": "slow", "text": "Isi berita.\n" + "a" * 40 + "!"}, {"id": "fast", "text": "Isi aaab lagi."}]
+    (src / "r.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    rules = tmp_path / "mine.toml"
+    rules.write_text(RULE.format(id="slow", kind="inline", body="pattern = '(a+)+(?=b)'\nexamples = ['aaab']"),
+                     encoding="utf-8")
+    proc = cli(src, tmp_path / "out", "--rules", rules, "--time-limit", "1", "-q", timeout=240,
+               env={"NEWSCLEAN_CACHE": ""})  # a cold cache: compiling the rules is not the document's time
+    assert proc.returncode == 1, proc.stderr
+    assert "Traceback" not in proc.stderr
+    out = tmp_path / "out"
+    got = [json.loads(x) for x in (out / "r.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert got[0]["text"] == "Isi berita.\n" + "a" * 40 + "!"  # cleaned without the slow rule
+    assert got[1]["text"] == "Isi b lagi."  # the rule still applies where it is fast
+    r = report(out)
+    assert r["rules_timed_out"] == {"mine.slow": 1}
+    assert [(f["path"], f.get("line")) for f in r["failures"]] == [("r.jsonl", 1)]
+    assert "mine.slow" in r["failures"][0]["reason"]
+
+
+def test_a_catastrophic_rule_on_its_own_examples_is_refused_at_load(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _good(src)
+    rules = tmp_path / "mine.toml"
+    rules.write_text(RULE.format(id="slow", kind="line",
+                                 body=f"pattern = '(a+)+'\nexamples = ['aaa']\ncounter_examples = ['{'a' * 40}!']"),
+                     encoding="utf-8")
+    proc = cli(src, tmp_path / "out", "--rules", rules, "--time-limit", "1", "-q", timeout=240)
+    assert proc.returncode == 2 and "mine.slow" in proc.stderr and "time" in proc.stderr
+
+
+def test_an_out_that_cannot_be_created_exits_2_before_work(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _good(src)
+    (tmp_path / "file").write_text("x")
+    proc = cli(src, tmp_path / "file" / "out", "-q")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "file/out" in proc.stderr
+
+
+@pytest.mark.skipif(os.access("/sys", os.W_OK) and not os.path.ismount("/sys"), reason="needs a read-only /sys")
+def test_a_read_only_out_exits_2_before_work(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _good(src)
+    proc = cli(src, "/sys/newsclean-out", "-q")
+    assert proc.returncode == 2 and "Traceback" not in proc.stderr and "/sys/newsclean-out" in proc.stderr
+
+
+def _file_size_limit(limit: int):  # type: ignore[no-untyped-def]
+    def apply() -> None:  # a full disk, as a file-size limit: writes past it fail with EFBIG
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+    return apply
+
+
+def test_a_full_disk_before_work_exits_2(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _good(src)
+    proc = cli(src, tmp_path / "out", "-q", preexec_fn=_file_size_limit(1000))
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr and "cannot write" in proc.stderr
+    assert not [p for p in (tmp_path / "out").rglob("*") if p.is_file()]
+
+
+@pytest.mark.parametrize("where", ["out", "tmp"])
+def test_a_disk_filling_up_during_the_run_says_it_did_not_complete(tmp_path: Path, where: str) -> None:
+    src = tmp_path / "in"
+    _good(src)
+    big = "".join(json.dumps({"id": str(i), "text": f"Berita nomor {i} " + "kata " * 200}) + "\n"
+                  for i in range(300))
+    (src / "big.jsonl").write_text(big, encoding="utf-8")
+    args = [src, tmp_path / "out", "-q", "--jobs", "1"]
+    limit = 300_000
+    if where == "tmp":  # the near-duplicate spill files grow past the limit; every output stays under
+        (tmp_path / "tmp").mkdir()
+        args += ["--tmp-dir", tmp_path / "tmp"]
+        (src / "big.jsonl").write_text("", encoding="utf-8")
+        for k in range(4):
+            (src / f"part{k}.jsonl").write_text(big[k * len(big) // 4:(k + 1) * len(big) // 4].split("\n", 1)[-1],
+                                                encoding="utf-8")
+        limit = 250_000
+    before = snapshot(src)
+    proc = cli(*args, preexec_fn=_file_size_limit(limit))
+    assert proc.returncode == 3, proc.stderr
+    assert "Traceback" not in proc.stderr and "did not complete" in proc.stderr
+    r = report(tmp_path / "out")
+    assert r["complete"] is False and ("File too large" in r["error"] or "No space" in r["error"])
+    assert not list((tmp_path / "out").rglob("*.newsclean-tmp"))
+    assert snapshot(src) == before

@@ -1,0 +1,197 @@
+"""Fault battery, data loss: a file that fails part-way influences nothing else, truncated streams
+fail, skipped folders are reported, rejected.jsonl keeps the exact bytes, mis-declared HTML charsets
+do not corrupt text."""
+
+from __future__ import annotations
+
+import base64
+import gzip
+import json
+import os
+import random
+import shutil
+from pathlib import Path
+
+import pytest
+import zstandard
+
+from newsclean.html import decode_html
+from tests.faultkit import WIRE, comparable_report, jsonl, rejected, report, run, snapshot
+
+
+def _records(n: int, seed: int = 1) -> list[dict]:  # type: ignore[type-arg]
+    rnd = random.Random(seed)
+    return [{"id": f"p{i}", "text": f"Berita nomor {i} tentang pasar.\n" + rnd.randbytes(60).hex()}
+            for i in range(n)]
+
+
+def _cut_gzip(recs: list[dict]) -> bytes:  # type: ignore[type-arg]
+    body = "".join(json.dumps(r) + "\n" for r in recs).encode("utf-8")
+    gz = gzip.compress(body)
+    return gz[: len(gz) * 2 // 3]
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_a_file_failing_part_way_influences_no_other_output(tmp_path: Path, jobs: str) -> None:
+    """The truncated a.jsonl.gz holds WIRE in a record read before the cut: with --dedup drop and
+    --keep first its copy came first, so the good file's only surviving copy was dropped."""
+    good = tmp_path / "good"
+    good.mkdir()
+    (good / "b.jsonl").write_text(json.dumps({"id": "b1", "text": "Harga naik hari ini.\n" + WIRE}) + "\n",
+                                  encoding="utf-8")
+    (good / "c.txt").write_text("Isi berita lain.\n" + WIRE + "\n", encoding="utf-8")
+    bad = tmp_path / "bad"
+    shutil.copytree(good, bad)
+    # "p3" reuses an id of the good file's namespace: a failed file's ids must not rename later keys
+    recs = [{"id": "b1", "text": "Kabar pertama.\n" + WIRE}, *_records(400)]
+    (bad / "a.jsonl.gz").write_bytes(_cut_gzip(recs))
+    ref, out = tmp_path / "ref", tmp_path / "out"
+    assert run(good, ref, "--dedup", "drop", "--explain", "--jobs", jobs) == 0
+    assert run(bad, out, "--dedup", "drop", "--explain", "--jobs", jobs) == 1
+    assert WIRE in (out / "b.jsonl").read_text(encoding="utf-8")
+    assert not (out / "a.jsonl.gz").exists()
+    # Every output and report row is what the run without the failed file gives.
+    ours, theirs = snapshot(out), snapshot(ref)
+    ours.pop("_newsclean/rejected.jsonl")
+    for name in ("report.json", "report.html"):  # compared below; the page lists the failure
+        ours.pop(f"_newsclean/{name}"), theirs.pop(f"_newsclean/{name}")
+    assert ours == theirs
+    r, r0 = comparable_report(out), comparable_report(ref)
+    assert r["files_failed"] == 1 and [f["path"] for f in r["failures"]] == ["a.jsonl.gz"]
+    for key in ("documents", "lines", "bytes", "rules", "outlets"):
+        assert r[key] == r0[key], key
+    assert r["dedup"]["clusters"] == r0["dedup"]["clusters"]
+    assert r["dedup"]["documents"] == r0["dedup"]["documents"]
+    rows = rejected(out)
+    assert len(rows) == 1 and rows[0]["path"] == "a.jsonl.gz" and rows[0]["file"] is True
+
+
+def test_truncated_zstd_fails_the_file_like_gzip(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    body = "".join(json.dumps(r) + "\n" for r in _records(300)).encode("utf-8")
+    z = zstandard.ZstdCompressor(level=3).compress(body)
+    (src / "cut.jsonl.zst").write_bytes(z[: len(z) // 2])
+    (src / "gz.jsonl.gz").write_bytes(gzip.compress(body)[:-9])  # just the trailer missing
+    (src / "ok.jsonl.zst").write_bytes(z)
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 1
+    failed = {f["path"]: f["reason"] for f in report(out)["failures"]}
+    assert set(failed) == {"cut.jsonl.zst", "gz.jsonl.gz"}
+    assert "truncated" in failed["cut.jsonl.zst"] or "end" in failed["cut.jsonl.zst"]
+    assert not (out / "cut.jsonl.zst").exists() and (out / "ok.jsonl.zst").exists()
+
+
+def test_a_zstd_stream_of_several_frames_reads_whole(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    a = zstandard.ZstdCompressor().compress(b'{"id": "1", "text": "Satu."}\n')
+    b = zstandard.ZstdCompressor().compress(b'{"id": "2", "text": "Dua."}\n')
+    (src / "two.jsonl.zst").write_bytes(a + b)
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 0
+    assert report(out)["documents"]["in"] == 2
+
+
+def test_symlinked_and_unreadable_folders_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = tmp_path / "in"
+    (src / "real").mkdir(parents=True)
+    (src / "real" / "a.txt").write_text("Isi.\n", encoding="utf-8")
+    (src / "locked").mkdir()
+    (src / "locked" / "b.txt").write_text("Isi.\n", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "c.txt").write_text("Isi.\n", encoding="utf-8")
+    os.symlink(elsewhere, src / "link")
+    real_scandir = os.scandir
+
+    def scandir(path):  # type: ignore[no-untyped-def]
+        if Path(path).name == "locked":  # as root, chmod cannot make a folder unreadable
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 1
+    failed = {f["path"]: f["reason"] for f in report(out)["failures"]}
+    assert "Permission denied" in failed["locked"]
+    assert "symbolic link" in failed["link"]
+    assert (out / "real" / "a.txt").exists()
+    assert {r["path"] for r in rejected(out)} == {"locked", "link"}
+
+
+def test_rejected_rows_keep_the_exact_bytes(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = [
+        b'\xef\xbb\xbf{"id": "bom",  "text": 5}',  # parsed, then rejected: the line, not a re-serialization
+        b'{"id": "ok", "text": "Baik."}',
+        b'{"id": "latin", "text": "caf\xe9"}',  # not UTF-8: base64
+        b'{"id":   "n",\t"text": null, "x": 1.50}\r',
+        b"[1, 2]",
+        b'{"broken": ',
+    ]
+    (src / "m.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 1
+    rows = {r["line"]: r for r in rejected(out)}
+    assert set(rows) == {1, 3, 4, 5, 6}
+    for n, row in rows.items():
+        raw = lines[n - 1]
+        if "raw_base64" in row:
+            assert "raw" not in row and base64.b64decode(row["raw_base64"]) == raw
+        else:
+            assert row["raw"].encode("utf-8") == raw
+    assert "raw_base64" in rows[3]
+    assert all(r["path"] == "m.jsonl" and r["reason"] for r in rows.values())
+
+
+def test_rejected_rows_of_parquet_say_what_is_kept(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    src = tmp_path / "in"
+    src.mkdir()
+    pq.write_table(pa.Table.from_pylist([{"id": "a", "text": "Baik.", "n": 1}, {"id": "b", "text": None, "n": 2}]),
+                   src / "t.parquet")
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 1
+    (row,) = rejected(out)
+    assert row["line"] == 2 and row["row"] == {"id": "b", "text": None, "n": 2}
+
+
+UTF8_PAGE = """<html><head><meta charset="iso-8859-1"><title>T</title></head><body><article>
+<p>“Kami tidak akan mundur,” kata Peskov kepada wartawan di Moskow pada hari Kamis pagi.</p>
+<p>Harga cabai di pasar naik tajam sejak awal pekan, ujar seorang pedagang kepada wartawan.</p>
+</article></body></html>"""
+
+
+def test_a_wrong_declared_charset_is_checked_against_the_bytes(tmp_path: Path) -> None:
+    data = UTF8_PAGE.encode("utf-8")
+    assert "“Kami tidak akan mundur,”" in decode_html(data)
+    latin = UTF8_PAGE.replace("iso-8859-1", "utf-8").replace("“", '"').replace("”", '"').replace(
+        "Kamis", "Kamís").encode("latin-1")
+    assert "Kamís" in decode_html(latin)  # declared UTF-8, bytes are not: no U+FFFD
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "p.html").write_bytes(data)
+    (src / "q.html").write_bytes(latin)
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 0
+    assert "“Kami tidak akan mundur,” kata Peskov" in (out / "p.txt").read_text(encoding="utf-8")
+    assert "Kamís" in (out / "q.txt").read_text(encoding="utf-8")
+    notes = {n["path"]: n["note"] for n in report(out)["notes"]}
+    assert "utf-8" in notes["p.html"] and "iso-8859-1" in notes["p.html"].lower()
+    assert "utf-8" in notes["q.html"]
+
+
+def test_removed_rows_of_a_failed_file_are_not_kept(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    recs = [{"id": "x1", "text": "Harga naik.\nBaca juga: Harga Turun Lagi"}, *_records(400)]
+    (src / "a.jsonl.gz").write_bytes(_cut_gzip(recs))
+    (src / "b.txt").write_text("Isi.\nBaca juga: Kabar Lain Hari Ini\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off", "--explain") == 1
+    docs = {r["doc"] for r in jsonl(out / "_newsclean" / "removed.jsonl")}
+    assert docs == {"b.txt"}
