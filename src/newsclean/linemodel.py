@@ -84,6 +84,24 @@ MIN_LINES = 3
 #: 0.5: 25 boilerplate tokens for 45 of content under 7 words, 250 for 21 from 7 words up); the rules name
 #: the short labels that are boilerplate.
 MIN_WORDS = 7
+#: Nor are lines that end like a sentence or an introduction: every line the model took on held-out outlets
+#: was a headline, a video title or a label (no sentence end); promo sentences are the rules' and the
+#: templates'. This also keeps the model's cost low: most lines of a text are paragraphs.
+_SKIP_ENDINGS = tuple('.!?:;"”’)')
+
+
+def is_scored(line: str) -> bool:
+    """Whether the model looks at a (kept) line at all: a headline-like line of :data:`MIN_WORDS` words or
+    more, at most :data:`MAX_CHARS` characters, that is not an embedded post's attribution.
+
+    >>> is_scored("Trump blames Obama for allowing Russian annexation of Crimea")
+    True
+    >>> is_scored("Polisi menangkap tiga tersangka di Bekasi pada Senin malam.")
+    False
+    """
+    s = line.rstrip()
+    return (len(s) <= MAX_CHARS and not s.endswith(_SKIP_ENDINGS) and s.count(" ") >= MIN_WORDS - 1
+            and len(s.split()) >= MIN_WORDS and not is_post_attribution(s))
 
 _ASCII = bytes(range(128))
 _NOT_UPPER = bytes(c for c in range(256) if not 65 <= c <= 90)
@@ -153,48 +171,53 @@ def doc_lang(lines: Sequence[str | None], doc: Document) -> str | None:
 
 
 def doc_features(lines: Sequence[str | None], doc: Document, templates: Templates | None = None,
-                 skip: frozenset[int] = frozenset(), lang: str | None | bool = False) -> tuple[list[int], np.ndarray]:
-    """The lines the model scores (indexes into ``lines``: kept, non-blank, at most :data:`MAX_CHARS`, at
-    least :data:`MIN_WORDS` words, not in ``skip``) and their feature rows (``len(FEATURES)`` columns). ``None`` in ``lines`` marks a
-    line an earlier step dropped. ``lang``: the document's language if already known (else it is guessed)."""
+                 skip: frozenset[int] = frozenset(), lang: str | None | bool = False,
+                 scored: Sequence[int] | None = None) -> tuple[list[int], np.ndarray]:
+    """The lines the model scores (indexes into ``lines``: kept lines for which :func:`is_scored` holds, not in
+    ``skip``) and their feature rows (``len(FEATURES)`` columns). ``None`` in ``lines`` marks a
+    line an earlier step dropped. ``lang``: the document's language if already known (else it is guessed);
+    ``scored``: the lines :func:`is_scored` holds for, if already known."""
     alive = [i for i, line in enumerate(lines) if line is not None and line.strip()]
-    # An embedded post's attribution line is part of the quoted post: never scored.
-    idx = [i for i in alive if len(lines[i]) <= MAX_CHARS and i not in skip  # type: ignore[arg-type]
-           and lines[i].count(" ") >= MIN_WORDS - 1 and len(lines[i].split()) >= MIN_WORDS  # type: ignore[union-attr]
-           and not is_post_attribution(lines[i])]  # type: ignore[arg-type]
+    if scored is None:
+        scored = [i for i in alive if is_scored(lines[i])]  # type: ignore[arg-type]
+    idx = [i for i in scored if i not in skip]
     if not idx:
         return [], np.zeros((0, len(FEATURES)))
     n_alive = len(alive)
     rank_of = {i: r for r, i in enumerate(alive)}
-    stripped = {i: lines[i].strip() for i in alive}  # type: ignore[union-attr]
-    first_words = set(_words(stripped[alive[0]]))
+
+    def text(i: int) -> str:
+        return lines[i].strip()  # type: ignore[union-attr]
+
+    def short(i: int) -> bool:
+        return len(text(i)) < 60
+
+    first_words = set(_words(text(alive[0])))
     title = doc.title if isinstance(doc.title, str) else None
     title_words = set(_words(title)) if title else set()
-    short = [i for i in alive if len(stripped[i]) < 60]
-    short_set = set(short)
     site = site_of(doc) if templates is not None else ""
     if lang is False:
         lang = doc_lang(lines, doc)
     lang_row = [float(lang == x) for x in LANGS]
     rows = []
     for i in idx:
-        s = stripped[i]
+        s = text(i)
         r = rank_of[i]
         low_words = _words(s)
         wset = set(low_words)
         f = _shape(s)
         f[_I_DATE] = float(len(wset & DATE_WORDS))
-        prev_s = stripped[alive[r - 1]] if r > 0 else ""
-        next_s = stripped[alive[r + 1]] if r + 1 < n_alive else ""
+        prev_s = text(alive[r - 1]) if r > 0 else ""
+        next_s = text(alive[r + 1]) if r + 1 < n_alive else ""
         run = 0
-        if i in short_set:
+        if len(s) < 60:
             run = 1
             k = r - 1
-            while k >= 0 and alive[k] in short_set:
+            while k >= 0 and short(alive[k]):
                 run += 1
                 k -= 1
             k = r + 1
-            while k < n_alive and alive[k] in short_set:
+            while k < n_alive and short(alive[k]):
                 run += 1
                 k += 1
         f += [
@@ -235,23 +258,42 @@ class LineModel:
 
     @property
     def depth(self) -> int:
-        return int(round(math.log2(self.value.shape[1])))
+        return self.value.shape[1].bit_length() - 1
 
     def score(self, x: np.ndarray) -> np.ndarray:
         """Probability of boilerplate for each row of ``x``."""
         if len(x) == 0:
             return np.zeros(0)
-        n, trees = len(x), self.feature.shape[0]
-        node = np.zeros((n, trees), dtype=np.intp)
-        cols = np.arange(trees)
+        if len(x) <= 3 and self.depth == 3:
+            # A document has a line or two to score: walking the trees in Python costs less than numpy's
+            # set-up for so few rows.
+            return np.array([self._score_row(row) for row in x.tolist()])
+        trees, inner = self.feature.shape
+        # Every node's test at once (rows x trees x nodes), then the path down each tree.
+        go = (x[:, self.feature.ravel()] > self.threshold.ravel()).reshape(len(x), trees, inner)
+        node = np.zeros((len(x), trees), dtype=np.intp)
         for _ in range(self.depth):
-            f = self.feature[cols, node]  # (n, trees)
-            t = self.threshold[cols, node]
-            go = np.take_along_axis(x, f, axis=1) > t
-            node = 2 * node + 1 + go
-        leaf = node - (self.value.shape[1] - 1)
-        z = self.base + self.value[cols, leaf].sum(axis=1)
+            node = 2 * node + 1 + np.take_along_axis(go, node[:, :, None], axis=2)[:, :, 0]
+        leaf = node - inner
+        z = self.base + self.value[np.arange(trees), leaf].sum(axis=1)
         return 1.0 / (1.0 + np.exp(-z))
+
+    def _score_row(self, row: list[float]) -> float:
+        z = self.base
+        for f, t, v in self._tables:
+            k = 2 if row[f[0]] > t[0] else 1
+            k = 2 * k + (2 if row[f[k]] > t[k] else 1)
+            k = 2 * k + (2 if row[f[k]] > t[k] else 1)
+            z += v[k - 7]
+        return 1.0 / (1.0 + math.exp(-z))
+
+    @property
+    def _tables(self) -> list[tuple[list[int], list[float], list[float]]]:
+        tables = self.__dict__.get("_tables_cache")
+        if tables is None:
+            tables = list(zip(self.feature.tolist(), self.threshold.tolist(), self.value.tolist()))
+            object.__setattr__(self, "_tables_cache", tables)
+        return tables
 
     def threshold_for(self, lang: str | None) -> float:
         return self.thresholds.get(lang or "", self.threshold_drop)
@@ -303,14 +345,19 @@ class LineModelCleaner:
     sees_changes = True
 
     def run(self, lines: list[str | None], doc: Document, changes: Sequence[Change] = ()) -> list[Change]:
+        scored = [i for i, line in enumerate(lines) if line and is_scored(line)]
+        if not scored:
+            return []  # most documents: nothing to score, nothing to compute
         touched = {c.line for c in changes if c.action == "replace" and c.cleaner not in TEXT_STEPS}
-        lang = doc_lang(lines, doc)
+        last = getattr(self.recheck[0], "last_lang", None) if self.recheck else None
+        lang = last[1] if last is not None and last[0] is doc else doc_lang(lines, doc)
         cut = self.model.threshold_for(lang) if self.threshold is None else self.threshold
         out: list[Change] = []
         # Dropping a line changes its neighbours' features: score again until nothing more goes, so that
         # the output is a fixed point (see _NEIGHBOURS). Most documents need one round.
         while True:
-            idx, x = doc_features(lines, doc, self.templates, frozenset(touched), lang)
+            idx, x = doc_features(lines, doc, self.templates, frozenset(touched), lang,
+                                  [i for i in scored if lines[i] is not None])
             if len(idx) < MIN_LINES and sum(1 for line in lines if line and line.strip()) < MIN_LINES:
                 return out
             p = self.model.score(x)

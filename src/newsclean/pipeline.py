@@ -409,6 +409,7 @@ class RuleCleaner:
             if not more:
                 break
             changes.extend(more)
+        self.last_lang = (doc, lang)  # the line model reads the verdict instead of guessing again
         return changes
 
 

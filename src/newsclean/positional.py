@@ -25,6 +25,8 @@ HEAD_WINDOW = 10
 #: Shortest echo (characters and words): a short label may repeat without being a headline.
 MIN_ECHO_CHARS = 20
 MIN_ECHO_WORDS = 4
+#: Longest line that may be a headline (with some room for spaces around it).
+MAX_ECHO_CHARS = 200
 #: Without a title in the metadata, the headline is one of this many first kept lines.
 HEAD_LINES = 2
 
@@ -42,15 +44,28 @@ class HeadlineEchoes:
     name: str = "echoes"
 
     def run(self, lines: list[str | None], doc: Document) -> list[Change]:
-        alive = [i for i, line in enumerate(lines) if line and line.strip()][:HEAD_WINDOW]
-        title = _norm(doc.title) if isinstance(doc.title, str) else ""
-        heads = [_norm(lines[i] or "") for i in alive[:HEAD_LINES]]
+        alive = []
+        for i, line in enumerate(lines):
+            if line and line.strip():
+                alive.append(i)
+                if len(alive) == HEAD_WINDOW:
+                    break
+        if len(alive) < 2:
+            return []
+        title: str | None = None
+        heads: list[str] = []
         changes = []
         first_seen = False
         for n, i in enumerate(alive):
             line = lines[i]
             assert line is not None
+            if not MIN_ECHO_CHARS <= len(line) <= MAX_ECHO_CHARS or not _headline_like(line, min_words=MIN_ECHO_WORDS):
+                continue  # not a headline: not worth normalizing
             key = _norm(line)
+            if title is None:  # normalized once a line may be an echo (most pages have none)
+                title = _norm(doc.title[:MAX_ECHO_CHARS * 2]) if isinstance(doc.title, str) else ""
+                # A head line may hold the headline and its deck: its start is what an echo can repeat.
+                heads = [_norm((lines[j] or "")[:MAX_ECHO_CHARS + 60]) for j in alive[:HEAD_LINES]]
             if title:
                 repeat = key == title or title.startswith(key) and len(key) >= 0.8 * len(title)
             else:
@@ -61,10 +76,9 @@ class HeadlineEchoes:
                 first_seen = True  # the headline's first occurrence in the text stays
                 continue
             nxt = lines[alive[n + 1]] if n + 1 < len(alive) else None
-            # Only a headline echoes: a lead paragraph printed twice is a scraper's duplicate, and a piece of
-            # a sentence cut at a link may repeat the title's words.
-            if not _headline_like(line, min_words=MIN_ECHO_WORDS) or len(line.strip()) < MIN_ECHO_CHARS \
-                    or nxt is not None and (nxt.lstrip()[:1].islower() or nxt.lstrip()[:1] in ",.;:)"):
+            # Only a headline echoes (checked above): a lead paragraph printed twice is a scraper's duplicate;
+            # and a piece of a sentence cut at a link may repeat the title's words.
+            if nxt is not None and (nxt.lstrip()[:1].islower() or nxt.lstrip()[:1] in ",.;:)"):
                 continue
             changes.append(Change("drop_line", self.name, "positional.echo", i, 0, len(line), line, ""))
             lines[i] = None

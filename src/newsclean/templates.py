@@ -107,6 +107,18 @@ def _story_hash(line: str) -> int:
     return (zlib.crc32(data) << 32) | zlib.crc32(data, 0x9E3779B9)
 
 
+def _head(line: str) -> str:
+    """The first word of a line's key (cheap: only that word is normalized)."""
+    parts = line.split(None, 1)
+    if not parts:
+        return ""
+    w = parts[0].lower()
+    if "@" in w or "/" in w or "www." in w or _DIGIT_RE.search(w) is not None:
+        return template_key(w)
+    core = w.strip(_EDGE_PUNCT)
+    return w.replace(core, "<t>", 1) if core in DATE_WORDS else w
+
+
 def key_hash(key: str) -> int:
     """A stable 64-bit hash of a key (the same in every process and run, unlike ``hash``)."""
     data = key.encode("utf-8")
@@ -323,6 +335,18 @@ class Templates:
 
     def __len__(self) -> int:
         return len(self.examples)
+
+    @property
+    def heads(self) -> tuple[frozenset[str], frozenset[str]]:
+        """First words (of keys) of the line templates and of the closing-sentence templates: a line whose
+        first word is none of them is not looked at further."""
+        cached = self.__dict__.get("_heads")
+        if cached is None:
+            lines = frozenset(_head(e) for h, (e, _) in self.examples.items() if h not in self.segments)
+            segs = frozenset(_head(e) for h, (e, _) in self.examples.items() if h in self.segments)
+            cached = (lines, segs)
+            object.__setattr__(self, "_heads", cached)
+        return cached
 
     def scope_of(self, h: int, site: str) -> str | None:
         """``"site"``, ``"network"`` or ``"cross"`` if key ``h`` is a template for ``site``, else None."""
@@ -550,31 +574,38 @@ class TemplateCleaner:
             return []
         site = site_of(doc)
         opts = t.options
+        line_heads, segment_heads = t.heads
         changes = []
-        alive = [i for i, line in enumerate(lines) if line and line.strip()]
+        alive = [i for i, line in enumerate(lines) if line]
         for k, i in enumerate(alive):
             line = lines[i]
             assert line is not None
             s = line.strip()
+            if not s:
+                continue
+            if segment_heads and len(s) >= opts.story_line_chars:
+                tail = s[-MAX_SEGMENT_CHARS - 10:].lower()
+                if any(w in tail for w in segment_heads):
+                    self._cut_segments(lines, i, site, changes, segment_heads)
+            if len(s) > opts.max_chars or _head(s) not in line_heads:
+                continue
             nxt = lines[alive[k + 1]] if k + 1 < len(alive) else None
             if is_candidate(s, opts) and not is_fragment(s, nxt.strip() if nxt else None):
                 scope = t.scope_of(key_hash(template_key(s)), site)
                 if scope is not None:
                     changes.append(Change("drop_line", self.name, f"template.{scope}", i, 0, len(line), line, ""))
                     lines[i] = None
-                    continue
-            if t.segments and len(s) >= opts.story_line_chars:
-                self._cut_segments(lines, i, site, changes)
         return changes
 
-    def _cut_segments(self, lines: list[str | None], i: int, site: str, changes: list[Change]) -> None:
+    def _cut_segments(self, lines: list[str | None], i: int, site: str, changes: list[Change],
+                      heads: frozenset[str]) -> None:
         """Cut learned closing sentences off the end of line ``i`` (several may follow each other)."""
         t = self.templates
         for _ in range(MAX_SEGMENT_CUTS):
             line = lines[i]
             assert line is not None
             found = last_segment(line)
-            if found is None or not is_prompt(found[1], t.options):
+            if found is None or _head(found[1]) not in heads or not is_prompt(found[1], t.options):
                 return
             start, seg = found
             h = key_hash(template_key(seg)) ^ SEGMENT_SALT
