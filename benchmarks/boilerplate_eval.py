@@ -399,7 +399,7 @@ def summarize(outcomes: Mapping[str, Mapping[str, Outcome]], *, show_errors: int
                     row["errors"] = {"false_removals": oc.errors.false_removals[:show_errors],
                                      "missed": oc.errors.missed[:show_errors]}
             res.setdefault(lang, {})[mode] = row
-    for lang, modes in res.items():
+    for modes in res.values():
         if "seen" in modes and "unseen" in modes:
             modes["gap_seen_minus_unseen"] = {m: round(modes["seen"][m] - modes["unseen"][m], 4)
                                               for m in ("precision", "recall", "content_kept")}

@@ -430,8 +430,9 @@ def corpus_templates(data: TrainingData, exclude: frozenset[str] = frozenset()) 
             for name, recs in data.records.items()}
 
 
-def train(data: TrainingData, *, exclude: frozenset[str] = frozenset(), templates: Mapping[str, Templates] | None = None,
-          weak_weight: float = WEAK_WEIGHT, pos_weight: float = POS_WEIGHT, threshold: float = THRESHOLD,
+def train(data: TrainingData, *, exclude: frozenset[str] = frozenset(),
+          templates: Mapping[str, Templates] | None = None, weak_weight: float = WEAK_WEIGHT,
+          pos_weight: float = POS_WEIGHT, threshold: float = THRESHOLD,
           thresholds: Mapping[str, float] | None = None, opts: BoostOptions = BoostOptions()) -> LineModel:
     """A model trained without the labels and documents of ``exclude`` outlets, nor of sealed outlets."""
     tpl = templates if templates is not None else corpus_templates(data, exclude)

@@ -105,7 +105,8 @@ def test_auto_learn_report_validates(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
     rows = [{"id": f"d{i}", "outlet": "contoh.com",
-             "text": f"Berita nomor {i} tentang harga cabai di pasar kota yang naik lagi.\nTerima Kasih Telah Membaca Contoh\n"
+             "text": f"Berita nomor {i} tentang harga cabai di pasar kota yang naik lagi.\n"
+                     "Terima Kasih Telah Membaca Contoh\n"
                      "Bank Indonesia memperkirakan inflasi akan tetap terkendali hingga akhir tahun ini."}
             for i in range(12)]
     (src / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")

@@ -84,6 +84,8 @@ MIN_LINES = 3
 #: 0.5: 25 boilerplate tokens for 45 of content under 7 words, 250 for 21 from 7 words up); the rules name
 #: the short labels that are boilerplate.
 MIN_WORDS = 7
+#: Word overlap with the document's title above which a line counts as the headline.
+TITLE_LIKE = 0.6
 #: Nor are lines that end like a sentence or an introduction: every line the model took on held-out outlets
 #: was a headline, a video title or a label (no sentence end); promo sentences are the rules' and the
 #: templates'. This also keeps the model's cost low: most lines of a text are paragraphs.
@@ -180,7 +182,8 @@ def doc_features(lines: Sequence[str | None], doc: Document, templates: Template
     alive = [i for i, line in enumerate(lines) if line is not None and line.strip()]
     if scored is None:
         scored = [i for i in alive if is_scored(lines[i])]  # type: ignore[arg-type]
-    idx = [i for i in scored if i not in skip]
+    # The first kept line is the headline (or a label the rules know), never the model's to take.
+    idx = [i for i in scored if i not in skip and i != alive[0]]
     if not idx:
         return [], np.zeros((0, len(FEATURES)))
     n_alive = len(alive)
@@ -195,6 +198,12 @@ def doc_features(lines: Sequence[str | None], doc: Document, templates: Template
     first_words = set(_words(text(alive[0])))
     title = doc.title if isinstance(doc.title, str) else None
     title_words = set(_words(title)) if title else set()
+    if title_words:
+        # Nor is the headline where the text repeats it after a label: a copy of the title is the headline
+        # or an echo of it, which HeadlineEchoes judges by position.
+        idx = [i for i in idx if _jaccard(set(_words(text(i))), title_words) < TITLE_LIKE]
+        if not idx:
+            return [], np.zeros((0, len(FEATURES)))
     site = site_of(doc) if templates is not None else ""
     if lang is False:
         lang = doc_lang(lines, doc)
@@ -300,7 +309,8 @@ class LineModel:
 
     def to_json(self) -> dict[str, Any]:
         return {"format": "newsclean.linemodel/1", "features": list(self.features), "depth": self.depth,
-                "base": self.base, "threshold": self.threshold_drop, "thresholds": dict(sorted(self.thresholds.items())),
+                "base": self.base, "threshold": self.threshold_drop,
+                "thresholds": dict(sorted(self.thresholds.items())),
                 "feature": self.feature.tolist(), "split": [[float(v) for v in row] for row in self.threshold],
                 "value": [[round(float(v), 6) for v in row] for row in self.value], "meta": self.meta}
 

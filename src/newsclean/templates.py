@@ -402,8 +402,9 @@ class TemplateMiner:
     def documents(self) -> int:
         return len(self._doc_site)
 
-    def add(self, site: str, text: str) -> None:
-        """Count one document of ``site``."""
+    def add(self, site: str, text: str, title: str | None = None) -> None:
+        """Count one document of ``site`` (with its ``title``, when it has one: documents of one title tell
+        one story, and the title itself is never a template)."""
         opts = self.options
         d = len(self._doc_site)
         sid = self._site_ids.get(site)
@@ -416,6 +417,10 @@ class TemplateMiner:
         example = self._example
         lines = [x.strip() for x in text.splitlines()]
         lines = [x for x in lines if x]
+        title_key = None
+        if title and title.strip():
+            long_keys.append(_story_hash("title:" + title))
+            title_key = key_hash(template_key(title))
         for j, line in enumerate(lines):
             if len(line) >= opts.story_line_chars:
                 long_keys.append(_story_hash(line))
@@ -429,7 +434,7 @@ class TemplateMiner:
             if not is_candidate(line, opts) or is_fragment(line, lines[j + 1] if j + 1 < len(lines) else None):
                 continue
             h = key_hash(template_key(line))
-            if h not in seen:
+            if h not in seen and h != title_key:
                 seen.add(h)
                 if h not in example:
                     example[h] = line
@@ -545,11 +550,15 @@ class TemplateMiner:
         return stories
 
 
+def _title(doc: Document) -> str | None:
+    return doc.title if isinstance(doc.title, str) else None
+
+
 def learn_templates(docs: Iterable[Document], options: TemplateOptions = DEFAULT_OPTIONS) -> Templates:
     """Mine templates from documents (their raw texts)."""
     miner = TemplateMiner(options)
     for doc in docs:
-        miner.add(site_of(doc), doc.text)
+        miner.add(site_of(doc), doc.text, _title(doc))
     return miner.results()
 
 
@@ -575,6 +584,8 @@ class TemplateCleaner:
         site = site_of(doc)
         opts = t.options
         line_heads, segment_heads = t.heads
+        title = _title(doc)
+        title_key = key_hash(template_key(title)) if title else None
         changes = []
         alive = [i for i, line in enumerate(lines) if line]
         for k, i in enumerate(alive):
@@ -591,7 +602,8 @@ class TemplateCleaner:
                 continue
             nxt = lines[alive[k + 1]] if k + 1 < len(alive) else None
             if is_candidate(s, opts) and not is_fragment(s, nxt.strip() if nxt else None):
-                scope = t.scope_of(key_hash(template_key(s)), site)
+                h = key_hash(template_key(s))
+                scope = t.scope_of(h, site) if h != title_key else None  # the headline is not a template
                 if scope is not None:
                     changes.append(Change("drop_line", self.name, f"template.{scope}", i, 0, len(line), line, ""))
                     lines[i] = None
@@ -660,7 +672,7 @@ def mine_inputs(files: Sequence[Any], options: TemplateOptions = DEFAULT_OPTIONS
             doc = doc_from_record(rec, default_id=where)
         except ValueError:
             return
-        miner.add(site_of(doc), doc.text)
+        miner.add(site_of(doc), doc.text, _title(doc))
 
     for f in files:
         try:
@@ -684,7 +696,7 @@ def mine_inputs(files: Sequence[Any], options: TemplateOptions = DEFAULT_OPTIONS
                             add_record(rec, f.rel)
             elif f.kind == "txt" and take():
                 doc = read_txt(f)
-                miner.add(site_of(doc), doc.text)
+                miner.add(site_of(doc), doc.text, _title(doc))
         except Exception:  # noqa: BLE001 - unreadable here is reported by the cleaning pass
             continue
     return miner
