@@ -106,6 +106,8 @@ def ray_cluster(address: str | None, *, cpus: int | None = None, temp_dir: str |
     with ``cpus`` CPUs, bound to loopback; disconnect (and stop a cluster started here) on exit."""
     address = address or os.environ.get("RAY_ADDRESS") or None
     local = address is None or address == "local"
+    if not local:
+        _token_auth(os.environ)  # type: ignore[arg-type]  (read by Ray when it is imported)
     ray = _import_ray(local)
     if ray.is_initialized():
         raise EngineError("Ray is already initialized in this process")
@@ -117,7 +119,6 @@ def ray_cluster(address: str | None, *, cpus: int | None = None, temp_dir: str |
             kwargs["_temp_dir"] = temp_dir
         where = "local"
     else:
-        _token_auth(os.environ)  # type: ignore[arg-type]
         kwargs["address"] = address
         where = str(address)
     try:

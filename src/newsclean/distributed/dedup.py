@@ -85,11 +85,18 @@ class DedupPlan:
 
 
 class Executor:
-    """Runs one function over many argument tuples: Ray tasks (:class:`newsclean.distributed.engine`)
-    or, here, in this process one after the other (tests, and the reference for the tasks)."""
+    """Runs one function over many argument tuples, ``fn(first, *args)``: as Ray tasks
+    (:class:`newsclean.distributed.engine.RayExecutor`) or, here, in this process one after the other
+    (tests: the whole engine without Ray)."""
 
-    def map(self, fn: Callable[..., Any], plan: DedupPlan, args: Sequence[tuple[Any, ...]], what: str) -> list[Any]:
-        return [fn(plan, *a) for a in args]
+    def map(self, fn: Callable[..., Any], first: Any, args: Sequence[tuple[Any, ...]], what: str,
+            on_ready: Callable[[Any], None] | None = None) -> list[Any]:
+        out = []
+        for a in args:
+            out.append(fn(first, *a))
+            if on_ready is not None:
+                on_ready(out[-1])
+        return out
 
 
 # ---------------------------------------------------------------------------- helpers

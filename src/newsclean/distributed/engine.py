@@ -32,9 +32,9 @@ from typing import Any
 
 import numpy as np
 
-from ..io import Skipped, atomic_writer, json_line
+from ..io import Skipped, atomic_writer, json_line, remove_stale_temps
 from ..report import RunStats
-from .cluster import ClusterInfo, EngineError, ray_cluster
+from .cluster import EngineError, ray_cluster
 from .shards import KeyAssigner, Shard, ShardJob, ShardResult, clean_shard, fix_explain_keys, plan_shards
 
 __all__ = ["run_ray"]
@@ -45,53 +45,41 @@ log = logging.getLogger("newsclean")
 TASK_RETRIES = 3
 
 
-def _remote(fn: Callable[..., Any], **options: Any) -> Any:
-    import ray
-
-    return ray.remote(num_cpus=1, max_retries=TASK_RETRIES, retry_exceptions=False, **options)(fn)
-
-
 #: Partitions of the near-duplicate stages per CPU of the cluster (each stage is one task per
 #: partition: a few per CPU balance the load without many small files).
 PARTITIONS_PER_CPU = 2
 
 
 class RayExecutor:
-    """Runs a near-duplicate stage (:mod:`newsclean.distributed.dedup`) as one Ray task per argument
-    tuple; the plan goes to the object store once."""
+    """Runs a stage as one Ray task per argument tuple (``fn(first, *args)``); ``first`` (the job or
+    the near-duplicate plan) goes to the object store once. A task whose worker dies is run again
+    (:data:`TASK_RETRIES`); one that fails for good cancels the rest and ends the run."""
 
     def __init__(self) -> None:
-        self._plan: tuple[Any, Any] | None = None
+        self._first: tuple[Any, Any] | None = None
         self._fns: dict[Any, Any] = {}
 
-    def map(self, fn: Callable[..., Any], plan: Any, args: Sequence[tuple[Any, ...]], what: str) -> list[Any]:
+    def map(self, fn: Callable[..., Any], first: Any, args: Sequence[tuple[Any, ...]], what: str,
+            on_ready: Callable[[Any], None] | None = None) -> list[Any]:
         import ray
 
-        if self._plan is None or self._plan[0] is not plan:
-            self._plan = (plan, ray.put(plan))
+        if self._first is None or self._first[0] is not first:
+            self._first = (first, ray.put(first))
         remote = self._fns.get(fn)
         if remote is None:
-            remote = self._fns[fn] = _remote(fn)
-        return gather([remote.remote(self._plan[1], *a) for a in args], what)
-
-
-def gather(refs: Sequence[Any], what: str, on_ready: Callable[[int, Any], None] | None = None) -> list[Any]:
-    """Results of ``refs`` (in order), ``on_ready(i, result)`` as each arrives in order; a task
-    that failed for good (after Ray's retries) ends the run."""
-    import ray
-
-    out: list[Any] = []
-    try:
-        for i, ref in enumerate(refs):
-            res = ray.get(ref)
-            out.append(res)
-            if on_ready is not None:
-                on_ready(i, res)
-    except ray.exceptions.RayError as exc:
-        for ref in refs[len(out):]:
-            ray.cancel(ref, force=True)
-        raise EngineError(f"{what} failed on the cluster: {_short(exc)}") from None
-    return out
+            remote = self._fns[fn] = ray.remote(num_cpus=1, max_retries=TASK_RETRIES, retry_exceptions=False)(fn)
+        refs = [remote.remote(self._first[1], *a) for a in args]
+        out: list[Any] = []
+        try:
+            for ref in refs:
+                out.append(ray.get(ref))
+                if on_ready is not None:
+                    on_ready(out[-1])
+        except ray.exceptions.RayError as exc:
+            for ref in refs[len(out):]:
+                ray.cancel(ref, force=True)
+            raise EngineError(f"{what} failed on the cluster: {_short(exc)}") from None
+        return out
 
 
 def _short(exc: BaseException) -> str:
@@ -120,26 +108,26 @@ def run_ray(args: Any, runner: Any, skipped: Sequence[Skipped], index: Any, repo
     """What :func:`newsclean.cli._work` does, on a Ray cluster. ``runner`` (the local engine's) holds
     the files, OUT, the pipeline spec and the counts; ``engine`` receives report.json's engine fields."""
     base = Path(args.tmp_dir) if args.tmp_dir else report_dir
+    t0 = time.perf_counter()
     with _Scratch(base) as scratch, ray_cluster(args.ray_address, cpus=args.jobs) as info:
         engine.update(info.to_json())
-        return _run(args, runner, skipped, index, report_dir, timings, bar, scratch, info)
+        timings["cluster_seconds"] = round(time.perf_counter() - t0, 3)  # start or join, and the code check
+        return run_stages(RayExecutor(), info.cpus, args, runner, skipped, index, report_dir, timings, bar, scratch)
 
 
-def _run(args: Any, runner: Any, skipped: Sequence[Skipped], index: Any, report_dir: Path,
-         timings: dict[str, float], bar: Any, scratch: Path, info: ClusterInfo) -> dict[str, Any] | None:
-    import ray
-
+def run_stages(ex: Any, cpus: int, args: Any, runner: Any, skipped: Sequence[Skipped], index: Any,
+               report_dir: Path, timings: dict[str, float], bar: Any, scratch: Path) -> dict[str, Any] | None:
+    """The stages of a run (see the module docstring) on an executor: :class:`RayExecutor`, or
+    :class:`newsclean.distributed.dedup.Executor` (in this process: tests)."""
     files = list(runner.files)
     shards = plan_shards(files)
     dedup_config = index.config if index is not None else None
     job = ShardJob(spec=runner.spec, out=str(runner.out), scratch=str(scratch), explain=bool(args.explain),
                    dedup=dedup_config)
-    job_ref = ray.put(job)
 
     t0 = time.perf_counter()
-    clean = _remote(clean_shard)
-    refs = [clean.remote(job_ref, s) for s in shards]
-    results: list[ShardResult] = gather(refs, "cleaning", lambda _i, r: bar.update(r.files_done))
+    results: list[ShardResult] = ex.map(clean_shard, job, [(s,) for s in shards], "cleaning",
+                                        lambda r: bar.update(r.files_done))
     bar.close()
     timings["clean_seconds"] = round(time.perf_counter() - t0, 3)
 
@@ -162,13 +150,17 @@ def _run(args: Any, runner: Any, skipped: Sequence[Skipped], index: Any, report_
         t1 = time.perf_counter()
         from .finish import finish_distributed
 
-        parts = max(1, min(len(shards), PARTITIONS_PER_CPU * max(info.cpus, 1)))
+        parts = max(1, min(len(shards), PARTITIONS_PER_CPU * max(cpus, 1)))
         dedup_json, drop_stats, drop_parts = finish_distributed(
-            RayExecutor(), args, job, shards, results, renamed, report_dir, job_ref, timings, parts)
+            ex, args, job, shards, results, renamed, report_dir, timings, parts)
         for st in drop_stats:
             stats.merge(st)
         explain_parts.extend((p, None, {}) for p in drop_parts)
         timings["dedup_seconds"] = round(time.perf_counter() - t1, 3)
+
+    # A worker that died while writing an output left its temporary file beside it (the task ran
+    # again and wrote the output whole): nothing of it stays in OUT.
+    remove_stale_temps(Path(runner.out))
 
     # The reports, written last (a failure above leaves none of them).
     with atomic_writer(report_dir / "rejected.jsonl", errors="backslashreplace") as fh:

@@ -14,7 +14,7 @@ from .shards import Shard, ShardJob, ShardResult, drop_shard
 
 
 def finish_distributed(ex: Any, args: Any, job: ShardJob, shards: Sequence[Shard], results: Sequence[ShardResult],
-                       renamed: Sequence[dict[tuple[int, int], str]], report_dir: Path, job_ref: Any,
+                       renamed: Sequence[dict[tuple[int, int], str]], report_dir: Path,
                        timings: dict[str, float], parts: int) -> tuple[dict[str, Any], list[RunStats], list[Path]]:
     """The near-duplicate stages on the cluster (:mod:`newsclean.distributed.dedup`), then
     duplicates.jsonl from their parts and the drop pass."""
@@ -46,7 +46,7 @@ def finish_distributed(ex: Any, args: Any, job: ShardJob, shards: Sequence[Shard
             shard_of = layout.shard_of_doc(z["doc"])
             for d, line, s in zip(z["doc"].tolist(), z["line"].tolist(), shard_of.tolist(), strict=True):
                 drops_by_shard.setdefault(s, {}).setdefault(docs.key(d), set()).add(line)
-    drop_stats, drop_parts = drop_pass_by_shard(job, shards, results, renamed, drops_by_shard, job_ref, layout)
+    drop_stats, drop_parts = drop_pass_by_shard(ex, job, shards, results, renamed, drops_by_shard, layout)
     stats = {k: v for k, v in out.stats.items() if k != "dropped"}
     dedup_json = {"mode": args.dedup, "clusters": out.clusters,
                   "cross_document_clusters": out.cross_document_clusters,
@@ -56,17 +56,14 @@ def finish_distributed(ex: Any, args: Any, job: ShardJob, shards: Sequence[Shard
     return dedup_json, drop_stats, drop_parts
 
 
-def drop_pass_by_shard(job: ShardJob, shards: Sequence[Shard], results: Sequence[ShardResult],
+def drop_pass_by_shard(ex: Any, job: ShardJob, shards: Sequence[Shard], results: Sequence[ShardResult],
                        renamed: Sequence[dict[tuple[int, int], str]], drops: dict[int, dict[str, set[int]]],
-                       job_ref: Any, layout: Any) -> tuple[list[RunStats], list[Path]]:
+                       layout: Any) -> tuple[list[RunStats], list[Path]]:
     """The second pass over the shards holding dropped paragraphs (:func:`drop_shard`), in shard order:
     the counts to take off and the explain parts to append."""
-    from .engine import _remote, gather
-
     if not drops:
         return [], []
-    task = _remote(drop_shard)
-    refs, parts = [], []
+    args, parts = [], []
     for s in sorted(drops):
         mine = drops[s]
         r = results[s]
@@ -75,7 +72,7 @@ def drop_pass_by_shard(job: ShardJob, shards: Sequence[Shard], results: Sequence
         keys = [renamed[s].get((fi, n), key) for (key, _d, _o), fi, n in
                 zip(own, r.doc_file.tolist(), r.doc_line.tolist(), strict=True)]
         files = sorted({int(r.doc_file[i]) for i, k in enumerate(keys) if k in mine})
-        refs.append(task.remote(job_ref, shards[s], files, mine, renamed[s]))
+        args.append((shards[s], files, mine, renamed[s]))
         parts.append(job.folder(shards[s]) / "drop-explain.jsonl")
-    stats = gather(refs, "the near-duplicate drop pass")
+    stats = ex.map(drop_shard, job, args, "the near-duplicate drop pass")
     return stats, parts if job.explain else []
