@@ -83,7 +83,7 @@ def _distributed(docs: list[dict[str, Any]], cfg: DedupConfig, cuts: list[int], 
     dropped = []
     for k in range(layout.parts):
         z = load(layout.path("dropped", f"p{k:05d}.npz"))
-        dropped.extend((keys.key(int(d)), int(ln)) for d, ln in zip(z["doc"], z["line"], strict=True))
+        dropped.extend(zip(keys.many(z["doc"])[0], z["line"].tolist(), strict=True))
     stats = {k: v for k, v in out.stats.items() if k not in WORK_STATS}
     return rows, {"stats": stats, "documents": [x.to_json_row() for x in out.documents], "dropped": sorted(dropped),
                   "rounds": out.rounds}

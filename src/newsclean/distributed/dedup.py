@@ -137,11 +137,16 @@ class Tokens:
         offsets = np.concatenate(([0], np.cumsum(lens))).astype(np.int64)
         tokens = np.empty(int(offsets[-1]), np.uint32)
         for k in np.unique(owner).tolist():
-            tok = self._part(k)
-            for i in np.flatnonzero(owner == k).tolist():
-                tokens[offsets[i] : offsets[i + 1]] = tok[starts[i] : starts[i] + lens[i]]
+            sel = np.flatnonzero(owner == k)
+            _gather_runs(self._part(k), starts[sel], lens[sel], offsets[sel], tokens)
         cfg = plan.cfg
         return TokenSets.from_arrays(tokens, offsets, cfg.min_run, cfg.threshold), inv.reshape(np.shape(ids))
+
+
+@nb.njit(cache=True)
+def _gather_runs(src, starts, lens, dst_starts, dst):
+    for i in range(starts.size):
+        dst[dst_starts[i] : dst_starts[i] + lens[i]] = src[starts[i] : starts[i] + lens[i]]
 
 
 def _cover(plan: DedupPlan, tokens: Tokens, left: np.ndarray, right: np.ndarray) -> np.ndarray:
@@ -447,9 +452,22 @@ def connected_components(ex: Executor, plan: DedupPlan, version: int) -> int:
     while True:
         moving = sum(ex.map(cc_map, plan, [(k, version) for k in parts], "connected components"))
         if moving == 0:
+            _consumed(plan, f"cc{version}")
             return version
         ex.map(cc_reduce, plan, [(k, version) for k in parts], "connected components")
+        _consumed(plan, f"cc{version}", columns=[f"label{version}"])
         version += 1
+
+
+def _consumed(plan: DedupPlan, *stages: str, columns: Sequence[str] = ()) -> None:
+    """Remove what no later stage reads (rows routed at ``stages`` once gathered, old ``columns``): the
+    scratch folder holds about one stage's data at a time, not the run's."""
+    import shutil
+
+    for f in stages:
+        shutil.rmtree(plan.layout.path("routes", f), ignore_errors=True)
+    for f in columns:
+        shutil.rmtree(plan.layout.path(f), ignore_errors=True)
 
 
 def mark_members(plan: DedupPlan, k: int, version: int) -> None:
@@ -815,29 +833,29 @@ class _Texts:
 
     def __init__(self, plan: DedupPlan) -> None:
         self.plan = plan
-        self._tables: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray, Any]] = {}
 
-    def get(self, doc: int, line: int) -> str:
-        s = int(self.plan.layout.shard_of_doc(np.asarray([doc]))[0])
-        t = self._tables.get(s)
-        if t is None:
+    def get_many(self, doc: np.ndarray, line: np.ndarray) -> list[str]:
+        layout = self.plan.layout
+        out = [""] * doc.size
+        shard = layout.shard_of_doc(doc)
+        for s in np.unique(shard).tolist():
+            sel = np.flatnonzero(shard == s)
             folder = Path(self.plan.shard_folders[s])
             z = load(folder / "texts.npz")
             code = z["doc"].astype(np.int64) * (1 << 32) + z["line"]
             length = z["length"].astype(np.int64)
             offsets = np.concatenate(([0], np.cumsum(length)))[:-1]
             order = np.argsort(code, kind="stable")
-            t = self._tables[s] = (code[order], offsets[order], length[order], open(folder / "texts.bin", "rb"))
-        code, offsets, lengths, fh = t
-        c = (doc - int(self.plan.layout.shard_doc[s])) * (1 << 32) + line
-        i = int(np.searchsorted(code, c))
-        if i >= code.size or int(code[i]) != c:
-            return ""
-        return os.pread(fh.fileno(), int(lengths[i]), int(offsets[i])).decode("utf-8", "surrogatepass")
-
-    def close(self) -> None:
-        for t in self._tables.values():
-            t[3].close()
+            code, offsets, length = code[order], offsets[order], length[order]
+            want = (doc[sel] - layout.shard_doc[s]) * (1 << 32) + line[sel]
+            i = np.minimum(np.searchsorted(code, want), max(code.size - 1, 0))
+            found = (code[i] == want) if code.size else np.zeros(sel.size, bool)
+            with open(folder / "texts.bin", "rb") as fh:
+                fd = fh.fileno()
+                for j, ii, ok in zip(sel.tolist(), i.tolist(), found.tolist(), strict=True):
+                    if ok:
+                        out[j] = os.pread(fd, int(length[ii]), int(offsets[ii])).decode("utf-8", "surrogatepass")
+        return out
 
 
 class _Docs:
@@ -847,90 +865,77 @@ class _Docs:
         self.plan = plan
         self._parts: dict[int, tuple[list[str], list[str | None]]] = {}
 
-    def _part(self, d: int) -> tuple[int, tuple[list[str], list[str | None]]]:
-        k = int(self.plan.layout.doc_owner(np.asarray([d]))[0])
+    def _part(self, k: int) -> tuple[list[str], list[str | None]]:
         p = self._parts.get(k)
         if p is None:
             with open(self.plan.layout.path("docs", f"p{k:05d}.pkl"), "rb") as fh:
                 p = self._parts[k] = pickle.load(fh)
-        return int(self.plan.layout.doc_bounds[k]), p
+        return p
+
+    def many(self, d: np.ndarray) -> tuple[list[str], list[str | None]]:
+        """Keys and outlets of documents ``d``."""
+        layout = self.plan.layout
+        keys: list[str] = [""] * d.size
+        outlets: list[str | None] = [None] * d.size
+        owner = layout.doc_owner(d)
+        for k in np.unique(owner).tolist():
+            sel = np.flatnonzero(owner == k)
+            pk, po = self._part(k)
+            for j, local in zip(sel.tolist(), (d[sel] - layout.doc_bounds[k]).tolist(), strict=True):
+                keys[j] = pk[local]
+                outlets[j] = po[local]
+        return keys, outlets
 
     def key(self, d: int) -> str:
-        base, p = self._part(d)
-        return p[0][d - base]
-
-    def outlet(self, d: int) -> str | None:
-        base, p = self._part(d)
-        return p[1][d - base]
+        return self.many(np.asarray([d], np.int64))[0][0]
 
 
-def records_write(plan: DedupPlan, k: int, first_id: int, mode: str) -> dict[str, Any]:
+def records_write(plan: DedupPlan, k: int, first_id: int) -> dict[str, Any]:
     """The partition's clusters as duplicates.jsonl rows (numbered from ``first_id``), its dropped
     lines per shard, and per cluster its documents' characters (for document pairs)."""
     import json
+
+    from ..io import atomic_writer
 
     layout = plan.layout
     r = gather(layout, "rec-group", k, {"first": np.int64, "key": np.int64, "g": np.int64, "sim": np.float64,
                                         "frag": np.bool_})
     order = np.lexsort((r["g"], r["first"]))
     first, key, g = r["first"][order], r["key"][order], r["g"][order]
-    sim, frag = r["sim"][order], r["frag"][order]
+    sim, frag = r["sim"][order].tolist(), r["frag"][order]
     doc_col, line_col, exact_col, len_col = (Column(layout, n) for n in ("doc", "line", "exact", "length"))
     doc, line, exact, length = doc_col.get(g), line_col.get(g), exact_col.get(g), len_col.get(g)
-    key_exact = exact_col.get(key)
-    texts, docs = _Texts(plan), _Docs(plan)
-    starts = np.flatnonzero(np.concatenate(([True], first[1:] != first[:-1]))) if g.size else np.zeros(0, np.int64)
-    bounds = starts.tolist() + [int(g.size)]
-    drop_doc: list[int] = []
-    drop_line: list[int] = []
-    c_cluster: list[int] = []
-    c_doc: list[int] = []
-    c_chars: list[float] = []
-    out_stats = {"clusters": 0, "clustered_paragraphs": 0, "cross_document_clusters": 0, "fragments": 0,
-                 "dropped": 0}
+    same_exact = exact == exact_col.get(key)
+    keys, outlets = _Docs(plan).many(doc)
+    texts = _Texts(plan).get_many(doc, line)
+    head = np.concatenate(([True], first[1:] != first[:-1])) if g.size else np.zeros(0, bool)
+    cluster = np.cumsum(head) - 1  # local cluster number of every row
+    bounds = np.flatnonzero(head).tolist() + [int(g.size)]
+    is_kept = g == key
+    lines, fr, kept_rows = line.tolist(), frag.tolist(), is_kept.tolist()
     path = layout.path("duplicates", f"p{k:05d}.jsonl")
     path.parent.mkdir(parents=True, exist_ok=True)
-    from ..io import atomic_writer
-
     with atomic_writer(path, errors="backslashreplace") as fh:
         for ci in range(len(bounds) - 1):
             lo, hi = bounds[ci], bounds[ci + 1]
-            cid = first_id + ci
-            kept = int(key[lo])
-            members = []
-            kept_member = None
-            for i in range(lo, hi):
-                d = int(doc[i])
-                m = Member(docs.key(d), int(line[i]), float(sim[i]), texts.get(d, int(line[i])), bool(frag[i]))
-                members.append(m)
-                if int(g[i]) == kept:
-                    kept_member = m
-                else:
-                    drop_doc.append(d)
-                    drop_line.append(int(line[i]))
-            assert kept_member is not None
-            cl = Cluster(cid, kept_member, tuple(members), bool((exact[lo:hi] == key_exact[lo:hi]).all()))
-            row = cl.to_json_row()
+            members = tuple(Member(keys[i], lines[i], sim[i], texts[i], fr[i]) for i in range(lo, hi))
+            kept = members[kept_rows.index(True, lo, hi) - lo]
+            row = Cluster(first_id + ci, kept, members, bool(same_exact[lo:hi].all())).to_json_row()
             for m, i in zip(row["members"], range(lo, hi), strict=True):
-                m["outlet"] = docs.outlet(int(doc[i]))
+                m["outlet"] = outlets[i]
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
-            out_stats["clusters"] += 1
-            out_stats["clustered_paragraphs"] += hi - lo
-            out_stats["cross_document_clusters"] += int(len(cl.documents) > 1)
-            out_stats["fragments"] += int(frag[lo:hi].sum())
-            out_stats["dropped"] += hi - lo - 1
-            # Characters of each document in the cluster (documents in input order).
-            ds, inv = np.unique(doc[lo:hi], return_inverse=True)
-            chars = np.bincount(inv, weights=length[lo:hi].astype(np.float64))
-            c_cluster.extend([cid] * ds.size)
-            c_doc.extend(ds.tolist())
-            c_chars.extend(chars.tolist())
-    texts.close()
-    save(layout.path("dropped", f"p{k:05d}.npz"), doc=np.asarray(drop_doc, np.int64),
-         line=np.asarray(drop_line, np.int64))
-    save(layout.path("docpairs", f"clusters-p{k:05d}.npz"), cluster=np.asarray(c_cluster, np.int64),
-         doc=np.asarray(c_doc, np.int64), chars=np.asarray(c_chars, np.float64))
-    return out_stats
+    # Characters of each document in each cluster (documents in input order), and the dropped lines.
+    pairs, inv = np.unique(np.stack([cluster, doc], axis=1), axis=0, return_inverse=True) if g.size else \
+        (np.zeros((0, 2), np.int64), np.zeros(0, np.int64))
+    chars = np.bincount(inv.reshape(-1), weights=length.astype(np.float64), minlength=pairs.shape[0])
+    docs_per_cluster = np.bincount(pairs[:, 0], minlength=len(bounds) - 1) if pairs.size else np.zeros(0, np.int64)
+    save(layout.path("dropped", f"p{k:05d}.npz"), doc=doc[~is_kept], line=line[~is_kept].astype(np.int64))
+    save(layout.path("docpairs", f"clusters-p{k:05d}.npz"), cluster=pairs[:, 0] + first_id,
+         doc=pairs[:, 1], chars=chars)
+    n_clusters = len(bounds) - 1
+    return {"clusters": n_clusters, "clustered_paragraphs": int(g.size),
+            "cross_document_clusters": int((docs_per_cluster > 1).sum()), "fragments": int(frag.sum()),
+            "dropped": int(g.size - n_clusters)}
 
 
 def _cluster_spans(z: dict[str, np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
@@ -1057,9 +1062,13 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
     too_short = sum(p["too_short"] for p in prep)
     stats: dict[str, int] = {"documents": sum(p["documents"] for p in prep), "paragraphs": n + too_short,
                              "too_short": too_short, "python_normalized": sum(p["python_fallback"] for p in prep)}
+    for folder in plan.shard_folders:  # copied into the partitions' columns
+        Path(folder, "sketch.npz").unlink(missing_ok=True)
     ex.map(exact_map, plan, one, "dedup: exact groups")
     groups = sum(ex.map(exact_reduce, plan, one, "dedup: exact groups"))
+    _consumed(plan, "exact")
     st = ex.map(exact_store, plan, one, "dedup: exact groups")
+    _consumed(plan, "exact-back")
     n_compared = sum(s["compared"] for s in st)
     longest = max([s["longest"] for s in st] + [0])
     stats["exact_duplicates"] = n - groups
@@ -1071,8 +1080,11 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
     stats["lsh_bands"], stats["lsh_rows"] = bands, rows
     bits = _position_bits(n_compared)
     ex.map(lsh_map, plan, [(k, bits) for k in parts], "dedup: LSH")
+    _consumed(plan, columns=["sig"])
     ex.map(lsh_reduce, plan, one, "dedup: LSH")
+    _consumed(plan, "lsh")
     stats["candidates"] = sum(ex.map(lsh_slots, plan, one, "dedup: LSH"))
+    _consumed(plan, "lsh-back")
     lap("dedup_candidates_seconds")
 
     # Components of the passing candidate pairs, the greedy on each, checked until no pair across acts.
@@ -1095,8 +1107,11 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
         version = connected_components(ex, plan, version)
         ex.map(mark_members, plan, [(k, version) for k in parts], "dedup: components")
         ex.map(comp_map, plan, [(k, version, "greedy") for k in parts], "dedup: greedy")
+        _consumed(plan, f"mark{version}")
         count_work(ex.map(comp_run, plan, [(k, version, "greedy") for k in parts], "dedup: greedy"))
+        _consumed(plan, f"comp-greedy{version}")
         stored = ex.map(comp_store, plan, [(k, version, "greedy") for k in parts], "dedup: greedy")
+        _consumed(plan, f"comp-back-greedy{version}")
         rounds["greedy"] += 1
         if checked(ex.map(check_greedy, plan, [(k, version, rounds["greedy"]) for k in parts], "dedup: checks")) == 0:
             break
@@ -1118,6 +1133,7 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
             stats["fragment_candidates"] = sum(ex.map(frag_containers, plan, [(k, longest) for k in parts],
                                                       "dedup: fragments"))
         stats["fragment_pairs"] = checked(ex.map(frag_merge, plan, one, "dedup: fragments"))
+        _consumed(plan, "frag-cand")
     else:
         ex.map(no_fragments, plan, one, "dedup: fragments")
     lap("dedup_fragments_seconds")
@@ -1127,9 +1143,12 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
         version = connected_components(ex, plan, version)
         ex.map(mark_members, plan, [(k, version) for k in parts], "dedup: components")
         ex.map(comp_map, plan, [(k, version, "merge") for k in parts], "dedup: merges")
+        _consumed(plan, f"mark{version}")
         m_stats = ex.map(comp_run, plan, [(k, version, "merge") for k in parts], "dedup: merges")
         count_work(m_stats)
+        _consumed(plan, f"comp-merge{version}", f"fm-merge{version}")
         ex.map(comp_store, plan, [(k, version, "merge") for k in parts], "dedup: merges")
+        _consumed(plan, f"comp-back-merge{version}")
         rounds["merge"] += 1
         if checked(ex.map(check_refine, plan, [(k, version, rounds["merge"]) for k in parts], "dedup: checks")) == 0:
             break
@@ -1141,25 +1160,29 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
 
     ex.map(records_map, plan, one, "dedup: records")
     ex.map(records_group, plan, one, "dedup: records")
+    _consumed(plan, "rec")
     counts = ex.map(records_count, plan, one, "dedup: records")
     firsts = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-    mode = ""
-    rec = ex.map(records_write, plan, [(k, int(firsts[k]), mode) for k in parts], "dedup: records")
+    rec = ex.map(records_write, plan, [(k, int(firsts[k])) for k in parts], "dedup: records")
+    _consumed(plan, "rec-group")
     for name in ("clusters", "clustered_paragraphs", "cross_document_clusters", "fragments"):
         stats[name] = sum(r[name] for r in rec)
     dropped = sum(r["dropped"] for r in rec)
     ex.map(docs_clustered_map, plan, one, "dedup: document pairs")
     ex.map(docs_eligible, plan, one, "dedup: document pairs")
+    _consumed(plan, "doc-clustered")
     ex.map(doc_pairs_map, plan, one, "dedup: document pairs")
     pairs = ex.map(doc_pairs_reduce, plan, one, "dedup: document pairs")
+    _consumed(plan, "doc-pairs")
     a = np.concatenate([p["a"] for p in pairs])
     order = np.lexsort((np.concatenate([p["b"] for p in pairs]), a))
     cat = {k: np.concatenate([p[k] for p in pairs])[order] for k in pairs[0]} if pairs else {}
     docs = _Docs(plan)
-    documents = [DocumentDuplicate((docs.key(int(x)), docs.key(int(y))), float(s), (float(ca), float(cb)), int(sh))
-                 for x, y, s, ca, cb, sh in zip(cat.get("a", []), cat.get("b", []), cat.get("score", []),
-                                                cat.get("cov_a", []), cat.get("cov_b", []),
-                                                cat.get("shared", []), strict=True)]
+    ka = docs.many(cat["a"])[0] if cat else []
+    kb = docs.many(cat["b"])[0] if cat else []
+    documents = [DocumentDuplicate((x, y), float(s), (float(ca), float(cb)), int(sh))
+                 for x, y, s, ca, cb, sh in zip(ka, kb, cat.get("score", []), cat.get("cov_a", []),
+                                                cat.get("cov_b", []), cat.get("shared", []), strict=True)]
     stats["dropped"] = dropped
     stats["document_duplicates"] = len(documents)
     lap("dedup_records_seconds")

@@ -44,8 +44,9 @@ def finish_distributed(ex: Any, args: Any, job: ShardJob, shards: Sequence[Shard
         for k in range(layout.parts):
             z = load(layout.path("dropped", f"p{k:05d}.npz"))
             shard_of = layout.shard_of_doc(z["doc"])
-            for d, line, s in zip(z["doc"].tolist(), z["line"].tolist(), shard_of.tolist(), strict=True):
-                drops_by_shard.setdefault(s, {}).setdefault(docs.key(d), set()).add(line)
+            keys = docs.many(z["doc"])[0]
+            for key, line, s in zip(keys, z["line"].tolist(), shard_of.tolist(), strict=True):
+                drops_by_shard.setdefault(s, {}).setdefault(key, set()).add(line)
     drop_stats, drop_parts = drop_pass_by_shard(ex, job, shards, results, renamed, drops_by_shard, layout)
     stats = {k: v for k, v in out.stats.items() if k != "dropped"}
     dedup_json = {"mode": args.dedup, "clusters": out.clusters,

@@ -171,14 +171,15 @@ def route(layout: Layout, stage: str, src: int, dest: np.ndarray, parts: int | N
         lo, hi = int(bounds[j]), int(bounds[j + 1])
         if hi > lo:
             idx = order[lo:hi]
-            save(layout.path(stage, f"to{j:05d}", f"from{src:05d}.npz"), **{k: v[idx] for k, v in columns.items()})
+            save(layout.path("routes", stage, f"to{j:05d}", f"from{src:05d}.npz"),
+                 **{k: v[idx] for k, v in columns.items()})
     return n
 
 
 def gather(layout: Layout, stage: str, dest: int, empty: dict[str, Any]) -> dict[str, np.ndarray]:
     """All rows routed to ``dest`` at ``stage``, sources in order (``empty``: name -> dtype or
     (dtype, width) of each column, for when there is none)."""
-    folder = layout.path(stage, f"to{dest:05d}")
+    folder = layout.path("routes", stage, f"to{dest:05d}")
     names = sorted(os.listdir(folder)) if folder.is_dir() else []
     parts = [load(folder / n) for n in names if n.endswith(".npz") and not n.startswith(".")]
     out: dict[str, np.ndarray] = {}
