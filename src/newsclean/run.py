@@ -36,7 +36,7 @@ from typing import IO, Any
 from .budget import DEFAULT_SECONDS, OverBudget, cpu_budget, document_budget
 from .budget import stop as stop_budget_clock
 from .catalog import Catalog, Rule, load_rule_file, rule_matches
-from .document import Change, Cleaned, Document, split_lines
+from .document import Change, Cleaned, Document, count_lines, split_lines
 from .io import (
     BadRecord,
     InputFile,
@@ -121,7 +121,7 @@ def kept_lines(text: str, cleaned: Cleaned) -> list[tuple[int, str]]:
     exactly one output line, in order, because line cleaners never add line breaks."""
     if not cleaned.text:
         return []
-    n_lines = len(split_lines(base_text(text, cleaned)))
+    n_lines = count_lines(base_text(text, cleaned))
     dropped = {c.line for c in line_steps(cleaned) if c.action == "drop_line"}
     kept = (i for i in range(n_lines) if i not in dropped)
     return list(zip(kept, split_lines(cleaned.text)))
@@ -390,7 +390,7 @@ class _Worker:
         if g.stats is not None:
             if job.count:
                 g.stats.add_document(doc.text, cleaned.text, cleaned.changes, doc.outlet,
-                                     len(split_lines(base_text(doc.text, cleaned))), doc.id)
+                                     count_lines(base_text(doc.text, cleaned)), doc.id)
                 note = doc.metadata.get("html_encoding_note")
                 if note:
                     g.stats.note(job.files[fi][0], note)
