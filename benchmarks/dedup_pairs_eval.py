@@ -18,7 +18,7 @@ From Python (the cleaned paragraphs are cached in-process, so a grid only re-run
 
     from benchmarks.dedup_pairs_eval import evaluate
     from newsclean.dedup import DedupConfig
-    report = evaluate(DedupConfig(threshold=0.5, containment_threshold=None))   # dev only
+    report = evaluate(DedupConfig(threshold=0.5))   # dev only
     report["splits"]["dev"]["all"]["recall"], report["splits"]["dev"]["all"]["fpr"]
 
 ``--cli`` scores the clusters of the command line itself (``python -m newsclean COPY OUT --dedup

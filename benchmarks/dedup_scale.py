@@ -14,7 +14,7 @@ LSH candidate pairs (before and after skipping pairs already in one cluster), ac
 candidates per MinHash paragraph, the index's RAM per stored paragraph (signatures +
 bookkeeping), the temporary file's bytes per MinHash paragraph, and the process's max RSS.
 Candidates per paragraph growing much more slowly than the corpus is what "does not explode"
-means here; it is bounded by ``bands * max_bucket`` per paragraph and stage.
+means here; it is bounded by ``candidate_slots`` per paragraph.
 """
 
 from __future__ import annotations
@@ -65,7 +65,7 @@ def run_one(source: str, size: float, seed: int) -> dict[str, Any]:
         "source": "generated" if source == "generated" else Path(source).name, "size": size,
         "paragraphs": st["paragraphs"], "minhash": st["minhash"], "seconds_add": round(t_add, 2),
         "seconds_finish": round(t_finish, 2), "candidates": st["candidates"],
-        "verified_pairs": st["verified_pairs"], "accepted_pairs": st["accepted_pairs"],
+        "verified_pairs": st["verified_pairs"], "accepted_pairs": st["clustered_paragraphs"] - st["clusters"],
         "candidates_per_minhash_paragraph": round(st["candidates"] / max(st["minhash"], 1), 2),
         "ram_bytes_per_paragraph": round(ram / max(stored, 1), 1),
         "disk_bytes_per_minhash_paragraph": round(st["disk_bytes"] / max(st["minhash"], 1), 1),

@@ -12,7 +12,7 @@ each measurement is repeated, interleaved, and the median taken:
 * ``datasketch bulk``: ``MinHash.bulk`` (``update_batch`` per paragraph, same hash);
 * ``newsclean kernel``: :func:`compute_signatures` on normalized text (numba);
 * ``newsclean raw text``: :func:`sketch` on raw text: compiled normalization, shingling,
-  hashing, sorted shingle sets and signatures (the index's whole text -> signature path);
+  hashing, sorted shingle sets, word tokens and signatures (the index's whole text -> signature path);
 * ``newsclean python-normalize+kernel``: ``normalize_many`` (Python) + kernel, the previous path.
 
 The newsclean methods run on 1 and 2 numba threads. Slow baselines run on ``--n-slow``
@@ -135,7 +135,7 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     index._flush()
     mem = index.memory_bytes()
     per = sum(v for k, v in mem.items() if k != "paragraphs" and not k.startswith("disk_")) / max(mem["paragraphs"], 1)
-    disk = mem["disk_shingle_sets"] / max(mem["paragraphs"], 1)
+    disk = mem["disk_tokens"] / max(mem["paragraphs"], 1)
     print(f"\nindex storage: {per:.1f} bytes/paragraph in RAM, {disk:.1f} bytes/paragraph on disk "
           f"({', '.join(f'{k} {v}' for k, v in mem.items())})")
     report = {"rows": rows, "index_bytes_per_paragraph": per, "disk_bytes_per_paragraph": disk, "index_bytes": mem,

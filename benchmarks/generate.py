@@ -1,7 +1,7 @@
 """Seeded generator of realistic Indonesian-looking news corpora, with ground truth.
 
     python -m benchmarks.generate OUT --paragraphs N --seed S [--format txt|jsonl|jsonl.gz]
-                                      [--docs-per-file K]
+                                      [--docs-per-file K] [--republish R]
 
 writes the documents under ``OUT/corpus/`` (so ``python -m newsclean OUT/corpus CLEAN`` reads only
 them), one ground-truth row per document in ``OUT/_truth.jsonl`` and a summary (parameters and
@@ -34,6 +34,11 @@ What the text looks like (shaped after the statistics of real Indonesian news, n
   other documents, sometimes whole syndicated articles) with a known word-level edit rate
   (substitutions, deletions, insertions at distinct positions) or truncated to a known share of
   their words. Each is recorded with its source ``(doc, line)``, the rate and the operation count.
+- *syndicated mode* (``--republish R``): every article is published ``R`` times in all, by other
+  outlets among the next 200 documents, each copy with its outlet's own boilerplate and dateline and
+  each paragraph copied with word edits (0-20% of its words) or dropped (10%): a paragraph then has
+  up to ``R - 1`` near-copies, as in syndicated wire news. Recorded as near-duplicates with
+  ``op: republish``.
 - *Unicode noise* on a few lines: no-break spaces, zero-width spaces, HTML entities, mojibake
   (UTF-8 read as Windows-1252), recorded per line. Near-duplicate sources and copies are kept free
   of noise and inline injections so that their recorded edit rates are exact.
@@ -44,6 +49,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import gzip
+import heapq
 import json
 import math
 import random
@@ -222,9 +228,19 @@ class GeneratorOptions:
     paragraphs_per_doc: float = 12.0
     #: Recent content paragraphs that near-duplicates are drawn from.
     pool_size: int = 3000
+    #: Syndicated mode: every article is published this many times in all (0 or 1: off), the
+    #: original and ``republish - 1`` copies by other outlets among the next ``republish_window``
+    #: documents. A copy has the outlet's own boilerplate and dateline; each of the original's
+    #: paragraphs is copied with word edits at one of ``republish_edit_rates`` (by
+    #: ``republish_edit_weights``), or dropped with probability ``republish_drop``.
+    republish: int = 0
+    republish_window: int = 200
+    republish_edit_rates: tuple[float, ...] = (0.0, 0.02, 0.05, 0.1, 0.2)
+    republish_edit_weights: tuple[float, ...] = (4, 3, 2, 1, 0.5)
+    republish_drop: float = 0.1
 
     def __post_init__(self) -> None:
-        for name in ("near_duplicate_rate", "syndicated_rate", "truncate_rate", "noise_rate"):
+        for name in ("near_duplicate_rate", "syndicated_rate", "truncate_rate", "noise_rate", "republish_drop"):
             v = getattr(self, name)
             if not 0.0 <= v <= 1.0:
                 raise ValueError(f"{name} must be in [0, 1], got {v!r}")
@@ -232,6 +248,10 @@ class GeneratorOptions:
             raise ValueError("edit_rates and edit_rate_weights must be non-empty and of equal length")
         if self.paragraphs_per_doc < 1:
             raise ValueError("paragraphs_per_doc must be >= 1")
+        if self.republish < 0 or self.republish_window < 1:
+            raise ValueError("republish must be >= 0 and republish_window >= 1")
+        if len(self.republish_edit_rates) != len(self.republish_edit_weights) or not self.republish_edit_rates:
+            raise ValueError("republish_edit_rates and republish_edit_weights must be non-empty and of equal length")
 
 
 @dataclass
@@ -262,6 +282,8 @@ class _Generator:
         self.recent_docs: list[tuple[str, list[tuple[int, list[str]]]]] = []
         self.doc_no = 0
         self.outlet_cum = list(_accumulate(_OUTLET_WEIGHTS))
+        self.due: list[tuple[int, int, str, list[tuple[int, list[str]]]]] = []  # (doc no, seq, source, paragraphs)
+        self.due_seq = 0
 
     # -- words and sentences ------------------------------------------------------------------
     def _words(self, k: int) -> list[str]:
@@ -411,8 +433,16 @@ class _Generator:
         raise AssertionError(family)
 
     # -- documents ------------------------------------------------------------------------------
-    def document(self, n_lines: int) -> dict[str, Any]:
-        """One document with exactly ``n_lines`` non-empty lines."""
+    def _republished(self, src: _Pooled) -> tuple[list[str], dict[str, Any]]:
+        o = self.opts
+        rate = self.rng.choices(o.republish_edit_rates, weights=o.republish_edit_weights)[0]
+        words, ops = self._edit(src.words, rate)
+        return words, {"op": "republish", "edit_rate": round(ops / len(src.words), 4), "ops": ops}
+
+    def document(self, n_lines: int, republish: tuple[str, list[tuple[int, list[str]]]] | None = None
+                 ) -> dict[str, Any]:
+        """One document with exactly ``n_lines`` non-empty lines; with ``republish`` = (source id,
+        its clean content paragraphs), a republished copy of that article."""
         r = self.rng
         o = self.opts
         oi = bisect.bisect_right(self.outlet_cum, r.random() * self.outlet_cum[-1])
@@ -443,13 +473,21 @@ class _Generator:
 
         # Content: fresh paragraphs, near-duplicates, or a syndicated copy of a recent document.
         content: list[tuple[list[str], dict[str, Any] | None, bool]] = []  # words, near info, pooled
-        syndicated = self.recent_docs and r.random() < o.syndicated_rate
+        syndicated = bool(republish) or (self.recent_docs and r.random() < o.syndicated_rate)
         src_paras: list[_Pooled] = []
-        if syndicated:
+        if republish:
+            sdoc, sparas = republish
+            src_paras = [_Pooled(sdoc, ln, ws) for ln, ws in sparas if r.random() >= o.republish_drop]
+        elif syndicated:
             sdoc, sparas = r.choice(self.recent_docs)
             src_paras = [_Pooled(sdoc, ln, ws) for ln, ws in sparas]
         for k in range(n_content):
-            if syndicated and k < len(src_paras) and r.random() < 0.85:
+            if republish and k < len(src_paras):
+                words, info = self._republished(src_paras[k])
+                info.update(source_doc=src_paras[k].doc, source_line=src_paras[k].line)
+                content.append((words, info, False))
+                continue
+            if syndicated and not republish and k < len(src_paras) and r.random() < 0.85:
                 src = src_paras[k]
             elif self.pool and r.random() < o.near_duplicate_rate:
                 src = r.choice(self.pool)
@@ -527,6 +565,11 @@ class _Generator:
             self.recent_docs.append((doc_id, pooled_here))
             if len(self.recent_docs) > 200:
                 self.recent_docs.pop(r.randrange(len(self.recent_docs)))
+        if o.republish > 1 and not republish and pooled_here:
+            for _ in range(o.republish - 1):
+                self.due_seq += 1
+                heapq.heappush(self.due, (self.doc_no + r.randint(1, o.republish_window), self.due_seq, doc_id,
+                                          pooled_here))
 
         year, month, day = r.randint(2019, 2025), r.randint(1, 12), r.randint(1, 28)
         title = self._headline()
@@ -567,11 +610,17 @@ class _Generator:
         mu = math.log(self.opts.paragraphs_per_doc) - 0.125  # log-normal, sigma 0.5 -> mean as asked
         left = n_paragraphs
         while left > 0:
-            n = max(1, min(int(round(r.lognormvariate(mu, 0.5))) + 1, 80))
+            source = None
+            if self.due and self.due[0][0] <= self.doc_no:
+                _, _, sdoc, sparas = heapq.heappop(self.due)
+                source = (sdoc, sparas)
+                n = len(sparas) + r.randint(0, 4)  # its paragraphs and a few boilerplate lines
+            else:
+                n = max(1, min(int(round(r.lognormvariate(mu, 0.5))) + 1, 80))
             n = min(n, left)
             if 0 < left - n < 3:  # no tiny last document
                 n = left
-            yield self.document(n)
+            yield self.document(n, source)
             left -= n
 
 
@@ -685,10 +734,13 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--format", choices=FORMATS, default="jsonl")
     ap.add_argument("--docs-per-file", type=int, default=1000, help="documents per JSONL file (default 1000)")
+    ap.add_argument("--republish", type=int, default=0,
+                    help="syndicated mode: publish every article this many times in all (default: off)")
     a = ap.parse_args(argv)
     if a.paragraphs < 0:
         ap.error("--paragraphs must be >= 0")
-    summary = write_corpus(a.out, a.paragraphs, a.seed, fmt=a.format, docs_per_file=a.docs_per_file)
+    summary = write_corpus(a.out, a.paragraphs, a.seed, fmt=a.format, docs_per_file=a.docs_per_file,
+                           options=GeneratorOptions(republish=a.republish))
     c = summary["counts"]
     sys.stderr.write(f"wrote {c['documents']} documents, {c['paragraphs']} paragraphs, "
                      f"{summary['megabytes']} MB in {c['files']} files to {a.out / 'corpus'}\n")

@@ -82,7 +82,7 @@ def test_inputs_of_every_shape_and_typed_parameters() -> None:
         deduplicate(texts, clean="yes")  # type: ignore[arg-type]
     with pytest.raises(ValueError, match="text"):
         deduplicate([{"id": 1}])
-    assert deduplicate(texts, threshold=0.99, config=DedupConfig(containment_threshold=None, fragment_containment=None)
+    assert deduplicate(texts, threshold=0.99, config=DedupConfig(fragments=False)
                        )[2] != ""
     crlf = Pipeline.default(blank_lines="collapse", newline="keep")
     assert deduplicate([WIRE[0] + "\r\n\r\n" + OWN[0], OWN[1] + "\r\n\r\n" + WIRE[0]], clean=crlf)[1] == OWN[1]

@@ -42,7 +42,7 @@ def test_cluster_row_format_and_dropped() -> None:
     assert set(row) == {"cluster", "size", "kept", "members"}
     assert row["cluster"] == 0 and row["size"] == 2 and row["kept"] == {"doc": "a.txt", "line": 0}
     assert [set(m) for m in row["members"]] == [{"doc", "line", "text", "similarity"}] * 2
-    assert row["members"][0]["similarity"] == 1.0 and 0.45 <= row["members"][1]["similarity"] < 1.0
+    assert row["members"][0]["similarity"] == 1.0 and 0.6 <= row["members"][1]["similarity"] < 1.0
     assert res.dropped == {("b.txt", 3): 0}
     with pytest.raises(ValueError, match="text_of"):
         res.clusters[0].to_json_row()
@@ -57,15 +57,21 @@ def test_exact_duplicates_within_one_document_and_short_lines() -> None:
     assert res.stats["exact_only"] == 3  # short lines: exact hashing only
 
 
-def test_truncated_copy_found_by_containment() -> None:
+def test_a_part_is_kept_by_the_paragraph_that_holds_it() -> None:
     long = (BASE + " " + OTHER + " Menteri Luar Negeri Denmark Jeppe Kofod mengatakan penting bagi Putin"
             " untuk memahami bahwa ancaman militer tidak akan berhasil. Kepala kebijakan luar negeri Uni Eropa,"
             " Josep Borrell, menegaskan setiap agresi lebih lanjut akan memiliki konsekuensi besar."
             " Para menteri juga membahas sanksi ekonomi yang siap dijatuhkan bila pasukan Rusia menyeberang.")
-    res = find_duplicates([("full", long), ("cut", BASE)])
-    assert [(m.doc, m.line) for m in res.clusters[0].members] == [("full", 0), ("cut", 0)]
-    off = find_duplicates([("full", long), ("cut", BASE)], DedupConfig(containment_threshold=None))
-    assert off.clusters == []
+    for docs in ([("full", long), ("cut", BASE)], [("cut", BASE), ("full", long)]):
+        res = find_duplicates(docs)
+        (cluster,) = res.clusters
+        # Kept first or not, the paragraph holding the other is the one kept: dropping it would
+        # lose its other sentences.
+        assert cluster.kept.doc == "full" and res.dropped == {("cut", 0): 0}
+        cut = next(m for m in cluster.members if m.doc == "cut")
+        assert cut.fragment and cut.similarity == 1.0
+        assert cluster.to_json_row(lambda d, ln: "")["members"][[m.doc for m in cluster.members].index("cut")][
+            "fragment"] is True
 
 
 @pytest.mark.parametrize(
@@ -115,8 +121,9 @@ def test_word_shingles_and_32_bit_signatures_work() -> None:
 @pytest.mark.parametrize(
     "kwargs",
     [{"threshold": 0}, {"threshold": 1.5}, {"threshold": "0.5"}, {"keep": "newest"}, {"keep": "outlet"},
-     {"containment_threshold": 2}, {"num_perm": 0}, {"signature_bits": 8}, {"bands": 4},
-     {"bands": 100, "rows": 5}, {"min_chars": -1}, {"batch_size": 1}, {"outlet_priority": "kompas.com"}],
+     {"min_run": 0}, {"lsh_jaccard": 0}, {"fragment_min_ratio": 2}, {"fragments": 1}, {"bucket_leaders": 0},
+     {"candidate_slots": 0}, {"num_perm": 0}, {"signature_bits": 8}, {"bands": 4}, {"bands": 100, "rows": 5},
+     {"min_chars": -1}, {"batch_size": 1}, {"outlet_priority": "kompas.com"}],
 )
 def test_config_validation(kwargs: dict) -> None:
     with pytest.raises(ValueError):
@@ -171,48 +178,91 @@ def _cluster_sets(res) -> set[frozenset]:
     return {frozenset((m.doc, m.line) for m in c.members) for c in res.clusters}
 
 
-def test_verification_is_exact_and_skipping_connected_pairs_changes_no_cluster() -> None:
-    from newsclean.dedup.shingles import containment, jaccard, shingles
-    from newsclean.dedup.verify import exact_scores
+@pytest.mark.parametrize("keep", ["first", "longest"])
+def test_every_member_is_a_verified_copy_of_the_kept_paragraph(keep: str) -> None:
+    """The cluster guarantee, checked with an independent tiling: no chains."""
+    import numpy as np
+    from test_dedup_verify import shorter_first, tiles_ref
 
-    docs = _synthetic_corpus()
-    every = find_duplicates(docs, DedupConfig(record_edges=True))
-    skipping = find_duplicates(docs)
-    assert _cluster_sets(every) == _cluster_sets(skipping)
-    assert skipping.stats["verified_pairs"] <= every.stats["verified_pairs"] == every.stats["candidates"]
+    from newsclean.dedup.clusters import is_member
+    from newsclean.dedup.signatures import word_tokens
+
+    docs = _synthetic_corpus(80, seed=5)
+    cfg = DedupConfig(keep=keep)
+    res = find_duplicates(docs, cfg)
     text = {(k, i): t for k, body in docs for i, t in enumerate(body.split("\n"))}
-    cfg = DedupConfig()
-    assert every.edges
-    for a, b in every.edges:  # every recorded edge passes the rule on exact string shingle sets
-        sa, sb = shingles(text[a]), shingles(text[b])
-        ratio = min(len(sa), len(sb)) / max(len(sa), len(sb))
-        assert jaccard(sa, sb) >= cfg.threshold or (
-            containment(sa, sb) >= cfg.containment_threshold and ratio >= cfg.min_size_ratio) or (
-            containment(sa, sb) >= cfg.fragment_containment and ratio >= cfg.fragment_min_ratio)
-    for c in every.clusters:  # similarities are exact too
-        kept = shingles(text[(c.kept.doc, c.kept.line)])
+    seen: set[tuple[str, int]] = set()
+    n_near = 0
+    for c in res.clusters:
+        kept = word_tokens(text[(c.kept.doc, c.kept.line)])
         for m in c.members:
-            s = shingles(text[(m.doc, m.line)])
-            j = jaccard(kept, s)
-            ratio = min(len(kept), len(s)) / max(len(kept), len(s))
-            expected = max(j, containment(kept, s)) if ratio >= cfg.fragment_min_ratio else j
-            assert m.similarity == pytest.approx(1.0 if kept == s else expected)
-    assert exact_scores is not None
+            assert (m.doc, m.line) not in seen  # a paragraph sits in one cluster
+            seen.add((m.doc, m.line))
+            if (m.doc, m.line) == (c.kept.doc, c.kept.line) or m.similarity == 1.0 and not m.fragment:
+                continue
+            tokens = word_tokens(text[(m.doc, m.line)])
+            covered = tiles_ref(*shorter_first(tokens, kept), cfg.min_run)
+            assert is_member(covered, len(tokens), len(kept), cfg.threshold, cfg.fragment_min_ratio)
+            assert m.similarity == pytest.approx(covered / len(tokens))
+            assert m.fragment == (len(tokens) < 0.5 * len(kept))
+            n_near += 1
+    assert n_near > 20
+    assert {d for d, _ in res.dropped} and all(
+        key not in {(c.kept.doc, c.kept.line) for c in res.clusters} for key in res.dropped)
+    assert np.all([c.size >= 2 for c in res.clusters])
 
 
-def test_capped_buckets_only_refine_clusters_and_keep_content_order() -> None:
-    docs = _synthetic_corpus(80, seed=4)
-    wide = find_duplicates(docs, DedupConfig(max_bucket=10**6))
-    narrow = find_duplicates(docs, DedupConfig(max_bucket=2))
-    assert narrow.stats["candidates"] < wide.stats["candidates"] / 2
-    # Fewer candidates, same exact rule: every narrow cluster lies inside one wide cluster.
-    wide_sets = _cluster_sets(wide)
-    assert all(any(c <= w for w in wide_sets) for c in _cluster_sets(narrow))
-    # Windowed buckets use content order only: shuffling the input changes nothing.
-    assert _cluster_sets(find_duplicates(list(reversed(docs)), DedupConfig(max_bucket=2))) == _cluster_sets(narrow)
+def test_copies_of_one_paragraph_cost_linear_verifications() -> None:
+    """A paragraph republished k times with edits: one cluster, O(k) verifications, not O(k**2)."""
+    import random
+
+    rng = random.Random(1)
+    vocab = [f"kata{i}" for i in range(400)]
+    base = [rng.choice(vocab) for _ in range(40)]
+    for k in (20, 80, 320):
+        docs = []
+        for d in range(k):
+            w = list(base)
+            for _ in range(2):
+                w[rng.randrange(len(w))] = rng.choice(vocab)
+            docs.append((f"c{d}", " ".join(w)))
+        res = find_duplicates(docs)
+        assert len(res.clusters) == 1 and res.clusters[0].size == k
+        # Each copy is verified against the first one only, though it shares buckets with all.
+        assert res.stats["verified_pairs"] <= 1.25 * k
+        assert res.stats["candidates"] <= DedupConfig().candidate_slots * k
+
+
+def test_band_slots_hold_the_first_members_of_each_bucket() -> None:
+    import numpy as np
+
+    from newsclean.dedup.candidates import band_slots
+
+    rng = np.random.default_rng(4)
+    sig = rng.integers(0, 3, (300, 6)).astype(np.uint16)  # few values: big buckets
+    order = rng.permutation(300)
+    slots, counts = band_slots(sig, order, bands=3, rows=2, leaders=2, slots=5, group=2)
+    want = [dict() for _ in range(300)]  # position -> {candidate: bands}, first found first
+    for b in range(3):
+        buckets: dict[tuple, list[int]] = {}
+        for pos, i in enumerate(order.tolist()):
+            buckets.setdefault(tuple(sig[i, 2 * b : 2 * b + 2].tolist()), []).append(pos)
+        for members in buckets.values():
+            for x, pos in enumerate(members):
+                for q in members[: min(x, 2)]:
+                    if q in want[pos]:
+                        want[pos][q] += 1
+                    elif len(want[pos]) < 5:
+                        want[pos][q] = 1
+    for pos in range(300):
+        got = {int(q): int(c) for q, c in zip(slots[pos], counts[pos], strict=True) if q >= 0}
+        assert got == want[pos]
+        assert list(got) == list(want[pos])  # in the order found
 
 
 def test_memory_and_disk_accounting(tmp_path: Path) -> None:
+    from newsclean.dedup.signatures import word_tokens
+
     idx = NearDuplicateIndex(DedupConfig(spill_dir=str(tmp_path)))
     idx.add_document("a", [(0, BASE), (1, OTHER), (2, "pendek")])
     idx._flush()
@@ -220,25 +270,18 @@ def test_memory_and_disk_accounting(tmp_path: Path) -> None:
     ram = sum(v for k, v in mem.items() if k != "paragraphs" and not k.startswith("disk_"))
     assert mem["paragraphs"] == 3 and ram == 3 * 24  # signatures go to disk too
     assert mem["disk_signatures"] == 3 * 256
-    from newsclean.dedup.shingles import shingles
-
-    assert mem["disk_shingle_sets"] == 4 * (len(shingles(BASE)) + len(shingles(OTHER)))  # short lines: no set
-    assert list(tmp_path.iterdir()) == []  # the spill file is anonymous (already unlinked)
+    assert mem["disk_tokens"] == 4 * (len(word_tokens(BASE)) + len(word_tokens(OTHER)))  # short lines: none
+    assert list(tmp_path.iterdir()) == []  # the spill files are anonymous (already unlinked)
     res = idx.finish()
-    assert res.stats["disk_bytes"] == mem["disk_shingle_sets"] and idx._spill.fh is None
+    assert res.stats["disk_bytes"] == mem["disk_tokens"] and idx._spill.fh is None
     assert idx._sig_spill.fh is None
+    assert set(res.timings) >= {"candidates", "greedy", "records"}
 
 
-def test_lsh_stages_follow_the_rules() -> None:
+def test_lsh_parameters_follow_the_floor() -> None:
     from newsclean.dedup.config import band_recall
 
     cfg = DedupConfig()
-    one, two = cfg.lsh_stages()
-    more_rows = band_recall(cfg.threshold, 128 // (one.rows + 1), one.rows + 1)
-    assert band_recall(cfg.threshold, one.bands, one.rows) >= 0.8 > more_rows
-    c, r = cfg.containment_threshold, cfg.min_size_ratio
-    floor = c * r / (1 + r - c * r)
-    assert two.ratio_min == r and band_recall(floor, two.bands, two.rows) >= 0.8
-    at_limit = c * two.ratio_max / (1 + two.ratio_max - c * two.ratio_max)
-    assert at_limit == pytest.approx(cfg.threshold, abs=1e-3)
-    assert DedupConfig(containment_threshold=None).lsh_stages() == (one,)
+    bands, rows = cfg.lsh_params()
+    assert band_recall(cfg.lsh_jaccard, bands, rows) >= 0.8 > band_recall(cfg.lsh_jaccard, 128 // (rows + 1), rows + 1)
+    assert DedupConfig(bands=10, rows=3).lsh_params() == (10, 3)

@@ -58,7 +58,7 @@ def test_scores_dev_only_unless_test_is_asked_for(tmp_path: Path) -> None:
 
 def test_a_stricter_config_misses_the_edited_copy(tmp_path: Path) -> None:
     corpus, pairs = _write(tmp_path)
-    rep = ev.evaluate(DedupConfig(threshold=0.99, containment_threshold=None, fragment_containment=None),
+    rep = ev.evaluate(DedupConfig(threshold=0.99, fragments=False),
                       corpus_dir=corpus, pairs_path=pairs)
     assert rep["splits"]["dev"]["all"]["missed"] == 1
     assert rep["splits"]["dev"]["missed_pairs"] == [["a", 0, "b", 0, "stratified"]]

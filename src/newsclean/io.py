@@ -604,10 +604,14 @@ def read_parquet(f: InputFile, *, batch_rows: int = 1024) -> Iterator[tuple[int,
                 yield n, rec
 
 
+# json.dumps(rec, ensure_ascii=False), without building an encoder for every record.
+_encode_record = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def record_line(rec: dict[str, Any]) -> bytes:
     """One output JSONL line (UTF-8, newline included): the bytes every JSONL output is made of.
     A lone surrogate in a field (valid JSON input: ``"\\ud800"``) is written as its escape."""
-    text = json.dumps(rec, ensure_ascii=False) + "\n"
+    text = _encode_record(rec) + "\n"
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:

@@ -37,7 +37,7 @@ from typing import IO, Any
 from .budget import DEFAULT_SECONDS, OverBudget, cpu_budget, document_budget
 from .budget import stop as stop_budget_clock
 from .catalog import Catalog, Rule, load_rule_file, rule_matches
-from .document import Change, Cleaned, Document, split_lines
+from .document import Change, Cleaned, Document, count_lines, split_lines
 from .io import (
     BadRecord,
     InputFile,
@@ -123,7 +123,7 @@ def kept_lines(text: str, cleaned: Cleaned) -> list[tuple[int, str]]:
     exactly one output line, in order, because line cleaners never add line breaks."""
     if not cleaned.text:
         return []
-    n_lines = len(split_lines(base_text(text, cleaned)))
+    n_lines = count_lines(base_text(text, cleaned))
     dropped = {c.line for c in line_steps(cleaned) if c.action == "drop_line"}
     kept = (i for i in range(n_lines) if i not in dropped)
     return list(zip(kept, split_lines(cleaned.text)))
@@ -392,7 +392,7 @@ class _Worker:
         if g.stats is not None:
             if job.count:
                 g.stats.add_document(doc.text, cleaned.text, cleaned.changes, doc.outlet,
-                                     len(split_lines(base_text(doc.text, cleaned))), doc.id)
+                                     count_lines(base_text(doc.text, cleaned)), doc.id)
                 note = doc.metadata.get("html_encoding_note")
                 if note:
                     g.stats.note(job.files[fi][0], note)
@@ -637,8 +637,6 @@ class DedupIntake:
 
     def flush(self) -> None:
         """Add what is buffered to the index."""
-        import numpy as np
-
         from .dedup.index import SketchedParagraphs
 
         docs, parts = self._docs, self._parts
@@ -649,22 +647,7 @@ class DedupIntake:
             for key, date, outlet in docs:
                 self.index.add_document(key, [], date=date, outlet=outlet)
             return
-        batches = [b for _, b in parts]
-        texts = None
-        if self.config.keep_text:
-            texts = tuple(t for b in batches for t in (b.texts or ()))
-        merged = SketchedParagraphs(
-            doc=np.concatenate([b.doc + np.int32(first) for first, b in parts]),
-            line=np.concatenate([b.line for b in batches]),
-            length=np.concatenate([b.length for b in batches]),
-            size=np.concatenate([b.size for b in batches]),
-            exact=np.concatenate([b.exact for b in batches]),
-            sig=np.concatenate([b.sig for b in batches]),
-            hashes=np.concatenate([b.hashes for b in batches]),
-            too_short=sum(b.too_short for b in batches),
-            python_fallback=sum(b.python_fallback for b in batches),
-            texts=texts,
-        )
+        merged = SketchedParagraphs.concat(parts)
         self.index.add_sketched(docs, merged)
 
 

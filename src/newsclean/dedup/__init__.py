@@ -3,15 +3,16 @@
 Paragraphs are the non-empty lines of cleaned documents. Each is normalized (NFKC, casefold,
 punctuation to spaces), cut into character 5-grams and summarized by a 128-value MinHash
 signature (bit-identical to ``datasketch.MinHash``); one compiled pass per batch does all of it
-(:func:`newsclean.dedup.signatures.sketch`). The exact shingle sets (sorted 32-bit hashes) go to
-a temporary file. LSH banding proposes candidate pairs; each is verified *exactly* on the two
-shingle sets (Jaccard, or containment of the smaller set for truncated copies); union-find builds
-clusters, and a keep policy (``first``, ``earliest``, ``longest`` or ``outlet``) picks the
-member to keep. Exact copies (after normalization) are clusters too, and paragraphs too short
-for MinHash are matched by exact hash only.
+(:func:`newsclean.dedup.signatures.sketch`), which also hashes its words, in order, into a
+temporary file. LSH banding proposes candidates; a paragraph is a copy of another when runs of
+words they share cover most of it (alignment, :mod:`newsclean.dedup.verify`). Clusters are built
+greedily in keep order (``first``, ``earliest``, ``longest`` or ``outlet``): every member is
+verified against the cluster's kept paragraph, so clusters never chain. Exact copies (after
+normalization) are clusters too, and paragraphs too short for MinHash are matched by exact hash
+only.
 
 >>> from newsclean.dedup import DedupConfig, NearDuplicateIndex
->>> index = NearDuplicateIndex(DedupConfig(threshold=0.3, keep="first"))
+>>> index = NearDuplicateIndex(DedupConfig(keep="first"))
 >>> index.add_document("a.txt", [(0, "Selama beberapa minggu, kami dihadapkan pada kemungkinan eskalasi militer."),
 ...                              (2, "Sumber : Associated Press")])
 >>> index.add_document("b.txt", [(5, "“Selama beberapa minggu, kita dihadapkan pada "
@@ -51,7 +52,14 @@ from newsclean.dedup.clusters import (
 )
 from newsclean.dedup.index import DedupConfig, NearDuplicateIndex, SketchedParagraphs, sketch_documents
 from newsclean.dedup.shingles import ShingleOptions, normalize, shingles
-from newsclean.dedup.signatures import SignatureBatch, SignatureScheme, compute_signatures, murmur3_32, sketch
+from newsclean.dedup.signatures import (
+    SignatureBatch,
+    SignatureScheme,
+    compute_signatures,
+    murmur3_32,
+    sketch,
+    word_tokens,
+)
 
 __all__ = [
     "KEEP_POLICIES",
@@ -75,6 +83,7 @@ __all__ = [
     "shingles",
     "sketch",
     "sketch_documents",
+    "word_tokens",
 ]
 
 #: A paragraph as the index sees it: ``(0-based input line, cleaned text)``.

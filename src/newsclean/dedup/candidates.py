@@ -1,214 +1,190 @@
-"""Candidate pairs from LSH banding (:func:`band_pairs`, :func:`candidate_pairs`) and the driver that
-runs the banding stages, verifies each band's new candidates and unions the accepted ones
-(:func:`find_pairs`)."""
+"""Candidates from LSH banding: for each paragraph, a few earlier paragraphs (in keep order) to verify it against.
+
+The MinHash signature's columns are cut into ``bands`` bands of ``rows`` columns (band ``b`` covers
+columns ``[b*rows, (b+1)*rows)``, like ``datasketch.MinHashLSH``); paragraphs agreeing on all values
+of a band share a bucket. Paragraphs are numbered in *keep order* (:mod:`newsclean.dedup.clusters`:
+the order in which the clustering decides them, the kept paragraph of each cluster first), and each
+band is sorted by (bucket, position), so every bucket lists its members in keep order.
+
+A bucket of ``m`` members does not make ``m * (m - 1) / 2`` pairs: each member's candidates are the
+bucket's first ``bucket_leaders`` members (its *leaders*). A paragraph republished ``k`` times shares
+most buckets with its ``k - 1`` copies; the first of them is the one they are all verified against
+(the kept paragraph of their cluster), so pairing all of them would cost ``k**2`` per band for
+nothing. The second leader keeps a candidate when the first is a chance member of the bucket.
+
+Each paragraph remembers up to ``candidate_slots`` distinct candidates over all bands (the first
+found), with the number of bands that proposed each; merging a band's leaders into the slots is a
+sequential pass per paragraph, so it costs O(1) per paragraph and band, however many bands agree.
+Bands are keyed, sorted and scanned a few at a time, in parallel (one LSD radix sort per band of
+64-bit words holding the band's hash above the paragraph's position).
+
+>>> import numpy as np
+>>> sig = np.array([[1, 2], [1, 2], [1, 3], [1, 2]], np.uint16)
+>>> slots, counts = band_slots(sig, np.arange(4), bands=2, rows=1, leaders=2, slots=4)
+>>> slots.tolist()
+[[-1, -1, -1, -1], [0, -1, -1, -1], [0, 1, -1, -1], [0, 1, -1, -1]]
+>>> counts[2].tolist(), counts[3].tolist()  # bands that proposed each
+([1, 1, 0, 0], [2, 2, 0, 0])
+"""
 
 from __future__ import annotations
 
-import math
+from typing import Any
 
 import numba as nb
 import numpy as np
 
-from newsclean.dedup.clusters import UnionFind
-from newsclean.dedup.config import DedupConfig
-from newsclean.dedup.verify import VERIFY_CHUNK, _ExactSets
+from newsclean.dedup.threading_layer import parallel_kernel
+
+#: Bits of the radix sort's digits (a histogram of 2**16 counts per thread).
+RADIX_BITS = 16
 
 
-@nb.njit(cache=True, nogil=True)
-def _band_keys(sig, reps, start, rows):
-    out = np.empty(reps.size, np.uint64)
-    for k in range(reps.size):
-        h = np.uint64(0x9E3779B97F4A7C15) ^ np.uint64(rows)
-        for c in range(start, start + rows):
-            h ^= np.uint64(sig[reps[k], c])
-            h *= np.uint64(0xBF58476D1CE4E5B9)
-            h ^= h >> np.uint64(31)
-        out[k] = h
-    return out
+@nb.njit(cache=True, inline="always")
+def _band_key(sig, k, start, rows):
+    h = np.uint64(0x9E3779B97F4A7C15) ^ np.uint64(rows)
+    for c in range(start, start + rows):
+        h ^= np.uint64(sig[k, c])
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(31)
+    return h
 
 
-@nb.njit(cache=True, nogil=True)
-def _bucket_pairs(sorted_keys, members, sizes, tiebreak, ratio_min, ratio_max, cap, out_left, out_right):
-    """Pairs ``(i, j)``, ``i < j``, of members sharing a key, with size ratio in
-    ``[ratio_min, ratio_max)``. Buckets of more than ``cap`` members are sorted by
-    ``(size, tiebreak)`` and each member paired with its next ``cap`` (the order uses content
-    only, so the result does not depend on input order). Returns the count; fills the outputs
-    as far as they reach (a count above their size means: call again with that size)."""
-    n = sorted_keys.size
-    room = out_left.size
-    total = 0
+@nb.njit(cache=True)
+def _sorted_band(sig, start, rows, bits):
+    """The band's words ``hash << bits | position`` (hash cut to its top ``64 - bits`` bits), sorted
+    (LSD radix on the hash part; stable, so equal hashes stay in position order)."""
+    n = sig.shape[0]
+    low = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
+    a = np.empty(n, np.uint64)
+    for k in range(n):
+        a[k] = (_band_key(sig, k, start, rows) & ~low) | np.uint64(k)
+    b = np.empty(n, np.uint64)
+    counts = np.empty((1 << RADIX_BITS) + 1, np.int64)
+    shift = bits
+    while shift < 64:
+        width = min(RADIX_BITS, 64 - shift)
+        digit = np.uint64((1 << width) - 1)
+        sh = np.uint64(shift)
+        counts[: (1 << width) + 1] = 0
+        for k in range(n):
+            counts[((a[k] >> sh) & digit) + 1] += 1
+        for d in range(1 << width):
+            counts[d + 1] += counts[d]
+        for k in range(n):
+            d = (a[k] >> sh) & digit
+            b[counts[d]] = a[k]
+            counts[d] += 1
+        a, b = b, a
+        shift += width
+    return a
+
+
+@nb.njit(cache=True)
+def _leaders(words, bits, leaders, out, col):
+    """``out[pos, col + l]``: the ``l``-th member of ``pos``'s bucket, for the members after it
+    (-1 elsewhere); ``words`` from :func:`_sorted_band`."""
+    n = words.size
+    low = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
     s = 0
     while s < n:
+        hi = words[s] >> np.uint64(bits)
         e = s + 1
-        key = sorted_keys[s]
-        while e < n and sorted_keys[e] == key:
+        while e < n and (words[e] >> np.uint64(bits)) == hi:
             e += 1
-        m = e - s
-        if m > 1:
-            if m > cap:
-                mem = members[s:e].copy()
-                mem = mem[np.argsort(tiebreak[mem], kind="mergesort")]
-                mem = mem[np.argsort(sizes[mem], kind="mergesort")]
-            else:
-                mem = members[s:e]
-            for x in range(m):
-                lim = m if m <= cap else min(m, x + 1 + cap)
-                i = mem[x]
-                a = sizes[i]
-                for y in range(x + 1, lim):
-                    j = mem[y]
-                    b = sizes[j]
-                    lo = min(a, b)
-                    hi = max(max(a, b), 1)
-                    ratio = lo / hi
-                    if ratio < ratio_min or ratio >= ratio_max:
-                        continue
-                    if total < room:
-                        out_left[total] = min(i, j)
-                        out_right[total] = max(i, j)
-                    total += 1
+        for x in range(s, e):
+            pos = np.int64(words[x] & low)
+            for ld in range(leaders):
+                out[pos, col + ld] = np.int64(words[s + ld] & low) if ld < x - s else -1
         s = e
-    return total
 
 
-def _sorted_band(keys: np.ndarray, reps: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``keys`` and ``reps`` ordered by key, equal keys in input order (a stable argsort's result).
+@parallel_kernel
+def _band_group(cols, first, count, rows, bits, leaders, out):
+    """Leaders of bands ``first .. first + count - 1`` of the columns ``cols`` (all bands of the
+    group, ``rows`` columns each), one band per thread."""
+    for g in nb.prange(count):
+        words = _sorted_band(cols, (first + g) * rows, rows, bits)
+        _leaders(words, bits, leaders, out, g * leaders)
 
-    Sorting the keys with their position in the low bits is 3-4x faster than a stable argsort;
-    only where two keys differ in nothing but those low bits can a run of equal keys be split, and
-    then the band is sorted the slow way.
+
+@parallel_kernel
+def _merge_slots(lead, slots, counts):
+    """Add each paragraph's leaders (a row of ``lead``) to its slots: a new candidate takes the
+    first free slot (none left: dropped), a known one counts one band more."""
+    n, width = lead.shape
+    k_max = slots.shape[1]
+    for x in nb.prange(n):
+        for c in range(width):
+            q = lead[x, c]
+            if q < 0:
+                continue
+            for k in range(k_max):
+                if slots[x, k] == q:
+                    if counts[x, k] < 255:
+                        counts[x, k] += 1
+                    break
+                if slots[x, k] < 0:
+                    slots[x, k] = q
+                    counts[x, k] = 1
+                    break
+
+
+def _position_bits(n: int) -> int:
+    return max(1, int(max(n - 1, 1)).bit_length())
+
+
+def band_slots(sig: Any, order: np.ndarray, *, bands: int, rows: int, leaders: int, slots: int,
+               group: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate slots of the paragraphs ``order`` (their rows of ``sig``, in keep order): ``slots[x]``
+    holds positions (into ``order``) of earlier paragraphs sharing a band with ``x`` as one of its
+    bucket's first ``leaders`` members, -1 when free; ``counts[x]`` the bands that proposed each.
+
+    ``sig`` is an array of signatures (one row per paragraph of the index) or an object with a
+    ``columns(start, rows)`` method returning those columns for every paragraph (the signature
+    spill, read one group of bands at a time).
     """
-    n = keys.size
-    bits = np.uint64(max(int(n - 1).bit_length(), 1))
-    low = np.uint64((1 << int(bits)) - 1)
-    packed = np.sort((keys & ~low) | np.arange(n, dtype=np.uint64))
-    pos = (packed & low).astype(np.int64)
-    sk = keys[pos]
-    high = packed >> bits
-    if np.any((high[1:] == high[:-1]) & (sk[1:] != sk[:-1])):
-        pos = np.argsort(keys, kind="stable")
-        sk = keys[pos]
-    return sk, reps[pos]
+    order = np.ascontiguousarray(order, dtype=np.int64)
+    n = order.size
+    out_slots = np.full((n, slots), -1, np.int32)
+    out_counts = np.zeros((n, slots), np.uint8)
+    if n < 2 or bands < 1:
+        return out_slots, out_counts
+    bits = _position_bits(n)
+    group = group or max(1, nb.get_num_threads())
+    lead = np.empty((n, group * leaders), np.int32)
+    for b0 in range(0, bands, group):
+        count = min(group, bands - b0)
+        if isinstance(sig, np.ndarray):
+            cols = np.ascontiguousarray(sig[order, b0 * rows : (b0 + count) * rows])
+        else:
+            cols = sig.columns(b0 * rows, count * rows)[order]
+        lead.fill(-1)
+        _band_group(cols, 0, count, rows, bits, leaders, lead)
+        del cols
+        _merge_slots(lead, out_slots, out_counts)
+    return out_slots, out_counts
 
 
-def band_pairs(
-    sig: np.ndarray,
-    reps: np.ndarray,
-    start: int,
-    rows: int,
-    sizes: np.ndarray,
-    tiebreak: np.ndarray,
-    ratio_min: float = 0.0,
-    ratio_max: float = math.inf,
-    cap: int = 1 << 62,
-    hint: int = 0,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate pairs of one band (columns ``[start, start + rows)``), see :func:`_bucket_pairs`.
-    ``hint``: the expected number of pairs (e.g. the previous band's), to fill them in one pass."""
-    sk, members = _sorted_band(_band_keys(sig, reps, start, rows), reps)
-    args = (sk, members, sizes, tiebreak, float(ratio_min), float(ratio_max), int(cap))
-    room = max(1024, hint + hint // 4)
-    left = np.empty(room, np.int64)
-    right = np.empty(room, np.int64)
-    cnt = _bucket_pairs(*args, left, right)
-    if cnt > room:
-        left = np.empty(cnt, np.int64)
-        right = np.empty(cnt, np.int64)
-        _bucket_pairs(*args, left, right)
-    if cnt == left.size:
-        return left, right
-    return left[:cnt].copy(), right[:cnt].copy()  # a copy: the slack is freed
-
-
-def candidate_pairs(
-    sig: np.ndarray, reps: np.ndarray, bands: int, rows: int, max_bucket: int | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs ``(i, j)``, ``i < j``, of ``reps`` that agree on all ``rows`` values of some band.
-
-    Returned sorted and without repeats. Band ``b`` covers signature columns
-    ``[b*rows, (b+1)*rows)``, like ``datasketch.MinHashLSH`` (without ``max_bucket``, exactly its
-    candidate sets).
-    """
+def candidate_pairs(sig: np.ndarray, reps: np.ndarray, bands: int, rows: int) -> tuple[np.ndarray, np.ndarray]:
+    """Every pair ``(i, j)``, ``i < j``, of ``reps`` that agree on all ``rows`` values of some band
+    (``datasketch.MinHashLSH``'s candidate sets; a reference for tests, quadratic in bucket size).
+    Returned sorted and without repeats."""
     reps = np.ascontiguousarray(reps, dtype=np.int64)
     if reps.size < 2:
         return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    n = int(reps.max()) + 1
-    zeros = np.zeros(n, np.int64)
-    found = []
+    cols = np.ascontiguousarray(sig[reps])
+    bits = _position_bits(reps.size)
+    low = (1 << bits) - 1
+    found: set[tuple[int, int]] = set()
     for b in range(bands):
-        left, right = band_pairs(sig, reps, b * rows, rows, zeros, zeros, cap=max_bucket or (1 << 62))
-        found.append(left * (1 << 32) + right)
-    codes = np.unique(np.concatenate(found)) if found else np.zeros(0, np.int64)
-    return codes >> 32, codes & 0xFFFFFFFF
-
-
-@nb.njit(cache=True)
-def _unconnected(parent, left, right):
-    keep = np.empty(left.size, np.bool_)
-    for k in range(left.size):
-        keep[k] = _root(parent, left[k]) != _root(parent, right[k])
-    return keep
-
-
-@nb.njit(cache=True)
-def _root(parent, i):
-    while parent[i] != i:
-        parent[i] = parent[parent[i]]  # path halving
-        i = parent[i]
-    return i
-
-
-def find_pairs(
-    sig: np.ndarray,
-    reps: np.ndarray,
-    sizes: np.ndarray,
-    exact: np.ndarray,
-    sets: _ExactSets,
-    uf: UnionFind,
-    cfg: DedupConfig,
-    stats: dict[str, int],
-) -> tuple[np.ndarray, np.ndarray]:
-    """Run the LSH stages band by band, verify new candidates exactly and union the accepted ones.
-
-    Candidates whose two paragraphs are already in one cluster are skipped (the clusters do not
-    change), unless ``cfg.record_edges``, which verifies every candidate and returns all accepted
-    pairs, sorted and without repeats (otherwise empty arrays).
-    """
-    stages = cfg.lsh_stages()
-    for k, st in enumerate(stages, 1):
-        stats[f"lsh{k}_bands"], stats[f"lsh{k}_rows"] = st.bands, st.rows
-    stats.update(candidates=0, verified_pairs=0, accepted_pairs=0)
-    tiebreak = exact.view(np.int64)
-    found: list[np.ndarray] = []
-    if reps.size < 2:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    for k, st in enumerate(stages, 1):
-        stats[f"lsh{k}_candidates"] = 0
-        hint = 0
-        for b in range(st.bands):
-            if isinstance(sig, np.ndarray):
-                cols, start = sig, b * st.rows
-            else:  # a _SigSpill: read this band's columns only
-                cols, start = sig.columns(b * st.rows, st.rows), 0
-            band_left, band_right = band_pairs(cols, reps, start, st.rows, sizes, tiebreak,
-                                               st.ratio_min, st.ratio_max, cfg.max_bucket, hint)
-            del cols
-            hint = int(band_left.size)
-            stats["candidates"] += int(band_left.size)
-            stats[f"lsh{k}_candidates"] += int(band_left.size)
-            for lo in range(0, band_left.size, VERIFY_CHUNK):
-                left, right = band_left[lo : lo + VERIFY_CHUNK], band_right[lo : lo + VERIFY_CHUNK]
-                if not cfg.record_edges and left.size:
-                    new = _unconnected(uf.parent, left, right)
-                    left, right = left[new], right[new]
-                stats["verified_pairs"] += int(left.size)
-                ok = sets.accept(left, right)
-                stats["accepted_pairs"] += int(ok.sum())
-                uf.union_pairs(left[ok], right[ok])
-                if cfg.record_edges:
-                    found.append(left[ok] * (1 << 32) + right[ok])
-            del band_left, band_right
-    if not found:
-        return np.zeros(0, np.int64), np.zeros(0, np.int64)
-    codes = np.unique(np.concatenate(found))
-    return codes >> 32, codes & 0xFFFFFFFF
+        words = _sorted_band(cols, b * rows, rows, bits)
+        runs: dict[int, list[int]] = {}
+        for w in words.tolist():
+            runs.setdefault(w >> bits, []).append(int(reps[w & low]))
+        for members in runs.values():
+            for x, i in enumerate(members):
+                for j in members[x + 1 :]:
+                    found.add((min(i, j), max(i, j)))
+    pairs = sorted(found)
+    return np.array([p[0] for p in pairs], np.int64), np.array([p[1] for p in pairs], np.int64)

@@ -1,9 +1,8 @@
 """All tunables of paragraph deduplication: :class:`DedupConfig`, its defaults, and the LSH banding
-parameters derived from them (:func:`rows_for`, :class:`LshStage`)."""
+parameters derived from them (:func:`rows_for`)."""
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -11,25 +10,32 @@ from newsclean.dedup.clusters import KEEP_POLICIES, KeepPolicy
 from newsclean.dedup.shingles import ShingleOptions
 from newsclean.dedup.signatures import DEFAULT_BATCH_SIZE, DEFAULT_NUM_PERM, DEFAULT_SEED, SignatureScheme
 
-#: Exact Jaccard (character 5-grams) from which two paragraphs are near-duplicates; chosen with
-#: the other two rules on the dev split of the labelled pairs (benchmarks/dedup_accuracy.py --grid).
-DEFAULT_THRESHOLD = 0.36
-#: Exact containment of the smaller shingle set in the larger that also counts (truncated copies,
-#: a paragraph republished with an added lead or tail).
-DEFAULT_CONTAINMENT_THRESHOLD = 0.85
-#: Containment only counts when the smaller set has at least this share of the larger one's
-#: shingles: below it, short quotes and stock phrases chain unrelated paragraphs into one cluster.
-DEFAULT_MIN_SIZE_RATIO = 0.25
-#: Containment of a short paragraph in one 4-20 times its size (size ratio in
-#: [``fragment_min_ratio``, ``min_size_ratio``)) that links them as a fragment copy
-#: (:mod:`newsclean.dedup.fragments`). On the labelled dev pairs, fragment copies had containment
-#: >= 0.84 and unrelated pairs at these ratios <= 0.74 (stock phrases, names).
-DEFAULT_FRAGMENT_CONTAINMENT = 0.8
-#: Smallest size ratio for a fragment link: a 40-character fragment in a 700-character paragraph.
+#: Share of a paragraph's words that must be covered by runs it shares with the kept paragraph
+#: (:mod:`newsclean.dedup.verify`) for it to be a copy of it; chosen on the dev splits of the
+#: labelled pairs (``python -m benchmarks.dedup_accuracy --grid``).
+DEFAULT_THRESHOLD = 0.6
+#: Shortest shared run of words that counts towards the coverage: two words ("di Jakarta") are
+#: shared by chance, three rarely are outside names and stock phrases.
+DEFAULT_MIN_RUN = 3
+#: Smallest word ratio (shorter / longer) at which two paragraphs are compared at all: a
+#: six-word fragment inside a 120-word paragraph.
 DEFAULT_FRAGMENT_MIN_RATIO = 0.05
-#: Rows per band are the most for which a pair at a stage's lowest accepted Jaccard still shares
-#: a band with at least this probability (bands = num_perm // rows).
+#: Candidates come from LSH bands with the most rows for which a pair at this character-5-gram
+#: Jaccard still shares a band with probability >= ``LSH_FLOOR_RECALL``; pairs below it (a part
+#: copied into a longer paragraph) come from the fragment search (:mod:`newsclean.dedup.fragments`).
+#: On the dev topics of hoax_dev, 95% of the pairs verified as copies at word ratios >= 0.5 have a
+#: Jaccard >= 0.35.
+DEFAULT_LSH_JACCARD = 0.35
+#: Rows per band are the most for which a pair at ``lsh_jaccard`` still shares a band with at
+#: least this probability (bands = num_perm // rows).
 LSH_FLOOR_RECALL = 0.8
+#: In each LSH bucket, the members' candidates are the bucket's first ``bucket_leaders`` members
+#: in keep order (not every other member): a paragraph republished k times has k copies in its
+#: buckets, and pairing them all costs k**2 per band; its first copy is the one they are verified
+#: against anyway (:mod:`newsclean.dedup.candidates`).
+DEFAULT_BUCKET_LEADERS = 2
+#: Distinct candidates remembered per paragraph over all bands (the first found).
+DEFAULT_CANDIDATE_SLOTS = 8
 #: Paragraphs shorter than this (normalized code points) are compared by exact hash only: short
 #: lines ("Baca juga: ...", credits) differ in a word or two and are not worth a near match.
 DEFAULT_MINHASH_MIN_CHARS = 40
@@ -38,13 +44,6 @@ DEFAULT_MIN_CHARS = 1
 #: A document whose characters are covered this much by paragraphs shared with another
 #: document is reported as a document-level duplicate.
 DEFAULT_DOCUMENT_THRESHOLD = 0.8
-#: LSH buckets with more members than this are sorted by size and each member is paired with its
-#: next ``max_bucket`` neighbours only: common shingles make large buckets of unrelated paragraphs,
-#: and a large cluster of near-copies stays connected through its neighbours. This bounds the
-#: candidates per paragraph (bands x max_bucket per stage). On id_news_dev, 16 keeps 99.99% of
-#: the co-clustered pairs of unbounded buckets with a third of their candidates
-#: (benchmarks/dedup_scale.py).
-DEFAULT_MAX_BUCKET = 16
 
 
 def band_recall(jaccard: float, bands: int, rows: int) -> float:
@@ -73,26 +72,11 @@ def rows_for(jaccard: float, num_perm: int, target: float = LSH_FLOOR_RECALL) ->
 
 
 @dataclass(frozen=True)
-class LshStage:
-    """One banding pass: ``bands`` x ``rows`` signature columns, pairs with a size ratio
-    (smaller/larger shingle count) in ``[ratio_min, ratio_max)``."""
-
-    bands: int
-    rows: int
-    ratio_min: float
-    ratio_max: float
-
-
-@dataclass(frozen=True)
 class DedupConfig:
     """All tunables of paragraph deduplication; validated on construction (``ValueError``).
 
-    >>> for stage in DedupConfig().lsh_stages():
-    ...     print(stage)
-    LshStage(bands=42, rows=3, ratio_min=0.36, ratio_max=inf)
-    LshStage(bands=64, rows=2, ratio_min=0.25, ratio_max=0.4523)
-    >>> DedupConfig(threshold=0.5, containment_threshold=None).lsh_params()
-    (32, 4)
+    >>> DedupConfig().lsh_params(), DedupConfig(lsh_jaccard=0.5).lsh_params()
+    ((42, 3), (32, 4))
     >>> DedupConfig(keep="outlet")
     Traceback (most recent call last):
     ...
@@ -100,9 +84,8 @@ class DedupConfig:
     """
 
     threshold: float = DEFAULT_THRESHOLD
-    containment_threshold: float | None = DEFAULT_CONTAINMENT_THRESHOLD
-    min_size_ratio: float = DEFAULT_MIN_SIZE_RATIO
-    fragment_containment: float | None = DEFAULT_FRAGMENT_CONTAINMENT
+    min_run: int = DEFAULT_MIN_RUN
+    fragments: bool = True  # search fragments (parts copied into longer paragraphs) by anchors
     fragment_min_ratio: float = DEFAULT_FRAGMENT_MIN_RATIO
     keep: KeepPolicy = "first"
     outlet_priority: tuple[str, ...] = ()
@@ -112,29 +95,23 @@ class DedupConfig:
     min_chars: int = DEFAULT_MIN_CHARS
     minhash_min_chars: int = DEFAULT_MINHASH_MIN_CHARS
     document_threshold: float = DEFAULT_DOCUMENT_THRESHOLD
-    bands: int | None = None  # stage 1 (Jaccard) banding; default from rows_for(threshold)
+    lsh_jaccard: float = DEFAULT_LSH_JACCARD
+    bands: int | None = None  # LSH banding; default from rows_for(lsh_jaccard)
     rows: int | None = None
+    bucket_leaders: int = DEFAULT_BUCKET_LEADERS
+    candidate_slots: int = DEFAULT_CANDIDATE_SLOTS
     signature_bits: int = 16
-    max_bucket: int = DEFAULT_MAX_BUCKET
     batch_size: int = DEFAULT_BATCH_SIZE
     keep_text: bool = False
-    spill_dir: str | None = None  # directory of the temporary shingle-set file (default: system temp)
-    record_edges: bool = False  # verify every candidate and keep verified pairs (evaluation)
+    spill_dir: str | None = None  # directory of the temporary files (default: system temp)
 
     def __post_init__(self) -> None:
-        def unit(name: str, v: Any, lo_open: bool = True) -> None:
-            ok = isinstance(v, (int, float)) and not isinstance(v, bool) and (0 < v <= 1 if lo_open else 0 <= v <= 1)
-            if not ok:
-                raise ValueError(f"{name} must be a number in {'(0' if lo_open else '[0'}, 1], got {v!r}")
+        def unit(name: str, v: Any) -> None:
+            if not (isinstance(v, (int, float)) and not isinstance(v, bool) and 0 < v <= 1):
+                raise ValueError(f"{name} must be a number in (0, 1], got {v!r}")
 
-        unit("threshold", self.threshold)
-        if self.containment_threshold is not None:
-            unit("containment_threshold", self.containment_threshold)
-        unit("min_size_ratio", self.min_size_ratio, lo_open=False)
-        if self.fragment_containment is not None:
-            unit("fragment_containment", self.fragment_containment)
-        unit("fragment_min_ratio", self.fragment_min_ratio)
-        unit("document_threshold", self.document_threshold)
+        for name in ("threshold", "fragment_min_ratio", "document_threshold", "lsh_jaccard"):
+            unit(name, getattr(self, name))
         if self.keep not in KEEP_POLICIES:
             raise ValueError(f"keep must be one of {KEEP_POLICIES}, got {self.keep!r}")
         if isinstance(self.outlet_priority, str) or not all(isinstance(o, str) for o in self.outlet_priority):
@@ -151,10 +128,12 @@ class DedupConfig:
                 raise ValueError(f"{name} must be a non-negative int, got {v!r}")
         if self.signature_bits not in (16, 32):
             raise ValueError(f"signature_bits must be 16 or 32, got {self.signature_bits!r}")
-        for name in ("max_bucket", "batch_size"):
+        for name, lo in (("min_run", 1), ("bucket_leaders", 1), ("candidate_slots", 1), ("batch_size", 2)):
             v = getattr(self, name)
-            if not isinstance(v, int) or isinstance(v, bool) or v < 2:
-                raise ValueError(f"{name} must be an int >= 2, got {v!r}")
+            if not isinstance(v, int) or isinstance(v, bool) or v < lo:
+                raise ValueError(f"{name} must be an int >= {lo}, got {v!r}")
+        if not isinstance(self.fragments, bool):
+            raise ValueError(f"fragments must be a bool, got {self.fragments!r}")
         if (self.bands is None) != (self.rows is None):
             raise ValueError("give both bands and rows, or neither")
         if self.bands is not None and self.rows is not None and (
@@ -168,34 +147,11 @@ class DedupConfig:
     def scheme(self) -> SignatureScheme:
         return SignatureScheme(self.num_perm, self.seed)
 
-    def containment_ratio_limit(self) -> float:
-        """Size ratio from which the containment rule implies Jaccard >= ``threshold``.
-
-        A pair with containment ``c`` at size ratio ``r`` has Jaccard ``c*r / (1 + r - c*r)``,
-        which reaches ``t`` at ``r = t / (c - t + t*c)``.
-        """
-        c, t = self.containment_threshold, self.threshold
-        if c is None:
-            return 0.0
-        return min(1.0, t / (c - t + t * c))
-
     def lsh_params(self) -> tuple[int, int]:
-        """``(bands, rows)`` of stage 1: explicit, or :func:`rows_for` the Jaccard threshold."""
+        """``(bands, rows)``: explicit, or :func:`rows_for` the banding floor ``lsh_jaccard``."""
         if self.bands is not None and self.rows is not None:
             return self.bands, self.rows
-        return rows_for(self.threshold, self.num_perm)
-
-    def lsh_stages(self) -> tuple[LshStage, ...]:
-        """The banding passes (see the module docstring)."""
-        b, r = self.lsh_params()
-        stages = [LshStage(b, r, self.threshold, math.inf)]
-        hi = self.containment_ratio_limit()
-        c, lo = self.containment_threshold, self.min_size_ratio
-        if c is not None and hi > lo:
-            floor = c * lo / (1 + lo - c * lo) if lo > 0 else 0.0
-            b2, r2 = rows_for(max(floor, 1.0 / self.num_perm), self.num_perm)
-            stages.append(LshStage(b2, r2, lo, round(hi, 4)))
-        return tuple(stages)
+        return rows_for(self.lsh_jaccard, self.num_perm)
 
 
 def with_defaults(config: DedupConfig | None = None, **changes: Any) -> DedupConfig:

@@ -1,211 +1,171 @@
-"""Fragments: a short paragraph copied into one 4-20 times its size, and how such links join clusters.
+"""Fragments: a part of a paragraph copied into a longer one, found by anchors.
 
-A sentence or clause lifted into a long paragraph (or a long paragraph split over several lines
-by a scraper) has a Jaccard similarity far below any useful LSH threshold: at a size ratio of
-0.1 a perfect copy has Jaccard 0.1. What it has is *containment*: most of the short paragraph's
-shingles are in the long one. This module finds such pairs without new signatures, from the
-sorted shingle-hash sets the index already spilled:
+A sentence or clause lifted into a long paragraph (or a long paragraph split over several lines by
+a scraper) shares too few character 5-grams with it for LSH: at a size ratio of 0.1 a perfect copy
+has Jaccard 0.1. What it has is containment: its word runs are runs of the long paragraph. This
+module proposes such pairs from the spilled word tokens, without new signatures:
 
-* **anchors**: the shingle hashes below ``2**32 / 2**ANCHOR_BITS`` (one in eight). Sampling by hash
-  *value* preserves containment: the anchors of a copied fragment are anchors of its container.
-  Since each set is sorted, a paragraph's anchors are the start of its set;
-* anchors are counted once per strong cluster (paragraphs joined by the Jaccard and containment
-  rules, exact copies included; its member with the most shingles stands for it), so that a
-  paragraph republished a thousand times does not look like a common phrase. Anchors counted more
-  than ``FRAGMENT_MAX_POSTINGS`` times are common phrases and not used for lookups (the counts are
-  approximate: saturating 16-bit counters over hashed buckets, which only errs towards fewer
-  lookups);
-* every MinHash paragraph that can be a fragment queries with its first ``FRAGMENT_QUERY_ANCHORS``
-  usable anchors. These queries are the only index kept in memory (12 bytes per anchor, at most
-  three per paragraph). Every paragraph large enough to contain a fragment is then streamed from
-  the shingle-set file, a chunk at a time; a query paragraph within the size-ratio window that
-  shares at least ``FRAGMENT_QUERY_NEED`` of its anchors with it (all of them, when it has fewer)
-  makes a candidate pair;
-* candidates are verified exactly: containment of the fragment's shingles in the container >=
-  ``fragment_containment``.
+* **anchors** are a paragraph's ``run``-word grams (hashed like the verification's tiles); anchors
+  counted (once per cluster, at its center) more than ``FRAGMENT_MAX_POSTINGS`` times are common
+  phrases and are not used (approximate counts: saturating 16-bit counters over hashed buckets,
+  which only errs towards fewer lookups);
+* every cluster center short enough to be a part of another paragraph queries with its
+  ``FRAGMENT_QUERY_ANCHORS`` smallest usable anchors (by hash: a min-wise sample, so a copied part's
+  query anchors are anchors of the paragraph it was copied into). These queries are the only
+  index kept in memory (8 bytes each);
+* every paragraph is then read once, in file order, as a container: a query from another cluster,
+  at a word ratio in ``[min_ratio, FRAGMENT_MAX_RATIO)``, that shares at least
+  ``FRAGMENT_QUERY_NEED`` of its anchors with it (all, when it has fewer) makes a candidate.
 
-These links are weaker evidence than the other rules (a stock phrase or a name is "contained" in
-many paragraphs, and a long paragraph compiled from several sources contains pieces of several
-clusters), so they never chain clusters freely. Processed strongest first (ties by content), a
-link between the strong clusters of a fragment and of its container is applied only if:
-
-* a cluster of several paragraphs takes part in no other fragment link;
-* a lone paragraph (a strong cluster of one) joins at most one link as the fragment; as a
-  container it takes any number of lone fragments (a paragraph split over several lines by a
-  scraper), or else one cluster of several and then no other link.
-
-So no paragraph or cluster bridges two others through fragment links of different parts of it.
-Measured on the labelled dev pairs (``python -m benchmarks.dedup_accuracy``): without fragment
-links recall 0.957 at a false-positive rate of 0.044; the links found here, all applied (plain
-union), give recall 1.0 at 0.292 (chains through compilations and stock phrases); with these
-rules, recall 1.0 at 0.053.
+Candidates are verified like every pair (:mod:`newsclean.dedup.verify`) against the container's
+cluster center, and become merges of :func:`newsclean.dedup.clusters.merge_clusters`: the part
+joins the cluster of the paragraph that holds it, marked as a fragment, and every member that
+moves with it is verified against the kept paragraph. So a stock phrase or a name "contained" in
+many paragraphs never chains clusters: a fragment joins one cluster, whose kept paragraph covers
+it.
 """
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from typing import Any
 
 import numba as nb
 import numpy as np
 
-from newsclean.dedup.clusters import UnionFind, _find
-from newsclean.dedup.config import DedupConfig
 from newsclean.dedup.threading_layer import parallel_kernel
-from newsclean.dedup.verify import VERIFY_CHUNK, _ExactSets
+from newsclean.dedup.verify import _gram
 
-#: Anchors are the shingle hashes below ``2**(32 - ANCHOR_BITS)``: one shingle in eight, so that a
-#: fragment of 40 characters (about 36 shingles) has 4.5 anchors on average.
-ANCHOR_BITS = 3
-#: Anchors each paragraph looks up (its first usable ones, in hash order).
-FRAGMENT_QUERY_ANCHORS = 3
+#: Anchors each query paragraph looks up (its smallest usable ones, by hash).
+FRAGMENT_QUERY_ANCHORS = 8
 #: Anchors a container must share with the query (fewer when the query has fewer).
 FRAGMENT_QUERY_NEED = 2
-#: Anchors found in more containers than this are common phrases, not used for lookups.
+#: Anchors found in more clusters than this are common phrases, not used for lookups.
 FRAGMENT_MAX_POSTINGS = 256
-#: Hash values read per chunk from the shingle-set file while streaming.
-STREAM_CHUNK = 1 << 20
-#: Query matches collected at once (8 bytes each) before candidates are counted and verified.
-HIT_BUDGET = 1 << 19
-
-
-#: Roles of a paragraph in :func:`fragment_candidates` (bit flags).
-QUERY, COUNTED, CONTAINER = 1, 2, 4
-
-
-def anchor_limit() -> int:
-    return 1 << (32 - ANCHOR_BITS)
-
-
-def stream_chunks(hashes: np.ndarray, fd: int | None, offsets: np.ndarray, chunk: int | None = None
-                  ) -> Iterator[tuple[int, int, np.ndarray]]:
-    """``(p0, p1, buf)``: paragraphs ``[p0, p1)`` and their concatenated shingle sets
-    (``buf[offsets[i] - offsets[p0]:...]``), in file order, about ``chunk`` values at a time.
-    Read with ``pread`` when ``fd`` is given (nothing becomes resident), else from ``hashes``."""
-    chunk = chunk or STREAM_CHUNK
-    n = offsets.size - 1
-    p0 = 0
-    while p0 < n:
-        # Last paragraph boundary within the chunk (at least one paragraph).
-        p1 = int(np.searchsorted(offsets, offsets[p0] + chunk, side="right")) - 1
-        p1 = min(max(p1, p0 + 1), n)
-        lo, hi = int(offsets[p0]), int(offsets[p1])
-        if hi > lo:
-            if fd is not None:
-                raw = os.pread(fd, 4 * (hi - lo), 4 * lo)
-                if len(raw) != 4 * (hi - lo):
-                    raise RuntimeError("short read from the shingle-set file (was it modified?)")
-                buf = np.frombuffer(raw, dtype=np.uint32)
-            else:
-                buf = np.ascontiguousarray(hashes[lo:hi])
-            yield p0, p1, buf
-        p0 = p1
+#: Queries come from paragraphs with fewer than this share of the container's words (pairs of
+#: closer sizes are LSH's).
+FRAGMENT_MAX_RATIO = 0.8
+#: Containers read per batch (their candidates are bounded by the batch).
+CONTAINER_BATCH = 1 << 15
+#: Containers (distinct clusters) kept per fragment, most anchors first.
+FRAGMENT_MAX_TARGETS = 4
 
 
 @nb.njit(cache=True)
-def _count_anchors(buf, base, offsets, p0, p1, role, limit, counts, mask):
-    """Saturating per-bucket counts of the anchors of the counted paragraphs ``p0 <= i < p1``
-    (``role[i] & 2``: one per strong cluster)."""
-    for i in range(p0, p1):
-        if not role[i] & 2:
+def _grams(tokens, lo, hi, run, out):
+    """Sorted distinct ``run``-word grams of ``tokens[lo:hi]`` into ``out``; returns their number."""
+    m = hi - lo - run + 1
+    if m <= 0:
+        return 0
+    for j in range(m):
+        out[j] = _gram(tokens, lo + j, run)
+    out[:m].sort()
+    d = 1
+    for j in range(1, m):
+        if out[j] != out[d - 1]:
+            out[d] = out[j]
+            d += 1
+    return d
+
+
+@nb.njit(cache=True)
+def _count_anchors(tokens, offsets, pos_of, center, run, counts, mask, longest):
+    """Saturating per-bucket counts of the anchors of the cluster centers."""
+    buf = np.empty(max(longest, 1), np.uint32)
+    for i in range(pos_of.size):
+        p = pos_of[i]
+        if p < 0 or center[p] != p:
             continue
-        for k in range(offsets[i] - base, offsets[i + 1] - base):
-            h = buf[k]
-            if h >= limit:
-                break
-            b = h & mask
+        d = _grams(tokens, offsets[i], offsets[i + 1], run, buf)
+        for k in range(d):
+            b = buf[k] & mask
             if counts[b] < 65535:
                 counts[b] += 1
 
 
 @nb.njit(cache=True)
-def _query_anchors(buf, base, offsets, p0, p1, role, limit, counts, mask, cap, m, out, pos, used):
-    """First ``m`` usable anchors (counted at most ``cap`` times) of each query paragraph
-    (``role[i] & 1``), in hash order, appended to ``out`` as ``anchor << 32 | i``; ``used[i]``:
-    how many. (Hash order is a random order, the same for every paragraph: preferring rare
-    anchors instead would prefer those of the part not copied.)"""
-    for i in range(p0, p1):
-        if not role[i] & 1:
+def _queries(tokens, offsets, pos_of, center, words, run, max_words, counts, mask, cap, m, longest):
+    """``anchor << 32 | position`` for the first ``m`` usable anchors of every center with at most
+    ``max_words`` words, and how many each has."""
+    out = np.empty(m * pos_of.size, np.uint64)
+    used = np.zeros(center.size, np.uint8)
+    buf = np.empty(max(longest, 1), np.uint32)
+    w = 0
+    for i in range(pos_of.size):
+        p = pos_of[i]
+        if p < 0 or center[p] != p or words[p] > max_words:
             continue
+        d = _grams(tokens, offsets[i], offsets[i + 1], run, buf)
         u = 0
-        for k in range(offsets[i] - base, offsets[i + 1] - base):
-            h = buf[k]
-            if h >= limit or u >= m:
+        for k in range(d):
+            if u >= m:
                 break
-            if counts[h & mask] <= cap:
-                out[pos] = (np.uint64(h) << np.uint64(32)) | np.uint64(i)
-                pos += 1
+            if counts[buf[k] & mask] <= cap:
+                out[w] = (np.uint64(buf[k]) << np.uint64(32)) | np.uint64(p)
+                w += 1
                 u += 1
-        used[i] = u
-    return pos
+        used[p] = u
+    return out[:w], used
 
 
 @nb.njit(cache=True, inline="always")
-def _hits(buf, lo, hi, i, limit, q_hash, q_size, q_id, directory, shift, sizes, roots, ratio_lo, ratio_hi,
-          cap, out, w):
-    """Query paragraphs matching the anchors ``buf[lo:hi]`` of container ``i`` (within the ratio
-    window, other strong cluster): counted, and written to ``out[w:]`` when ``out`` is given.
-    Queries are sorted by (anchor, size, paragraph); ``directory[d]`` is the first whose anchor
-    has ``anchor >> shift >= d``."""
+def _hits(grams, d, p, q_hash, q_id, directory, shift, words, center, lo_ratio, hi_ratio, cap, out, w):
+    """Queries matching the anchors ``grams[:d]`` of container ``p`` (within the ratio window,
+    another cluster), counted, and written to ``out[w:]`` when ``out`` is given."""
     n = 0
-    size = sizes[i]
-    for k in range(lo, hi):
-        h = buf[k]
-        if h >= limit:
-            break
-        d = h >> shift
-        a = directory[d]
-        e = directory[d + 1]
+    size = words[p]
+    for k in range(d):
+        h = grams[k]
+        slot = h >> shift
+        a = directory[slot]
+        e = directory[slot + 1]
         while a < e and q_hash[a] < h:
             a += 1
         b = a
         while b < e and q_hash[b] == h:
             b += 1
         if b - a > cap:
-            continue  # an anchor that many paragraphs query: a common phrase
-        q = a
-        while q < b and q_size[q] / size < ratio_lo:
-            q += 1
-        while q < b and q_size[q] / size < ratio_hi:
+            continue
+        for q in range(a, b):
             f = np.int64(q_id[q])
-            if roots[f] != roots[i]:
-                if out.size:
-                    out[w + n] = f
-                n += 1
-            q += 1
+            r = words[f] / size
+            if r < lo_ratio or r >= hi_ratio or center[f] == center[p]:
+                continue
+            if out.size:
+                out[w + n] = f
+            n += 1
     return n
 
 
 @parallel_kernel
-def _hit_counts(buf, base, offsets, members, limit, q_hash, q_size, q_id, directory, shift, sizes, roots,
-                ratio_lo, ratio_hi, cap):
-    """Number of query matches of each container in ``members`` (sets in ``buf``)."""
+def _container_candidates(tokens, offsets, pos_of, lo_i, hi_i, run, min_words, q_hash, q_id, directory, shift,
+                          used, words, center, lo_ratio, hi_ratio, need, cap, longest):
+    """Candidate ``(fragment, container)`` positions among the containers of paragraphs
+    ``[lo_i, hi_i)`` (file order)."""
+    m = hi_i - lo_i
+    counts = np.zeros(m, np.int64)
     none = np.zeros(0, np.int64)
-    out = np.zeros(members.size, np.int64)
-    for t in nb.prange(members.size):
-        i = members[t]
-        out[t] = _hits(buf, offsets[i] - base, offsets[i + 1] - base, i, limit, q_hash, q_size, q_id, directory,
-                       shift, sizes, roots, ratio_lo, ratio_hi, cap, none, 0)
-    return out
-
-
-@parallel_kernel
-def _container_candidates(buf, base, offsets, members, start, limit, q_hash, q_size, q_id, directory, shift,
-                          used, sizes, roots, ratio_lo, ratio_hi, need, cap):
-    """Candidate ``(fragment, container)`` pairs of the containers ``members`` (sets in ``buf``;
-    ``start``: the cumulative match counts of :func:`_hit_counts`): the query paragraphs that
-    share at least ``min(need, used)`` anchors with them."""
-    m = members.size
+    for t in nb.prange(m):
+        i = lo_i + t
+        p = pos_of[i]
+        if p < 0 or words[p] < min_words:
+            continue
+        buf = np.empty(max(longest, 1), np.uint32)
+        d = _grams(tokens, offsets[i], offsets[i + 1], run, buf)
+        counts[t] = _hits(buf, d, p, q_hash, q_id, directory, shift, words, center, lo_ratio, hi_ratio, cap,
+                          none, 0)
+    start = np.zeros(m + 1, np.int64)
+    start[1:] = np.cumsum(counts)
     hits = np.empty(start[m], np.int64)
     kept = np.zeros(m, np.int64)
     for t in nb.prange(m):
-        i = members[t]
-        w = start[t]
-        n = _hits(buf, offsets[i] - base, offsets[i + 1] - base, i, limit, q_hash, q_size, q_id, directory,
-                  shift, sizes, roots, ratio_lo, ratio_hi, cap, hits, w)
-        if n == 0:
+        if counts[t] == 0:
             continue
+        i = lo_i + t
+        p = pos_of[i]
+        buf = np.empty(max(longest, 1), np.uint32)
+        d = _grams(tokens, offsets[i], offsets[i + 1], run, buf)
+        w = start[t]
+        n = _hits(buf, d, p, q_hash, q_id, directory, shift, words, center, lo_ratio, hi_ratio, cap, hits, w)
         hits[w : w + n].sort()
         out = w
         s = w
@@ -224,214 +184,86 @@ def _container_candidates(buf, base, offsets, members, start, limit, q_hash, q_s
     for t in range(m):
         for q in range(kept[t]):
             frag[o] = hits[start[t] + q]
-            cont[o] = members[t]
+            cont[o] = pos_of[lo_i + t]
             o += 1
     return frag, cont
 
 
-@nb.njit(cache=True)
-def _group_containers(reps, sizes, roots, min_size, best):
-    """``best[root]``: the MinHash member with the most shingles of each strong cluster (ties: the
-    first), when it has at least ``min_size`` shingles; -1 otherwise."""
-    for k in range(reps.size):
-        i = reps[k]
-        r = roots[i]
-        if best[r] < 0 or sizes[i] > sizes[best[r]]:
-            best[r] = i
-    for k in range(reps.size):
-        r = roots[reps[k]]
-        if best[r] >= 0 and sizes[best[r]] < min_size:
-            best[r] = -1
-
-
-def fragment_candidates(
-    hashes: np.ndarray,
-    fd: int | None,
-    offsets: np.ndarray,
-    sizes: np.ndarray,
-    reps: np.ndarray,
-    roots: np.ndarray,
-    ratio_lo: float,
-    ratio_hi: float,
-    stats: dict[str, int],
-    chunk: int | None = None,
-) -> Iterator[tuple[np.ndarray, np.ndarray]]:
-    """Candidate ``(fragment, container)`` pairs among ``reps`` (see the module docstring), in
-    batches of bounded size, each pair once: the fragment has ``ratio_lo <= size ratio < ratio_hi``
-    and is in another strong cluster (``roots``)."""
-    n = offsets.size - 1
-    if reps.size < 2 or ratio_hi <= ratio_lo:
-        return
-    limit = np.uint32(anchor_limit())
-    min_container = max(1, int(np.ceil(int(sizes[reps].min()) / ratio_hi)))
-    role = np.zeros(n, np.uint8)
-    big = reps[sizes[reps] >= min_container]
-    if big.size == 0:
-        return
-    role[big] |= CONTAINER
-    best = np.full(n, -1, np.int64)
-    _group_containers(reps, sizes, roots, min_container, best)
-    counted = best[best >= 0]
-    del best
-    role[counted] |= COUNTED
-    role[reps[sizes[reps] < ratio_hi * int(sizes[big].max())]] |= QUERY
-    stats["fragment_containers"] = int(big.size)
-    # Anchor counts per strong cluster (its largest member), in hashed 16-bit buckets (about four
-    # anchors per bucket: collisions only make an anchor look more common).
-    n_anchors = int(sizes[counted].sum()) >> ANCHOR_BITS
+def fragment_candidates(tokens: np.ndarray, offsets: np.ndarray, pos_of: np.ndarray, center: np.ndarray,
+                        words: np.ndarray, *, run: int, min_ratio: float, stats: dict[str, int]
+                        ) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate ``(fragment center, container)`` pairs, as positions in keep order (see the module
+    docstring). ``pos_of[i]`` is paragraph ``i``'s position (-1: not compared by words)."""
+    empty = np.zeros(0, np.int64)
+    stats.update(fragment_queries=0, fragment_candidates=0)
+    reps = pos_of[pos_of >= 0]
+    if reps.size < 2:
+        return empty, empty
+    longest = int(words.max()) if words.size else 0
+    max_words = FRAGMENT_MAX_RATIO * longest
+    n_anchors = int(words[center == np.arange(center.size)].sum())
     counts = np.zeros(1 << min(24, max(16, (n_anchors // 4).bit_length())), np.uint16)
     mask = np.uint32(counts.size - 1)
-    for p0, p1, buf in stream_chunks(hashes, fd, offsets, chunk):
-        _count_anchors(buf, offsets[p0], offsets, p0, p1, role, limit, counts, mask)
-    queries = np.empty(FRAGMENT_QUERY_ANCHORS * int(np.count_nonzero(role & QUERY)), np.uint64)
-    used = np.zeros(n, np.uint8)
-    pos = 0
-    for p0, p1, buf in stream_chunks(hashes, fd, offsets, chunk):
-        pos = _query_anchors(buf, offsets[p0], offsets, p0, p1, role, limit, counts, mask,
-                             FRAGMENT_MAX_POSTINGS, FRAGMENT_QUERY_ANCHORS, queries, pos, used)
+    _count_anchors(tokens, offsets, pos_of, center, run, counts, mask, longest)
+    queries, used = _queries(tokens, offsets, pos_of, center, words, run, max_words, counts, mask,
+                             FRAGMENT_MAX_POSTINGS, FRAGMENT_QUERY_ANCHORS, longest)
     del counts
-    queries = queries[:pos]
-    stats["fragment_queries"] = pos
+    stats["fragment_queries"] = int(queries.size)
+    if queries.size == 0:
+        return empty, empty
     q_hash = (queries >> np.uint64(32)).astype(np.uint32)
     q_id = (queries & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     del queries
-    q_size = sizes[q_id].astype(np.uint32)
-    order = np.lexsort((q_id, q_size, q_hash))
-    q_hash, q_size, q_id = q_hash[order], q_size[order], q_id[order]
-    del order
+    order = np.lexsort((q_id, q_hash))
+    q_hash, q_id = q_hash[order], q_id[order]
     # Directory over the anchors' top bits (about four queries per slot): lookups without a search.
-    bits = min(24, max(8, pos.bit_length() - 2))
-    shift = np.uint32(32 - ANCHOR_BITS - bits)
+    bits = min(24, max(8, int(q_hash.size).bit_length() - 2))
+    shift = np.uint32(32 - bits)
     directory = np.searchsorted(q_hash >> shift, np.arange((1 << bits) + 1, dtype=np.uint32)).astype(np.int64)
-    args = (limit, q_hash, q_size, q_id, directory, shift)
-    for p0, p1, buf in stream_chunks(hashes, fd, offsets, chunk):
-        members = p0 + np.flatnonzero(role[p0:p1] & CONTAINER)
-        if members.size == 0:
-            continue
-        window = (sizes, roots, float(ratio_lo), float(ratio_hi))
-        counts = _hit_counts(buf, offsets[p0], offsets, members, *args, *window, FRAGMENT_MAX_POSTINGS)
-        ends = np.cumsum(counts)
-        lo = 0
-        while lo < members.size:  # containers in batches of at most HIT_BUDGET matches
-            base_hits = int(ends[lo - 1]) if lo else 0
-            hi = max(lo + 1, int(np.searchsorted(ends, base_hits + HIT_BUDGET, side="right")))
-            start = np.concatenate(([0], ends[lo:hi] - base_hits))
-            frag, cont = _container_candidates(buf, offsets[p0], offsets, members[lo:hi], start, *args, used,
-                                               *window, FRAGMENT_QUERY_NEED, FRAGMENT_MAX_POSTINGS)
-            if frag.size:
-                yield frag, cont
-            lo = hi
-
-
-@nb.njit(cache=True)
-def _attach(parent, base_roots, group_size, frag, cont, state):
-    """Apply the fragment links in order (see the module docstring); returns which were applied.
-    ``state`` flags per strong cluster: 1 joined something as the smaller side (or took in a cluster
-    of several), 2 took in lone fragments, 4 took in a cluster of several, 8 linked to a cluster of
-    several (clusters of several only)."""
-    applied = np.zeros(frag.size, np.bool_)
-    for k in range(frag.size):
-        f = frag[k]
-        c = cont[k]
-        rf = _find(parent, f)
-        rc = _find(parent, c)
-        if rf == rc:
-            continue
-        x = base_roots[f]
-        y = base_roots[c]
-        lone_x = group_size[x] == 1
-        lone_y = group_size[y] == 1
-        if lone_x and lone_y:  # a lone fragment into a lone container (which may take several)
-            if state[x] & 1 or state[y] & 4:
-                continue
-            state[x] |= 1
-            state[y] |= 2
-        elif lone_x:  # a lone fragment into a cluster of several
-            if state[x] & 1 or state[y] & 8:
-                continue
-            state[x] |= 1
-            state[y] |= 8
-        elif lone_y:  # a cluster of several into a lone container
-            if state[y] & 7 or state[x] & 8:
-                continue
-            state[y] |= 5
-            state[x] |= 8
-        else:
-            if state[x] & 8 or state[y] & 8:
-                continue
-            state[x] |= 8
-            state[y] |= 8
-        if rf < rc:
-            parent[rc] = rf
-        else:
-            parent[rf] = rc
-        applied[k] = True
-    return applied
-
-
-def attach_fragments(
-    parent: np.ndarray,
-    base_roots: np.ndarray,
-    frag: np.ndarray,
-    cont: np.ndarray,
-    score: np.ndarray,
-    tiebreak: np.ndarray,
-) -> np.ndarray:
-    """Union the verified fragment links into ``parent`` (a :class:`UnionFind`'s array, holding the
-    strong clusters ``base_roots``), strongest first; ties are broken by content (``tiebreak``,
-    the exact hashes), so the result does not depend on input order. Returns the applied mask
-    in the given order."""
-    if frag.size == 0:
-        return np.zeros(0, bool)
-    group_size = np.bincount(base_roots, minlength=base_roots.size)
-    order = np.lexsort((tiebreak[cont], tiebreak[frag], -score))
-    state = np.zeros(base_roots.size, np.uint8)
-    applied_sorted = _attach(parent, base_roots, group_size, frag[order], cont[order], state)
-    applied = np.zeros(frag.size, bool)
-    applied[order] = applied_sorted
-    return applied
-
-
-def containment_of(inter: np.ndarray, frag_sizes: np.ndarray) -> Any:
-    """Containment of the fragment's shingles in the container."""
-    return inter / np.maximum(frag_sizes, 1)
-
-
-def fragment_links(
-    reps: np.ndarray,
-    sizes: np.ndarray,
-    exact: np.ndarray,
-    sets: _ExactSets,
-    uf: UnionFind,
-    cfg: DedupConfig,
-    stats: dict[str, int],
-) -> tuple[np.ndarray, np.ndarray]:
-    """Fragment copies (:mod:`newsclean.dedup.fragments`): candidates from anchors, verified
-    exactly (containment >= ``cfg.fragment_containment``), joined into ``uf`` under the attachment
-    rules. Returns the verified pairs (smaller index first), sorted and without repeats."""
-    stats.update(fragment_candidates=0, fragment_pairs=0, fragment_links=0)
-    empty = np.zeros(0, np.int64)
-    if reps.size < 2 or cfg.fragment_containment is None or cfg.fragment_min_ratio >= cfg.min_size_ratio:
-        return empty, empty
-    base_roots = uf.roots()
-    # Containment only (a Jaccard threshold of 2 is never met), at any size ratio.
-    rule = (2.0, float(cfg.fragment_containment), 0.0)
+    min_words = max(run, int(np.ceil(int(words[q_id].min()) / FRAGMENT_MAX_RATIO)))
     found_f: list[np.ndarray] = []
     found_c: list[np.ndarray] = []
-    for f, c in fragment_candidates(sets.hashes, sets.fd, sets.offsets, sizes, reps, base_roots,
-                                    cfg.fragment_min_ratio, cfg.min_size_ratio, stats):
-        stats["fragment_candidates"] += int(f.size)
-        for lo in range(0, f.size, VERIFY_CHUNK):
-            ok = sets.accept(f[lo : lo + VERIFY_CHUNK], c[lo : lo + VERIFY_CHUNK], rule)
-            found_f.append(f[lo : lo + VERIFY_CHUNK][ok])
-            found_c.append(c[lo : lo + VERIFY_CHUNK][ok])
-    frag = np.concatenate(found_f) if found_f else empty
-    cont = np.concatenate(found_c) if found_c else empty
-    score = sets.intersections(frag, cont) / np.maximum(sizes[frag], 1) if frag.size else np.zeros(0)
-    stats["fragment_pairs"] = int(frag.size)
-    applied = attach_fragments(uf.parent, base_roots, frag, cont, score, exact.view(np.int64))
-    stats["fragment_links"] = int(applied.sum())
-    if not cfg.record_edges or frag.size == 0:
+    for lo in range(0, pos_of.size, CONTAINER_BATCH):
+        hi = min(pos_of.size, lo + CONTAINER_BATCH)
+        f, c = _container_candidates(tokens, offsets, pos_of, lo, hi, run, min_words, q_hash, q_id, directory,
+                                     shift, used, words, center, float(min_ratio), FRAGMENT_MAX_RATIO,
+                                     FRAGMENT_QUERY_NEED, FRAGMENT_MAX_POSTINGS, longest)
+        if f.size:
+            found_f.append(f)
+            found_c.append(c)
+    if not found_f:
         return empty, empty
-    codes = np.unique(np.minimum(frag, cont) * (1 << 32) + np.maximum(frag, cont))
-    return codes >> 32, codes & 0xFFFFFFFF
+    frag, cont = np.concatenate(found_f), np.concatenate(found_c)
+    stats["fragment_candidates"] = int(frag.size)
+    return frag, cont
+
+
+def fragment_merges(frag: np.ndarray, cont: np.ndarray, center: np.ndarray, words: np.ndarray, order: np.ndarray,
+                    sets: Any, *, threshold: float, stats: dict[str, int]) -> np.ndarray:
+    """Merge candidates ``(fragment center, container's center)`` (a ``(m, 2)`` array) from the
+    candidates: each fragment's distinct container clusters (at most ``FRAGMENT_MAX_TARGETS``, the
+    ones proposed by the most containers first), verified in one parallel pass; a fragment keeps
+    the one that covers the largest share of it (ties: the earlier in keep order)."""
+    stats["fragment_pairs"] = 0
+    if frag.size == 0:
+        return np.zeros((0, 2), np.int64)
+    target = center[cont]
+    code, votes = np.unique(frag * (1 << 32) + target, return_counts=True)
+    f, x = code >> 32, code & 0xFFFFFFFF
+    rank = np.lexsort((x, -votes, f))
+    f, x = f[rank], x[rank]
+    first = np.concatenate(([True], f[1:] != f[:-1]))
+    nth = np.arange(f.size) - np.maximum.accumulate(np.where(first, np.arange(f.size), 0))
+    keep = nth < FRAGMENT_MAX_TARGETS
+    f, x = f[keep], x[keep]
+    covered = sets.cover(order[f], order[x])
+    share = covered / np.maximum(words[f], 1)
+    ok = covered >= np.ceil(threshold * words[f] - 1e-9)
+    f, x, share = f[ok], x[ok], share[ok]
+    stats["fragment_pairs"] = int(f.size)
+    if f.size == 0:
+        return np.zeros((0, 2), np.int64)
+    best = np.lexsort((x, -share, f))
+    f, x = f[best], x[best]
+    first = np.concatenate(([True], f[1:] != f[:-1]))
+    return np.stack([f[first], x[first]], axis=1)

@@ -1,79 +1,75 @@
 """The near-duplicate index: collects sketched paragraphs and runs the stages of :meth:`NearDuplicateIndex.finish`.
 
 Each stage lives in a module of its own: :mod:`~newsclean.dedup.storage` (what is kept per paragraph
-and the spill files), :mod:`~newsclean.dedup.candidates` (LSH banding), :mod:`~newsclean.dedup.verify`
-(verification kernels on the exact shingle sets), :mod:`~newsclean.dedup.fragments` (fragment links)
-and :mod:`~newsclean.dedup.clusters` (union-find, keep policies, cluster records); the tunables are
-in :mod:`~newsclean.dedup.config`.
+and the spill files), :mod:`~newsclean.dedup.candidates` (LSH banding),
+:mod:`~newsclean.dedup.verify` (alignment of word runs), :mod:`~newsclean.dedup.clusters` (keep
+order, the greedy clustering, merges, cluster records) and :mod:`~newsclean.dedup.fragments`
+(parts copied into longer paragraphs); the tunables are in :mod:`~newsclean.dedup.config`.
 
 Pipeline of :meth:`NearDuplicateIndex.finish`:
 
-1. every paragraph's normalized text gets an exact 64-bit hash; equal hashes form exact clusters
-   (any length), and only the first copy of each goes on to MinHash;
+1. every paragraph's normalized text has an exact 64-bit hash; equal texts form exact groups (any
+   length); paragraphs too short for MinHash (``minhash_min_chars``) are only ever exact copies;
 2. while documents are added, each batch of paragraphs is sketched in one compiled pass
-   (:func:`newsclean.dedup.signatures.sketch`): a MinHash signature (kept in RAM as compact
-   numpy rows) and the sorted set of 32-bit shingle hashes (appended to an anonymous temporary
-   file, not kept in RAM) for paragraphs with at least ``minhash_min_chars`` normalized characters;
-3. LSH banding proposes candidate pairs in two stages, each with its own rows per band and a
-   window of size ratios (shorter/longer shingle count): stage 1 for Jaccard >= ``threshold``
-   (ratio >= ``threshold``, since Jaccard never exceeds it), stage 2 for containment at the size
-   ratios where it implies a Jaccard below ``threshold`` (from ``min_size_ratio`` up). Rows per
-   band are the most that still catch a pair at the stage's lowest accepted Jaccard with
-   probability >= ``LSH_FLOOR_RECALL`` — more rows, far fewer chance collisions. A bucket with
-   more than ``max_bucket`` members is sorted by size and each member paired with its
-   ``max_bucket`` nearest, so candidates grow at most linearly with the number of paragraphs;
-4. each candidate pair is verified *exactly* on the two shingle sets (read back from the file
-   through ``np.memmap`` when it is small, otherwise with ``pread`` so that it never becomes
-   resident memory; see ``MMAP_MAX_BYTES``): kept if Jaccard >= ``threshold``, or if the containment of the
-   smaller set in the larger is >= ``containment_threshold`` at a size ratio >=
-   ``min_size_ratio`` (truncated or partly copied paragraphs). Pairs already in one cluster are
-   not verified again;
-5. fragments (:mod:`newsclean.dedup.fragments`): a paragraph whose shingles are mostly
-   (>= ``fragment_containment``) inside one 4-20 times its size (size ratio from
-   ``fragment_min_ratio`` up to ``min_size_ratio``), found through sampled shingle hashes
-   ("anchors") of the spilled sets and verified exactly. These links join the clusters of steps
-   1-4 under rules that keep them from chaining (each cluster takes part in at most one link with
-   another cluster of several);
-6. union-find joins verified pairs; a keep policy picks one member per cluster; the temporary
-   file is deleted.
+   (:func:`newsclean.dedup.signatures.sketch`): a MinHash signature and the paragraph's words as
+   32-bit tokens, both appended to anonymous temporary files;
+3. *keep order*: every exact group is placed by the keep policy (``first``: input order,
+   ``longest``, ``earliest``, ``outlet``) at its best member, which stands for the group;
+4. LSH banding gives each group a few candidates earlier in keep order, its buckets' first
+   members (:mod:`~newsclean.dedup.candidates`);
+5. greedy clustering in keep order: a paragraph joins the cluster of the first-placed center among
+   its candidates' centers whose words cover most of its own (``threshold`` of its words in shared
+   runs of ``min_run`` words or more, :mod:`~newsclean.dedup.verify`), else it becomes a center. It
+   is verified against the center, never against another member, so clusters do not chain; and
+   each paragraph costs one verification per distinct candidate cluster, not one per copy;
+6. merges (:func:`~newsclean.dedup.clusters.merge_clusters`): a center that a later paragraph
+   covers (the center is a part of it), or that the fragment search finds inside a longer
+   paragraph (:mod:`~newsclean.dedup.fragments`), moves with its cluster into the covering
+   paragraph's cluster; every moved member is verified against its new center;
+7. records: each cluster's center is its kept paragraph; each member's similarity is its share of
+   words covered by runs shared with the kept one, and members with fewer than half its words are
+   marked as fragments. The temporary files are deleted.
 
-Memory: per stored paragraph the index holds 24 bytes of bookkeeping (doc, line, length,
-shingle count, exact hash); the MinHash signatures (``num_perm`` x 2 bytes with the default 16-bit
-storage: 256 bytes) go to a second temporary file, each batch stored column by column, and
-``finish`` reads back one band's columns at a time (``rows`` x 2 bytes per paragraph); the
-shingle sets go to disk too (4 bytes per distinct shingle). During ``finish`` one band's keys and
-sort order (8 bytes each per paragraph), the offsets into the file and the union-find parents
-(8 bytes each) exist on top; candidate pairs exist one band at a time and are verified in chunks.
-Document pairs are only accumulated for documents that can reach ``document_threshold``.
-The fragment step holds, while it runs, the strong clusters' roots and longest members (8 bytes
-each per paragraph), two bytes of flags per paragraph, up to three anchor queries per paragraph
-(12 bytes each), hashed 16-bit anchor counts (at most 32 MB) and one 4 MB chunk each of the
-shingle-set file and of anchor matches (300,000 generated paragraphs: +3 MB of peak RSS).
+Memory: per stored paragraph the index holds 24 bytes of bookkeeping (doc, line, length, words,
+exact hash); the signatures (``num_perm`` x 2 bytes with 16-bit storage) and the word tokens (4
+bytes per word) are on disk. During ``finish``: the keep order and groups (about 40 bytes per
+paragraph), the candidate slots (5 bytes per slot and paragraph), the leaders of a group of bands
+(8 bytes per band and paragraph, one group per thread) and each band's sorted keys (16 bytes per
+paragraph and thread); the token file is read through a memory map whose pages are released after
+each batch of verifications when it is large (:data:`~newsclean.dedup.verify.RELEASE_BYTES`).
 Measured peaks: benchmarks/dedup_peak.py.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterable, Sequence
 from typing import Any
 
 import numpy as np
 
-from newsclean.dedup.candidates import find_pairs
-from newsclean.dedup.clusters import DedupResult, UnionFind, build_clusters, date_key, document_pairs
+from newsclean.dedup.candidates import band_slots
+from newsclean.dedup.clusters import (
+    FRAGMENT_RATIO,
+    DedupResult,
+    assign_centers,
+    build_clusters,
+    date_key,
+    document_pairs,
+    keep_order,
+    merge_clusters,
+    refine_members,
+)
 from newsclean.dedup.config import (  # noqa: F401  (re-exported: the index's public names)
-    DEFAULT_CONTAINMENT_THRESHOLD,
     DEFAULT_THRESHOLD,
     DedupConfig,
-    LshStage,
     with_defaults,
 )
-from newsclean.dedup.fragments import fragment_links
-from newsclean.dedup.signatures import sketch
+from newsclean.dedup.fragments import fragment_candidates, fragment_merges
 from newsclean.dedup.storage import SketchedParagraphs, _Chunks, _SigSpill, _Spill, sketch_documents
-from newsclean.dedup.verify import MMAP_MAX_BYTES, _ExactSets
+from newsclean.dedup.verify import TokenSets
 
-__all__ = ["DedupConfig", "LshStage", "NearDuplicateIndex", "SketchedParagraphs", "sketch_documents", "with_defaults"]
+__all__ = ["DedupConfig", "NearDuplicateIndex", "SketchedParagraphs", "sketch_documents", "with_defaults"]
 
 
 class NearDuplicateIndex:
@@ -90,7 +86,6 @@ class NearDuplicateIndex:
 
     def __init__(self, config: DedupConfig | None = None) -> None:
         self.config = config or DedupConfig()
-        self._scheme = self.config.scheme
         self._docs: list[str] = []
         self._doc_index: dict[str, int] = {}
         self._doc_dates: list[tuple[int, int, int] | None] = []
@@ -99,7 +94,7 @@ class NearDuplicateIndex:
         self._p_doc = _Chunks()
         self._p_line = _Chunks()
         self._p_len = _Chunks()
-        self._p_size = _Chunks()
+        self._p_words = _Chunks()
         self._p_exact = _Chunks()
         self._p_sig = _Chunks()
         self._spill = _Spill(self.config.spill_dir)
@@ -111,10 +106,14 @@ class NearDuplicateIndex:
         self._finished = False
         self._dead: list[int] = []  # discarded documents
         self._dead_paragraphs = 0
-        # Reference path (tests): signatures kept in RAM as before they went to disk; results
-        # must be identical either way.
+        # Reference path (tests): signatures kept in RAM as before they went to disk, every
+        # document pair accumulated; results must be identical either way.
         self._ram_signatures = False
-        self._mmap_max_bytes = MMAP_MAX_BYTES
+        # Set to a dict to receive the internals of ``finish`` (tests, diagnostics).
+        self._trace: dict[str, Any] | None = None
+        # Every earlier paragraph a candidate of every later one, not only LSH's (small inputs:
+        # the reference that measures what the candidate step misses).
+        self._exhaustive = False
 
     # ------------------------------------------------------------------ input
     def add_document(
@@ -128,15 +127,8 @@ class NearDuplicateIndex:
         """Add one document's cleaned, non-empty paragraphs as ``(input line, text)`` pairs."""
         if self._finished:
             raise ValueError("the index is finished; create a new NearDuplicateIndex")
-        if not isinstance(doc, str):
-            raise ValueError(f"doc must be a str key, got {type(doc).__name__}")
-        if doc in self._doc_index:
-            raise ValueError(f"document {doc!r} was already added")
-        d = len(self._docs)
-        self._doc_index[doc] = d
-        self._docs.append(doc)
-        self._doc_dates.append(date_key(date))
-        self._doc_outlets.append(outlet)
+        self._add_doc(doc, date, outlet)
+        d = len(self._docs) - 1
         for line, text in lines:
             if not isinstance(line, int) or isinstance(line, bool) or line < 0:
                 raise ValueError(f"line numbers must be non-negative ints, got {line!r} in {doc!r}")
@@ -146,36 +138,44 @@ class NearDuplicateIndex:
         if len(self._pending) >= self.config.batch_size:
             self._flush()
 
+    def _add_doc(self, doc: str, date: Any, outlet: str | None) -> None:
+        if not isinstance(doc, str):
+            raise ValueError(f"doc must be a str key, got {type(doc).__name__}")
+        if doc in self._doc_index:
+            raise ValueError(f"document {doc!r} was already added")
+        self._doc_index[doc] = len(self._docs)
+        self._docs.append(doc)
+        self._doc_dates.append(date_key(date))
+        self._doc_outlets.append(outlet)
+
     def _flush(self) -> None:
         if not self._pending:
             return
-        cfg = self.config
-        n = len(self._pending)
-        docs = np.fromiter((p[0] for p in self._pending), dtype=np.int32, count=n)
-        lines = np.fromiter((p[1] for p in self._pending), dtype=np.int64, count=n)
-        batch = sketch([p[2] for p in self._pending], cfg.shingle, self._scheme)
+        pending, self._pending = self._pending, []
+        d0 = pending[0][0]
+        batch = sketch_documents(self.config, [p[0] - d0 for p in pending], [p[1] for p in pending],
+                                 [p[2] for p in pending])
+        self._store(batch, d0)
+
+    def _store(self, batch: SketchedParagraphs, d0: int) -> None:
         self._python_fallback += batch.python_fallback
-        keep = batch.lengths >= max(cfg.min_chars, 1)
-        self._too_short += int((~keep).sum())
-        spill = keep & (batch.lengths >= cfg.minhash_min_chars)
-        self._spill.append(batch.hashes[np.repeat(spill, np.diff(batch.hash_offsets))])
-        sig = batch.signatures[keep]
-        if cfg.signature_bits == 16:
-            # Low 16 bits of each minimum ("b-bit minwise hashing"): enough for band keys, since
-            # verification is exact; a chance agreement costs 2**-16 per value.
-            sig = (sig & np.uint32(0xFFFF)).astype(np.uint16)
-        self._p_doc.append(docs[keep])
-        self._p_line.append(lines[keep].astype(np.int32))
-        self._p_len.append(batch.lengths[keep])
-        self._p_size.append(batch.sizes[keep])
-        self._p_exact.append(batch.exact[keep])
+        self._too_short += batch.too_short
+        self._spill.append(batch.tokens)
+        sig_dtype = np.uint16 if self.config.signature_bits == 16 else np.uint32
+        sig = batch.sig.astype(sig_dtype, copy=False)
+        self._p_doc.append(batch.doc.astype(np.int32) + np.int32(d0))
+        self._p_line.append(batch.line.astype(np.int32, copy=False))
+        self._p_len.append(batch.length)
+        self._p_words.append(batch.words)
+        self._p_exact.append(batch.exact)
         if self._ram_signatures:
             self._p_sig.append(np.ascontiguousarray(sig))
         else:
             self._sig_spill.append(sig)
-        if cfg.keep_text:
-            self._texts.extend(p[2] for p, k in zip(self._pending, keep.tolist(), strict=True) if k)
-        self._pending = []
+        if self.config.keep_text:
+            if batch.texts is None or len(batch.texts) != batch.doc.size:
+                raise ValueError("keep_text needs the batch's texts (sketch it with the same config)")
+            self._texts.extend(batch.texts)
 
     def add_sketched(self, docs: Sequence[tuple[str, Any, str | None]], batch: SketchedParagraphs) -> None:
         """Add documents ``(key, date, outlet)`` whose paragraphs were sketched beforehand by
@@ -190,32 +190,8 @@ class NearDuplicateIndex:
         self._flush()  # documents added one by one before these come first
         d0 = len(self._docs)
         for doc, date, outlet in docs:
-            if not isinstance(doc, str):
-                raise ValueError(f"doc must be a str key, got {type(doc).__name__}")
-            if doc in self._doc_index:
-                raise ValueError(f"document {doc!r} was already added")
-            self._doc_index[doc] = len(self._docs)
-            self._docs.append(doc)
-            self._doc_dates.append(date_key(date))
-            self._doc_outlets.append(outlet)
-        self._python_fallback += batch.python_fallback
-        self._too_short += batch.too_short
-        self._spill.append(batch.hashes)
-        sig_dtype = np.uint16 if self.config.signature_bits == 16 else np.uint32
-        sig = batch.sig.astype(sig_dtype, copy=False)
-        self._p_doc.append(batch.doc.astype(np.int32) + np.int32(d0))
-        self._p_line.append(batch.line.astype(np.int32, copy=False))
-        self._p_len.append(batch.length)
-        self._p_size.append(batch.size)
-        self._p_exact.append(batch.exact)
-        if self._ram_signatures:
-            self._p_sig.append(np.ascontiguousarray(sig))
-        else:
-            self._sig_spill.append(sig)
-        if self.config.keep_text:
-            if batch.texts is None or len(batch.texts) != batch.doc.size:
-                raise ValueError("keep_text needs the batch's texts (sketch it with the same config)")
-            self._texts.extend(batch.texts)
+            self._add_doc(doc, date, outlet)
+        self._store(batch, d0)
 
     def discard(self, docs: Iterable[str], *, paragraphs: int = 0) -> None:
         """Take documents added before back out (those of an input file that failed part-way):
@@ -233,12 +209,12 @@ class NearDuplicateIndex:
 
     def memory_bytes(self) -> dict[str, int]:
         """Bytes held per stored array (signatures and bookkeeping) and spilled to disk
-        (``disk_shingle_sets``, not counted as memory), for accounting."""
+        (``disk_tokens``, ``disk_signatures``: not counted as memory), for accounting."""
         parts = {"signatures": self._p_sig, "doc": self._p_doc, "line": self._p_line,
-                 "length": self._p_len, "shingles": self._p_size, "exact_hash": self._p_exact}
+                 "length": self._p_len, "words": self._p_words, "exact_hash": self._p_exact}
         out = {k: sum(a.nbytes for a in v.parts) for k, v in parts.items()}
         out["paragraphs"] = sum(len(a) for a in self._p_doc.parts)
-        out["disk_shingle_sets"] = self._spill.nbytes
+        out["disk_tokens"] = self._spill.nbytes
         out["disk_signatures"] = self._sig_spill.nbytes
         return out
 
@@ -266,14 +242,22 @@ class NearDuplicateIndex:
         p_doc = self._p_doc.concat(np.int32)
         p_line = self._p_line.concat(np.int32)
         p_len = self._p_len.concat(np.uint32)
-        p_size = self._p_size.concat(np.uint32)
+        p_words = self._p_words.concat(np.uint32)
         p_exact = self._p_exact.concat(np.uint64)
         sig: Any = self._p_sig.concat(sig_dtype, cfg.num_perm) if self._ram_signatures else self._sig_spill
         n = p_doc.size
-        # Paragraphs of discarded documents keep their places (the spilled sets and signatures
-        # are addressed by position) but take part in nothing: no exact run, no LSH, no fragment.
-        alive = ~np.isin(p_doc, np.asarray(self._dead, dtype=np.int32)) if self._dead else None
-        n_dead = 0 if alive is None else int(n - alive.sum())
+        clock = [time.perf_counter()]
+        timings: dict[str, float] = {}
+
+        def lap(stage: str) -> None:
+            now = time.perf_counter()
+            timings[stage] = round(now - clock[0], 4)
+            clock[0] = now
+
+        # Paragraphs of discarded documents keep their places (the spilled tokens and signatures
+        # are addressed by position) but take part in nothing: no exact group, no candidate.
+        alive = ~np.isin(p_doc, np.asarray(self._dead, dtype=np.int32)) if self._dead else np.ones(n, bool)
+        n_dead = int(n - alive.sum())
         too_short = self._too_short - (self._dead_paragraphs - n_dead)
         stats: dict[str, int] = {
             "documents": len(self._docs) - len(self._dead),
@@ -281,66 +265,96 @@ class NearDuplicateIndex:
             "too_short": too_short,
             "python_normalized": self._python_fallback,
         }
-        uf = UnionFind(n)
-
-        # 1. exact copies (after normalization): group equal (hash, length).
-        if alive is None:
-            order = np.lexsort((np.arange(n), p_len, p_exact))
-        else:
-            live = np.flatnonzero(alive)
-            order = live[np.lexsort((live, p_len[live], p_exact[live]))]
-        same = (p_exact[order][1:] == p_exact[order][:-1]) & (p_len[order][1:] == p_len[order][:-1])
-        first_of_run = np.concatenate(([True], ~same)) if order.size else np.zeros(0, bool)
-        run_id = np.cumsum(first_of_run) - 1
-        run_first = order[first_of_run]
-        uf.union_pairs(run_first[run_id[1:][same]] if order.size else np.zeros(0, np.int64), order[1:][same])
-        is_rep = np.zeros(n, dtype=bool)
-        is_rep[run_first] = True
-        del order, same, first_of_run, run_id, run_first
-        stats["exact_duplicates"] = int(n - n_dead - is_rep.sum())
-
-        # 2.-4. first copies long enough for MinHash: LSH candidates, verified on exact sets.
-        spilled = p_len >= cfg.minhash_min_chars  # whose shingle sets are in the spill file
-        minhash = spilled if alive is None else spilled & alive
-        stats["exact_only"] = int((~spilled).sum()) if alive is None else int((~spilled & alive).sum())
+        # 1. exact groups (equal normalized text: hash and length), 3. keep order.
+        rank = {o: k for k, o in enumerate(cfg.outlet_priority)}
+        prio = keep_order(cfg.keep, p_doc=p_doc, p_len=p_len, dates=self._doc_dates,
+                          outlet_rank=[rank.get(o or "", len(rank)) for o in self._doc_outlets])
+        live = np.flatnonzero(alive)
+        by_text = live[np.lexsort((prio[live], p_len[live], p_exact[live]))]
+        same = (p_exact[by_text][1:] == p_exact[by_text][:-1]) & (p_len[by_text][1:] == p_len[by_text][:-1])
+        first = np.concatenate(([True], ~same)) if by_text.size else np.zeros(0, bool)
+        group = np.arange(n, dtype=np.int64)  # a dead paragraph is a group of its own, never compared
+        best = by_text[first]  # each group's best member in keep order stands for it
+        group[by_text] = (np.cumsum(first) - 1) if by_text.size else group[by_text]
+        group[~alive] = best.size + np.arange(n_dead)
+        best = np.concatenate((best, np.flatnonzero(~alive)))
+        del by_text, same, first, live
+        stats["exact_duplicates"] = int(n - n_dead - (best.size - n_dead))
+        spilled = p_len >= cfg.minhash_min_chars  # whose tokens are in the spill file
+        minhash = spilled & alive
+        stats["exact_only"] = int((~spilled & alive).sum())
         stats["minhash"] = int(minhash.sum())
+        order = best[minhash[best]]
+        order = order[np.argsort(prio[order], kind="stable")]  # keep order of the compared groups
+        pos_of = np.full(n, -1, np.int64)
+        pos_of[order] = np.arange(order.size)
+        words = p_words[order].astype(np.int64)
         offsets = np.zeros(n + 1, dtype=np.int64)
-        np.cumsum(np.where(spilled, p_size, 0), out=offsets[1:])
-        hashes = self._spill.array()
-        if hashes.size != offsets[-1]:
-            raise RuntimeError("shingle-set file does not match the index (was it modified?)")
-        reps = np.flatnonzero(is_rep & minhash).astype(np.int64)
-        del is_rep, minhash
-        sizes = p_size.astype(np.int64)
-        use_fd = not self._ram_signatures and self._spill.fh is not None and self._spill.nbytes > self._mmap_max_bytes
-        fd = self._spill.fh.fileno() if use_fd and self._spill.fh is not None else None
-        sets = _ExactSets(hashes, offsets, sizes, cfg, fd)
-        found = find_pairs(sig, reps, sizes, p_exact, sets, uf, cfg, stats)
-        del sig
-        if cfg.fragment_containment is not None:
-            frag = fragment_links(reps, sizes, p_exact, sets, uf, cfg, stats)
-            if cfg.record_edges and frag[0].size:
-                codes = np.unique(np.concatenate((found[0] * (1 << 32) + found[1], frag[0] * (1 << 32) + frag[1])))
-                found = (codes >> 32, codes & 0xFFFFFFFF)
-        del reps
-        edges = []
-        if cfg.record_edges:
-            key = [(self._docs[int(d)], int(ln)) for d, ln in zip(p_doc, p_line, strict=True)]
-            edges = [(key[i], key[j]) for i, j in zip(*(x.tolist() for x in found), strict=True)]
-
-        # 5. clusters.
-        roots = uf.roots()
-        del uf
-        clusters, dropped, groups = build_clusters(
-            roots, p_doc, p_line, p_len, p_exact, sets, cfg=cfg, docs=self._docs, dates=self._doc_dates,
-            outlets=self._doc_outlets, texts=self._texts)
-        stats["clusters"] = len(clusters)
-        stats["clustered_paragraphs"] = sum(c.size for c in clusters)
-        stats["cross_document_clusters"] = sum(1 for c in clusters if len(c.documents) > 1)
-        stats["dropped"] = len(dropped)
+        np.cumsum(np.where(spilled, p_words, 0), out=offsets[1:])
+        sets = TokenSets(self._spill.fh, self._spill.count, offsets, cfg.min_run, cfg.threshold)
+        lap("keep_order")
+        try:
+            # 4. candidates, 5. greedy clustering, 6. merges.
+            bands, rows = cfg.lsh_params()
+            stats["lsh_bands"], stats["lsh_rows"] = bands, rows
+            if self._exhaustive:
+                slots = np.tile(np.arange(order.size, dtype=np.int32), (order.size, 1))
+                slots[np.triu_indices(order.size)] = -1
+            else:
+                slots, _counts = band_slots(sig, order, bands=bands, rows=rows, leaders=cfg.bucket_leaders,
+                                            slots=cfg.candidate_slots)
+                del _counts
+            del sig
+            stats["candidates"] = int((slots >= 0).sum())
+            lap("candidates")
+            center, score, takeovers = assign_centers(order, words, slots, sets, threshold=cfg.threshold,
+                                                      min_ratio=cfg.fragment_min_ratio, stats=stats)
+            lap("greedy")
+            merges = [takeovers]
+            if cfg.fragments:
+                frag, cont = fragment_candidates(sets.tokens, offsets, pos_of, center, words, run=cfg.min_run,
+                                                 min_ratio=cfg.fragment_min_ratio, stats=stats)
+                merges.append(fragment_merges(frag, cont, center, words, order, sets, threshold=cfg.threshold,
+                                              stats=stats))
+                del frag, cont
+                lap("fragments")
+            merge_clusters(center, score, words, order, np.concatenate(merges), sets, threshold=cfg.threshold,
+                           min_ratio=cfg.fragment_min_ratio, stats=stats)
+            lap("merges")
+            refine_members(center, score, words, order, slots, sets, threshold=cfg.threshold,
+                           min_ratio=cfg.fragment_min_ratio, stats=stats)
+            del slots
+            lap("refine")
+        finally:
+            sets.close()
         stats["disk_bytes"] = self._spill.nbytes
-        del roots, sets, hashes, offsets, sizes
-        documents = document_pairs(groups, p_doc, p_len, docs=self._docs, threshold=cfg.document_threshold,
+
+        if self._trace is not None:
+            self._trace.update(order=order, pos_of=pos_of, words=words, center=center.copy(), score=score.copy(),
+                               group=group, best=best)
+        # 7. records: each paragraph's kept paragraph, similarity and fragment flag.
+        rep = best[group]  # the paragraph standing for each one's exact group
+        key = rep.copy()
+        similarity = np.ones(n)
+        fragment = np.zeros(n, bool)
+        sel = np.flatnonzero(pos_of[rep] >= 0)
+        pos = pos_of[rep[sel]]
+        c = center[pos]
+        key[sel] = order[c]
+        moved = c != pos
+        similarity[sel[moved]] = score[pos[moved]]
+        fragment[sel[moved]] = words[pos[moved]] < FRAGMENT_RATIO * words[c[moved]]
+        del rep, sel, pos, c, moved, center, score, pos_of, group
+        clusters, dropped, cluster_of = build_clusters(
+            key=key, similarity=similarity, fragment=fragment, p_doc=p_doc, p_line=p_line, p_exact=p_exact,
+            docs=self._docs, texts=self._texts if cfg.keep_text else None)
+        stats["clusters"] = len(clusters)
+        stats["clustered_paragraphs"] = sum(cl.size for cl in clusters)
+        stats["cross_document_clusters"] = sum(1 for cl in clusters if len(cl.documents) > 1)
+        stats["fragments"] = int(fragment.sum())
+        stats["dropped"] = len(dropped)
+        documents = document_pairs(cluster_of, p_doc, p_len, docs=self._docs, threshold=cfg.document_threshold,
                                    every_pair=self._ram_signatures)
         stats["document_duplicates"] = len(documents)
-        return DedupResult(clusters=clusters, dropped=dropped, documents=documents, stats=stats, edges=edges)
+        lap("records")
+        return DedupResult(clusters=clusters, dropped=dropped, documents=documents, stats=stats, timings=timings)

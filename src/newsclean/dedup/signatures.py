@@ -51,6 +51,9 @@ DEFAULT_BATCH_SIZE = 8192
 _MASK32 = np.uint64(0xFFFFFFFF)
 _EXACT_SEED_HI = 0x9747B28C
 _EXACT_SEED_LO = 0x2F7A3D51
+#: Seed of the word-token hashes (MurmurHash3 of each word's UTF-8 bytes): the ordered words that
+#: verification aligns (:mod:`newsclean.dedup.verify`).
+TOKEN_SEED = 0x3C6EF372
 
 HASH_FUNCTIONS = ("murmur3_32",)
 
@@ -95,6 +98,21 @@ def murmur3_32(data: bytes, seed: int = 0) -> int:
     h = (h * 0xC2B2AE35) & m
     h ^= h >> 16
     return h
+
+
+def word_tokens(text: str, options: ShingleOptions | None = None) -> list[int]:
+    """The words of a paragraph as verification sees them: its normalized text split at spaces,
+    each word hashed (:func:`murmur3_32` of its UTF-8 bytes, seed ``TOKEN_SEED``), in order.
+    (Reference implementation; :func:`sketch` computes the same in compiled code.)
+
+    >>> a, b = word_tokens("Harga cabai naik."), word_tokens("HARGA “cabai” naik")
+    >>> a == b, len(a)
+    (True, 3)
+    """
+    from newsclean.dedup.shingles import normalize
+
+    norm = normalize(text, options)
+    return [murmur3_32(w.encode("utf-8", "surrogatepass"), TOKEN_SEED) for w in norm.split(" ") if w]
 
 
 @dataclass(frozen=True)
@@ -149,8 +167,10 @@ class SignatureBatch:
     ``signatures`` (n, num_perm) uint32; ``sizes``: distinct shingles (uint32); ``exact``: 64-bit
     hash of the normalized bytes (uint64); ``lengths``: normalized length in code points (uint32);
     ``hashes[hash_offsets[i]:hash_offsets[i + 1]]``: paragraph ``i``'s distinct 32-bit shingle
-    hashes, sorted (the exact shingle set, for verification); ``python_fallback``: how many
-    paragraphs needed the Python normalizer (code points outside the compiled fast path).
+    hashes, sorted (its exact shingle set); ``tokens[token_offsets[i]:token_offsets[i + 1]]``: its
+    words in order, each as a 32-bit hash (:func:`word_tokens`; what verification aligns);
+    ``python_fallback``: how many paragraphs needed the Python normalizer (code points outside the
+    compiled fast path).
     """
 
     signatures: np.ndarray
@@ -159,6 +179,8 @@ class SignatureBatch:
     lengths: np.ndarray
     hashes: np.ndarray
     hash_offsets: np.ndarray
+    tokens: np.ndarray
+    token_offsets: np.ndarray
     python_fallback: int = 0
 
 
@@ -337,13 +359,33 @@ def _normalize_kernel(src, spans, t_start, t_len, t_data, work, regions, out_spa
         out_spans[i, 1] = w
 
 
+@nb.njit(cache=True, inline="always")
+def _word_tokens(buf, s, e, out, o0):
+    """Hashes of the space-separated words of normalized ``buf[s:e]``, in order, into ``out[o0:]``;
+    returns their number."""
+    n = 0
+    j = s
+    while j < e:
+        while j < e and buf[j] == 32:
+            j += 1
+        if j >= e:
+            break
+        w0 = j
+        while j < e and buf[j] != 32:
+            j += 1
+        out[o0 + n] = _murmur3_32_span(buf, w0, j, TOKEN_SEED)
+        n += 1
+    return n
+
+
 @parallel_kernel
 def _sketch_kernel(buf, spans, word_mode, k, a, b, regions, scratch, hashes,
-                   sig_out, size_out, exact_out, len_out):
+                   sig_out, size_out, exact_out, len_out, tokens, ntok_out):
     """Shingle hashes (sorted, distinct, at ``hashes[regions[i]:]``), signature, distinct count,
-    code points and exact hash of every normalized span ``buf[spans[i, 0]:spans[i, 1]]``
-    (spans starting at -1 are skipped). ``scratch`` (uint32, like ``hashes``) holds the code
-    point bounds while hashing, then the radix sort's second buffer."""
+    code points, exact hash and word tokens (at ``tokens[regions[i]:]``, ``ntok_out[i]`` of them)
+    of every normalized span ``buf[spans[i, 0]:spans[i, 1]]`` (spans starting at -1 are skipped).
+    ``scratch`` (uint32, like ``hashes``) holds the code point bounds while hashing, then the radix
+    sort's second buffer."""
     n = spans.shape[0]
     P = a.size
     for i in nb.prange(n):
@@ -352,6 +394,7 @@ def _sketch_kernel(buf, spans, word_mode, k, a, b, regions, scratch, hashes,
         if ns < 0:
             continue
         r = regions[i]
+        ntok_out[i] = _word_tokens(buf, ns, ne, tokens, r)
         nsh, ncp = _shingle_hashes(buf, ns, ne, word_mode, k, hashes, r, scratch, r)
         for p in range(P):
             sig_out[i, p] = np.uint32(0xFFFFFFFF)
@@ -432,13 +475,15 @@ def _run(texts: Sequence[str], normalize: bool, opts: ShingleOptions, sch: Signa
         raise ValueError("batch too large: more than 4 GiB of UTF-8")
     hashes = np.empty(total, dtype=np.uint32)
     scratch = np.empty(total, dtype=np.uint32)
+    tokens = np.empty(total, dtype=np.uint32)  # words <= bytes / 2 + 1
     sig = np.empty((n, sch.num_perm), dtype=np.uint32)
     sizes = np.zeros(n, dtype=np.uint32)
     exact = np.zeros(n, dtype=np.uint64)
     lengths = np.zeros(n, dtype=np.uint32)
+    ntok = np.zeros(n, dtype=np.uint32)
     _sketch_kernel(buf, nspans, opts.kind == "word", opts.size, a, b, regions, scratch, hashes,
-                   sig, sizes, exact, lengths)
-    return sig, sizes, exact, lengths, hashes, regions, fallback
+                   sig, sizes, exact, lengths, tokens, ntok)
+    return sig, sizes, exact, lengths, hashes, regions, fallback, tokens, ntok
 
 
 def sketch(
@@ -460,22 +505,27 @@ def sketch(
     opts = options or ShingleOptions()
     sch = scheme or SignatureScheme()
     n = len(texts)
-    sig, sizes, exact, lengths, hashes, regions, fallback = _run(texts, not normalized, opts, sch)
+    sig, sizes, exact, lengths, hashes, regions, fallback, tokens, ntok = _run(texts, not normalized, opts, sch)
     slow = np.flatnonzero(fallback)
     if slow.size:
         norm = normalize_many([texts[i] for i in slow.tolist()], opts)
-        f_sig, f_sizes, f_exact, f_lengths, f_hashes, f_regions, _ = _run(norm, False, opts, sch)
+        f_sig, f_sizes, f_exact, f_lengths, f_hashes, f_regions, _, f_tokens, f_ntok = _run(norm, False, opts, sch)
         sig[slow], sizes[slow], exact[slow], lengths[slow] = f_sig, f_sizes, f_exact, f_lengths
-    offsets = np.zeros(n + 1, dtype=np.int64)
-    np.cumsum(sizes, out=offsets[1:])
-    out = np.empty(int(offsets[-1]), dtype=np.uint32)
+        ntok[slow] = f_ntok
     keep = np.ones(n, dtype=np.bool_)
     keep[slow] = False
     sel = np.flatnonzero(keep)
-    _gather(hashes, regions[sel], sizes[sel], offsets[sel], out)
-    if slow.size:
-        _gather(f_hashes, f_regions, f_sizes, offsets[slow], out)
-    return SignatureBatch(sig, sizes, exact, lengths, out, offsets, int(slow.size))
+    out = []
+    for counts, fast, slow_values in ((sizes, hashes, f_hashes if slow.size else None),
+                                      (ntok, tokens, f_tokens if slow.size else None)):
+        offsets = np.zeros(n + 1, dtype=np.int64)
+        np.cumsum(counts, out=offsets[1:])
+        values = np.empty(int(offsets[-1]), dtype=np.uint32)
+        _gather(fast, regions[sel], counts[sel], offsets[sel], values)
+        if slow.size:
+            _gather(slow_values, f_regions, counts[slow], offsets[slow], values)
+        out += [values, offsets]
+    return SignatureBatch(sig, sizes, exact, lengths, *out, python_fallback=int(slow.size))
 
 
 def compute_signatures(

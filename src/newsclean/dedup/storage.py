@@ -40,7 +40,7 @@ class _Chunks:
 
 
 class _Spill:
-    """Sorted distinct 32-bit shingle hashes of MinHash paragraphs, appended in paragraph order
+    """Word tokens (32-bit hashes, in order) of the MinHash paragraphs, appended in paragraph order
     to an anonymous temporary file (deleted when closed, or by the OS when the process ends)."""
 
     def __init__(self, directory: str | None) -> None:
@@ -52,7 +52,7 @@ class _Spill:
         if arr.size == 0:
             return
         if self.fh is None:
-            self.fh = tempfile.TemporaryFile(prefix="newsclean-dedup-", suffix=".u32", dir=self.directory)
+            self.fh = tempfile.TemporaryFile(prefix="newsclean-dedup-", suffix=".tok", dir=self.directory)
         self.fh.write(np.ascontiguousarray(arr, dtype=np.uint32).data)
         self.count += int(arr.size)
 
@@ -133,20 +133,41 @@ class SketchedParagraphs:
     with :meth:`NearDuplicateIndex.add_document`.
 
     One row per stored paragraph (those at least ``min_chars`` long): ``doc`` numbers the documents
-    of the batch from 0; ``sig`` is already reduced to ``signature_bits``; ``hashes`` are the
-    shingle sets of the stored paragraphs long enough for MinHash, in order.
+    of the batch from 0; ``words`` counts each paragraph's words; ``sig`` is already reduced to
+    ``signature_bits``; ``tokens`` are the word tokens of the stored paragraphs long enough for
+    MinHash, one after the other, in order.
     """
 
     doc: np.ndarray  # int32
     line: np.ndarray  # int32
     length: np.ndarray  # uint32
-    size: np.ndarray  # uint32
+    words: np.ndarray  # uint32
     exact: np.ndarray  # uint64
     sig: np.ndarray  # (n, num_perm) uint16 or uint32
-    hashes: np.ndarray  # uint32
+    tokens: np.ndarray  # uint32
     too_short: int = 0
     python_fallback: int = 0
     texts: tuple[str, ...] | None = None  # only with keep_text
+
+    @classmethod
+    def concat(cls, parts: Sequence[tuple[int, SketchedParagraphs]]) -> SketchedParagraphs:
+        """Batches ``(first document, batch)`` as one batch (``doc`` renumbered by ``first``)."""
+        batches = [b for _, b in parts]
+        texts = None
+        if batches and all(b.texts is not None for b in batches):
+            texts = tuple(t for b in batches for t in (b.texts or ()))
+        return cls(
+            doc=np.concatenate([b.doc + np.int32(first) for first, b in parts]),
+            line=np.concatenate([b.line for b in batches]),
+            length=np.concatenate([b.length for b in batches]),
+            words=np.concatenate([b.words for b in batches]),
+            exact=np.concatenate([b.exact for b in batches]),
+            sig=np.concatenate([b.sig for b in batches]),
+            tokens=np.concatenate([b.tokens for b in batches]),
+            too_short=sum(b.too_short for b in batches),
+            python_fallback=sum(b.python_fallback for b in batches),
+            texts=texts,
+        )
 
 
 def sketch_documents(config: DedupConfig, doc: Sequence[int], line: Sequence[int], texts: Sequence[str]
@@ -162,15 +183,18 @@ def sketch_documents(config: DedupConfig, doc: Sequence[int], line: Sequence[int
     spill = keep & (batch.lengths >= config.minhash_min_chars)
     sig = batch.signatures[keep]
     if config.signature_bits == 16:
+        # Low 16 bits of each minimum ("b-bit minwise hashing"): enough for band keys, since
+        # verification works on the words; a chance agreement costs 2**-16 per value.
         sig = (sig & np.uint32(0xFFFF)).astype(np.uint16)
+    words = np.diff(batch.token_offsets).astype(np.uint32)
     return SketchedParagraphs(
         doc=docs[keep],
         line=lines[keep].astype(np.int32),
         length=batch.lengths[keep],
-        size=batch.sizes[keep],
+        words=words[keep],
         exact=batch.exact[keep],
         sig=np.ascontiguousarray(sig),
-        hashes=batch.hashes[np.repeat(spill, np.diff(batch.hash_offsets))],
+        tokens=batch.tokens[np.repeat(spill, words)],
         too_short=int((~keep).sum()),
         python_fallback=batch.python_fallback,
         texts=tuple(t for t, k in zip(texts, keep.tolist(), strict=True) if k) if config.keep_text else None,

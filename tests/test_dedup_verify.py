@@ -1,0 +1,87 @@
+"""Verification by alignment: the compiled tiling against a plain-Python one, and what it separates."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from newsclean.dedup import word_tokens
+from newsclean.dedup.verify import TokenSets, cover
+
+
+def tiles_ref(a: list[int], b: list[int], run: int) -> int:
+    """Words of ``a`` in runs of >= ``run`` words shared with ``b``, each word of either used once:
+    at each position of ``a`` the longest run starting there (first found in ``b`` on ties) is
+    taken if it is long enough, else the position is skipped."""
+    used = [False] * len(b)
+    i = covered = 0
+    while i <= len(a) - run:
+        best, best_j = 0, -1
+        for j in range(len(b)):
+            k = 0
+            while i + k < len(a) and j + k < len(b) and a[i + k] == b[j + k] and not used[j + k]:
+                k += 1
+            if k > best:
+                best, best_j = k, j
+        if best >= run:
+            for k in range(best):
+                used[best_j + k] = True
+            covered += best
+            i += best
+        else:
+            i += 1
+    return covered
+
+
+def shorter_first(a: list[int], b: list[int]) -> tuple[list[int], list[int]]:
+    return (a, b) if (len(a), a) <= (len(b), b) else (b, a)
+
+
+words = st.lists(st.integers(0, 5), min_size=0, max_size=40)
+
+
+@settings(max_examples=300, deadline=None)
+@given(words, words, st.integers(1, 5))
+def test_cover_equals_the_reference_tiling(a: list[int], b: list[int], run: int) -> None:
+    # Small alphabets make repeated words and competing runs; the reference scans b from its start,
+    # the kernel through a hash table of b's grams in position order: the same tiles.
+    s, t = shorter_first(a, b)
+    want = tiles_ref(s, t, run)
+    x, y = np.array(a, np.uint32), np.array(b, np.uint32)
+    assert cover(x, y, run, -1) == want
+    assert cover(y, x, run, -1) == want  # the pair's order does not matter
+    # The early exit only ever stops a scan that cannot reach ``need``.
+    need = max(1, want)
+    assert cover(x, y, run, need) == want
+    if want < len(s):
+        assert cover(x, y, run, want + 1) <= want
+
+
+def test_token_sets_verify_batches_like_single_pairs() -> None:
+    rng = np.random.default_rng(3)
+    paras = [rng.integers(0, 30, rng.integers(0, 60)).astype(np.uint32) for _ in range(40)]
+    tokens = np.concatenate(paras)
+    offsets = np.concatenate(([0], np.cumsum([p.size for p in paras]))).astype(np.int64)
+    sets = TokenSets.from_arrays(tokens, offsets, run=3, threshold=0.0)
+    left = rng.integers(0, 40, 1000)
+    right = rng.integers(0, 40, 1000)
+    want = [tiles_ref(*shorter_first(paras[i].tolist(), paras[j].tolist()), 3) for i, j in zip(left, right)]
+    assert sets.cover(left, right).tolist() == want  # parallel path
+    assert sets.cover(left[:10], right[:10]).tolist() == want[:10]  # serial path
+
+
+def _share(a: str, b: str, run: int = 3) -> float:
+    x, y = np.array(word_tokens(a), np.uint32), np.array(word_tokens(b), np.uint32)
+    return cover(x, y, run, -1) / min(x.size, y.size)
+
+
+def test_an_edited_copy_is_covered_and_a_rewrite_of_the_same_story_is_not() -> None:
+    source = ("Kementerian Luar Negeri memastikan pembakaran perangkat kesenian reog di Davao dilakukan karena "
+              "kondisinya sudah rusak dan dimakan rayap, bukan untuk mengusir roh halus seperti kabar yang beredar.")
+    copy = ("Kemlu memastikan pembakaran perangkat kesenian reog di Davao dilakukan karena kondisinya sudah "
+            "rusak dan dimakan rayap, bukan untuk mengusir roh halus seperti kabar beredar, kata juru bicara.")
+    rewrite = ("Juru bicara Kemlu menyebut reog di Davao dibakar. Menurut dia, perangkat kesenian itu sudah rusak "
+               "dan dimakan rayap sehingga tidak bisa dipakai lagi, dan kabar soal roh halus tidak benar.")
+    assert _share(copy, source) >= 0.8
+    assert _share(rewrite, source) < 0.35  # shared: a name, "rusak dan dimakan rayap", "roh halus"
