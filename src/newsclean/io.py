@@ -74,6 +74,7 @@ class InputFile:
     path: Path  # absolute
     rel: str  # POSIX path relative to the input root (the file name for a single-file input)
     size: int = field(default=0, compare=False)  # bytes, as found when the inputs were listed
+    mtime_ns: int = field(default=0, compare=False)  # modification time, then
 
     @property
     def kind(self) -> str:
@@ -227,7 +228,8 @@ def scan_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> Di
         except OSError as exc:
             problem = f"cannot read: {_os_reason(exc)}"
         if problem is None:
-            return Discovery([InputFile(root, root.name, root.stat().st_size)], [])
+            st = root.stat()
+            return Discovery([InputFile(root, root.name, st.st_size, st.st_mtime_ns)], [])
         return Discovery([], [Skipped(root.name, problem)])
 
     def walk(folder: Path, prefix: str) -> None:
@@ -268,7 +270,7 @@ def scan_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> Di
             if problem is not None:
                 skipped.append(Skipped(rel, problem))
                 continue
-            found.append(InputFile(Path(e.path), rel, st.st_size))
+            found.append(InputFile(Path(e.path), rel, st.st_size, st.st_mtime_ns))
 
     walk(root, "")
     found.sort(key=lambda f: f.rel)
