@@ -38,9 +38,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _env() -> dict[str, str]:
+#: The source tree whose CLI is measured (``--src``: another checkout's ``src``, e.g. a parent commit's).
+SRC = [ROOT / "src"]
+
+
+def _env(src: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH", "")) if p)
+    first = src or SRC[0]
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(first), str(ROOT), env.get("PYTHONPATH", "")) if p)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
@@ -80,7 +85,7 @@ def child_ftfy(data: Path, out: Path) -> dict[str, Any]:
 
 
 def child_html(repeats: int) -> dict[str, Any]:
-    from benchmarks.html_eval import (
+    from benchmarks.html_eval import (  # the pages sit beside the project, or under $NEWSCLEAN_SHARED/corpus
         DEFAULT_EN_DIR,
         DEFAULT_ID_DIR,
         load_pages,
@@ -90,7 +95,9 @@ def child_html(repeats: int) -> dict[str, Any]:
         trafilatura_extractor,
     )
 
-    pages = load_pages(DEFAULT_ID_DIR, DEFAULT_EN_DIR)
+    env = os.environ.get("NEWSCLEAN_SHARED")
+    id_dir = Path(env) / "corpus" / "html_id" if env else DEFAULT_ID_DIR
+    pages = load_pages(id_dir, DEFAULT_EN_DIR)
     extractors = {"newsclean": newsclean_extract}
     traf = trafilatura_extractor()
     if traf is not None:
@@ -103,10 +110,10 @@ def child_html(repeats: int) -> dict[str, Any]:
 # -- the run ----------------------------------------------------------------------------------------
 
 
-def _run(cmd: list[str]) -> dict[str, Any]:
+def _run(cmd: list[str], src: Path | None = None) -> dict[str, Any]:
     from benchmarks.throughput import run_measured
 
-    r = run_measured(cmd, cwd=ROOT, env=_env())
+    r = run_measured(cmd, cwd=ROOT, env=_env(src))
     if r["code"] not in (0, 1):
         raise RuntimeError(f"{' '.join(cmd)} failed ({r['code']}):\n{r['stderr']}")
     return r
@@ -120,7 +127,7 @@ def _newsclean(inp: Path, out: Path, *extra: str) -> dict[str, Any]:
 
 def _ftfy(inp: Path, out: Path) -> dict[str, Any]:
     return _run([sys.executable, "-m", "benchmarks.clean_speed", "--child", "ftfy", "--data", str(inp),
-                 "--out", str(out)])
+                 "--out", str(out)], ROOT / "src")
 
 
 def _pair(name: str, corpus: Path, work: Path, repeats: int) -> dict[str, Any]:
@@ -131,6 +138,8 @@ def _pair(name: str, corpus: Path, work: Path, repeats: int) -> dict[str, Any]:
     fix: list[float] = []
     ftfy_wall: list[float] = []
     ratios: list[float] = []
+    cpu_ratios: list[float] = []
+    ours_cpu: list[float] = []
     for rep in range(repeats):
         order = ("newsclean", "ftfy") if rep % 2 == 0 else ("ftfy", "newsclean")
         got: dict[str, dict[str, Any]] = {}
@@ -143,8 +152,11 @@ def _pair(name: str, corpus: Path, work: Path, repeats: int) -> dict[str, Any]:
         fix.append(got["ftfy"]["result"]["fix_seconds"])
         ftfy_wall.append(got["ftfy"]["wall"])
         ratios.append(fix[-1] / ours[-1])
+        ours_cpu.append(got["newsclean"]["cpu"])
+        cpu_ratios.append(got["ftfy"]["result"]["fix_cpu_seconds"] / ours_cpu[-1])
         print(f"  {name} repeat {rep + 1}: newsclean {mb / ours[-1]:.2f} MB/s (whole CLI), "
-              f"ftfy.fix_text {mb / fix[-1]:.2f} MB/s (calls only), ratio {ratios[-1]:.2f}", flush=True)
+              f"ftfy.fix_text {mb / fix[-1]:.2f} MB/s (calls only), ratio {ratios[-1]:.2f} "
+              f"(CPU time: {cpu_ratios[-1]:.2f})", flush=True)
     return {
         "corpus": str(corpus), "mb": round(mb, 3),
         "newsclean_seconds": ours, "ftfy_fix_seconds": fix, "ftfy_process_seconds": ftfy_wall,
@@ -152,6 +164,8 @@ def _pair(name: str, corpus: Path, work: Path, repeats: int) -> dict[str, Any]:
         "ftfy_fix_mb_s": round(mb / statistics.median(fix), 2),
         "ftfy_process_mb_s": round(mb / statistics.median(ftfy_wall), 2),
         "ratio_median": round(statistics.median(ratios), 2), "ratios": [round(r, 3) for r in ratios],
+        "newsclean_cpu_seconds": ours_cpu, "cpu_ratio_median": round(statistics.median(cpu_ratios), 2),
+        "cpu_ratios": [round(r, 3) for r in cpu_ratios],
     }
 
 
@@ -181,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-startup", action="store_true")
     ap.add_argument("--workdir", type=Path, help="keep corpus and outputs here (default: a temp dir)")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--src", type=Path, help="measure the CLI of this source tree (another checkout's src/)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -194,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from benchmarks.throughput import machine
 
+    if a.src is not None:
+        SRC[0] = a.src.resolve()
+
     mach = machine()
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"machine: {mach['cpu']}, {mach['cores']} cores, {mach['memory_gib']} GiB, Python {mach['python']}, "
@@ -204,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         tmp = tempfile.mkdtemp(prefix="clean_speed-")
         work = Path(tmp)
     work.mkdir(parents=True, exist_ok=True)
-    report: dict[str, Any] = {"machine": mach, "load_at_start": load, "repeats": a.repeats}
+    report: dict[str, Any] = {"machine": mach, "load_at_start": load, "repeats": a.repeats, "src": str(SRC[0])}
     try:
         gen = work / f"gen-{a.paragraphs}-{a.seed}"
         if not (gen / "corpus").is_dir():
@@ -239,14 +257,15 @@ def print_report(rep: dict[str, Any]) -> None:
     print(f"machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; load average "
           f"{rep['load_at_start'][0]:.2f} -> {rep.get('load_at_end', [float('nan')])[0]:.2f}")
     print(f"{'corpus':<12}{'MB':>8}{'newsclean MB/s':>16}{'ftfy calls MB/s':>17}{'ftfy process MB/s':>19}"
-          f"{'x ftfy (calls)':>16}")
+          f"{'x ftfy (wall)':>15}{'x ftfy (CPU)':>14}")
     for key in ("generated", "real"):
         r = rep.get(key)
         if r:
             print(f"{key:<12}{r['mb']:>8.2f}{r['newsclean_mb_s']:>16.2f}{r['ftfy_fix_mb_s']:>17.2f}"
-                  f"{r['ftfy_process_mb_s']:>19.2f}{r['ratio_median']:>16.2f}")
+                  f"{r['ftfy_process_mb_s']:>19.2f}{r['ratio_median']:>15.2f}{r['cpu_ratio_median']:>14.2f}")
     print("  newsclean: the whole CLI (--dedup off --jobs 1: start-up, I/O, reports), one core; ftfy calls: the "
-          "fix_text calls alone; x ftfy: median of per-repeat ratios")
+          "fix_text calls alone; x ftfy: median of per-repeat ratios, of wall times and of CPU times (the\n"
+          "  CLI process's user+sys against the process time of the fix_text calls)")
     s = rep.get("startup")
     if s:
         print(f"start-up on one small file ({s['bytes']} bytes): --dedup off {s['dedup_off']['median_seconds']:.3f} s, "

@@ -4,6 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsclean import Document, Pipeline, default_catalog, detect_lang, load_rule_file
 from newsclean.cli import main
@@ -97,3 +99,16 @@ def test_lang_option_selects_rules() -> None:
     text = BODY[0] + "\n" + en_line
     assert Pipeline.default(lang="id").clean(text) == text
     assert Pipeline.default(lang="en").clean(text) == BODY[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("yang dan the of ke YANG Dan \u212ae \u03a3\u03c3 x\t\u00a0.,")),
+                        max_size=40), max_size=12),
+       st.integers(0, 120))
+def test_detect_lang_lines_equals_detect_lang_on_the_joined_lines(lines: list[str], max_chars: int) -> None:
+    from newsclean.lang import detect_lang, detect_lang_lines
+
+    memo: dict[str, tuple[int, ...]] = {}
+    want = detect_lang(" ".join(lines), max_chars=max_chars)
+    assert detect_lang_lines(lines, max_chars=max_chars, memo=memo) == want
+    assert detect_lang_lines(lines, max_chars=max_chars, memo=memo) == want  # from the memo

@@ -132,5 +132,16 @@ def split_lines(text: str) -> list[str]:
     return text.split("\n")
 
 
+def count_lines(text: str) -> int:
+    """``len(split_lines(text))``, without building the lines.
+
+    >>> count_lines("a\\r\\nb\\n")
+    3
+    """
+    if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
+        return len(_LINE_BREAK.split(text))
+    return text.count("\n") + 1
+
+
 def join_lines(lines: Iterable[str]) -> str:
     return "\n".join(lines)

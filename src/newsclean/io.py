@@ -74,6 +74,7 @@ class InputFile:
     path: Path  # absolute
     rel: str  # POSIX path relative to the input root (the file name for a single-file input)
     size: int = field(default=0, compare=False)  # bytes, as found when the inputs were listed
+    mtime_ns: int = field(default=0, compare=False)  # modification time, then
 
     @property
     def kind(self) -> str:
@@ -227,7 +228,8 @@ def scan_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> Di
         except OSError as exc:
             problem = f"cannot read: {_os_reason(exc)}"
         if problem is None:
-            return Discovery([InputFile(root, root.name, root.stat().st_size)], [])
+            st = root.stat()
+            return Discovery([InputFile(root, root.name, st.st_size, st.st_mtime_ns)], [])
         return Discovery([], [Skipped(root.name, problem)])
 
     def walk(folder: Path, prefix: str) -> None:
@@ -268,7 +270,7 @@ def scan_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> Di
             if problem is not None:
                 skipped.append(Skipped(rel, problem))
                 continue
-            found.append(InputFile(Path(e.path), rel, st.st_size))
+            found.append(InputFile(Path(e.path), rel, st.st_size, st.st_mtime_ns))
 
     walk(root, "")
     found.sort(key=lambda f: f.rel)
@@ -602,10 +604,14 @@ def read_parquet(f: InputFile, *, batch_rows: int = 1024) -> Iterator[tuple[int,
                 yield n, rec
 
 
+# json.dumps(rec, ensure_ascii=False), without building an encoder for every record.
+_encode_record = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def record_line(rec: dict[str, Any]) -> bytes:
     """One output JSONL line (UTF-8, newline included): the bytes every JSONL output is made of.
     A lone surrogate in a field (valid JSON input: ``"\\ud800"``) is written as its escape."""
-    text = json.dumps(rec, ensure_ascii=False) + "\n"
+    text = _encode_record(rec) + "\n"
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:

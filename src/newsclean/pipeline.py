@@ -27,7 +27,6 @@ Every step records what it changed as :class:`~newsclean.document.Change` steps,
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -38,7 +37,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, Union, overload, runti
 from .budget import unbudgeted
 from .catalog import Catalog, Rule, default_catalog, normalize_outlet
 from .document import Change, Cleaned, Document, split_lines
-from .lang import detect_lang
+from .lang import detect_lang_lines
 from .lines import CompiledRules
 from .text import (
     BUILTIN_CLEANERS,
@@ -375,7 +374,10 @@ class RuleCleaner:
         with unbudgeted():
             return _compiled_for(self.catalog.select(lang, outlet))
 
-    def lang_of(self, doc: Document, lines: Sequence[str | None]) -> str | None:
+    def lang_of(self, doc: Document, lines: Sequence[str | None],
+                memo: dict[str, tuple[int, ...]] | None = None) -> str | None:
+        """The language whose rules apply to ``lines`` (``memo``: per-line counts from an earlier
+        call on the same document, see :func:`newsclean.lang.detect_lang_lines`)."""
         if self.lang != "auto":
             return self.lang
         meta = doc.lang
@@ -387,12 +389,26 @@ class RuleCleaner:
         # verdict that flipped once a promo line was removed would make cleaning non-idempotent.
         # The first lines that are still there count (not the first line numbers), so that the
         # output, cleaned again, is judged on the same sample.
-        alive = itertools.islice((line for line in lines if line and line.strip()), LANG_SAMPLE_LINES)
-        sample = [line for line in alive if line.count(" ") >= MIN_SENTENCE_SPACES]
-        return detect_lang(" ".join(sample))
+        # detect_lang reads the first LANG_SAMPLE_CHARS characters of the sample: no more is gathered.
+        sample = []
+        alive = 0
+        size = -1
+        for line in lines:
+            if not line or not line.strip():
+                continue
+            alive += 1
+            if alive > LANG_SAMPLE_LINES:
+                break
+            if line.count(" ") >= MIN_SENTENCE_SPACES:
+                sample.append(line)
+                size += len(line) + 1
+                if size >= LANG_SAMPLE_CHARS:
+                    break
+        return detect_lang_lines(sample, max_chars=LANG_SAMPLE_CHARS, memo=memo)
 
     def run(self, lines: list[str | None], doc: Document) -> list[Change]:
-        lang = self.lang_of(doc, lines)
+        memo: dict[str, tuple[int, ...]] = {}
+        lang = self.lang_of(doc, lines, memo)
         outlet = normalize_outlet(doc.outlet or doc.url)
         changes = self._compiled(lang, outlet).apply(lines, cleaner=self.name)  # type: ignore[arg-type]
         # What the rules removed can change the verdict (a dateline cut leaves a line too short to
@@ -401,7 +417,7 @@ class RuleCleaner:
         # meets the same rules and nothing more goes. Each pass that changes something removes
         # text, so this ends.
         while changes and self.lang == "auto":
-            again = self.lang_of(doc, lines)
+            again = self.lang_of(doc, lines, memo)
             if again == lang:
                 break
             lang = again
@@ -415,8 +431,10 @@ class RuleCleaner:
 
 #: Lines with fewer spaces than this are ignored by language detection.
 MIN_SENTENCE_SPACES = 7
-#: Language detection looks at the first this many non-empty lines.
+#: Language detection looks at the first this many non-empty lines ...
 LANG_SAMPLE_LINES = 60
+#: ... and at the first this many characters of their sentence-like lines.
+LANG_SAMPLE_CHARS = 1000
 
 
 @lru_cache(maxsize=256)
