@@ -29,6 +29,7 @@ features (:mod:`newsclean.linemodel`).
 
 from __future__ import annotations
 
+import hashlib
 import re
 import zlib
 from array import array
@@ -129,12 +130,12 @@ def key_hash(key: str) -> int:
 
 _QUOTES = frozenset('"“”«»„')
 _SENTENCE_END = (".", "!", "?", ".)", "!)", "?)")
-#: Words that address the reader: a sentence with one is a prompt ("Follow us ...", "Yuk, gabung ..."),
-#: not reporting, so being sentence-like does not protect it.
+#: Words that address the reader or invite a click: a sentence with one is a prompt ("Follow us ...", "Yuk,
+#: gabung ..."), not reporting, so being sentence-like does not protect it. Only words a report rarely uses:
+#: "masuk" (enter), "daftar" (list), "baca" (read) or "simak" (look at) are everyday Indonesian.
 READER_WORDS = frozenset(
-    "you your kamu anda yuk ayo klik click tap download unduh install follow ikuti subscribe langganan "
-    "berlangganan gabung bergabung join sign daftar login masuk share bagikan simak baca read watch tonton "
-    "kunjungi visit dapatkan".split())
+    "you your kamu anda yuk ayo klik click tap download unduh install follow ikuti subscribe berlangganan gabung "
+    "bergabung dapatkan".split())
 _WORDS_RE = re.compile(r"\w+")
 #: At least three letters or digits among a line's first characters (a template says something).
 _THREE_WORD_CHARS = re.compile(r"\w\W*\w\W*\w")
@@ -312,10 +313,11 @@ def network_of(site: str) -> str:
 # -- learned templates ----------------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Templates:
     """What the miner learned: template keys (as hashes) per scope, their examples, and the document
-    counts of every repeated key (features of the line model). Picklable, so workers get a copy."""
+    counts of every repeated key (features of the line model). Picklable, so workers get a copy; equal
+    (and hashed) by a digest of its content, so a pipeline spec that holds it can key a cache."""
 
     site: Mapping[str, frozenset[int]] = field(default_factory=dict)
     network: Mapping[str, frozenset[int]] = field(default_factory=dict)
@@ -335,6 +337,27 @@ class Templates:
 
     def __len__(self) -> int:
         return len(self.examples)
+
+    @property
+    def digest(self) -> str:
+        cached = self.__dict__.get("_digest")
+        if cached is None:
+            h = hashlib.sha1()
+            for name in ("site", "network"):
+                for scope, keys in sorted(getattr(self, name).items()):
+                    h.update(f"{name}:{scope}:{sorted(keys)}".encode())
+            h.update(f"cross:{sorted(self.cross)}:segments:{sorted(self.segments)}".encode())
+            h.update(f"counts:{sorted(self.counts.items())}:{sorted(self.site_counts.items())}".encode())
+            h.update(f"docs:{sorted(self.site_docs.items())}:{self.documents}:{self.options}".encode())
+            cached = h.hexdigest()
+            object.__setattr__(self, "_digest", cached)
+        return cached
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Templates) and other.digest == self.digest
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
 
     @property
     def heads(self) -> tuple[frozenset[str], frozenset[str]]:
