@@ -70,6 +70,7 @@ def test_file_names_that_are_not_utf8_are_reported(tmp_path: Path) -> None:
     assert paths == {"caf\udce9.txt", "r\udce9.jsonl"}
     assert {r["path"] for r in rejected(out)} == paths
     assert os.path.exists(os.fsencode(out) + b"/r\xe9.jsonl")
+    assert (out / "_newsclean" / "report.html").exists() and "could not write" not in proc.stderr
 
 
 def test_dangling_links_loops_and_vanishing_files_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
