@@ -41,6 +41,7 @@ def test_lone_surrogates_in_any_field_are_kept_and_do_not_stop_the_run(tmp_path:
         assert got[1] == want[1]
         assert (out / "good.txt").read_text(encoding="utf-8") == "Harga cabai naik.\n"
         assert any(r["doc"] == "s\ud800" for r in jsonl(out / "_newsclean" / "removed.jsonl"))
+        assert (out / "_newsclean" / "report.html").exists()
 
 
 def test_renamed_duplicate_ids_never_collide(tmp_path: Path) -> None:
