@@ -254,3 +254,15 @@ def test_a_disk_filling_up_during_the_run_says_it_did_not_complete(tmp_path: Pat
     assert r["complete"] is False and ("File too large" in r["error"] or "No space" in r["error"])
     assert not list((tmp_path / "out").rglob("*.newsclean-tmp"))
     assert snapshot(src) == before
+
+
+def test_json_too_deep_or_too_big_for_python_is_a_rejected_record(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _good(src)
+    lines = ['{"text": "a", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", '{"text": "b", "n": ' + "1" * 5000 + "}",
+             '{"text": "Baik."}']
+    (src / "d.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 1
+    assert [(r["line"], r["raw"] == lines[r["line"] - 1]) for r in rejected(out)] == [(1, True), (2, True)]
+    assert json.loads((out / "d.jsonl").read_text(encoding="utf-8")) == {"text": "Baik."}

@@ -195,3 +195,30 @@ def test_removed_rows_of_a_failed_file_are_not_kept(tmp_path: Path) -> None:
     assert run(src, out, "--dedup", "off", "--explain") == 1
     docs = {r["doc"] for r in jsonl(out / "_newsclean" / "removed.jsonl")}
     assert docs == {"b.txt"}
+
+
+def test_a_page_and_a_text_of_the_same_name_both_keep_their_output(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "x.txt").write_text("Teks biasa.\n", encoding="utf-8")
+    (src / "x.html").write_bytes(UTF8_PAGE.replace("iso-8859-1", "utf-8").encode("utf-8"))
+    (src / "x.htm").write_bytes(UTF8_PAGE.replace("iso-8859-1", "utf-8").replace("Kamis", "Jumat").encode("utf-8"))
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 0
+    assert (out / "x.txt").read_text(encoding="utf-8") == "Teks biasa.\n"
+    assert "Jumat" in (out / "x.htm.txt").read_text(encoding="utf-8")
+    assert "Kamis" in (out / "x.html.txt").read_text(encoding="utf-8")
+    notes = {n["path"] for n in report(out)["notes"]}
+    assert {"x.htm", "x.html"} <= notes
+
+
+def test_empty_files_of_every_kind(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("e.txt", "e.jsonl", "e.jsonl.gz", "e.jsonl.zst", "e.parquet", "p.html"):
+        (src / name).write_bytes(b"")
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 1
+    assert [f["path"] for f in report(out)["failures"]] == ["e.parquet"]  # not a Parquet file at all
+    for name in ("e.txt", "e.jsonl", "e.jsonl.gz", "e.jsonl.zst", "p.txt"):
+        assert (out / name).exists(), name

@@ -354,7 +354,8 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
 
     resume_from = (resumed.records, resumed.next_file) if resumed is not None else None
     try:
-        dedup_json = _work(args, runner, found.skipped, index, report_dir, timings, bar, journal, resume_from)
+        dedup_json = _work(args, runner, found.skipped, found.notes, index, report_dir, timings, bar, journal,
+                           resume_from)
     except OSError as exc:
         # Something could not be written (a full disk, a file system gone read-only): what was
         # written is incomplete, and the report (if it can still be written) says so.
@@ -378,7 +379,8 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
     return 1 if stats.files_failed or stats.records_rejected or stats.rules_timed_out else 0
 
 
-def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], index: Any, report_dir: Path,
+def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], notes: Sequence[tuple[str, str]],
+          index: Any, report_dir: Path,
           timings: dict[str, float], bar: Any, journal: Journal | None,
           resume_from: tuple[Sequence[tuple[dict[str, Any], bytes]], int] | None) -> dict[str, Any] | None:
     """Clean, then find near-duplicates; the reports but report.json are written here."""
@@ -387,6 +389,8 @@ def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], 
             (atomic_writer(report_dir / "removed.jsonl", errors="backslashreplace") if args.explain
              else nullcontext()) as explain_fh:
         runner.rejects_fh, runner.explain_fh = rejects_fh, explain_fh
+        for rel, note in notes:
+            runner.stats.note(rel, note)
         for skip in skipped:  # what could not even be looked at: reported like a failed file
             runner.stats.files_failed += 1
             runner.stats.fail(skip.rel, skip.reason)

@@ -373,22 +373,40 @@ class _Worker:
                 slow.append(rule.id)
         return tuple(slow)
 
+    @staticmethod
+    def _reject(g: _Group, fi: int, n: int, rec: dict[str, Any] | None, raw: bytes | None, reason: str) -> None:
+        """A document that cannot go to the output: a record is kept whole in the rejects (its line's
+        bytes, or a Parquet row), a one-document file fails."""
+        if rec is None:
+            g.entries.append(("fail", fi, reason))
+            return
+        kept = reject_row(raw) if raw is not None else {"row": json.loads(json.dumps(rec, default=str))}
+        g.entries.append(("reject", fi, {"line": n, "reason": reason, **kept}))
+
     def _document(self, g: _Group, fi: int, n: int, doc: Document, rec: dict[str, Any] | None,
                   target: str | None, raw: bytes | None) -> None:
         job = self.job
         cleaned = self._clean(g, fi, n, doc)
         if isinstance(cleaned, str):  # could not be cleaned in time: kept whole in the rejects
-            if rec is None:
-                g.entries.append(("fail", fi, cleaned))
-            else:
-                kept = reject_row(raw) if raw is not None else {"row": json.loads(json.dumps(rec, default=str))}
-                g.entries.append(("reject", fi, {"line": n, "reason": cleaned, **kept}))
+            self._reject(g, fi, n, rec, raw, cleaned)
             return
         if job.drops:
             key = job.renamed.get((fi, n), doc.id)
             if key in job.drops:
                 cleaned = drop_lines(doc.text, cleaned, job.drops[key], newline=self.pipeline.newline,
                                      blank_lines=self.pipeline.blank_lines)
+        out: Any = None
+        if job.write and rec is not None:
+            out_rec = dict(rec)
+            out_rec["text"] = cleaned.text
+            if job.files[fi][1] == "parquet":
+                out = out_rec
+            else:
+                try:
+                    out = record_line(out_rec)
+                except (ValueError, RecursionError) as exc:  # nesting json can read but not write back
+                    self._reject(g, fi, n, rec, raw, f"cannot write the record back as JSON: {exc}")
+                    return
         if g.stats is not None:
             if job.count:
                 g.stats.add_document(doc.text, cleaned.text, cleaned.changes, doc.outlet,
@@ -399,15 +417,9 @@ class _Worker:
             if job.account:
                 account_drops(g.stats, cleaned, len(output_newline(doc.text, self.pipeline.newline)),
                               doc.outlet, doc.id)
-        out: Any = None
-        if job.write:
-            if rec is None:  # .txt / .html: one document per file, written here
-                end = output_newline(doc.text, self.pipeline.newline) if cleaned.text else ""
-                write_text_atomic(Path(target or ""), cleaned.text + end)
-            else:
-                out_rec = dict(rec)
-                out_rec["text"] = cleaned.text
-                out = out_rec if job.files[fi][1] == "parquet" else record_line(out_rec)
+        if job.write and rec is None:  # .txt / .html: one document per file, written here
+            end = output_newline(doc.text, self.pipeline.newline) if cleaned.text else ""
+            write_text_atomic(Path(target or ""), cleaned.text + end)
         explain: list[str] | None = None
         if job.explain:
             explain = []
