@@ -356,6 +356,9 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
     try:
         dedup_json = _work(args, runner, found.skipped, found.notes, index, report_dir, timings, bar, journal,
                            resume_from)
+        # The end: the run is marked complete, then report.json is written, last of the data.
+        mark_complete(out, run_info)
+        write_json(report_dir / "report.json", report(True, **({"resumed": True} if resumed is not None else {})))
     except OSError as exc:
         # Something could not be written (a full disk, a file system gone read-only): what was
         # written is incomplete, and the report (if it can still be written) says so.
@@ -368,12 +371,13 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
         stopped(interrupted="SIGTERM" if isinstance(exc, Terminated) else "SIGINT")
         raise
     stats = runner.stats
-    mark_complete(out, run_info)
-    write_json(report_dir / "report.json", report(True, **({"resumed": True} if resumed is not None else {})))
     if plan.report_dir is not None:
         _write_html(report_dir)
     if journal is not None:
-        journal.remove()
+        try:
+            journal.remove()
+        except OSError:
+            pass  # the run is complete (.run.json says so): a journal left behind is ignored and removed later
     if not args.quiet:
         _summary(stats, dedup_json, timings, plan.report_dir)
     return 1 if stats.files_failed or stats.records_rejected or stats.rules_timed_out else 0
