@@ -38,9 +38,14 @@ from typing import Any
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _env() -> dict[str, str]:
+#: The source tree whose CLI is measured (``--src``: another checkout's ``src``, e.g. a parent commit's).
+SRC = [ROOT / "src"]
+
+
+def _env(src: Path | None = None) -> dict[str, str]:
     env = dict(os.environ)
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(ROOT / "src"), str(ROOT), env.get("PYTHONPATH", "")) if p)
+    first = src or SRC[0]
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (str(first), str(ROOT), env.get("PYTHONPATH", "")) if p)
     env.pop("PYTHONDONTWRITEBYTECODE", None)
     return env
 
@@ -105,10 +110,10 @@ def child_html(repeats: int) -> dict[str, Any]:
 # -- the run ----------------------------------------------------------------------------------------
 
 
-def _run(cmd: list[str]) -> dict[str, Any]:
+def _run(cmd: list[str], src: Path | None = None) -> dict[str, Any]:
     from benchmarks.throughput import run_measured
 
-    r = run_measured(cmd, cwd=ROOT, env=_env())
+    r = run_measured(cmd, cwd=ROOT, env=_env(src))
     if r["code"] not in (0, 1):
         raise RuntimeError(f"{' '.join(cmd)} failed ({r['code']}):\n{r['stderr']}")
     return r
@@ -122,7 +127,7 @@ def _newsclean(inp: Path, out: Path, *extra: str) -> dict[str, Any]:
 
 def _ftfy(inp: Path, out: Path) -> dict[str, Any]:
     return _run([sys.executable, "-m", "benchmarks.clean_speed", "--child", "ftfy", "--data", str(inp),
-                 "--out", str(out)])
+                 "--out", str(out)], ROOT / "src")
 
 
 def _pair(name: str, corpus: Path, work: Path, repeats: int) -> dict[str, Any]:
@@ -190,6 +195,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-startup", action="store_true")
     ap.add_argument("--workdir", type=Path, help="keep corpus and outputs here (default: a temp dir)")
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--src", type=Path, help="measure the CLI of this source tree (another checkout's src/)")
     ap.add_argument("--child", help=argparse.SUPPRESS)
     ap.add_argument("--data", type=Path, help=argparse.SUPPRESS)
     ap.add_argument("--out", type=Path, help=argparse.SUPPRESS)
@@ -203,6 +209,9 @@ def main(argv: list[str] | None = None) -> int:
 
     from benchmarks.throughput import machine
 
+    if a.src is not None:
+        SRC[0] = a.src.resolve()
+
     mach = machine()
     load = os.getloadavg() if hasattr(os, "getloadavg") else None
     print(f"machine: {mach['cpu']}, {mach['cores']} cores, {mach['memory_gib']} GiB, Python {mach['python']}, "
@@ -213,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
         tmp = tempfile.mkdtemp(prefix="clean_speed-")
         work = Path(tmp)
     work.mkdir(parents=True, exist_ok=True)
-    report: dict[str, Any] = {"machine": mach, "load_at_start": load, "repeats": a.repeats}
+    report: dict[str, Any] = {"machine": mach, "load_at_start": load, "repeats": a.repeats, "src": str(SRC[0])}
     try:
         gen = work / f"gen-{a.paragraphs}-{a.seed}"
         if not (gen / "corpus").is_dir():

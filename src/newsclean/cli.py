@@ -44,6 +44,7 @@ from .run_state import begin_run, check_out, describe_run, inspect_out, lock_out
 __all__ = ["main"]
 
 DEDUP_MODES = ("off", "report", "drop")
+ENGINES = ("local", "ray")
 NEWLINES = {"lf": "\n", "crlf": "\r\n", "keep": "keep"}
 
 
@@ -126,6 +127,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--overwrite", action="store_true",
                    help="write into an OUT that holds another run or other files (they stay unless this run "
                         "writes the same names); without it such an OUT is refused")
+    p.add_argument("--engine", default="local", choices=ENGINES,
+                   help="where the run happens: local (default: this machine's processes, --jobs) or ray "
+                        "(a Ray cluster: pip install 'newsclean[ray]'; same outputs, byte for byte)")
+    p.add_argument("--ray-address", default=None, metavar="ADDR",
+                   help="with --engine ray: the cluster to join (default: $RAY_ADDRESS; without either, a "
+                        "cluster of --jobs CPUs is started on this machine, bound to 127.0.0.1, for the run)")
     p.add_argument("--explain", action="store_true",
                    help="write every change to OUT/_newsclean/removed.jsonl")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
@@ -231,6 +238,8 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
         raise UserError(f"--jobs must be at least 1, got {args.jobs}")
     if args.time_limit < 0:
         raise UserError(f"--time-limit must be 0 (no limit) or more, got {args.time_limit}")
+    if args.ray_address is not None and args.engine != "ray":
+        raise UserError("--ray-address needs --engine ray")
     found = scan_inputs(inp)
     files = found.files
     if not inp.is_dir() and found.skipped:
@@ -324,6 +333,7 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
     runner = Runner(list(found.files), out, spec, jobs=jobs, prebuilt=pipeline)
     bar = _progress(len(found.files), args.quiet)
     dedup_json: dict[str, Any] | None = None
+    engine: dict[str, Any] = {}  # report.json's engine fields (--engine ray)
 
     def report(complete: bool, **extra: Any) -> dict[str, Any]:
         timings["total_seconds"] = round(time.perf_counter() - started, 3)
@@ -336,7 +346,8 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
                             "auto_learn": args.auto_learn, "jobs": jobs,
                             "blank_lines": args.blank_lines, "newline": args.newline,
                             "time_limit": args.time_limit},
-                **runner.stats.to_json(), "learned": learned_json, "dedup": dedup_json, "timings": timings}
+                **runner.stats.to_json(), "learned": learned_json, "dedup": dedup_json, "timings": timings,
+                **({"engine": engine} if engine else {})}
 
     def stopped(**why: Any) -> str:
         """Write the report of a run that did not complete (if it can be); where it is."""
@@ -354,11 +365,23 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
 
     resume_from = (resumed.records, resumed.next_file) if resumed is not None else None
     try:
-        dedup_json = _work(args, runner, found.skipped, found.notes, index, report_dir, timings, bar, journal,
-                           resume_from)
+        if args.engine == "ray":
+            from .distributed.engine import run_ray
+
+            for rel, note in found.notes:
+                runner.stats.note(rel, note)
+            # (--resume: the cluster cleans every file again; the outputs are the same)
+            dedup_json = run_ray(args, runner, found.skipped, index, report_dir, timings, bar, engine)
+        else:
+            dedup_json = _work(args, runner, found.skipped, found.notes, index, report_dir, timings, bar, journal,
+                               resume_from)
         # The end: the run is marked complete, then report.json is written, last of the data.
         mark_complete(out, run_info)
         write_json(report_dir / "report.json", report(True, **({"resumed": True} if resumed is not None else {})))
+    except _engine_errors() as exc:
+        # The cluster could not finish the run (a task failed for good, the cluster went away).
+        reason = str(exc)
+        raise RunIncomplete(f"{reason}; the run did not complete{stopped(error=reason)}") from None
     except OSError as exc:
         # Something could not be written (a full disk, a file system gone read-only): what was
         # written is incomplete, and the report (if it can still be written) says so.
@@ -381,6 +404,12 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
     if not args.quiet:
         _summary(stats, dedup_json, timings, plan.report_dir)
     return 1 if stats.files_failed or stats.records_rejected or stats.rules_timed_out else 0
+
+
+def _engine_errors() -> tuple[type[BaseException], ...]:
+    """Errors of a distributed run that end it (none without --engine ray's module loaded)."""
+    mod = sys.modules.get("newsclean.distributed.cluster")
+    return (mod.EngineError,) if mod is not None else ()
 
 
 def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], notes: Sequence[tuple[str, str]],

@@ -190,6 +190,13 @@ def _regex(memo: _Memo, rules: CompiledRules, rule: Rule) -> re.Pattern[str]:
     return rx
 
 
+def _follow_regex(memo: _Memo, rule: Rule) -> re.Pattern[str]:
+    rx = memo.regex.get(~id(rule))
+    if rx is None:
+        rx = memo.regex[~id(rule)] = re.compile(rule.follow_pattern, rule.flags)
+    return rx
+
+
 def _whole_line(memo: _Memo, rules: CompiledRules, table: dict[str, Rule | None], kind_rules: list[Rule],
                 line: str, positions: set[int] | None) -> Rule | None:
     """The reference's ``_line_match`` for a line the scan reported ``positions`` for."""
@@ -262,15 +269,15 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
                 rule = None
                 followers: list[int] = []
                 reported = block_hits.get(i, ())
-                for pos, (r, rx, follow_re) in enumerate(zip(block.rules, rules._block_triggers,
-                                                             rules._block_follow)):
+                for pos, r in enumerate(block.rules):
                     rank = n_alive - rank_of[i] + 1 if r.from_end else alive_rank
+                    # (Each rule's regexes are compiled when first needed, not the kind's all at once.)
                     if (r.window and rank > r.window) or len(line) > r.max_chars or pos not in reported \
-                            or not rx.fullmatch(line):
+                            or not _regex(memo, rules, r).fullmatch(line):
                         continue
                     if only is not None and not r.window and i not in only:
                         continue
-                    followers = rules._followers(lines, i, r, follow_re)  # type: ignore[arg-type]
+                    followers = rules._followers(lines, i, r, _follow_regex(memo, r))  # type: ignore[arg-type]
                     if r.require_follow and not followers:
                         continue
                     rule = r
