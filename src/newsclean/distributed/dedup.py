@@ -458,13 +458,22 @@ def connected_components(ex: Executor, plan: DedupPlan, version: int) -> int:
         version += 1
 
 
+#: Bytes of rows routed per stage in this process's runs (the driver's), by stage name without its
+#: round number: what crossed between tasks (the shuffle), measured before it is removed.
+ROUTED_BYTES: dict[str, int] = {}
+
+
 def _consumed(plan: DedupPlan, *stages: str, columns: Sequence[str] = ()) -> None:
     """Remove what no later stage reads (rows routed at ``stages`` once gathered, old ``columns``): the
     scratch folder holds about one stage's data at a time, not the run's."""
     import shutil
 
     for f in stages:
-        shutil.rmtree(plan.layout.path("routes", f), ignore_errors=True)
+        folder = plan.layout.path("routes", f)
+        size = sum(e.stat().st_size for e in folder.rglob("*.npz")) if folder.is_dir() else 0
+        name = f.rstrip("0123456789")
+        ROUTED_BYTES[name] = ROUTED_BYTES.get(name, 0) + size
+        shutil.rmtree(folder, ignore_errors=True)
     for f in columns:
         shutil.rmtree(plan.layout.path(f), ignore_errors=True)
 
@@ -1103,6 +1112,7 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
     layout, cfg = plan.layout, plan.cfg
     parts = list(range(layout.parts))
     one = [(k,) for k in parts]
+    ROUTED_BYTES.clear()
     clock = [time.perf_counter()]
 
     def lap(name: str) -> None:
