@@ -161,3 +161,13 @@ def test_fragments_same_merges(tmp_path: Path) -> None:
     assert want["stats"]["fragment_pairs"] >= 10 and want["stats"]["merges"] >= 10
     n = len(mixed)
     _check(mixed, DedupConfig(), [n // 5, n // 2, (4 * n) // 5], 4, tmp_path)
+
+
+def test_many_bucket_and_anchor_tasks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """LSH buckets and fragment anchors spread over more tasks than partitions (as on large runs)."""
+    import newsclean.distributed.dedup as dedup
+
+    monkeypatch.setattr(dedup, "ROUTED_ROWS_PER_TASK", 4000)
+    docs = _docs(2000, seed=12, republish=4)
+    n = len(docs)
+    _check(docs, DedupConfig(), [n // 2], 2, tmp_path)

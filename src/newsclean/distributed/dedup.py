@@ -297,7 +297,7 @@ def _bucket_keys(sig, rows_of, bands, rows, bits):
     return out
 
 
-def lsh_map(plan: DedupPlan, k: int, bits: int) -> None:
+def lsh_map(plan: DedupPlan, k: int, bits: int, tasks: int) -> None:
     layout, cfg = plan.layout, plan.cfg
     bands, rows = cfg.lsh_params()
     compared = np.asarray(Column(layout, "compared").part(k))
@@ -309,8 +309,8 @@ def lsh_map(plan: DedupPlan, k: int, bits: int) -> None:
     band = np.tile(np.arange(bands, dtype=np.int16), idx.size)
     bucket = buckets.reshape(-1)
     mix = (bucket * np.uint64(0x9E3779B97F4A7C15)) ^ band.astype(np.uint64)
-    dest = ((mix >> np.uint64(17)) % np.uint64(layout.parts)).astype(np.int64)
-    route(layout, "lsh", k, dest, band=band, bucket=bucket, p1=np.repeat(p1, bands), g=np.repeat(g, bands))
+    dest = ((mix >> np.uint64(17)) % np.uint64(tasks)).astype(np.int64)
+    route(layout, "lsh", k, dest, tasks, band=band, bucket=bucket, p1=np.repeat(p1, bands), g=np.repeat(g, bands))
 
 
 @nb.njit(cache=True)
@@ -458,6 +458,9 @@ def connected_components(ex: Executor, plan: DedupPlan, version: int) -> int:
         version += 1
 
 
+#: Rows a task of the two largest exchanges (LSH buckets, fragment anchors) receives at most, about:
+#: 8M rows of 20-30 bytes, a few hundred MB with the sort's temporaries.
+ROUTED_ROWS_PER_TASK = 8_000_000
 #: Bytes of rows routed per stage in this process's runs (the driver's), by stage name without its
 #: round number: what crossed between tasks (the shuffle), measured before it is removed.
 ROUTED_BYTES: dict[str, int] = {}
@@ -470,7 +473,7 @@ def _consumed(plan: DedupPlan, *stages: str, columns: Sequence[str] = ()) -> Non
 
     for f in stages:
         folder = plan.layout.path("routes", f)
-        size = sum(e.stat().st_size for e in folder.rglob("*.npz")) if folder.is_dir() else 0
+        size = sum(e.stat().st_size for e in folder.iterdir()) if folder.is_dir() else 0
         name = f.rstrip("0123456789")
         ROUTED_BYTES[name] = ROUTED_BYTES.get(name, 0) + size
         shutil.rmtree(folder, ignore_errors=True)
@@ -694,7 +697,7 @@ def _anchor_dest(h: np.ndarray, parts: int) -> np.ndarray:
     return ((h.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) >> np.uint64(29)) % np.uint64(parts)).astype(np.int64)
 
 
-def frag_queries(plan: DedupPlan, k: int, table: int, longest: int) -> tuple[int, int]:
+def frag_queries(plan: DedupPlan, k: int, table: int, longest: int, tasks: int) -> tuple[int, int]:
     """The partition's queries (``_queries``: the first usable anchors of every center short enough to
     be a fragment), routed by anchor; returns how many, and their fewest words."""
     v = _local_view(plan, k, "center_greedy")
@@ -705,7 +708,7 @@ def frag_queries(plan: DedupPlan, k: int, table: int, longest: int) -> tuple[int
                              FRAGMENT_QUERY_ANCHORS, longest)
     q_hash = (queries >> np.uint64(32)).astype(np.uint32)
     q_pos = (queries & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    route(plan.layout, "frag-q", k, _anchor_dest(q_hash, plan.layout.parts), h=q_hash, f=v["g"][q_pos],
+    route(plan.layout, "frag-q", k, _anchor_dest(q_hash, tasks), tasks, h=q_hash, f=v["g"][q_pos],
           words=v["words"][q_pos], used=used[q_pos].astype(np.int64))
     return int(queries.size), int(v["words"][q_pos].min()) if q_pos.size else 1 << 62
 
@@ -730,14 +733,14 @@ def _container_grams(tokens, offsets, idx, run, longest):
     return out_h[:w], out_r[:w]
 
 
-def frag_containers(plan: DedupPlan, k: int, longest: int, min_words: int) -> None:
+def frag_containers(plan: DedupPlan, k: int, longest: int, min_words: int, tasks: int) -> None:
     """The anchors every container of the partition offers (paragraphs with at least ``min_words``
     words), routed by anchor to meet the queries."""
     v = _local_view(plan, k, "center_greedy")
     sel = np.flatnonzero(v["words"] >= min_words)
     h, r = _container_grams(v["tokens"], v["offsets"], v["idx"][sel], plan.cfg.min_run, longest)
     rows = sel[r]
-    route(plan.layout, "frag-c", k, _anchor_dest(h, plan.layout.parts), h=h, p=v["g"][rows],
+    route(plan.layout, "frag-c", k, _anchor_dest(h, tasks), tasks, h=h, p=v["g"][rows],
           words=v["words"][rows], center=v["center"][rows])
 
 
@@ -1143,9 +1146,11 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
     bands, rows = cfg.lsh_params()
     stats["lsh_bands"], stats["lsh_rows"] = bands, rows
     bits = _position_bits(n_compared)
-    ex.map(lsh_map, plan, [(k, bits) for k in parts], "dedup: LSH")
+    # Bucket tasks: at most about ROUTED_ROWS_PER_TASK rows each (a row per compared paragraph and band).
+    lsh_tasks = max(layout.parts, -(-bands * n_compared // ROUTED_ROWS_PER_TASK))
+    ex.map(lsh_map, plan, [(k, bits, lsh_tasks) for k in parts], "dedup: LSH")
     _consumed(plan, columns=["sig"])
-    ex.map(lsh_reduce, plan, one, "dedup: LSH")
+    ex.map(lsh_reduce, plan, [(j,) for j in range(lsh_tasks)], "dedup: LSH")
     _consumed(plan, "lsh")
     stats["candidates"] = sum(ex.map(lsh_slots, plan, one, "dedup: LSH"))
     _consumed(plan, "lsh-back")
@@ -1189,13 +1194,15 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
         table = _count_table(plan, center_words)
         ex.map(frag_count, plan, [(k, table, longest) for k in parts], "dedup: fragments")
         ex.map(frag_count_reduce, plan, [(table,)], "dedup: fragments")
-        queries = ex.map(frag_queries, plan, [(k, table, longest) for k in parts], "dedup: fragments")
+        # Anchor tasks: a row per anchor a container offers (about one per word).
+        anchor_tasks = max(layout.parts, -(-sum(p["tokens"] for p in prep) // ROUTED_ROWS_PER_TASK))
+        queries = ex.map(frag_queries, plan, [(k, table, longest, anchor_tasks) for k in parts], "dedup: fragments")
         stats["fragment_queries"] = sum(q[0] for q in queries)
         stats["fragment_candidates"] = 0
         if stats["fragment_queries"]:
             min_words = max(cfg.min_run, int(np.ceil(min(q[1] for q in queries) / FRAGMENT_MAX_RATIO)))
-            ex.map(frag_containers, plan, [(k, longest, min_words) for k in parts], "dedup: fragments")
-            ex.map(frag_join, plan, one, "dedup: fragments")
+            ex.map(frag_containers, plan, [(k, longest, min_words, anchor_tasks) for k in parts], "dedup: fragments")
+            ex.map(frag_join, plan, [(j,) for j in range(anchor_tasks)], "dedup: fragments")
             stats["fragment_candidates"] = sum(ex.map(frag_candidates, plan, one, "dedup: fragments"))
         _consumed(plan, "frag-q", "frag-c", "frag-hits")
         stats["fragment_pairs"] = checked(ex.map(frag_merge, plan, one, "dedup: fragments"))

@@ -48,6 +48,9 @@ TASK_RETRIES = 3
 #: Partitions of the near-duplicate stages per CPU of the cluster (each stage is one task per
 #: partition: a few per CPU balance the load without many small files).
 PARTITIONS_PER_CPU = 2
+#: ... and at least one partition per this many paragraphs (what a partition's task holds: its columns,
+#: candidates, components; about 1 KB per paragraph).
+PARTITION_PARAGRAPHS = 2_000_000
 
 
 class RayExecutor:
@@ -153,7 +156,8 @@ def run_stages(ex: Any, cpus: int, args: Any, runner: Any, skipped: Sequence[Ski
         t1 = time.perf_counter()
         from .finish import finish_distributed
 
-        parts = max(1, min(len(shards), PARTITIONS_PER_CPU * max(cpus, 1)))
+        paragraphs = sum(r.paragraphs for r in results)
+        parts = max(1, min(len(shards), max(PARTITIONS_PER_CPU * max(cpus, 1), -(-paragraphs // PARTITION_PARAGRAPHS))))
         dedup_json, drop_stats, drop_parts = finish_distributed(
             ex, args, job, shards, results, renamed, report_dir, timings, parts, engine)
         for st in drop_stats:
