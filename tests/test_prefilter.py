@@ -142,6 +142,31 @@ def test_the_only_ascii_lookalikes_are_known() -> None:
         _ASCII_LOOKALIKES)
 
 
+def test_case_sets_cover_python_on_a_spread_of_cased_letters() -> None:
+    import _sre
+
+    from newsclean.prefilter import _cased
+
+    every = _every_character()
+    cased = [c for c in map(ord, every) if c >= 0x80 and _sre.unicode_iscased(c)]
+    for c in cased[::47]:
+        python = {ord(m.group()) for m in re.finditer(re.escape(chr(c)), every, re.IGNORECASE)}
+        assert python <= _cased(c) | {c}, hex(c)
+
+
+def test_the_odd_upper_cases_are_all_known() -> None:
+    import _sre
+
+    from newsclean.prefilter import _ODD_UPPER
+
+    odd: dict[int, tuple[int, ...]] = {}
+    for x in map(ord, _every_character()):
+        lo = _sre.unicode_tolower(x)
+        if lo != x and chr(x) not in (chr(lo).upper(), chr(lo).title()):
+            odd[lo] = (*odd.get(lo, ()), x)
+    assert odd == _ODD_UPPER
+
+
 @pytest.mark.parametrize("ch", list("\u00e9\u03c3\u03c2\u00b5\u212a\u00c5\u1e9e\u0130\u0131\u0149\u01c5\u0345kis"))
 def test_case_insensitive_letters_list_what_python_takes(ch: str) -> None:
     from newsclean.prefilter import _cased

@@ -373,10 +373,16 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
         if args.engine == "ray":
             from .distributed.engine import run_ray
 
+            for rel, note in found.notes:
+                runner.stats.note(rel, note)
             # (--resume: the cluster cleans every file again; the outputs are the same)
             dedup_json = run_ray(args, runner, found.skipped, index, report_dir, timings, bar, engine)
         else:
-            dedup_json = _work(args, runner, found.skipped, index, report_dir, timings, bar, journal, resume_from)
+            dedup_json = _work(args, runner, found.skipped, found.notes, index, report_dir, timings, bar, journal,
+                               resume_from)
+        # The end: the run is marked complete, then report.json is written, last of the data.
+        mark_complete(out, run_info)
+        write_json(report_dir / "report.json", report(True, **({"resumed": True} if resumed is not None else {})))
     except _engine_errors() as exc:
         # The cluster could not finish the run (a task failed for good, the cluster went away).
         reason = str(exc)
@@ -393,12 +399,13 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
         stopped(interrupted="SIGTERM" if isinstance(exc, Terminated) else "SIGINT")
         raise
     stats = runner.stats
-    mark_complete(out, run_info)
-    write_json(report_dir / "report.json", report(True, **({"resumed": True} if resumed is not None else {})))
     if plan.report_dir is not None:
         _write_html(report_dir)
     if journal is not None:
-        journal.remove()
+        try:
+            journal.remove()
+        except OSError:
+            pass  # the run is complete (.run.json says so): a journal left behind is ignored and removed later
     if not args.quiet:
         _summary(stats, dedup_json, timings, plan.report_dir)
     return 1 if stats.files_failed or stats.records_rejected or stats.rules_timed_out else 0
@@ -410,7 +417,8 @@ def _engine_errors() -> tuple[type[BaseException], ...]:
     return (mod.EngineError,) if mod is not None else ()
 
 
-def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], index: Any, report_dir: Path,
+def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], notes: Sequence[tuple[str, str]],
+          index: Any, report_dir: Path,
           timings: dict[str, float], bar: Any, journal: Journal | None,
           resume_from: tuple[Sequence[tuple[dict[str, Any], bytes]], int] | None) -> dict[str, Any] | None:
     """Clean, then find near-duplicates; the reports but report.json are written here."""
@@ -419,6 +427,8 @@ def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], 
             (atomic_writer(report_dir / "removed.jsonl", errors="backslashreplace") if args.explain
              else nullcontext()) as explain_fh:
         runner.rejects_fh, runner.explain_fh = rejects_fh, explain_fh
+        for rel, note in notes:
+            runner.stats.note(rel, note)
         for skip in skipped:  # what could not even be looked at: reported like a failed file
             runner.stats.files_failed += 1
             runner.stats.fail(skip.rel, skip.reason)

@@ -102,17 +102,10 @@ def _ascii_lookalikes(c: int) -> tuple[int, ...]:
     return tuple(x for x in _ASCII_LOOKALIKES if re.fullmatch(re.escape(chr(c)), chr(x), re.IGNORECASE))
 
 
-@functools.lru_cache(maxsize=1)
-def _lower_inverse() -> dict[int, list[int]]:
-    """Every character, by the lower case Python's ``re`` folds it to (about 0.2 s to build: only for
-    a rule with a case-insensitive letter beyond ASCII)."""
-    lower = _sre.unicode_tolower
-    out: dict[int, list[int]] = {}
-    for x in range(0x110000):
-        lo = lower(x)
-        if lo != x:
-            out.setdefault(lo, []).append(x)
-    return out
+#: The characters ``re`` lowers to a letter without being that letter's upper or title case (the
+#: Kelvin sign is lowered to "k"): all six of them, checked on every code point by a test.
+_ODD_UPPER = {0x69: (0x130,), 0x6B: (0x212A,), 0xDF: (0x1E9E,), 0xE5: (0x212B,), 0x3B8: (0x3F4,),
+              0x3C9: (0x2126,)}
 
 
 def _cased(c: int) -> set[int]:
@@ -124,9 +117,12 @@ def _cased(c: int) -> set[int]:
     if not _sre.unicode_iscased(c):
         return {c}
     lo = _sre.unicode_tolower(c)
-    targets = {lo, *_EXTRA_CASES.get(lo, ())}
-    inverse = _lower_inverse()
-    return {x for t in targets for x in (t, *inverse.get(t, ()))}
+    out = set()
+    for t in (lo, *_EXTRA_CASES.get(lo, ())):
+        out.add(t)
+        out.update(ord(v) for v in (chr(t).upper(), chr(t).title()) if len(v) == 1)
+        out.update(_ODD_UPPER.get(t, ()))
+    return out
 
 
 def to_hyperscan(pattern: str, flags: int = 0) -> str:
