@@ -194,7 +194,8 @@ def is_candidate(line: str, options: TemplateOptions = DEFAULT_OPTIONS) -> bool:
     n = len(line)
     if n < options.min_chars or n > options.max_chars:
         return False
-    if not _QUOTES.isdisjoint(line) or "(@" in line and is_post_attribution(line):
+    if '"' in line or "“" in line or "”" in line or "«" in line or "»" in line or "„" in line \
+            or "(@" in line and is_post_attribution(line):
         return False
     if line.endswith(_SENTENCE_END) and line.count(" ") >= options.max_sentence_words \
             and READER_WORDS.isdisjoint(_WORDS_RE.findall(line.lower())):
@@ -360,14 +361,18 @@ class Templates:
         return hash(self.digest)
 
     @property
-    def heads(self) -> tuple[frozenset[str], frozenset[str]]:
-        """First words (of keys) of the line templates and of the closing-sentence templates: a line whose
-        first word is none of them is not looked at further."""
+    def heads(self) -> tuple[Mapping[str, frozenset[int]], frozenset[str]]:
+        """What a line must have for its key to be looked up: the first words (of keys) of the line templates,
+        each with the word counts its templates have (a key has as many words as its line); the first words of
+        the closing-sentence templates."""
         cached = self.__dict__.get("_heads")
         if cached is None:
-            lines = frozenset(_head(e) for h, (e, _) in self.examples.items() if h not in self.segments)
+            lines: dict[str, set[int]] = defaultdict(set)
+            for h, (e, _) in self.examples.items():
+                if h not in self.segments:
+                    lines[_head(e)].add(len(e.split()))
             segs = frozenset(_head(e) for h, (e, _) in self.examples.items() if h in self.segments)
-            cached = (lines, segs)
+            cached = ({k: frozenset(v) for k, v in lines.items()}, segs)
             object.__setattr__(self, "_heads", cached)
         return cached
 
@@ -604,12 +609,11 @@ class TemplateCleaner:
         t = self.templates
         if not t.examples:
             return []
-        site = site_of(doc)
         opts = t.options
         line_heads, segment_heads = t.heads
-        title = _title(doc)
-        title_key = key_hash(template_key(title)) if title else None
-        changes = []
+        site: str | None = None
+        title_key: int | None | bool = False
+        changes: list[Change] = []
         alive = [i for i, line in enumerate(lines) if line]
         for k, i in enumerate(alive):
             line = lines[i]
@@ -617,17 +621,31 @@ class TemplateCleaner:
             s = line.strip()
             if not s:
                 continue
-            if segment_heads and len(s) >= opts.story_line_chars:
+            n = len(s)
+            # Cheapest tests first: most lines are long paragraphs, and few start like a template.
+            if segment_heads and n >= opts.story_line_chars:
                 tail = s[-MAX_SEGMENT_CHARS - 10:].lower()
                 if any(w in tail for w in segment_heads):
+                    if site is None:
+                        site = site_of(doc)
                     self._cut_segments(lines, i, site, changes, segment_heads)
-            if len(s) > opts.max_chars or _head(s) not in line_heads:
+            if n > opts.max_chars:
+                continue
+            words = line_heads.get(_head(s))
+            if words is None or len(s.split()) not in words:
                 continue
             nxt = lines[alive[k + 1]] if k + 1 < len(alive) else None
             if is_candidate(s, opts) and not is_fragment(s, nxt.strip() if nxt else None):
                 h = key_hash(template_key(s))
-                scope = t.scope_of(h, site) if h != title_key else None  # the headline is not a template
-                if scope is not None:
+                if site is None:
+                    site = site_of(doc)
+                scope = t.scope_of(h, site)
+                if scope is None:
+                    continue
+                if title_key is False:
+                    title = _title(doc)
+                    title_key = key_hash(template_key(title)) if title else None
+                if h != title_key:  # the headline is not a template
                     changes.append(Change("drop_line", self.name, f"template.{scope}", i, 0, len(line), line, ""))
                     lines[i] = None
         return changes
