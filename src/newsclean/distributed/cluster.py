@@ -53,6 +53,14 @@ class ClusterInfo:
         return {"name": "ray", "address": self.address, "nodes": self.nodes, "cpus": self.cpus}
 
 
+def check_installed() -> None:
+    """Stop with how to install Ray when it is not (a usage error: nothing was done)."""
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is None:
+        raise UserError(INSTALL_HINT)
+
+
 def _import_ray(local: bool) -> Any:
     if local:
         # Read by ray when it is imported (ray_constants) and inherited by the processes it starts.
