@@ -48,7 +48,7 @@ SHARD_BYTES = 8 << 20
 #: A plain (uncompressed) JSONL file larger than this is cut into byte ranges of about this size, at
 #: line starts, each a shard: a large file is read, cleaned and sketched by many workers (compressed
 #: files and Parquet are read whole by one).
-RANGE_BYTES = 32 << 20
+RANGE_BYTES = 8 << 20
 
 
 def stable_hash(key: str) -> int:
