@@ -32,8 +32,8 @@ def in_process(monkeypatch: pytest.MonkeyPatch) -> None:
                      ) -> Iterator[ClusterInfo]:
         yield ClusterInfo(address="in-process", nodes=1, cpus=2)
 
+    monkeypatch.setattr(cluster, "require_ray", lambda: None)  # Ray itself is never imported here
     monkeypatch.setattr(engine, "ray_cluster", fake_cluster)
-    monkeypatch.setattr(cluster, "check_installed", lambda: None)
     monkeypatch.setattr(engine, "RayExecutor", Executor)
 
 

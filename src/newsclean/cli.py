@@ -250,7 +250,7 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
     if args.engine == "ray":
         from .distributed import cluster
 
-        cluster.check_installed()  # before any work
+        cluster.require_ray()
     found = scan_inputs(inp)
     files = found.files
     if not inp.is_dir() and found.skipped:
