@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import numpy as np
 
@@ -38,6 +39,18 @@ def test_fitting_is_deterministic_and_the_two_scorers_agree() -> None:
     small = np.array([again.score(x[i:i + 1])[0] for i in range(5)])  # walked in Python
     assert np.allclose(big[:5], small)
     assert ((big > 0.5) == y.astype(bool)).mean() > 0.9
+
+
+def test_the_compiled_scorer_gives_the_walked_trees_floats_and_the_model_still_pickles() -> None:
+    model = default_line_model()
+    rng = np.random.default_rng(2)
+    rows = rng.choice([0.0, 1.0, 2.0, 5.5, 40.0, -1.0], size=(300, len(FEATURES))).tolist()
+    compiled = model.score_rows(rows)
+    walked = LineModel.from_json(model.to_json())
+    object.__setattr__(walked, "_margin_cache", None)  # no compiled scorer: the loop over the tables
+    assert compiled == walked.score_rows(rows)  # the same floats, not only close ones
+    again = pickle.loads(pickle.dumps(model))  # after use, with its caches
+    assert again.score_rows(rows[:5]) == compiled[:5]
 
 
 def test_only_headline_like_lines_are_scored() -> None:

@@ -172,7 +172,9 @@ MIN_SENTENCE_SPACES = 7
 
 def _scored(lines: Sequence[str | None]) -> list[int]:
     """The kept lines :func:`is_scored` holds for."""
-    return [i for i, line in enumerate(lines) if line and is_scored(line)]
+    # Its cheapest tests inline first: most lines are paragraphs that end like a sentence.
+    return [i for i, line in enumerate(lines) if line and not line.endswith(_SKIP_ENDINGS)
+            and line.count(" ") >= MIN_WORDS - 1 and is_scored(line)]
 
 
 def doc_lang(lines: Sequence[str | None], doc: Document) -> str | None:
@@ -326,6 +328,9 @@ class LineModel:
 
     def score_rows(self, rows: Sequence[Sequence[float]]) -> list[float]:
         """Probability of boilerplate for each row, in plain Python."""
+        margin = self._margin
+        if margin is not None:
+            return [1.0 / (1.0 + math.exp(-margin(row))) for row in rows]
         tables = self._tables
         depth = self.depth
         out = []
@@ -345,6 +350,35 @@ class LineModel:
                     z += v[k - len(f)]
             out.append(1.0 / (1.0 + math.exp(-z)))
         return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The caches are rebuilt where the model is used (the compiled scorer does not pickle).
+        return {k: v for k, v in self.__dict__.items() if not k.endswith("_cache")}
+
+    @property
+    def _margin(self) -> Any:
+        """The trees as one Python expression (nested conditionals, the leaves as literals), compiled: a
+        function of a row giving base + the leaves reached, summed in tree order as :meth:`score_rows`'s loop
+        does (the same floats). ``None`` when some number has no literal (inf, nan)."""
+        cached = self.__dict__.get("_margin_cache", False)
+        if cached is False:
+            cached = None
+            tables = self._tables
+            numbers = [self.base] + [x for _, t, v in tables for x in (*t, *v)]
+            if all(math.isfinite(x) for x in numbers):
+                depth = self.depth
+
+                def node(f: list[int], t: list[float], v: list[float], k: int, level: int) -> str:
+                    if level == depth:
+                        return repr(v[k - len(f)])
+                    return (f"({node(f, t, v, 2 * k + 2, level + 1)} if row[{f[k]}] > {t[k]!r} "
+                            f"else {node(f, t, v, 2 * k + 1, level + 1)})")
+
+                expr = " + ".join([repr(self.base)] + [node(f, t, v, 0, 0) for f, t, v in tables])
+                code = compile(f"lambda row: {expr}", "<newsclean.linemodel>", "eval")
+                cached = eval(code, {"__builtins__": {}})  # noqa: S307 - our own expression of numbers
+            object.__setattr__(self, "_margin_cache", cached)
+        return cached
 
     @property
     def _tables(self) -> list[tuple[list[int], list[float], list[float]]]:

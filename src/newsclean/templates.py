@@ -120,6 +120,13 @@ def _head(line: str) -> str:
     return w.replace(core, "<t>", 1) if core in DATE_WORDS else w
 
 
+def _plain_head(head: str) -> bool:
+    """Whether a first word of a key is the line's own first word lowercased (nothing in it normalized)."""
+    if "@" in head or "/" in head or "www." in head or "<" in head or _DIGIT_RE.search(head) is not None:
+        return False
+    return head.strip(_EDGE_PUNCT) not in DATE_WORDS
+
+
 def key_hash(key: str) -> int:
     """A stable 64-bit hash of a key (the same in every process and run, unlike ``hash``)."""
     data = key.encode("utf-8")
@@ -136,7 +143,9 @@ _SENTENCE_END = (".", "!", "?", ".)", "!)", "?)")
 READER_WORDS = frozenset(
     "you your kamu anda yuk ayo klik click tap download unduh install follow ikuti subscribe berlangganan gabung "
     "bergabung dapatkan".split())
-_WORDS_RE = re.compile(r"\w+")
+#: A reader word as a whole word (``\w+`` token) of a lowercased text: what testing the tokens against
+#: READER_WORDS finds, in one search.
+_READER_RE = re.compile(r"(?<!\w)(?:" + "|".join(sorted(READER_WORDS, key=lambda w: (-len(w), w))) + r")(?!\w)")
 #: At least three letters or digits among a line's first characters (a template says something).
 _THREE_WORD_CHARS = re.compile(r"\w\W*\w\W*\w")
 
@@ -198,7 +207,7 @@ def is_candidate(line: str, options: TemplateOptions = DEFAULT_OPTIONS) -> bool:
             or "(@" in line and is_post_attribution(line):
         return False
     if line.endswith(_SENTENCE_END) and line.count(" ") >= options.max_sentence_words \
-            and READER_WORDS.isdisjoint(_WORDS_RE.findall(line.lower())):
+            and _READER_RE.search(line.lower()) is None:
         return False
     return _THREE_WORD_CHARS.search(line, 0, 60) is not None
 
@@ -211,7 +220,7 @@ def is_prompt(sentence: str, options: TemplateOptions = DEFAULT_OPTIONS) -> bool
     >>> is_prompt("Ikuti berita terkini dari Kompas.com di Google News."), is_prompt("Masjid dibuka kembali.")
     (True, False)
     """
-    return is_candidate(sentence, options) and not READER_WORDS.isdisjoint(_WORDS_RE.findall(sentence.lower()))
+    return is_candidate(sentence, options) and _READER_RE.search(sentence.lower()) is not None
 
 
 _CONTINUES = frozenset(",.;:)]")
@@ -376,6 +385,21 @@ class Templates:
             object.__setattr__(self, "_heads", cached)
         return cached
 
+    @property
+    def segment_start(self) -> re.Pattern[str] | None:
+        """Where a closing-sentence template may start in a line's lowercased tail: a sentence end, then one
+        of the first words of those templates. ``None`` when some first word is one that keys normalize
+        (a number, a link, a date word): every tail holding a first word is then looked at."""
+        cached = self.__dict__.get("_segment_start", False)
+        if cached is False:
+            heads = self.heads[1]
+            cached = None
+            if heads and all(_plain_head(h) for h in heads):
+                alts = "|".join(re.escape(h) for h in sorted(heads, key=lambda h: (-len(h), h)))
+                cached = re.compile(rf"[.!?][ \t]*(?:{alts})(?:\s|$)")
+            object.__setattr__(self, "_segment_start", cached)
+        return cached
+
     def scope_of(self, h: int, site: str) -> str | None:
         """``"site"``, ``"network"`` or ``"cross"`` if key ``h`` is a template for ``site``, else None."""
         if h in self.cross:
@@ -452,7 +476,8 @@ class TemplateMiner:
         for j, line in enumerate(lines):
             if len(line) >= opts.story_line_chars:
                 long_keys.append(_story_hash(line))
-                found = last_segment(line)
+                # A closing prompt addresses the reader: no reader word at the end, no prompt to find.
+                found = last_segment(line) if _READER_RE.search(line[-MAX_SEGMENT_CHARS - 10:].lower()) else None
                 if found is not None and is_prompt(found[1], opts):
                     h = key_hash(template_key(found[1])) ^ SEGMENT_SALT
                     self._segment_keys.add(h)
@@ -611,6 +636,7 @@ class TemplateCleaner:
             return []
         opts = t.options
         line_heads, segment_heads = t.heads
+        segment_start = t.segment_start
         site: str | None = None
         title_key: int | None | bool = False
         changes: list[Change] = []
@@ -625,7 +651,9 @@ class TemplateCleaner:
             # Cheapest tests first: most lines are long paragraphs, and few start like a template.
             if segment_heads and n >= opts.story_line_chars:
                 tail = s[-MAX_SEGMENT_CHARS - 10:].lower()
-                if any(w in tail for w in segment_heads):
+                # A closing sentence starts after a sentence end with one of the templates' first words.
+                if (segment_start.search(tail) is not None if segment_start is not None
+                        else any(w in tail for w in segment_heads)):
                     if site is None:
                         site = site_of(doc)
                     self._cut_segments(lines, i, site, changes, segment_heads)
