@@ -266,3 +266,10 @@ def test_json_too_deep_or_too_big_for_python_is_a_rejected_record(tmp_path: Path
     assert run(src, out, "--dedup", "off") == 1
     assert [(r["line"], r["raw"] == lines[r["line"] - 1]) for r in rejected(out)] == [(1, True), (2, True)]
     assert json.loads((out / "d.jsonl").read_text(encoding="utf-8")) == {"text": "Baik."}
+
+
+def test_learn_writing_to_a_full_disk_says_so(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _good(src)
+    proc = cli("learn", src, tmp_path / "rules.toml", "-q", preexec_fn=_file_size_limit(10))
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr and "File too large" in proc.stderr

@@ -579,6 +579,10 @@ def _main(argv: list[str]) -> int:
     except RunIncomplete as exc:
         sys.stderr.write(f"newsclean: error: {exc}\n")
         return EXIT_INCOMPLETE
+    except OSError as exc:  # e.g. 'newsclean learn' writing its rule file to a full disk
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"newsclean: error: {where}{exc.strerror or exc}; nothing more was done\n")
+        return EXIT_INCOMPLETE
     except KeyboardInterrupt as exc:
         # One line, whatever the number of workers (they ignore SIGINT and end quietly).
         term = isinstance(exc, Terminated)
