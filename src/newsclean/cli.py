@@ -240,6 +240,11 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
         raise UserError(f"--time-limit must be 0 (no limit) or more, got {args.time_limit}")
     if args.ray_address is not None and args.engine != "ray":
         raise UserError("--ray-address needs --engine ray")
+    if args.engine == "ray":
+        import importlib.util
+
+        if importlib.util.find_spec("ray") is None:
+            raise UserError("--engine ray needs Ray: pip install 'newsclean[ray]'")
     found = scan_inputs(inp)
     files = found.files
     if not inp.is_dir() and found.skipped:
