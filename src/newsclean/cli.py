@@ -95,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", default="auto", help="rule language: id, en or auto (default: auto)")
     p.add_argument("--rules", action="append", default=[], type=Path, metavar="FILE",
                    help="extra rule file (TOML), e.g. from 'newsclean learn'; repeatable")
+    p.add_argument("--templates", choices=("auto", "on", "off"), default="auto",
+                   help="first pass: learn lines and closing sentences repeated across a site's (or several "
+                        "sites') articles, numbers, dates and links normalized, and remove them; auto (default): "
+                        "when the input holds at least 100 documents")
+    p.add_argument("--line-model", choices=("on", "off"), default="on",
+                   help="score the lines the rules left with the shipped line model and drop likely "
+                        "boilerplate (default: on)")
     p.add_argument("--auto-learn", action="store_true",
                    help="first pass: learn lines and prefixes repeated across an outlet's articles "
                         "(see 'newsclean learn'), then clean with them as extra rules")
@@ -253,7 +260,8 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
     if not files and not found.skipped:
         raise UserError(f"no .txt, .jsonl or .html files found in {args.input}")
     spec = PipelineSpec(lang=args.lang, rule_texts=_rule_texts(args.rules), blank_lines=args.blank_lines,
-                        newline=NEWLINES[args.newline], time_limit=args.time_limit or None)
+                        newline=NEWLINES[args.newline], time_limit=args.time_limit or None,
+                        line_model=args.line_model == "on")
     try:
         pipeline = spec.build()
     except (CatalogError, ValueError) as exc:
@@ -290,6 +298,7 @@ def _output_options(args: argparse.Namespace) -> dict[str, Any]:
     other values is another run (newsclean.run_state)."""
     return {"lang": args.lang, "dedup": args.dedup, "threshold": args.threshold, "keep": args.keep,
             "outlet_priority": args.outlet_priority, "explain": args.explain, "auto_learn": args.auto_learn,
+            "templates": args.templates, "line_model": args.line_model,
             "blank_lines": args.blank_lines, "newline": args.newline, "time_limit": args.time_limit}
 
 
@@ -310,6 +319,18 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
             raise UserError(f"cannot resume: {exc}; add --overwrite to start over") from None
         if resumed.header.get("fingerprint") != run_info["fingerprint"]:
             raise UserError("cannot resume: the journal is another run's; add --overwrite to start over")
+
+    templates_json: dict[str, Any] | None = None
+    if args.templates != "off":
+        from .templates import MIN_CORPUS_DOCS, learn_from_inputs
+
+        t0 = time.perf_counter()
+        learned_templates = learn_from_inputs(found.files, min_docs=MIN_CORPUS_DOCS if args.templates == "auto" else 2)
+        timings["templates_seconds"] = round(time.perf_counter() - t0, 3)
+        if learned_templates is not None:
+            spec = dataclasses.replace(spec, templates=learned_templates)
+            pipeline = spec.build()
+            templates_json = {"documents": learned_templates.documents, "learned": learned_templates.to_json()}
 
     learned_json: list[dict[str, Any]] | None = None
     learned_toml: str | None = None
@@ -348,11 +369,12 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
                 "input": str(args.input), "output": str(args.output),
                 "options": {"lang": args.lang, "rules": [str(r) for r in args.rules], "dedup": args.dedup,
                             "threshold": args.threshold, "keep": args.keep, "explain": args.explain,
-                            "auto_learn": args.auto_learn, "jobs": jobs,
+                            "auto_learn": args.auto_learn, "templates": args.templates,
+                            "line_model": args.line_model, "jobs": jobs,
                             "blank_lines": args.blank_lines, "newline": args.newline,
                             "time_limit": args.time_limit},
-                **runner.stats.to_json(), "learned": learned_json, "dedup": dedup_json, "timings": timings,
-                **({"engine": engine} if engine else {})}
+                **runner.stats.to_json(), "learned": learned_json, "templates": templates_json, "dedup": dedup_json,
+                "timings": timings, **({"engine": engine} if engine else {})}
 
     def stopped(**why: Any) -> str:
         """Write the report of a run that did not complete (if it can be); where it is."""

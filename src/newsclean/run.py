@@ -89,6 +89,8 @@ class PipelineSpec:
     #: CPU seconds a document's cleaning may take (plus some per MB: newsclean.budget); None: no limit.
     time_limit: float | None = DEFAULT_SECONDS
     exclude: tuple[str, ...] = ()  # ids of rules left out (found too slow on some document)
+    templates: Any = None  # newsclean.templates.Templates learned from the run's inputs, or None
+    line_model: bool = True  # score the lines the rules left (newsclean.linemodel)
 
     def build(self) -> Pipeline:
         from .catalog import default_catalog
@@ -99,7 +101,8 @@ class PipelineSpec:
         if self.exclude:
             cat = Catalog(tuple(r for r in cat.rules if r.id not in self.exclude))
         return Pipeline.default(lang=self.lang, catalog=cat, blank_lines=self.blank_lines,  # type: ignore[arg-type]
-                                newline=self.newline)  # type: ignore[arg-type]
+                                newline=self.newline, templates=self.templates,  # type: ignore[arg-type]
+                                line_model=self.line_model)
 
     def user_rules(self) -> list[Rule]:
         """The rules of the extra rule files (the ones whose time is watched: see _Worker)."""
