@@ -892,7 +892,8 @@ class Runner:
                             if out is not None:
                                 w = writers.get(fi)
                                 if w is None:
-                                    w = writers[fi] = RecordWriter(self.out / f.output_rel(), f.kind, f.compression)
+                                    w = writers[fi] = RecordWriter(self.out / f.output_rel(), f.kind,
+                                                                   f.compression, source=f.path)
                                 if f.kind == "parquet":
                                     w.write(out)
                                 else:
@@ -938,7 +939,7 @@ class Runner:
                             if w is not None:
                                 w.close()
                             elif write and not replayed and f.kind in RECORD_KINDS:  # a file with no good record
-                                RecordWriter(self.out / f.output_rel(), f.kind, f.compression).close()
+                                RecordWriter(self.out / f.output_rel(), f.kind, f.compression, source=f.path).close()
                             if pending is not None:
                                 # The file is whole: its counts, rejected records and keys count.
                                 self.stats.merge(pending.stats)
