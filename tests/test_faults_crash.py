@@ -329,3 +329,18 @@ def test_a_single_input_file_of_unknown_format_exits_2(tmp_path: Path) -> None:
     proc = cli(data, tmp_path / "out", "-q")
     assert proc.returncode == 2 and "cannot tell the format" in proc.stderr and ".jsonl" in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("where", ["in inside out", "report-dir in in", "tmp-dir in in"])
+def test_nothing_is_written_inside_in(tmp_path: Path, where: str) -> None:
+    src = tmp_path / "in"
+    (src / "in").mkdir(parents=True)
+    (src / "a.txt").write_text("Harga cabai naik.\nBaca juga: Harga Bawang Turun\n", encoding="utf-8")
+    (src / "in" / "a.txt").write_text("Harga bawang turun.\nBaca juga: Kabar Lain\n", encoding="utf-8")
+    before = snapshot(src)
+    args = {"in inside out": [tmp_path, "--overwrite"],  # OUT/in/a.txt is IN/a.txt
+            "report-dir in in": [tmp_path / "out", "--report-dir", src / "reports"],
+            "tmp-dir in in": [tmp_path / "out", "--tmp-dir", src / "tmp"]}[where]
+    proc = cli(src, *args, "-q")
+    assert proc.returncode == 2 and "must not be inside" in proc.stderr and "Traceback" not in proc.stderr
+    assert snapshot(src) == before and sorted(p.name for p in src.iterdir()) == ["a.txt", "in"]

@@ -240,6 +240,9 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
     started = time.perf_counter()
     _show_messages(args.quiet)
     inp, out = check_paths(plan.input, plan.output)
+    for option, folder in (("--report-dir", plan.report_dir), ("--tmp-dir", args.tmp_dir)):
+        if folder is not None and inp.is_dir() and Path(folder).resolve().is_relative_to(inp):
+            raise UserError(f"{option} {folder} must not be inside the input {args.input} (IN is never written to)")
     if args.threshold is not None and not 0.0 < args.threshold <= 1.0:
         raise UserError(f"--threshold must be in (0, 1], got {args.threshold}")
     if args.jobs is not None and args.jobs < 1:

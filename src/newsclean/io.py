@@ -177,6 +177,8 @@ def check_paths(inp: Path, out: Path) -> tuple[Path, Path]:
     base = ri if ri.is_dir() else ri.parent
     if ro == ri or (ri.is_dir() and _is_within(ro, ri)):
         raise UserError(f"output {out} must not be the input or inside it")
+    if ri.is_dir() and _is_within(ri, ro):  # IN/in/a.txt would be written over IN/a.txt
+        raise UserError(f"input {inp} must not be inside the output {out}")
     if ri.is_file() and ro == base and (ro / ri.name).resolve() == ri:
         raise UserError(f"output {out} would overwrite the input file {inp}")
     if ro.exists() and not ro.is_dir():
