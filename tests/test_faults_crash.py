@@ -139,6 +139,7 @@ RULE = "[[rule]]\nid = 'mine.{id}'\nkind = '{kind}'\n{body}\n"
         ("pattern = 'iklan(?i)'\nexamples = ['iklan']", "(?i)"),
         ("pattern = '(?i)iklan'\nexamples = ['iklan']", "(?i)"),
         ("pattern = '(a)\\1'\nexamples = ['aa']", "backreference"),
+        ("pattern = '(?<=a+)b'\nexamples = ['ab']", "look-behind requires fixed-width pattern\n"),
         ("pattern = '(?P<x>a)(?P=x)'\nexamples = ['aa']", "named groups"),
         ("pattern = '(a)?(?(1)b|c)'\nexamples = ['ab']", "backreference"),
         ("pattern = 'iklan'\ncase_sensitive = 'false'\nexamples = ['iklan']", "case_sensitive"),
