@@ -345,3 +345,15 @@ def test_nothing_is_written_inside_in(tmp_path: Path, where: str) -> None:
     proc = cli(src, *args, "-q")
     assert proc.returncode == 2 and "must not be inside" in proc.stderr and "Traceback" not in proc.stderr
     assert snapshot(src) == before and sorted(p.name for p in src.iterdir()) == ["a.txt", "in"]
+
+
+def test_a_file_out_filling_the_disk_leaves_its_report_beside_it(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": str(i), "text": f"Berita nomor {i} " + "kata " * 200}) + "\n"
+                           for i in range(300)), encoding="utf-8")
+    proc = cli(src, tmp_path / "o" / "clean.jsonl", "-q", "--dedup", "off", preexec_fn=_file_size_limit(100_000))
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr, proc.stderr
+    where = tmp_path / "o" / "_newsclean" / "report.json"
+    assert f"see {where})" in proc.stderr and "--resume" not in proc.stderr  # a file OUT starts fresh
+    assert json.loads(where.read_text(encoding="utf-8"))["complete"] is False
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["_newsclean"]  # no scratch folder, no output

@@ -647,9 +647,11 @@ def remove_stale_temps(root: Path) -> int:
 PROBE_BYTES = 64 * 1024
 
 
-def probe_writable(folder: Path, *, what: str, create: bool = True) -> None:
+def probe_writable(folder: Path, *, what: str, create: bool = True, shown: Path | None = None) -> None:
     """Check that ``folder`` (made if ``create``) takes a file of :data:`PROBE_BYTES`, so that a
-    read-only or full file system is a clear error before any work. Raises :class:`UserError`."""
+    read-only or full file system is a clear error before any work, naming ``shown`` (by default
+    ``folder``: a scratch folder inside the one the user named is shown as that one). Raises
+    :class:`UserError`."""
     try:
         if create:
             folder.mkdir(parents=True, exist_ok=True)
@@ -664,7 +666,7 @@ def probe_writable(folder: Path, *, what: str, create: bool = True) -> None:
         finally:
             _unlink_quietly(tmp)
     except OSError as exc:
-        raise UserError(f"cannot write to {what} {folder}: {exc.strerror or exc}") from None
+        raise UserError(f"cannot write to {what} {shown or folder}: {exc.strerror or exc}") from None
 
 
 class atomic_writer:
