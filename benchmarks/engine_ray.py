@@ -2,7 +2,9 @@
 
     python -m benchmarks.engine_ray [--paragraphs N] [--republish R] [--repeats K] [--json PATH]
 
-(run it with a Python that has Ray: ``pip install -e ".[ray,bench]"``). One seeded syndicated corpus
+(run it with a Python that has Ray: ``pip install -e ".[ray,bench]"``). With ``--equivalence`` it compares every
+output of both engines instead, on the dev corpora (``--corpus-dir``) and a generated syndicated corpus of
+``--syndicated-mb`` MB, ``--engine ray`` joined to a separately started head. One seeded syndicated corpus
 (:mod:`benchmarks.generate`, JSONL, 500 documents per file) is written to a temporary folder; then, ``K``
 times, every row runs the CLI in its own process, interleaved (repeat 1 of every row, then repeat 2,
 ...), and its outputs are checked byte for byte against the local engine's (``--jobs 1``):
@@ -38,6 +40,12 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
+
+
+def default_corpus_dir() -> Path:
+    """``../shared/corpus`` beside the project, or ``$NEWSCLEAN_SHARED/corpus`` (as benchmarks.equivalence)."""
+    env = os.environ.get("NEWSCLEAN_SHARED")
+    return (Path(env) if env else ROOT.parent / "shared") / "corpus"
 
 ROWS = (
     ("local, --jobs 1", ["--jobs", "1"], False),
@@ -117,6 +125,68 @@ def _run(corpus: Path, out: Path, options: list[str], env: dict[str, str]) -> di
     return {"wall": wall, "timings": report["timings"], "mb": report["bytes"]["in"] / 1e6}
 
 
+def _report(out: Path) -> dict[str, Any]:
+    """report.json without what may differ between the engines (timings, the engine block, the
+    counts of verifications made)."""
+    rep = json.loads((out / "_newsclean" / "report.json").read_text(encoding="utf-8"))
+    rep.pop("timings", None)
+    rep.pop("engine", None)
+    for k in ("verified_pairs", "verified_late"):
+        (rep.get("dedup") or {}).get("stats", {}).pop(k, None)
+    return rep
+
+
+#: Equivalence runs: corpus (under --corpus-dir, or the generated one) and options.
+EQUIVALENCE = (
+    ("id_news_dev.jsonl", ["--dedup", "drop", "--explain"]),
+    ("id_news_dev.jsonl", ["--keep", "longest"]),
+    ("en_news_dev.jsonl", ["--dedup", "drop", "--explain"]),
+    ("hoax_dev.jsonl", ["--dedup", "drop", "--explain"]),
+    ("html_id", ["--explain"]),
+    ("@syndicated", ["--dedup", "drop", "--explain"]),
+    ("@syndicated", ["--keep", "earliest"]),
+)
+
+
+def equivalence(corpus_dir: Path, syndicated_mb: float, work: Path, head: Head) -> int:
+    """Every output of the local engine and of --engine ray (joined to ``head``), compared byte for byte."""
+    from benchmarks.generate import main as generate_main
+
+    paragraphs = int(syndicated_mb * 1e6 / 163)  # the generator writes about 163 bytes per paragraph
+    generate_main([str(work / "synd"), "--paragraphs", str(paragraphs), "--seed", "20", "--republish", "4",
+                   "--docs-per-file", "500"])
+    failed = 0
+    print(f"{'corpus':<22}{'options':<30}{'MB':>7}{'files':>7}{'local s':>9}{'ray s':>8}  same")
+    for name, options in EQUIVALENCE:
+        inp = work / "synd" / "corpus" if name == "@syndicated" else corpus_dir / name
+        if not inp.exists():
+            print(f"{name:<22}{' '.join(options):<30}  (missing: skipped)")
+            continue
+        out = work / "out"
+        local = _run_any(inp, out, options, _env())
+        want, want_rep = _files(out), _report(out)
+        ray = _run_any(inp, out, [*options, "--engine", "ray"], _env(RAY_ADDRESS=head.address))
+        got, got_rep = _files(out), _report(out)
+        same = got == want and got_rep == want_rep and ray["code"] == local["code"]
+        failed += not same
+        n_files = sum(1 for p in (inp.rglob("*") if inp.is_dir() else [inp]) if p.is_file())
+        print(f"{name:<22}{' '.join(options):<30}{local['mb']:>7.2f}{n_files:>7}{local['wall']:>9.1f}"
+              f"{ray['wall']:>8.1f}  {'yes' if same else 'NO'}")
+    return 1 if failed else 0
+
+
+def _run_any(corpus: Path, out: Path, options: list[str], env: dict[str, str]) -> dict[str, Any]:
+    shutil.rmtree(out, ignore_errors=True)
+    t0 = time.perf_counter()
+    proc = subprocess.run([sys.executable, "-m", "newsclean", str(corpus), str(out), "--quiet", *options],
+                          env=env, capture_output=True, text=True)
+    wall = time.perf_counter() - t0
+    if proc.returncode not in (0, 1):
+        raise RuntimeError(f"newsclean {' '.join(options)} failed: {proc.stderr[-2000:]}")
+    report = json.loads((out / "_newsclean" / "report.json").read_text(encoding="utf-8"))
+    return {"wall": wall, "code": proc.returncode, "mb": report["bytes"]["in"] / 1e6}
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--paragraphs", type=int, default=40_000)
@@ -124,7 +194,20 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--repeats", type=int, default=3)
     ap.add_argument("--json", type=Path, default=None)
+    ap.add_argument("--equivalence", action="store_true",
+                    help="instead: compare every output of both engines on the dev corpora and a generated "
+                         "syndicated corpus (--syndicated-mb), --engine ray joined to a separately started head")
+    ap.add_argument("--corpus-dir", type=Path, default=default_corpus_dir())
+    ap.add_argument("--syndicated-mb", type=float, default=20.0)
     args = ap.parse_args(argv)
+    if args.equivalence:
+        work = Path(tempfile.mkdtemp(prefix="nc-engine-ray-eq-"))
+        head = Head(2, work / "rayhead")
+        try:
+            return equivalence(args.corpus_dir, args.syndicated_mb, work, head)
+        finally:
+            head.stop()
+            shutil.rmtree(work, ignore_errors=True)
     from benchmarks.generate import main as generate_main
 
     work = Path(tempfile.mkdtemp(prefix="nc-engine-ray-"))

@@ -142,3 +142,32 @@ def test_few_candidate_slots(tmp_path: Path) -> None:
     n = len(docs)
     rounds = _check(docs, DedupConfig(candidate_slots=1, bucket_leaders=1), [n // 5, n // 2, n - 3], 4, tmp_path)
     assert rounds["greedy"] == 2
+
+
+def test_fragments_same_merges(tmp_path: Path) -> None:
+    """Parts of long paragraphs copied alone (found only by the fragment search, run-wide, by anchors
+    routed to the partitions that hold their queries) join the same clusters."""
+    docs = _docs(3000, seed=8, republish=0)
+    long = [p for d in docs for p in d["text"].split("\n") if len(p.split()) >= 45][:120]
+    extra = []
+    for i, para in enumerate(long):
+        words = para.split()
+        part = " ".join(words[5:5 + 12 + i % 6])  # a clause of it, 12-17 words
+        other = " ".join(long[(i + 7) % len(long)].split()[:30])
+        extra.append({"id": f"frag-{i}", "text": f"{part}\n{other} tambahan kalimat ke-{i}.", "outlet": "x.com",
+                      "date": "2024-01-01"})
+    mixed = [d for pair in zip(docs, extra) for d in pair] + docs[len(extra):]
+    _, want = _local(mixed, DedupConfig())
+    assert want["stats"]["fragment_pairs"] >= 10 and want["stats"]["merges"] >= 10
+    n = len(mixed)
+    _check(mixed, DedupConfig(), [n // 5, n // 2, (4 * n) // 5], 4, tmp_path)
+
+
+def test_many_bucket_and_anchor_tasks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """LSH buckets and fragment anchors spread over more tasks than partitions (as on large runs)."""
+    import newsclean.distributed.dedup as dedup
+
+    monkeypatch.setattr(dedup, "ROUTED_ROWS_PER_TASK", 4000)
+    docs = _docs(2000, seed=12, republish=4)
+    n = len(docs)
+    _check(docs, DedupConfig(), [n // 2], 2, tmp_path)

@@ -103,3 +103,19 @@ def test_stages_in_process_same_as_local(tmp_path: Path, in_process: None, optio
     for key in ("a.jsonl:3", "a.jsonl:6", "a.jsonl:45#2", "b.jsonl:1"):  # renamed documents, explained
         assert f'"doc": "{key}"' in removed, key
     assert b"c.jsonl.gz" in want["_newsclean/rejected.jsonl"]
+
+
+def test_engine_ray_without_ray_says_how_to_install(tmp_path: Path) -> None:
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is not None:
+        pytest.skip("Ray is installed here")
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "a.txt").write_text("Satu paragraf.\n", encoding="utf-8")
+    import subprocess
+    import sys
+
+    proc = subprocess.run([sys.executable, "-m", "newsclean", str(tmp_path / "in"), str(tmp_path / "out"),
+                           "--engine", "ray", "--quiet"], capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 2
+    assert "pip install 'newsclean[ray]'" in proc.stderr

@@ -84,17 +84,17 @@ class _StopAfter:
         return Bar()
 
 
-@pytest.mark.parametrize(("stop", "dedup", "jobs", "signal_exc", "code"), [
-    (1, "drop", "1", KeyboardInterrupt, 130),
-    (7, "report", "2", cli_mod.Terminated, 143),
-    (14, "drop", "2", KeyboardInterrupt, 130),
-    (23, "off", "1", cli_mod.Terminated, 143),
+@pytest.mark.parametrize(("stop", "dedup", "jobs", "signal_exc", "code", "more"), [
+    (1, "drop", "1", KeyboardInterrupt, 130, ()),
+    (7, "report", "2", cli_mod.Terminated, 143, ("--auto-learn",)),
+    (14, "drop", "2", KeyboardInterrupt, 130, ()),
+    (23, "off", "1", cli_mod.Terminated, 143, ("--keep", "longest")),
 ])
 def test_an_interrupted_run_resumed_gives_the_uninterrupted_outputs(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop: int, dedup: str, jobs: str,
-        signal_exc: type[BaseException], code: int) -> None:
+        signal_exc: type[BaseException], code: int, more: tuple[str, ...]) -> None:
     src = corpus(tmp_path / "in")
-    args = ["--dedup", dedup, "--explain", "--jobs", jobs]
+    args = ["--dedup", dedup, "--explain", "--jobs", jobs, *more]
     ref = tmp_path / "ref"
     assert run(src, ref, *args) == 1
     out = tmp_path / "out"
@@ -143,6 +143,31 @@ def test_sigterm_and_sigkill_in_a_real_process_then_resume(tmp_path: Path) -> No
         assert again.returncode == 1, again.stderr
         assert not list(out.rglob("*.newsclean-tmp"))  # a killed run's temporary files are gone
         assert outputs(out) == outputs(ref)
+
+
+def test_a_worker_killed_mid_run_ends_the_run_with_exit_3_and_resume_goes_on(tmp_path: Path) -> None:
+    src = corpus(tmp_path / "in", files=40, records=60)
+    ref = tmp_path / "ref"
+    assert cli(src, ref, "-q", "--jobs", "2", "--dedup", "off").returncode == 1
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.Popen([sys.executable, "-m", "newsclean", str(src), str(out), "-q", "--jobs", "2", "--dedup",
+                             "off"], stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("f*.jsonl"))) < 3 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    ps = ["ps", "-o", "pid=", "--ppid", str(proc.pid)]
+    children = subprocess.run(ps, capture_output=True, text=True).stdout.split()
+    if proc.poll() is not None or not children:
+        pytest.skip("the run ended before a worker could be killed")
+    os.kill(int(children[0]), signal.SIGKILL)  # the out-of-memory killer's way
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 3, err
+    assert "worker process was killed by signal 9" in err and "Traceback" not in err
+    assert report(out)["complete"] is False and "worker" in report(out)["error"]
+    again = cli(src, out, "-q", "--jobs", "2", "--dedup", "off", "--resume")
+    assert again.returncode == 1, again.stderr
+    assert outputs(out) == outputs(ref)
 
 
 def test_ctrl_c_with_workers_prints_one_line(tmp_path: Path) -> None:

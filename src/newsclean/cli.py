@@ -95,6 +95,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", default="auto", help="rule language: id, en or auto (default: auto)")
     p.add_argument("--rules", action="append", default=[], type=Path, metavar="FILE",
                    help="extra rule file (TOML), e.g. from 'newsclean learn'; repeatable")
+    p.add_argument("--templates", choices=("auto", "on", "off"), default="auto",
+                   help="first pass: learn lines and closing sentences repeated across a site's (or several "
+                        "sites') articles, numbers, dates and links normalized, and remove them; auto (default): "
+                        "when the input holds at least 100 documents")
+    p.add_argument("--line-model", choices=("on", "off"), default="on",
+                   help="score the lines the rules left with the shipped line model and drop likely "
+                        "boilerplate (default: on)")
     p.add_argument("--auto-learn", action="store_true",
                    help="first pass: learn lines and prefixes repeated across an outlet's articles "
                         "(see 'newsclean learn'), then clean with them as extra rules")
@@ -240,6 +247,11 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
         raise UserError(f"--time-limit must be 0 (no limit) or more, got {args.time_limit}")
     if args.ray_address is not None and args.engine != "ray":
         raise UserError("--ray-address needs --engine ray")
+    if args.engine == "ray":
+        import importlib.util
+
+        if importlib.util.find_spec("ray") is None:
+            raise UserError("--engine ray needs Ray: pip install 'newsclean[ray]'")
     found = scan_inputs(inp)
     files = found.files
     if not inp.is_dir() and found.skipped:
@@ -248,7 +260,8 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
     if not files and not found.skipped:
         raise UserError(f"no .txt, .jsonl or .html files found in {args.input}")
     spec = PipelineSpec(lang=args.lang, rule_texts=_rule_texts(args.rules), blank_lines=args.blank_lines,
-                        newline=NEWLINES[args.newline], time_limit=args.time_limit or None)
+                        newline=NEWLINES[args.newline], time_limit=args.time_limit or None,
+                        line_model=args.line_model == "on")
     try:
         pipeline = spec.build()
     except (CatalogError, ValueError) as exc:
@@ -285,6 +298,7 @@ def _output_options(args: argparse.Namespace) -> dict[str, Any]:
     other values is another run (newsclean.run_state)."""
     return {"lang": args.lang, "dedup": args.dedup, "threshold": args.threshold, "keep": args.keep,
             "outlet_priority": args.outlet_priority, "explain": args.explain, "auto_learn": args.auto_learn,
+            "templates": args.templates, "line_model": args.line_model,
             "blank_lines": args.blank_lines, "newline": args.newline, "time_limit": args.time_limit}
 
 
@@ -305,6 +319,18 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
             raise UserError(f"cannot resume: {exc}; add --overwrite to start over") from None
         if resumed.header.get("fingerprint") != run_info["fingerprint"]:
             raise UserError("cannot resume: the journal is another run's; add --overwrite to start over")
+
+    templates_json: dict[str, Any] | None = None
+    if args.templates != "off":
+        from .templates import MIN_CORPUS_DOCS, learn_from_inputs
+
+        t0 = time.perf_counter()
+        learned_templates = learn_from_inputs(found.files, min_docs=MIN_CORPUS_DOCS if args.templates == "auto" else 2)
+        timings["templates_seconds"] = round(time.perf_counter() - t0, 3)
+        if learned_templates is not None:
+            spec = dataclasses.replace(spec, templates=learned_templates)
+            pipeline = spec.build()
+            templates_json = {"documents": learned_templates.documents, "learned": learned_templates.to_json()}
 
     learned_json: list[dict[str, Any]] | None = None
     learned_toml: str | None = None
@@ -343,11 +369,12 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
                 "input": str(args.input), "output": str(args.output),
                 "options": {"lang": args.lang, "rules": [str(r) for r in args.rules], "dedup": args.dedup,
                             "threshold": args.threshold, "keep": args.keep, "explain": args.explain,
-                            "auto_learn": args.auto_learn, "jobs": jobs,
+                            "auto_learn": args.auto_learn, "templates": args.templates,
+                            "line_model": args.line_model, "jobs": jobs,
                             "blank_lines": args.blank_lines, "newline": args.newline,
                             "time_limit": args.time_limit},
-                **runner.stats.to_json(), "learned": learned_json, "dedup": dedup_json, "timings": timings,
-                **({"engine": engine} if engine else {})}
+                **runner.stats.to_json(), "learned": learned_json, "templates": templates_json, "dedup": dedup_json,
+                "timings": timings, **({"engine": engine} if engine else {})}
 
     def stopped(**why: Any) -> str:
         """Write the report of a run that did not complete (if it can be); where it is."""
@@ -368,10 +395,16 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
         if args.engine == "ray":
             from .distributed.engine import run_ray
 
+            for rel, note in found.notes:
+                runner.stats.note(rel, note)
             # (--resume: the cluster cleans every file again; the outputs are the same)
             dedup_json = run_ray(args, runner, found.skipped, index, report_dir, timings, bar, engine)
         else:
-            dedup_json = _work(args, runner, found.skipped, index, report_dir, timings, bar, journal, resume_from)
+            dedup_json = _work(args, runner, found.skipped, found.notes, index, report_dir, timings, bar, journal,
+                               resume_from)
+        # The end: the run is marked complete, then report.json is written, last of the data.
+        mark_complete(out, run_info)
+        write_json(report_dir / "report.json", report(True, **({"resumed": True} if resumed is not None else {})))
     except _engine_errors() as exc:
         # The cluster could not finish the run (a task failed for good, the cluster went away).
         reason = str(exc)
@@ -388,12 +421,13 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
         stopped(interrupted="SIGTERM" if isinstance(exc, Terminated) else "SIGINT")
         raise
     stats = runner.stats
-    mark_complete(out, run_info)
-    write_json(report_dir / "report.json", report(True, **({"resumed": True} if resumed is not None else {})))
     if plan.report_dir is not None:
         _write_html(report_dir)
     if journal is not None:
-        journal.remove()
+        try:
+            journal.remove()
+        except OSError:
+            pass  # the run is complete (.run.json says so): a journal left behind is ignored and removed later
     if not args.quiet:
         _summary(stats, dedup_json, timings, plan.report_dir)
     return 1 if stats.files_failed or stats.records_rejected or stats.rules_timed_out else 0
@@ -405,7 +439,8 @@ def _engine_errors() -> tuple[type[BaseException], ...]:
     return (mod.EngineError,) if mod is not None else ()
 
 
-def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], index: Any, report_dir: Path,
+def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], notes: Sequence[tuple[str, str]],
+          index: Any, report_dir: Path,
           timings: dict[str, float], bar: Any, journal: Journal | None,
           resume_from: tuple[Sequence[tuple[dict[str, Any], bytes]], int] | None) -> dict[str, Any] | None:
     """Clean, then find near-duplicates; the reports but report.json are written here."""
@@ -414,6 +449,8 @@ def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], 
             (atomic_writer(report_dir / "removed.jsonl", errors="backslashreplace") if args.explain
              else nullcontext()) as explain_fh:
         runner.rejects_fh, runner.explain_fh = rejects_fh, explain_fh
+        for rel, note in notes:
+            runner.stats.note(rel, note)
         for skip in skipped:  # what could not even be looked at: reported like a failed file
             runner.stats.files_failed += 1
             runner.stats.fail(skip.rel, skip.reason)

@@ -33,7 +33,7 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, Protocol, Union, overload, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Union, overload, runtime_checkable
 
 from .budget import unbudgeted
 from .catalog import Catalog, Rule, default_catalog, normalize_outlet
@@ -49,6 +49,10 @@ from .text import (
     separators_to_spaces,
     strip_line,
 )
+
+if TYPE_CHECKING:
+    from .linemodel import LineModel
+    from .templates import Templates
 
 __all__ = [
     "BLANK_MODES",
@@ -446,6 +450,7 @@ class RuleCleaner:
             if not more:
                 break
             changes.extend(more)
+        self.last_lang = (doc, lang)  # the line model reads the verdict instead of guessing again
         return changes
 
 
@@ -600,13 +605,32 @@ class Pipeline:
         extra: Sequence[Step] = (),
         blank_lines: BlankMode = "drop",
         newline: NewlineMode = "\n",
+        templates: Templates | None = None,
+        line_model: LineModel | bool = True,
     ) -> Pipeline:
         """Unicode repair, invisible characters, spaces, then the rule catalog (built-in rules plus
-        any ``rules`` files), then ``extra`` steps of your own."""
+        any ``rules`` files), then corpus ``templates`` (learned by :mod:`newsclean.templates`), then the
+        line model where the rules were silent (``line_model=False`` for none), then ``extra`` steps of
+        your own."""
         cat = catalog if catalog is not None else default_catalog()
         if rules:
             cat = cat + Catalog.from_files(rules)
-        return cls([*DEFAULT_TEXT_CLEANERS, RuleCleaner(cat, lang=lang), *extra], pre=[strip_stray_html],
+        from .positional import HeadlineEchoes
+
+        rule_cleaner = RuleCleaner(cat, lang=lang)
+        # A positional kind (a repeated headline at the top), then what the corpus taught (templates), then
+        # the line model where all of them were silent.
+        corpus: list[LineCleaner] = [HeadlineEchoes()]
+        if templates is not None:
+            from .templates import TemplateCleaner
+
+            corpus.append(TemplateCleaner(templates))
+        if line_model is not False:
+            from .linemodel import LineModelCleaner, default_line_model
+
+            model = default_line_model() if line_model is True else line_model
+            corpus.append(LineModelCleaner(model, templates, recheck=(rule_cleaner, *corpus)))  # type: ignore[arg-type]
+        return cls([*DEFAULT_TEXT_CLEANERS, rule_cleaner, *corpus, *extra], pre=[strip_stray_html],
                    blank_lines=blank_lines, newline=newline)
 
     @property
@@ -639,7 +663,11 @@ class Pipeline:
         while k < len(steps):
             step = steps[k]
             if not (isinstance(step, TextCleaner) and step.idempotent):
-                changes.extend(step.run(lines, doc))
+                # A cleaner that judges only what earlier steps left alone (the line model) sees their changes.
+                if getattr(step, "sees_changes", False):
+                    changes.extend(step.run(lines, doc, changes=changes))  # type: ignore[call-arg]
+                else:
+                    changes.extend(step.run(lines, doc))
                 k += 1
                 continue
             # A run of idempotent text cleaners repeats until it changes nothing: removing a soft

@@ -305,4 +305,6 @@ def change_row(doc: str, c: Change) -> dict[str, Any]:
            "start": c.start, "end": c.end, "removed": c.removed}
     if c.added:
         row["added"] = c.added
+    if c.score is not None:
+        row["score"] = c.score
     return row

@@ -28,7 +28,7 @@ import sys
 import tempfile
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -83,6 +83,8 @@ class PipelineSpec:
     #: CPU seconds a document's cleaning may take (plus some per MB: newsclean.budget); None: no limit.
     time_limit: float | None = DEFAULT_SECONDS
     exclude: tuple[str, ...] = ()  # ids of rules left out (found too slow on some document)
+    templates: Any = None  # newsclean.templates.Templates learned from the run's inputs, or None
+    line_model: bool = True  # score the lines the rules left (newsclean.linemodel)
 
     def build(self) -> Pipeline:
         from .catalog import default_catalog
@@ -93,7 +95,8 @@ class PipelineSpec:
         if self.exclude:
             cat = Catalog(tuple(r for r in cat.rules if r.id not in self.exclude))
         return Pipeline.default(lang=self.lang, catalog=cat, blank_lines=self.blank_lines,  # type: ignore[arg-type]
-                                newline=self.newline)  # type: ignore[arg-type]
+                                newline=self.newline, templates=self.templates,  # type: ignore[arg-type]
+                                line_model=self.line_model)
 
     def user_rules(self) -> list[Rule]:
         """The rules of the extra rule files (the ones whose time is watched: see _Worker)."""
@@ -373,22 +376,40 @@ class _Worker:
                 slow.append(rule.id)
         return tuple(slow)
 
+    @staticmethod
+    def _reject(g: _Group, fi: int, n: int, rec: dict[str, Any] | None, raw: bytes | None, reason: str) -> None:
+        """A document that cannot go to the output: a record is kept whole in the rejects (its line's
+        bytes, or a Parquet row), a one-document file fails."""
+        if rec is None:
+            g.entries.append(("fail", fi, reason))
+            return
+        kept = reject_row(raw) if raw is not None else {"row": json.loads(json.dumps(rec, default=str))}
+        g.entries.append(("reject", fi, {"line": n, "reason": reason, **kept}))
+
     def _document(self, g: _Group, fi: int, n: int, doc: Document, rec: dict[str, Any] | None,
                   target: str | None, raw: bytes | None) -> None:
         job = self.job
         cleaned = self._clean(g, fi, n, doc)
         if isinstance(cleaned, str):  # could not be cleaned in time: kept whole in the rejects
-            if rec is None:
-                g.entries.append(("fail", fi, cleaned))
-            else:
-                kept = reject_row(raw) if raw is not None else {"row": json.loads(json.dumps(rec, default=str))}
-                g.entries.append(("reject", fi, {"line": n, "reason": cleaned, **kept}))
+            self._reject(g, fi, n, rec, raw, cleaned)
             return
         if job.drops:
             key = job.renamed.get((fi, n), doc.id)
             if key in job.drops:
                 cleaned = drop_lines(doc.text, cleaned, job.drops[key], newline=self.pipeline.newline,
                                      blank_lines=self.pipeline.blank_lines)
+        out: Any = None
+        if job.write and rec is not None:
+            out_rec = dict(rec)
+            out_rec["text"] = cleaned.text
+            if job.files[fi][1] == "parquet":
+                out = out_rec
+            else:
+                try:
+                    out = record_line(out_rec)
+                except (ValueError, RecursionError) as exc:  # nesting json can read but not write back
+                    self._reject(g, fi, n, rec, raw, f"cannot write the record back as JSON: {exc}")
+                    return
         if g.stats is not None:
             if job.count:
                 g.stats.add_document(doc.text, cleaned.text, cleaned.changes, doc.outlet,
@@ -399,15 +420,9 @@ class _Worker:
             if job.account:
                 account_drops(g.stats, cleaned, len(output_newline(doc.text, self.pipeline.newline)),
                               doc.outlet, doc.id)
-        out: Any = None
-        if job.write:
-            if rec is None:  # .txt / .html: one document per file, written here
-                end = output_newline(doc.text, self.pipeline.newline) if cleaned.text else ""
-                write_text_atomic(Path(target or ""), cleaned.text + end)
-            else:
-                out_rec = dict(rec)
-                out_rec["text"] = cleaned.text
-                out = out_rec if job.files[fi][1] == "parquet" else record_line(out_rec)
+        if job.write and rec is None:  # .txt / .html: one document per file, written here
+            end = output_newline(doc.text, self.pipeline.newline) if cleaned.text else ""
+            write_text_atomic(Path(target or ""), cleaned.text + end)
         explain: list[str] | None = None
         if job.explain:
             explain = []
@@ -591,6 +606,8 @@ class DedupIntake:
         self._parts: list[tuple[int, Any]] = []  # (first document, SketchedParagraphs)
         self._rows = 0
         self._flushes = 0
+        self._paragraphs: list[int] = []  # per buffered document
+        self._flushed_paragraphs = 0
 
     @property
     def config(self) -> Any:
@@ -608,39 +625,41 @@ class DedupIntake:
             self._parts.append((len(self._docs), sketched))
             self._rows += len(sketched.doc)
         self._docs.extend((d[0], d[2], d[3]) for d in docs)
+        self._paragraphs.extend(d[4] for d in docs)
         if self._rows >= self.config.batch_size:
             self.flush()
 
-    def mark(self) -> tuple[int, int, int]:
+    def mark(self) -> tuple[int, ...]:
         """Where the documents added from now on start (see :meth:`roll_back`)."""
-        return (self._flushes, len(self._docs), len(self._parts))
+        # The documents buffered now go to the index before any added later.
+        return (self._flushes, len(self._docs), len(self._parts), self.index.n_documents + len(self._docs),
+                self._flushed_paragraphs + sum(self._paragraphs), self.spill.n_documents)
 
-    def roll_back(self, mark: tuple[int, int, int], docs: Sequence[tuple[str, int]]) -> None:
-        """Take back the documents ``(key, paragraphs)`` added since ``mark`` (all of them, in
-        order, and nothing else was added since): those still buffered are dropped, those already
-        in the index are discarded there, and the spill forgets their texts."""
-        flushes, n_docs, n_parts = mark
+    def roll_back(self, mark: tuple[int, ...]) -> None:
+        """Take back the documents added since ``mark`` (those of a file that failed; nothing else
+        was added since): those still buffered are dropped, those already in the index are
+        discarded there, and the spill and :attr:`doc_file` forget them. Costs nothing per
+        document until a file fails."""
+        flushes, n_docs, n_parts, first_doc, paragraphs_before, spill_docs = mark
         if flushes == self._flushes:  # all still buffered
-            gone, self._docs = self._docs[n_docs:], self._docs[:n_docs]
-            self._parts = self._parts[:n_parts]
-            flushed: Sequence[tuple[str, int]] = []
-        else:  # the buffer holds only the last of them
-            gone, self._docs, self._parts = self._docs, [], []
-            flushed = docs[: len(docs) - len(gone)]
+            gone = self._docs[n_docs:]
+            del self._docs[n_docs:], self._parts[n_parts:], self._paragraphs[n_docs:]
+        else:  # the buffer holds only the last of them; the others are in the index
+            gone, self._docs, self._parts, self._paragraphs = self._docs, [], [], []
+            self.index.discard_since(first_doc, paragraphs=self._flushed_paragraphs - paragraphs_before)
+            self._flushed_paragraphs = paragraphs_before
         self._rows = sum(len(b.doc) for _, b in self._parts)
-        if flushed:
-            self.index.discard([k for k, _ in flushed], paragraphs=sum(p for _, p in flushed))
-        keys = [k for k, _ in docs]
-        self.spill.forget(keys)
-        for k in keys:
-            self.doc_file.pop(k, None)
+        del gone
+        for key in self.spill.forget_since(spill_docs):
+            self.doc_file.pop(key, None)
 
     def flush(self) -> None:
         """Add what is buffered to the index."""
         from .dedup.index import SketchedParagraphs
 
         docs, parts = self._docs, self._parts
-        self._docs, self._parts, self._rows = [], [], 0
+        self._flushed_paragraphs += sum(self._paragraphs)
+        self._docs, self._parts, self._rows, self._paragraphs = [], [], 0, []
         if docs:
             self._flushes += 1
         if not parts:
@@ -719,22 +738,24 @@ class Runner:
         renamed = self._renamed.get((fi, n))
         if renamed is not None or self._keys_frozen:
             return renamed or key
+        seen = self._seen_ids
+        mine = pending.seen if pending is not None else seen  # the open file's keys wait for its end
+
+        def taken(h: int) -> bool:
+            return h in seen or (mine is not seen and h in mine)
+
         h = hash(key)
-        if h not in self._seen_ids:
-            self._seen_ids.add(h)
-            if pending is not None:
-                pending.seen.append(h)
+        if not taken(h):
+            mine.add(h)
             return key
         base = renamed = f"{self.files[fi].rel}:{n}"
         k = 1
-        while hash(renamed) in self._seen_ids:
+        while taken(hash(renamed)):
             k += 1
             renamed = f"{base}#{k}"
-        h = hash(renamed)
-        self._seen_ids.add(h)
+        mine.add(hash(renamed))
         self._renamed[(fi, n)] = renamed
         if pending is not None:
-            pending.seen.append(h)
             pending.renamed.append((fi, n))
         return renamed
 
@@ -913,8 +934,9 @@ class Runner:
                             elif write and not replayed and f.kind in RECORD_KINDS:  # a file with no good record
                                 RecordWriter(self.out / f.output_rel(), f.kind, f.compression).close()
                             if pending is not None:
-                                # The file is whole: its counts and rejected records count.
+                                # The file is whole: its counts, rejected records and keys count.
                                 self.stats.merge(pending.stats)
+                                self._seen_ids |= pending.seen
                                 open_file = None
                             if on_file:
                                 on_file(fi)
@@ -922,8 +944,6 @@ class Runner:
                     if docs and dedup is not None and not lost:
                         # (A record file's group is all its own: if the file failed in it, none goes.)
                         dedup.add(docs, sketched, spill)
-                        if open_file is not None and open_file.fi == gkey:
-                            open_file.dedup_docs.extend((d[0], d[4]) for d in docs)
                     if journal is not None and not replayed and count:
                         _journal_group(journal, gkey, gstats, entries, spill, lost)
                         if open_file is None:
@@ -947,12 +967,10 @@ class Runner:
             else:
                 fh.seek(mark)
                 fh.truncate()
-        for h in pending.seen:
-            self._seen_ids.discard(h)
         for k in pending.renamed:
             self._renamed.pop(k, None)
         if dedup is not None and pending.dedup_mark is not None:
-            dedup.roll_back(pending.dedup_mark, pending.dedup_docs)
+            dedup.roll_back(pending.dedup_mark)
 
 
 def _journal_group(journal: Journal, gkey: int | None, gstats: RunStats | None, entries: Sequence[tuple[Any, ...]],
@@ -1018,15 +1036,14 @@ class _OpenFile:
     """The record file being read: what its records did so far, to be kept at its end or taken
     back if it fails (the main process reads files in order, so one is open at a time)."""
 
-    __slots__ = ("fi", "stats", "marks", "seen", "renamed", "dedup_docs", "dedup_mark")
+    __slots__ = ("fi", "stats", "marks", "seen", "renamed", "dedup_mark")
 
     def __init__(self, fi: int, sinks: Sequence[Any], dedup: DedupIntake | None) -> None:
         self.fi = fi
         self.stats = RunStats()
         self.marks = [(fh, fh.tell()) for fh in sinks]  # text reports and the journal
-        self.seen: list[int] = []
+        self.seen: set[int] = set()  # hashes of its keys, joined to the run's at its end
         self.renamed: list[tuple[int, int]] = []
-        self.dedup_docs: list[tuple[str, int]] = []
         self.dedup_mark = dedup.mark() if dedup is not None else None
 
 
@@ -1059,10 +1076,17 @@ class TextSpill:
             self._next_id += 1
         return d
 
-    def forget(self, docs: Iterable[str]) -> None:
-        """Forget these documents' paragraphs (a failed file's): a later document may take a key."""
-        for doc in docs:
-            self._doc_ids.pop(doc, None)
+    @property
+    def n_documents(self) -> int:
+        return self._next_id
+
+    def forget_since(self, first: int) -> list[str]:
+        """Forget the paragraphs of the documents added since there were ``first`` (a failed
+        file's: a later document may take their keys); returns their keys."""
+        gone = [doc for doc, d in self._doc_ids.items() if d >= first]
+        for doc in gone:
+            del self._doc_ids[doc]
+        return gone
 
     def add(self, doc: str, line: int, text: str) -> None:
         d = self._id(doc)

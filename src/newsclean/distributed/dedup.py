@@ -54,14 +54,13 @@ from ..dedup.clusters import (
     refine_members,
 )
 from ..dedup.fragments import (
-    CONTAINER_BATCH,
     FRAGMENT_MAX_POSTINGS,
     FRAGMENT_MAX_RATIO,
     FRAGMENT_MAX_TARGETS,
     FRAGMENT_QUERY_ANCHORS,
     FRAGMENT_QUERY_NEED,
-    _container_candidates,
     _count_anchors,
+    _grams,
     _queries,
 )
 from ..dedup.verify import TokenSets
@@ -298,7 +297,7 @@ def _bucket_keys(sig, rows_of, bands, rows, bits):
     return out
 
 
-def lsh_map(plan: DedupPlan, k: int, bits: int) -> None:
+def lsh_map(plan: DedupPlan, k: int, bits: int, tasks: int) -> None:
     layout, cfg = plan.layout, plan.cfg
     bands, rows = cfg.lsh_params()
     compared = np.asarray(Column(layout, "compared").part(k))
@@ -310,8 +309,8 @@ def lsh_map(plan: DedupPlan, k: int, bits: int) -> None:
     band = np.tile(np.arange(bands, dtype=np.int16), idx.size)
     bucket = buckets.reshape(-1)
     mix = (bucket * np.uint64(0x9E3779B97F4A7C15)) ^ band.astype(np.uint64)
-    dest = ((mix >> np.uint64(17)) % np.uint64(layout.parts)).astype(np.int64)
-    route(layout, "lsh", k, dest, band=band, bucket=bucket, p1=np.repeat(p1, bands), g=np.repeat(g, bands))
+    dest = ((mix >> np.uint64(17)) % np.uint64(tasks)).astype(np.int64)
+    route(layout, "lsh", k, dest, tasks, band=band, bucket=bucket, p1=np.repeat(p1, bands), g=np.repeat(g, bands))
 
 
 @nb.njit(cache=True)
@@ -459,13 +458,25 @@ def connected_components(ex: Executor, plan: DedupPlan, version: int) -> int:
         version += 1
 
 
+#: Rows a task of the two largest exchanges (LSH buckets, fragment anchors) receives at most, about:
+#: 8M rows of 20-30 bytes, a few hundred MB with the sort's temporaries.
+ROUTED_ROWS_PER_TASK = 8_000_000
+#: Bytes of rows routed per stage in this process's runs (the driver's), by stage name without its
+#: round number: what crossed between tasks (the shuffle), measured before it is removed.
+ROUTED_BYTES: dict[str, int] = {}
+
+
 def _consumed(plan: DedupPlan, *stages: str, columns: Sequence[str] = ()) -> None:
     """Remove what no later stage reads (rows routed at ``stages`` once gathered, old ``columns``): the
     scratch folder holds about one stage's data at a time, not the run's."""
     import shutil
 
     for f in stages:
-        shutil.rmtree(plan.layout.path("routes", f), ignore_errors=True)
+        folder = plan.layout.path("routes", f)
+        size = sum(e.stat().st_size for e in folder.iterdir()) if folder.is_dir() else 0
+        name = f.rstrip("0123456789")
+        ROUTED_BYTES[name] = ROUTED_BYTES.get(name, 0) + size
+        shutil.rmtree(folder, ignore_errors=True)
     for f in columns:
         shutil.rmtree(plan.layout.path(f), ignore_errors=True)
 
@@ -674,13 +685,21 @@ def frag_count(plan: DedupPlan, k: int, table: int, longest: int) -> None:
 
 
 def frag_count_reduce(plan: DedupPlan, table: int) -> None:
+    """The run's anchor counts: the partitions' saturating counts summed, saturated again (a sum of
+    saturating counters is what one counter over all of them holds)."""
     total = np.zeros(table, np.uint32)
     for k in range(plan.layout.parts):
         total += np.load(plan.layout.path("fragments", f"counts-p{k:05d}.npy"))
     save_array(plan.layout.path("fragments", "counts.npy"), np.minimum(total, 65535).astype(np.uint16))
 
 
-def frag_queries(plan: DedupPlan, k: int, table: int, longest: int) -> int:
+def _anchor_dest(h: np.ndarray, parts: int) -> np.ndarray:
+    return ((h.astype(np.uint64) * np.uint64(0x9E3779B97F4A7C15) >> np.uint64(29)) % np.uint64(parts)).astype(np.int64)
+
+
+def frag_queries(plan: DedupPlan, k: int, table: int, longest: int, tasks: int) -> tuple[int, int]:
+    """The partition's queries (``_queries``: the first usable anchors of every center short enough to
+    be a fragment), routed by anchor; returns how many, and their fewest words."""
     v = _local_view(plan, k, "center_greedy")
     counts = np.load(plan.layout.path("fragments", "counts.npy"))
     is_center = np.where(v["center"] == v["g"], np.arange(v["g"].size), -1)
@@ -689,58 +708,105 @@ def frag_queries(plan: DedupPlan, k: int, table: int, longest: int) -> int:
                              FRAGMENT_QUERY_ANCHORS, longest)
     q_hash = (queries >> np.uint64(32)).astype(np.uint32)
     q_pos = (queries & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    save(plan.layout.path("fragments", f"queries-p{k:05d}.npz"), q_hash=q_hash, q_g=v["g"][q_pos],
-         q_words=v["words"][q_pos], q_used=used[q_pos].astype(np.int64))
-    return int(queries.size)
+    route(plan.layout, "frag-q", k, _anchor_dest(q_hash, tasks), tasks, h=q_hash, f=v["g"][q_pos],
+          words=v["words"][q_pos], used=used[q_pos].astype(np.int64))
+    return int(queries.size), int(v["words"][q_pos].min()) if q_pos.size else 1 << 62
 
 
-def frag_table(plan: DedupPlan) -> dict[str, Any]:
-    """All queries as one sorted table with its directory (as :func:`fragment_candidates` builds it)."""
-    parts = [load(plan.layout.path("fragments", f"queries-p{k:05d}.npz")) for k in range(plan.layout.parts)]
-    q_hash = np.concatenate([p["q_hash"] for p in parts])
-    q_g = np.concatenate([p["q_g"] for p in parts])
-    q_words = np.concatenate([p["q_words"] for p in parts])
-    q_used = np.concatenate([p["q_used"] for p in parts])
-    ug, first = np.unique(q_g, return_index=True)
-    q_idx = np.searchsorted(ug, q_g)
-    order = np.lexsort((q_idx, q_hash))
-    q_hash, q_idx = q_hash[order], q_idx[order].astype(np.uint32)
-    bits = min(24, max(8, int(q_hash.size).bit_length() - 2))
-    shift = np.uint32(32 - bits)
-    directory = np.searchsorted(q_hash >> shift, np.arange((1 << bits) + 1, dtype=np.uint32)).astype(np.int64)
-    min_words = max(plan.cfg.min_run, int(np.ceil(int(q_words.min()) / FRAGMENT_MAX_RATIO))) if q_words.size else 0
-    save(plan.layout.path("fragments", "table.npz"), q_hash=q_hash, q_idx=q_idx, directory=directory,
-         shift=np.asarray([shift], np.uint32), g=ug, words=q_words[first], used=q_used[first],
-         min_words=np.asarray([min_words], np.int64))
-    return {"queries": int(q_hash.size)}
+@nb.njit(cache=True)
+def _container_grams(tokens, offsets, idx, run, longest):
+    """Sorted distinct ``run``-word grams (the anchors a container offers) of paragraphs ``idx``, as
+    ``(gram, row in idx)``."""
+    total = 0
+    for i in idx:
+        total += max(0, offsets[i + 1] - offsets[i] - run + 1)
+    out_h = np.empty(total, np.uint32)
+    out_r = np.empty(total, np.int64)
+    buf = np.empty(max(longest, 1), np.uint32)
+    w = 0
+    for r in range(idx.size):
+        i = idx[r]
+        d = _grams(tokens, offsets[i], offsets[i + 1], run, buf)
+        out_h[w : w + d] = buf[:d]
+        out_r[w : w + d] = r
+        w += d
+    return out_h[:w], out_r[:w]
 
 
-def frag_containers(plan: DedupPlan, k: int, longest: int) -> int:
-    """Candidate (fragment, container) pairs of the partition's containers (``_container_candidates``),
-    routed as (fragment, container's center) to the fragment's partition."""
-    layout, cfg = plan.layout, plan.cfg
-    t = load(layout.path("fragments", "table.npz"))
+def frag_containers(plan: DedupPlan, k: int, longest: int, min_words: int, tasks: int) -> None:
+    """The anchors every container of the partition offers (paragraphs with at least ``min_words``
+    words), routed by anchor to meet the queries."""
     v = _local_view(plan, k, "center_greedy")
-    nq = t["g"].size
-    pos_of = np.where(v["pos_of"] >= 0, v["pos_of"] + nq, -1)
-    words = np.concatenate((t["words"], v["words"]))
-    center = np.concatenate((t["g"], v["center"]))
-    used = np.concatenate((t["used"], np.zeros(v["g"].size, np.int64))).astype(np.uint8)
-    found_f, found_c = [], []
-    for lo in range(0, layout.size(k), CONTAINER_BATCH):
-        hi = min(layout.size(k), lo + CONTAINER_BATCH)
-        f, c = _container_candidates(v["tokens"], v["offsets"], pos_of, lo, hi, cfg.min_run, int(t["min_words"][0]),
-                                     t["q_hash"], t["q_idx"], t["directory"], t["shift"][0], used, words, center,
-                                     float(cfg.fragment_min_ratio), FRAGMENT_MAX_RATIO, FRAGMENT_QUERY_NEED,
-                                     FRAGMENT_MAX_POSTINGS, longest)
-        if f.size:
-            found_f.append(f)
-            found_c.append(c)
-    f = np.concatenate(found_f) if found_f else np.zeros(0, np.int64)
-    c = np.concatenate(found_c) if found_c else np.zeros(0, np.int64)
-    frag_g = t["g"][f]
-    target = v["center"][c - nq]
-    route(layout, "frag-cand", k, layout.owner(frag_g), f=frag_g, x=target)
+    sel = np.flatnonzero(v["words"] >= min_words)
+    h, r = _container_grams(v["tokens"], v["offsets"], v["idx"][sel], plan.cfg.min_run, longest)
+    rows = sel[r]
+    route(plan.layout, "frag-c", k, _anchor_dest(h, tasks), tasks, h=h, p=v["g"][rows],
+          words=v["words"][rows], center=v["center"][rows])
+
+
+@nb.njit(cache=True)
+def _anchor_hits(q_h, q_f, q_words, c_h, c_p, c_words, c_center, lo_ratio, hi_ratio, cap):
+    """``_hits``' rule over an anchor partition: for each container anchor, the queries of the same
+    anchor (unless more than ``cap`` paragraphs query it) within the word-ratio window and of another
+    cluster (``c_center``; a query is its own cluster's center). Queries sorted by anchor."""
+    n = 0
+    for t in range(c_h.size):
+        a = np.searchsorted(q_h, c_h[t])
+        b = np.searchsorted(q_h, c_h[t], side="right")
+        if b - a > cap:
+            continue
+        for q in range(a, b):
+            r = q_words[q] / c_words[t]
+            if r >= lo_ratio and r < hi_ratio and q_f[q] != c_center[t]:
+                n += 1
+    out_f = np.empty(n, np.int64)
+    out_p = np.empty(n, np.int64)
+    w = 0
+    for t in range(c_h.size):
+        a = np.searchsorted(q_h, c_h[t])
+        b = np.searchsorted(q_h, c_h[t], side="right")
+        if b - a > cap:
+            continue
+        for q in range(a, b):
+            r = q_words[q] / c_words[t]
+            if r >= lo_ratio and r < hi_ratio and q_f[q] != c_center[t]:
+                out_f[w] = q_f[q]
+                out_p[w] = c_p[t]
+                w += 1
+    return out_f, out_p
+
+
+def frag_join(plan: DedupPlan, j: int) -> None:
+    """The anchor partition's matches (query paragraph, container), with the query's anchor count,
+    routed to the container's partition to be counted."""
+    layout, cfg = plan.layout, plan.cfg
+    q = gather(layout, "frag-q", j, {"h": np.uint32, "f": np.int64, "words": np.int64, "used": np.int64})
+    c = gather(layout, "frag-c", j, {"h": np.uint32, "p": np.int64, "words": np.int64, "center": np.int64})
+    order = np.argsort(q["h"], kind="stable")
+    f, p = _anchor_hits(q["h"][order], q["f"][order], q["words"][order].astype(np.float64), c["h"], c["p"],
+                        c["words"].astype(np.float64), c["center"], float(cfg.fragment_min_ratio),
+                        FRAGMENT_MAX_RATIO, FRAGMENT_MAX_POSTINGS)
+    used = dict(zip(q["f"].tolist(), q["used"].tolist(), strict=True)) if f.size else {}
+    need = np.asarray([used[x] for x in f.tolist()], np.int64)
+    route(layout, "frag-hits", j, layout.owner(p), f=f, p=p, used=need)
+
+
+def frag_candidates(plan: DedupPlan, k: int) -> int:
+    """Candidates of the partition's containers: queries sharing at least ``FRAGMENT_QUERY_NEED`` of
+    their anchors with the container (all of them when they have fewer), routed as (fragment,
+    container's center) to the fragment's partition."""
+    layout = plan.layout
+    r = gather(layout, "frag-hits", k, {"f": np.int64, "p": np.int64, "used": np.int64})
+    if r["f"].size:
+        pairs, first, hits = np.unique(np.stack([r["p"], r["f"]], axis=1), axis=0, return_index=True,
+                                       return_counts=True)
+        ok = hits >= np.minimum(FRAGMENT_QUERY_NEED, r["used"][first])
+        p, f = pairs[ok, 0], pairs[ok, 1]
+    else:
+        p = f = np.zeros(0, np.int64)
+    center = np.asarray(Column(layout, "center_greedy").part(k))
+    target = center[p - layout.bounds[k]]
+    route(layout, "frag-cand", k, layout.owner(f), f=f, x=target)
     return int(f.size)
 
 
@@ -1049,6 +1115,7 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
     layout, cfg = plan.layout, plan.cfg
     parts = list(range(layout.parts))
     one = [(k,) for k in parts]
+    ROUTED_BYTES.clear()
     clock = [time.perf_counter()]
 
     def lap(name: str) -> None:
@@ -1079,9 +1146,11 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
     bands, rows = cfg.lsh_params()
     stats["lsh_bands"], stats["lsh_rows"] = bands, rows
     bits = _position_bits(n_compared)
-    ex.map(lsh_map, plan, [(k, bits) for k in parts], "dedup: LSH")
+    # Bucket tasks: at most about ROUTED_ROWS_PER_TASK rows each (a row per compared paragraph and band).
+    lsh_tasks = max(layout.parts, -(-bands * n_compared // ROUTED_ROWS_PER_TASK))
+    ex.map(lsh_map, plan, [(k, bits, lsh_tasks) for k in parts], "dedup: LSH")
     _consumed(plan, columns=["sig"])
-    ex.map(lsh_reduce, plan, one, "dedup: LSH")
+    ex.map(lsh_reduce, plan, [(j,) for j in range(lsh_tasks)], "dedup: LSH")
     _consumed(plan, "lsh")
     stats["candidates"] = sum(ex.map(lsh_slots, plan, one, "dedup: LSH"))
     _consumed(plan, "lsh-back")
@@ -1124,14 +1193,18 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
         center_words = sum(s["center_words"] for s in stored)
         table = _count_table(plan, center_words)
         ex.map(frag_count, plan, [(k, table, longest) for k in parts], "dedup: fragments")
-        frag_count_reduce(plan, table)
-        stats["fragment_queries"] = sum(ex.map(frag_queries, plan, [(k, table, longest) for k in parts],
-                                               "dedup: fragments"))
+        ex.map(frag_count_reduce, plan, [(table,)], "dedup: fragments")
+        # Anchor tasks: a row per anchor a container offers (about one per word).
+        anchor_tasks = max(layout.parts, -(-sum(p["tokens"] for p in prep) // ROUTED_ROWS_PER_TASK))
+        queries = ex.map(frag_queries, plan, [(k, table, longest, anchor_tasks) for k in parts], "dedup: fragments")
+        stats["fragment_queries"] = sum(q[0] for q in queries)
         stats["fragment_candidates"] = 0
         if stats["fragment_queries"]:
-            frag_table(plan)
-            stats["fragment_candidates"] = sum(ex.map(frag_containers, plan, [(k, longest) for k in parts],
-                                                      "dedup: fragments"))
+            min_words = max(cfg.min_run, int(np.ceil(min(q[1] for q in queries) / FRAGMENT_MAX_RATIO)))
+            ex.map(frag_containers, plan, [(k, longest, min_words, anchor_tasks) for k in parts], "dedup: fragments")
+            ex.map(frag_join, plan, [(j,) for j in range(anchor_tasks)], "dedup: fragments")
+            stats["fragment_candidates"] = sum(ex.map(frag_candidates, plan, one, "dedup: fragments"))
+        _consumed(plan, "frag-q", "frag-c", "frag-hits")
         stats["fragment_pairs"] = checked(ex.map(frag_merge, plan, one, "dedup: fragments"))
         _consumed(plan, "frag-cand")
     else:

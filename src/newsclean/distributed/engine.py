@@ -48,6 +48,9 @@ TASK_RETRIES = 3
 #: Partitions of the near-duplicate stages per CPU of the cluster (each stage is one task per
 #: partition: a few per CPU balance the load without many small files).
 PARTITIONS_PER_CPU = 2
+#: ... and at least one partition per this many paragraphs (what a partition's task holds: its columns,
+#: candidates, components; about 1 KB per paragraph).
+PARTITION_PARAGRAPHS = 2_000_000
 
 
 class RayExecutor:
@@ -112,15 +115,18 @@ def run_ray(args: Any, runner: Any, skipped: Sequence[Skipped], index: Any, repo
     with _Scratch(base) as scratch, ray_cluster(args.ray_address, cpus=args.jobs) as info:
         engine.update(info.to_json())
         timings["cluster_seconds"] = round(time.perf_counter() - t0, 3)  # start or join, and the code check
-        return run_stages(RayExecutor(), info.cpus, args, runner, skipped, index, report_dir, timings, bar, scratch)
+        return run_stages(RayExecutor(), info.cpus, args, runner, skipped, index, report_dir, timings, bar, scratch,
+                          engine)
 
 
 def run_stages(ex: Any, cpus: int, args: Any, runner: Any, skipped: Sequence[Skipped], index: Any,
-               report_dir: Path, timings: dict[str, float], bar: Any, scratch: Path) -> dict[str, Any] | None:
+               report_dir: Path, timings: dict[str, float], bar: Any, scratch: Path,
+               engine: dict[str, Any]) -> dict[str, Any] | None:
     """The stages of a run (see the module docstring) on an executor: :class:`RayExecutor`, or
     :class:`newsclean.distributed.dedup.Executor` (in this process: tests)."""
     files = list(runner.files)
     shards = plan_shards(files)
+    engine["shards"] = len(shards)
     dedup_config = index.config if index is not None else None
     job = ShardJob(spec=runner.spec, out=str(runner.out), scratch=str(scratch), explain=bool(args.explain),
                    dedup=dedup_config)
@@ -150,9 +156,10 @@ def run_stages(ex: Any, cpus: int, args: Any, runner: Any, skipped: Sequence[Ski
         t1 = time.perf_counter()
         from .finish import finish_distributed
 
-        parts = max(1, min(len(shards), PARTITIONS_PER_CPU * max(cpus, 1)))
+        paragraphs = sum(r.paragraphs for r in results)
+        parts = max(1, min(len(shards), max(PARTITIONS_PER_CPU * max(cpus, 1), -(-paragraphs // PARTITION_PARAGRAPHS))))
         dedup_json, drop_stats, drop_parts = finish_distributed(
-            ex, args, job, shards, results, renamed, report_dir, timings, parts)
+            ex, args, job, shards, results, renamed, report_dir, timings, parts, engine)
         for st in drop_stats:
             stats.merge(st)
         explain_parts.extend((p, None, {}) for p in drop_parts)

@@ -15,12 +15,13 @@ from .shards import Shard, ShardJob, ShardResult, drop_shard
 
 def finish_distributed(ex: Any, args: Any, job: ShardJob, shards: Sequence[Shard], results: Sequence[ShardResult],
                        renamed: Sequence[dict[tuple[int, int], str]], report_dir: Path,
-                       timings: dict[str, float], parts: int) -> tuple[dict[str, Any], list[RunStats], list[Path]]:
+                       timings: dict[str, float], parts: int, engine: dict[str, Any]
+                       ) -> tuple[dict[str, Any], list[RunStats], list[Path]]:
     """The near-duplicate stages on the cluster (:mod:`newsclean.distributed.dedup`), then
     duplicates.jsonl from their parts and the drop pass."""
     import shutil
 
-    from .dedup import DedupPlan, run_dedup
+    from .dedup import ROUTED_BYTES, DedupPlan, run_dedup
     from .store import Layout, load
 
     layout = Layout.plan(Path(job.scratch) / "dedup", [r.paragraphs for r in results],
@@ -32,6 +33,9 @@ def finish_distributed(ex: Any, args: Any, job: ShardJob, shards: Sequence[Shard
         prepare_args.append(([renamed[s] for s in range(s0, s1)], [results[s].doc_line for s in range(s0, s1)],
                              [results[s].doc_file for s in range(s0, s1)]))
     out = run_dedup(ex, plan, prepare_args, timings=timings)
+    engine["partitions"] = layout.parts
+    engine["routed_bytes"] = dict(ROUTED_BYTES)
+    engine["rounds"] = out.rounds
     with atomic_writer(report_dir / "duplicates.jsonl", errors="backslashreplace") as fh:
         for part in out.parts:
             with open(part, encoding="utf-8", newline="\n") as src:

@@ -213,8 +213,10 @@ class ShardIntake:
     def mark(self) -> tuple[int, int, int]:
         return (len(self.docs), len(self._batches), len(self._texts))
 
-    def roll_back(self, mark: tuple[int, int, int], docs: Sequence[tuple[str, int]]) -> None:
+    def roll_back(self, mark: tuple[int, int, int]) -> None:
         n_docs, n_batches, n_texts = mark
+        for key, _date, _outlet in self.docs[n_docs:]:
+            self.doc_file.pop(key, None)
         del self.docs[n_docs:]
         del self._counts[n_docs:]
         del self._batches[n_batches:]

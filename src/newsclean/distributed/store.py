@@ -160,32 +160,38 @@ class Column:
 
 def route(layout: Layout, stage: str, src: int, dest: np.ndarray, parts: int | None = None,
           **columns: np.ndarray) -> int:
-    """Write the rows of ``columns`` to their destinations ``dest`` (one file per destination with
-    rows, in row order) for :func:`gather`. Returns the number of rows."""
-    n = int(dest.size)
+    """Write the rows of ``columns`` for their destinations ``dest``, for :func:`gather`: one file per
+    column for this source, rows sorted by destination (in row order within one), and the bounds of
+    each destination's rows; a destination's task reads only its rows, through a memory map. (A file
+    per source, not per source and destination: a stage leaves ``P`` sets of files, not ``P**2``.)
+    Returns the number of rows."""
     p = layout.parts if parts is None else parts
     order = np.argsort(dest, kind="stable")
-    d = dest[order]
-    bounds = np.searchsorted(d, np.arange(p + 1))
-    for j in range(p):
-        lo, hi = int(bounds[j]), int(bounds[j + 1])
-        if hi > lo:
-            idx = order[lo:hi]
-            save(layout.path("routes", stage, f"to{j:05d}", f"from{src:05d}.npz"),
-                 **{k: v[idx] for k, v in columns.items()})
-    return n
+    bounds = np.searchsorted(dest[order], np.arange(p + 1)).astype(np.int64)
+    folder = layout.path("routes", stage)
+    for k, v in columns.items():
+        save_array(folder / f"from{src:05d}.{k}.npy", np.asarray(v)[order])
+    save_array(folder / f"from{src:05d}.bounds.npy", bounds)  # last: the source is complete
+    return int(dest.size)
 
 
 def gather(layout: Layout, stage: str, dest: int, empty: dict[str, Any]) -> dict[str, np.ndarray]:
     """All rows routed to ``dest`` at ``stage``, sources in order (``empty``: name -> dtype or
     (dtype, width) of each column, for when there is none)."""
-    folder = layout.path("routes", stage, f"to{dest:05d}")
-    names = sorted(os.listdir(folder)) if folder.is_dir() else []
-    parts = [load(folder / n) for n in names if n.endswith(".npz") and not n.startswith(".")]
+    folder = layout.path("routes", stage)
+    sources = sorted(n[: -len(".bounds.npy")] for n in os.listdir(folder) if n.endswith(".bounds.npy")) \
+        if folder.is_dir() else []
+    parts: dict[str, list[np.ndarray]] = {k: [] for k in empty}
+    for src in sources:
+        bounds = np.load(folder / f"{src}.bounds.npy")
+        lo, hi = int(bounds[dest]), int(bounds[dest + 1])
+        if hi > lo:
+            for k in empty:
+                parts[k].append(np.array(np.load(folder / f"{src}.{k}.npy", mmap_mode="r")[lo:hi]))
     out: dict[str, np.ndarray] = {}
     for k, spec in empty.items():
-        if parts:
-            out[k] = np.concatenate([p[k] for p in parts])
+        if parts[k]:
+            out[k] = np.concatenate(parts[k])
         else:
             dtype, width = spec if isinstance(spec, tuple) else (spec, None)
             out[k] = np.zeros((0,) if width is None else (0, width), dtype)
