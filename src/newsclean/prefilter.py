@@ -563,9 +563,9 @@ def _floats(items: list) -> bool:  # type: ignore[type-arg]
 def _cores(items: list, icase: bool) -> list[str] | None:  # type: ignore[type-arg]
     """Hyperscan expressions, one of which matches inside every match of ``items`` (so a line with a
     match of the rule has a match of one of them): for an alternation, the cores of each branch; for
-    a sequence, its run of consecutive items without wide ones that holds the most literal characters
-    (at least :data:`CORE_MIN_LITERALS`), trimmed of what may match nothing at either end. None when
-    there is no such run."""
+    a sequence, the sequence without the items at either end that may match nothing or hold wide
+    ones, if what is left holds :data:`CORE_MIN_LITERALS` literal characters. None when there is no
+    such core."""
     items = _no_assertions(items)
     if len(items) == 1:
         op, av = items[0]
@@ -583,27 +583,20 @@ def _cores(items: list, icase: bool) -> list[str] | None:  # type: ignore[type-a
             return out
         if name == "ATOMIC_GROUP":
             return _cores(list(av), icase)
-    best: tuple[tuple[int, int], int, int] | None = None
-    for a in range(len(items)):
-        if _wide(*items[a]):
-            continue
-        held = 0
-        for b in range(a + 1, len(items) + 1):
-            if _wide(*items[b - 1]):
-                break
-            held += _literals(*items[b - 1])
-            key = (min(held, 12), a - b)  # enough literals, then the shortest run
-            if best is None or key > best[0]:
-                best = (key, a, b)
-    if best is not None and best[0][0] >= CORE_MIN_LITERALS:
-        _key, a, b = best
-        run = _trim_end(items[a:b])
+    # The sequence without what may match nothing, or any character, at either end: what is left
+    # starts and ends with something definite (a literal, a small class), whatever lies between.
+    run = list(items)
+    while run and (_wide(*run[0]) or _min_width(*run[0]) == 0):
+        run.pop(0)
+    while run and (_wide(*run[-1]) or _min_width(*run[-1]) == 0):
+        run.pop()
+    if run and sum(_literals(op, av) for op, av in run) >= CORE_MIN_LITERALS:
+        run = _trim_end(run)
         run.reverse()
-        run = _trim_end(run)  # (trimming the start, a repeat there kept at its least)
+        run = _trim_end(run)  # (trimming the start: a repeat there kept at its least)
         run.reverse()
-        if run:
-            body = _emit(run, icase)
-            return ["(?i:" + body + ")" if icase else body]
+        body = _emit(run, icase)
+        return ["(?i:" + body + ")" if icase else body]
     # A group of its own may have cores (``\s*(?:a|b)\s*``).
     for op, av in items:
         if str(op) in ("SUBPATTERN", "BRANCH") and _min_width(op, av) > 0:
