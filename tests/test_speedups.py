@@ -7,10 +7,13 @@ import os
 from pathlib import Path
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from newsclean import lang, text
+from newsclean.catalog import default_catalog
+from newsclean.document import Document
+from newsclean.pipeline import Pipeline
 from newsclean.speedups import load
 
 native = load()
@@ -64,3 +67,49 @@ def test_kernels_on_the_dev_corpora() -> None:
                 t = json.loads(line).get("text") or ""
                 assert native.cleaner_lines(t, text._BITMAP) == text._trigger_lines_py(t)  # type: ignore[union-attr]
                 assert lang._COUNTER(t, 1000) == lang._counts_py(t[:1000])  # type: ignore[misc]
+
+
+# Whole documents: catalog examples (boilerplate of every kind), sentences in each language, edge
+# characters and the cleaners' triggers glued into lines, so that every step sees what the kernels decide.
+PIECES = sorted({x for r in default_catalog().rules for x in (*r.examples, *r.counter_examples)} | {
+    "Harga cabai naik 5% di Pasar Minggu, kata Budi kepada wartawan yang datang.",
+    "The minister said on Tuesday that the talks would resume but gave no date for them.",
+    "Dilansir dari Antara, warga diminta tetap waspada dan tidak panik.",
+    "Baca juga", "ADVERTISEMENT", "Jakarta", "", "   "})
+LINE = (st.sampled_from(PIECES)
+        | st.builds(lambda a, noise, b: a + noise + b, st.sampled_from(PIECES),
+                    st.text(alphabet=st.sampled_from(EDGES), max_size=6), st.sampled_from(PIECES))
+        | st.text(alphabet=st.sampled_from(EDGES), max_size=30))
+DOC = st.builds("\n".join, st.lists(LINE, min_size=1, max_size=16))
+PIPELINE = Pipeline.default()
+
+
+def _without_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The path of a machine where newsclean._speedups was not built (what NEWSCLEAN_SPEEDUPS=0 gives)."""
+    monkeypatch.setattr(lang, "_COUNTER", None)
+    monkeypatch.setattr(text, "_BITMAP", None)
+
+
+@needs_native
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow,
+                                                                   HealthCheck.function_scoped_fixture])
+@given(DOC, st.sampled_from([None, "kompas.com", "detik.com"]), st.sampled_from([None, "id", "en"]))
+def test_pipeline_gives_the_same_with_and_without_kernels(monkeypatch: pytest.MonkeyPatch, s: str,
+                                                          outlet: str | None, code: str | None) -> None:
+    meta = {k: v for k, v in (("outlet", outlet), ("lang", code)) if v}
+    doc = Document(s, id="d", metadata=meta)
+    compiled = PIPELINE.explain(doc)
+    with monkeypatch.context() as m:
+        _without_kernels(m)
+        fallback = PIPELINE.explain(doc)
+    assert fallback.text == compiled.text
+    assert fallback.changes == compiled.changes
+
+
+def test_fallback_is_taken_without_the_module(monkeypatch: pytest.MonkeyPatch) -> None:
+    # NEWSCLEAN_SPEEDUPS=0 (or no built module): no kernel is loaded, and the Python definitions answer.
+    monkeypatch.setenv("NEWSCLEAN_SPEEDUPS", "0")
+    assert load() is None
+    _without_kernels(monkeypatch)
+    assert text.lines_to_clean("Harga  naik.\nOK\nHarga &amp; kualitas\nJa\u200bkarta \nb") == [0, 2, 3]
+    assert lang.detect_lang("yang dan di sini itu ke") == "id"
