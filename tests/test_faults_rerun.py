@@ -162,6 +162,12 @@ def test_a_worker_killed_mid_run_ends_the_run_with_exit_3_and_resume_goes_on(tmp
         pytest.skip("the run ended before a worker could be killed")
     os.kill(int(children[0]), signal.SIGKILL)  # the out-of-memory killer's way
     err = proc.communicate(timeout=120)[1]
+    if proc.returncode == 1:
+        # On a loaded machine the workers can be done with every task before the parent has written the
+        # third file: the kill then costs nothing, and the run must be whole.
+        assert report(out)["complete"] is True and "Traceback" not in err, err
+        assert outputs(out) == outputs(ref)
+        return
     assert proc.returncode == 3, err
     assert "worker process was killed by signal 9" in err and "Traceback" not in err
     assert report(out)["complete"] is False and "worker" in report(out)["error"]
