@@ -618,11 +618,13 @@ def merge_clusters(center: np.ndarray, score: np.ndarray, words: np.ndarray, ord
 
 
 def refine_members(center: np.ndarray, score: np.ndarray, words: np.ndarray, order: np.ndarray, slots: np.ndarray,
-                   sets: Any, *, threshold: float, min_ratio: float, stats: dict[str, int]) -> None:
+                   sets: Any, *, threshold: float, min_ratio: float, stats: dict[str, int],
+                   extra: np.ndarray | None = None) -> None:
     """Move each member (and each center of a cluster of one) to the cluster whose center covers
     the largest share of it, among the centers of its candidates in both directions (the LSH
-    slots, whichever came first in keep order): the greedy decides in keep order, so a paragraph
-    may have joined a center before a later, closer one existed. Only clusters of two or more are
+    slots, whichever came first in keep order) and the ``extra`` pairs ``(paragraph, one of its
+    containers)`` of the fragment search: the greedy decides in keep order, so a paragraph may have
+    joined a center before a later, closer one existed, and merges leave some alone. Only clusters of two or more are
     targets and they keep their centers, so the moves do not depend on each other; every move is
     verified against its new center."""
     n = center.size
@@ -637,6 +639,9 @@ def refine_members(center: np.ndarray, score: np.ndarray, words: np.ndarray, ord
     # Both directions: x's earlier candidates q, and for q the later x.
     src = np.concatenate((x_idx, q))
     dst = np.concatenate((center[q], center[x_idx]))
+    if extra is not None and extra.size:
+        src = np.concatenate((src, extra[:, 0]))
+        dst = np.concatenate((dst, center[extra[:, 1]]))
     keep = movable[src] & is_target[dst] & (center[src] != dst) & (src != dst)
     src, dst = src[keep], dst[keep]
     if src.size == 0:

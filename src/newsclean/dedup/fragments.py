@@ -9,7 +9,7 @@ module proposes such pairs from the spilled word tokens, without new signatures:
   counted (once per cluster, at its center) more than ``FRAGMENT_MAX_POSTINGS`` times are common
   phrases and are not used (approximate counts: saturating 16-bit counters over hashed buckets,
   which only errs towards fewer lookups);
-* every cluster center short enough to be a part of another paragraph queries with its
+* every paragraph short enough to be a part of another queries with its
   ``FRAGMENT_QUERY_ANCHORS`` smallest usable anchors (by hash: a min-wise sample, so a copied part's
   query anchors are anchors of the paragraph it was copied into). These queries are the only
   index kept in memory (8 bytes each);
@@ -18,9 +18,11 @@ module proposes such pairs from the spilled word tokens, without new signatures:
   ``FRAGMENT_QUERY_NEED`` of its anchors with it (all, when it has fewer) makes a candidate.
 
 Candidates are verified like every pair (:mod:`newsclean.dedup.verify`) against the container's
-cluster center, and become merges of :func:`newsclean.dedup.clusters.merge_clusters`: the part
-joins the cluster of the paragraph that holds it, marked as a fragment, and every member that
-moves with it is verified against the kept paragraph. So a stock phrase or a name "contained" in
+cluster center. A candidate that is a cluster's center becomes a merge of
+:func:`newsclean.dedup.clusters.merge_clusters`: the part joins the cluster of the paragraph that
+holds it, marked as a fragment, and every member that moves with it is verified against the kept
+paragraph; one that is a member is offered the container's cluster when members move to their
+closest center (:func:`newsclean.dedup.clusters.refine_members`). So a stock phrase or a name "contained" in
 many paragraphs never chains clusters: a fragment joins one cluster, whose kept paragraph covers
 it.
 """
@@ -84,7 +86,7 @@ def _count_anchors(tokens, offsets, pos_of, center, run, counts, mask, longest):
 
 @nb.njit(cache=True)
 def _queries(tokens, offsets, pos_of, center, words, run, max_words, counts, mask, cap, m, longest):
-    """``anchor << 32 | position`` for the first ``m`` usable anchors of every center with at most
+    """``anchor << 32 | position`` for the first ``m`` usable anchors of every paragraph with at most
     ``max_words`` words, and how many each has."""
     out = np.empty(m * pos_of.size, np.uint64)
     used = np.zeros(center.size, np.uint8)
@@ -92,7 +94,7 @@ def _queries(tokens, offsets, pos_of, center, words, run, max_words, counts, mas
     w = 0
     for i in range(pos_of.size):
         p = pos_of[i]
-        if p < 0 or center[p] != p or words[p] > max_words:
+        if p < 0 or words[p] > max_words:
             continue
         d = _grams(tokens, offsets[i], offsets[i + 1], run, buf)
         u = 0
@@ -239,14 +241,17 @@ def fragment_candidates(tokens: np.ndarray, offsets: np.ndarray, pos_of: np.ndar
 
 
 def fragment_merges(frag: np.ndarray, cont: np.ndarray, center: np.ndarray, words: np.ndarray, order: np.ndarray,
-                    sets: Any, *, threshold: float, stats: dict[str, int]) -> np.ndarray:
-    """Merge candidates ``(fragment center, container's center)`` (a ``(m, 2)`` array) from the
-    candidates: each fragment's distinct container clusters (at most ``FRAGMENT_MAX_TARGETS``, the
-    ones proposed by the most containers first), verified in one parallel pass; a fragment keeps
-    the one that covers the largest share of it (ties: the earlier in keep order)."""
+                    sets: Any, *, threshold: float, stats: dict[str, int]) -> tuple[np.ndarray, np.ndarray]:
+    """From the candidates, each fragment's distinct container clusters (at most
+    ``FRAGMENT_MAX_TARGETS``, the ones proposed by the most containers first), verified in one
+    parallel pass. Returns the merges ``(fragment center, container's center)`` (a ``(m, 2)``
+    array: a center keeps the one that covers the largest share of it, ties the earlier in keep
+    order) and, for the fragments that are members of a cluster, every verified
+    ``(member, container's center)`` pair (for :func:`~newsclean.dedup.clusters.refine_members`)."""
     stats["fragment_pairs"] = 0
+    none = np.zeros((0, 2), np.int64)
     if frag.size == 0:
-        return np.zeros((0, 2), np.int64)
+        return none, none
     target = center[cont]
     code, votes = np.unique(frag * (1 << 32) + target, return_counts=True)
     f, x = code >> 32, code & 0xFFFFFFFF
@@ -261,9 +266,12 @@ def fragment_merges(frag: np.ndarray, cont: np.ndarray, center: np.ndarray, word
     ok = covered >= np.ceil(threshold * words[f] - 1e-9)
     f, x, share = f[ok], x[ok], share[ok]
     stats["fragment_pairs"] = int(f.size)
+    is_center = center[f] == f
+    members = np.stack([f[~is_center], x[~is_center]], axis=1)
+    f, x, share = f[is_center], x[is_center], share[is_center]
     if f.size == 0:
-        return np.zeros((0, 2), np.int64)
+        return none, members
     best = np.lexsort((x, -share, f))
     f, x = f[best], x[best]
     first = np.concatenate(([True], f[1:] != f[:-1]))
-    return np.stack([f[first], x[first]], axis=1)
+    return np.stack([f[first], x[first]], axis=1), members

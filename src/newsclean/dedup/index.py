@@ -291,7 +291,8 @@ class NearDuplicateIndex:
         words = p_words[order].astype(np.int64)
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.where(spilled, p_words, 0), out=offsets[1:])
-        sets = TokenSets(self._spill.fh, self._spill.count, offsets, cfg.min_run, cfg.threshold)
+        sets = TokenSets(self._spill.fh, self._spill.count, offsets, cfg.min_run, cfg.threshold, cfg.long_run,
+                         cfg.long_share)
         lap("keep_order")
         try:
             # 4. candidates, 5. greedy clustering, 6. merges.
@@ -311,18 +312,20 @@ class NearDuplicateIndex:
                                                       min_ratio=cfg.fragment_min_ratio, stats=stats)
             lap("greedy")
             merges = [takeovers]
+            extra = np.zeros((0, 2), np.int64)
             if cfg.fragments:
                 frag, cont = fragment_candidates(sets.tokens, offsets, pos_of, center, words, run=cfg.min_run,
                                                  min_ratio=cfg.fragment_min_ratio, stats=stats)
-                merges.append(fragment_merges(frag, cont, center, words, order, sets, threshold=cfg.threshold,
-                                              stats=stats))
+                found, extra = fragment_merges(frag, cont, center, words, order, sets, threshold=cfg.threshold,
+                                               stats=stats)
+                merges.append(found)
                 del frag, cont
                 lap("fragments")
             merge_clusters(center, score, words, order, np.concatenate(merges), sets, threshold=cfg.threshold,
                            min_ratio=cfg.fragment_min_ratio, stats=stats)
             lap("merges")
             refine_members(center, score, words, order, slots, sets, threshold=cfg.threshold,
-                           min_ratio=cfg.fragment_min_ratio, stats=stats)
+                           min_ratio=cfg.fragment_min_ratio, stats=stats, extra=extra)
             del slots
             lap("refine")
         finally:
