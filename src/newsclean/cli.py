@@ -381,21 +381,24 @@ def _finish_dedup(intake: DedupIntake, args: argparse.Namespace, runner: Runner,
     with_drops = sorted({doc_file[d] for d in drops if d in doc_file})
     if with_drops:
         runner.run(with_drops, drops=drops, write=True, count=False, account=True)
+    outlet_of: dict[str, str | None] = {}
     with atomic_writer(report_dir / "duplicates.jsonl", errors="backslashreplace") as fh:
-        for cl in result.clusters:
-            row = cl.to_json_row(lambda doc, line: spill.get(doc, line) or "")
+        for row in result.cluster_rows(spill.get_many):
             for m in row["members"]:  # which outlets copy which (report.html)
-                m["outlet"] = intake.index.outlet(m["doc"])
+                d = m["doc"]
+                if d not in outlet_of:
+                    outlet_of[d] = intake.index.outlet(d)
+                m["outlet"] = outlet_of[d]
             fh.write(json.dumps(row, ensure_ascii=False) + "\n")
     # "paragraphs_duplicate": cluster members other than the kept one, whatever the mode;
     # "paragraphs_dropped": those removed from the outputs (all of them with --dedup drop, else 0).
     # The index's own count of the former ("dropped" in its stats) is not repeated under that name.
     stats = {k: v for k, v in result.stats.items() if k != "dropped"}
-    return {"mode": args.dedup, "clusters": len(result.clusters),
-            "cross_document_clusters": len(result.cross_document_clusters()),
-            "paragraphs_duplicate": len(result.dropped),
-            "paragraphs_dropped": len(result.dropped) if args.dedup == "drop" else 0,
-            "documents": [d.to_json_row() for d in result.documents], "stats": stats}
+    return {"mode": args.dedup, "clusters": result.n_clusters,
+            "cross_document_clusters": result.stats["cross_document_clusters"],
+            "paragraphs_duplicate": result.n_dropped,
+            "paragraphs_dropped": result.n_dropped if args.dedup == "drop" else 0,
+            "documents": result.document_rows(), "stats": stats, "seconds": result.timings}
 
 
 def _summary(stats: RunStats, dedup: dict[str, Any] | None, timings: dict[str, float],
