@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import logging
 import sys
 import tempfile
@@ -381,15 +380,10 @@ def _finish_dedup(intake: DedupIntake, args: argparse.Namespace, runner: Runner,
     with_drops = sorted({doc_file[d] for d in drops if d in doc_file})
     if with_drops:
         runner.run(with_drops, drops=drops, write=True, count=False, account=True)
-    outlet_of: dict[str, str | None] = {}
     with atomic_writer(report_dir / "duplicates.jsonl", errors="backslashreplace") as fh:
-        for row in result.cluster_rows(spill.get_many):
-            for m in row["members"]:  # which outlets copy which (report.html)
-                d = m["doc"]
-                if d not in outlet_of:
-                    outlet_of[d] = intake.index.outlet(d)
-                m["outlet"] = outlet_of[d]
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        # each member with its outlet: which outlets copy which (report.html)
+        for line in result.cluster_lines(spill.get_many, intake.index.outlet):
+            fh.write(line + "\n")
     # "paragraphs_duplicate": cluster members other than the kept one, whatever the mode;
     # "paragraphs_dropped": those removed from the outputs (all of them with --dedup drop, else 0).
     # The index's own count of the former ("dropped" in its stats) is not repeated under that name.

@@ -302,7 +302,7 @@ def _decide(slots, center, score, words, r0, r1, start, tr, cov, threshold, min_
 
 
 #: Paragraphs decided per chunk: their verifications run in parallel before the chunk is decided.
-GREEDY_CHUNK = 1 << 14
+GREEDY_CHUNK = 1 << 11
 
 
 def assign_centers(order: np.ndarray, words: np.ndarray, slots: np.ndarray, sets: Any, *, threshold: float,

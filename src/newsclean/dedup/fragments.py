@@ -13,9 +13,11 @@ module proposes such pairs from the spilled word tokens, without new signatures:
   ``FRAGMENT_QUERY_ANCHORS`` smallest usable anchors (by hash: a min-wise sample, so a copied part's
   query anchors are anchors of the paragraph it was copied into). These queries are the only
   index kept in memory (8 bytes each);
-* every paragraph is then read once, in file order, as a container: a query from another cluster,
-  at a word ratio in ``[min_ratio, FRAGMENT_MAX_RATIO)``, that shares at least
-  ``FRAGMENT_QUERY_NEED`` of its anchors with it (all, when it has fewer) makes a candidate.
+* every cluster center is then read once, in file order, as a container (its members are copies
+  of it: a part of one is mostly a part of it, and it is the paragraph the part is verified
+  against anyway): a query from another cluster, at a word ratio in ``[min_ratio,
+  FRAGMENT_MAX_RATIO)``, that shares at least ``FRAGMENT_QUERY_NEED`` of its anchors with it (all,
+  when it has fewer) makes a candidate. A bitmap of the query anchors spares most lookups.
 
 Candidates are verified like every pair (:mod:`newsclean.dedup.verify`) against the container's
 cluster center, and become merges of :func:`newsclean.dedup.clusters.merge_clusters`: the part
@@ -120,7 +122,7 @@ def _container_range(tokens, offsets, pos_of, lo_i, hi_i, run, min_words, q_hash
     w = 0
     for i in range(lo_i, hi_i):
         p = pos_of[i]
-        if p < 0 or words[p] < min_words:
+        if p < 0 or words[p] < min_words or center[p] != p:
             continue
         d = _grams(tokens, offsets[i], offsets[i + 1], run, grams, False)
         n = 0

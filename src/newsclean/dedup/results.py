@@ -12,12 +12,16 @@ corpus clusters most of its paragraphs, and a command-line run writes them from 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numba as nb
 import numpy as np
+
+# JSON string encoding in C (what json.dumps uses for str with ensure_ascii=False).
+_encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
 #: Decimal places of the similarities written to ``duplicates.jsonl``.
 SIMILARITY_DIGITS = 4
@@ -240,6 +244,35 @@ class DedupResult:
                 yield {"cluster": k + c, "size": e - s, "kept": {"doc": docs[kept_at], "line": lines[kept_at]},
                        "members": members}
             k = k1
+
+    def cluster_lines(self, text_of_many: Callable[[Sequence[tuple[str, int]]], Sequence[str | None]] | None = None,
+                      outlet_of: Callable[[str], str | None] | None = None) -> Iterator[str]:
+        """:meth:`cluster_rows` as JSON lines (no newline), each exactly
+        ``json.dumps(row, ensure_ascii=False)`` of the row, with ``"outlet": outlet_of(doc)`` last in
+        every member when ``outlet_of`` is given; made without building the dicts (a syndicated
+        corpus writes most of its paragraphs here)."""
+        enc = _encode_str
+        outlets: dict[str, str] = {}
+
+        def outlet(doc: str) -> str:
+            got = outlets.get(doc)
+            if got is None:
+                o = outlet_of(doc) if outlet_of is not None else None
+                got = outlets[doc] = "null" if o is None else enc(o)
+            return got
+
+        for row in self.cluster_rows(text_of_many):
+            parts = []
+            for m in row["members"]:
+                doc = m["doc"]
+                tail = ', "fragment": true' if m.get("fragment") else ""
+                if outlet_of is not None:
+                    tail += f', "outlet": {outlet(doc)}'
+                parts.append(f'{{"doc": {enc(doc)}, "line": {m["line"]}, "text": {enc(m["text"])}, '
+                             f'"similarity": {float(m["similarity"])!r}{tail}}}')
+            kept = row["kept"]
+            yield (f'{{"cluster": {row["cluster"]}, "size": {row["size"]}, "kept": {{"doc": {enc(kept["doc"])}, '
+                   f'"line": {kept["line"]}}}, "members": [{", ".join(parts)}]}}')
 
     def document_rows(self) -> list[dict[str, Any]]:
         """The document pairs as :meth:`DocumentDuplicate.to_json_row` rows."""
