@@ -30,7 +30,7 @@ from typing import Any
 from benchmarks.throughput import machine, run_measured
 
 ROOT = Path(__file__).resolve().parents[1]
-PARAGRAPH_BYTES = 166  # mean bytes per generated paragraph, to size the corpus
+PARAGRAPH_BYTES = 146  # mean text bytes per generated syndicated paragraph, to size the corpus
 
 
 def corpus(workdir: Path, megabytes: list[float], republish: int, seed: int) -> dict[float, Path]:
@@ -44,17 +44,19 @@ def corpus(workdir: Path, megabytes: list[float], republish: int, seed: int) -> 
         write_corpus(gen, int(top * 1e6 / PARAGRAPH_BYTES), seed, fmt="jsonl", docs_per_file=1000,
                      options=GeneratorOptions(republish=republish))
     files = sorted((gen / "corpus").glob("*.jsonl"))
+    # Text bytes per file byte (the files also hold ids, URLs, titles): to cut prefixes by text.
+    text_share = json.loads((gen / "_truth.json").read_text())["counts"]["bytes"] / sum(f.stat().st_size for f in files)
     out = {}
     for mb in megabytes:
         folder = workdir / f"prefix-{mb:g}mb"
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
-        total = 0
+        total = 0.0
         for f in files:
             if total >= mb * 1e6:
                 break
             (folder / f.name).symlink_to(f.resolve())
-            total += f.stat().st_size
+            total += f.stat().st_size * text_share
         out[mb] = folder
     return out
 

@@ -956,8 +956,13 @@ class TextSpill:
                     e += 1
                 self._fh.seek(lo)
                 data = self._fh.read(max(off[j] + ln[j] for j in range(k, e)) - lo)
-                for j in range(k, e):
-                    out[int(sel[j])] = data[off[j] - lo : off[j] - lo + ln[j]].decode("utf-8", "surrogatepass")
+                if data.isascii():  # one decode, then byte offsets are character offsets
+                    text = data.decode("ascii")
+                    for j in range(k, e):
+                        out[int(sel[j])] = text[off[j] - lo : off[j] - lo + ln[j]]
+                else:
+                    for j in range(k, e):
+                        out[int(sel[j])] = data[off[j] - lo : off[j] - lo + ln[j]].decode("utf-8", "surrogatepass")
                 k = e
         return out
 

@@ -24,7 +24,7 @@ DEFAULT_MIN_RUN = 3
 DEFAULT_LONG_RUN = 5
 DEFAULT_LONG_SHARE = 0.35
 #: Smallest word ratio (shorter / longer) at which two paragraphs are compared at all: a
-#: six-word fragment inside a 120-word paragraph.
+#: 12-word wrapped line inside a 600-word article printed on one line (hoax_dev has such pages).
 DEFAULT_FRAGMENT_MIN_RATIO = 0.02
 #: Candidates come from LSH bands with the most rows for which a pair at this character-5-gram
 #: Jaccard still shares a band with probability >= ``LSH_FLOOR_RECALL``; pairs below it (a part

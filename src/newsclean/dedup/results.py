@@ -226,7 +226,7 @@ class DedupResult:
             else:
                 raise ValueError("the index did not keep paragraph texts (DedupConfig.keep_text=False): "
                                  "pass text_of_many")
-            sims = np.round(t.similarity[lo:hi], SIMILARITY_DIGITS).tolist()
+            sims = [round(x, SIMILARITY_DIGITS) for x in t.similarity[lo:hi].tolist()]
             frags = t.fragment[lo:hi].tolist()
             kept = t.kept[k:k1].tolist()
             bounds = (t.starts[k : k1 + 1] - lo).tolist()
@@ -246,46 +246,74 @@ class DedupResult:
             k = k1
 
     def cluster_lines(self, text_of_many: Callable[[Sequence[tuple[str, int]]], Sequence[str | None]] | None = None,
-                      outlet_of: Callable[[str], str | None] | None = None) -> Iterator[str]:
+                      outlet_of: Callable[[str], str | None] | None = None, *, batch: int = 1 << 16
+                      ) -> Iterator[str]:
         """:meth:`cluster_rows` as JSON lines (no newline), each exactly
         ``json.dumps(row, ensure_ascii=False)`` of the row, with ``"outlet": outlet_of(doc)`` last in
-        every member when ``outlet_of`` is given; made without building the dicts (a syndicated
-        corpus writes most of its paragraphs here)."""
-        enc = _encode_str
-        outlets: dict[str, str] = {}
-
-        def outlet(doc: str) -> str:
-            got = outlets.get(doc)
-            if got is None:
-                o = outlet_of(doc) if outlet_of is not None else None
-                got = outlets[doc] = "null" if o is None else enc(o)
-            return got
-
-        for row in self.cluster_rows(text_of_many):
-            parts = []
-            for m in row["members"]:
-                doc = m["doc"]
-                tail = ', "fragment": true' if m.get("fragment") else ""
+        every member when ``outlet_of`` is given; made from the arrays, without the dicts (a
+        syndicated corpus writes most of its paragraphs here)."""
+        t = self._table
+        if t is None:
+            for row in self.cluster_rows(text_of_many):
                 if outlet_of is not None:
-                    tail += f', "outlet": {outlet(doc)}'
-                parts.append(f'{{"doc": {enc(doc)}, "line": {m["line"]}, "text": {enc(m["text"])}, '
-                             f'"similarity": {float(m["similarity"])!r}{tail}}}')
-            kept = row["kept"]
-            yield (f'{{"cluster": {row["cluster"]}, "size": {row["size"]}, "kept": {{"doc": {enc(kept["doc"])}, '
-                   f'"line": {kept["line"]}}}, "members": [{", ".join(parts)}]}}')
+                    for m in row["members"]:
+                        m["outlet"] = outlet_of(m["doc"])
+                yield json.dumps(row, ensure_ascii=False)
+            return
+        enc = _encode_str
+        doc_json: dict[int, tuple[str, str]] = {}  # document -> its JSON key, and its members' outlet part
+        k = 0
+        while k < t.size:
+            k1 = int(np.searchsorted(t.starts, t.starts[k] + batch, side="right")) - 1
+            k1 = min(max(k1, k + 1), t.size)
+            lo, hi = int(t.starts[k]), int(t.starts[k1])
+            idx = t.index[lo:hi]
+            dnum = t.doc[idx].tolist()
+            lines = t.line[idx].tolist()
+            for d in set(dnum):
+                if d not in doc_json:
+                    name = t.docs[d]
+                    tail = ""
+                    if outlet_of is not None:
+                        o = outlet_of(name)
+                        tail = ', "outlet": ' + ("null" if o is None else enc(o))
+                    doc_json[d] = (enc(name), tail)
+            if t.texts is not None:
+                texts: Sequence[str | None] = [t.texts[i] for i in idx.tolist()]
+            elif text_of_many is not None:
+                texts = text_of_many([(t.docs[d], ln) for d, ln in zip(dnum, lines, strict=True)])
+            else:
+                raise ValueError("the index did not keep paragraph texts (DedupConfig.keep_text=False): "
+                                 "pass text_of_many")
+            sims = [repr(round(x, SIMILARITY_DIGITS)) for x in t.similarity[lo:hi].tolist()]
+            frags = t.fragment[lo:hi].tolist()
+            idx_l = idx.tolist()
+            kept = t.kept[k:k1].tolist()
+            bounds = (t.starts[k : k1 + 1] - lo).tolist()
+            members = []
+            for j in range(hi - lo):
+                name, tail = doc_json[dnum[j]]
+                frag = ', "fragment": true' if frags[j] else ""
+                members.append(f'{{"doc": {name}, "line": {lines[j]}, "text": {enc(texts[j] or "")}, '
+                               f'"similarity": {sims[j]}{frag}{tail}}}')
+            for c in range(k1 - k):
+                s, e = bounds[c], bounds[c + 1]
+                kept_at = s + idx_l[s:e].index(kept[c])
+                yield (f'{{"cluster": {k + c}, "size": {e - s}, "kept": {{"doc": {doc_json[dnum[kept_at]][0]}, '
+                       f'"line": {lines[kept_at]}}}, "members": [{", ".join(members[s:e])}]}}')
+            k = k1
 
     def document_rows(self) -> list[dict[str, Any]]:
         """The document pairs as :meth:`DocumentDuplicate.to_json_row` rows."""
         d = self._doc_table
         if d is None:
             return [x.to_json_row() for x in self.documents]
-        ca = np.round(d.coverage_a, SIMILARITY_DIGITS)
-        cb = np.round(d.coverage_b, SIMILARITY_DIGITS)
-        score = np.round(np.maximum(d.coverage_a, d.coverage_b), SIMILARITY_DIGITS)
+        r = SIMILARITY_DIGITS
         names = d.docs
-        return [{"docs": [names[a], names[b]], "score": s, "coverage": [x, y], "shared_paragraphs": n}
-                for a, b, s, x, y, n in zip(d.a.tolist(), d.b.tolist(), score.tolist(), ca.tolist(), cb.tolist(),
-                                            d.shared.tolist(), strict=True)]
+        return [{"docs": [names[a], names[b]], "score": round(max(x, y), r), "coverage": [round(x, r), round(y, r)],
+                 "shared_paragraphs": n}
+                for a, b, x, y, n in zip(d.a.tolist(), d.b.tolist(), d.coverage_a.tolist(), d.coverage_b.tolist(),
+                                         d.shared.tolist(), strict=True)]
 
     @property
     def n_clusters(self) -> int:
