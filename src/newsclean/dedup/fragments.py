@@ -87,29 +87,43 @@ def _count_anchors(tokens, offsets, pos_of, center, run, counts, mask, longest):
                 counts[b] += 1
 
 
-@nb.njit(cache=True)
-def _queries(tokens, offsets, pos_of, center, words, run, max_words, counts, mask, cap, m, longest):
+@parallel_kernel
+def _query_rows(tokens, offsets, pos_of, center, words, run, max_words, counts, mask, cap, out, n_out, longest):
+    """Row ``i`` of ``out``: ``anchor << 32 | position`` for the first usable anchors of paragraph
+    ``i`` if it is a center with at most ``max_words`` words (``n_out[i]`` of them)."""
+    m = out.shape[1]
+    parts = 64
+    per = (pos_of.size + parts - 1) // parts
+    for t in nb.prange(parts):
+        buf = np.empty(max(longest, 1), np.uint32)
+        for i in range(t * per, min(pos_of.size, (t + 1) * per)):
+            p = pos_of[i]
+            if p < 0 or center[p] != p or words[p] > max_words:
+                continue
+            d = _grams(tokens, offsets[i], offsets[i + 1], run, buf, True)
+            u = 0
+            for k in range(d):
+                if u >= m:
+                    break
+                if counts[buf[k] & mask] <= cap:
+                    out[i, u] = (np.uint64(buf[k]) << np.uint64(32)) | np.uint64(p)
+                    u += 1
+            n_out[i] = u
+
+
+def _queries(tokens: np.ndarray, offsets: np.ndarray, pos_of: np.ndarray, center: np.ndarray, words: np.ndarray,
+             run: int, max_words: float, counts: np.ndarray, mask: np.uint32, cap: int, m: int, longest: int
+             ) -> tuple[np.ndarray, np.ndarray]:
     """``anchor << 32 | position`` for the first ``m`` usable anchors of every center with at most
-    ``max_words`` words, and how many each has."""
-    out = np.empty(m * pos_of.size, np.uint64)
+    ``max_words`` words (in file order, each one's in hash order), and how many each has."""
+    out = np.empty((pos_of.size, m), np.uint64)
+    n_out = np.zeros(pos_of.size, np.uint8)
+    _query_rows(tokens, offsets, pos_of, center, words, run, float(max_words), counts, mask, cap, out, n_out,
+                longest)
     used = np.zeros(center.size, np.uint8)
-    buf = np.empty(max(longest, 1), np.uint32)
-    w = 0
-    for i in range(pos_of.size):
-        p = pos_of[i]
-        if p < 0 or center[p] != p or words[p] > max_words:
-            continue
-        d = _grams(tokens, offsets[i], offsets[i + 1], run, buf, True)
-        u = 0
-        for k in range(d):
-            if u >= m:
-                break
-            if counts[buf[k] & mask] <= cap:
-                out[w] = (np.uint64(buf[k]) << np.uint64(32)) | np.uint64(p)
-                w += 1
-                u += 1
-        used[p] = u
-    return out[:w], used
+    has = pos_of >= 0
+    used[pos_of[has]] = n_out[has]
+    return out[np.arange(m)[None, :] < n_out[:, None]], used
 
 
 @nb.njit(cache=True)
