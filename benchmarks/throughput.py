@@ -468,7 +468,8 @@ def run_measured(cmd: list[str], cwd: Path | None = None, env: dict[str, str] | 
     for line in stdout.splitlines():
         if line.startswith("RESULT "):
             res = json.loads(line[7:])
-    return {"wall": wall, "rss_mib": usage.ru_maxrss / 1024, "tree_rss_mib": round(tree_peak / 1024 ** 2, 1),
+    return {"wall": wall, "cpu": usage.ru_utime + usage.ru_stime, "rss_mib": usage.ru_maxrss / 1024,
+            "tree_rss_mib": round(tree_peak / 1024 ** 2, 1),
             "code": proc.returncode, "result": res,
             "timed_out": timed_out, "stderr": stderr[-2000:]}
 

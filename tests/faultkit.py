@@ -19,6 +19,9 @@ WIRE = ("Pada tahun 2014, Rusia mencaplok Semenanjung Krimea Ukraina dan menduku
         "di wilayah Donbas timur, yang memicu sanksi Barat berlapis terhadap Moskow.")
 
 
+STATE_FILES = (".run.json", ".lock", ".journal")
+
+
 def run(*args: str) -> int:
     return main([*map(str, args), "--quiet"])
 
@@ -33,10 +36,13 @@ def cli(*args: str | Path, timeout: float = 300, **kw: Any) -> subprocess.Comple
 
 
 def snapshot(root: Path, *, reports: bool = True) -> dict[str, bytes]:
-    """Relative path -> bytes of every file under ``root`` (without OUT/_newsclean if not ``reports``)."""
+    """Relative path -> bytes of every file under ``root`` (without OUT/_newsclean if not ``reports``,
+    and never the run's state files)."""
     out = {}
     for p in sorted(root.rglob("*")):
         rel = p.relative_to(root).as_posix()
+        if p.name in STATE_FILES and rel.startswith("_newsclean/"):
+            continue  # the run's state (its fingerprint names IN), not an output
         if p.is_file() and not p.is_symlink() and (reports or not rel.startswith("_newsclean/")):
             out[rel] = p.read_bytes()
     return out
@@ -49,7 +55,7 @@ def report(out: Path) -> dict[str, Any]:
 def jsonl(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         return []
-    return [json.loads(x) for x in path.read_text(encoding="utf-8").splitlines()]
+    return [json.loads(x) for x in path.read_text(encoding="utf-8").split("\n") if x]
 
 
 def rejected(out: Path) -> list[dict[str, Any]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -12,8 +13,7 @@ pytest.importorskip("datatrove")
 
 from datatrove.data import Document as DtDocument  # noqa: E402
 from datatrove.executor import LocalPipelineExecutor  # noqa: E402
-from datatrove.pipeline.readers import JsonlReader  # noqa: E402
-from datatrove.pipeline.writers import JsonlWriter  # noqa: E402
+from datatrove.pipeline.base import PipelineStep  # noqa: E402
 
 from newsclean import Pipeline  # noqa: E402
 from newsclean.datatrove_step import NewscleanStep  # noqa: E402
@@ -46,15 +46,28 @@ def test_the_step_cleans_like_the_library_and_counts_rules() -> None:
     assert NewscleanStep.to_newsclean(docs()[2]).outlet == "antaranews.com"
 
 
+class _TextsOut(PipelineStep):
+    """Writes the texts reaching it, one JSON line each, to ``folder/<rank>.jsonl`` (module level: the
+    executor pickles its steps for the worker processes)."""
+
+    name = "texts out"
+
+    def __init__(self, folder: str) -> None:
+        super().__init__()
+        self.folder = folder
+
+    def run(self, data: Any, rank: int = 0, world_size: int = 1) -> Any:
+        with open(Path(self.folder) / f"{rank}.jsonl", "w", encoding="utf-8") as fh:
+            for doc in data or ():
+                fh.write(json.dumps(doc.text) + "\n")
+                yield doc
+
+
 def test_a_local_executor_with_two_worker_processes(tmp_path: Path) -> None:
-    src = tmp_path / "raw"
-    src.mkdir()
-    for k in range(2):
-        (src / f"part{k}.jsonl").write_text("".join(json.dumps(r) + "\n" for r in ROWS), encoding="utf-8")
-    LocalPipelineExecutor(
-        pipeline=[JsonlReader(str(src)), NewscleanStep(lang="id"),
-                  JsonlWriter(str(tmp_path / "clean"), compression=None)],
-        tasks=2, workers=2, logging_dir=str(tmp_path / "logs")).run()
-    texts = sorted(json.loads(line)["text"] for p in (tmp_path / "clean").glob("*.jsonl")
-                   for line in p.read_text(encoding="utf-8").splitlines())
-    assert texts == sorted(["Harga cabai naik.\nPedagang mengeluh.", "Tom & Jerry lari."] * 2)
+    out = tmp_path / "clean"
+    out.mkdir()
+    LocalPipelineExecutor(pipeline=[docs(), NewscleanStep(lang="id"), _TextsOut(str(out))],
+                          tasks=2, workers=2, logging_dir=str(tmp_path / "logs")).run()
+    for rank in (0, 1):  # a list as the first step: every task gets all of it
+        texts = [json.loads(line) for line in (out / f"{rank}.jsonl").read_text(encoding="utf-8").splitlines()]
+        assert texts == ["Harga cabai naik.\nPedagang mengeluh.", "Tom & Jerry lari."]

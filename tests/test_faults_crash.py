@@ -41,6 +41,7 @@ def test_lone_surrogates_in_any_field_are_kept_and_do_not_stop_the_run(tmp_path:
         assert got[1] == want[1]
         assert (out / "good.txt").read_text(encoding="utf-8") == "Harga cabai naik.\n"
         assert any(r["doc"] == "s\ud800" for r in jsonl(out / "_newsclean" / "removed.jsonl"))
+        assert (out / "_newsclean" / "report.html").exists()
 
 
 def test_renamed_duplicate_ids_never_collide(tmp_path: Path) -> None:
@@ -70,6 +71,7 @@ def test_file_names_that_are_not_utf8_are_reported(tmp_path: Path) -> None:
     assert paths == {"caf\udce9.txt", "r\udce9.jsonl"}
     assert {r["path"] for r in rejected(out)} == paths
     assert os.path.exists(os.fsencode(out) + b"/r\xe9.jsonl")
+    assert (out / "_newsclean" / "report.html").exists() and "could not write" not in proc.stderr
 
 
 def test_dangling_links_loops_and_vanishing_files_are_reported(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -252,3 +254,15 @@ def test_a_disk_filling_up_during_the_run_says_it_did_not_complete(tmp_path: Pat
     assert r["complete"] is False and ("File too large" in r["error"] or "No space" in r["error"])
     assert not list((tmp_path / "out").rglob("*.newsclean-tmp"))
     assert snapshot(src) == before
+
+
+def test_json_too_deep_or_too_big_for_python_is_a_rejected_record(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _good(src)
+    lines = ['{"text": "a", "x": ' + "[" * 100_000 + "]" * 100_000 + "}", '{"text": "b", "n": ' + "1" * 5000 + "}",
+             '{"text": "Baik."}']
+    (src / "d.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 1
+    assert [(r["line"], r["raw"] == lines[r["line"] - 1]) for r in rejected(out)] == [(1, True), (2, True)]
+    assert json.loads((out / "d.jsonl").read_text(encoding="utf-8")) == {"text": "Baik."}

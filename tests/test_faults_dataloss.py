@@ -195,3 +195,63 @@ def test_removed_rows_of_a_failed_file_are_not_kept(tmp_path: Path) -> None:
     assert run(src, out, "--dedup", "off", "--explain") == 1
     docs = {r["doc"] for r in jsonl(out / "_newsclean" / "removed.jsonl")}
     assert docs == {"b.txt"}
+
+
+def test_a_page_and_a_text_of_the_same_name_both_keep_their_output(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "x.txt").write_text("Teks biasa.\n", encoding="utf-8")
+    (src / "x.html").write_bytes(UTF8_PAGE.replace("iso-8859-1", "utf-8").encode("utf-8"))
+    (src / "x.htm").write_bytes(UTF8_PAGE.replace("iso-8859-1", "utf-8").replace("Kamis", "Jumat").encode("utf-8"))
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 0
+    assert (out / "x.txt").read_text(encoding="utf-8") == "Teks biasa.\n"
+    assert "Jumat" in (out / "x.htm.txt").read_text(encoding="utf-8")
+    assert "Kamis" in (out / "x.html.txt").read_text(encoding="utf-8")
+    notes = {n["path"] for n in report(out)["notes"]}
+    assert {"x.htm", "x.html"} <= notes
+
+
+def test_empty_files_of_every_kind(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    for name in ("e.txt", "e.jsonl", "e.jsonl.gz", "e.jsonl.zst", "e.parquet", "p.html"):
+        (src / name).write_bytes(b"")
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 1
+    assert [f["path"] for f in report(out)["failures"]] == ["e.parquet"]  # not a Parquet file at all
+    for name in ("e.txt", "e.jsonl", "e.jsonl.gz", "e.jsonl.zst", "p.txt"):
+        assert (out / name).exists(), name
+
+
+@pytest.mark.parametrize("batch", [16, 64, 100_000])
+def test_a_failed_file_leaves_the_index_as_if_it_never_was(tmp_path: Path, batch: int) -> None:
+    """With small index batches, the failed file's paragraphs reach the index (with the previous
+    file's, still buffered) before it fails: they must be discarded, and only they."""
+    import io as stdio
+
+    from newsclean.dedup import DedupConfig, NearDuplicateIndex
+    from newsclean.io import scan_inputs
+    from newsclean.run import DedupIntake, PipelineSpec, Runner, TextSpill
+
+    def clusters(src: Path) -> tuple[list[list[tuple[str, int]]], dict[str, int]]:
+        index = NearDuplicateIndex(DedupConfig(batch_size=batch))
+        intake = DedupIntake(index, TextSpill(str(tmp_path)))
+        out = tmp_path / f"out-{src.name}"
+        runner = Runner(scan_inputs(src).files, out, PipelineSpec(), rejects_fh=stdio.StringIO())
+        runner.run(dedup=intake)
+        res = index.finish()
+        got = [[(m.doc, m.line, intake.spill.get(m.doc, m.line)) for m in c.members] for c in res.clusters]
+        return got, {k: res.stats[k] for k in ("documents", "paragraphs", "too_short", "clusters")}
+
+    good = tmp_path / "good"
+    good.mkdir()
+    recs = [{"id": f"a{i}", "text": f"Kabar {i} hari ini.\nBaris pendek.\n" + (WIRE if i == 29 else "")}
+            for i in range(30)]
+    (good / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in recs), encoding="utf-8")
+    (good / "c.jsonl").write_text(json.dumps({"id": "a5", "text": "Lain.\n" + WIRE}) + "\n", encoding="utf-8")
+    bad = tmp_path / "bad"
+    shutil.copytree(good, bad)
+    cut = [{"id": f"a{i}", "text": f"Isi {i}.\n{WIRE}\n" + random.Random(i).randbytes(40).hex()} for i in range(300)]
+    (bad / "b.jsonl.gz").write_bytes(_cut_gzip(cut))
+    assert clusters(bad) == clusters(good)

@@ -69,8 +69,9 @@ def test_every_format_round_trips_with_fields_kept(tmp_path: Path) -> None:
 
 
 def snapshot(root: Path) -> dict[str, bytes]:
+    # report.json and report.html: timings, paths, jobs; .run.json and .lock: the run's state
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*"))
-            if p.is_file() and p.name not in ("report.json", "report.html")}  # timings, paths, jobs
+            if p.is_file() and p.name not in ("report.json", "report.html", ".run.json", ".lock")}
 
 
 @pytest.mark.parametrize("dedup", ["report", "drop"])

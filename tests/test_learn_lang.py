@@ -4,6 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsclean import Document, Pipeline, default_catalog, detect_lang, load_rule_file
 from newsclean.cli import main
@@ -20,7 +22,7 @@ BODY = [
 def corpus(n: int, outlet: str) -> list[Document]:
     docs = []
     for i in range(n):
-        lines = [f"{BODY[i % 4]} Nomor {i}.", "Dukung Kami Lewat Donasi", BODY[(i + 1) % 4]]
+        lines = [f"{BODY[i % 4]} Nomor {i}.", "Terima Kasih Telah Membaca Contoh", BODY[(i + 1) % 4]]
         if i % 3 == 0:
             lines.insert(1, "Jadwal Timnas Indonesia")  # a story's subheading, in a third of them
         docs.append(Document("\n".join(lines), id=str(i), metadata={"outlet": outlet}))
@@ -30,7 +32,7 @@ def corpus(n: int, outlet: str) -> list[Document]:
 def test_learn_finds_repeated_promo_but_not_content() -> None:
     learned = learn_documents(corpus(100, "contoh.com"), options=LearnOptions(min_share=0.5))
     texts = {x.text for x in learned}
-    assert "Dukung Kami Lewat Donasi" in texts
+    assert "Terima Kasih Telah Membaca Contoh" in texts
     assert "Jadwal Timnas Indonesia" not in texts  # 34% < 50%
     assert not any(x.text.startswith("Pemerintah") for x in learned)
 
@@ -39,7 +41,7 @@ def test_learned_rules_are_outlet_scoped_and_valid() -> None:
     learned = learn_documents(corpus(40, "contoh.com"))
     cat = learned_catalog(learned)
     p = Pipeline.default(catalog=default_catalog() + cat)
-    text = "Isi berita pertama yang cukup panjang untuk dibaca.\nDukung Kami Lewat Donasi"
+    text = "Isi berita pertama yang cukup panjang untuk dibaca.\nTerima Kasih Telah Membaca Contoh"
     assert p.clean(Document(text, metadata={"outlet": "contoh.com"})) == text.split("\n")[0]
     assert p.clean(Document(text, metadata={"outlet": "lain.com"})) == text
     rules = load_rule_file("x.toml", text=to_toml(learned))
@@ -76,14 +78,14 @@ def test_learn_command_and_auto_learn_run(tmp_path: Path) -> None:
     (src / "a.jsonl").write_text("\n".join(json.dumps(r) for r in rows) + "\n", encoding="utf-8")
     rules = tmp_path / "learned.toml"
     assert main(["learn", str(src), str(rules), "--quiet"]) == 0
-    assert "Dukung Kami Lewat Donasi" in rules.read_text(encoding="utf-8")
+    assert "Terima Kasih Telah Membaca Contoh" in rules.read_text(encoding="utf-8")
     assert main([str(src), str(tmp_path / "o1"), "--rules", str(rules), "--dedup", "off", "--quiet"]) == 0
     assert main([str(src), str(tmp_path / "o2"), "--auto-learn", "--dedup", "off", "--quiet"]) == 0
     for out in ("o1", "o2"):
         texts = [json.loads(x)["text"] for x in (tmp_path / out / "a.jsonl").read_text(encoding="utf-8").splitlines()]
         assert all("Donasi" not in t for t in texts)
     report = json.loads((tmp_path / "o2" / "_newsclean" / "report.json").read_text(encoding="utf-8"))
-    assert any(x["text"] == "Dukung Kami Lewat Donasi" for x in report["learned"])
+    assert any(x["text"] == "Terima Kasih Telah Membaca Contoh" for x in report["learned"])
 
 
 def test_detect_lang() -> None:
@@ -97,3 +99,16 @@ def test_lang_option_selects_rules() -> None:
     text = BODY[0] + "\n" + en_line
     assert Pipeline.default(lang="id").clean(text) == text
     assert Pipeline.default(lang="en").clean(text) == BODY[0]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.text(alphabet=st.sampled_from(list("yang dan the of ke YANG Dan \u212ae \u03a3\u03c3 x\t\u00a0.,")),
+                        max_size=40), max_size=12),
+       st.integers(0, 120))
+def test_detect_lang_lines_equals_detect_lang_on_the_joined_lines(lines: list[str], max_chars: int) -> None:
+    from newsclean.lang import detect_lang, detect_lang_lines
+
+    memo: dict[str, tuple[int, ...]] = {}
+    want = detect_lang(" ".join(lines), max_chars=max_chars)
+    assert detect_lang_lines(lines, max_chars=max_chars, memo=memo) == want
+    assert detect_lang_lines(lines, max_chars=max_chars, memo=memo) == want  # from the memo

@@ -126,3 +126,14 @@ def test_fast_path_agrees_on_the_dev_corpora() -> None:
                     break
                 text = json.loads(raw).get("text") or ""
                 _both(SELECTIONS[(lang, None)], split_lines(TEXT_ONLY.clean(text)))
+
+
+def test_back_references_send_a_selection_to_the_reference_engine() -> None:
+    from newsclean.catalog import Rule
+    from newsclean.lines_fast import usable
+
+    # In the reference's alternation a back-reference would point at another rule's group.
+    echoing = Rule(id="x.twice", kind="line", lang="id", pattern=r"(\w+) \1", examples=("ha ha",))
+    assert not usable(CompiledRules((*CATALOG.select("id", None), echoing)))
+    # An escaped parenthesis before a group is not a conditional group.
+    assert usable(CompiledRules(CATALOG.select("en", None)))

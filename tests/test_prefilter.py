@@ -3,6 +3,7 @@ matches, never miss one that a rule matches."""
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -15,7 +16,7 @@ pytest.importorskip("hyperscan")
 
 from newsclean.catalog import default_catalog, rules_by_kind  # noqa: E402
 from newsclean.lines import CompiledRules  # noqa: E402
-from newsclean.prefilter import LINE_KINDS, SAFE_CHARS, RulePrefilter, eligible, to_hyperscan  # noqa: E402
+from newsclean.prefilter import LINE_KINDS, RulePrefilter, eligible, to_hyperscan  # noqa: E402
 
 CATALOG = default_catalog()
 RULES = tuple(CATALOG.rules)
@@ -35,9 +36,15 @@ CONTENT = [
 # Pieces the strategies glue together: the rules' own examples and counter-examples (what the
 # rules are about), content lines, and characters of every class the translation widens.
 PIECES = sorted({x for r in RULES for x in (*r.examples, *r.counter_examples)} | set(CONTENT))
+# Characters on which the two engines differ unless the translation accounts for them: Python's
+# case-insensitive matching takes the Kelvin sign for "k", long s for "s", dotless and dotted i for
+# "i", final sigma for sigma, the micro sign for mu; its \s takes U+001C..U+001F and U+0085.
+TRICKY = ("\u212a\u017f\u0131\u0130\u03c2\u03c3\u03a3\u00b5\u03bc\x1c\x1f\x85\u2126\u00c5\u212b\u1e9e"
+          "\u0142\u0101\U0001d482")
 NOISE = st.text(alphabet=st.sampled_from(list(" \t.,:;-\u2013\u2014()[]/|\"\u201c\u201d'\u2019?!#@*"
-                                                "aAbBzZ09_\u00e9\u00c9\u00df\u00b5\u00a0\u2022\u0627\U0001f600")),
-                max_size=6)
+                                                "aAbBzZ09_\u00e9\u00c9\u00df\u00b5\u00a0\u2022\u0627\U0001f600"
+                                                "kKsSiI" + TRICKY)), max_size=6) | st.text(
+    st.characters(blacklist_characters="\n\r\x85\u2028\u2029"), max_size=3)  # no line breaks inside a line
 
 
 def _mutate(piece: str, noise: str, where: int, upper: bool, cut: int) -> str:
@@ -105,12 +112,67 @@ def test_engine_gives_the_same_changes_with_and_without_prefilter(lines: list[st
     assert a == b
 
 
-def test_unsafe_characters_take_the_python_path() -> None:
-    # Python's IGNORECASE folds the Kelvin sign to "k", and its \s takes U+001C: Hyperscan does not.
-    for text in ("Simak juga: \u212aabar", "Baca\x1cjuga: x", "lone \ud800 surrogate"):
-        assert not eligible(text)
-        assert PREFILTER.scan([text]) is None
-    assert eligible("JAKARTA, KOMPAS.com \u2013 \u201cHarga\u201d naik \u00e9 \u0627 \U0001f600")
+def test_characters_python_folds_differently_are_prefiltered() -> None:
+    # Python's IGNORECASE takes the Kelvin sign for "k" and long s for "s", and its \s takes U+001C.
+    lines = ["Simak juga: \u212aabar terbaru", "Baca\x1cjuga: x", "\u017fCROLL TO CONTINUE WITH CONTENT"]
+    assert all(eligible(x) for x in lines)
+    hits = PREFILTER.scan(lines)
+    assert hits is not None
+    for rule in FILTERED:
+        found = _python_lines(rule, lines)
+        if rule.kind == "inline":
+            assert not found or BY_KIND["inline"].index(rule) in hits.rules["inline"], rule.id
+        else:
+            assert found <= hits.lines[rule.kind], rule.id  # type: ignore[operator]
+    assert {0, 2} <= hits.lines["line"]  # type: ignore[operator]
+    assert not eligible("lone \ud800 surrogate") and PREFILTER.scan(["lone \ud800 surrogate"]) is None
+
+
+@functools.lru_cache(maxsize=1)
+def _every_character() -> str:
+    return "".join(chr(c) for c in range(0x110000) if not 0xD800 <= c <= 0xDFFF)
+
+
+def test_the_only_ascii_lookalikes_are_known() -> None:
+    # The translation lists, for a case-insensitive ASCII letter, the characters beyond ASCII that
+    # Python takes for it: check on every code point that there are no others.
+    from newsclean.prefilter import _ASCII_LOOKALIKES
+
+    assert {ord(m.group()) for m in re.finditer("(?i)[a-z]", _every_character()) if m.group() >= "\x80"} == set(
+        _ASCII_LOOKALIKES)
+
+
+def test_case_sets_cover_python_on_a_spread_of_cased_letters() -> None:
+    import _sre
+
+    from newsclean.prefilter import _cased
+
+    every = _every_character()
+    cased = [c for c in map(ord, every) if c >= 0x80 and _sre.unicode_iscased(c)]
+    for c in cased[::47]:
+        python = {ord(m.group()) for m in re.finditer(re.escape(chr(c)), every, re.IGNORECASE)}
+        assert python <= _cased(c) | {c}, hex(c)
+
+
+def test_the_odd_upper_cases_are_all_known() -> None:
+    import _sre
+
+    from newsclean.prefilter import _ODD_UPPER
+
+    odd: dict[int, tuple[int, ...]] = {}
+    for x in map(ord, _every_character()):
+        lo = _sre.unicode_tolower(x)
+        if lo != x and chr(x) not in (chr(lo).upper(), chr(lo).title()):
+            odd[lo] = (*odd.get(lo, ()), x)
+    assert odd == _ODD_UPPER
+
+
+@pytest.mark.parametrize("ch", list("\u00e9\u03c3\u03c2\u00b5\u212a\u00c5\u1e9e\u0130\u0131\u0149\u01c5\u0345kis"))
+def test_case_insensitive_letters_list_what_python_takes(ch: str) -> None:
+    from newsclean.prefilter import _cased
+
+    python = {ord(m.group()) for m in re.finditer(re.escape(ch), _every_character(), re.IGNORECASE)}
+    assert python <= _cased(ord(ch)) | {ord(ch)}
 
 
 def test_translation_widens_and_drops_assertions() -> None:
@@ -120,7 +182,8 @@ def test_translation_widens_and_drops_assertions() -> None:
     assert to_hyperscan("\u00e9", re.IGNORECASE) == "(?i:[\\x{C9}\\x{E9}])"
     # A negated class must not exclude more than Python's: \w inside it stays ASCII.
     assert to_hyperscan(r"[^\w.]") == "[^0-9A-Z_a-z\\x{2E}\\n]"
-    assert set(SAFE_CHARS) >= {"\t", "\n"}
+    # A case-insensitive k is also the Kelvin sign, for Python.
+    assert to_hyperscan("k", re.IGNORECASE) == "(?i:[k\\x{212A}])"
 
 
 @pytest.fixture

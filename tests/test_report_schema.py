@@ -105,7 +105,8 @@ def test_auto_learn_report_validates(tmp_path: Path) -> None:
     src = tmp_path / "in"
     src.mkdir()
     rows = [{"id": f"d{i}", "outlet": "contoh.com",
-             "text": f"Berita nomor {i} tentang harga cabai di pasar kota yang naik lagi.\nDukung Kami Lewat Donasi\n"
+             "text": f"Berita nomor {i} tentang harga cabai di pasar kota yang naik lagi.\n"
+                     "Terima Kasih Telah Membaca Contoh\n"
                      "Bank Indonesia memperkirakan inflasi akan tetap terkendali hingga akhir tahun ini."}
             for i in range(12)]
     (src / "a.jsonl").write_text("".join(json.dumps(r) + "\n" for r in rows), encoding="utf-8")
@@ -113,7 +114,7 @@ def test_auto_learn_report_validates(tmp_path: Path) -> None:
     assert main([str(src), str(out), "--quiet", "--auto-learn"]) == 0
     report = _report(out)
     check_consistent(report, out)
-    assert report["learned"] and report["learned"][0]["text"] == "Dukung Kami Lewat Donasi"
+    assert report["learned"] and report["learned"][0]["text"] == "Terima Kasih Telah Membaca Contoh"
 
 
 def test_the_schema_is_shipped_and_catches_an_old_report() -> None:

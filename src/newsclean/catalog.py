@@ -126,6 +126,7 @@ class Rule:
         return not self.outlets or among(self.outlets)
 
 
+@lru_cache(maxsize=4096)  # called per document, mostly with the same few outlet names
 def normalize_outlet(value: str | None) -> str | None:
     """Reduce an outlet name or URL to a bare lowercase host.
 

@@ -10,8 +10,10 @@ from __future__ import annotations
 import argparse
 import dataclasses
 import logging
+import signal
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Sequence
 from contextlib import ExitStack, nullcontext
@@ -32,13 +34,16 @@ from .io import (
     probe_writable,
     scan_inputs,
 )
+from .journal import JOURNAL_NAME, Journal, JournalError, read_journal
 from .pipeline import BLANK_MODES
 from .report import RunStats, write_json
 from .run import DedupIntake, PipelineSpec, Runner, TextSpill, default_jobs
+from .run_state import begin_run, check_out, describe_run, inspect_out, lock_out, mark_complete
 
 __all__ = ["main"]
 
 DEDUP_MODES = ("off", "report", "drop")
+ENGINES = ("local", "ray")
 NEWLINES = {"lf": "\n", "crlf": "\r\n", "keep": "keep"}
 
 
@@ -89,6 +94,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--lang", default="auto", help="rule language: id, en or auto (default: auto)")
     p.add_argument("--rules", action="append", default=[], type=Path, metavar="FILE",
                    help="extra rule file (TOML), e.g. from 'newsclean learn'; repeatable")
+    p.add_argument("--templates", choices=("auto", "on", "off"), default="auto",
+                   help="first pass: learn lines and closing sentences repeated across a site's (or several "
+                        "sites') articles, numbers, dates and links normalized, and remove them; auto (default): "
+                        "when the input holds at least 100 documents")
+    p.add_argument("--line-model", choices=("on", "off"), default="on",
+                   help="score the lines the rules left with the shipped line model and drop likely "
+                        "boilerplate (default: on)")
     p.add_argument("--auto-learn", action="store_true",
                    help="first pass: learn lines and prefixes repeated across an outlet's articles "
                         "(see 'newsclean learn'), then clean with them as extra rules")
@@ -115,6 +127,18 @@ def build_parser() -> argparse.ArgumentParser:
                    help=f"CPU seconds a document's cleaning may take (default {DEFAULT_SECONDS:g}, plus "
                         f"{SECONDS_PER_MB:g} per MB of text); a rule from --rules that takes longer on a "
                         "document is left out for it and reported; 0 for no limit")
+    p.add_argument("--resume", action="store_true",
+                   help="continue the interrupted run in OUT (same IN and options): the files it finished are "
+                        "not cleaned again, and the outputs are those of an uninterrupted run")
+    p.add_argument("--overwrite", action="store_true",
+                   help="write into an OUT that holds another run or other files (they stay unless this run "
+                        "writes the same names); without it such an OUT is refused")
+    p.add_argument("--engine", default="local", choices=ENGINES,
+                   help="where the run happens: local (default: this machine's processes, --jobs) or ray "
+                        "(a Ray cluster: pip install 'newsclean[ray]'; same outputs, byte for byte)")
+    p.add_argument("--ray-address", default=None, metavar="ADDR",
+                   help="with --engine ray: the cluster to join (default: $RAY_ADDRESS; without either, a "
+                        "cluster of --jobs CPUs is started on this machine, bound to 127.0.0.1, for the run)")
     p.add_argument("--explain", action="store_true",
                    help="write every change to OUT/_newsclean/removed.jsonl")
     p.add_argument("--quiet", "-q", action="store_true", help="no progress bar and no summary")
@@ -220,6 +244,13 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
         raise UserError(f"--jobs must be at least 1, got {args.jobs}")
     if args.time_limit < 0:
         raise UserError(f"--time-limit must be 0 (no limit) or more, got {args.time_limit}")
+    if args.ray_address is not None and args.engine != "ray":
+        raise UserError("--ray-address needs --engine ray")
+    if args.engine == "ray":
+        import importlib.util
+
+        if importlib.util.find_spec("ray") is None:
+            raise UserError("--engine ray needs Ray: pip install 'newsclean[ray]'")
     found = scan_inputs(inp)
     files = found.files
     if not inp.is_dir() and found.skipped:
@@ -228,7 +259,8 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
     if not files and not found.skipped:
         raise UserError(f"no .txt, .jsonl or .html files found in {args.input}")
     spec = PipelineSpec(lang=args.lang, rule_texts=_rule_texts(args.rules), blank_lines=args.blank_lines,
-                        newline=NEWLINES[args.newline], time_limit=args.time_limit or None)
+                        newline=NEWLINES[args.newline], time_limit=args.time_limit or None,
+                        line_model=args.line_model == "on")
     try:
         pipeline = spec.build()
     except (CatalogError, ValueError) as exc:
@@ -238,6 +270,16 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
     if args.jobs is None and total_bytes < SMALL_INPUT_BYTES:
         jobs = 1
     report_dir = out / REPORT_DIR
+    # A file or standard-output OUT is written through a fresh scratch folder: no earlier run there.
+    folder_out = plan.output == Path(args.output)
+    run_info = describe_run(inp=inp, options=_output_options(args), rule_texts=spec.rule_texts, files=files,
+                            skipped=found.skipped)
+    resume = False
+    if folder_out:
+        resume = check_out(inspect_out(out), run_info, resume=args.resume, overwrite=args.overwrite,
+                           out=Path(args.output))
+    elif args.resume:
+        raise UserError("--resume needs a folder OUT")
     probe_writable(report_dir, what="OUT")  # a read-only or full OUT stops here, before any work
     if args.dedup != "off":
         probe_writable(args.tmp_dir or Path(tempfile.gettempdir()), what="the temporary folder (--tmp-dir)",
@@ -245,24 +287,78 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
     index = _make_index(args) if args.dedup != "off" else None
     if index is not None:
         _announce_kernels()
+    with lock_out(report_dir):
+        return _locked_run(args, plan, started=started, inp=inp, out=out, spec=spec, pipeline=pipeline, jobs=jobs,
+                           found=found, index=index, run_info=run_info, resume=resume, journaled=folder_out)
+
+
+def _output_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The options that change what a run writes (not --jobs, --quiet, --tmp-dir): a run with
+    other values is another run (newsclean.run_state)."""
+    return {"lang": args.lang, "dedup": args.dedup, "threshold": args.threshold, "keep": args.keep,
+            "outlet_priority": args.outlet_priority, "explain": args.explain, "auto_learn": args.auto_learn,
+            "templates": args.templates, "line_model": args.line_model,
+            "blank_lines": args.blank_lines, "newline": args.newline, "time_limit": args.time_limit}
+
+
+def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: Path, out: Path, spec: PipelineSpec,
+                pipeline: Any, jobs: int, found: Any, index: Any, run_info: dict[str, Any], resume: bool,
+                journaled: bool) -> int:
+    """The run, OUT's lock held: it marks OUT as holding an unfinished run, keeps a journal, and
+    marks it complete at the very end (report.json last)."""
+    report_dir = out / REPORT_DIR
+    begin_run(out, run_info, resume=resume)
     timings: dict[str, float] = {}
+    journal_path = report_dir / JOURNAL_NAME
+    resumed = None
+    if resume:
+        try:
+            resumed = read_journal(journal_path)
+        except JournalError as exc:
+            raise UserError(f"cannot resume: {exc}; add --overwrite to start over") from None
+        if resumed.header.get("fingerprint") != run_info["fingerprint"]:
+            raise UserError("cannot resume: the journal is another run's; add --overwrite to start over")
+
+    templates_json: dict[str, Any] | None = None
+    if args.templates != "off":
+        from .templates import MIN_CORPUS_DOCS, learn_from_inputs
+
+        t0 = time.perf_counter()
+        learned_templates = learn_from_inputs(found.files, min_docs=MIN_CORPUS_DOCS if args.templates == "auto" else 2)
+        timings["templates_seconds"] = round(time.perf_counter() - t0, 3)
+        if learned_templates is not None:
+            spec = dataclasses.replace(spec, templates=learned_templates)
+            pipeline = spec.build()
+            templates_json = {"documents": learned_templates.documents, "learned": learned_templates.to_json()}
 
     learned_json: list[dict[str, Any]] | None = None
-    if args.auto_learn:
+    learned_toml: str | None = None
+    if resumed is not None:
+        learned_toml, learned_json = resumed.header.get("learned_toml"), resumed.header.get("learned")
+    elif args.auto_learn:
         from .learn import learn_inputs, learned_catalog, to_toml
 
         t0 = time.perf_counter()
         learned = learn_inputs(inp, lang=spec.lang, rule_texts=spec.rule_texts, jobs=jobs)
         learned_catalog(learned)  # validated like any rule file
-        spec = dataclasses.replace(spec, rule_texts=spec.rule_texts + (("<learned>", to_toml(learned)),))
-        pipeline = spec.build()
+        learned_toml = to_toml(learned)
         learned_json = [{"outlet": x.outlet, "kind": x.kind, "text": x.text, "docs": x.docs,
                          "outlet_docs": x.outlet_docs} for x in learned]
         timings["learn_seconds"] = round(time.perf_counter() - t0, 3)
+    if learned_toml is not None:
+        spec = dataclasses.replace(spec, rule_texts=spec.rule_texts + (("<learned>", learned_toml),))
+        pipeline = spec.build()
 
-    runner = Runner(files, out, spec, jobs=jobs, prebuilt=pipeline)
-    bar = _progress(len(files), args.quiet)
+    journal: Journal | None = None
+    if resumed is not None:
+        journal = Journal.reopen(journal_path, resumed.end)
+    elif journaled:
+        journal = Journal.create(journal_path, {"kind": "header", "fingerprint": run_info["fingerprint"],
+                                                "learned_toml": learned_toml, "learned": learned_json})
+    runner = Runner(list(found.files), out, spec, jobs=jobs, prebuilt=pipeline)
+    bar = _progress(len(found.files), args.quiet)
     dedup_json: dict[str, Any] | None = None
+    engine: dict[str, Any] = {}  # report.json's engine fields (--engine ray)
 
     def report(complete: bool, **extra: Any) -> dict[str, Any]:
         timings["total_seconds"] = round(time.perf_counter() - started, 3)
@@ -272,42 +368,88 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
                 "input": str(args.input), "output": str(args.output),
                 "options": {"lang": args.lang, "rules": [str(r) for r in args.rules], "dedup": args.dedup,
                             "threshold": args.threshold, "keep": args.keep, "explain": args.explain,
-                            "auto_learn": args.auto_learn, "jobs": jobs,
+                            "auto_learn": args.auto_learn, "templates": args.templates,
+                            "line_model": args.line_model, "jobs": jobs,
                             "blank_lines": args.blank_lines, "newline": args.newline,
                             "time_limit": args.time_limit},
-                **runner.stats.to_json(), "learned": learned_json, "dedup": dedup_json, "timings": timings}
+                **runner.stats.to_json(), "learned": learned_json, "templates": templates_json, "dedup": dedup_json,
+                "timings": timings, **({"engine": engine} if engine else {})}
 
+    def stopped(**why: Any) -> str:
+        """Write the report of a run that did not complete (if it can be); where it is."""
+        bar.close()
+        if journal is not None:
+            try:
+                journal.close()  # kept, flushed up to the last finished file: --resume goes on from there
+            except OSError:
+                pass
+        try:
+            write_json(report_dir / "report.json", report(False, **why))
+            return f" (see {report_dir / 'report.json'})"
+        except OSError:
+            return ""
+
+    resume_from = (resumed.records, resumed.next_file) if resumed is not None else None
     try:
-        dedup_json = _work(args, runner, found.skipped, index, report_dir, timings, bar)
+        if args.engine == "ray":
+            from .distributed.engine import run_ray
+
+            for rel, note in found.notes:
+                runner.stats.note(rel, note)
+            # (--resume: the cluster cleans every file again; the outputs are the same)
+            dedup_json = run_ray(args, runner, found.skipped, index, report_dir, timings, bar, engine)
+        else:
+            dedup_json = _work(args, runner, found.skipped, found.notes, index, report_dir, timings, bar, journal,
+                               resume_from)
+        # The end: the run is marked complete, then report.json is written, last of the data.
+        mark_complete(out, run_info)
+        write_json(report_dir / "report.json", report(True, **({"resumed": True} if resumed is not None else {})))
+    except _engine_errors() as exc:
+        # The cluster could not finish the run (a task failed for good, the cluster went away).
+        reason = str(exc)
+        raise RunIncomplete(f"{reason}; the run did not complete{stopped(error=reason)}") from None
     except OSError as exc:
         # Something could not be written (a full disk, a file system gone read-only): what was
         # written is incomplete, and the report (if it can still be written) says so.
-        bar.close()
         what = f"cannot write {exc.filename}" if exc.filename else "an output could not be written"
         reason = f"{what}: {exc.strerror or exc}"
-        try:
-            write_json(report_dir / "report.json", report(False, error=reason))
-            where = f" (see {report_dir / 'report.json'})"
-        except OSError:
-            where = ""
-        raise RunIncomplete(f"{reason}; the run did not complete{where}") from None
+        where = stopped(error=reason)
+        hint = "; free some space and add --resume to continue" if journal is not None else ""
+        raise RunIncomplete(f"{reason}; the run did not complete{where}{hint}") from None
+    except KeyboardInterrupt as exc:
+        stopped(interrupted="SIGTERM" if isinstance(exc, Terminated) else "SIGINT")
+        raise
     stats = runner.stats
-    write_json(report_dir / "report.json", report(True))
     if plan.report_dir is not None:
         _write_html(report_dir)
+    if journal is not None:
+        try:
+            journal.remove()
+        except OSError:
+            pass  # the run is complete (.run.json says so): a journal left behind is ignored and removed later
     if not args.quiet:
         _summary(stats, dedup_json, timings, plan.report_dir)
     return 1 if stats.files_failed or stats.records_rejected or stats.rules_timed_out else 0
 
 
-def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], index: Any, report_dir: Path,
-          timings: dict[str, float], bar: Any) -> dict[str, Any] | None:
+def _engine_errors() -> tuple[type[BaseException], ...]:
+    """Errors of a distributed run that end it (none without --engine ray's module loaded)."""
+    mod = sys.modules.get("newsclean.distributed.cluster")
+    return (mod.EngineError,) if mod is not None else ()
+
+
+def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], notes: Sequence[tuple[str, str]],
+          index: Any, report_dir: Path,
+          timings: dict[str, float], bar: Any, journal: Journal | None,
+          resume_from: tuple[Sequence[tuple[dict[str, Any], bytes]], int] | None) -> dict[str, Any] | None:
     """Clean, then find near-duplicates; the reports but report.json are written here."""
     # backslashreplace: see report.write_json (lone surrogates are written as JSON escapes)
     with atomic_writer(report_dir / "rejected.jsonl", errors="backslashreplace") as rejects_fh, \
             (atomic_writer(report_dir / "removed.jsonl", errors="backslashreplace") if args.explain
              else nullcontext()) as explain_fh:
         runner.rejects_fh, runner.explain_fh = rejects_fh, explain_fh
+        for rel, note in notes:
+            runner.stats.note(rel, note)
         for skip in skipped:  # what could not even be looked at: reported like a failed file
             runner.stats.files_failed += 1
             runner.stats.fail(skip.rel, skip.reason)
@@ -320,7 +462,12 @@ def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], 
 
         t0 = time.perf_counter()
         try:
-            runner.run(on_file=lambda _fi: bar.update(1), dedup=intake)
+            if resume_from is None:
+                runner.run(on_file=lambda _fi: bar.update(1), dedup=intake, journal=journal)
+            else:  # the files done, from the journal, then the others
+                records, next_file = resume_from
+                runner.run(range(next_file, len(runner.files)), on_file=lambda _fi: bar.update(1), dedup=intake,
+                           journal=journal, replay=records, first_pass=True)
         finally:
             bar.close()
         timings["clean_seconds"] = round(time.perf_counter() - t0, 3)
@@ -418,8 +565,31 @@ def _summary(stats: RunStats, dedup: dict[str, Any] | None, timings: dict[str, f
         w(f"  report: {report_dir / 'report.json'} (and report.html)\n")
 
 
+class Terminated(KeyboardInterrupt):
+    """SIGTERM, handled like Ctrl-C (SIGINT): temporary files removed, the report says the run
+    did not complete, exit 143."""
+
+
+def _on_signal(signum: int, frame: Any) -> None:
+    from .run import interrupt
+
+    interrupt(Terminated if signum == signal.SIGTERM else KeyboardInterrupt)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
+    previous: dict[int, Any] = {}
+    if threading.current_thread() is threading.main_thread():
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            previous[sig] = signal.signal(sig, _on_signal)
+    try:
+        return _main(argv)
+    finally:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+
+
+def _main(argv: list[str]) -> int:
     try:
         if argv and argv[0] == "learn":
             from .learn import main as learn_main
@@ -433,6 +603,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except RunIncomplete as exc:
         sys.stderr.write(f"newsclean: error: {exc}\n")
         return EXIT_INCOMPLETE
-    except KeyboardInterrupt:
-        sys.stderr.write("newsclean: interrupted\n")
-        return 130
+    except KeyboardInterrupt as exc:
+        # One line, whatever the number of workers (they ignore SIGINT and end quietly).
+        term = isinstance(exc, Terminated)
+        sys.stderr.write(f"newsclean: interrupted ({'SIGTERM' if term else 'SIGINT'}); the run did not complete: "
+                         "run the same command with --resume to continue it\n")
+        return 143 if term else 130

@@ -83,6 +83,8 @@ def _move_reports(src: Path, dest: Path | None) -> None:
         if name not in made and (dest / name).is_file():
             (dest / name).unlink()
     for p in src.iterdir():
+        if p.name.startswith("."):
+            continue  # the run's state (.run.json, .lock, .journal) stays with OUT: newsclean.run_state
         os.replace(p, dest / p.name)
     try:
         src.rmdir()

@@ -19,8 +19,9 @@ by the document's ``lang`` and outlet (``metadata["outlet"]``, else ``source``, 
     LocalPipelineExecutor(pipeline=[JsonlReader("raw/"), NewscleanStep(lang="id"), JsonlWriter("clean/")],
                           tasks=4, workers=2).run()
 
-The step pickles (datatrove ships steps to its worker processes); each process compiles the rules
-once, on its first document.
+(datatrove's JSONL reader and writer need its ``io`` extra: ``pip install "datatrove[io]"``.) The step
+pickles (datatrove ships steps to its worker processes); each process compiles the rules once, on its
+first document.
 """
 
 from __future__ import annotations

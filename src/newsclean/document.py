@@ -66,6 +66,8 @@ class Change:
     ``rewrite`` (``line = -1``) replaces the whole text before it is split into lines (stray HTML
     turned into text); it comes before every line step, whose line numbers then refer to the
     rewritten text.
+
+    ``score`` is set by scoring cleaners (the line model): how sure they were, from 0 to 1.
     """
 
     action: Action
@@ -76,9 +78,10 @@ class Change:
     end: int = 0
     removed: str = ""
     added: str = ""
+    score: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        d: dict[str, Any] = {
             "action": self.action,
             "cleaner": self.cleaner,
             "rule": self.rule,
@@ -88,10 +91,14 @@ class Change:
             "removed": self.removed,
             "added": self.added,
         }
+        if self.score is not None:
+            d["score"] = self.score
+        return d
 
     @classmethod
     def from_dict(cls, d: Mapping[str, Any]) -> Change:
-        return cls(**{k: d[k] for k in ("action", "cleaner", "rule", "line", "start", "end", "removed", "added")})
+        return cls(**{k: d[k] for k in ("action", "cleaner", "rule", "line", "start", "end", "removed", "added")},
+                   score=d.get("score"))
 
 
 @dataclass(frozen=True)
@@ -123,6 +130,17 @@ def split_lines(text: str) -> list[str]:
     if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
         return _LINE_BREAK.split(text)
     return text.split("\n")
+
+
+def count_lines(text: str) -> int:
+    """``len(split_lines(text))``, without building the lines.
+
+    >>> count_lines("a\\r\\nb\\n")
+    3
+    """
+    if "\r" in text or "\u2028" in text or "\u2029" in text or "\x85" in text:
+        return len(_LINE_BREAK.split(text))
+    return text.count("\n") + 1
 
 
 def join_lines(lines: Iterable[str]) -> str:

@@ -17,6 +17,7 @@ This module knows nothing about cleaning; the CLI wires it to a pipeline.
 from __future__ import annotations
 
 import base64
+import dataclasses
 import gzip
 import io
 import json
@@ -74,6 +75,8 @@ class InputFile:
     path: Path  # absolute
     rel: str  # POSIX path relative to the input root (the file name for a single-file input)
     size: int = field(default=0, compare=False)  # bytes, as found when the inputs were listed
+    mtime_ns: int = field(default=0, compare=False)  # modification time, then
+    output: str = field(default="", compare=False)  # the output's relative path, when not the usual one
 
     @property
     def kind(self) -> str:
@@ -91,6 +94,8 @@ class InputFile:
         return "gz" if name.endswith(".gz") else "zst" if name.endswith(".zst") else None
 
     def output_rel(self) -> str:
+        if self.output:
+            return self.output
         if self.kind == "html":
             return self.rel[: -len(self.path.suffix)] + ".txt"
         return self.rel
@@ -193,6 +198,7 @@ class Skipped:
 class Discovery:
     files: list[InputFile]
     skipped: list[Skipped]
+    notes: list[tuple[str, str]] = field(default_factory=list)  # (rel, what was done otherwise)
 
 
 #: Folders never read as input: hidden ones, and newsclean's report folders (``OUT/_newsclean``,
@@ -227,7 +233,8 @@ def scan_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> Di
         except OSError as exc:
             problem = f"cannot read: {_os_reason(exc)}"
         if problem is None:
-            return Discovery([InputFile(root, root.name, root.stat().st_size)], [])
+            st = root.stat()
+            return Discovery([InputFile(root, root.name, st.st_size, st.st_mtime_ns)], [])
         return Discovery([], [Skipped(root.name, problem)])
 
     def walk(folder: Path, prefix: str) -> None:
@@ -268,11 +275,30 @@ def scan_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> Di
             if problem is not None:
                 skipped.append(Skipped(rel, problem))
                 continue
-            found.append(InputFile(Path(e.path), rel, st.st_size))
+            found.append(InputFile(Path(e.path), rel, st.st_size, st.st_mtime_ns))
 
     walk(root, "")
     found.sort(key=lambda f: f.rel)
-    return Discovery(found, skipped)
+    files, notes = _distinct_outputs(found)
+    return Discovery(files, skipped, notes)
+
+
+def _distinct_outputs(files: list[InputFile]) -> tuple[list[InputFile], list[tuple[str, str]]]:
+    """A page ``x.html`` is written as ``x.txt``, which ``x.txt`` (or ``x.htm``) may write too: a
+    later file whose output is taken keeps its own name, with ``.txt`` added (``x.html.txt``)."""
+    taken = {f.output_rel() for f in files if f.kind != "html"}
+    out: list[InputFile] = []
+    notes: list[tuple[str, str]] = []
+    for f in files:
+        if f.kind == "html":
+            name = f.output_rel()
+            if name in taken:
+                name = f.rel + ".txt"
+                f = dataclasses.replace(f, output=name)
+                notes.append((f.rel, f"its usual output name is another file's output: written as {name}"))
+            taken.add(name)
+        out.append(f)
+    return out, notes
 
 
 def discover_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> list[InputFile]:
@@ -478,6 +504,8 @@ def parse_jsonl_line(n: int, raw: bytes) -> dict[str, Any] | BadRecord:
         rec = json.loads(line)
     except json.JSONDecodeError as exc:
         return BadRecord(n, f"invalid JSON: {exc.msg} (column {exc.colno})", line.rstrip("\n"))
+    except (ValueError, RecursionError) as exc:  # an integer of 5,000 digits, arrays nested 100,000 deep
+        return BadRecord(n, f"invalid JSON: {exc}", line.rstrip("\n"))
     if not isinstance(rec, dict):
         return BadRecord(n, f"a JSON {type(rec).__name__}, not an object", line.rstrip("\n"))
     return rec
@@ -602,10 +630,14 @@ def read_parquet(f: InputFile, *, batch_rows: int = 1024) -> Iterator[tuple[int,
                 yield n, rec
 
 
+# json.dumps(rec, ensure_ascii=False), without building an encoder for every record.
+_encode_record = json.JSONEncoder(ensure_ascii=False).encode
+
+
 def record_line(rec: dict[str, Any]) -> bytes:
     """One output JSONL line (UTF-8, newline included): the bytes every JSONL output is made of.
     A lone surrogate in a field (valid JSON input: ``"\\ud800"``) is written as its escape."""
-    text = json.dumps(rec, ensure_ascii=False) + "\n"
+    text = _encode_record(rec) + "\n"
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections import Counter
+from collections.abc import Sequence
 
-__all__ = ["STOPWORDS", "detect_lang"]
+__all__ = ["STOPWORDS", "detect_lang", "detect_lang_lines"]
 
 #: Very frequent function words, disjoint between languages ("as" is out: Indonesian "AS" = USA).
 #: Add a language by adding a set here and a rule file ``rules/<code>.toml``.
@@ -39,10 +39,50 @@ def detect_lang(text: str, *, max_chars: int = 1000) -> str | None:
     >>> detect_lang("12345") is None
     True
     """
-    hits = Counter(map(_LANG_OF_WORD.get, text[:max_chars].lower().split()))
-    counts = {code: hits[code] for code in STOPWORDS}
-    total = sum(counts.values())
+    return _verdict(_counts(text[:max_chars]))
+
+
+def detect_lang_lines(lines: Sequence[str], *, max_chars: int = 1000,
+                      memo: dict[str, tuple[int, ...]] | None = None) -> str | None:
+    """``detect_lang(" ".join(lines), max_chars=max_chars)``, counting line by line: the counts of a
+    whole line are kept in ``memo`` (a caller that asks again about mostly the same lines, after
+    some were cut, counts only those).
+
+    >>> detect_lang_lines(["Presiden mengatakan bahwa pemerintah", "akan menaikkan harga di tahun ini."])
+    'id'
+    """
+    totals = [0] * len(STOPWORDS)
+    pos = 0  # where the next line starts in the joined text
+    for k, line in enumerate(lines):
+        if k:
+            pos += 1  # the space that joins it
+        if pos >= max_chars:
+            break
+        end = pos + len(line)
+        if end <= max_chars:
+            counts = memo.get(line) if memo is not None else None
+            if counts is None:
+                counts = _counts(line)
+                if memo is not None:
+                    memo[line] = counts
+        else:
+            counts = _counts(line[: max_chars - pos])
+        totals = [a + b for a, b in zip(totals, counts)]
+        pos = end
+    return _verdict(tuple(totals))
+
+
+def _counts(text: str) -> tuple[int, ...]:
+    # Every word's language (None for most), counted per language in C (list.count). Words never
+    # span the space that joins two lines, and lower() of a line is lower() of it in a longer text.
+    hits = list(map(_LANG_OF_WORD.get, text.lower().split()))
+    return tuple(hits.count(code) for code in STOPWORDS)
+
+
+def _verdict(counts: tuple[int, ...]) -> str | None:
+    total = sum(counts)
     if total < MIN_HITS:
         return None
-    best = max(counts, key=lambda c: counts[c])
-    return best if counts[best] / total >= MIN_SHARE else None
+    by_code = dict(zip(STOPWORDS, counts))
+    best = max(by_code, key=lambda c: by_code[c])
+    return best if by_code[best] / total >= MIN_SHARE else None

@@ -46,13 +46,51 @@ _GROUP_DEPENDENT = re.compile(r"\\[1-9]|\(\?P=|\(\?\(")
 MEMO_LIMIT = 200_000
 
 
+@functools.lru_cache(maxsize=4096)
+def _group_dependent(pattern: str, flags: int) -> bool:
+    """Whether a pattern holds a back-reference or a conditional group (asked of the parser only
+    when the text looks like it might)."""
+    if _GROUP_DEPENDENT.search(pattern) is None:
+        return False
+    from .prefilter import _P
+
+    def walk(items) -> bool:  # type: ignore[no-untyped-def]
+        for op, av in items:
+            name = str(op)
+            if name in ("GROUPREF", "GROUPREF_EXISTS"):
+                return True
+            if any(walk(list(sub)) for sub in _subpatterns(name, av)):
+                return True
+        return False
+
+    try:
+        return walk(list(_P.parse(pattern, flags)))
+    except Exception:
+        return True
+
+
+def _subpatterns(name: str, av) -> list:  # type: ignore[no-untyped-def,type-arg]
+    """The item lists nested in one parsed regex item."""
+    if name == "BRANCH":
+        return list(av[1])
+    if name == "SUBPATTERN":
+        return [av[3]]
+    if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
+        return [av[2]]
+    if name == "ATOMIC_GROUP":
+        return [av]
+    if name in ("ASSERT", "ASSERT_NOT"):
+        return [av[1]]
+    return []
+
+
 def usable(rules: CompiledRules) -> bool:
     """Whether the fast path can stand in for the reference engine on this selection."""
     ok = rules.__dict__.get("_fast_ok")
     if ok is None:
         pf = rules._prefilter
-        ok = pf is not None and not pf.unfiltered and not any(
-            _GROUP_DEPENDENT.search(r.pattern) for r in (*rules._line.rules, *rules._tail.rules, *rules._inline.rules))
+        alternated = (*rules._line.rules, *rules._tail.rules, *rules._inline.rules)
+        ok = pf is not None and not pf.unfiltered and not any(_group_dependent(r.pattern, r.flags) for r in alternated)
         rules.__dict__["_fast_ok"] = ok
         rules.__dict__["_lexicon_limit"] = max((r.max_chars for r in rules._lexicon), default=0)
     return ok
@@ -152,6 +190,13 @@ def _regex(memo: _Memo, rules: CompiledRules, rule: Rule) -> re.Pattern[str]:
     return rx
 
 
+def _follow_regex(memo: _Memo, rule: Rule) -> re.Pattern[str]:
+    rx = memo.regex.get(~id(rule))
+    if rx is None:
+        rx = memo.regex[~id(rule)] = re.compile(rule.follow_pattern, rule.flags)
+    return rx
+
+
 def _whole_line(memo: _Memo, rules: CompiledRules, table: dict[str, Rule | None], kind_rules: list[Rule],
                 line: str, positions: set[int] | None) -> Rule | None:
     """The reference's ``_line_match`` for a line the scan reported ``positions`` for."""
@@ -224,15 +269,15 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
                 rule = None
                 followers: list[int] = []
                 reported = block_hits.get(i, ())
-                for pos, (r, rx, follow_re) in enumerate(zip(block.rules, rules._block_triggers,
-                                                             rules._block_follow)):
+                for pos, r in enumerate(block.rules):
                     rank = n_alive - rank_of[i] + 1 if r.from_end else alive_rank
+                    # (Each rule's regexes are compiled when first needed, not the kind's all at once.)
                     if (r.window and rank > r.window) or len(line) > r.max_chars or pos not in reported \
-                            or not rx.fullmatch(line):
+                            or not _regex(memo, rules, r).fullmatch(line):
                         continue
                     if only is not None and not r.window and i not in only:
                         continue
-                    followers = rules._followers(lines, i, r, follow_re)  # type: ignore[arg-type]
+                    followers = rules._followers(lines, i, r, _follow_regex(memo, r))  # type: ignore[arg-type]
                     if r.require_follow and not followers:
                         continue
                     rule = r

@@ -27,28 +27,31 @@ Every step records what it changed as :class:`~newsclean.document.Change` steps,
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any, Literal, Protocol, Union, overload, runtime_checkable
+from typing import TYPE_CHECKING, Any, Literal, Protocol, Union, overload, runtime_checkable
 
 from .budget import unbudgeted
 from .catalog import Catalog, Rule, default_catalog, normalize_outlet
 from .document import Change, Cleaned, Document, split_lines
-from .lang import detect_lang
+from .lang import detect_lang_lines
 from .lines import CompiledRules
 from .text import (
     BUILTIN_CLEANERS,
     fix_unicode,
-    leaves_unchanged,
+    lines_to_clean,
     normalize_spaces,
     remove_invisible,
     separators_to_spaces,
     strip_line,
 )
+
+if TYPE_CHECKING:
+    from .linemodel import LineModel
+    from .templates import Templates
 
 __all__ = [
     "BLANK_MODES",
@@ -371,7 +374,10 @@ class RuleCleaner:
         with unbudgeted():
             return _compiled_for(self.catalog.select(lang, outlet))
 
-    def lang_of(self, doc: Document, lines: Sequence[str | None]) -> str | None:
+    def lang_of(self, doc: Document, lines: Sequence[str | None],
+                memo: dict[str, tuple[int, ...]] | None = None) -> str | None:
+        """The language whose rules apply to ``lines`` (``memo``: per-line counts from an earlier
+        call on the same document, see :func:`newsclean.lang.detect_lang_lines`)."""
         if self.lang != "auto":
             return self.lang
         meta = doc.lang
@@ -383,12 +389,26 @@ class RuleCleaner:
         # verdict that flipped once a promo line was removed would make cleaning non-idempotent.
         # The first lines that are still there count (not the first line numbers), so that the
         # output, cleaned again, is judged on the same sample.
-        alive = itertools.islice((line for line in lines if line and line.strip()), LANG_SAMPLE_LINES)
-        sample = [line for line in alive if line.count(" ") >= MIN_SENTENCE_SPACES]
-        return detect_lang(" ".join(sample))
+        # detect_lang reads the first LANG_SAMPLE_CHARS characters of the sample: no more is gathered.
+        sample = []
+        alive = 0
+        size = -1
+        for line in lines:
+            if not line or not line.strip():
+                continue
+            alive += 1
+            if alive > LANG_SAMPLE_LINES:
+                break
+            if line.count(" ") >= MIN_SENTENCE_SPACES:
+                sample.append(line)
+                size += len(line) + 1
+                if size >= LANG_SAMPLE_CHARS:
+                    break
+        return detect_lang_lines(sample, max_chars=LANG_SAMPLE_CHARS, memo=memo)
 
     def run(self, lines: list[str | None], doc: Document) -> list[Change]:
-        lang = self.lang_of(doc, lines)
+        memo: dict[str, tuple[int, ...]] = {}
+        lang = self.lang_of(doc, lines, memo)
         outlet = normalize_outlet(doc.outlet or doc.url)
         changes = self._compiled(lang, outlet).apply(lines, cleaner=self.name)  # type: ignore[arg-type]
         # What the rules removed can change the verdict (a dateline cut leaves a line too short to
@@ -397,7 +417,7 @@ class RuleCleaner:
         # meets the same rules and nothing more goes. Each pass that changes something removes
         # text, so this ends.
         while changes and self.lang == "auto":
-            again = self.lang_of(doc, lines)
+            again = self.lang_of(doc, lines, memo)
             if again == lang:
                 break
             lang = again
@@ -405,13 +425,16 @@ class RuleCleaner:
             if not more:
                 break
             changes.extend(more)
+        self.last_lang = (doc, lang)  # the line model reads the verdict instead of guessing again
         return changes
 
 
 #: Lines with fewer spaces than this are ignored by language detection.
 MIN_SENTENCE_SPACES = 7
-#: Language detection looks at the first this many non-empty lines.
+#: Language detection looks at the first this many non-empty lines ...
 LANG_SAMPLE_LINES = 60
+#: ... and at the first this many characters of their sentence-like lines.
+LANG_SAMPLE_CHARS = 1000
 
 
 @lru_cache(maxsize=256)
@@ -530,13 +553,32 @@ class Pipeline:
         extra: Sequence[Step] = (),
         blank_lines: BlankMode = "drop",
         newline: NewlineMode = "\n",
+        templates: Templates | None = None,
+        line_model: LineModel | bool = True,
     ) -> Pipeline:
         """Unicode repair, invisible characters, spaces, then the rule catalog (built-in rules plus
-        any ``rules`` files), then ``extra`` steps of your own."""
+        any ``rules`` files), then corpus ``templates`` (learned by :mod:`newsclean.templates`), then the
+        line model where the rules were silent (``line_model=False`` for none), then ``extra`` steps of
+        your own."""
         cat = catalog if catalog is not None else default_catalog()
         if rules:
             cat = cat + Catalog.from_files(rules)
-        return cls([*DEFAULT_TEXT_CLEANERS, RuleCleaner(cat, lang=lang), *extra], pre=[strip_stray_html],
+        from .positional import HeadlineEchoes
+
+        rule_cleaner = RuleCleaner(cat, lang=lang)
+        # A positional kind (a repeated headline at the top), then what the corpus taught (templates), then
+        # the line model where all of them were silent.
+        corpus: list[LineCleaner] = [HeadlineEchoes()]
+        if templates is not None:
+            from .templates import TemplateCleaner
+
+            corpus.append(TemplateCleaner(templates))
+        if line_model is not False:
+            from .linemodel import LineModelCleaner, default_line_model
+
+            model = default_line_model() if line_model is True else line_model
+            corpus.append(LineModelCleaner(model, templates, recheck=(rule_cleaner, *corpus)))  # type: ignore[arg-type]
+        return cls([*DEFAULT_TEXT_CLEANERS, rule_cleaner, *corpus, *extra], pre=[strip_stray_html],
                    blank_lines=blank_lines, newline=newline)
 
     @property
@@ -569,7 +611,11 @@ class Pipeline:
         while k < len(steps):
             step = steps[k]
             if not (isinstance(step, TextCleaner) and step.idempotent):
-                changes.extend(step.run(lines, doc))
+                # A cleaner that judges only what earlier steps left alone (the line model) sees their changes.
+                if getattr(step, "sees_changes", False):
+                    changes.extend(step.run(lines, doc, changes=changes))  # type: ignore[call-arg]
+                else:
+                    changes.extend(step.run(lines, doc))
                 k += 1
                 continue
             # A run of idempotent text cleaners repeats until it changes nothing: removing a soft
@@ -578,11 +624,16 @@ class Pipeline:
             while k < len(steps) and isinstance(steps[k], TextCleaner) and steps[k].idempotent:  # type: ignore[attr-defined]
                 group.append(steps[k])
                 k += 1
-            if k == len(group) and all(s.func in BUILTIN_CLEANERS for s in group) and leaves_unchanged(text):  # type: ignore[attr-defined]
-                # The first steps, built-in cleaners on the text as split: one scan shows that none
-                # of them would change a line (most documents), so none is called.
-                continue
             only: set[int] | None = None
+            builtin = all(s.func in BUILTIN_CLEANERS for s in group)  # type: ignore[attr-defined]
+            if builtin and k == len(group):
+                # The first steps, built-in cleaners on the text as split: one scan finds the lines
+                # they might change (none, in most documents); the others are fixed points of each.
+                todo = lines_to_clean(text)
+                if todo is not None:
+                    if not todo:
+                        continue
+                    only = set(todo)
             for _ in range(TEXT_ROUNDS):
                 before = len(changes)
                 for step in group:
@@ -593,6 +644,10 @@ class Pipeline:
                 # only needs the lines that changed (all of them after a whole-text rewrite).
                 new = changes[before:]
                 only = None if any(c.action == "rewrite" for c in new) else {c.line for c in new}
+                if builtin and only is not None:
+                    changed = "\n".join([lines[i] or "" for i in sorted(only)])
+                    if lines_to_clean(changed) == []:
+                        break  # the changed lines hold nothing the built-in cleaners react to: done
         sep = output_newline(doc.text, self.newline)
         return Cleaned(sep.join(line for line in lines if line is not None), tuple(changes))
 

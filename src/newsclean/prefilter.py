@@ -8,11 +8,10 @@ a selection into one automaton and scans a whole document in one pass, in compil
 
 - Rules are compiled in Hyperscan's *prefilter* mode, which may report more than the pattern
   matches (look-arounds and very large repeats are approximated) but never less.
-- Hyperscan and Python agree on ``\\w``, ``\\s``, ``\\d``, ``\\b``, ``.`` and case folding only for
-  some characters: Python's ``\\s`` also takes the separators U+001C..U+001F, and its IGNORECASE lets
-  "K" (Kelvin sign) match "k" and "ſ" match "s". A document is only prefiltered when every
-  character is in :data:`SAFE_CHARS` (checked in one regex pass); others take the pure-Python path
-  (about 2% of Indonesian news: Arabic script in quotes, rare letters).
+- Hyperscan (UTF-8, no Unicode properties) and Python agree on ``\\w``, ``\\s``, ``\\d`` and case
+  folding for ASCII only: the translation widens every such class to all characters beyond ASCII, and
+  lists for a case-insensitive letter every character Python takes for it (the Kelvin sign for "k",
+  "ſ" for "s", "ς" for "σ" ...), so every document is prefiltered but one with a lone surrogate.
 - A rule Hyperscan cannot compile even when approximated leaves its whole kind to Python.
 
 ``tests/test_prefilter.py`` checks that the two paths give identical results on random text built from
@@ -22,6 +21,7 @@ Without the ``hyperscan`` package (it has wheels for Linux and macOS), cleaning 
 
 from __future__ import annotations
 
+import _sre
 import bisect
 import functools
 import hashlib
@@ -36,40 +36,15 @@ from typing import Any
 
 from .catalog import Rule
 
-__all__ = ["SAFE_CHARS", "Hits", "RulePrefilter", "available"]
+__all__ = ["Hits", "RulePrefilter", "available", "eligible"]
 
 try:  # pragma: no cover - exercised by which environment runs the tests
     import hyperscan as _hs
 except ImportError:  # pragma: no cover
     _hs = None
 
-#: Characters on which Hyperscan (UTF-8, Unicode properties) and Python's ``re`` agree for every
-#: construct the catalog uses: printable ASCII, tab and newline, Latin-1, general punctuation,
-#: currency, arrows and symbols, Arabic, variation selectors and emoji. Deliberately left out:
-#: U+001C..U+001F (``\\s`` in Python only), U+0085, Latin Extended (dotless i, long s), the
-#: letterlike block (Kelvin and Angstrom signs fold to ASCII letters in Python), lone surrogates.
-SAFE_CHARS = (
-    "\t\n\x20-\x7e\u00a0-\u00ff\u0600-\u06ff\u2010-\u2027\u2030-\u205e\u20a0-\u20bf"
-    "\u2190-\u2bff\ufe00-\ufe0f\U0001f000-\U0001faff"
-)
-_UNSAFE_RE = re.compile(f"[^{SAFE_CHARS}]")
-
-
-def _safe_ranges() -> list[tuple[int, int]]:
-    out, i = [], 0
-    while i < len(SAFE_CHARS):
-        if i + 2 < len(SAFE_CHARS) and SAFE_CHARS[i + 1] == "-":
-            out.append((ord(SAFE_CHARS[i]), ord(SAFE_CHARS[i + 2])))
-            i += 3
-        else:
-            out.append((ord(SAFE_CHARS[i]), ord(SAFE_CHARS[i])))
-            i += 1
-    return out
-
-
-#: A Hyperscan expression for any character outside :data:`SAFE_CHARS`: scanned with the rules, it
-#: tells whether a text is eligible without a pass of Python's ``re`` over it.
-UNSAFE_EXPRESSION = "[^" + "".join(f"\\x{{{a:X}}}-\\x{{{b:X}}}" for a, b in _safe_ranges()) + "]"
+# Lone surrogates cannot be encoded as UTF-8 for Hyperscan: a text with one takes the Python path.
+_UNSAFE_RE = re.compile("[\ud800-\udfff]")
 
 #: Kinds whose rules are whole-line matches (anchored at both line ends); inline and lexicon rules
 #: are searched anywhere and only tell whether a document needs the Python scan at all.
@@ -84,9 +59,13 @@ MAX_BOUND = 8
 try:
     from re import _constants as _C
     from re import _parser as _P
+    from re._casefix import _EXTRA_CASES
 except ImportError:  # pragma: no cover - Python 3.10
+    import sre_compile
     import sre_constants as _C  # type: ignore[no-redef]
     import sre_parse as _P  # type: ignore[no-redef]
+
+    _EXTRA_CASES = sre_compile._ignorecase_fixes  # type: ignore[attr-defined]
 
 # Character sets as Hyperscan class bodies, for Python's categories: ``wide`` takes in at least what
 # Python matches (every non-ASCII character where Python's class holds some), ``narrow`` at most.
@@ -112,9 +91,38 @@ def _char(c: int) -> str:
     return ch if ch.isascii() and ch.isalnum() else f"\\x{{{c:X}}}"
 
 
+#: The only characters outside ASCII that Python's case-insensitive matching takes for an ASCII
+#: letter (dotted and dotless i, long s, Kelvin sign; ``tests/test_prefilter.py`` checks it on every
+#: code point). Which letter each stands for is asked of ``re`` itself.
+_ASCII_LOOKALIKES = (0x130, 0x131, 0x17F, 0x212A)
+
+
+@functools.cache
+def _ascii_lookalikes(c: int) -> tuple[int, ...]:
+    return tuple(x for x in _ASCII_LOOKALIKES if re.fullmatch(re.escape(chr(c)), chr(x), re.IGNORECASE))
+
+
+#: The characters ``re`` lowers to a letter without being that letter's upper or title case (the
+#: Kelvin sign is lowered to "k"): all six of them, checked on every code point by a test.
+_ODD_UPPER = {0x69: (0x130,), 0x6B: (0x212A,), 0xDF: (0x1E9E,), 0xE5: (0x212B,), 0x3B8: (0x3F4,),
+              0x3C9: (0x2126,)}
+
+
 def _cased(c: int) -> set[int]:
-    ch = chr(c)
-    return {ord(x) for x in {ch, ch.lower(), ch.upper(), ch.title()} if len(x) == 1}
+    """The characters Python's case-insensitive matching takes for ``c``: those with the same lower
+    case, and those ``re`` adds to it (Greek final sigma, micro sign ...)."""
+    if c < 0x80:
+        ch = chr(c)
+        return {ord(ch.lower()), ord(ch.upper()), *_ascii_lookalikes(c)}
+    if not _sre.unicode_iscased(c):
+        return {c}
+    lo = _sre.unicode_tolower(c)
+    out = set()
+    for t in (lo, *_EXTRA_CASES.get(lo, ())):
+        out.add(t)
+        out.update(ord(v) for v in (chr(t).upper(), chr(t).title()) if len(v) == 1)
+        out.update(_ODD_UPPER.get(t, ()))
+    return out
 
 
 def to_hyperscan(pattern: str, flags: int = 0) -> str:
@@ -143,8 +151,11 @@ def _node(op, av, icase: bool) -> str:  # type: ignore[no-untyped-def]
     if name == "LITERAL":
         if av == 10:
             return _NEVER
-        if icase and not chr(av).isascii() and len(_cased(av)) > 1:
-            return "[" + "".join(_char(c) for c in sorted(_cased(av))) + "]"
+        if icase:
+            # Hyperscan folds ASCII letters itself; the rest of what Python takes for this one is listed.
+            codes = {c for c in _cased(av) if c >= 0x80} | {av}
+            if len(codes) > 1:
+                return "[" + "".join(_char(c) for c in sorted(codes)) + "]"
         return _char(av)
     if name == "NOT_LITERAL":
         return "."  # every character but a line break: a superset within a line
@@ -194,14 +205,20 @@ def _klass(items, icase: bool) -> str:  # type: ignore[no-untyped-def]
     for op, av in items:
         name = str(op)
         if name == "LITERAL":
-            codes = _cased(av) if icase and wide and not chr(av).isascii() else {av}
+            codes = _cased(av) | {av} if icase and wide else {av}
             parts.extend(_char(c) for c in sorted(codes - {10} if wide else codes))
         elif name == "RANGE":
             lo, hi = av
             pieces = [(lo, 9), (11, hi)] if wide and lo <= 10 <= hi else [(lo, hi)]
             parts.extend(f"{_char(a)}-{_char(b)}" for a, b in pieces if a <= b)
-            if icase and wide and hi > 0x7F:
-                parts.append("\\x{80}-\\x{10FFFF}")
+            if icase and wide:
+                if hi > 0x7F:
+                    # Every character beyond ASCII, and the ASCII ones Python folds into the range.
+                    parts.append("\\x{80}-\\x{10FFFF}")
+                    in_range = re.compile(f"[{re.escape(chr(lo))}-{re.escape(chr(hi))}]", re.IGNORECASE)
+                    parts.extend(_char(c) for c in range(0x80) if c != 10 and in_range.fullmatch(chr(c)))
+                else:
+                    parts.extend(_char(x) for c in range(lo, hi + 1) for x in _ascii_lookalikes(c))
         elif name == "CATEGORY":
             sets = _CATEGORY_SETS.get(str(av))
             if sets is None:
@@ -231,11 +248,11 @@ def available() -> bool:
 
 
 def eligible(text: str) -> bool:
-    """Whether a text only holds characters on which both regex engines agree.
+    """Whether the prefilter can scan a text: anything but a lone surrogate (which has no UTF-8).
 
-    >>> eligible("JAKARTA, KOMPAS.com – Harga “cabai” naik 5%.")
+    >>> eligible("JAKARTA, KOMPAS.com – Harga “cabai” naik 5%, suhu 3\u212a, ſ, ı.")
     True
-    >>> eligible("Kelvin: 3\u212a")
+    >>> eligible("lone " + chr(0xD800) + " surrogate")
     False
     """
     return _UNSAFE_RE.search(text) is None
@@ -282,8 +299,6 @@ class RulePrefilter:
         # lower case, so their patterns, case-insensitive, tell which ASCII lines they could take.
         for pos, (rule, pattern) in enumerate(zip(by_kind.get("lexicon", ()), lexicon_patterns)):
             groups[bool(rule.outlets)].append(("lexicon", pos, pattern, re.IGNORECASE))
-        # Eligibility (see SAFE_CHARS) found by the same scan, in the database every selection has.
-        groups[False].append(("unsafe", 0, UNSAFE_EXPRESSION, 0))
         self.unfiltered: set[str] = set()
         # Per database: (db, kind of each expression, position of its rule in its kind's list).
         self._parts: list[tuple[Any, list[str], list[int]]] = []
@@ -294,8 +309,6 @@ class RulePrefilter:
             self.unfiltered |= unfiltered
             if db is not None:
                 self._parts.append((db, [items[i][0] for i in taken], [items[i][1] for i in taken]))
-        self._unsafe_scanned = "unsafe" not in self.unfiltered
-        self.unfiltered.discard("unsafe")
         self._lexicon_db = None
         if lexicon_patterns:
             f = _BASE_FLAGS | _hs.HS_FLAG_SINGLEMATCH
@@ -312,7 +325,7 @@ class RulePrefilter:
 
     def scan(self, lines: Sequence[str | None], subset: Sequence[int] | None = None) -> Hits | None:
         """Scan one document's lines (``None`` for dropped ones), or only the lines in ``subset``;
-        ``None`` if the text is not eligible (see :data:`SAFE_CHARS`)."""
+        ``None`` if the text is not eligible (see :func:`eligible`)."""
         index = range(len(lines)) if subset is None else subset
         text = "\n".join(lines[i] or "" for i in index)
         if _UNSAFE_RE.search(text) is not None:
@@ -336,18 +349,14 @@ class RulePrefilter:
         joined, if the caller has it. Only for a prefilter that leaves no kind to Python."""
         if text is None:
             text = "\n".join([lines[i] or "" for i in (range(len(lines)) if subset is None else subset)])
-        if not self._unsafe_scanned and _UNSAFE_RE.search(text) is not None:
+        try:
+            data = text.encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: not eligible
             return None
         found: dict[str, dict[int, set[int]]] = {k: {} for k in _ALL_KINDS}
-        if text:
-            try:
-                data = text.encode("utf-8")
-            except UnicodeEncodeError:  # a lone surrogate: not eligible
-                return None
+        if data:
             for db, kind_of, position in self._parts:
                 db.scan(data, match_event_handler=_line_collector(kind_of, position, data, subset, found))
-            if found["unsafe"]:
-                return None
         return found
 
     def lexicon(self, folded: str) -> bool | None:
@@ -400,7 +409,7 @@ _LINE_FORMS = {"line": "^(?:{})$", "tail": "^(?:{})$", "block": "^(?:{})$", "pre
                "inline": "^.*(?:{}).*$", "lexicon": "^.*(?:{}).*$"}
 
 
-_ALL_KINDS = (*LINE_KINDS, *SEARCH_KINDS, "lexicon", "unsafe")
+_ALL_KINDS = (*LINE_KINDS, *SEARCH_KINDS, "lexicon")
 
 
 def _line_collector(kind_of: list[str], position: list[int], data: bytes, subset: Sequence[int] | None,
@@ -498,11 +507,6 @@ def _build_rule_database(rules: tuple[tuple[str, str, int], ...]) -> tuple[Any, 
     taken: list[int] = []
     unfiltered: set[str] = set()
     for i, (kind, pattern, re_flags) in enumerate(rules):
-        if kind == "unsafe":  # a Hyperscan expression already (UNSAFE_EXPRESSION)
-            exprs.append(pattern.encode("utf-8"))
-            flags.append(_hs.HS_FLAG_UTF8 | _hs.HS_FLAG_SINGLEMATCH)
-            taken.append(i)
-            continue
         expr = _expression(pattern, re_flags, kind=kind)
         if expr is None:
             unfiltered.add(kind)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
@@ -216,6 +217,32 @@ class RunStats:
             mine.extend(rows[: SAMPLES_PER_RULE - len(mine)])
         self.emptied.extend(other.emptied[: EMPTIED_SAMPLES - len(self.emptied)])
 
+    def to_state(self) -> dict[str, Any]:
+        """Every field, as JSON (for the run journal); :meth:`from_state` reads it back equal."""
+        out: dict[str, Any] = {}
+        for f in dataclasses.fields(self):
+            v = getattr(self, f.name)
+            if f.name == "outlets":
+                v = {k: [[list(x) if isinstance(x, tuple) else x, n] for x, n in c.items()] for k, c in v.items()}
+            elif isinstance(v, Counter):
+                v = dict(v)
+            out[f.name] = v
+        return out
+
+    @classmethod
+    def from_state(cls, state: dict[str, Any]) -> RunStats:
+        st = cls()
+        for f in dataclasses.fields(st):
+            if f.name not in state:
+                continue
+            v = state[f.name]
+            if f.name == "outlets":
+                v = {k: Counter({tuple(x) if isinstance(x, list) else x: n for x, n in rows}) for k, rows in v.items()}
+            elif isinstance(getattr(st, f.name), Counter):
+                v = Counter(v)
+            setattr(st, f.name, v)
+        return st
+
     def __add__(self, other: RunStats) -> RunStats:
         out = RunStats()
         out.merge(self)
@@ -278,4 +305,6 @@ def change_row(doc: str, c: Change) -> dict[str, Any]:
            "start": c.start, "end": c.end, "removed": c.removed}
     if c.added:
         row["added"] = c.added
+    if c.score is not None:
+        row["score"] = c.score
     return row

@@ -457,7 +457,8 @@ def write_report_html(report_dir: Path) -> Path:
     dup = report_dir / "duplicates.jsonl"
     clusters = summarize_clusters(_read_jsonl(dup)) if report.get("dedup") is not None and dup.is_file() else None
     path = report_dir / "report.html"
-    with atomic_writer(path) as fh:
+    # A file name that is not UTF-8 holds lone surrogates (\udcXX): shown as that escape.
+    with atomic_writer(path, errors="backslashreplace") as fh:
         fh.write(render(report, clusters))
     return path
 

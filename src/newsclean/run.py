@@ -18,6 +18,7 @@ and the near-duplicate index keeps compact arrays, not text.
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import json
 import multiprocessing as mp
 import os
@@ -27,7 +28,7 @@ import sys
 import tempfile
 from array import array
 from collections import deque
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -36,7 +37,7 @@ from typing import IO, Any
 from .budget import DEFAULT_SECONDS, OverBudget, cpu_budget, document_budget
 from .budget import stop as stop_budget_clock
 from .catalog import Catalog, Rule, load_rule_file, rule_matches
-from .document import Change, Cleaned, Document, split_lines
+from .document import Change, Cleaned, Document, count_lines, split_lines
 from .io import (
     BadRecord,
     InputFile,
@@ -53,6 +54,7 @@ from .io import (
     reject_row,
     write_text_atomic,
 )
+from .journal import Journal
 from .pipeline import BlankLines, Pipeline, output_newline, replay
 from .report import RunStats, change_row
 
@@ -81,6 +83,8 @@ class PipelineSpec:
     #: CPU seconds a document's cleaning may take (plus some per MB: newsclean.budget); None: no limit.
     time_limit: float | None = DEFAULT_SECONDS
     exclude: tuple[str, ...] = ()  # ids of rules left out (found too slow on some document)
+    templates: Any = None  # newsclean.templates.Templates learned from the run's inputs, or None
+    line_model: bool = True  # score the lines the rules left (newsclean.linemodel)
 
     def build(self) -> Pipeline:
         from .catalog import default_catalog
@@ -91,7 +95,8 @@ class PipelineSpec:
         if self.exclude:
             cat = Catalog(tuple(r for r in cat.rules if r.id not in self.exclude))
         return Pipeline.default(lang=self.lang, catalog=cat, blank_lines=self.blank_lines,  # type: ignore[arg-type]
-                                newline=self.newline)  # type: ignore[arg-type]
+                                newline=self.newline, templates=self.templates,  # type: ignore[arg-type]
+                                line_model=self.line_model)
 
     def user_rules(self) -> list[Rule]:
         """The rules of the extra rule files (the ones whose time is watched: see _Worker)."""
@@ -121,7 +126,7 @@ def kept_lines(text: str, cleaned: Cleaned) -> list[tuple[int, str]]:
     exactly one output line, in order, because line cleaners never add line breaks."""
     if not cleaned.text:
         return []
-    n_lines = len(split_lines(base_text(text, cleaned)))
+    n_lines = count_lines(base_text(text, cleaned))
     dropped = {c.line for c in line_steps(cleaned) if c.action == "drop_line"}
     kept = (i for i in range(n_lines) if i not in dropped)
     return list(zip(kept, split_lines(cleaned.text)))
@@ -371,41 +376,53 @@ class _Worker:
                 slow.append(rule.id)
         return tuple(slow)
 
+    @staticmethod
+    def _reject(g: _Group, fi: int, n: int, rec: dict[str, Any] | None, raw: bytes | None, reason: str) -> None:
+        """A document that cannot go to the output: a record is kept whole in the rejects (its line's
+        bytes, or a Parquet row), a one-document file fails."""
+        if rec is None:
+            g.entries.append(("fail", fi, reason))
+            return
+        kept = reject_row(raw) if raw is not None else {"row": json.loads(json.dumps(rec, default=str))}
+        g.entries.append(("reject", fi, {"line": n, "reason": reason, **kept}))
+
     def _document(self, g: _Group, fi: int, n: int, doc: Document, rec: dict[str, Any] | None,
                   target: str | None, raw: bytes | None) -> None:
         job = self.job
         cleaned = self._clean(g, fi, n, doc)
         if isinstance(cleaned, str):  # could not be cleaned in time: kept whole in the rejects
-            if rec is None:
-                g.entries.append(("fail", fi, cleaned))
-            else:
-                kept = reject_row(raw) if raw is not None else {"row": json.loads(json.dumps(rec, default=str))}
-                g.entries.append(("reject", fi, {"line": n, "reason": cleaned, **kept}))
+            self._reject(g, fi, n, rec, raw, cleaned)
             return
         if job.drops:
             key = job.renamed.get((fi, n), doc.id)
             if key in job.drops:
                 cleaned = drop_lines(doc.text, cleaned, job.drops[key], newline=self.pipeline.newline,
                                      blank_lines=self.pipeline.blank_lines)
+        out: Any = None
+        if job.write and rec is not None:
+            out_rec = dict(rec)
+            out_rec["text"] = cleaned.text
+            if job.files[fi][1] == "parquet":
+                out = out_rec
+            else:
+                try:
+                    out = record_line(out_rec)
+                except (ValueError, RecursionError) as exc:  # nesting json can read but not write back
+                    self._reject(g, fi, n, rec, raw, f"cannot write the record back as JSON: {exc}")
+                    return
         if g.stats is not None:
             if job.count:
                 g.stats.add_document(doc.text, cleaned.text, cleaned.changes, doc.outlet,
-                                     len(split_lines(base_text(doc.text, cleaned))), doc.id)
+                                     count_lines(base_text(doc.text, cleaned)), doc.id)
                 note = doc.metadata.get("html_encoding_note")
                 if note:
                     g.stats.note(job.files[fi][0], note)
             if job.account:
                 account_drops(g.stats, cleaned, len(output_newline(doc.text, self.pipeline.newline)),
                               doc.outlet, doc.id)
-        out: Any = None
-        if job.write:
-            if rec is None:  # .txt / .html: one document per file, written here
-                end = output_newline(doc.text, self.pipeline.newline) if cleaned.text else ""
-                write_text_atomic(Path(target or ""), cleaned.text + end)
-            else:
-                out_rec = dict(rec)
-                out_rec["text"] = cleaned.text
-                out = out_rec if job.files[fi][1] == "parquet" else record_line(out_rec)
+        if job.write and rec is None:  # .txt / .html: one document per file, written here
+            end = output_newline(doc.text, self.pipeline.newline) if cleaned.text else ""
+            write_text_atomic(Path(target or ""), cleaned.text + end)
         explain: list[str] | None = None
         if job.explain:
             explain = []
@@ -460,6 +477,106 @@ def _prepare_numba() -> None:
 
 _WORKER: _Worker | None = None
 
+# -- interruptions -------------------------------------------------------------------------------
+#
+# Ctrl-C and SIGTERM raise in the main thread wherever it is (the CLI's handlers call
+# :func:`interrupt`). Inside the pool's own calls (submitting a task, waiting for a result, stopping
+# the workers) an exception can leave its locks and threads in a state where stopping the pool
+# waits forever; there the interruption is noted and raised as soon as the call returns, and
+# waiting for a result looks at it every :data:`POLL_SECONDS`.
+
+POLL_SECONDS = 0.2
+_shield_depth = 0
+_stop: type[BaseException] | None = None
+_hard_stop = False  # workers may have died in the middle of a queue operation
+
+
+class WorkerLost(OSError):
+    """A worker process ended in the middle of the run (killed: out of memory, a signal)."""
+
+
+def interrupt(exc: type[BaseException]) -> None:
+    """Raise ``exc`` now, or, inside the pool's calls, as soon as they return."""
+    global _stop, _hard_stop
+    _hard_stop = True  # the signal may have reached the workers too (sent to the process group)
+    if _shield_depth:
+        _stop = _stop or exc
+        return
+    raise exc()
+
+
+@contextmanager
+def _shielded(final: bool = False) -> Iterator[None]:
+    """Interruptions wait until the block is over (and are dropped with ``final``: the run is
+    stopping anyway)."""
+    global _shield_depth, _stop
+    _shield_depth += 1
+    try:
+        yield
+    finally:
+        _shield_depth -= 1
+        if _shield_depth == 0 and _stop is not None:
+            exc, _stop = _stop, None
+            if not final:
+                raise exc()
+
+
+def _after_fork_in_child() -> None:
+    # A worker (forked from the command line's process) must not inherit its handlers: Ctrl-C is
+    # the main process's to report, and SIGTERM (from the pool, or to the whole process group)
+    # must end a worker at once, whatever it was doing, even before it finished starting.
+    global _shield_depth, _stop
+    _shield_depth, _stop = 0, None
+    if getattr(signal.getsignal(signal.SIGTERM), "__module__", "") == "newsclean.cli":
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
+
+
+def _wait(result: Any, workers: Sequence[Any]) -> Any:
+    """``result.get()``, interruptible; raises :class:`WorkerLost` if a worker ended (its task
+    would never come back: the pool starts another worker, but not the task again)."""
+    global _hard_stop
+    while True:
+        with _shielded():
+            try:
+                return result.get(POLL_SECONDS)
+            except mp.TimeoutError:
+                pass
+        dead = next((p for p in workers if p.exitcode is not None), None)
+        if dead is not None:
+            _hard_stop = True
+            code = dead.exitcode
+            how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
+            raise WorkerLost(f"a worker process {how} (out of memory?)")
+
+
+def _stop_pool(pool: Any, workers: Sequence[Any]) -> None:
+    """Stop the workers. After an interruption or a lost worker, a worker may have died holding a
+    lock of the pool's queues, and ``Pool.terminate`` would then wait for it for ever: the
+    workers are killed instead, and the pool's threads (daemons, blocked) are left behind."""
+    global _hard_stop
+    if not _hard_stop:
+        pool.terminate()
+        pool.join()
+        return
+    _hard_stop = False
+    handler = getattr(pool, "_worker_handler", None)
+    if handler is not None:
+        handler._state = "TERMINATE"  # the pool's own value: start no worker in place of a dead one
+    for p in [*workers, *getattr(pool, "_pool", ())]:
+        try:
+            p.kill()
+            p.join(5)
+        except (OSError, ValueError, AssertionError):
+            pass
+    finalizer = getattr(pool, "_terminate", None)
+    if finalizer is not None:
+        finalizer.cancel()  # Pool.terminate at exit would wait for the dead workers' locks
+
 
 def _worker_init(job: _Job, pipeline: Pipeline | None) -> None:
     global _WORKER, _IN_WORKER
@@ -489,6 +606,8 @@ class DedupIntake:
         self._parts: list[tuple[int, Any]] = []  # (first document, SketchedParagraphs)
         self._rows = 0
         self._flushes = 0
+        self._paragraphs: list[int] = []  # per buffered document
+        self._flushed_paragraphs = 0
 
     @property
     def config(self) -> Any:
@@ -506,39 +625,41 @@ class DedupIntake:
             self._parts.append((len(self._docs), sketched))
             self._rows += len(sketched.doc)
         self._docs.extend((d[0], d[2], d[3]) for d in docs)
+        self._paragraphs.extend(d[4] for d in docs)
         if self._rows >= self.config.batch_size:
             self.flush()
 
-    def mark(self) -> tuple[int, int, int]:
+    def mark(self) -> tuple[int, ...]:
         """Where the documents added from now on start (see :meth:`roll_back`)."""
-        return (self._flushes, len(self._docs), len(self._parts))
+        # The documents buffered now go to the index before any added later.
+        return (self._flushes, len(self._docs), len(self._parts), self.index.n_documents + len(self._docs),
+                self._flushed_paragraphs + sum(self._paragraphs), self.spill.n_documents)
 
-    def roll_back(self, mark: tuple[int, int, int], docs: Sequence[tuple[str, int]]) -> None:
-        """Take back the documents ``(key, paragraphs)`` added since ``mark`` (all of them, in
-        order, and nothing else was added since): those still buffered are dropped, those already
-        in the index are discarded there, and the spill forgets their texts."""
-        flushes, n_docs, n_parts = mark
+    def roll_back(self, mark: tuple[int, ...]) -> None:
+        """Take back the documents added since ``mark`` (those of a file that failed; nothing else
+        was added since): those still buffered are dropped, those already in the index are
+        discarded there, and the spill and :attr:`doc_file` forget them. Costs nothing per
+        document until a file fails."""
+        flushes, n_docs, n_parts, first_doc, paragraphs_before, spill_docs = mark
         if flushes == self._flushes:  # all still buffered
-            gone, self._docs = self._docs[n_docs:], self._docs[:n_docs]
-            self._parts = self._parts[:n_parts]
-            flushed: Sequence[tuple[str, int]] = []
-        else:  # the buffer holds only the last of them
-            gone, self._docs, self._parts = self._docs, [], []
-            flushed = docs[: len(docs) - len(gone)]
+            gone = self._docs[n_docs:]
+            del self._docs[n_docs:], self._parts[n_parts:], self._paragraphs[n_docs:]
+        else:  # the buffer holds only the last of them; the others are in the index
+            gone, self._docs, self._parts, self._paragraphs = self._docs, [], [], []
+            self.index.discard_since(first_doc, paragraphs=self._flushed_paragraphs - paragraphs_before)
+            self._flushed_paragraphs = paragraphs_before
         self._rows = sum(len(b.doc) for _, b in self._parts)
-        if flushed:
-            self.index.discard([k for k, _ in flushed], paragraphs=sum(p for _, p in flushed))
-        keys = [k for k, _ in docs]
-        self.spill.forget(keys)
-        for k in keys:
-            self.doc_file.pop(k, None)
+        del gone
+        for key in self.spill.forget_since(spill_docs):
+            self.doc_file.pop(key, None)
 
     def flush(self) -> None:
         """Add what is buffered to the index."""
         from .dedup.index import SketchedParagraphs
 
         docs, parts = self._docs, self._parts
-        self._docs, self._parts, self._rows = [], [], 0
+        self._flushed_paragraphs += sum(self._paragraphs)
+        self._docs, self._parts, self._rows, self._paragraphs = [], [], 0, []
         if docs:
             self._flushes += 1
         if not parts:
@@ -617,22 +738,24 @@ class Runner:
         renamed = self._renamed.get((fi, n))
         if renamed is not None or self._keys_frozen:
             return renamed or key
+        seen = self._seen_ids
+        mine = pending.seen if pending is not None else seen  # the open file's keys wait for its end
+
+        def taken(h: int) -> bool:
+            return h in seen or (mine is not seen and h in mine)
+
         h = hash(key)
-        if h not in self._seen_ids:
-            self._seen_ids.add(h)
-            if pending is not None:
-                pending.seen.append(h)
+        if not taken(h):
+            mine.add(h)
             return key
         base = renamed = f"{self.files[fi].rel}:{n}"
         k = 1
-        while hash(renamed) in self._seen_ids:
+        while taken(hash(renamed)):
             k += 1
             renamed = f"{base}#{k}"
-        h = hash(renamed)
-        self._seen_ids.add(h)
+        mine.add(hash(renamed))
         self._renamed[(fi, n)] = renamed
         if pending is not None:
-            pending.seen.append(h)
             pending.renamed.append((fi, n))
         return renamed
 
@@ -672,19 +795,26 @@ class Runner:
         shared = self.pipeline if ctx.get_start_method() == "fork" else None
         if shared is not None and job.dedup is not None:
             _prepare_numba()
-        with ctx.Pool(self.jobs, initializer=_worker_init, initargs=(job, shared)) as pool:
+        with _shielded():
+            pool = ctx.Pool(self.jobs, initializer=_worker_init, initargs=(job, shared))
+        workers = list(getattr(pool, "_pool", ()))  # the processes started: none may end while we run
+        try:
             pending: deque[tuple[Any, int]] = deque()
             limit = self.jobs * IN_FLIGHT_PER_JOB
             in_flight = 0  # bytes read, for tasks of large Parquet rows
             for task, size in self._tasks(units):
-                pending.append((pool.apply_async(_worker_process, (task,)), size))
+                with _shielded():
+                    pending.append((pool.apply_async(_worker_process, (task,)), size))
                 in_flight += size
                 while pending and (len(pending) >= limit or in_flight > limit * BATCH_CHARS):
                     result, size = pending.popleft()
                     in_flight -= size
-                    yield result.get()
+                    yield _wait(result, workers)
             while pending:
-                yield pending.popleft()[0].get()
+                yield _wait(pending.popleft()[0], workers)
+        finally:
+            with _shielded(final=True):
+                _stop_pool(pool, workers)
 
     # -- the run ---------------------------------------------------------------------------------
 
@@ -692,7 +822,8 @@ class Runner:
             on_doc: Callable[[DocDone], None] | None = None, on_file: Callable[[int], None] | None = None,
             on_file_failed: Callable[[int], None] | None = None,
             write: bool = True, count: bool = True, account: bool = False,
-            dedup: DedupIntake | None = None) -> None:
+            dedup: DedupIntake | None = None, journal: Journal | None = None,
+            replay: Sequence[tuple[dict[str, Any], bytes]] = (), first_pass: bool | None = None) -> None:
         """Clean the files (all, or ``indexes``), writing outputs; ``drops`` removes more lines
         (doc key -> input line numbers), and with ``account`` (and not ``count``) the lines they
         remove are taken off the counts; ``dedup`` receives every document's kept paragraphs;
@@ -703,7 +834,12 @@ class Runner:
         its failure: what its earlier records did (counts, keys, explain and reject rows, paragraphs
         given to ``dedup``) is provisional until the file's end and is taken back when it fails,
         so it cannot influence the other files' outputs. Documents given to ``on_doc`` cannot be
-        taken back: ``on_file_failed`` says which file's to forget."""
+        taken back: ``on_file_failed`` says which file's to forget.
+
+        ``journal``: every group of results consumed is recorded there (:mod:`newsclean.journal`);
+        ``replay``: the records of an interrupted run's journal, consumed first (their outputs are
+        written already), before ``indexes`` (the files it did not finish). ``first_pass``: this
+        pass gives the documents their keys (by default, when it reads every file)."""
         idx = list(range(len(self.files))) if indexes is None else list(indexes)
         targets = {fi: str(self.out / self.files[fi].output_rel()) for fi in idx}
         renamed = {k: v for k, v in self._renamed.items() if k[0] in targets} if drops else {}
@@ -722,11 +858,14 @@ class Runner:
         stats = self.stats if count else elsewhere
         rejects_fh = self.rejects_fh if count else None
         explain_fh = self.explain_fh
-        sinks = [fh for fh in (rejects_fh, explain_fh) if fh is not None]
+        sinks: list[Any] = [fh for fh in (rejects_fh, explain_fh, journal) if fh is not None]
         open_file: _OpenFile | None = None
+        source = itertools.chain(
+            ([_replayed(meta, blob, dedup)] for meta, blob in replay),
+            ([(*g, False) for g in groups] for groups in self._results(job, self._units(idx))))
         try:
-            for groups in self._results(job, self._units(idx)):
-                for gkey, gstats, sketched, spill, entries in groups:
+            for groups in source:
+                for gkey, gstats, sketched, spill, entries, replayed in groups:
                     if gkey is not None and gkey in failed:
                         continue  # later documents of a record file that failed
                     if gkey is not None and (open_file is None or open_file.fi != gkey):
@@ -792,26 +931,30 @@ class Runner:
                             w = writers.pop(fi, None)
                             if w is not None:
                                 w.close()
-                            elif write and f.kind in RECORD_KINDS:  # a file with no good record
+                            elif write and not replayed and f.kind in RECORD_KINDS:  # a file with no good record
                                 RecordWriter(self.out / f.output_rel(), f.kind, f.compression).close()
                             if pending is not None:
-                                # The file is whole: its counts and rejected records count.
+                                # The file is whole: its counts, rejected records and keys count.
                                 self.stats.merge(pending.stats)
+                                self._seen_ids |= pending.seen
                                 open_file = None
                             if on_file:
                                 on_file(fi)
-                    if docs and dedup is not None and not (gkey is not None and gkey in failed):
+                    lost = gkey is not None and gkey in failed  # the file failed in this group
+                    if docs and dedup is not None and not lost:
                         # (A record file's group is all its own: if the file failed in it, none goes.)
                         dedup.add(docs, sketched, spill)
-                        if open_file is not None and open_file.fi == gkey:
-                            open_file.dedup_docs.extend((d[0], d[4]) for d in docs)
+                    if journal is not None and not replayed and count:
+                        _journal_group(journal, gkey, gstats, entries, spill, lost)
+                        if open_file is None:
+                            journal.flush()  # every file so far is done: a point to resume from
             if dedup is not None:
                 dedup.flush()
         finally:
             for w in writers.values():
                 w.abort()
             stop_budget_clock()
-        if indexes is None:
+        if first_pass if first_pass is not None else indexes is None:
             # Keys are assigned by the first full pass; later passes over some files reuse them.
             self._keys_frozen = True
             self._seen_ids = set()
@@ -819,29 +962,88 @@ class Runner:
     def _roll_back(self, pending: _OpenFile, dedup: DedupIntake | None) -> None:
         """Take back what a record file that failed did so far (see :meth:`run`)."""
         for fh, mark in pending.marks:
-            fh.seek(mark)
-            fh.truncate()
-        for h in pending.seen:
-            self._seen_ids.discard(h)
+            if isinstance(fh, Journal):
+                fh.truncate(mark)
+            else:
+                fh.seek(mark)
+                fh.truncate()
         for k in pending.renamed:
             self._renamed.pop(k, None)
         if dedup is not None and pending.dedup_mark is not None:
-            dedup.roll_back(pending.dedup_mark, pending.dedup_docs)
+            dedup.roll_back(pending.dedup_mark)
+
+
+def _journal_group(journal: Journal, gkey: int | None, gstats: RunStats | None, entries: Sequence[tuple[Any, ...]],
+                   spill: tuple[array, array, bytes] | None, lost: bool) -> None:
+    """Record one consumed group (without its outputs, which are in OUT, nor its sketches, which
+    are computed again from the texts). A record file that failed in the group was cut out of the
+    journal already: only its failure is recorded."""
+    if lost:
+        fail = next(e for e in entries if e[0] in ("fail", "error") and e[1] == gkey)
+        journal.append({"g": gkey, "stats": None, "e": [list(fail)]})
+        return
+    rows: list[list[Any]] = []
+    for e in entries:
+        if e[0] == "doc":
+            _, fi, n, key, paragraphs, date, outlet, _out, explain, _done = e
+            if date is not None and not isinstance(date, (str, int, float, bool)):
+                date = str(date)  # what the index reads a date from (dedup.clusters.date_key)
+            rows.append(["doc", fi, n, key, paragraphs, date, outlet, explain])
+        else:
+            rows.append(list(e))
+    meta: dict[str, Any] = {"g": gkey, "stats": gstats.to_state() if gstats is not None else None, "e": rows}
+    blob = b""
+    if spill is not None:
+        lines, lengths, data = spill
+        meta["spill"] = len(lines)
+        blob = lines.tobytes() + lengths.tobytes() + data
+    journal.append(meta, blob)
+
+
+def _replayed(meta: dict[str, Any], blob: bytes, dedup: DedupIntake | None) -> tuple[Any, ...]:
+    """A journal record as the group it was: ``(key, stats, sketched, spill, entries, True)``."""
+    entries: list[tuple[Any, ...]] = []
+    for e in meta["e"]:
+        if e[0] == "doc":
+            _, fi, n, key, paragraphs, date, outlet, explain = e
+            entries.append(("doc", fi, n, key, paragraphs, date, outlet, None, explain, None))
+        else:
+            entries.append(tuple(e))
+    stats = RunStats.from_state(meta["stats"]) if meta.get("stats") is not None else None
+    spill = sketched = None
+    n = meta.get("spill")
+    if n is not None:
+        lines, lengths = array("q"), array("i")
+        lines.frombytes(blob[: 8 * n])
+        lengths.frombytes(blob[8 * n: 12 * n])
+        data = blob[12 * n:]
+        spill = (lines, lengths, data)
+        if dedup is not None and n:
+            from .dedup.index import sketch_documents
+
+            counts = [e[4] for e in entries if e[0] == "doc"]
+            doc_no = [d for d, c in enumerate(counts) for _ in range(c)]
+            texts, pos = [], 0
+            for k in lengths:
+                texts.append(data[pos:pos + k].decode("utf-8", "surrogatepass"))
+                pos += k
+            with _one_numba_thread():
+                sketched = sketch_documents(dedup.config, doc_no, list(lines), texts)
+    return (meta["g"], stats, sketched, spill, entries, True)
 
 
 class _OpenFile:
     """The record file being read: what its records did so far, to be kept at its end or taken
     back if it fails (the main process reads files in order, so one is open at a time)."""
 
-    __slots__ = ("fi", "stats", "marks", "seen", "renamed", "dedup_docs", "dedup_mark")
+    __slots__ = ("fi", "stats", "marks", "seen", "renamed", "dedup_mark")
 
-    def __init__(self, fi: int, sinks: Sequence[IO[str]], dedup: DedupIntake | None) -> None:
+    def __init__(self, fi: int, sinks: Sequence[Any], dedup: DedupIntake | None) -> None:
         self.fi = fi
         self.stats = RunStats()
-        self.marks = [(fh, fh.tell()) for fh in sinks]
-        self.seen: list[int] = []
+        self.marks = [(fh, fh.tell()) for fh in sinks]  # text reports and the journal
+        self.seen: set[int] = set()  # hashes of its keys, joined to the run's at its end
         self.renamed: list[tuple[int, int]] = []
-        self.dedup_docs: list[tuple[str, int]] = []
         self.dedup_mark = dedup.mark() if dedup is not None else None
 
 
@@ -878,10 +1080,17 @@ class TextSpill:
             self._next_id += 1
         return d
 
-    def forget(self, docs: Iterable[str]) -> None:
-        """Forget these documents' paragraphs (a failed file's): a later document may take a key."""
-        for doc in docs:
-            self._doc_ids.pop(doc, None)
+    @property
+    def n_documents(self) -> int:
+        return self._next_id
+
+    def forget_since(self, first: int) -> list[str]:
+        """Forget the paragraphs of the documents added since there were ``first`` (a failed
+        file's: a later document may take their keys); returns their keys."""
+        gone = [doc for doc, d in self._doc_ids.items() if d >= first]
+        for doc in gone:
+            del self._doc_ids[doc]
+        return gone
 
     def add(self, doc: str, line: int, text: str) -> None:
         d = self._id(doc)

@@ -14,6 +14,7 @@ text), at the cost of one regex scan (and a normal-form check for non-ASCII text
 
 from __future__ import annotations
 
+import bisect
 import re
 import unicodedata
 
@@ -152,6 +153,8 @@ def separators_to_spaces(text: str) -> str:
     >>> separators_to_spaces("kata\x0bdia\x1fitu")
     'kata dia itu'
     """
+    if _SEPARATORS_RE.search(text) is None:  # the common case: one scan, no new string
+        return text
     return _SEPARATORS_RE.sub(" ", text)
 
 
@@ -166,6 +169,8 @@ def remove_invisible(text: str) -> str:
     >>> remove_invisible("Ja\u200bkarta\u00ad")
     'Jakarta'
     """
+    if _INVISIBLE_RE.search(text) is None:  # the common case: one scan, no new string
+        return text
     return _INVISIBLE_RE.sub("", text)
 
 
@@ -204,7 +209,7 @@ for _f in (separators_to_spaces, fix_unicode, remove_invisible, normalize_spaces
     _f.line_local = True  # type: ignore[attr-defined]
     _f.idempotent = True  # type: ignore[attr-defined]
 
-#: The cleaners :func:`leaves_unchanged` speaks for.
+#: The cleaners :func:`lines_to_clean` speaks for.
 BUILTIN_CLEANERS = frozenset((separators_to_spaces, fix_unicode, remove_invisible, normalize_spaces, strip_line))
 
 # One scan for the characters any of them reacts to: those that may let ftfy change a segment,
@@ -217,28 +222,53 @@ _ANY_CLEANER_RE = re.compile(
 )
 
 
-def leaves_unchanged(text: str) -> bool:
-    """True when :func:`separators_to_spaces`, :func:`fix_unicode`, :func:`remove_invisible`,
-    :func:`normalize_spaces` and :func:`strip_line` (with the news configuration) all return every
-    line of ``text`` unchanged, found with one regex scan of characters, a few substring tests and
-    a normal-form check for non-ASCII text. False means "maybe": the cleaners then run as usual.
+def lines_to_clean(text: str) -> list[int] | None:
+    """The lines of ``text`` (split at ``\\n``) that :func:`separators_to_spaces`, :func:`fix_unicode`,
+    :func:`remove_invisible`, :func:`normalize_spaces` or :func:`strip_line` (news configuration)
+    might change, in order: every other line comes back unchanged from each of them. Found with one
+    regex scan of characters, a few substring searches and a normal-form check for non-ASCII text;
+    ``None`` for a text with line breaks other than ``\\n`` (then ask about every line).
 
-    Each cleaner changes a line only if the line holds one of its triggers: ftfy's risky characters,
-    HTML entities and text that is not NFC (see :func:`fix_unicode`); invisible characters; space
+    A cleaner changes a line only if the line holds one of its triggers: ftfy's risky characters, HTML
+    entities and text that is not NFC (see :func:`fix_unicode`); invisible characters; space
     separators, tabs, vertical tabs, form feeds or two spaces in a row; whitespace at a line end.
-    Lines are separated by ``\\n`` only here (a text with other line breaks gets False).
 
-    >>> leaves_unchanged("Harga naik.\\nWarga “kaget”.")
-    True
-    >>> leaves_unchanged("Harga  naik."), leaves_unchanged("Harga &amp; kualitas"), leaves_unchanged("a \\nb")
-    (False, False, False)
+    >>> lines_to_clean("Harga naik.\\nWarga “kaget”.")
+    []
+    >>> lines_to_clean("Harga  naik.\\nOK\\nHarga &amp; kualitas\\nJa\\u200bkarta \\nb")
+    [0, 2, 3]
     """
-    if _ANY_CLEANER_RE.search(text) is not None:
-        return False
-    # Line breaks other than \n (\r, U+0085, U+2028, U+2029) are among the characters above.
-    if "  " in text or " \n" in text or "\n " in text or text[:1] == " " or text[-1:] == " ":
-        return False
-    if "&" in text and chardata.HTML_ENTITY_RE.search(text) is not None:
-        return False
+    at: list[int] = [m.start() for m in _ANY_CLEANER_RE.finditer(text)]
+    if at and any(ch in text for ch in "\r\x85\u2028\u2029"):
+        return None
+    # Without the characters above, the only whitespace left is " " (and the line breaks).
+    for pair in ("  ", " \n", "\n "):
+        i = text.find(pair)
+        while i >= 0:
+            at.append(i if pair != "\n " else i + 1)
+            i = text.find(pair, i + 1)
+    if text[:1] == " ":
+        at.append(0)
+    if text[-1:] == " ":
+        at.append(len(text) - 1)
+    if "&" in text:
+        at.extend(m.start() for m in chardata.HTML_ENTITY_RE.finditer(text))
     form = NEWS_FTFY_CONFIG.normalization
-    return text.isascii() or form is None or unicodedata.is_normalized(form, text)
+    check_form = form is not None and not text.isascii() and not unicodedata.is_normalized(form, text)
+    if not at and not check_form:
+        return []
+    starts = [0]
+    i = text.find("\n")
+    while i >= 0:
+        starts.append(i + 1)
+        i = text.find("\n", i + 1)
+    found = {bisect.bisect_right(starts, pos) - 1 for pos in at}
+    if check_form:
+        # Not in normal form somewhere: the lines that are not (a line break is a starter, so
+        # normalization never reaches across one).
+        ends = starts[1:] + [len(text) + 1]
+        for k, (a, b) in enumerate(zip(starts, ends)):
+            line = text[a:b - 1]
+            if not line.isascii() and not unicodedata.is_normalized(form, line):
+                found.add(k)
+    return sorted(found)

@@ -184,6 +184,15 @@ class NearDuplicateIndex:
             self._add_doc(doc, date, outlet)
         self._store(batch, d0)
 
+    @property
+    def n_documents(self) -> int:
+        """Documents added so far (the next one added is document number ``n_documents``)."""
+        return len(self._docs)
+
+    def discard_since(self, first: int, *, paragraphs: int = 0) -> None:
+        """:meth:`discard` the documents added since there were ``first``."""
+        self.discard(self._docs[first:], paragraphs=paragraphs)
+
     def discard(self, docs: Iterable[str], *, paragraphs: int = 0) -> None:
         """Take documents added before back out (those of an input file that failed part-way):
         their paragraphs join no cluster and count nowhere, and their keys may be added again.

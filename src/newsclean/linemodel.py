@@ -1,0 +1,389 @@
+"""A small line model: a boilerplate score for each line the rules left, from its shape and position.
+
+What the rule catalog does not know by name -- a credit line, a widget's leftover, a teaser headline --
+still looks like boilerplate: short, title-cased or without a verb, no sentence punctuation, next to other
+boilerplate, near the top or the end, repeated across the corpus, with words such as "share", "foto",
+"ikuti" or "loading". The model scores each kept line from such features (:data:`FEATURES`, computed by
+:func:`doc_features`) with a few hundred small regression trees (gradient boosting on the logistic loss),
+shipped as JSON in the package (``newsclean/models/linemodel.json``, under 1 MB; numpy only, CPU, no
+download, deterministic). ``python -m benchmarks.train_linemodel`` regenerates it from the hand labels in
+``eval/labels`` and weak labels from the rules (see README).
+
+:class:`LineModelCleaner` runs after the rules (and corpus templates) and drops a line whose score
+reaches the model's threshold, with rule id ``linemodel`` and the score in the explain step. It only looks
+at lines no rule touched: where the rules are silent.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import resources
+from typing import Any
+
+import numpy as np
+
+from .document import Change, Document
+from .lang import detect_lang
+from .templates import DATE_WORDS, Templates, is_post_attribution, key_hash, site_of, template_key
+
+__all__ = ["FEATURES", "LineModel", "LineModelCleaner", "default_line_model", "doc_features"]
+
+#: Cue words by family, English and Indonesian (lowercase, whole words). Each family is one feature: how
+#: many of its words the line has.
+CUES: dict[str, frozenset[str]] = {
+    "social": frozenset(
+        "share shares shared bagikan bagikan facebook twitter whatsapp telegram instagram tiktok youtube line "
+        "linkedin pinterest reddit email e-mail copy link tautan salin url print cetak tweet retweet".split()),
+    "follow": frozenset(
+        "follow ikuti subscribe subscribed subscription langganan berlangganan newsletter newsletters sign signup "
+        "daftar register join gabung bergabung channel saluran notifications notifikasi app apps aplikasi "
+        "download unduh install playstore appstore google news alert alerts inbox".split()),
+    "related": frozenset(
+        "baca read also juga terkait related lainnya more selengkapnya video videos watch tonton simak lihat "
+        "recommended rekomendasi popular populer terpopuler trending terbaru latest next berikutnya sebelumnya "
+        "previous stories artikel berita headlines playlist".split()),
+    "credit": frozenset(
+        "foto photo photos image images gambar ilustrasi credit kredit sumber source getty reuters ap afp antara "
+        "dok dokumentasi istimewa shutterstock file via pool epa xinhua anadolu courtesy".split()),
+    "byline": frozenset(
+        "by oleh penulis editor reporter pewarta posted published updated diperbarui dipublikasikan diterbitkan "
+        "wib wita wit am pm a.m p.m et gmt utc min mins ago lalu jam menit writer correspondent staff".split()),
+    "widget": frozenset(
+        "loading memuat login masuk sign-in signin log komentar comment comments comentarios cuaca weather "
+        "lokasi location klik click tap scroll iklan advertisement ads cookie cookies privacy kebijakan "
+        "javascript browser enable aktifkan izinkan allow permission captcha search cari menu close tutup".split()),
+    "reader": frozenset("you your kamu anda yuk ayo kalian mu".split()),
+}
+
+_SHAPE = ("len_log", "words", "upper_share", "digit_share", "punct_share", "title_share", "mean_word",
+          "first_upper", "first_lower", "first_punct", "end_sentence", "end_colon", "end_alnum",
+          "end_ellipsis", "end_duration", "has_url", "has_handle", "separators", "has_time", "date_words",
+          "quotes", "commas", "parens", "all_caps")
+_POSITION = ("rank", "rank_from_end", "alive", "rel_pos", "sim_first", "sim_title", "is_first")
+# Features look at kept lines only, never at where dropped lines were: cleaning the output again then
+# meets the same features, and finds nothing more to drop (cleaning stays idempotent).
+_NEIGHBOURS = ("prev_len_log", "next_len_log", "prev_sentence", "next_sentence", "next_lower", "short_run")
+_CORPUS = ("site_share", "sites_log", "stories_log")
+#: The document's language (as the rules choose theirs): boilerplate shapes differ between languages.
+LANGS = ("en", "id")
+#: The model's inputs, in order.
+FEATURES: tuple[str, ...] = (_SHAPE + _POSITION + _NEIGHBOURS + _CORPUS + tuple(f"cue_{k}" for k in CUES)
+                             + tuple(f"lang_{x}" for x in LANGS))
+
+#: Lines longer than this are never scored (paragraphs of reporting; boilerplate lines are shorter).
+MAX_CHARS = 400
+#: Documents of fewer kept lines are left alone: too little around a line to judge it by.
+MIN_LINES = 3
+#: Lines of fewer words are not scored. Measured leave-outlet-out on the dev labels (README): short lines are
+#: subheadings as often as labels, and the model told them apart no better than chance (English, threshold
+#: 0.5: 25 boilerplate tokens for 45 of content under 7 words, 250 for 21 from 7 words up); the rules name
+#: the short labels that are boilerplate.
+MIN_WORDS = 7
+#: Word overlap with the document's title above which a line counts as the headline.
+TITLE_LIKE = 0.6
+#: Nor are lines that end like a sentence or an introduction: every line the model took on held-out outlets
+#: was a headline, a video title or a label (no sentence end); promo sentences are the rules' and the
+#: templates'. This also keeps the model's cost low: most lines of a text are paragraphs.
+_SKIP_ENDINGS = tuple('.!?:;"”’)')
+
+
+def is_scored(line: str) -> bool:
+    """Whether the model looks at a (kept) line at all: a headline-like line of :data:`MIN_WORDS` words or
+    more, at most :data:`MAX_CHARS` characters, that is not an embedded post's attribution.
+
+    >>> is_scored("Trump blames Obama for allowing Russian annexation of Crimea")
+    True
+    >>> is_scored("Polisi menangkap tiga tersangka di Bekasi pada Senin malam.")
+    False
+    """
+    s = line.rstrip()
+    return (len(s) <= MAX_CHARS and not s.endswith(_SKIP_ENDINGS) and s.count(" ") >= MIN_WORDS - 1
+            and len(s.split()) >= MIN_WORDS and not is_post_attribution(s))
+
+_ASCII = bytes(range(128))
+_NOT_UPPER = bytes(c for c in range(256) if not 65 <= c <= 90)
+_NOT_LETTER = bytes(c for c in range(256) if not (65 <= c <= 90 or 97 <= c <= 122))
+_NOT_DIGIT = bytes(c for c in range(256) if not 48 <= c <= 57)
+_PUNCT = b"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"
+_NOT_PUNCT = bytes(c for c in range(256) if c not in _PUNCT)
+_WORD_RE = re.compile(r"[\w'’.-]+")
+_TIME_RE = re.compile(r"\d{1,2}[:.]\d{2}")
+_DURATION_END_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\)?$")
+_URL_HINTS = ("http", "www.", ".com", ".co.id", ".id/", ".org", ".net")
+_SEPARATORS = "|•·»›"
+_QUOTES = "\"“”«»"
+_SENTENCE_END = ".!?\"”’)"
+
+
+def _words(s: str) -> list[str]:
+    return [w.strip(".-'’") for w in _WORD_RE.findall(s.lower())]
+
+
+def _shape(s: str) -> list[float]:
+    n = len(s)
+    b = s.encode("utf-8")
+    letters = len(b.translate(None, _NOT_LETTER))
+    upper = len(b.translate(None, _NOT_UPPER))
+    digits = len(b.translate(None, _NOT_DIGIT))
+    punct = len(b.translate(None, _NOT_PUNCT))
+    toks = s.split()
+    nw = len(toks)
+    title = sum(1 for t in toks if t[0].isupper())
+    first, last = s[0], s[-1]
+    low = s.lower()
+    return [
+        math.log1p(n), float(nw), upper / letters if letters else 0.0, digits / n, punct / n,
+        title / nw if nw else 0.0, n / nw if nw else 0.0,
+        float(first.isupper()), float(first.islower()), float(not first.isalnum()),
+        float(last in _SENTENCE_END), float(last == ":"), float(last.isalnum()),
+        float(s.endswith(("...", "…"))), float(_DURATION_END_RE.search(s) is not None),
+        float(any(h in low for h in _URL_HINTS)), float("@" in s),
+        float(sum(s.count(c) for c in _SEPARATORS)), float(_TIME_RE.search(s) is not None), 0.0,
+        float(sum(s.count(c) for c in _QUOTES)), float(s.count(",")), float("(" in s),
+        float(letters > 3 and upper == letters),
+    ]
+
+
+_I_DATE = _SHAPE.index("date_words")
+
+
+def _jaccard(a: set[str], b: set[str]) -> float:
+    if not a or not b:
+        return 0.0
+    inter = len(a & b)
+    return inter / (len(a) + len(b) - inter)
+
+
+#: Lines with fewer spaces than this do not count for the language guess (as for the rules).
+MIN_SENTENCE_SPACES = 7
+
+
+def doc_lang(lines: Sequence[str | None], doc: Document) -> str | None:
+    """The document's language: its ``lang`` metadata, else a stopword guess on its sentence-like lines."""
+    meta = doc.lang
+    if meta:
+        return str(meta).lower().split("-")[0].split("_")[0]
+    sample = [line for line in lines[:60] if line and line.count(" ") >= MIN_SENTENCE_SPACES]
+    return detect_lang(" ".join(sample))
+
+
+def doc_features(lines: Sequence[str | None], doc: Document, templates: Templates | None = None,
+                 skip: frozenset[int] = frozenset(), lang: str | None | bool = False,
+                 scored: Sequence[int] | None = None) -> tuple[list[int], np.ndarray]:
+    """The lines the model scores (indexes into ``lines``: kept lines for which :func:`is_scored` holds, not in
+    ``skip``) and their feature rows (``len(FEATURES)`` columns). ``None`` in ``lines`` marks a
+    line an earlier step dropped. ``lang``: the document's language if already known (else it is guessed);
+    ``scored``: the lines :func:`is_scored` holds for, if already known."""
+    alive = [i for i, line in enumerate(lines) if line is not None and line.strip()]
+    if scored is None:
+        scored = [i for i in alive if is_scored(lines[i])]  # type: ignore[arg-type]
+    # The first kept line is the headline (or a label the rules know), never the model's to take.
+    idx = [i for i in scored if i not in skip and i != alive[0]]
+    if not idx:
+        return [], np.zeros((0, len(FEATURES)))
+    n_alive = len(alive)
+    rank_of = {i: r for r, i in enumerate(alive)}
+
+    def text(i: int) -> str:
+        return lines[i].strip()  # type: ignore[union-attr]
+
+    def short(i: int) -> bool:
+        return len(text(i)) < 60
+
+    first_words = set(_words(text(alive[0])))
+    title = doc.title if isinstance(doc.title, str) else None
+    title_words = set(_words(title)) if title else set()
+    if title_words:
+        # Nor is the headline where the text repeats it after a label: a copy of the title is the headline
+        # or an echo of it, which HeadlineEchoes judges by position.
+        idx = [i for i in idx if _jaccard(set(_words(text(i))), title_words) < TITLE_LIKE]
+        if not idx:
+            return [], np.zeros((0, len(FEATURES)))
+    site = site_of(doc) if templates is not None else ""
+    if lang is False:
+        lang = doc_lang(lines, doc)
+    lang_row = [float(lang == x) for x in LANGS]
+    rows = []
+    for i in idx:
+        s = text(i)
+        r = rank_of[i]
+        low_words = _words(s)
+        wset = set(low_words)
+        f = _shape(s)
+        f[_I_DATE] = float(len(wset & DATE_WORDS))
+        prev_s = text(alive[r - 1]) if r > 0 else ""
+        next_s = text(alive[r + 1]) if r + 1 < n_alive else ""
+        run = 0
+        if len(s) < 60:
+            run = 1
+            k = r - 1
+            while k >= 0 and short(alive[k]):
+                run += 1
+                k -= 1
+            k = r + 1
+            while k < n_alive and short(alive[k]):
+                run += 1
+                k += 1
+        f += [
+            float(min(r, 30)), float(min(n_alive - 1 - r, 30)), float(min(n_alive, 100)),
+            r / (n_alive - 1) if n_alive > 1 else 0.0,
+            _jaccard(wset, first_words) if r > 0 else 0.0,
+            _jaccard(wset, title_words) if title_words else -1.0, float(r == 0),
+            math.log1p(len(prev_s)), math.log1p(len(next_s)),
+            float(bool(prev_s) and prev_s[-1] in _SENTENCE_END), float(bool(next_s) and next_s[-1] in _SENTENCE_END),
+            float(bool(next_s) and next_s[0].islower()), float(min(run, 10)),
+        ]
+        if templates is not None:
+            share, sites, stories = templates.repetition(key_hash(template_key(s)), site)
+            f += [share, math.log1p(sites), math.log1p(stories)]
+        else:
+            f += [0.0, 0.0, 0.0]
+        f += [float(len(wset & cue)) for cue in CUES.values()]
+        f += lang_row
+        rows.append(f)
+    return idx, np.asarray(rows, dtype=np.float64)
+
+
+@dataclass(frozen=True)
+class LineModel:
+    """Boosted regression trees of a fixed depth, stored as flat arrays: tree ``t``'s internal node ``k``
+    (breadth first, root 0) sends a row right when ``x[feature[t, k]] > threshold[t, k]``; its leaves
+    hold ``value[t, :]``. score = sigmoid(base + sum of the leaves reached)."""
+
+    feature: np.ndarray  # (trees, 2**depth - 1) int
+    threshold: np.ndarray  # (trees, 2**depth - 1) float
+    value: np.ndarray  # (trees, 2**depth) float
+    base: float
+    threshold_drop: float
+    features: tuple[str, ...] = FEATURES
+    meta: dict[str, Any] = field(default_factory=dict, compare=False)
+    #: Thresholds per language (the document's, as for the rules); ``threshold_drop`` for the others.
+    thresholds: dict[str, float] = field(default_factory=dict)
+
+    @property
+    def depth(self) -> int:
+        return self.value.shape[1].bit_length() - 1
+
+    def score(self, x: np.ndarray) -> np.ndarray:
+        """Probability of boilerplate for each row of ``x``."""
+        if len(x) == 0:
+            return np.zeros(0)
+        if len(x) <= 3 and self.depth == 3:
+            # A document has a line or two to score: walking the trees in Python costs less than numpy's
+            # set-up for so few rows.
+            return np.array([self._score_row(row) for row in x.tolist()])
+        trees, inner = self.feature.shape
+        # Every node's test at once (rows x trees x nodes), then the path down each tree.
+        go = (x[:, self.feature.ravel()] > self.threshold.ravel()).reshape(len(x), trees, inner)
+        node = np.zeros((len(x), trees), dtype=np.intp)
+        for _ in range(self.depth):
+            node = 2 * node + 1 + np.take_along_axis(go, node[:, :, None], axis=2)[:, :, 0]
+        leaf = node - inner
+        z = self.base + self.value[np.arange(trees), leaf].sum(axis=1)
+        return 1.0 / (1.0 + np.exp(-z))
+
+    def _score_row(self, row: list[float]) -> float:
+        z = self.base
+        for f, t, v in self._tables:
+            k = 2 if row[f[0]] > t[0] else 1
+            k = 2 * k + (2 if row[f[k]] > t[k] else 1)
+            k = 2 * k + (2 if row[f[k]] > t[k] else 1)
+            z += v[k - 7]
+        return 1.0 / (1.0 + math.exp(-z))
+
+    @property
+    def _tables(self) -> list[tuple[list[int], list[float], list[float]]]:
+        tables = self.__dict__.get("_tables_cache")
+        if tables is None:
+            tables = list(zip(self.feature.tolist(), self.threshold.tolist(), self.value.tolist()))
+            object.__setattr__(self, "_tables_cache", tables)
+        return tables
+
+    def threshold_for(self, lang: str | None) -> float:
+        return self.thresholds.get(lang or "", self.threshold_drop)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"format": "newsclean.linemodel/1", "features": list(self.features), "depth": self.depth,
+                "base": self.base, "threshold": self.threshold_drop,
+                "thresholds": dict(sorted(self.thresholds.items())),
+                "feature": self.feature.tolist(), "split": [[float(v) for v in row] for row in self.threshold],
+                "value": [[round(float(v), 6) for v in row] for row in self.value], "meta": self.meta}
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> LineModel:
+        if data.get("format") != "newsclean.linemodel/1":
+            raise ValueError(f"not a newsclean line model: format {data.get('format')!r}")
+        feats = tuple(data["features"])
+        if feats != FEATURES:
+            raise ValueError("the line model was trained on other features than this version computes")
+        return cls(np.asarray(data["feature"], dtype=np.intp), np.asarray(data["split"], dtype=np.float64),
+                   np.asarray(data["value"], dtype=np.float64), float(data["base"]), float(data["threshold"]),
+                   feats, meta=dict(data.get("meta", {})),
+                   thresholds={str(k): float(v) for k, v in data.get("thresholds", {}).items()})
+
+
+@lru_cache(maxsize=1)
+def default_line_model() -> LineModel:
+    """The model shipped in the package."""
+    text = (resources.files("newsclean") / "models" / "linemodel.json").read_text(encoding="utf-8")
+    return LineModel.from_json(json.loads(text))
+
+
+LINE_MODEL_CLEANER = "linemodel"
+#: Cleaners that repair text (their changes do not count as a rule having spoken about a line).
+TEXT_STEPS = frozenset({"fix_unicode", "remove_invisible", "normalize_spaces", "strip_line", "strip_stray_html"})
+
+
+@dataclass
+class LineModelCleaner:
+    """Drop the kept lines the model scores at or above its threshold (put it after the rules).
+    ``templates`` (corpus counts) feed the repetition features; without them those read 0."""
+
+    model: LineModel = field(default_factory=default_line_model)
+    templates: Templates | None = None
+    threshold: float | None = None
+    #: Steps to run again on what is left after the model dropped lines (the rules and templates): a
+    #: positional rule ("the last three lines") may now reach a line, and cleaning must stay idempotent.
+    recheck: Sequence[Any] = ()
+    name: str = LINE_MODEL_CLEANER
+    #: The pipeline hands this cleaner the changes made so far: lines a rule cut are not scored.
+    sees_changes = True
+
+    def run(self, lines: list[str | None], doc: Document, changes: Sequence[Change] = ()) -> list[Change]:
+        scored = [i for i, line in enumerate(lines) if line and is_scored(line)]
+        if not scored:
+            return []  # most documents: nothing to score, nothing to compute
+        touched = {c.line for c in changes if c.action == "replace" and c.cleaner not in TEXT_STEPS}
+        last = getattr(self.recheck[0], "last_lang", None) if self.recheck else None
+        lang = last[1] if last is not None and last[0] is doc else doc_lang(lines, doc)
+        cut = self.model.threshold_for(lang) if self.threshold is None else self.threshold
+        out: list[Change] = []
+        # Dropping a line changes its neighbours' features: score again until nothing more goes, so that
+        # the output is a fixed point (see _NEIGHBOURS). Most documents need one round.
+        while True:
+            idx, x = doc_features(lines, doc, self.templates, frozenset(touched), lang,
+                                  [i for i in scored if lines[i] is not None])
+            if len(idx) < MIN_LINES and sum(1 for line in lines if line and line.strip()) < MIN_LINES:
+                return out
+            p = self.model.score(x)
+            now = []
+            for i, s in zip(idx, p.tolist()):
+                if s >= cut:
+                    line = lines[i]
+                    assert line is not None
+                    now.append(Change("drop_line", self.name, LINE_MODEL_CLEANER, i, 0, len(line), line, "",
+                                      score=round(s, 4)))
+            if not now:
+                return out
+            for c in now:
+                lines[c.line] = None
+            out.extend(now)
+            for step in self.recheck:
+                more = step.run(lines, doc)
+                touched.update(c.line for c in more if c.action == "replace")
+                out.extend(more)

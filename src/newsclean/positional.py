@@ -1,0 +1,113 @@
+"""Positional boilerplate: what gives a line away is where it stands and what stands around it.
+
+**Headline echoes** (:class:`HeadlineEchoes`): pages print the headline again near the top -- after a section
+label, above a gallery, or glued to its deck. Among the first :data:`HEAD_WINDOW` kept lines, a headline-like
+line (a capital first, several words, no sentence punctuation at the end, not a piece of a sentence cut at a
+link) that repeats the headline, compared without case, spaces and punctuation, goes; the first occurrence
+stays. The headline is the document's ``title`` when it has one, else one of its first two kept lines; a line
+that the headline's line starts with counts as a repeat too (the headline glued to its deck above it). The
+``echo`` rules of the catalog only compare with the very first line.
+
+It looks only at kept lines, so cleaning the output again finds nothing more to remove.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .document import Change, Document
+
+__all__ = ["HEAD_WINDOW", "HeadlineEchoes"]
+
+#: How many kept lines from the top count as the head of a page.
+HEAD_WINDOW = 10
+#: Shortest echo (characters and words): a short label may repeat without being a headline.
+MIN_ECHO_CHARS = 20
+MIN_ECHO_WORDS = 4
+#: Longest line that may be a headline (with some room for spaces around it).
+MAX_ECHO_CHARS = 200
+#: Without a title in the metadata, the headline is one of this many first kept lines.
+HEAD_LINES = 2
+
+_NORM_RE = re.compile(r"[\W_]+")
+
+
+def _norm(line: str) -> str:
+    return _NORM_RE.sub("", line.lower())
+
+
+@dataclass(frozen=True)
+class HeadlineEchoes:
+    """Drop repeats of a head line among the first :data:`HEAD_WINDOW` kept lines (rule ``positional.echo``)."""
+
+    name: str = "echoes"
+
+    def run(self, lines: list[str | None], doc: Document) -> list[Change]:
+        alive = []
+        for i, line in enumerate(lines):
+            if line and line.strip():
+                alive.append(i)
+                if len(alive) == HEAD_WINDOW:
+                    break
+        if len(alive) < 2:
+            return []
+        title: str | None = None
+        heads: list[str] = []
+        changes = []
+        first_seen = False
+        for n, i in enumerate(alive):
+            line = lines[i]
+            assert line is not None
+            if not MIN_ECHO_CHARS <= len(line) <= MAX_ECHO_CHARS or not _headline_like(line, min_words=MIN_ECHO_WORDS):
+                continue  # not a headline: not worth normalizing
+            key = _norm(line)
+            if title is None:  # normalized once a line may be an echo (most pages have none)
+                title = _norm(doc.title[:MAX_ECHO_CHARS * 2]) if isinstance(doc.title, str) else ""
+                # A head line may hold the headline and its deck: its start is what an echo can repeat.
+                heads = [_norm((lines[j] or "")[:MAX_ECHO_CHARS + 60]) for j in alive[:HEAD_LINES]]
+            if title:
+                repeat = key == title or title.startswith(key) and len(key) >= 0.8 * len(title)
+            else:
+                repeat = any(h == key or h.startswith(key) for h in heads[:n])
+            if not repeat or not key:
+                continue
+            if title and not first_seen and not any(h.startswith(key) for h in heads[:n]):
+                first_seen = True  # the headline's first occurrence in the text stays
+                continue
+            nxt = lines[alive[n + 1]] if n + 1 < len(alive) else None
+            # Only a headline echoes (checked above): a lead paragraph printed twice is a scraper's duplicate;
+            # and a piece of a sentence cut at a link may repeat the title's words.
+            if nxt is not None and (nxt.lstrip()[:1].islower() or nxt.lstrip()[:1] in ",.;:)"):
+                continue
+            changes.append(Change("drop_line", self.name, "positional.echo", i, 0, len(line), line, ""))
+            lines[i] = None
+        return changes
+
+
+_SENTENCE_END = tuple('.!?:;,"”’')
+_QUOTES = frozenset('"“”')
+#: A headline: a capital or digit first, 16 to 160 characters, no sentence punctuation at the end.
+_HEADLINE_RE = re.compile(r"[\"'‘“]?[A-Z0-9][^\n]{15,158}")
+_LIST_ITEM_RE = re.compile(r"(?:\d{1,3}[.)]|[A-Za-z][.)]|[-–—•*·▪►])\s")
+
+
+_NOT_LETTER_RE = re.compile(r"[^\W\d_]")
+_DIGITS_RE = re.compile(r"\d+")
+_COLUMNS_RE = re.compile(r"\s[|–—-]\s|\s\|")
+
+
+def _headline_like(line: str, *, min_words: int = 5) -> bool:
+    """A headline: a capital first, words (not a table row of numbers and columns), no sentence end."""
+    s = line.strip()
+    if not _HEADLINE_RE.fullmatch(s) or s.endswith(_SENTENCE_END) or _LIST_ITEM_RE.match(s):
+        return False
+    if not _QUOTES.isdisjoint(s[1:-1]) and s.count(" ") > 12:
+        return False
+    words = s.split()
+    if not min_words <= len(words) <= 25:
+        return False
+    if _COLUMNS_RE.search(s) or len(_DIGITS_RE.findall(s)) > 1:
+        return False
+    chars = len(s) - s.count(" ")
+    return len(_NOT_LETTER_RE.findall(s)) >= 0.85 * chars

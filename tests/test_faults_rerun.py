@@ -1,0 +1,264 @@
+"""Fault battery, interrupted runs and reruns: SIGTERM like SIGINT, stale temporary files, the
+complete marker, --resume giving the uninterrupted run's outputs, OUT refused when it holds another
+run, OUT/_newsclean never read back, report.json bounded, one line on Ctrl-C with workers."""
+
+from __future__ import annotations
+
+import gzip
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import newsclean.cli as cli_mod
+from tests.faultkit import ROOT, WIRE, cli, comparable_report, jsonl, rejected, report, run, snapshot
+
+WORDS = ("pemerintah harga warga kota jalan banjir pasar presiden menteri sekolah rumah sakit polisi "
+         "petani nelayan pelabuhan bandara kereta listrik air hujan").split()
+PROMOS = ["Baca Juga: Harga Bawang Turun Lagi", "SCROLL TO CONTINUE WITH CONTENT", "Advertisement"]
+
+
+def corpus(root: Path, *, files: int = 12, records: int = 30, seed: int = 5) -> Path:
+    """Record files and text files, with boilerplate, shared paragraphs, a bad line, a file that
+    fails part-way and repeated ids: every kind of thing a resumed run must replay."""
+    rnd = random.Random(seed)
+    root.mkdir(parents=True)
+    for k in range(files):
+        rows = []
+        for i in range(records):
+            lines = [" ".join(rnd.choice(WORDS) for _ in range(rnd.randint(10, 25))).capitalize() + "."
+                     for _ in range(rnd.randint(2, 5))]
+            if rnd.random() < 0.3:
+                lines.insert(1, rnd.choice(PROMOS))
+            if rnd.random() < 0.2:
+                lines.append(WIRE)
+            rows.append(json.dumps({"id": f"d{i % 17}", "text": "\n".join(lines), "date": f"2024-0{1 + i % 9}-1{k % 9}",
+                                    "outlet": f"o{k % 3}.com"}))
+        if k == 3:
+            rows.insert(5, "{bad json")
+        body = ("\n".join(rows) + "\n").encode("utf-8")
+        if k == 5:
+            (root / f"f{k:02d}.jsonl.gz").write_bytes(gzip.compress(body)[:-200])  # fails part-way
+        else:
+            (root / f"f{k:02d}.jsonl").write_bytes(body)
+        (root / "t").mkdir(exist_ok=True)
+        (root / "t" / f"{k:02d}.txt").write_text(json.loads(rows[0])["text"] + "\nBaca juga: Kabar Lain\n",
+                                                encoding="utf-8")
+    return root
+
+
+def outputs(out: Path) -> dict[str, bytes]:
+    """Every file of OUT that must be byte-identical between two runs (report.json and report.html
+    hold timings: compared apart)."""
+    snap = snapshot(out)
+    for name in ("_newsclean/report.json", "_newsclean/report.html", "_newsclean/.run.json"):
+        snap.pop(name, None)
+    return snap
+
+
+class _StopAfter:
+    """A progress bar that interrupts the run after ``n`` files (exactly, in-process)."""
+
+    def __init__(self, n: int, exc: type[BaseException]) -> None:
+        self.n, self.exc = n, exc
+
+    def __call__(self, total: int, quiet: bool) -> Any:
+        bar = self
+
+        class Bar:
+            def update(self, k: int) -> None:
+                bar.n -= k
+                if bar.n == 0:
+                    raise bar.exc()
+
+            def close(self) -> None:
+                pass
+
+        return Bar()
+
+
+@pytest.mark.parametrize(("stop", "dedup", "jobs", "signal_exc", "code", "more"), [
+    (1, "drop", "1", KeyboardInterrupt, 130, ()),
+    (7, "report", "2", cli_mod.Terminated, 143, ("--auto-learn",)),
+    (14, "drop", "2", KeyboardInterrupt, 130, ()),
+    (23, "off", "1", cli_mod.Terminated, 143, ("--keep", "longest")),
+])
+def test_an_interrupted_run_resumed_gives_the_uninterrupted_outputs(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, stop: int, dedup: str, jobs: str,
+        signal_exc: type[BaseException], code: int, more: tuple[str, ...]) -> None:
+    src = corpus(tmp_path / "in")
+    args = ["--dedup", dedup, "--explain", "--jobs", jobs, *more]
+    ref = tmp_path / "ref"
+    assert run(src, ref, *args) == 1
+    out = tmp_path / "out"
+    monkeypatch.setattr(cli_mod, "_progress", _StopAfter(stop, signal_exc))
+    assert run(src, out, *args) == code
+    monkeypatch.undo()
+    r = report(out)
+    assert r["complete"] is False and r["interrupted"] == ("SIGTERM" if code == 143 else "SIGINT")
+    jsonschema = pytest.importorskip("jsonschema")
+    from newsclean.report import report_schema
+
+    jsonschema.validate(r, report_schema())
+    assert not list(out.rglob("*.newsclean-tmp"))
+    assert run(src, out, *args) == 2  # an interrupted run is not started over silently
+    assert run(src, out, *args, "--dedup", "off" if dedup != "off" else "report", "--resume") == 2  # another run
+    assert run(src, out, *args, "--resume") == 1
+    assert outputs(out) == outputs(ref)
+    assert comparable_report(out) | {"resumed": None} == comparable_report(ref) | {"resumed": None}
+    assert report(out)["complete"] is True and not (out / "_newsclean" / ".journal").exists()
+
+
+def test_sigterm_and_sigkill_in_a_real_process_then_resume(tmp_path: Path) -> None:
+    src = corpus(tmp_path / "in", files=40, records=60)
+    ref = tmp_path / "ref"
+    assert cli(src, ref, "-q", "--jobs", "2").returncode == 1
+    for sig, code in ((signal.SIGTERM, 143), (signal.SIGKILL, -9)):
+        out = tmp_path / f"out{sig}"
+        env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+        proc = subprocess.Popen([sys.executable, "-m", "newsclean", str(src), str(out), "-q", "--jobs", "2"],
+                                stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+        deadline = time.monotonic() + 120
+        while len(list(out.glob("f*.jsonl"))) < 5 and proc.poll() is None and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if proc.poll() is not None:
+            pytest.skip("the run ended before it could be interrupted")
+        os.killpg(proc.pid, sig)  # the whole group, as a terminal or a job scheduler does
+        err = proc.communicate(timeout=120)[1]
+        assert proc.returncode == code, err
+        if sig == signal.SIGTERM:
+            assert "Traceback" not in err and len(err.strip().splitlines()) == 1, err
+            assert not list(out.rglob("*.newsclean-tmp"))
+            assert report(out)["complete"] is False
+        else:
+            assert not (out / "_newsclean" / "report.json").exists()  # killed: no report at all
+        again = cli(src, out, "-q", "--jobs", "1", "--resume")
+        assert again.returncode == 1, again.stderr
+        assert not list(out.rglob("*.newsclean-tmp"))  # a killed run's temporary files are gone
+        assert outputs(out) == outputs(ref)
+
+
+def test_a_worker_killed_mid_run_ends_the_run_with_exit_3_and_resume_goes_on(tmp_path: Path) -> None:
+    src = corpus(tmp_path / "in", files=40, records=60)
+    ref = tmp_path / "ref"
+    assert cli(src, ref, "-q", "--jobs", "2", "--dedup", "off").returncode == 1
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.Popen([sys.executable, "-m", "newsclean", str(src), str(out), "-q", "--jobs", "2", "--dedup",
+                             "off"], stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while len(list(out.glob("f*.jsonl"))) < 3 and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    ps = ["ps", "-o", "pid=", "--ppid", str(proc.pid)]
+    children = subprocess.run(ps, capture_output=True, text=True).stdout.split()
+    if proc.poll() is not None or not children:
+        pytest.skip("the run ended before a worker could be killed")
+    os.kill(int(children[0]), signal.SIGKILL)  # the out-of-memory killer's way
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 3, err
+    assert "worker process was killed by signal 9" in err and "Traceback" not in err
+    assert report(out)["complete"] is False and "worker" in report(out)["error"]
+    again = cli(src, out, "-q", "--jobs", "2", "--dedup", "off", "--resume")
+    assert again.returncode == 1, again.stderr
+    assert outputs(out) == outputs(ref)
+
+
+def test_ctrl_c_with_workers_prints_one_line(tmp_path: Path) -> None:
+    src = corpus(tmp_path / "in", files=40, records=60)
+    out = tmp_path / "out"
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.Popen([sys.executable, "-m", "newsclean", str(src), str(out), "-q", "--jobs", "2"],
+                            stderr=subprocess.PIPE, text=True, env=env, start_new_session=True)
+    deadline = time.monotonic() + 120
+    while not list(out.glob("f*.jsonl")) and proc.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.05)
+    if proc.poll() is not None:
+        pytest.skip("the run ended before it could be interrupted")
+    os.killpg(proc.pid, signal.SIGINT)  # Ctrl-C reaches every process of the group
+    err = proc.communicate(timeout=120)[1]
+    assert proc.returncode == 130
+    assert len(err.strip().splitlines()) == 1 and "interrupted" in err, err
+
+
+def test_a_killed_rerun_never_leaves_an_older_complete_report(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    src = corpus(tmp_path / "in")
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 1
+    assert report(out)["complete"] is True
+    # The same command again, stopped hard after three files (no chance to write a report).
+    monkeypatch.setattr(cli_mod, "_progress", _StopAfter(3, SystemExit))
+    with pytest.raises(SystemExit):
+        cli_mod.main([str(src), str(out), "--dedup", "off", "--quiet"])
+    assert not (out / "_newsclean" / "report.json").exists()
+    assert json.loads((out / "_newsclean" / ".run.json").read_text())["complete"] is False
+
+
+def test_stale_temporary_files_of_newsclean_only_are_removed(tmp_path: Path) -> None:
+    src = corpus(tmp_path / "in", files=2, records=3)
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 0
+    (out / "t" / ".00.txt.k3j2h1.newsclean-tmp").write_text("left by a killed run")
+    (out / "_newsclean" / ".report.json.x9.newsclean-tmp").write_text("{")
+    (out / "t" / ".mine.tmp").write_text("not newsclean's")
+    assert run(src, out, "--dedup", "off") == 0  # the same run again
+    assert not list(out.rglob("*.newsclean-tmp"))
+    assert (out / "t" / ".mine.tmp").exists()
+
+
+def test_an_out_holding_something_else_is_refused_unless_overwrite(tmp_path: Path,
+                                                                   capsys: pytest.CaptureFixture[str]) -> None:
+    src = corpus(tmp_path / "in", files=2, records=3)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "notes.txt").write_text("mine")
+    assert run(src, out) == 2
+    assert run(src, out, "--resume") == 2
+    assert "--overwrite" in capsys.readouterr().err
+    assert run(src, out, "--overwrite") == 0
+    assert (out / "notes.txt").read_text() == "mine"
+    assert run(src, out) == 0  # the same run again is allowed
+    (src / "t" / "00.txt").write_text("Berubah.\n", encoding="utf-8")
+    assert run(src, out) == 2  # input changed: another run
+    assert "input files changed" in capsys.readouterr().err
+    assert run(src, out, "--resume", "--overwrite") == 2
+
+
+def test_two_runs_into_one_out_at_once_are_refused(tmp_path: Path) -> None:
+    from newsclean.run_state import lock_out
+
+    src = corpus(tmp_path / "in", files=2, records=3)
+    out = tmp_path / "out"
+    (out / "_newsclean").mkdir(parents=True)
+    with lock_out(out / "_newsclean"):
+        proc = cli(src, out, "-q")
+    assert proc.returncode == 2 and "another newsclean run" in proc.stderr
+
+
+def test_report_folders_are_never_read_back_as_input(tmp_path: Path, seeds_dir: Path) -> None:
+    out1, out2 = tmp_path / "o1", tmp_path / "o2"
+    assert run(seeds_dir, out1, "--explain") == 0
+    assert run(out1, out2, "--explain") == 0
+    r = report(out2)
+    assert r["files"] == 5 and not any(p.startswith("_newsclean") for p in snapshot(out2) if "/" in p
+                                       and not p.startswith("_newsclean/"))
+    assert not (out2 / "_newsclean" / "_newsclean").exists()
+
+
+def test_report_json_stays_bounded(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "bad.jsonl").write_text("".join(f"{{bad {i}\n" for i in range(1500)) + '{"text": "Baik."}\n')
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 1
+    r = report(out)
+    assert len(r["failures"]) == 1000 and r["failures_total"] == 1500
+    assert r["documents"]["rejected_records"] == 1500
+    assert len(rejected(out)) == 1500
+    assert len(jsonl(out / "_newsclean" / "rejected.jsonl")) == 1500
