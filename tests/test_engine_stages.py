@@ -19,7 +19,7 @@ import pytest
 
 from benchmarks.generate import GeneratorOptions, generate
 from newsclean.cli import main
-from newsclean.distributed import engine
+from newsclean.distributed import cluster, engine
 from newsclean.distributed.cluster import ClusterInfo
 from newsclean.distributed.dedup import WORK_STATS, Executor
 
@@ -31,6 +31,7 @@ def in_process(monkeypatch: pytest.MonkeyPatch) -> None:
                      ) -> Iterator[ClusterInfo]:
         yield ClusterInfo(address="in-process", nodes=1, cpus=2)
 
+    monkeypatch.setattr(cluster, "require_ray", lambda: None)  # Ray itself is never imported here
     monkeypatch.setattr(engine, "ray_cluster", fake_cluster)
     monkeypatch.setattr(engine, "RayExecutor", Executor)
 

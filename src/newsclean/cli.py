@@ -247,10 +247,9 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
     if args.ray_address is not None and args.engine != "ray":
         raise UserError("--ray-address needs --engine ray")
     if args.engine == "ray":
-        import importlib.util
+        from .distributed import cluster
 
-        if importlib.util.find_spec("ray") is None:
-            raise UserError("--engine ray needs Ray: pip install 'newsclean[ray]'")
+        cluster.require_ray()
     found = scan_inputs(inp)
     files = found.files
     if not inp.is_dir() and found.skipped:

@@ -23,7 +23,7 @@ from typing import Any
 
 from ..io import UserError
 
-__all__ = ["ClusterInfo", "EngineError", "LOOPBACK_ENV", "code_fingerprint", "ray_cluster"]
+__all__ = ["ClusterInfo", "EngineError", "LOOPBACK_ENV", "code_fingerprint", "ray_cluster", "require_ray"]
 
 log = logging.getLogger("newsclean")
 
@@ -34,6 +34,14 @@ INSTALL_HINT = "--engine ray needs Ray: pip install 'newsclean[ray]'"
 LOOPBACK_ENV = {"RAY_ENABLE_WINDOWS_OR_OSX_CLUSTER": "0", "RAY_USAGE_STATS_ENABLED": "0"}
 #: Object store of a cluster started here: shuffles and task results only (bulk data is in files).
 LOCAL_OBJECT_STORE_BYTES = 512 << 20
+
+
+def require_ray() -> None:
+    """Stop before any work (exit 2) when Ray is not installed: importing it is left to the run."""
+    import importlib.util
+
+    if importlib.util.find_spec("ray") is None:
+        raise UserError(INSTALL_HINT)
 
 
 class EngineError(Exception):
