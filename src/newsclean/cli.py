@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 import logging
 import signal
 import sys
@@ -528,20 +527,18 @@ def _finish_dedup(intake: DedupIntake, args: argparse.Namespace, runner: Runner,
     if with_drops:
         runner.run(with_drops, drops=drops, write=True, count=False, account=True)
     with atomic_writer(report_dir / "duplicates.jsonl", errors="backslashreplace") as fh:
-        for cl in result.clusters:
-            row = cl.to_json_row(lambda doc, line: spill.get(doc, line) or "")
-            for m in row["members"]:  # which outlets copy which (report.html)
-                m["outlet"] = intake.index.outlet(m["doc"])
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        # each member with its outlet: which outlets copy which (report.html)
+        for line in result.cluster_lines(spill.get_many, intake.index.outlet):
+            fh.write(line + "\n")
     # "paragraphs_duplicate": cluster members other than the kept one, whatever the mode;
     # "paragraphs_dropped": those removed from the outputs (all of them with --dedup drop, else 0).
     # The index's own count of the former ("dropped" in its stats) is not repeated under that name.
     stats = {k: v for k, v in result.stats.items() if k != "dropped"}
-    return {"mode": args.dedup, "clusters": len(result.clusters),
-            "cross_document_clusters": len(result.cross_document_clusters()),
-            "paragraphs_duplicate": len(result.dropped),
-            "paragraphs_dropped": len(result.dropped) if args.dedup == "drop" else 0,
-            "documents": [d.to_json_row() for d in result.documents], "stats": stats}
+    return {"mode": args.dedup, "clusters": result.n_clusters,
+            "cross_document_clusters": result.stats["cross_document_clusters"],
+            "paragraphs_duplicate": result.n_dropped,
+            "paragraphs_dropped": result.n_dropped if args.dedup == "drop" else 0,
+            "documents": result.document_rows(), "stats": stats, "seconds": result.timings}
 
 
 def _summary(stats: RunStats, dedup: dict[str, Any] | None, timings: dict[str, float],

@@ -49,23 +49,14 @@ from typing import Any
 import numpy as np
 
 from newsclean.dedup.candidates import band_slots
-from newsclean.dedup.clusters import (
-    FRAGMENT_RATIO,
-    DedupResult,
-    assign_centers,
-    build_clusters,
-    date_key,
-    document_pairs,
-    keep_order,
-    merge_clusters,
-    refine_members,
-)
+from newsclean.dedup.clusters import assign_centers, date_key, keep_order, merge_clusters, refine_members
 from newsclean.dedup.config import (  # noqa: F401  (re-exported: the index's public names)
     DEFAULT_THRESHOLD,
     DedupConfig,
     with_defaults,
 )
 from newsclean.dedup.fragments import fragment_candidates, fragment_merges
+from newsclean.dedup.results import FRAGMENT_RATIO, DedupResult, cluster_table, document_pairs
 from newsclean.dedup.storage import SketchedParagraphs, _Chunks, _SigSpill, _Spill, sketch_documents
 from newsclean.dedup.verify import TokenSets
 
@@ -300,7 +291,8 @@ class NearDuplicateIndex:
         words = p_words[order].astype(np.int64)
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.where(spilled, p_words, 0), out=offsets[1:])
-        sets = TokenSets(self._spill.fh, self._spill.count, offsets, cfg.min_run, cfg.threshold)
+        sets = TokenSets(self._spill.fh, self._spill.count, offsets, cfg.min_run, cfg.threshold, cfg.long_run,
+                         cfg.long_share)
         lap("keep_order")
         try:
             # 4. candidates, 5. greedy clustering, 6. merges.
@@ -354,16 +346,20 @@ class NearDuplicateIndex:
         similarity[sel[moved]] = score[pos[moved]]
         fragment[sel[moved]] = words[pos[moved]] < FRAGMENT_RATIO * words[c[moved]]
         del rep, sel, pos, c, moved, center, score, pos_of, group
-        clusters, dropped, cluster_of = build_clusters(
+        table, cluster_of = cluster_table(
             key=key, similarity=similarity, fragment=fragment, p_doc=p_doc, p_line=p_line, p_exact=p_exact,
             docs=self._docs, texts=self._texts if cfg.keep_text else None)
-        stats["clusters"] = len(clusters)
-        stats["clustered_paragraphs"] = sum(cl.size for cl in clusters)
-        stats["cross_document_clusters"] = sum(1 for cl in clusters if len(cl.documents) > 1)
+        stats["clusters"] = table.size
+        stats["clustered_paragraphs"] = int(table.index.size)
+        # Members are in input order, so a cluster spans several documents when two neighbours differ.
+        differs = np.concatenate(([False], p_doc[table.index][1:] != p_doc[table.index][:-1]))
+        differs[table.starts[:-1]] = False
+        stats["cross_document_clusters"] = int(np.count_nonzero(np.add.reduceat(differs, table.starts[:-1]))
+                                               ) if table.size else 0
         stats["fragments"] = int(fragment.sum())
-        stats["dropped"] = len(dropped)
-        documents = document_pairs(cluster_of, p_doc, p_len, docs=self._docs, threshold=cfg.document_threshold,
+        stats["dropped"] = int(table.index.size - table.size)
+        doc_table = document_pairs(cluster_of, p_doc, p_len, docs=self._docs, threshold=cfg.document_threshold,
                                    every_pair=self._ram_signatures)
-        stats["document_duplicates"] = len(documents)
+        stats["document_duplicates"] = int(doc_table.a.size)
         lap("records")
-        return DedupResult(clusters=clusters, dropped=dropped, documents=documents, stats=stats, timings=timings)
+        return DedupResult(stats=stats, timings=timings, table=table, doc_table=doc_table)

@@ -43,10 +43,6 @@ import numpy as np
 
 from ..dedup.candidates import _band_key, _position_bits
 from ..dedup.clusters import (
-    FRAGMENT_RATIO,
-    MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS,
-    Cluster,
-    Member,
     assign_centers,
     date_key,
     member_mask,
@@ -63,6 +59,7 @@ from ..dedup.fragments import (
     _grams,
     _queries,
 )
+from ..dedup.results import FRAGMENT_RATIO, MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS, Cluster, Member
 from ..dedup.verify import TokenSets
 from .store import Column, Layout, gather, load, route, save, save_array
 
@@ -1110,7 +1107,7 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
     """All stages (see the module docstring); ``prepare_args[k]``: :func:`prepare`'s per-shard lists."""
     import time
 
-    from ..dedup.clusters import DocumentDuplicate
+    from ..dedup.results import DocumentDuplicate
 
     layout, cfg = plan.layout, plan.cfg
     parts = list(range(layout.parts))
