@@ -22,11 +22,14 @@ Run-wide steps, each a wave of tasks over the ``P`` partitions:
    pair across components is checked against what it could have done (join the other's center, take it
    over, move to it); a pair that could have is added to the graph, and the components it joins run
    again, until no pair could. Fragments (:mod:`newsclean.dedup.fragments`) are searched run-wide
-   between the greedy and the merges, as in the local engine, with its kernels;
+   between the greedy and the merges, as in the local engine, with its kernels (queries and the
+   distinct anchors of the greedy's cluster centers routed by anchor);
 5. **records**: each paragraph's kept paragraph, clusters numbered by their first member, written as
-   duplicates.jsonl parts in order, the dropped lines per shard, document pairs.
+   duplicates.jsonl parts in order, the dropped lines per shard; document pairs summed per pair, then
+   each document's best partner picked on its own partition (:func:`doc_best`).
 
-No task holds all pairs or all clusters: the driver only sums counts, orders parts and loops.
+No task holds all pairs or all clusters: the driver only sums counts, orders parts, loops and gets
+the reported document pairs (at most as many as documents).
 """
 
 from __future__ import annotations
