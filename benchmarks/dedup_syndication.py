@@ -82,7 +82,8 @@ def run_cli(src: Path, folder: Path, out: Path) -> dict[str, Any]:
     return {"mb": mb, "dedup_seconds": t["dedup_seconds"], "clean_seconds": t["clean_seconds"],
             "wall": r["wall"], "max_rss_mib": max(r["rss_mib"], r["tree_rss_mib"]),
             "dedup_mb_per_s": mb / max(t["dedup_seconds"], 1e-9), "clusters": dedup.get("clusters"),
-            "stage_seconds": dedup.get("seconds")}
+            "stage_seconds": {k[len("dedup_"):-len("_seconds")]: v for k, v in t.items()
+                              if k.startswith("dedup_") and k != "dedup_seconds"}}
 
 
 def main(argv: list[str] | None = None) -> dict[str, Any]:

@@ -311,12 +311,16 @@ class NearDuplicateIndex:
             center, score, takeovers = assign_centers(order, words, slots, sets, threshold=cfg.threshold,
                                                       min_ratio=cfg.fragment_min_ratio, stats=stats)
             lap("greedy")
+            if self._trace is not None:
+                self._trace.update(slots=slots.copy(), greedy_center=center.copy())
             merges = [takeovers]
             if cfg.fragments:
                 frag, cont = fragment_candidates(sets.tokens, offsets, pos_of, center, words, run=cfg.min_run,
                                                  min_ratio=cfg.fragment_min_ratio, stats=stats)
                 merges.append(fragment_merges(frag, cont, center, words, order, sets, threshold=cfg.threshold,
                                               stats=stats))
+                if self._trace is not None:
+                    self._trace.update(frag=frag.copy(), cont=cont.copy())
                 del frag, cont
                 lap("fragments")
             merge_clusters(center, score, words, order, np.concatenate(merges), sets, threshold=cfg.threshold,
@@ -332,7 +336,7 @@ class NearDuplicateIndex:
 
         if self._trace is not None:
             self._trace.update(order=order, pos_of=pos_of, words=words, center=center.copy(), score=score.copy(),
-                               group=group, best=best)
+                               group=group, best=best, p_doc=p_doc, p_line=p_line)
         # 7. records: each paragraph's kept paragraph, similarity and fragment flag.
         rep = best[group]  # the paragraph standing for each one's exact group
         key = rep.copy()
