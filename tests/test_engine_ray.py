@@ -153,7 +153,6 @@ def _strip(rep: dict[str, Any]) -> dict[str, Any]:
     for k in ENGINE_FIELDS:
         rep.pop(k, None)
     if rep.get("dedup"):
-        rep["dedup"].pop("seconds", None)  # timings of the near-duplicate stages
         for k in WORK_STATS:
             rep["dedup"]["stats"].pop(k, None)
     return rep

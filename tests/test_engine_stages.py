@@ -79,7 +79,6 @@ def _report(data: bytes) -> dict[str, Any]:
     rep.pop("timings")
     rep.pop("engine", None)
     if rep.get("dedup"):
-        rep["dedup"].pop("seconds")  # timings of the near-duplicate stages
         for k in WORK_STATS:
             rep["dedup"]["stats"].pop(k)
     return rep

@@ -32,9 +32,7 @@ def finish_distributed(ex: Any, args: Any, job: ShardJob, shards: Sequence[Shard
         s0, s1 = int(layout.shards[k]), int(layout.shards[k + 1])
         prepare_args.append(([renamed[s] for s in range(s0, s1)], [results[s].doc_line for s in range(s0, s1)],
                              [results[s].doc_file for s in range(s0, s1)]))
-    seconds: dict[str, float] = {}
-    out = run_dedup(ex, plan, prepare_args, timings=seconds)
-    timings.update(seconds)
+    out = run_dedup(ex, plan, prepare_args, timings=timings)
     engine["partitions"] = layout.parts
     engine["routed_bytes"] = dict(ROUTED_BYTES)
     engine["rounds"] = out.rounds
@@ -59,9 +57,7 @@ def finish_distributed(ex: Any, args: Any, job: ShardJob, shards: Sequence[Shard
                   "cross_document_clusters": out.cross_document_clusters,
                   "paragraphs_duplicate": out.dropped,
                   "paragraphs_dropped": out.dropped if args.dedup == "drop" else 0,
-                  "documents": [d.to_json_row() for d in out.documents], "stats": stats,
-                  # seconds per stage, as the local engine reports its index's (timings: names differ)
-                  "seconds": {k.removeprefix("dedup_").removesuffix("_seconds"): v for k, v in seconds.items()}}
+                  "documents": [d.to_json_row() for d in out.documents], "stats": stats}
     return dedup_json, drop_stats, drop_parts
 
 
