@@ -226,7 +226,7 @@ def _miss_cause(pa: int, pb: int, tr: Mapping[str, Any], edges: tuple[Any, Any],
 
     def cov(x: int, y: int, long: bool = True) -> int:
         return int(cover(tok[x], tok[y], cfg.min_run, -1, cfg.long_run if long else 0,
-                         cfg.long_share if long else 0.0))
+                         cfg.long_share if long else 0.0, cfg.gap_words))
 
     def member(c: int, m: int, kept: int) -> bool:
         return bool(is_member(c, int(words[m]), int(words[kept]), cfg.threshold, cfg.fragment_min_ratio))

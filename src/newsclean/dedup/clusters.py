@@ -236,11 +236,11 @@ def _decide(slots, center, score, words, r0, r1, start, tr, cov, threshold, min_
     the earlier), else it is a center. A center that ``x`` covers but may not replace as a member
     (the center is a part of ``x``) is noted as a takeover (``tk_*``). Covered counts come from the
     chunk's speculative verifications (``start``/``tr``/``cov``); the others are verified here
-    (``rule``: min run, threshold, long run, long share). Returns (takeovers, late verifications)."""
+    (``rule``: min run, threshold, long run, long share, gap). Returns (takeovers, late verifications)."""
     k_max = slots.shape[1]
     targets = np.empty(k_max, np.int64)
     counts = np.empty(k_max, np.int64)
-    run, t_share, long_run, long_share = rule
+    run, t_share, long_run, long_share, gap = rule
     head, nxt, used = _scratch(0)
     cap = 0
     n_tk = 0
@@ -270,7 +270,8 @@ def _decide(slots, center, score, words, r0, r1, start, tr, cov, threshold, min_
                 if b.size > cap:
                     cap = max(b.size, 2 * cap)
                     head, nxt, used = _scratch(cap)
-                c = _cover(a, b, run, needed(a.size, t_share), long_run, needed(a.size, long_share), head, nxt, used)
+                c = _cover(a, b, run, needed(a.size, t_share), long_run, needed(a.size, long_share), gap, head, nxt,
+                           used)
                 late += 1
             targets[nt] = t
             counts[nt] = c
@@ -322,7 +323,7 @@ def assign_centers(order: np.ndarray, words: np.ndarray, slots: np.ndarray, sets
     k_max = slots.shape[1]
     takeovers: list[np.ndarray] = []
     verified = late = 0
-    rule = (sets.run, sets.threshold, sets.long_run, sets.long_share)
+    rule = (sets.run, sets.threshold, sets.long_run, sets.long_share, sets.gap)
     for r0 in range(0, n, GREEDY_CHUNK):
         r1 = min(n, r0 + GREEDY_CHUNK)
         start, tl, tr = _spec_targets(slots, center, r0, r1)

@@ -23,6 +23,10 @@ DEFAULT_MIN_RUN = 3
 #: ``threshold`` on the dev pairs.
 DEFAULT_LONG_RUN = 5
 DEFAULT_LONG_SHARE = 0.35
+#: A spun copy swaps single words between its runs ("tetapi" for "namun"): between two consecutive
+#: tiles, in order in both paragraphs, with at most this many words between them in each, the words
+#: both gaps have in the same order count as covered too (0: tiles only). Chosen on the dev pairs.
+DEFAULT_GAP_WORDS = 20
 #: Smallest word ratio (shorter / longer) at which two paragraphs are compared at all: a
 #: 12-word wrapped line inside a 600-word article printed on one line (hoax_dev has such pages).
 DEFAULT_FRAGMENT_MIN_RATIO = 0.02
@@ -93,6 +97,7 @@ class DedupConfig:
     min_run: int = DEFAULT_MIN_RUN
     long_run: int = DEFAULT_LONG_RUN
     long_share: float = DEFAULT_LONG_SHARE
+    gap_words: int = DEFAULT_GAP_WORDS
     fragments: bool = True  # search fragments (parts copied into longer paragraphs) by anchors
     fragment_min_ratio: float = DEFAULT_FRAGMENT_MIN_RATIO
     keep: KeepPolicy = "first"
@@ -139,8 +144,8 @@ class DedupConfig:
         if not (isinstance(self.long_share, (int, float)) and not isinstance(self.long_share, bool)
                 and 0 <= self.long_share <= 1):
             raise ValueError(f"long_share must be a number in [0, 1], got {self.long_share!r}")
-        for name, lo in (("min_run", 1), ("long_run", 1), ("bucket_leaders", 1), ("candidate_slots", 1),
-                         ("batch_size", 2)):
+        for name, lo in (("min_run", 1), ("long_run", 1), ("gap_words", 0), ("bucket_leaders", 1),
+                         ("candidate_slots", 1), ("batch_size", 2)):
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < lo:
                 raise ValueError(f"{name} must be an int >= {lo}, got {v!r}")

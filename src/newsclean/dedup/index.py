@@ -292,7 +292,7 @@ class NearDuplicateIndex:
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.where(spilled, p_words, 0), out=offsets[1:])
         sets = TokenSets(self._spill.fh, self._spill.count, offsets, cfg.min_run, cfg.threshold, cfg.long_run,
-                         cfg.long_share)
+                         cfg.long_share, cfg.gap_words)
         lap("keep_order")
         try:
             # 4. candidates, 5. greedy clustering, 6. merges.
