@@ -139,7 +139,8 @@ class Tokens:
             sel = np.flatnonzero(owner == k)
             _gather_runs(self._part(k), starts[sel], lens[sel], offsets[sel], tokens)
         cfg = plan.cfg
-        sets = TokenSets.from_arrays(tokens, offsets, cfg.min_run, cfg.threshold, cfg.long_run, cfg.long_share)
+        sets = TokenSets.from_arrays(tokens, offsets, cfg.min_run, cfg.threshold, cfg.long_run, cfg.long_share,
+                                    cfg.gap_words)
         return sets, inv.reshape(np.shape(ids))
 
 
