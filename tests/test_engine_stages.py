@@ -22,6 +22,7 @@ from newsclean.cli import main
 from newsclean.distributed import cluster, engine
 from newsclean.distributed.cluster import ClusterInfo
 from newsclean.distributed.dedup import WORK_STATS, Executor
+from newsclean.io import scan_inputs
 
 
 @pytest.fixture
@@ -120,3 +121,42 @@ def test_engine_ray_without_ray_says_how_to_install(tmp_path: Path) -> None:
                            "--engine", "ray", "--quiet"], capture_output=True, text=True, timeout=300)
     assert proc.returncode == 2
     assert "pip install 'newsclean[ray]'" in proc.stderr
+
+
+def test_large_files_in_byte_ranges(tmp_path: Path, in_process: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Plain JSONL files larger than a range are read by many shards (cut at line starts, lines
+    numbered as in the whole file, parts joined); one that fails in a later range fails whole, with
+    the local engine's report of it."""
+    import newsclean.distributed.shards as shards
+    import newsclean.run as run
+
+    monkeypatch.setattr(shards, "RANGE_BYTES", 16_000)
+    real = run.doc_from_record
+
+    def doc_from_record(rec: dict[str, Any], default_id: str) -> Any:
+        if rec.get("id") == "boom":
+            raise RuntimeError("the parser gave up")
+        return real(rec, default_id)
+
+    monkeypatch.setattr(run, "doc_from_record", doc_from_record)
+    inp = _corpus(tmp_path)
+    recs = [json.loads(line) for line in (inp / "b.jsonl").read_text(encoding="utf-8").splitlines()]
+    recs[55]["id"] = "boom"
+    (inp / "f.jsonl").write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs) + "\n\n",
+                                 encoding="utf-8")
+    assert len(shards.plan_shards(scan_inputs(inp).files)) > 20
+    out = tmp_path / "out"
+    options = ["--dedup", "drop", "--explain"]
+    assert main([str(inp), str(out), "--quiet", "--jobs", "1", *options]) == 1
+    want = _files(out)
+    for p in sorted(out.rglob("*"), reverse=True):
+        p.unlink() if p.is_file() else p.rmdir()
+    assert main([str(inp), str(out), "--quiet", "--jobs", "1", "--engine", "ray", *options]) == 1
+    got = _files(out)
+    assert sorted(got) == sorted(want)
+    for name in want:
+        if name.endswith("report.json"):
+            assert _report(got[name]) == _report(want[name])
+        elif not name.endswith("report.html"):
+            assert got[name] == want[name], name
+    assert "f.jsonl" not in got and b"the parser gave up" in want["_newsclean/rejected.jsonl"]

@@ -255,3 +255,17 @@ def test_a_failed_file_leaves_the_index_as_if_it_never_was(tmp_path: Path, batch
     cut = [{"id": f"a{i}", "text": f"Isi {i}.\n{WIRE}\n" + random.Random(i).randbytes(40).hex()} for i in range(300)]
     (bad / "b.jsonl.gz").write_bytes(_cut_gzip(cut))
     assert clusters(bad) == clusters(good)
+
+
+@pytest.mark.parametrize("codec", ["utf-16-le", "utf-16-be"])
+def test_utf16_pages_without_a_byte_order_mark(tmp_path: Path, codec: str) -> None:
+    page = ("<html><head><title>T</title></head><body><article><p>Harga cabai naik tajam — sejak awal pekan, "
+            "kata pedagang “Ibu” di pasar café.</p><p>Pemerintah berjanji menurunkan harga.</p>"
+            "</article></body></html>")
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "p.html").write_bytes(page.encode(codec))
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 0
+    assert "tajam — sejak awal pekan, kata pedagang “Ibu” di pasar café." in (out / "p.txt").read_text(encoding="utf-8")
+    assert codec in {n["path"]: n["note"] for n in report(out)["notes"]}["p.html"]

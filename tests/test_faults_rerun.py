@@ -162,6 +162,12 @@ def test_a_worker_killed_mid_run_ends_the_run_with_exit_3_and_resume_goes_on(tmp
         pytest.skip("the run ended before a worker could be killed")
     os.kill(int(children[0]), signal.SIGKILL)  # the out-of-memory killer's way
     err = proc.communicate(timeout=120)[1]
+    if proc.returncode == 1:
+        # On a loaded machine the workers can be done with every task before the parent has written the
+        # third file: the kill then costs nothing, and the run must be whole.
+        assert report(out)["complete"] is True and "Traceback" not in err, err
+        assert outputs(out) == outputs(ref)
+        return
     assert proc.returncode == 3, err
     assert "worker process was killed by signal 9" in err and "Traceback" not in err
     assert report(out)["complete"] is False and "worker" in report(out)["error"]
@@ -262,3 +268,19 @@ def test_report_json_stays_bounded(tmp_path: Path) -> None:
     assert r["documents"]["rejected_records"] == 1500
     assert len(rejected(out)) == 1500
     assert len(jsonl(out / "_newsclean" / "rejected.jsonl")) == 1500
+
+
+def test_a_rerun_killed_while_writing_report_html_leaves_no_report_json(tmp_path: Path,
+                                                                        monkeypatch: pytest.MonkeyPatch) -> None:
+    src = corpus(tmp_path / "in", files=2, records=3)
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 0
+    import newsclean.report_html as report_html
+
+    def killed(*_a: Any, **_k: Any) -> None:
+        raise SystemExit(137)  # as if killed: report.json must not be there beside an older report.html
+
+    monkeypatch.setattr(report_html, "write_report_html", killed)
+    with pytest.raises(SystemExit):
+        cli_mod.main([str(src), str(out), "--dedup", "off", "--quiet"])
+    assert not (out / "_newsclean" / "report.json").exists()

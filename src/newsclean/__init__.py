@@ -7,11 +7,16 @@ near-duplicate paragraphs across articles (:mod:`newsclean.dedup`).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from .catalog import Catalog, CatalogError, Rule, default_catalog, load_rule_file
 from .document import Change, Cleaned, Document
 from .lang import detect_lang
 from .pipeline import BlankLines, Pipeline, RuleCleaner, TextCleaner, line_filter, replay, text_cleaner
 from .text import fix_unicode, normalize_spaces, remove_invisible, strip_line
+
+if TYPE_CHECKING:  # type checkers see the lazy names below with their real signatures
+    from .corpus_dedup import DocumentGroup, deduplicate, duplicate_groups
 
 __version__ = "0.1.0"
 

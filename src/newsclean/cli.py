@@ -25,6 +25,7 @@ from .budget import DEFAULT_SECONDS, SECONDS_PER_MB
 from .catalog import CatalogError
 from .cli_paths import IoPlan, plan_io
 from .io import (
+    INPUT_SUFFIXES,
     REPORT_DIR,
     Skipped,
     UserError,
@@ -255,8 +256,12 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
     if not inp.is_dir() and found.skipped:
         raise UserError(f"cannot read {args.input}: {found.skipped[0].reason}"
                         + (" (give - to read standard input)" if "FIFO" in found.skipped[0].reason else ""))
+    known = ", ".join(INPUT_SUFFIXES)
+    if not inp.is_dir() and files and not inp.name.lower().endswith(INPUT_SUFFIXES):
+        # Read as text it would be cleaned line by line and written back (a CSV, a .json array).
+        raise UserError(f"cannot tell the format of {args.input} from its name: an input file ends in {known}")
     if not files and not found.skipped:
-        raise UserError(f"no .txt, .jsonl or .html files found in {args.input}")
+        raise UserError(f"no input files found in {args.input} (names ending in {known})")
     spec = PipelineSpec(lang=args.lang, rule_texts=_rule_texts(args.rules), blank_lines=args.blank_lines,
                         newline=NEWLINES[args.newline], time_limit=args.time_limit or None,
                         line_model=args.line_model == "on")
@@ -400,9 +405,13 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
         else:
             dedup_json = _work(args, runner, found.skipped, found.notes, index, report_dir, timings, bar, journal,
                                resume_from)
-        # The end: the run is marked complete, then report.json is written, last of the data.
+        # The end: the run is marked complete, report.html is made from the report, and report.json
+        # is written last of all (a run killed before it leaves no report.json, never an older one).
         mark_complete(out, run_info)
-        write_json(report_dir / "report.json", report(True, **({"resumed": True} if resumed is not None else {})))
+        final = report(True, **({"resumed": True} if resumed is not None else {}))
+        if plan.report_dir is not None:
+            _write_html(report_dir, final)
+        write_json(report_dir / "report.json", final)
     except _engine_errors() as exc:
         # The cluster could not finish the run (a task failed for good, the cluster went away).
         reason = str(exc)
@@ -419,8 +428,6 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
         stopped(interrupted="SIGTERM" if isinstance(exc, Terminated) else "SIGINT")
         raise
     stats = runner.stats
-    if plan.report_dir is not None:
-        _write_html(report_dir)
     if journal is not None:
         try:
             journal.remove()
@@ -484,12 +491,13 @@ def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], 
     return dedup_json
 
 
-def _write_html(report_dir: Path) -> None:
-    """report.html beside report.json; a failure here is reported, never fatal (the run is done)."""
+def _write_html(report_dir: Path, report: dict[str, Any]) -> None:
+    """report.html of ``report`` (written before it, as report.json); a failure here is reported,
+    never fatal (the run is done)."""
     from .report_html import write_report_html
 
     try:
-        write_report_html(report_dir)
+        write_report_html(report_dir, json.loads(json.dumps(report)))  # as read back from report.json
     except Exception as exc:  # the report is a view: the data is in report.json whatever happens
         logging.getLogger("newsclean").warning("could not write report.html: %s: %s", type(exc).__name__, exc)
 
@@ -604,6 +612,10 @@ def _main(argv: list[str]) -> int:
         return 2
     except RunIncomplete as exc:
         sys.stderr.write(f"newsclean: error: {exc}\n")
+        return EXIT_INCOMPLETE
+    except OSError as exc:  # e.g. 'newsclean learn' writing its rule file to a full disk
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"newsclean: error: {where}{exc.strerror or exc}; nothing more was done\n")
         return EXIT_INCOMPLETE
     except KeyboardInterrupt as exc:
         # One line, whatever the number of workers (they ignore SIGINT and end quietly).

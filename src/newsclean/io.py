@@ -380,6 +380,18 @@ def _html_document(html: str | bytes, *, doc_id: str, url: str | None, outlet: s
     return Document(art.text, id=doc_id, metadata=meta)
 
 
+def _record_meta(rec: dict[str, Any]) -> dict[str, Any]:
+    """The metadata a record's own fields give: ``url`` only when it is a string (an outlet is taken
+    from it), ``title``, ``date`` and ``lang`` whatever their type (a date may be a Parquet
+    timestamp); the record keeps every field as it is either way."""
+    meta: dict[str, Any] = {}
+    for key in ("url", "title", "date", "lang"):
+        v = rec.get(key)
+        if v is not None and v != "" and (key != "url" or isinstance(v, str)):
+            meta[key] = v
+    return meta
+
+
 def doc_from_record(rec: dict[str, Any], default_id: str) -> Document:
     """Build a Document from a JSONL record; raises ValueError naming the problem."""
     if "text" not in rec:
@@ -388,9 +400,7 @@ def doc_from_record(rec: dict[str, Any], default_id: str) -> Document:
             doc = _html_document(rec["html"], doc_id=str(rid) if rid not in (None, "") else default_id,
                                  url=rec.get("url") if isinstance(rec.get("url"), str) else None, outlet=None)
             meta = dict(doc.metadata)
-            for key in ("url", "title", "date", "lang"):
-                if rec.get(key) not in (None, ""):
-                    meta[key] = rec[key]
+            meta.update(_record_meta(rec))
             src = rec.get("outlet") or rec.get("source")
             if isinstance(src, str) and src:
                 meta["outlet"] = normalize_outlet(src) or src
@@ -401,11 +411,7 @@ def doc_from_record(rec: dict[str, Any], default_id: str) -> Document:
         raise ValueError(f"'text' is {type(text).__name__}, not a string")
     rid = rec.get("id")
     doc_id = str(rid) if rid is not None and rid != "" else default_id
-    meta: dict[str, Any] = {}
-    for key in ("url", "title", "date", "lang"):
-        v = rec.get(key)
-        if v is not None and v != "":
-            meta[key] = v
+    meta = _record_meta(rec)
     outlet = rec.get("outlet") or rec.get("source")
     if isinstance(outlet, str) and outlet:
         meta["outlet"] = normalize_outlet(outlet) or outlet
@@ -494,6 +500,26 @@ def read_jsonl(f: InputFile) -> Iterator[tuple[int, dict[str, Any] | BadRecord]]
             yield n, parse_jsonl_line(n, raw)
 
 
+class DuplicateKey(ValueError):
+    """An object of a JSONL record names a key twice: the record could only be written back
+    without one of the values, so it is rejected whole (its bytes kept)."""
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(f"the key {json_line(key)} appears twice in one object")
+            seen.add(key)
+    return obj
+
+
+# json.loads, refusing objects with a repeated key (1 us more per record of 3 kB).
+_decode_record = json.JSONDecoder(object_pairs_hook=_unique_pairs).decode
+
+
 def parse_jsonl_line(n: int, raw: bytes) -> dict[str, Any] | BadRecord:
     """The record of non-blank line ``n`` (1-based) of a JSONL file, or why it cannot be used."""
     try:
@@ -501,9 +527,11 @@ def parse_jsonl_line(n: int, raw: bytes) -> dict[str, Any] | BadRecord:
     except UnicodeDecodeError as exc:
         return BadRecord(n, f"not UTF-8: {exc.reason} at byte {exc.start}", raw.decode("utf-8", "replace").rstrip("\n"))
     try:
-        rec = json.loads(line)
+        rec = _decode_record(line)
     except json.JSONDecodeError as exc:
         return BadRecord(n, f"invalid JSON: {exc.msg} (column {exc.colno})", line.rstrip("\n"))
+    except DuplicateKey as exc:
+        return BadRecord(n, str(exc), line.rstrip("\n"))
     except (ValueError, RecursionError) as exc:  # an integer of 5,000 digits, arrays nested 100,000 deep
         return BadRecord(n, f"invalid JSON: {exc}", line.rstrip("\n"))
     if not isinstance(rec, dict):
@@ -644,14 +672,41 @@ def record_line(rec: dict[str, Any]) -> bytes:
         return _escape_surrogates(text).encode("utf-8")
 
 
+def parquet_output_schema(source: Path) -> Any | None:
+    """The Arrow schema of the Parquet output of ``source``: the input's own (so a column that is
+    all null in the first rows and strings later, or a timestamp, a decimal, a struct, keeps its
+    type), with ``text`` a string column (added when the rows came from ``html``)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        with open_input(source) as fh:
+            schema = pq.read_schema(fh)
+    except (OSError, pa.ArrowException):  # gone since it was read: the rows' own schema then
+        return None
+    i = schema.get_field_index("text")
+    if i < 0:
+        return schema.append(pa.field("text", pa.string()))
+    t = schema.field(i).type
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return schema
+    return schema.set(i, pa.field("text", pa.string()))  # no row of it had a string text
+
+
 class RecordWriter:
     """Write records to a JSONL (plain, ``.gz`` or ``.zst``) or Parquet output, atomically: to a
     temporary file beside the target, renamed over it by :meth:`close`; :meth:`abort` removes it.
-    Compressed outputs are byte-identical for identical records (no timestamps in the gzip header)."""
+    Compressed outputs are byte-identical for identical records (no timestamps in the gzip header).
+    A Parquet output takes the schema of ``source`` (:func:`parquet_output_schema`), else the first
+    rows' own."""
 
-    def __init__(self, path: Path, kind: str, compression: str | None, *, parquet_rows: int = 4096) -> None:
+    def __init__(self, path: Path, kind: str, compression: str | None, *, parquet_rows: int = 4096,
+                 source: Path | None = None) -> None:
         self.path = path
         self.kind = kind
+        self._schema: Any = parquet_output_schema(source) if kind == "parquet" and source is not None else None
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, self._tmp = _temp_beside(path)
         self._raw = os.fdopen(fd, "wb")
@@ -689,7 +744,7 @@ class RecordWriter:
 
         if not self._rows:
             return
-        table = pa.Table.from_pylist(self._rows, schema=self._pq_writer.schema if self._pq_writer else None)
+        table = pa.Table.from_pylist(self._rows, schema=self._pq_writer.schema if self._pq_writer else self._schema)
         if self._pq_writer is None:
             self._pq_writer = pq.ParquetWriter(self._raw, table.schema)
         self._pq_writer.write_table(table)
@@ -703,7 +758,7 @@ class RecordWriter:
                     import pyarrow as pa
                     import pyarrow.parquet as pq
 
-                    self._pq_writer = pq.ParquetWriter(self._raw, pa.schema([("text", pa.string())]))
+                    self._pq_writer = pq.ParquetWriter(self._raw, self._schema or pa.schema([("text", pa.string())]))
                 self._pq_writer.close()
             for c in reversed(self._closers):
                 c.close()

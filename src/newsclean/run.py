@@ -13,6 +13,12 @@ explain rows, add the sketched paragraphs to the index and their texts to the sp
 counts. So every output file is byte-identical whatever the number of jobs. Memory does not grow
 with the corpus: a few tasks are in flight, outputs and reports are written as results come back,
 and the near-duplicate index keeps compact arrays, not text.
+
+What a record file did is provisional until its end: if it fails part-way, its counts, keys,
+explain and reject rows and paragraphs are taken back (:class:`_OpenFile`), so a failed file
+influences no other output. Each document is cleaned within a CPU-time budget
+(:mod:`newsclean.budget`). Every group of results the main process consumes can be recorded in a
+journal (:mod:`newsclean.journal`), from which an interrupted run is resumed.
 """
 
 from __future__ import annotations
@@ -886,7 +892,8 @@ class Runner:
                             if out is not None:
                                 w = writers.get(fi)
                                 if w is None:
-                                    w = writers[fi] = RecordWriter(self.out / f.output_rel(), f.kind, f.compression)
+                                    w = writers[fi] = RecordWriter(self.out / f.output_rel(), f.kind,
+                                                                   f.compression, source=f.path)
                                 if f.kind == "parquet":
                                     w.write(out)
                                 else:
@@ -932,7 +939,7 @@ class Runner:
                             if w is not None:
                                 w.close()
                             elif write and not replayed and f.kind in RECORD_KINDS:  # a file with no good record
-                                RecordWriter(self.out / f.output_rel(), f.kind, f.compression).close()
+                                RecordWriter(self.out / f.output_rel(), f.kind, f.compression, source=f.path).close()
                             if pending is not None:
                                 # The file is whole: its counts, rejected records and keys count.
                                 self.stats.merge(pending.stats)

@@ -35,7 +35,20 @@ import numpy as np
 from ..io import Skipped, atomic_writer, json_line, remove_stale_temps
 from ..report import RunStats
 from .cluster import EngineError, ray_cluster
-from .shards import KeyAssigner, Shard, ShardJob, ShardResult, clean_shard, fix_explain_keys, plan_shards
+from .shards import (
+    KeyAssigner,
+    Shard,
+    ShardIntake,
+    ShardJob,
+    ShardResult,
+    clean_shard,
+    count_lines,
+    fix_explain_keys,
+    join_parts,
+    part_path,
+    plan_shards,
+    with_line_offsets,
+)
 
 __all__ = ["run_ray"]
 
@@ -132,9 +145,14 @@ def run_stages(ex: Any, cpus: int, args: Any, runner: Any, skipped: Sequence[Ski
                    dedup=dedup_config)
 
     t0 = time.perf_counter()
+    ranged = [s for s in shards if s.span is not None]
+    if ranged:  # the first line number of every byte range of a large file
+        counts = ex.map(count_lines, job, [(s,) for s in ranged], "counting lines")
+        shards = with_line_offsets(shards, {s.index: c for s, c in zip(ranged, counts, strict=True)})
     results: list[ShardResult] = ex.map(clean_shard, job, [(s,) for s in shards], "cleaning",
                                         lambda r: bar.update(r.files_done))
     bar.close()
+    results = _failed_ranges(job, shards, results)
     timings["clean_seconds"] = round(time.perf_counter() - t0, 3)
 
     # Keys, counts and the first pass's reports, in input order.
@@ -165,6 +183,11 @@ def run_stages(ex: Any, cpus: int, args: Any, runner: Any, skipped: Sequence[Ski
         explain_parts.extend((p, None, {}) for p in drop_parts)
         timings["dedup_seconds"] = round(time.perf_counter() - t1, 3)
 
+    # The outputs of files read in byte ranges: their parts joined (after the drop pass rewrote some).
+    joins = _joins(job, shards, results)
+    if joins:
+        ex.map(join_parts, job, joins, "joining the parts of large files")
+
     # A worker that died while writing an output left its temporary file beside it (the task ran
     # again and wrote the output whole): nothing of it stays in OUT.
     remove_stale_temps(Path(runner.out))
@@ -187,6 +210,42 @@ def run_stages(ex: Any, cpus: int, args: Any, runner: Any, skipped: Sequence[Ski
                 else:
                     fix_explain_keys(path, fh, res, ren)
     return dedup_json
+
+
+def _by_file(shards: Sequence[Shard]) -> dict[int, list[int]]:
+    """The shards (their numbers) of every file read in byte ranges."""
+    out: dict[int, list[int]] = {}
+    for s in shards:
+        if s.span is not None:
+            out.setdefault(s.first, []).append(s.index)
+    return out
+
+
+def _failed_ranges(job: ShardJob, shards: Sequence[Shard], results: list[ShardResult]) -> list[ShardResult]:
+    """A file read in byte ranges that failed in one of them failed there, as the local engine reads
+    it: that range's result stands for the whole file (its failure), the others are taken back."""
+    for idxs in _by_file(shards).values():
+        failed = [i for i in idxs if results[i].stats.files_failed]
+        if not failed:
+            continue
+        for i in idxs:
+            if i != failed[0]:
+                results[i] = ShardResult(index=i, stats=RunStats(), doc_file=np.zeros(0, np.int32),
+                                         doc_line=np.zeros(0, np.int64), doc_hash=np.zeros(0, np.uint64),
+                                         doc_explain=np.zeros(0, np.int64))
+                if job.dedup is not None:
+                    ShardIntake(job.dedup).write(job.folder(shards[i]))
+    return results
+
+
+def _joins(job: ShardJob, shards: Sequence[Shard], results: Sequence[ShardResult]) -> list[tuple[str, list[str]]]:
+    out = []
+    for idxs in _by_file(shards).values():
+        if any(results[i].stats.files_failed for i in idxs):
+            continue
+        f = shards[idxs[0]].files[0]
+        out.append((str(Path(job.out) / f.output_rel()), [str(part_path(job, shards[i])) for i in idxs]))
+    return out
 
 
 def _copy_text(src: Path, dst: Any) -> None:

@@ -34,7 +34,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from ..io import InputFile, atomic_writer
+from ..io import InputFile, atomic_writer, open_input, read_error_reason
 from ..report import RunStats
 from ..run import RECORD_KINDS, PipelineSpec, Runner, _OpenFile
 
@@ -45,6 +45,10 @@ __all__ = ["KeyAssigner", "Shard", "ShardJob", "ShardResult", "clean_shard", "dr
 #: hide its scheduling cost (a few milliseconds), few enough to spread a small corpus over workers.
 SHARD_FILES = 256
 SHARD_BYTES = 8 << 20
+#: A plain (uncompressed) JSONL file larger than this is cut into byte ranges of about this size, at
+#: line starts, each a shard: a large file is read, cleaned and sketched by many workers (compressed
+#: files and Parquet are read whole by one).
+RANGE_BYTES = 8 << 20
 
 
 def stable_hash(key: str) -> int:
@@ -59,6 +63,13 @@ class Shard:
     index: int
     first: int  # run-wide index of files[0]
     files: tuple[InputFile, ...]
+    #: A byte range ``[start, end)`` of its one plain JSONL file (one of ``of`` ranges, number
+    #: ``part``), whose first line is line ``line0 + 1`` of the file (known once the ranges before it
+    #: are counted: :func:`count_lines`).
+    span: tuple[int, int] | None = None
+    part: int = 0
+    of: int = 1
+    line0: int = 0
 
     @property
     def name(self) -> str:
@@ -79,6 +90,12 @@ def plan_shards(files: Sequence[InputFile]) -> list[Shard]:
             run, size = [], 0
 
     for i, f in enumerate(files):
+        if f.kind == "jsonl" and f.compression is None and f.size > RANGE_BYTES:
+            close_run()
+            cuts = _line_cuts(f.path, f.size)
+            for part, (a, b) in enumerate(zip(cuts, cuts[1:])):
+                shards.append(Shard(len(shards), i, (f,), span=(a, b), part=part, of=len(cuts) - 1))
+            continue
         if f.kind in RECORD_KINDS:
             close_run()
             shards.append(Shard(len(shards), i, (f,)))
@@ -89,6 +106,59 @@ def plan_shards(files: Sequence[InputFile]) -> list[Shard]:
         size += f.size
     close_run()
     return shards
+
+
+def _line_cuts(path: Path, size: int) -> list[int]:
+    """Offsets ``0 = c0 < c1 < ... = size`` about :data:`RANGE_BYTES` apart, each just after a line
+    break (or the end)."""
+    cuts = [0]
+    try:
+        with open(path, "rb") as fh:
+            while cuts[-1] + RANGE_BYTES < size:
+                fh.seek(cuts[-1] + RANGE_BYTES)
+                fh.readline()  # to the end of the line the cut falls in
+                pos = fh.tell()
+                if pos >= size:
+                    break
+                cuts.append(pos)
+    except OSError:
+        return [0, size]  # read whole by one task, which reports the error as the local engine does
+    cuts.append(size)
+    return cuts
+
+
+def count_lines(job: Any, shard: Shard) -> int:
+    """Line breaks in a shard's byte range (the lines before the next range)."""
+    assert shard.span is not None
+    start, end = shard.span
+    n = 0
+    with open(shard.files[0].path, "rb") as fh:
+        fh.seek(start)
+        left = end - start
+        while left > 0:
+            chunk = fh.read(min(left, 1 << 22))
+            if not chunk:
+                break
+            n += chunk.count(b"\n")
+            left -= len(chunk)
+    return n
+
+
+def with_line_offsets(shards: Sequence[Shard], counts: dict[int, int]) -> list[Shard]:
+    """The shards with each range's first line number (``counts``: line breaks per ranged shard)."""
+    from dataclasses import replace
+
+    out: list[Shard] = []
+    n0 = 0
+    for s in shards:
+        if s.span is None:
+            out.append(s)
+            continue
+        if s.part == 0:
+            n0 = 0
+        out.append(replace(s, line0=n0))
+        n0 += counts[s.index]
+    return out
 
 
 @dataclass(frozen=True)
@@ -157,13 +227,39 @@ class _CountingWriter:
 
 class _ShardRunner(Runner):
     """The local engine's runner over one shard's files, keying documents by their own ids (the
-    run's keys are assigned later, over all shards: :class:`KeyAssigner`) and recording them."""
+    run's keys are assigned later, over all shards: :class:`KeyAssigner`) and recording them; for a
+    byte range of a file, its lines (numbered as in the whole file)."""
 
     def __post_init__(self) -> None:
         super().__post_init__()
         self.doc_rows: list[tuple[int, int, int]] = []  # (file, line, hash)
         self.doc_explain: list[int] = []
         self._explain_counter: _CountingWriter | None = None
+        self.span: tuple[int, int] | None = None
+        self.line0 = 0
+
+    def _units(self, indexes: Sequence[int]) -> Iterator[tuple[Any, ...]]:
+        if self.span is None:
+            yield from super()._units(indexes)
+            return
+        start, end = self.span
+        n = self.line0
+        try:
+            with open_input(self.files[0].path) as fh:
+                fh.seek(start)
+                pos = start
+                while pos < end:
+                    raw = fh.readline()
+                    if not raw:
+                        break
+                    n += 1
+                    pos += len(raw)
+                    if raw.strip():
+                        yield ("rec", 0, n, raw)
+        except Exception as exc:  # as Runner._units: the file fails here
+            yield ("error", 0, read_error_reason(exc))
+            return
+        yield ("end", 0)
 
     def _unique_key(self, fi: int, n: int, key: str, pending: _OpenFile | None = None) -> str:
         if self._keys_frozen:
@@ -300,11 +396,36 @@ def _one_thread() -> Iterator[None]:
         numba.set_num_threads(before)
 
 
+def _runner(job: ShardJob, shard: Shard) -> _ShardRunner:
+    """The shard's runner: its files into OUT, or its byte range into a part in its scratch folder
+    (the parts of a file are joined into OUT at the end: :func:`join_parts`)."""
+    ranged = shard.span is not None
+    out = job.folder(shard) / "out" if ranged else Path(job.out)
+    runner = _ShardRunner(list(shard.files), out, job.spec, jobs=1, prebuilt=_pipeline(job.spec))
+    runner.span, runner.line0 = shard.span, shard.line0
+    return runner
+
+
+def part_path(job: ShardJob, shard: Shard) -> Path:
+    """Where a byte range's output part is written."""
+    return job.folder(shard) / "out" / shard.files[0].output_rel()
+
+
+def join_parts(job: ShardJob, target: str, parts: Sequence[str]) -> None:
+    """A file's output from its ranges' parts (plain JSONL: their bytes one after the other), atomically."""
+    import shutil
+
+    with _atomic_binary(Path(target)) as out:
+        for p in parts:
+            with open(p, "rb") as fh:
+                shutil.copyfileobj(fh, out, 1 << 20)
+
+
 def clean_shard(job: ShardJob, shard: Shard) -> ShardResult:
     """The first pass over one shard (see the module docstring), on a worker."""
     folder = job.folder(shard)
     folder.mkdir(parents=True, exist_ok=True)
-    runner = _ShardRunner(list(shard.files), Path(job.out), job.spec, jobs=1, prebuilt=_pipeline(job.spec))
+    runner = _runner(job, shard)
     intake = ShardIntake(job.dedup) if job.dedup is not None else None
     done = [0]
     with atomic_writer(folder / "rejects.jsonl", errors="backslashreplace") as rejects_fh, \
@@ -321,6 +442,9 @@ def clean_shard(job: ShardJob, shard: Shard) -> ShardResult:
     if intake is not None:
         paragraphs, words = intake.write(folder)
     rows = runner.doc_rows
+    if shard.span is not None and shard.part < shard.of - 1 and not runner.stats.files_failed:
+        runner.stats.files -= 1  # the file is counted once, by its last range
+        done[0] = 0
     return ShardResult(
         index=shard.index, stats=runner.stats,
         doc_file=np.fromiter((r[0] for r in rows), np.int32, len(rows)),
@@ -339,7 +463,7 @@ def drop_shard(job: ShardJob, shard: Shard, files: Sequence[int], drops: dict[st
     documents whose key is not their id) lose their ``drops`` lines, outputs are rewritten, the
     removed lines are taken off the counts (returned) and explained in ``drop-explain.jsonl``."""
     folder = job.folder(shard)
-    runner = Runner(list(shard.files), Path(job.out), job.spec, jobs=1, prebuilt=_pipeline(job.spec))
+    runner = _runner(job, shard)
     runner._renamed = dict(renamed)
     runner._keys_frozen = True
     with (atomic_writer(folder / "drop-explain.jsonl", errors="backslashreplace") if job.explain
