@@ -494,7 +494,7 @@ def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], 
         if intake is not None:
             t1 = time.perf_counter()
             try:
-                dedup_json = _finish_dedup(intake, args, runner, report_dir)
+                dedup_json = _finish_dedup(intake, args, runner, report_dir, timings)
             finally:
                 intake.spill.close()
             timings["dedup_seconds"] = round(time.perf_counter() - t1, 3)
@@ -533,7 +533,8 @@ def _make_index(args: argparse.Namespace) -> Any:
         raise UserError(str(exc)) from None
 
 
-def _finish_dedup(intake: DedupIntake, args: argparse.Namespace, runner: Runner, report_dir: Path) -> dict[str, Any]:
+def _finish_dedup(intake: DedupIntake, args: argparse.Namespace, runner: Runner, report_dir: Path,
+                  timings: dict[str, float]) -> dict[str, Any]:
     result = intake.index.finish()
     spill, doc_file = intake.spill, intake.doc_file
     drops: dict[str, set[int]] = {}
@@ -548,20 +549,20 @@ def _finish_dedup(intake: DedupIntake, args: argparse.Namespace, runner: Runner,
     if with_drops:
         runner.run(with_drops, drops=drops, write=True, count=False, account=True)
     with atomic_writer(report_dir / "duplicates.jsonl", errors="backslashreplace") as fh:
-        for cl in result.clusters:
-            row = cl.to_json_row(lambda doc, line: spill.get(doc, line) or "")
-            for m in row["members"]:  # which outlets copy which (report.html)
-                m["outlet"] = intake.index.outlet(m["doc"])
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        # each member with its outlet: which outlets copy which (report.html)
+        for line in result.cluster_lines(spill.get_many, intake.index.outlet):
+            fh.write(line + "\n")
     # "paragraphs_duplicate": cluster members other than the kept one, whatever the mode;
     # "paragraphs_dropped": those removed from the outputs (all of them with --dedup drop, else 0).
     # The index's own count of the former ("dropped" in its stats) is not repeated under that name.
     stats = {k: v for k, v in result.stats.items() if k != "dropped"}
-    return {"mode": args.dedup, "clusters": len(result.clusters),
-            "cross_document_clusters": len(result.cross_document_clusters()),
-            "paragraphs_duplicate": len(result.dropped),
-            "paragraphs_dropped": len(result.dropped) if args.dedup == "drop" else 0,
-            "documents": [d.to_json_row() for d in result.documents], "stats": stats}
+    # The index's stages, with the run's other times (not in "dedup": two equal runs give equal "dedup").
+    timings.update({f"dedup_{stage}_seconds": s for stage, s in result.timings.items()})
+    return {"mode": args.dedup, "clusters": result.n_clusters,
+            "cross_document_clusters": result.stats["cross_document_clusters"],
+            "paragraphs_duplicate": result.n_dropped,
+            "paragraphs_dropped": result.n_dropped if args.dedup == "drop" else 0,
+            "documents": result.document_rows(), "stats": stats}
 
 
 def _summary(stats: RunStats, dedup: dict[str, Any] | None, timings: dict[str, float],
