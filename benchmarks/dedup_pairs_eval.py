@@ -1,7 +1,8 @@
 """Cluster-level accuracy of any :class:`DedupConfig` on the round-2 labelled pairs (issue 12).
 
     python -m benchmarks.dedup_pairs_eval [--split dev|test|all] [--config '{"threshold": 0.5}']
-                                          [--corpus-dir DIR] [--pairs CSV] [--list] [--cli] [--json OUT]
+                                          [--corpus-dir DIR] [--pairs CSV] [--list] [--why] [--cli]
+                                          [--json OUT]
 
 A pair counts as *detected* when both of its paragraphs end in one reported cluster of a run over
 the whole corpus — what ``--dedup drop`` acts on (every member but the kept one is removed). Each
@@ -128,16 +129,23 @@ def clean_corpus(path: Path) -> CleanedCorpus:
     return _CACHE[path]
 
 
-def clusters_in_process(path: Path, cfg: DedupConfig) -> tuple[dict[Key, int], set[Key], dict[str, Any]]:
-    """(cluster of each clustered paragraph, every indexed paragraph, stats) of one corpus run."""
+def clusters_in_process(path: Path, cfg: DedupConfig, trace: dict[str, Any] | None = None
+                        ) -> tuple[dict[Key, int], set[Key], dict[str, Any]]:
+    """(cluster of each clustered paragraph, every indexed paragraph, stats) of one corpus run;
+    ``trace`` (a dict) receives the index's internals (see :func:`miss_causes`)."""
     corpus = clean_corpus(path)
     index = NearDuplicateIndex(replace(cfg, keep_text=False))
+    if trace is not None:
+        index._trace = trace
     indexed: set[Key] = set()
     t0 = time.perf_counter()
     for doc_id, paras, date, outlet in corpus.docs:
         index.add_document(doc_id, paras, date=date, outlet=outlet)
         indexed.update((doc_id, n) for n, _ in paras)
     res = index.finish()
+    if trace is not None:
+        trace["docs"] = list(index._docs)
+        trace["texts"] = {(doc_id, n): t for doc_id, paras, _, _ in corpus.docs for n, t in paras}
     where = {(m.doc, m.line): c.id for c in res.clusters for m in c.members}
     stats = {"clean_seconds": round(corpus.seconds, 2), "dedup_seconds": round(time.perf_counter() - t0, 2),
              "clusters": len(res.clusters), "largest_cluster": max((len(c.members) for c in res.clusters), default=0)}
@@ -170,6 +178,107 @@ def clusters_cli(path: Path, cfg: DedupConfig) -> tuple[dict[Key, int], set[Key]
     return where, set(), {"cli_seconds": round(seconds, 2)}
 
 
+# ----------------------------------------------------------------------------- miss attribution
+
+#: Causes of a missed copy, in the order they are tested (the first that holds is reported).
+MISS_CAUSES = (
+    "not_compared",  # a paragraph not indexed, or too short for word comparison (exact copies only)
+    "rejected:ratio",  # verification: the two word counts are too far apart (fragment_min_ratio)
+    "rejected:long_runs",  # verification: covered enough, but by short runs only (long_run / long_share)
+    "rejected:coverage",  # verification: shared runs cover too little of either paragraph
+    "no_candidate",  # the pair passes, but no candidate (LSH slot or fragment) links either paragraph
+    #                  to the other or to the other's cluster
+    "wrong_star",  # the pair passes and one's kept paragraph covers the other, which sits elsewhere
+    "split",  # the pair passes, but neither kept paragraph covers the other: only another choice of
+    #           kept paragraph (one of the two) would hold both
+)
+
+
+def _candidate_edges(tr: Mapping[str, Any]) -> tuple[Any, Any]:
+    """Every candidate pair of a traced run as positions in keep order: LSH slots and fragment
+    candidates (fragment, container)."""
+    import numpy as np
+
+    slots = tr["slots"]
+    xi, si = np.nonzero(slots >= 0)
+    ex, eq = xi.astype(np.int64), slots[xi, si].astype(np.int64)
+    if "frag" in tr:
+        ex, eq = np.concatenate((ex, tr["frag"])), np.concatenate((eq, tr["cont"]))
+    return ex, eq
+
+
+def _miss_cause(pa: int, pb: int, tr: Mapping[str, Any], edges: tuple[Any, Any], cfg: DedupConfig
+                ) -> tuple[str, str]:
+    """The cause (:data:`MISS_CAUSES`) and a detail of one missed copy, its paragraphs at keep
+    positions ``pa`` and ``pb`` of the traced run ``tr``."""
+    import numpy as np
+
+    from newsclean.dedup.clusters import is_member
+    from newsclean.dedup.signatures import word_tokens
+    from newsclean.dedup.verify import cover
+
+    words, center, docs = tr["words"], tr["center"], tr["docs"]
+    ca, cb = int(center[pa]), int(center[pb])
+    tok = {}
+    for q in {pa, pb, ca, cb}:
+        i = int(tr["order"][q])
+        tok[q] = np.array(word_tokens(tr["texts"][(docs[int(tr["p_doc"][i])], int(tr["p_line"][i]))]), np.uint32)
+
+    def cov(x: int, y: int, long: bool = True) -> int:
+        return int(cover(tok[x], tok[y], cfg.min_run, -1, cfg.long_run if long else 0,
+                         cfg.long_share if long else 0.0, cfg.gap_words))
+
+    def member(c: int, m: int, kept: int) -> bool:
+        return bool(is_member(c, int(words[m]), int(words[kept]), cfg.threshold, cfg.fragment_min_ratio))
+
+    wa, wb = int(words[pa]), int(words[pb])
+    c = cov(pa, pb)
+    detail = f"words {wa}/{wb} covered {c}"
+    if not (member(c, pa, pb) or member(c, pb, pa)):
+        c0 = cov(pa, pb, long=False)
+        detail += f" (in runs of any length {c0})"
+        if min(wa, wb) < cfg.fragment_min_ratio * max(wa, wb):
+            return "rejected:ratio", detail
+        if member(c0, pa, pb) or member(c0, pb, pa):
+            return "rejected:long_runs", detail
+        return "rejected:coverage", detail
+    ex, eq = edges
+    in_a, in_b = center[ex] == ca, center[ex] == cb
+    to_a, to_b = center[eq] == ca, center[eq] == cb
+    linked = bool(((ex == pa) & to_b).any() or ((eq == pa) & in_b).any()
+                  or ((ex == pb) & to_a).any() or ((eq == pb) & in_a).any())
+    detail += f"; kept paragraphs at {ca}/{cb}, {int(words[ca])}/{int(words[cb])} words"
+    if not linked:
+        return "no_candidate", detail
+    if member(cov(pa, cb), pa, cb) or member(cov(pb, ca), pb, ca):
+        return "wrong_star", detail
+    return "split", detail
+
+
+def miss_causes(pairs: Iterable[Pair], traces: Mapping[str, Mapping[str, Any]], cfg: DedupConfig
+                ) -> list[tuple[Pair, str, str]]:
+    """Why each pair of ``pairs`` (missed copies) is not in one cluster: ``(pair, cause, detail)``,
+    cause from :data:`MISS_CAUSES`, from the index's trace of its corpus run. Covers are recomputed
+    from the cleaned texts with the config's rule (full counts, no early stop)."""
+    out: list[tuple[Pair, str, str]] = []
+    at: dict[str, dict[Key, int]] = {}
+    edges: dict[str, tuple[Any, Any]] = {}
+    for p in pairs:
+        tr = traces[p.corpus]
+        if p.corpus not in at:
+            docs = tr["docs"]
+            at[p.corpus] = {(docs[d], ln): i for i, (d, ln) in enumerate(zip(tr["p_doc"].tolist(),
+                                                                              tr["p_line"].tolist(), strict=True))}
+            edges[p.corpus] = _candidate_edges(tr)
+        pa, pb = (-1 if (i := at[p.corpus].get(k)) is None else int(tr["pos_of"][tr["best"][tr["group"][i]]])
+                  for k in (p.a, p.b))
+        if pa < 0 or pb < 0:
+            out.append((p, "not_compared", ""))
+            continue
+        out.append((p, *_miss_cause(pa, pb, tr, edges[p.corpus], cfg)))
+    return out
+
+
 # ----------------------------------------------------------------------------- scoring
 
 
@@ -192,10 +301,13 @@ def score(pairs: Iterable[Pair], where: Mapping[Key, int]) -> dict[str, Any]:
 
 
 def evaluate(cfg: DedupConfig | None = None, *, splits: Sequence[str] = ("dev",), corpus_dir: Path = DEFAULT_CORPUS_DIR,
-             pairs_path: Path = PAIRS_R2, cli: bool = False) -> dict[str, Any]:
+             pairs_path: Path = PAIRS_R2, cli: bool = False, why: bool = False) -> dict[str, Any]:
     """Score ``cfg`` (default: ``DedupConfig()``) on the labelled pairs of ``splits``: per split,
     overall (``all``), per corpus and per sampling kind; also the dev pairs it gets wrong (ids and
-    lines only; never the test split's)."""
+    lines only; never the test split's) and, with ``why``, the cause of each missed dev copy
+    (:func:`miss_causes`)."""
+    if why and cli:
+        raise ValueError("why needs the in-process run (its trace), not --cli")
     cfg = cfg or DedupConfig()
     bad = [s for s in splits if s not in SPLITS]
     if bad:
@@ -204,9 +316,13 @@ def evaluate(cfg: DedupConfig | None = None, *, splits: Sequence[str] = ("dev",)
     report: dict[str, Any] = {"config": repr(cfg), "splits": {}, "runs": {}}
     where: dict[Key, int] = {}
     indexed: set[Key] = set()
+    traces: dict[str, dict[str, Any]] = {}
     for corpus in sorted({p.corpus for p in pairs}):
-        run = clusters_cli if cli else clusters_in_process
-        w, ix, stats = run(corpus_dir / CORPUS_FILES[corpus], cfg)
+        if cli:
+            w, ix, stats = clusters_cli(corpus_dir / CORPUS_FILES[corpus], cfg)
+        else:
+            trace: dict[str, Any] | None = traces.setdefault(corpus, {}) if why and "dev" in splits else None
+            w, ix, stats = clusters_in_process(corpus_dir / CORPUS_FILES[corpus], cfg, trace)
         where.update(w)
         indexed |= ix
         report["runs"][corpus] = stats
@@ -223,6 +339,10 @@ def evaluate(cfg: DedupConfig | None = None, *, splits: Sequence[str] = ("dev",)
                 return p.a in where and where.get(p.a) == where.get(p.b)
             out["missed_pairs"] = [[*p.a, *p.b, p.kind] for p in sel if p.label == 1 and not together(p)]
             out["false_positive_pairs"] = [[*p.a, *p.b, p.kind] for p in sel if p.label == 0 and together(p)]
+            if traces:
+                causes = miss_causes([p for p in sel if p.label == 1 and not together(p)], traces, cfg)
+                out["miss_causes"] = {c: sum(1 for _, k, _ in causes if k == c) for c in MISS_CAUSES}
+                out["missed_why"] = [[*p.a, *p.b, p.kind, k, d] for p, k, d in causes]
         report["splits"][split] = out
     return report
 
@@ -249,8 +369,11 @@ def print_report(report: Mapping[str, Any], *, list_pairs: bool = False) -> None
                   f"{_ci(s['fpr_ci95']):>16} {s['not_copies']:5d} {s['false_positives']:4d} {rw:>8}")
         if "paragraphs_not_indexed" in out:
             print(f"{split:6} labelled paragraphs the cleaning or the index left out: {out['paragraphs_not_indexed']}")
+        if "miss_causes" in out:
+            print(f"{split:6} missed copies by cause: "
+                  + ", ".join(f"{c} {k}" for c, k in out["miss_causes"].items()))
         if list_pairs and split == "dev":
-            for name in ("missed_pairs", "false_positive_pairs"):
+            for name in ("missed_why" if "missed_why" in out else "missed_pairs", "false_positive_pairs"):
                 print(f"dev {name}:")
                 for row in out[name]:
                     print("   ", *row)
@@ -264,12 +387,15 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--corpus-dir", type=Path, default=DEFAULT_CORPUS_DIR)
     ap.add_argument("--pairs", type=Path, default=PAIRS_R2)
     ap.add_argument("--list", action="store_true", help="list the dev pairs missed / falsely joined (ids, lines)")
+    ap.add_argument("--why", action="store_true",
+                    help="attribute each missed dev copy to a cause (verification, candidates, clustering)")
     ap.add_argument("--cli", action="store_true", help="score the command line's own clusters instead")
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     cfg = DedupConfig(**json.loads(args.config))
     splits = SPLITS if args.split == "all" else (args.split,)
-    report = evaluate(cfg, splits=splits, corpus_dir=args.corpus_dir, pairs_path=args.pairs, cli=args.cli)
+    report = evaluate(cfg, splits=splits, corpus_dir=args.corpus_dir, pairs_path=args.pairs, cli=args.cli,
+                      why=args.why)
     print_report(report, list_pairs=args.list)
     if args.json:
         args.json.write_text(json.dumps(report, indent=2), encoding="utf-8")

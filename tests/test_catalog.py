@@ -147,3 +147,12 @@ def test_user_rule_files_are_still_checked(tmp_path) -> None:  # type: ignore[no
     bad.write_text('[[rule]]\nid = "x.bad"\nkind = "line"\npattern = "(unclosed"\nexamples = ["a"]\n')
     with pytest.raises(CatalogError, match="bad regex"):
         load_rule_file(bad)
+
+
+def test_an_outlet_that_is_not_a_string_is_no_outlet() -> None:
+    from newsclean import Document, Pipeline
+    from newsclean.catalog import normalize_outlet
+
+    assert [normalize_outlet(v) for v in (123, ["x.com"], {"a": 1})] == [None, None, None]
+    doc = Document("Harga cabai naik tajam.\nBaca juga: Harga Bawang Turun", metadata={"url": 123})
+    assert Pipeline.default(lang="id").clean(doc) == "Harga cabai naik tajam."

@@ -104,7 +104,7 @@ def test_user_errors_exit_2_without_traceback(tmp_path: Path, capsys: pytest.Cap
     assert run(str(tmp_path / "in"), str(tmp_path / "o"), "--rules", str(bad)) == 2
     assert run(str(tmp_path / "in"), str(tmp_path / "o"), "--lang", "xx") == 2
     err = capsys.readouterr().err
-    assert "input not found" in err and "no .txt, .jsonl or .html" in err and "bad regex" in err
+    assert "input not found" in err and "no input files found" in err and "bad regex" in err
     assert "unknown language" in err and "Traceback" not in err
 
 

@@ -285,3 +285,26 @@ def test_lsh_parameters_follow_the_floor() -> None:
     bands, rows = cfg.lsh_params()
     assert band_recall(cfg.lsh_jaccard, bands, rows) >= 0.8 > band_recall(cfg.lsh_jaccard, 128 // (rows + 1), rows + 1)
     assert DedupConfig(bands=10, rows=3).lsh_params() == (10, 3)
+
+
+def test_fast_rows_equal_the_records() -> None:
+    """The command line writes clusters and document pairs from arrays: exactly the records' rows."""
+    import json
+
+    docs = [(f'd{i}"é', body) for i, (_, body) in enumerate(_synthetic_corpus(80, seed=6))]
+    res = find_duplicates(docs)
+    text = {(k, i): t for k, body in docs for i, t in enumerate(body.split("\n"))}
+    records = find_duplicates(docs)  # a second result, whose records are made before any row
+
+    def outlet(d: str) -> str | None:
+        return None if d.startswith("d1") else "kompas.com"
+
+    want = []
+    for c in records.clusters:
+        row = c.to_json_row()
+        for m in row["members"]:
+            m["outlet"] = outlet(m["doc"])
+        want.append(json.dumps(row, ensure_ascii=False))
+    assert list(res.cluster_lines(lambda keys: [text[k] for k in keys], outlet)) == want
+    assert res.document_rows() == [d.to_json_row() for d in records.documents]
+    assert res.n_clusters == len(records.clusters) and res.n_dropped == len(records.dropped)

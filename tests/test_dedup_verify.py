@@ -10,12 +10,24 @@ from newsclean.dedup import word_tokens
 from newsclean.dedup.verify import TokenSets, cover
 
 
-def tiles_ref(a: list[int], b: list[int], run: int) -> int:
+def common_in_order(x: list[int], y: list[int]) -> int:
+    """Length of the longest common subsequence (plain dynamic programming)."""
+    d = [[0] * (len(y) + 1) for _ in range(len(x) + 1)]
+    for p in range(len(x)):
+        for q in range(len(y)):
+            d[p + 1][q + 1] = d[p][q] + 1 if x[p] == y[q] else max(d[p][q + 1], d[p + 1][q])
+    return d[-1][-1]
+
+
+def tiles_ref(a: list[int], b: list[int], run: int, gap: int = 0) -> int:
     """Words of ``a`` in runs of >= ``run`` words shared with ``b``, each word of either used once:
     at each position of ``a`` the longest run starting there (first found in ``b`` on ties) is
-    taken if it is long enough, else the position is skipped."""
+    taken if it is long enough, else the position is skipped. With ``gap``: when a tile follows
+    the previous one in both paragraphs after 1..gap words in each, the words of the two gaps
+    common in order (words of ``b`` already in tiles left out) count too."""
     used = [False] * len(b)
     i = covered = 0
+    end_a = end_b = -1
     while i <= len(a) - run:
         best, best_j = 0, -1
         for j in range(len(b)):
@@ -25,9 +37,13 @@ def tiles_ref(a: list[int], b: list[int], run: int) -> int:
             if k > best:
                 best, best_j = k, j
         if best >= run:
+            if gap and end_a >= 0 and 0 < i - end_a <= gap and 0 < best_j - end_b <= gap:
+                free = [b[q] if not used[q] else -1 - q for q in range(end_b, best_j)]  # used: matches nothing
+                covered += common_in_order(a[end_a:i], free)
             for k in range(best):
                 used[best_j + k] = True
             covered += best
+            end_a, end_b = i + best, best_j + best
             i += best
         else:
             i += 1
@@ -85,3 +101,31 @@ def test_an_edited_copy_is_covered_and_a_rewrite_of_the_same_story_is_not() -> N
                "dan dimakan rayap sehingga tidak bisa dipakai lagi, dan kabar soal roh halus tidak benar.")
     assert _share(copy, source) >= 0.8
     assert _share(rewrite, source) < 0.35  # shared: a name, "rusak dan dimakan rayap", "roh halus"
+
+
+@settings(max_examples=300, deadline=None)
+@given(words, words, st.integers(2, 4), st.integers(1, 6))
+def test_cover_with_gaps_equals_the_reference(a: list[int], b: list[int], run: int, gap: int) -> None:
+    s, t = shorter_first(a, b)
+    want = tiles_ref(s, t, run, gap)
+    x, y = np.array(a, np.uint32), np.array(b, np.uint32)
+    assert cover(x, y, run, -1, 0, 0.0, gap) == want
+    assert cover(y, x, run, -1, 0, 0.0, gap) == want
+    assert cover(x, y, run, max(1, want), 0, 0.0, gap) == want  # the early exit counts the gaps' words
+    assert cover(x, y, run, -1, 0, 0.0, 0) == tiles_ref(s, t, run)
+
+
+def test_gap_words_count_a_spun_copy_with_its_swapped_words() -> None:
+    # Two runs of 8 words around 18 where every third word is swapped: tiles alone cover 18 of 34
+    # words (the runs, and the middle's first two words); the 16-word gap's words in order add the
+    # 10 unswapped ones.
+    middle = list(range(100, 118))
+    spun = [w + 1000 if k % 3 == 2 else w for k, w in enumerate(middle)]
+    a = np.array(list(range(8)) + middle + list(range(50, 58)), np.uint32)
+    b = np.array(list(range(8)) + spun + list(range(50, 58)), np.uint32)
+    assert cover(a, b, 3, -1, 5, 0.35, 0) == 18
+    assert cover(a, b, 3, -1, 5, 0.35, 16) == 28
+    assert cover(a, b, 3, -1, 5, 0.35, 15) == 18  # gaps longer than ``gap`` words do not count
+    # The same words out of order in the gap: few in order, not a copy.
+    shuffled = np.array(list(range(8)) + middle[::-1] + list(range(50, 58)), np.uint32)
+    assert cover(a, shuffled, 3, -1, 5, 0.35, 18) == 17

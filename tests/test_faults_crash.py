@@ -139,6 +139,7 @@ RULE = "[[rule]]\nid = 'mine.{id}'\nkind = '{kind}'\n{body}\n"
         ("pattern = 'iklan(?i)'\nexamples = ['iklan']", "(?i)"),
         ("pattern = '(?i)iklan'\nexamples = ['iklan']", "(?i)"),
         ("pattern = '(a)\\1'\nexamples = ['aa']", "backreference"),
+        ("pattern = '(?<=a+)b'\nexamples = ['ab']", "look-behind requires fixed-width pattern\n"),
         ("pattern = '(?P<x>a)(?P=x)'\nexamples = ['aa']", "named groups"),
         ("pattern = '(a)?(?(1)b|c)'\nexamples = ['ab']", "backreference"),
         ("pattern = 'iklan'\ncase_sensitive = 'false'\nexamples = ['iklan']", "case_sensitive"),
@@ -266,3 +267,93 @@ def test_json_too_deep_or_too_big_for_python_is_a_rejected_record(tmp_path: Path
     assert run(src, out, "--dedup", "off") == 1
     assert [(r["line"], r["raw"] == lines[r["line"] - 1]) for r in rejected(out)] == [(1, True), (2, True)]
     assert json.loads((out / "d.jsonl").read_text(encoding="utf-8")) == {"text": "Baik."}
+
+
+def test_learn_writing_to_a_full_disk_says_so(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _good(src)
+    proc = cli("learn", src, tmp_path / "rules.toml", "-q", preexec_fn=_file_size_limit(10))
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr and "File too large" in proc.stderr
+
+
+def test_fields_of_any_json_type_are_kept_and_do_not_stop_the_run(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    _good(src)
+    lines = ['{"id": "u1", "text": "Gempa kecil terasa di kota.", "url": 123, "title": ["t"], "date": {"y": 2024}}',
+             '{"id": "u2", "text": "Harga bawang turun.", "url": ["https://x.com/a"], "outlet": 7}',
+             '{"id": "ok", "text": "Baik."}']
+    (src / "r.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    for dedup in ("off", "drop"):
+        proc = cli(src, tmp_path / dedup, "--dedup", dedup, "-q")
+        assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+        assert jsonl(tmp_path / dedup / "r.jsonl") == [json.loads(x) for x in lines]
+
+
+def test_a_record_naming_a_key_twice_is_rejected_with_its_bytes(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = ['{"id": "d", "text": "Satu.", "text": "Dua."}', '{"id": "n", "text": "Tiga.", "m": {"a": 1, "a": 2}}',
+             '{"id": "ok", "text": "Baik."}']
+    (src / "r.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 1
+    assert [(r["line"], r["raw"], "twice" in r["reason"]) for r in rejected(out)] == [
+        (1, lines[0], True), (2, lines[1], True)]
+    assert jsonl(out / "r.jsonl") == [{"id": "ok", "text": "Baik."}]
+
+
+def test_parquet_output_keeps_the_input_schema(tmp_path: Path) -> None:
+    import datetime
+    import decimal
+
+    pa = pytest.importorskip("pyarrow")
+    pq = pytest.importorskip("pyarrow.parquet")
+    n = 5000  # more than one batch of rows written at a time (4096)
+    table = pa.table({
+        "id": [str(i) for i in range(n)], "text": [f"Berita nomor {i} tentang harga cabai." for i in range(n)],
+        "late": [None] * (n - 1) + ["only the last row"],  # all null in the first batch
+        "ts": pa.array([datetime.datetime(2024, 1, 1)] * n, pa.timestamp("ns", tz="UTC")),
+        "price": pa.array([decimal.Decimal("1.50")] * n, pa.decimal128(10, 2))})
+    src = tmp_path / "in"
+    src.mkdir()
+    pq.write_table(table, src / "p.parquet")
+    proc = cli(src, tmp_path / "out", "--dedup", "off", "-q")
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    got = pq.read_table(tmp_path / "out" / "p.parquet")
+    assert got.schema == table.schema and got.num_rows == n
+    assert got.column("late")[n - 1].as_py() == "only the last row"
+
+
+def test_a_single_input_file_of_unknown_format_exits_2(tmp_path: Path) -> None:
+    data = tmp_path / "data.csv"
+    data.write_text("id,text\n1,Harga naik\n", encoding="utf-8")
+    proc = cli(data, tmp_path / "out", "-q")
+    assert proc.returncode == 2 and "cannot tell the format" in proc.stderr and ".jsonl" in proc.stderr
+    assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("where", ["in inside out", "report-dir in in", "tmp-dir in in"])
+def test_nothing_is_written_inside_in(tmp_path: Path, where: str) -> None:
+    src = tmp_path / "in"
+    (src / "in").mkdir(parents=True)
+    (src / "a.txt").write_text("Harga cabai naik.\nBaca juga: Harga Bawang Turun\n", encoding="utf-8")
+    (src / "in" / "a.txt").write_text("Harga bawang turun.\nBaca juga: Kabar Lain\n", encoding="utf-8")
+    before = snapshot(src)
+    args = {"in inside out": [tmp_path, "--overwrite"],  # OUT/in/a.txt is IN/a.txt
+            "report-dir in in": [tmp_path / "out", "--report-dir", src / "reports"],
+            "tmp-dir in in": [tmp_path / "out", "--tmp-dir", src / "tmp"]}[where]
+    proc = cli(src, *args, "-q")
+    assert proc.returncode == 2 and "must not be inside" in proc.stderr and "Traceback" not in proc.stderr
+    assert snapshot(src) == before and sorted(p.name for p in src.iterdir()) == ["a.txt", "in"]
+
+
+def test_a_file_out_filling_the_disk_leaves_its_report_beside_it(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": str(i), "text": f"Berita nomor {i} " + "kata " * 200}) + "\n"
+                           for i in range(300)), encoding="utf-8")
+    proc = cli(src, tmp_path / "o" / "clean.jsonl", "-q", "--dedup", "off", preexec_fn=_file_size_limit(100_000))
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr, proc.stderr
+    where = tmp_path / "o" / "_newsclean" / "report.json"
+    assert f"see {where})" in proc.stderr and "--resume" not in proc.stderr  # a file OUT starts fresh
+    assert json.loads(where.read_text(encoding="utf-8"))["complete"] is False
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["_newsclean"]  # no scratch folder, no output

@@ -324,3 +324,21 @@ def test_intake_buffers_sketched_groups_into_index_sized_batches(tmp_path: Path,
     assert result_summary(one.finish()) == result_summary(intake.index.finish())
     assert intake.spill.get(docs[1][0], docs[1][1][0][0]) == docs[1][1][0][1]
     intake.spill.close()
+
+
+@pytest.mark.parametrize("window", [1, 64, 8 << 20])
+def test_text_spill_reads_many_texts_as_one_at_a_time(window: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsclean import run
+    from newsclean.run import TextSpill
+
+    monkeypatch.setattr(run, "TEXT_WINDOW", window)
+    spill = TextSpill()
+    texts = {("a", 0): "satu dua", ("a", 3): "tiga “empat” — lima", ("b", 1): "", ("c", 2): "x" * 100}
+    for (doc, line), text in texts.items():
+        spill.add(doc, line, text)
+    keys = [("c", 2), ("a", 3), ("zz", 0), ("a", 0), ("b", 1), ("a", 1), ("a", 3)]
+    try:
+        assert spill.get_many(keys) == [spill.get(d, ln) for d, ln in keys] == [texts.get(k) for k in keys]
+        assert spill.get_many([]) == []
+    finally:
+        spill.close()

@@ -126,19 +126,22 @@ class Rule:
         return not self.outlets or among(self.outlets)
 
 
-@lru_cache(maxsize=4096)  # called per document, mostly with the same few outlet names
-def normalize_outlet(value: str | None) -> str | None:
-    """Reduce an outlet name or URL to a bare lowercase host.
+def normalize_outlet(value: object) -> str | None:
+    """Reduce an outlet name or URL to a bare lowercase host; None for anything but a non-empty
+    string (a document's url may be any JSON value, a list among them).
 
     >>> normalize_outlet("https://www.Kompas.com/read/2022/01/13/x")
     'kompas.com'
     >>> normalize_outlet("detik.com")
     'detik.com'
-    >>> normalize_outlet("yahoo.com/news")
-    'yahoo.com'
+    >>> normalize_outlet("yahoo.com/news"), normalize_outlet(["yahoo.com"])
+    ('yahoo.com', None)
     """
-    if not value:
-        return None
+    return _host(value) if isinstance(value, str) and value else None
+
+
+@lru_cache(maxsize=4096)  # called per document, mostly with the same few outlet names
+def _host(value: str) -> str | None:
     v = value.strip().lower()
     v = re.sub(r"^[a-z][a-z0-9+.-]*://", "", v)
     v = v.split("/", 1)[0].split(":", 1)[0]
@@ -178,6 +181,8 @@ def _regex_problem(pattern: str, flags: int) -> str | None:
     try:
         re.compile(f"(?:{pattern})", flags)
     except re.error as exc:
+        if "global flags" not in str(exc):  # a variable-width look-behind, say: re's own words
+            return f"bad regex {pattern!r}: {exc}"
         return (f"bad regex {pattern!r}: {exc}; inline flags such as (?i) cannot be used, because rules are "
                 "combined into one regex: rules ignore case unless case_sensitive = true, and a scoped "
                 "group (?i:...) works anywhere")

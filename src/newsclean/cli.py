@@ -26,6 +26,7 @@ from .budget import DEFAULT_SECONDS, SECONDS_PER_MB
 from .catalog import CatalogError
 from .cli_paths import IoPlan, plan_io
 from .io import (
+    INPUT_SUFFIXES,
     REPORT_DIR,
     Skipped,
     UserError,
@@ -199,7 +200,13 @@ def run(args: argparse.Namespace) -> int:
                 stdin=getattr(sys.stdin, "buffer", None), stdout=getattr(sys.stdout, "buffer", None)))
         except OSError as exc:
             raise UserError(f"cannot prepare {exc.filename or args.output}: {exc.strerror or exc}") from None
-        code = _run(args, plan)
+        try:
+            code = _run(args, plan)
+        except BaseException as exc:
+            plan.keep_reports()  # report.json of a run that did not complete ("complete": false), if any
+            if isinstance(exc, KeyboardInterrupt) and plan.output != Path(args.output):
+                exc.resumable = False  # type: ignore[attr-defined]  # a file or '-' OUT starts fresh
+            raise
         plan.finish()
     return code
 
@@ -239,6 +246,9 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
     started = time.perf_counter()
     _show_messages(args.quiet)
     inp, out = check_paths(plan.input, plan.output)
+    for option, folder in (("--report-dir", plan.report_dir), ("--tmp-dir", args.tmp_dir)):
+        if folder is not None and inp.is_dir() and Path(folder).resolve().is_relative_to(inp):
+            raise UserError(f"{option} {folder} must not be inside the input {args.input} (IN is never written to)")
     if args.threshold is not None and not 0.0 < args.threshold <= 1.0:
         raise UserError(f"--threshold must be in (0, 1], got {args.threshold}")
     if args.jobs is not None and args.jobs < 1:
@@ -256,8 +266,12 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
     if not inp.is_dir() and found.skipped:
         raise UserError(f"cannot read {args.input}: {found.skipped[0].reason}"
                         + (" (give - to read standard input)" if "FIFO" in found.skipped[0].reason else ""))
+    known = ", ".join(INPUT_SUFFIXES)
+    if not inp.is_dir() and files and not inp.name.lower().endswith(INPUT_SUFFIXES):
+        # Read as text it would be cleaned line by line and written back (a CSV, a .json array).
+        raise UserError(f"cannot tell the format of {args.input} from its name: an input file ends in {known}")
     if not files and not found.skipped:
-        raise UserError(f"no .txt, .jsonl or .html files found in {args.input}")
+        raise UserError(f"no input files found in {args.input} (names ending in {known})")
     spec = PipelineSpec(lang=args.lang, rule_texts=_rule_texts(args.rules), blank_lines=args.blank_lines,
                         newline=NEWLINES[args.newline], time_limit=args.time_limit or None,
                         line_model=args.line_model == "on")
@@ -280,7 +294,8 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
                            out=Path(args.output))
     elif args.resume:
         raise UserError("--resume needs a folder OUT")
-    probe_writable(report_dir, what="OUT")  # a read-only or full OUT stops here, before any work
+    # A read-only or full OUT stops here, before any work (named as given, not its scratch folder).
+    probe_writable(report_dir, what="OUT", shown=None if folder_out else Path(args.output).parent)
     if args.dedup != "off":
         probe_writable(args.tmp_dir or Path(tempfile.gettempdir()), what="the temporary folder (--tmp-dir)",
                        create=False)
@@ -308,6 +323,7 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
     marks it complete at the very end (report.json last)."""
     report_dir = out / REPORT_DIR
     begin_run(out, run_info, resume=resume)
+    plan.started = True
     timings: dict[str, float] = {}
     journal_path = report_dir / JOURNAL_NAME
     resumed = None
@@ -385,9 +401,10 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
                 pass
         try:
             write_json(report_dir / "report.json", report(False, **why))
-            return f" (see {report_dir / 'report.json'})"
         except OSError:
             return ""
+        # Where the user will find it (a file OUT's reports are moved beside it: IoPlan.keep_reports).
+        return f" (see {plan.report_dir / 'report.json'})" if plan.report_dir is not None else ""
 
     resume_from = (resumed.records, resumed.next_file) if resumed is not None else None
     try:
@@ -401,9 +418,13 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
         else:
             dedup_json = _work(args, runner, found.skipped, found.notes, index, report_dir, timings, bar, journal,
                                resume_from)
-        # The end: the run is marked complete, then report.json is written, last of the data.
+        # The end: the run is marked complete, report.html is made from the report, and report.json
+        # is written last of all (a run killed before it leaves no report.json, never an older one).
         mark_complete(out, run_info)
-        write_json(report_dir / "report.json", report(True, **({"resumed": True} if resumed is not None else {})))
+        final = report(True, **({"resumed": True} if resumed is not None else {}))
+        if plan.report_dir is not None:
+            _write_html(report_dir, final)
+        write_json(report_dir / "report.json", final)
     except _engine_errors() as exc:
         # The cluster could not finish the run (a task failed for good, the cluster went away).
         reason = str(exc)
@@ -420,8 +441,6 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
         stopped(interrupted="SIGTERM" if isinstance(exc, Terminated) else "SIGINT")
         raise
     stats = runner.stats
-    if plan.report_dir is not None:
-        _write_html(report_dir)
     if journal is not None:
         try:
             journal.remove()
@@ -475,7 +494,7 @@ def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], 
         if intake is not None:
             t1 = time.perf_counter()
             try:
-                dedup_json = _finish_dedup(intake, args, runner, report_dir)
+                dedup_json = _finish_dedup(intake, args, runner, report_dir, timings)
             finally:
                 intake.spill.close()
             timings["dedup_seconds"] = round(time.perf_counter() - t1, 3)
@@ -485,12 +504,13 @@ def _work(args: argparse.Namespace, runner: Runner, skipped: Sequence[Skipped], 
     return dedup_json
 
 
-def _write_html(report_dir: Path) -> None:
-    """report.html beside report.json; a failure here is reported, never fatal (the run is done)."""
+def _write_html(report_dir: Path, report: dict[str, Any]) -> None:
+    """report.html of ``report`` (written before it, as report.json); a failure here is reported,
+    never fatal (the run is done)."""
     from .report_html import write_report_html
 
     try:
-        write_report_html(report_dir)
+        write_report_html(report_dir, json.loads(json.dumps(report)))  # as read back from report.json
     except Exception as exc:  # the report is a view: the data is in report.json whatever happens
         logging.getLogger("newsclean").warning("could not write report.html: %s: %s", type(exc).__name__, exc)
 
@@ -513,7 +533,8 @@ def _make_index(args: argparse.Namespace) -> Any:
         raise UserError(str(exc)) from None
 
 
-def _finish_dedup(intake: DedupIntake, args: argparse.Namespace, runner: Runner, report_dir: Path) -> dict[str, Any]:
+def _finish_dedup(intake: DedupIntake, args: argparse.Namespace, runner: Runner, report_dir: Path,
+                  timings: dict[str, float]) -> dict[str, Any]:
     result = intake.index.finish()
     spill, doc_file = intake.spill, intake.doc_file
     drops: dict[str, set[int]] = {}
@@ -528,20 +549,20 @@ def _finish_dedup(intake: DedupIntake, args: argparse.Namespace, runner: Runner,
     if with_drops:
         runner.run(with_drops, drops=drops, write=True, count=False, account=True)
     with atomic_writer(report_dir / "duplicates.jsonl", errors="backslashreplace") as fh:
-        for cl in result.clusters:
-            row = cl.to_json_row(lambda doc, line: spill.get(doc, line) or "")
-            for m in row["members"]:  # which outlets copy which (report.html)
-                m["outlet"] = intake.index.outlet(m["doc"])
-            fh.write(json.dumps(row, ensure_ascii=False) + "\n")
+        # each member with its outlet: which outlets copy which (report.html)
+        for line in result.cluster_lines(spill.get_many, intake.index.outlet):
+            fh.write(line + "\n")
     # "paragraphs_duplicate": cluster members other than the kept one, whatever the mode;
     # "paragraphs_dropped": those removed from the outputs (all of them with --dedup drop, else 0).
     # The index's own count of the former ("dropped" in its stats) is not repeated under that name.
     stats = {k: v for k, v in result.stats.items() if k != "dropped"}
-    return {"mode": args.dedup, "clusters": len(result.clusters),
-            "cross_document_clusters": len(result.cross_document_clusters()),
-            "paragraphs_duplicate": len(result.dropped),
-            "paragraphs_dropped": len(result.dropped) if args.dedup == "drop" else 0,
-            "documents": [d.to_json_row() for d in result.documents], "stats": stats}
+    # The index's stages, with the run's other times (not in "dedup": two equal runs give equal "dedup").
+    timings.update({f"dedup_{stage}_seconds": s for stage, s in result.timings.items()})
+    return {"mode": args.dedup, "clusters": result.n_clusters,
+            "cross_document_clusters": result.stats["cross_document_clusters"],
+            "paragraphs_duplicate": result.n_dropped,
+            "paragraphs_dropped": result.n_dropped if args.dedup == "drop" else 0,
+            "documents": result.document_rows(), "stats": stats}
 
 
 def _summary(stats: RunStats, dedup: dict[str, Any] | None, timings: dict[str, float],
@@ -605,9 +626,15 @@ def _main(argv: list[str]) -> int:
     except RunIncomplete as exc:
         sys.stderr.write(f"newsclean: error: {exc}\n")
         return EXIT_INCOMPLETE
+    except OSError as exc:  # e.g. 'newsclean learn' writing its rule file to a full disk
+        where = f"{exc.filename}: " if exc.filename else ""
+        sys.stderr.write(f"newsclean: error: {where}{exc.strerror or exc}; nothing more was done\n")
+        return EXIT_INCOMPLETE
     except KeyboardInterrupt as exc:
         # One line, whatever the number of workers (they ignore SIGINT and end quietly).
         term = isinstance(exc, Terminated)
+        hint = ("run the same command with --resume to continue it" if getattr(exc, "resumable", True)
+                else "run the same command again")
         sys.stderr.write(f"newsclean: interrupted ({'SIGTERM' if term else 'SIGINT'}); the run did not complete: "
-                         "run the same command with --resume to continue it\n")
+                         f"{hint}\n")
         return 143 if term else 130

@@ -177,6 +177,8 @@ def check_paths(inp: Path, out: Path) -> tuple[Path, Path]:
     base = ri if ri.is_dir() else ri.parent
     if ro == ri or (ri.is_dir() and _is_within(ro, ri)):
         raise UserError(f"output {out} must not be the input or inside it")
+    if ri.is_dir() and _is_within(ri, ro):  # IN/in/a.txt would be written over IN/a.txt
+        raise UserError(f"input {inp} must not be inside the output {out}")
     if ri.is_file() and ro == base and (ro / ri.name).resolve() == ri:
         raise UserError(f"output {out} would overwrite the input file {inp}")
     if ro.exists() and not ro.is_dir():
@@ -220,13 +222,58 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
 
 
+#: Compression suffixes: an input file compressed in a way newsclean does not read (``x.jsonl.bz2``,
+#: ``x.txt.gz``) is reported as failed, never passed over like a file that is no input at all.
+COMPRESSION_SUFFIXES = (".gz", ".gzip", ".zst", ".zstd", ".bz2", ".xz", ".lzma", ".lz4", ".br", ".zip", ".7z", ".z")
+_INPUT_KINDS = (".jsonl", ".txt", ".html", ".htm", ".parquet")
+
+
+def _unread_compression(name: str, suffixes: tuple[str, ...]) -> str | None:
+    """Why ``name`` (not one of ``suffixes``) is an input file that cannot be read, when it is one
+    of them compressed.
+
+    >>> _unread_compression("a.jsonl.bz2", INPUT_SUFFIXES), _unread_compression("a.json.gz", INPUT_SUFFIXES)
+    ('a .jsonl file compressed as .bz2: not read (compressed input: .jsonl.gz, .jsonl.zst)', None)
+    """
+    base, _, ext = name.lower().rpartition(".")
+    if "." + ext not in COMPRESSION_SUFFIXES:
+        return None
+    for kind in _INPUT_KINDS:
+        if base.endswith(kind) and kind in suffixes:
+            packed = ", ".join(s for s in suffixes if s.endswith(COMPRESSION_SUFFIXES)) or "none"
+            return f"a {kind} file compressed as .{ext}: not read (compressed input: {packed})"
+    return None
+
+
+class _Unread:
+    """The files under IN that are not inputs (``notes.txt`` is, ``notes.md`` is not), counted by
+    suffix: one note per suffix naming the first, so a folder of a million sidecar files costs
+    one line of the report."""
+
+    def __init__(self) -> None:
+        self.by_suffix: dict[str, tuple[str, int]] = {}
+
+    def add(self, rel: str, name: str) -> None:
+        suffix = Path(name).suffix.lower() or "(none)"
+        first, n = self.by_suffix.get(suffix, (rel, 0))
+        self.by_suffix[suffix] = (first, n + 1)
+
+    def notes(self, suffixes: tuple[str, ...]) -> list[tuple[str, str]]:
+        known = ", ".join(suffixes)
+        return [(first, f"not an input file, not read ({n} file{'s' * (n > 1)} under IN ending in {suffix}; "
+                        f"inputs end in {known})")
+                for suffix, (first, n) in sorted(self.by_suffix.items())]
+
+
 def scan_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> Discovery:
     """Every input file under ``root`` (recursive, sorted, hidden files and folders and report
     folders skipped), or ``root`` itself when it is a file; and what could not be looked at,
     with why. Only regular files are inputs (a FIFO would block the run); a symbolic link to a
-    file is read, a symbolic link to a folder is reported and not followed."""
+    file is read, a symbolic link to a folder is reported and not followed. An input compressed
+    in a way that is not read is reported as failed; other files are noted, one note per suffix."""
     found: list[InputFile] = []
     skipped: list[Skipped] = []
+    unread = _Unread()
     if not root.is_dir():
         try:
             problem = _file_problem(root.stat())
@@ -256,7 +303,11 @@ def scan_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> Di
                 if not _skip_folder(e.name):
                     walk(Path(e.path), rel + "/")
                 continue
-            wanted = not e.name.startswith(".") and e.name.lower().endswith(suffixes)
+            hidden = e.name.startswith(".")
+            wanted = not hidden and e.name.lower().endswith(suffixes)
+            if not wanted and not hidden and not is_link:
+                _not_read(rel, e.name)
+                continue
             if not wanted and not (is_link and not _skip_folder(e.name)):
                 continue
             try:
@@ -270,6 +321,7 @@ def scan_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> Di
                                        True))
                 continue
             if not wanted:
+                _not_read(rel, e.name)
                 continue
             problem = _file_problem(st)
             if problem is not None:
@@ -277,10 +329,17 @@ def scan_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> Di
                 continue
             found.append(InputFile(Path(e.path), rel, st.st_size, st.st_mtime_ns))
 
+    def _not_read(rel: str, name: str) -> None:
+        reason = _unread_compression(name, suffixes)
+        if reason is not None:
+            skipped.append(Skipped(rel, reason))
+        else:
+            unread.add(rel, name)
+
     walk(root, "")
     found.sort(key=lambda f: f.rel)
     files, notes = _distinct_outputs(found)
-    return Discovery(files, skipped, notes)
+    return Discovery(files, skipped, notes + unread.notes(suffixes))
 
 
 def _distinct_outputs(files: list[InputFile]) -> tuple[list[InputFile], list[tuple[str, str]]]:
@@ -380,6 +439,18 @@ def _html_document(html: str | bytes, *, doc_id: str, url: str | None, outlet: s
     return Document(art.text, id=doc_id, metadata=meta)
 
 
+def _record_meta(rec: dict[str, Any]) -> dict[str, Any]:
+    """The metadata a record's own fields give: ``url`` only when it is a string (an outlet is taken
+    from it), ``title``, ``date`` and ``lang`` whatever their type (a date may be a Parquet
+    timestamp); the record keeps every field as it is either way."""
+    meta: dict[str, Any] = {}
+    for key in ("url", "title", "date", "lang"):
+        v = rec.get(key)
+        if v is not None and v != "" and (key != "url" or isinstance(v, str)):
+            meta[key] = v
+    return meta
+
+
 def doc_from_record(rec: dict[str, Any], default_id: str) -> Document:
     """Build a Document from a JSONL record; raises ValueError naming the problem."""
     if "text" not in rec:
@@ -388,9 +459,7 @@ def doc_from_record(rec: dict[str, Any], default_id: str) -> Document:
             doc = _html_document(rec["html"], doc_id=str(rid) if rid not in (None, "") else default_id,
                                  url=rec.get("url") if isinstance(rec.get("url"), str) else None, outlet=None)
             meta = dict(doc.metadata)
-            for key in ("url", "title", "date", "lang"):
-                if rec.get(key) not in (None, ""):
-                    meta[key] = rec[key]
+            meta.update(_record_meta(rec))
             src = rec.get("outlet") or rec.get("source")
             if isinstance(src, str) and src:
                 meta["outlet"] = normalize_outlet(src) or src
@@ -401,11 +470,7 @@ def doc_from_record(rec: dict[str, Any], default_id: str) -> Document:
         raise ValueError(f"'text' is {type(text).__name__}, not a string")
     rid = rec.get("id")
     doc_id = str(rid) if rid is not None and rid != "" else default_id
-    meta: dict[str, Any] = {}
-    for key in ("url", "title", "date", "lang"):
-        v = rec.get(key)
-        if v is not None and v != "":
-            meta[key] = v
+    meta = _record_meta(rec)
     outlet = rec.get("outlet") or rec.get("source")
     if isinstance(outlet, str) and outlet:
         meta["outlet"] = normalize_outlet(outlet) or outlet
@@ -494,6 +559,26 @@ def read_jsonl(f: InputFile) -> Iterator[tuple[int, dict[str, Any] | BadRecord]]
             yield n, parse_jsonl_line(n, raw)
 
 
+class DuplicateKey(ValueError):
+    """An object of a JSONL record names a key twice: the record could only be written back
+    without one of the values, so it is rejected whole (its bytes kept)."""
+
+
+def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+    obj = dict(pairs)
+    if len(obj) != len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen:
+                raise DuplicateKey(f"the key {json_line(key)} appears twice in one object")
+            seen.add(key)
+    return obj
+
+
+# json.loads, refusing objects with a repeated key (1 us more per record of 3 kB).
+_decode_record = json.JSONDecoder(object_pairs_hook=_unique_pairs).decode
+
+
 def parse_jsonl_line(n: int, raw: bytes) -> dict[str, Any] | BadRecord:
     """The record of non-blank line ``n`` (1-based) of a JSONL file, or why it cannot be used."""
     try:
@@ -501,9 +586,11 @@ def parse_jsonl_line(n: int, raw: bytes) -> dict[str, Any] | BadRecord:
     except UnicodeDecodeError as exc:
         return BadRecord(n, f"not UTF-8: {exc.reason} at byte {exc.start}", raw.decode("utf-8", "replace").rstrip("\n"))
     try:
-        rec = json.loads(line)
+        rec = _decode_record(line)
     except json.JSONDecodeError as exc:
         return BadRecord(n, f"invalid JSON: {exc.msg} (column {exc.colno})", line.rstrip("\n"))
+    except DuplicateKey as exc:
+        return BadRecord(n, str(exc), line.rstrip("\n"))
     except (ValueError, RecursionError) as exc:  # an integer of 5,000 digits, arrays nested 100,000 deep
         return BadRecord(n, f"invalid JSON: {exc}", line.rstrip("\n"))
     if not isinstance(rec, dict):
@@ -560,9 +647,11 @@ def remove_stale_temps(root: Path) -> int:
 PROBE_BYTES = 64 * 1024
 
 
-def probe_writable(folder: Path, *, what: str, create: bool = True) -> None:
+def probe_writable(folder: Path, *, what: str, create: bool = True, shown: Path | None = None) -> None:
     """Check that ``folder`` (made if ``create``) takes a file of :data:`PROBE_BYTES`, so that a
-    read-only or full file system is a clear error before any work. Raises :class:`UserError`."""
+    read-only or full file system is a clear error before any work, naming ``shown`` (by default
+    ``folder``: a scratch folder inside the one the user named is shown as that one). Raises
+    :class:`UserError`."""
     try:
         if create:
             folder.mkdir(parents=True, exist_ok=True)
@@ -577,7 +666,7 @@ def probe_writable(folder: Path, *, what: str, create: bool = True) -> None:
         finally:
             _unlink_quietly(tmp)
     except OSError as exc:
-        raise UserError(f"cannot write to {what} {folder}: {exc.strerror or exc}") from None
+        raise UserError(f"cannot write to {what} {shown or folder}: {exc.strerror or exc}") from None
 
 
 class atomic_writer:
@@ -644,14 +733,41 @@ def record_line(rec: dict[str, Any]) -> bytes:
         return _escape_surrogates(text).encode("utf-8")
 
 
+def parquet_output_schema(source: Path) -> Any | None:
+    """The Arrow schema of the Parquet output of ``source``: the input's own (so a column that is
+    all null in the first rows and strings later, or a timestamp, a decimal, a struct, keeps its
+    type), with ``text`` a string column (added when the rows came from ``html``)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    try:
+        with open_input(source) as fh:
+            schema = pq.read_schema(fh)
+    except (OSError, pa.ArrowException):  # gone since it was read: the rows' own schema then
+        return None
+    i = schema.get_field_index("text")
+    if i < 0:
+        return schema.append(pa.field("text", pa.string()))
+    t = schema.field(i).type
+    if pa.types.is_dictionary(t):
+        t = t.value_type
+    if pa.types.is_string(t) or pa.types.is_large_string(t):
+        return schema
+    return schema.set(i, pa.field("text", pa.string()))  # no row of it had a string text
+
+
 class RecordWriter:
     """Write records to a JSONL (plain, ``.gz`` or ``.zst``) or Parquet output, atomically: to a
     temporary file beside the target, renamed over it by :meth:`close`; :meth:`abort` removes it.
-    Compressed outputs are byte-identical for identical records (no timestamps in the gzip header)."""
+    Compressed outputs are byte-identical for identical records (no timestamps in the gzip header).
+    A Parquet output takes the schema of ``source`` (:func:`parquet_output_schema`), else the first
+    rows' own."""
 
-    def __init__(self, path: Path, kind: str, compression: str | None, *, parquet_rows: int = 4096) -> None:
+    def __init__(self, path: Path, kind: str, compression: str | None, *, parquet_rows: int = 4096,
+                 source: Path | None = None) -> None:
         self.path = path
         self.kind = kind
+        self._schema: Any = parquet_output_schema(source) if kind == "parquet" and source is not None else None
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, self._tmp = _temp_beside(path)
         self._raw = os.fdopen(fd, "wb")
@@ -689,7 +805,7 @@ class RecordWriter:
 
         if not self._rows:
             return
-        table = pa.Table.from_pylist(self._rows, schema=self._pq_writer.schema if self._pq_writer else None)
+        table = pa.Table.from_pylist(self._rows, schema=self._pq_writer.schema if self._pq_writer else self._schema)
         if self._pq_writer is None:
             self._pq_writer = pq.ParquetWriter(self._raw, table.schema)
         self._pq_writer.write_table(table)
@@ -703,7 +819,7 @@ class RecordWriter:
                     import pyarrow as pa
                     import pyarrow.parquet as pq
 
-                    self._pq_writer = pq.ParquetWriter(self._raw, pa.schema([("text", pa.string())]))
+                    self._pq_writer = pq.ParquetWriter(self._raw, self._schema or pa.schema([("text", pa.string())]))
                 self._pq_writer.close()
             for c in reversed(self._closers):
                 c.close()

@@ -451,9 +451,11 @@ def render(report: dict[str, Any], clusters: ClusterSummary | None = None) -> st
             f"<main>{''.join(sections)}</main></body></html>\n")
 
 
-def write_report_html(report_dir: Path) -> Path:
-    """Write ``report_dir/report.html`` from ``report.json`` and ``duplicates.jsonl`` there."""
-    report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
+def write_report_html(report_dir: Path, report: dict[str, Any] | None = None) -> Path:
+    """Write ``report_dir/report.html`` from ``report`` (by default, ``report.json`` there) and
+    ``duplicates.jsonl`` there."""
+    if report is None:
+        report = json.loads((report_dir / "report.json").read_text(encoding="utf-8"))
     dup = report_dir / "duplicates.jsonl"
     clusters = summarize_clusters(_read_jsonl(dup)) if report.get("dedup") is not None and dup.is_file() else None
     path = report_dir / "report.html"

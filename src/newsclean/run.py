@@ -13,6 +13,12 @@ explain rows, add the sketched paragraphs to the index and their texts to the sp
 counts. So every output file is byte-identical whatever the number of jobs. Memory does not grow
 with the corpus: a few tasks are in flight, outputs and reports are written as results come back,
 and the near-duplicate index keeps compact arrays, not text.
+
+What a record file did is provisional until its end: if it fails part-way, its counts, keys,
+explain and reject rows and paragraphs are taken back (:class:`_OpenFile`), so a failed file
+influences no other output. Each document is cleaned within a CPU-time budget
+(:mod:`newsclean.budget`). Every group of results the main process consumes can be recorded in a
+journal (:mod:`newsclean.journal`), from which an interrupted run is resumed.
 """
 
 from __future__ import annotations
@@ -886,7 +892,8 @@ class Runner:
                             if out is not None:
                                 w = writers.get(fi)
                                 if w is None:
-                                    w = writers[fi] = RecordWriter(self.out / f.output_rel(), f.kind, f.compression)
+                                    w = writers[fi] = RecordWriter(self.out / f.output_rel(), f.kind,
+                                                                   f.compression, source=f.path)
                                 if f.kind == "parquet":
                                     w.write(out)
                                 else:
@@ -932,7 +939,7 @@ class Runner:
                             if w is not None:
                                 w.close()
                             elif write and not replayed and f.kind in RECORD_KINDS:  # a file with no good record
-                                RecordWriter(self.out / f.output_rel(), f.kind, f.compression).close()
+                                RecordWriter(self.out / f.output_rel(), f.kind, f.compression, source=f.path).close()
                             if pending is not None:
                                 # The file is whole: its counts, rejected records and keys count.
                                 self.stats.merge(pending.stats)
@@ -1054,6 +1061,10 @@ def default_jobs() -> int:
         return max(1, os.cpu_count() or 1)
 
 
+#: Bytes of the text spill read at once when many texts are asked for (:meth:`TextSpill.get_many`).
+TEXT_WINDOW = 8 << 20
+
+
 class TextSpill:
     """Cleaned paragraph texts parked in a temporary file, found again by ``(doc, line)``: the texts of
     near-duplicate cluster members without a second cleaning pass and without holding text in RAM
@@ -1119,19 +1130,65 @@ class TextSpill:
         self._pos += len(data)
         self._sorted = None
 
-    def get(self, doc: str, line: int) -> str | None:
+    def _index(self) -> tuple[Any, Any, Any]:
         import numpy as np
 
-        d = self._doc_ids.get(doc)
-        if d is None:
-            return None
         if self._sorted is None:
             self._fh.flush()
             keys = np.frombuffer(self._keys, dtype=np.int64)
             order = np.argsort(keys, kind="stable")
             self._sorted = (keys[order], np.frombuffer(self._offsets, dtype=np.int64)[order],
                             np.frombuffer(self._lengths, dtype=np.int32)[order])
-        keys, offsets, lengths = self._sorted
+        return self._sorted
+
+    def get_many(self, keys: Sequence[tuple[str, int]]) -> list[str | None]:
+        """:meth:`get` for many ``(doc, line)`` keys at once: one lookup for all of them and the
+        texts read in file order (a duplicates report asks for most paragraphs of a syndicated
+        corpus)."""
+        import numpy as np
+
+        if not keys:
+            return []
+        ids = self._doc_ids
+        want = np.fromiter(((ids.get(d, -1) << 32) | ln if d in ids else -1 for d, ln in keys), dtype=np.int64,
+                           count=len(keys))
+        skeys, offsets, lengths = self._index()
+        at = np.minimum(np.searchsorted(skeys, want), max(len(skeys) - 1, 0))
+        found = (want >= 0) & (len(skeys) > 0)
+        if len(skeys):
+            found &= skeys[at] == want
+        out: list[str | None] = [None] * len(keys)
+        sel = np.flatnonzero(found)
+        if sel.size:
+            by_offset = np.argsort(offsets[at[sel]], kind="stable")
+            sel = sel[by_offset]
+            off = offsets[at[sel]].tolist()
+            ln = lengths[at[sel]].tolist()
+            k = 0
+            while k < len(sel):  # windows of the file of at most TEXT_WINDOW bytes (or one text)
+                lo = off[k]
+                e = k + 1
+                while e < len(sel) and off[e] + ln[e] - lo <= TEXT_WINDOW:
+                    e += 1
+                self._fh.seek(lo)
+                data = self._fh.read(max(off[j] + ln[j] for j in range(k, e)) - lo)
+                if data.isascii():  # one decode, then byte offsets are character offsets
+                    text = data.decode("ascii")
+                    for j in range(k, e):
+                        out[int(sel[j])] = text[off[j] - lo : off[j] - lo + ln[j]]
+                else:
+                    for j in range(k, e):
+                        out[int(sel[j])] = data[off[j] - lo : off[j] - lo + ln[j]].decode("utf-8", "surrogatepass")
+                k = e
+        return out
+
+    def get(self, doc: str, line: int) -> str | None:
+        import numpy as np
+
+        d = self._doc_ids.get(doc)
+        if d is None:
+            return None
+        keys, offsets, lengths = self._index()
         key = (d << 32) | line
         i = int(np.searchsorted(keys, key))
         if i >= len(keys) or int(keys[i]) != key:

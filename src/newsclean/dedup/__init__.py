@@ -42,15 +42,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import replace
 from typing import Any
 
-from newsclean.dedup.clusters import (
-    KEEP_POLICIES,
-    Cluster,
-    DedupResult,
-    DocumentDuplicate,
-    Member,
-    UnionFind,
-)
+from newsclean.dedup.clusters import KEEP_POLICIES, UnionFind
 from newsclean.dedup.index import DedupConfig, NearDuplicateIndex, SketchedParagraphs, sketch_documents
+from newsclean.dedup.results import Cluster, DedupResult, DocumentDuplicate, Member
 from newsclean.dedup.shingles import ShingleOptions, normalize, shingles
 from newsclean.dedup.signatures import (
     SignatureBatch,

@@ -1,4 +1,5 @@
-"""Union-find over paragraph ids, keep policies, and the cluster records the index returns.
+"""Clustering: keep order, the greedy assignment of each paragraph to the kept paragraph it copies,
+merges and moves (all verified against the kept paragraph, so clusters never chain), and union-find.
 
 >>> uf = UnionFind(5)
 >>> uf.union(3, 1); uf.union(4, 3)
@@ -11,20 +12,17 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Sequence
 from typing import Any, Literal
 
 import numba as nb
 import numpy as np
 
+from newsclean.dedup.verify import _cover, _ordered, _scratch, needed
+
 KeepPolicy = Literal["first", "earliest", "longest", "outlet"]
 KEEP_POLICIES: tuple[str, ...] = ("first", "earliest", "longest", "outlet")
 
-#: Decimal places of the similarities written to ``duplicates.jsonl``.
-SIMILARITY_DIGITS = 4
-#: Clusters spanning more documents than this are skipped for document pairs (boilerplate).
-MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS = 256
 
 
 class UnionFind:
@@ -126,168 +124,6 @@ def date_key(value: Any) -> tuple[int, int, int] | None:
     if m:
         return int(m[3]), int(m[2]), int(m[1])
     return None
-
-
-@dataclass(frozen=True)
-class Member:
-    """One paragraph of a cluster: document key, 0-based input line, similarity to the kept member
-    (the share of its words covered by runs shared with the kept paragraph; 1.0 for the kept member
-    and its exact copies), its cleaned text when the index kept it, and whether it is a fragment
-    (a part) of the kept paragraph."""
-
-    doc: str
-    line: int
-    similarity: float
-    text: str | None = None
-    fragment: bool = False  # a part of the kept paragraph (fewer than FRAGMENT_RATIO of its words)
-
-
-@dataclass(frozen=True)
-class Cluster:
-    """A group of (near-)duplicate paragraphs; ``members`` in input order, ``kept`` among them."""
-
-    id: int
-    kept: Member
-    members: tuple[Member, ...]
-    exact: bool = False  # every member is an exact copy (after normalization) of the kept one
-
-    @property
-    def size(self) -> int:
-        return len(self.members)
-
-    @property
-    def documents(self) -> tuple[str, ...]:
-        """Distinct documents of the members, in input order."""
-        return tuple(dict.fromkeys(m.doc for m in self.members))
-
-    def to_json_row(self, text_of: Callable[[str, int], str] | None = None) -> dict[str, Any]:
-        """The ``duplicates.jsonl`` row. ``text_of(doc, line)`` supplies texts the index did not keep.
-
-        >>> c = Cluster(0, Member("a", 1, 1.0, "x"), (Member("a", 1, 1.0, "x"), Member("b", 0, 0.9, "x!")))
-        >>> c.to_json_row()["members"][1]
-        {'doc': 'b', 'line': 0, 'text': 'x!', 'similarity': 0.9}
-        """
-        rows = []
-        for m in self.members:
-            text = m.text
-            if text is None:
-                if text_of is None:
-                    raise ValueError(
-                        "the index did not keep paragraph texts (DedupConfig.keep_text=False): "
-                        "pass text_of(doc, line)"
-                    )
-                text = text_of(m.doc, m.line)
-            row = {"doc": m.doc, "line": m.line, "text": text,
-                   "similarity": round(float(m.similarity), SIMILARITY_DIGITS)}
-            if m.fragment:
-                row["fragment"] = True
-            rows.append(row)
-        return {"cluster": self.id, "size": self.size,
-                "kept": {"doc": self.kept.doc, "line": self.kept.line}, "members": rows}
-
-
-@dataclass(frozen=True)
-class DocumentDuplicate:
-    """Two documents sharing (near-)duplicate paragraphs. ``coverage[k]`` is the share of
-    document ``docs[k]``'s normalized characters found in the other; ``score`` the larger one."""
-
-    docs: tuple[str, str]
-    score: float
-    coverage: tuple[float, float]
-    shared_paragraphs: int
-
-    def to_json_row(self) -> dict[str, Any]:
-        return {"docs": list(self.docs), "score": round(self.score, SIMILARITY_DIGITS),
-                "coverage": [round(c, SIMILARITY_DIGITS) for c in self.coverage],
-                "shared_paragraphs": self.shared_paragraphs}
-
-
-@dataclass
-class DedupResult:
-    """What :meth:`NearDuplicateIndex.finish` returns."""
-
-    clusters: list[Cluster]
-    dropped: dict[tuple[str, int], int]
-    documents: list[DocumentDuplicate]
-    stats: dict[str, int] = field(default_factory=dict)
-    #: seconds per stage of ``finish`` (not deterministic, so kept apart from ``stats``)
-    timings: dict[str, float] = field(default_factory=dict)
-
-    def cross_document_clusters(self) -> list[Cluster]:
-        """Clusters whose members come from more than one document."""
-        return [c for c in self.clusters if len(c.documents) > 1]
-
-
-@nb.njit(cache=True)
-def _doc_pair_codes(starts, c_doc, c_chars, eligible, fill, code, chars_a, chars_b):
-    """The document pairs of every cluster (its distinct documents ``c_doc[starts[k]:starts[k+1]]``
-    in input order, with their characters in it) where one of the two documents is eligible;
-    counts them, and with ``fill`` writes ``a << 32 | b`` and both sides' characters."""
-    w = 0
-    for k in range(starts.size - 1):
-        s, e = starts[k], starts[k + 1]
-        for x in range(s, e):
-            for y in range(x + 1, e):
-                a = c_doc[x]
-                b = c_doc[y]
-                if not (eligible[a] or eligible[b]):
-                    continue
-                if fill:
-                    code[w] = (np.int64(a) << 32) | np.int64(b)
-                    chars_a[w] = c_chars[x]
-                    chars_b[w] = c_chars[y]
-                w += 1
-    return w
-
-
-def document_pairs(cluster_of: np.ndarray, p_doc: np.ndarray, p_len: np.ndarray, *, docs: Sequence[str],
-                   threshold: float, every_pair: bool = False) -> list[DocumentDuplicate]:
-    """Documents whose characters are covered at least ``threshold`` by paragraphs of clusters
-    (``cluster_of[i]``: paragraph ``i``'s cluster, -1 for none) shared with one other document.
-    Clusters spanning more than ``MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS`` documents are left out
-    (boilerplate). ``every_pair``: accumulate every pair (reference path), not only those that can
-    reach the threshold."""
-    n_docs = len(docs)
-    total = np.bincount(p_doc, weights=p_len.astype(np.float64), minlength=n_docs)
-    sel = np.flatnonzero(cluster_of >= 0)
-    if sel.size == 0:
-        return []
-    # Characters per (cluster, document), documents of a cluster in input order.
-    key = cluster_of[sel].astype(np.int64) * n_docs + p_doc[sel]
-    uniq, inv = np.unique(key, return_inverse=True)
-    c_chars = np.bincount(inv, weights=p_len[sel].astype(np.float64))
-    c_cluster, c_doc = uniq // n_docs, uniq % n_docs
-    starts = np.flatnonzero(np.concatenate(([True], c_cluster[1:] != c_cluster[:-1])))
-    ends = np.concatenate((starts[1:], [uniq.size]))
-    span = ends - starts
-    ok = (span >= 2) & (span <= MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS)
-    rows = np.repeat(ok, span)
-    c_doc, c_chars = c_doc[rows], c_chars[rows]
-    starts = np.concatenate(([0], np.cumsum(span[ok])))
-    # A pair can only reach the threshold through a document with enough clustered characters
-    # ("eligible"); pairs of two ineligible documents are never formed (boilerplate clusters would
-    # make millions of them).
-    clustered = np.bincount(c_doc, weights=c_chars, minlength=n_docs)
-    eligible = (total > 0) & (clustered >= threshold * total * (1 - 1e-9))
-    if every_pair:
-        eligible[:] = True
-    none_i, none_f = np.zeros(0, np.int64), np.zeros(0)
-    count = _doc_pair_codes(starts, c_doc, c_chars, eligible, False, none_i, none_f, none_f)
-    code = np.empty(count, np.int64)
-    chars_a, chars_b = np.empty(count), np.empty(count)
-    _doc_pair_codes(starts, c_doc, c_chars, eligible, True, code, chars_a, chars_b)
-    pairs, inv, shared = np.unique(code, return_inverse=True, return_counts=True)
-    ca = np.bincount(inv, weights=chars_a, minlength=pairs.size)
-    cb = np.bincount(inv, weights=chars_b, minlength=pairs.size)
-    a, b = pairs >> 32, pairs & 0xFFFFFFFF
-    cov_a = np.where(total[a] > 0, np.minimum(1.0, ca / np.maximum(total[a], 1e-300)), 0.0)
-    cov_b = np.where(total[b] > 0, np.minimum(1.0, cb / np.maximum(total[b], 1e-300)), 0.0)
-    score = np.maximum(cov_a, cov_b)
-    out: list[DocumentDuplicate] = []
-    for k in np.flatnonzero(score >= threshold).tolist():
-        out.append(DocumentDuplicate((docs[int(a[k])], docs[int(b[k])]), float(score[k]),
-                                     (float(cov_a[k]), float(cov_b[k])), int(shared[k])))
-    return out
 
 
 # ---------------------------------------------------------------------------- keep order
@@ -393,21 +229,24 @@ def _spec_targets(slots, center, r0, r1):
 
 
 @nb.njit(cache=True)
-def _decide(slots, center, score, words, r0, r1, x0, start, tr, cov, ex_x, ex_t, ex_c, threshold, min_ratio,
-            miss, tk_t, tk_x, n_tk):
-    """Decide paragraphs ``x0 <= x < r1`` in keep order: ``x`` joins the cluster of the center,
+def _decide(slots, center, score, words, r0, r1, start, tr, cov, threshold, min_ratio, tokens, offsets, order,
+            rule, tk_t, tk_x):
+    """Decide paragraphs ``r0 <= x < r1`` in keep order: ``x`` joins the cluster of the center,
     among its candidates' centers, that covers the largest share of it (:func:`is_member`; ties:
     the earlier), else it is a center. A center that ``x`` covers but may not replace as a member
     (the center is a part of ``x``) is noted as a takeover (``tk_*``). Covered counts come from the
-    chunk's speculative verifications (``start``/``tr``/``cov``) or, for ``x == ex_x``, from
-    ``ex_t``/``ex_c``; when a target has neither, stops and returns ``(x, missing targets in
-    miss[:m], takeovers)``."""
+    chunk's speculative verifications (``start``/``tr``/``cov``); the others are verified here
+    (``rule``: min run, threshold, long run, long share, gap). Returns (takeovers, late verifications)."""
     k_max = slots.shape[1]
     targets = np.empty(k_max, np.int64)
     counts = np.empty(k_max, np.int64)
-    for x in range(x0, r1):
+    run, t_share, long_run, long_share, gap = rule
+    head, nxt, used = _scratch(0)
+    cap = 0
+    n_tk = 0
+    late = 0
+    for x in range(r0, r1):
         nt = 0
-        n_miss = 0
         for k in range(k_max):
             q = slots[x, k]
             if q < 0:
@@ -425,20 +264,18 @@ def _decide(slots, center, score, words, r0, r1, x0, start, tr, cov, ex_x, ex_t,
                 if tr[u] == t:
                     c = cov[u]
                     break
-            if c < 0 and x == ex_x:
-                for u in range(ex_t.size):
-                    if ex_t[u] == t:
-                        c = ex_c[u]
-                        break
-            if c < 0:
-                miss[n_miss] = t
-                n_miss += 1
-                continue
+            if c < 0:  # the guess was wrong: verify now
+                i, j = order[x], order[t]
+                a, b = _ordered(tokens[offsets[i] : offsets[i + 1]], tokens[offsets[j] : offsets[j + 1]])
+                if b.size > cap:
+                    cap = max(b.size, 2 * cap)
+                    head, nxt, used = _scratch(cap)
+                c = _cover(a, b, run, needed(a.size, t_share), long_run, needed(a.size, long_share), gap, head, nxt,
+                           used)
+                late += 1
             targets[nt] = t
             counts[nt] = c
             nt += 1
-        if n_miss:
-            return x, n_miss, n_tk
         best = -1
         best_s = -1.0
         best_c = 0
@@ -462,11 +299,11 @@ def _decide(slots, center, score, words, r0, r1, x0, start, tr, cov, ex_x, ex_t,
             score[x] = best_c / mx
         else:
             center[x] = x
-    return r1, 0, n_tk
+    return n_tk, late
 
 
 #: Paragraphs decided per chunk: their verifications run in parallel before the chunk is decided.
-GREEDY_CHUNK = 1 << 14
+GREEDY_CHUNK = 1 << 11
 
 
 def assign_centers(order: np.ndarray, words: np.ndarray, slots: np.ndarray, sets: Any, *, threshold: float,
@@ -485,26 +322,21 @@ def assign_centers(order: np.ndarray, words: np.ndarray, slots: np.ndarray, sets
     score = np.ones(n, np.float32)
     k_max = slots.shape[1]
     takeovers: list[np.ndarray] = []
-    verified = extra = 0
+    verified = late = 0
+    rule = (sets.run, sets.threshold, sets.long_run, sets.long_share, sets.gap)
     for r0 in range(0, n, GREEDY_CHUNK):
         r1 = min(n, r0 + GREEDY_CHUNK)
         start, tl, tr = _spec_targets(slots, center, r0, r1)
         cov = sets.cover(order[tl], order[tr]) if tl.size else np.zeros(0, np.int32)
         verified += int(tl.size)
-        miss = np.empty(k_max, np.int64)
         tk = np.empty((2, (r1 - r0) * k_max), np.int64)
-        n_tk = 0
-        x, ex_x, ex_t, ex_c = r0, -1, np.zeros(0, np.int64), np.zeros(0, np.int32)
-        while x < r1:
-            x, n_miss, n_tk = _decide(slots, center, score, words, r0, r1, x, start, tr, cov, ex_x, ex_t, ex_c,
-                                      threshold, min_ratio, miss, tk[0], tk[1], n_tk)
-            if n_miss:
-                ex_x, ex_t = x, miss[:n_miss].copy()
-                ex_c = sets.cover(np.full(n_miss, order[x]), order[ex_t])
-                extra += n_miss
+        n_tk, n_late = _decide(slots, center, score, words, r0, r1, start, tr, cov, threshold, min_ratio,
+                               sets.tokens, sets.offsets, order, rule, tk[0], tk[1])
+        late += n_late
         takeovers.append(tk[:, :n_tk].T.copy())
-    stats["verified_pairs"] = verified + extra
-    stats["verified_late"] = extra
+    sets.release()
+    stats["verified_pairs"] = verified + late
+    stats["verified_late"] = late
     pairs = np.concatenate(takeovers) if takeovers else np.zeros((0, 2), np.int64)
     return center, score, pairs
 
@@ -617,38 +449,57 @@ def merge_clusters(center: np.ndarray, score: np.ndarray, words: np.ndarray, ord
             stats["merge_dropouts"] += 1
 
 
+@nb.njit(cache=True)
+def _refine_pairs(slots, center, sizes, score, words, src, dst):
+    """``(paragraph, center)`` pairs worth verifying in :func:`refine_members`: the paragraph may
+    move (a member, or alone), the center has members, is not its own, and could, by the two sizes
+    alone, cover it better than its own center does. Counts them, and writes them when ``src`` has
+    room."""
+    n, k_max = slots.shape
+    w = 0
+    for x in range(n):
+        for k in range(k_max):
+            q = slots[x, k]
+            if q < 0:
+                continue
+            for d in range(2):  # both directions: x to q's center, q to x's center
+                a = x if d == 0 else np.int64(q)
+                t = center[q] if d == 0 else center[x]
+                if center[a] == t or a == t or sizes[t] < 2 or (center[a] == a and sizes[a] > 1):
+                    continue
+                now = -1.0
+                if center[a] != a:
+                    now = score[a] * words[a] / max(words[a], words[center[a]])
+                if min(words[a], words[t]) / max(words[a], words[t], 1) <= now + 1e-9:
+                    continue
+                if w < src.size:
+                    src[w] = a
+                    dst[w] = t
+                w += 1
+    return w
+
+
 def refine_members(center: np.ndarray, score: np.ndarray, words: np.ndarray, order: np.ndarray, slots: np.ndarray,
                    sets: Any, *, threshold: float, min_ratio: float, stats: dict[str, int]) -> None:
     """Move each member (and each center of a cluster of one) to the cluster whose center covers
     the largest share of it, among the centers of its candidates in both directions (the LSH
     slots, whichever came first in keep order): the greedy decides in keep order, so a paragraph
-    may have joined a center before a later, closer one existed. Only clusters of two or more are
-    targets and they keep their centers, so the moves do not depend on each other; every move is
-    verified against its new center."""
+    may have joined a center before a later, closer one existed, and merges leave some alone. Only
+    clusters of two or more are targets and they keep their centers, so the moves do not depend on
+    each other; every move is verified against its new center."""
     n = center.size
     stats.setdefault("moved", 0)
     if n < 2:
         return
     sizes = np.bincount(center, minlength=n)
-    is_target = (center == np.arange(n)) & (sizes >= 2)
-    movable = (center != np.arange(n)) | (sizes == 1)
-    x_idx, k_idx = np.nonzero(slots >= 0)
-    q = slots[x_idx, k_idx].astype(np.int64)
-    # Both directions: x's earlier candidates q, and for q the later x.
-    src = np.concatenate((x_idx, q))
-    dst = np.concatenate((center[q], center[x_idx]))
-    keep = movable[src] & is_target[dst] & (center[src] != dst) & (src != dst)
-    src, dst = src[keep], dst[keep]
-    if src.size == 0:
+    none = np.zeros(0, np.int64)
+    count = _refine_pairs(slots, center, sizes, score, words, none, none)
+    if count == 0:
         return
+    src, dst = np.empty(count, np.int64), np.empty(count, np.int64)
+    _refine_pairs(slots, center, sizes, score, words, src, dst)
     code = np.unique(src * (1 << 32) + dst)
     src, dst = code >> 32, code & 0xFFFFFFFF
-    # Skip the targets that cannot beat the current center (their sizes alone bound the preference).
-    ws, wd = words[src], words[dst]
-    c = center[src]
-    now = np.where(c != src, score[src] * ws / np.maximum(ws, words[c]), -1.0)
-    can = np.minimum(ws, wd) / np.maximum(np.maximum(ws, wd), 1) > now + 1e-9
-    src, dst = src[can], dst[can]
     cov = sets.cover(order[src], order[dst])
     stats["verified_pairs"] = stats.get("verified_pairs", 0) + int(src.size)
     ok = member_mask(cov, words[src], words[dst], threshold, min_ratio)
@@ -665,64 +516,3 @@ def refine_members(center: np.ndarray, score: np.ndarray, words: np.ndarray, ord
             center[s] = d
             score[s] = c / words[s]
             stats["moved"] += 1
-
-
-# ---------------------------------------------------------------------------- cluster records
-
-#: A member with fewer words than this share of the kept paragraph's is marked as a fragment.
-FRAGMENT_RATIO = 0.5
-
-
-def build_clusters(
-    *,
-    key: np.ndarray,
-    similarity: np.ndarray,
-    fragment: np.ndarray,
-    p_doc: np.ndarray,
-    p_line: np.ndarray,
-    p_exact: np.ndarray,
-    docs: Sequence[str],
-    texts: Sequence[str] | None,
-) -> tuple[list[Cluster], dict[tuple[str, int], int], np.ndarray]:
-    """Cluster records from ``key[i]`` (the kept paragraph of paragraph ``i``'s cluster; ``i``
-    itself when it is kept or alone), each member's ``similarity`` to the kept paragraph and
-    ``fragment`` flag. Clusters of one paragraph are not reported. Returns the clusters (ordered
-    by their first member, members in input order), the dropped members and each paragraph's
-    cluster id (-1: none)."""
-    n = key.size
-    cluster_of = np.full(n, -1, np.int64)
-    if n == 0:
-        return [], {}, cluster_of
-    sizes = np.bincount(key, minlength=n)
-    clustered = np.flatnonzero(sizes[key] >= 2)
-    # Group by the cluster's first member (input order), members in input order.
-    first = np.full(n, n, np.int64)
-    np.minimum.at(first, key[clustered], clustered)
-    grouped = clustered[np.lexsort((clustered, first[key[clustered]]))]
-    if grouped.size == 0:
-        return [], {}, cluster_of
-    heads = np.flatnonzero(np.concatenate(([True], np.diff(first[key[grouped]]) != 0)))
-    cluster_of[grouped] = np.repeat(np.arange(heads.size), np.diff(np.concatenate((heads, [grouped.size]))))
-    g_doc = [docs[d] for d in p_doc[grouped].tolist()]
-    g_line = p_line[grouped].tolist()
-    g_sim = similarity[grouped].tolist()
-    g_frag = fragment[grouped].tolist()
-    g_idx = grouped.tolist()
-    g_key = key[grouped].tolist()
-    g_text = [texts[i] for i in g_idx] if texts is not None else [None] * len(g_idx)
-    members = [Member(d, ln, sim, t, fr) for d, ln, sim, t, fr in zip(g_doc, g_line, g_sim, g_text, g_frag,
-                                                                     strict=True)]
-    exact_same = (p_exact[grouped] == p_exact[key[grouped]]).tolist()
-    clusters: list[Cluster] = []
-    dropped: dict[tuple[str, int], int] = {}
-    bounds = heads.tolist() + [len(g_idx)]
-    for cid in range(heads.size):
-        lo, hi = bounds[cid], bounds[cid + 1]
-        kept = g_key[lo]
-        mem = tuple(members[lo:hi])
-        kept_member = mem[g_idx[lo:hi].index(kept)]
-        clusters.append(Cluster(cid, kept_member, mem, all(exact_same[lo:hi])))
-        for k in range(lo, hi):
-            if g_idx[k] != kept:
-                dropped[(g_doc[k], g_line[k])] = cid
-    return clusters, dropped, cluster_of

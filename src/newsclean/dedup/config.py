@@ -13,13 +13,23 @@ from newsclean.dedup.signatures import DEFAULT_BATCH_SIZE, DEFAULT_NUM_PERM, DEF
 #: Share of a paragraph's words that must be covered by runs it shares with the kept paragraph
 #: (:mod:`newsclean.dedup.verify`) for it to be a copy of it; chosen on the dev splits of the
 #: labelled pairs (``python -m benchmarks.dedup_accuracy --grid``).
-DEFAULT_THRESHOLD = 0.6
+DEFAULT_THRESHOLD = 0.55
 #: Shortest shared run of words that counts towards the coverage: two words ("di Jakarta") are
 #: shared by chance, three rarely are outside names and stock phrases.
 DEFAULT_MIN_RUN = 3
+#: A copy keeps long runs between its edits: tiles of at least ``long_run`` words must cover at
+#: least ``long_share`` of the shorter paragraph's words, else the pair shares short runs only (names,
+#: dates, stock phrases, a template's words between its figures) and is not a copy. Chosen with
+#: ``threshold`` on the dev pairs.
+DEFAULT_LONG_RUN = 5
+DEFAULT_LONG_SHARE = 0.35
+#: A spun copy swaps single words between its runs ("tetapi" for "namun"): between two consecutive
+#: tiles, in order in both paragraphs, with at most this many words between them in each, the words
+#: both gaps have in the same order count as covered too (0: tiles only). Chosen on the dev pairs.
+DEFAULT_GAP_WORDS = 20
 #: Smallest word ratio (shorter / longer) at which two paragraphs are compared at all: a
-#: six-word fragment inside a 120-word paragraph.
-DEFAULT_FRAGMENT_MIN_RATIO = 0.05
+#: 12-word wrapped line inside a 600-word article printed on one line (hoax_dev has such pages).
+DEFAULT_FRAGMENT_MIN_RATIO = 0.02
 #: Candidates come from LSH bands with the most rows for which a pair at this character-5-gram
 #: Jaccard still shares a band with probability >= ``LSH_FLOOR_RECALL``; pairs below it (a part
 #: copied into a longer paragraph) come from the fragment search (:mod:`newsclean.dedup.fragments`).
@@ -85,6 +95,9 @@ class DedupConfig:
 
     threshold: float = DEFAULT_THRESHOLD
     min_run: int = DEFAULT_MIN_RUN
+    long_run: int = DEFAULT_LONG_RUN
+    long_share: float = DEFAULT_LONG_SHARE
+    gap_words: int = DEFAULT_GAP_WORDS
     fragments: bool = True  # search fragments (parts copied into longer paragraphs) by anchors
     fragment_min_ratio: float = DEFAULT_FRAGMENT_MIN_RATIO
     keep: KeepPolicy = "first"
@@ -128,7 +141,11 @@ class DedupConfig:
                 raise ValueError(f"{name} must be a non-negative int, got {v!r}")
         if self.signature_bits not in (16, 32):
             raise ValueError(f"signature_bits must be 16 or 32, got {self.signature_bits!r}")
-        for name, lo in (("min_run", 1), ("bucket_leaders", 1), ("candidate_slots", 1), ("batch_size", 2)):
+        if not (isinstance(self.long_share, (int, float)) and not isinstance(self.long_share, bool)
+                and 0 <= self.long_share <= 1):
+            raise ValueError(f"long_share must be a number in [0, 1], got {self.long_share!r}")
+        for name, lo in (("min_run", 1), ("long_run", 1), ("gap_words", 0), ("bucket_leaders", 1),
+                         ("candidate_slots", 1), ("batch_size", 2)):
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < lo:
                 raise ValueError(f"{name} must be an int >= {lo}, got {v!r}")

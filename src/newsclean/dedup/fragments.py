@@ -13,9 +13,11 @@ module proposes such pairs from the spilled word tokens, without new signatures:
   ``FRAGMENT_QUERY_ANCHORS`` smallest usable anchors (by hash: a min-wise sample, so a copied part's
   query anchors are anchors of the paragraph it was copied into). These queries are the only
   index kept in memory (8 bytes each);
-* every paragraph is then read once, in file order, as a container: a query from another cluster,
-  at a word ratio in ``[min_ratio, FRAGMENT_MAX_RATIO)``, that shares at least
-  ``FRAGMENT_QUERY_NEED`` of its anchors with it (all, when it has fewer) makes a candidate.
+* every cluster center is then read once, in file order, as a container (its members are copies
+  of it: a part of one is mostly a part of it, and it is the paragraph the part is verified
+  against anyway): a query from another cluster, at a word ratio in ``[min_ratio,
+  FRAGMENT_MAX_RATIO)``, that shares at least ``FRAGMENT_QUERY_NEED`` of its anchors with it (all,
+  when it has fewer) makes a candidate. A bitmap of the query anchors spares most lookups.
 
 Candidates are verified like every pair (:mod:`newsclean.dedup.verify`) against the container's
 cluster center, and become merges of :func:`newsclean.dedup.clusters.merge_clusters`: the part
@@ -45,19 +47,22 @@ FRAGMENT_MAX_POSTINGS = 256
 #: closer sizes are LSH's).
 FRAGMENT_MAX_RATIO = 0.8
 #: Containers read per batch (their candidates are bounded by the batch).
-CONTAINER_BATCH = 1 << 15
+CONTAINER_BATCH = 1 << 16
 #: Containers (distinct clusters) kept per fragment, most anchors first.
 FRAGMENT_MAX_TARGETS = 4
 
 
 @nb.njit(cache=True)
-def _grams(tokens, lo, hi, run, out):
-    """Sorted distinct ``run``-word grams of ``tokens[lo:hi]`` into ``out``; returns their number."""
+def _grams(tokens, lo, hi, run, out, distinct):
+    """The ``run``-word grams of ``tokens[lo:hi]`` into ``out`` (sorted and distinct with
+    ``distinct``, else in text order); returns their number."""
     m = hi - lo - run + 1
     if m <= 0:
         return 0
     for j in range(m):
         out[j] = _gram(tokens, lo + j, run)
+    if not distinct:
+        return m
     out[:m].sort()
     d = 1
     for j in range(1, m):
@@ -75,118 +80,125 @@ def _count_anchors(tokens, offsets, pos_of, center, run, counts, mask, longest):
         p = pos_of[i]
         if p < 0 or center[p] != p:
             continue
-        d = _grams(tokens, offsets[i], offsets[i + 1], run, buf)
+        d = _grams(tokens, offsets[i], offsets[i + 1], run, buf, False)
         for k in range(d):
             b = buf[k] & mask
             if counts[b] < 65535:
                 counts[b] += 1
 
 
-@nb.njit(cache=True)
-def _queries(tokens, offsets, pos_of, center, words, run, max_words, counts, mask, cap, m, longest):
-    """``anchor << 32 | position`` for the first ``m`` usable anchors of every center with at most
-    ``max_words`` words, and how many each has."""
-    out = np.empty(m * pos_of.size, np.uint64)
-    used = np.zeros(center.size, np.uint8)
-    buf = np.empty(max(longest, 1), np.uint32)
-    w = 0
-    for i in range(pos_of.size):
-        p = pos_of[i]
-        if p < 0 or center[p] != p or words[p] > max_words:
-            continue
-        d = _grams(tokens, offsets[i], offsets[i + 1], run, buf)
-        u = 0
-        for k in range(d):
-            if u >= m:
-                break
-            if counts[buf[k] & mask] <= cap:
-                out[w] = (np.uint64(buf[k]) << np.uint64(32)) | np.uint64(p)
-                w += 1
-                u += 1
-        used[p] = u
-    return out[:w], used
-
-
-@nb.njit(cache=True, inline="always")
-def _hits(grams, d, p, q_hash, q_id, directory, shift, words, center, lo_ratio, hi_ratio, cap, out, w):
-    """Queries matching the anchors ``grams[:d]`` of container ``p`` (within the ratio window,
-    another cluster), counted, and written to ``out[w:]`` when ``out`` is given."""
-    n = 0
-    size = words[p]
-    for k in range(d):
-        h = grams[k]
-        slot = h >> shift
-        a = directory[slot]
-        e = directory[slot + 1]
-        while a < e and q_hash[a] < h:
-            a += 1
-        b = a
-        while b < e and q_hash[b] == h:
-            b += 1
-        if b - a > cap:
-            continue
-        for q in range(a, b):
-            f = np.int64(q_id[q])
-            r = words[f] / size
-            if r < lo_ratio or r >= hi_ratio or center[f] == center[p]:
+@parallel_kernel
+def _query_rows(tokens, offsets, pos_of, center, words, run, max_words, counts, mask, cap, out, n_out, longest):
+    """Row ``i`` of ``out``: ``anchor << 32 | position`` for the first usable anchors of paragraph
+    ``i`` if it is a center with at most ``max_words`` words (``n_out[i]`` of them)."""
+    m = out.shape[1]
+    parts = 64
+    per = (pos_of.size + parts - 1) // parts
+    for t in nb.prange(parts):
+        buf = np.empty(max(longest, 1), np.uint32)
+        for i in range(t * per, min(pos_of.size, (t + 1) * per)):
+            p = pos_of[i]
+            if p < 0 or center[p] != p or words[p] > max_words:
                 continue
-            if out.size:
-                out[w + n] = f
-            n += 1
-    return n
+            d = _grams(tokens, offsets[i], offsets[i + 1], run, buf, True)
+            u = 0
+            for k in range(d):
+                if u >= m:
+                    break
+                if counts[buf[k] & mask] <= cap:
+                    out[i, u] = (np.uint64(buf[k]) << np.uint64(32)) | np.uint64(p)
+                    u += 1
+            n_out[i] = u
+
+
+def _queries(tokens: np.ndarray, offsets: np.ndarray, pos_of: np.ndarray, center: np.ndarray, words: np.ndarray,
+             run: int, max_words: float, counts: np.ndarray, mask: np.uint32, cap: int, m: int, longest: int
+             ) -> tuple[np.ndarray, np.ndarray]:
+    """``anchor << 32 | position`` for the first ``m`` usable anchors of every center with at most
+    ``max_words`` words (in file order, each one's in hash order), and how many each has."""
+    out = np.empty((pos_of.size, m), np.uint64)
+    n_out = np.zeros(pos_of.size, np.uint8)
+    _query_rows(tokens, offsets, pos_of, center, words, run, float(max_words), counts, mask, cap, out, n_out,
+                longest)
+    used = np.zeros(center.size, np.uint8)
+    has = pos_of >= 0
+    used[pos_of[has]] = n_out[has]
+    return out[np.arange(m)[None, :] < n_out[:, None]], used
+
+
+@nb.njit(cache=True)
+def _container_range(tokens, offsets, pos_of, lo_i, hi_i, run, min_words, q_hash, q_id, directory, shift, bitmap,
+                     bshift, used, words, center, lo_ratio, hi_ratio, need, cap, longest, out_f, out_c):
+    """Candidates of the containers ``lo_i <= i < hi_i`` into ``out_*``; returns their number, or
+    -1 when the outputs are too small."""
+    grams = np.empty(max(longest, 1), np.uint32)
+    hits = np.empty(64, np.int64)  # query << 32 | anchor, so an anchor repeated in the container counts once
+    w = 0
+    for i in range(lo_i, hi_i):
+        p = pos_of[i]
+        if p < 0 or words[p] < min_words or center[p] != p:
+            continue
+        d = _grams(tokens, offsets[i], offsets[i + 1], run, grams, False)
+        n = 0
+        size = words[p]
+        for k in range(d):
+            h = grams[k]
+            bit = h >> bshift
+            if not (bitmap[bit >> 6] >> np.uint64(bit & 63)) & np.uint64(1):
+                continue  # no query has this anchor
+            slot = h >> shift
+            a = directory[slot]
+            e = directory[slot + 1]
+            while a < e and q_hash[a] < h:
+                a += 1
+            b = a
+            while b < e and q_hash[b] == h:
+                b += 1
+            if b - a > cap:
+                continue  # an anchor that many paragraphs query: a common phrase
+            for q in range(a, b):
+                f = np.int64(q_id[q])
+                r = words[f] / size
+                if r < lo_ratio or r >= hi_ratio or center[f] == center[p]:
+                    continue
+                if n == hits.size:
+                    grown = np.empty(2 * n, np.int64)
+                    grown[:n] = hits
+                    hits = grown
+                hits[n] = (f << 32) | np.int64(h)
+                n += 1
+        if n == 0:
+            continue
+        hits[:n].sort()
+        s = 0
+        while s < n:
+            f = hits[s] >> 32
+            e = s
+            distinct = 0
+            while e < n and (hits[e] >> 32) == f:
+                if e == s or hits[e] != hits[e - 1]:
+                    distinct += 1
+                e += 1
+            if distinct >= min(need, used[f]):
+                if w == out_f.size:
+                    return -1
+                out_f[w] = f
+                out_c[w] = p
+                w += 1
+            s = e
+    return w
 
 
 @parallel_kernel
-def _container_candidates(tokens, offsets, pos_of, lo_i, hi_i, run, min_words, q_hash, q_id, directory, shift,
-                          used, words, center, lo_ratio, hi_ratio, need, cap, longest):
-    """Candidate ``(fragment, container)`` positions among the containers of paragraphs
-    ``[lo_i, hi_i)`` (file order)."""
-    m = hi_i - lo_i
-    counts = np.zeros(m, np.int64)
-    none = np.zeros(0, np.int64)
-    for t in nb.prange(m):
-        i = lo_i + t
-        p = pos_of[i]
-        if p < 0 or words[p] < min_words:
-            continue
-        buf = np.empty(max(longest, 1), np.uint32)
-        d = _grams(tokens, offsets[i], offsets[i + 1], run, buf)
-        counts[t] = _hits(buf, d, p, q_hash, q_id, directory, shift, words, center, lo_ratio, hi_ratio, cap,
-                          none, 0)
-    start = np.zeros(m + 1, np.int64)
-    start[1:] = np.cumsum(counts)
-    hits = np.empty(start[m], np.int64)
-    kept = np.zeros(m, np.int64)
-    for t in nb.prange(m):
-        if counts[t] == 0:
-            continue
-        i = lo_i + t
-        p = pos_of[i]
-        buf = np.empty(max(longest, 1), np.uint32)
-        d = _grams(tokens, offsets[i], offsets[i + 1], run, buf)
-        w = start[t]
-        n = _hits(buf, d, p, q_hash, q_id, directory, shift, words, center, lo_ratio, hi_ratio, cap, hits, w)
-        hits[w : w + n].sort()
-        out = w
-        s = w
-        while s < w + n:
-            e = s + 1
-            while e < w + n and hits[e] == hits[s]:
-                e += 1
-            if e - s >= min(need, used[hits[s]]):
-                hits[out] = hits[s]
-                out += 1
-            s = e
-        kept[t] = out - w
-    frag = np.empty(kept.sum(), np.int64)
-    cont = np.empty(frag.size, np.int64)
-    o = 0
-    for t in range(m):
-        for q in range(kept[t]):
-            frag[o] = hits[start[t] + q]
-            cont[o] = pos_of[lo_i + t]
-            o += 1
-    return frag, cont
+def _container_candidates(tokens, offsets, pos_of, run, min_words, q_hash, q_id, directory, shift, bitmap, bshift,
+                          used, words, center, lo_ratio, hi_ratio, need, cap, longest, bounds, out_f, out_c, count):
+    """Candidate ``(fragment, container)`` positions of the containers, in parts (paragraphs
+    ``bounds[t] .. bounds[t + 1] - 1`` of file order, written from ``out_*[t]``; ``count[t]``: how
+    many, -1 when its outputs were too small)."""
+    for t in nb.prange(bounds.size - 1):
+        count[t] = _container_range(tokens, offsets, pos_of, bounds[t], bounds[t + 1], run, min_words, q_hash, q_id,
+                                    directory, shift, bitmap, bshift, used, words, center, lo_ratio, hi_ratio, need,
+                                    cap, longest, out_f[t], out_c[t])
 
 
 def fragment_candidates(tokens: np.ndarray, offsets: np.ndarray, pos_of: np.ndarray, center: np.ndarray,
@@ -221,19 +233,36 @@ def fragment_candidates(tokens: np.ndarray, offsets: np.ndarray, pos_of: np.ndar
     shift = np.uint32(32 - bits)
     directory = np.searchsorted(q_hash >> shift, np.arange((1 << bits) + 1, dtype=np.uint32)).astype(np.int64)
     min_words = max(run, int(np.ceil(int(words[q_id].min()) / FRAGMENT_MAX_RATIO)))
+    # A bitmap of the query anchors (about 16 bits per query) spares most directory lookups.
+    bbits = min(30, max(16, (16 * int(q_hash.size)).bit_length()))
+    bitmap = np.zeros(1 << (bbits - 6), np.uint64)
+    bshift = np.uint32(32 - bbits)
+    qb = (q_hash >> bshift).astype(np.int64)
+    np.bitwise_or.at(bitmap, qb >> 6, np.left_shift(np.uint64(1), (qb & 63).astype(np.uint64)))
+    del qb
     found_f: list[np.ndarray] = []
     found_c: list[np.ndarray] = []
+    parts = 8 * nb.get_num_threads()
     for lo in range(0, pos_of.size, CONTAINER_BATCH):
         hi = min(pos_of.size, lo + CONTAINER_BATCH)
-        f, c = _container_candidates(tokens, offsets, pos_of, lo, hi, run, min_words, q_hash, q_id, directory,
-                                     shift, used, words, center, float(min_ratio), FRAGMENT_MAX_RATIO,
-                                     FRAGMENT_QUERY_NEED, FRAGMENT_MAX_POSTINGS, longest)
-        if f.size:
-            found_f.append(f)
-            found_c.append(c)
-    if not found_f:
-        return empty, empty
+        bounds = np.linspace(lo, hi, parts + 1).astype(np.int64)
+        room = max(64, 2 * (hi - lo) // parts)
+        while True:
+            out_f = np.empty((parts, room), np.int64)
+            out_c = np.empty((parts, room), np.int64)
+            count = np.zeros(parts, np.int64)
+            _container_candidates(tokens, offsets, pos_of, run, min_words, q_hash, q_id, directory, shift, bitmap,
+                                  bshift, used, words, center, float(min_ratio), FRAGMENT_MAX_RATIO,
+                                  FRAGMENT_QUERY_NEED, FRAGMENT_MAX_POSTINGS, longest, bounds, out_f, out_c, count)
+            if (count >= 0).all():
+                break
+            room *= 8  # a part had more candidates than room: again, with more
+        for t in range(parts):
+            found_f.append(out_f[t, : count[t]].copy())
+            found_c.append(out_c[t, : count[t]].copy())
     frag, cont = np.concatenate(found_f), np.concatenate(found_c)
+    if frag.size == 0:
+        return empty, empty
     stats["fragment_candidates"] = int(frag.size)
     return frag, cont
 

@@ -49,23 +49,14 @@ from typing import Any
 import numpy as np
 
 from newsclean.dedup.candidates import band_slots
-from newsclean.dedup.clusters import (
-    FRAGMENT_RATIO,
-    DedupResult,
-    assign_centers,
-    build_clusters,
-    date_key,
-    document_pairs,
-    keep_order,
-    merge_clusters,
-    refine_members,
-)
+from newsclean.dedup.clusters import assign_centers, date_key, keep_order, merge_clusters, refine_members
 from newsclean.dedup.config import (  # noqa: F401  (re-exported: the index's public names)
     DEFAULT_THRESHOLD,
     DedupConfig,
     with_defaults,
 )
 from newsclean.dedup.fragments import fragment_candidates, fragment_merges
+from newsclean.dedup.results import FRAGMENT_RATIO, DedupResult, cluster_table, document_pairs
 from newsclean.dedup.storage import SketchedParagraphs, _Chunks, _SigSpill, _Spill, sketch_documents
 from newsclean.dedup.verify import TokenSets
 
@@ -300,7 +291,8 @@ class NearDuplicateIndex:
         words = p_words[order].astype(np.int64)
         offsets = np.zeros(n + 1, dtype=np.int64)
         np.cumsum(np.where(spilled, p_words, 0), out=offsets[1:])
-        sets = TokenSets(self._spill.fh, self._spill.count, offsets, cfg.min_run, cfg.threshold)
+        sets = TokenSets(self._spill.fh, self._spill.count, offsets, cfg.min_run, cfg.threshold, cfg.long_run,
+                         cfg.long_share, cfg.gap_words)
         lap("keep_order")
         try:
             # 4. candidates, 5. greedy clustering, 6. merges.
@@ -319,12 +311,16 @@ class NearDuplicateIndex:
             center, score, takeovers = assign_centers(order, words, slots, sets, threshold=cfg.threshold,
                                                       min_ratio=cfg.fragment_min_ratio, stats=stats)
             lap("greedy")
+            if self._trace is not None:
+                self._trace.update(slots=slots.copy(), greedy_center=center.copy())
             merges = [takeovers]
             if cfg.fragments:
                 frag, cont = fragment_candidates(sets.tokens, offsets, pos_of, center, words, run=cfg.min_run,
                                                  min_ratio=cfg.fragment_min_ratio, stats=stats)
                 merges.append(fragment_merges(frag, cont, center, words, order, sets, threshold=cfg.threshold,
                                               stats=stats))
+                if self._trace is not None:
+                    self._trace.update(frag=frag.copy(), cont=cont.copy())
                 del frag, cont
                 lap("fragments")
             merge_clusters(center, score, words, order, np.concatenate(merges), sets, threshold=cfg.threshold,
@@ -340,7 +336,7 @@ class NearDuplicateIndex:
 
         if self._trace is not None:
             self._trace.update(order=order, pos_of=pos_of, words=words, center=center.copy(), score=score.copy(),
-                               group=group, best=best)
+                               group=group, best=best, p_doc=p_doc, p_line=p_line)
         # 7. records: each paragraph's kept paragraph, similarity and fragment flag.
         rep = best[group]  # the paragraph standing for each one's exact group
         key = rep.copy()
@@ -354,16 +350,20 @@ class NearDuplicateIndex:
         similarity[sel[moved]] = score[pos[moved]]
         fragment[sel[moved]] = words[pos[moved]] < FRAGMENT_RATIO * words[c[moved]]
         del rep, sel, pos, c, moved, center, score, pos_of, group
-        clusters, dropped, cluster_of = build_clusters(
+        table, cluster_of = cluster_table(
             key=key, similarity=similarity, fragment=fragment, p_doc=p_doc, p_line=p_line, p_exact=p_exact,
             docs=self._docs, texts=self._texts if cfg.keep_text else None)
-        stats["clusters"] = len(clusters)
-        stats["clustered_paragraphs"] = sum(cl.size for cl in clusters)
-        stats["cross_document_clusters"] = sum(1 for cl in clusters if len(cl.documents) > 1)
+        stats["clusters"] = table.size
+        stats["clustered_paragraphs"] = int(table.index.size)
+        # Members are in input order, so a cluster spans several documents when two neighbours differ.
+        differs = np.concatenate(([False], p_doc[table.index][1:] != p_doc[table.index][:-1]))
+        differs[table.starts[:-1]] = False
+        stats["cross_document_clusters"] = int(np.count_nonzero(np.add.reduceat(differs, table.starts[:-1]))
+                                               ) if table.size else 0
         stats["fragments"] = int(fragment.sum())
-        stats["dropped"] = len(dropped)
-        documents = document_pairs(cluster_of, p_doc, p_len, docs=self._docs, threshold=cfg.document_threshold,
+        stats["dropped"] = int(table.index.size - table.size)
+        doc_table = document_pairs(cluster_of, p_doc, p_len, docs=self._docs, threshold=cfg.document_threshold,
                                    every_pair=self._ram_signatures)
-        stats["document_duplicates"] = len(documents)
+        stats["document_duplicates"] = int(doc_table.a.size)
         lap("records")
-        return DedupResult(clusters=clusters, dropped=dropped, documents=documents, stats=stats, timings=timings)
+        return DedupResult(stats=stats, timings=timings, table=table, doc_table=doc_table)

@@ -56,10 +56,32 @@ def _gram(t, j, run):
 
 
 @nb.njit(cache=True)
-def _cover(a, b, run, need, head, nxt, used):
+def _gap_common(a, i0, i1, b, j0, j1, used):
+    """Words of ``a[i0:i1]`` that ``b[j0:j1]`` has in the same order (longest common subsequence,
+    words of ``b`` in tiles excluded)."""
+    n = j1 - j0
+    prev = np.zeros(n + 1, np.int32)
+    cur = np.zeros(n + 1, np.int32)
+    for p in range(i0, i1):
+        for q in range(n):
+            if a[p] == b[j0 + q] and not used[j0 + q]:
+                cur[q + 1] = prev[q] + 1
+            else:
+                cur[q + 1] = max(prev[q + 1], cur[q])
+        prev, cur = cur, prev
+    return prev[n]
+
+
+@nb.njit(cache=True)
+def _cover(a, b, run, need, long_run, long_need, gap, head, nxt, used):
     """Words of ``a`` covered by tiles shared with ``b`` (see the module docstring), with scratch
     ``head`` (a power of two >= 2 * len(b)), ``nxt`` and ``used`` (>= len(b)). Stops early, with a
-    smaller count, once ``need`` covered words can no longer be reached (``need < 0``: never)."""
+    smaller count, once ``need`` covered words can no longer be reached (``need < 0``: never).
+    0 when the tiles of at least ``long_run`` words cover fewer than ``long_need`` words (only
+    short runs shared: names and phrases, not a copy). With ``gap > 0``, between two consecutive
+    tiles that follow each other in both paragraphs with at most ``gap`` words between them in
+    each, the words the two gaps share in order count too (a spun copy swaps single words between
+    its runs)."""
     m = a.size
     n = b.size
     if m < run or n < run:
@@ -76,8 +98,15 @@ def _cover(a, b, run, need, head, nxt, used):
         head[s] = j
     i = 0
     covered = 0
+    covered_long = 0
+    end_a = -1  # the last tile's end in a and in b
+    end_b = -1
     while i <= m - run:
-        if covered + (m - i) < need:
+        # Words left that may still count: those after i, and gap words since the last tile.
+        left = m - i
+        if gap > 0 and end_a >= 0:
+            left += min(i - end_a, gap)
+        if covered + left < need:
             break
         j = head[_gram(a, i, run) & mask]
         best = 0
@@ -91,11 +120,19 @@ def _cover(a, b, run, need, head, nxt, used):
                 best_j = j
             j = nxt[j]
         if best >= run:
+            if gap > 0 and end_a >= 0 and 0 < i - end_a <= gap and 0 < best_j - end_b <= gap:
+                covered += _gap_common(a, end_a, i, b, end_b, best_j, used)
             used[best_j : best_j + best] = True
+            end_a = i + best
+            end_b = best_j + best
             covered += best
+            if best >= long_run:
+                covered_long += best
             i += best
         else:
             i += 1
+    if covered_long < long_need:
+        return 0
     return covered
 
 
@@ -122,11 +159,12 @@ def _scratch(n):
 
 
 @nb.njit(cache=True)
-def cover(a, b, run, need):
-    """:func:`_cover` of the shorter of ``a`` and ``b`` by the longer, with its own scratch."""
+def cover(a, b, run, need, long_run=0, long_share=0.0, gap=0):
+    """:func:`_cover` of the shorter of ``a`` and ``b`` by the longer, with its own scratch
+    (``long_share``: of the shorter's words, in tiles of ``long_run`` words or more)."""
     a, b = _ordered(a, b)
     head, nxt, used = _scratch(b.size)
-    return _cover(a, b, run, need, head, nxt, used)
+    return _cover(a, b, run, need, long_run, needed(a.size, long_share), gap, head, nxt, used)
 
 
 @nb.njit(cache=True)
@@ -136,7 +174,7 @@ def needed(m, threshold):
 
 
 @nb.njit(cache=True)
-def _cover_range(tokens, offsets, left, right, run, threshold, lo, hi, out):
+def _cover_range(tokens, offsets, left, right, run, threshold, long_run, long_share, gap, lo, hi, out):
     """:func:`_cover_pairs` of pairs ``lo .. hi - 1``, with scratch of its own."""
     cap = 0
     head, nxt, used = _scratch(0)
@@ -147,25 +185,27 @@ def _cover_range(tokens, offsets, left, right, run, threshold, lo, hi, out):
         if b.size > cap:
             cap = max(b.size, 2 * cap)
             head, nxt, used = _scratch(cap)
-        out[k] = _cover(a, b, run, needed(a.size, threshold), head, nxt, used)
+        out[k] = _cover(a, b, run, needed(a.size, threshold), long_run, needed(a.size, long_share), gap, head, nxt,
+                        used)
 
 
 @parallel_kernel
-def _cover_pairs(tokens, offsets, left, right, run, threshold, parts):
+def _cover_pairs(tokens, offsets, left, right, run, threshold, long_run, long_share, gap, parts):
     """Covered words of the shorter paragraph of each pair ``(left[k], right[k])``; each scan stops
     once the shorter can no longer reach ``threshold`` (so a count below it is a lower bound).
     The pairs are cut into ``parts`` runs, each with its own scratch (a few per thread)."""
     out = np.zeros(left.size, np.int32)
     per = (left.size + parts - 1) // parts
     for p in nb.prange(parts):
-        _cover_range(tokens, offsets, left, right, run, threshold, p * per, min(left.size, (p + 1) * per), out)
+        _cover_range(tokens, offsets, left, right, run, threshold, long_run, long_share, gap, p * per,
+                     min(left.size, (p + 1) * per), out)
     return out
 
 
 @nb.njit(cache=True)
-def _cover_pairs_serial(tokens, offsets, left, right, run, threshold):
+def _cover_pairs_serial(tokens, offsets, left, right, run, threshold, long_run, long_share, gap):
     out = np.zeros(left.size, np.int32)
-    _cover_range(tokens, offsets, left, right, run, threshold, 0, left.size, out)
+    _cover_range(tokens, offsets, left, right, run, threshold, long_run, long_share, gap, 0, left.size, out)
     return out
 
 
@@ -177,10 +217,14 @@ class TokenSets:
     """The spilled word tokens of the MinHash paragraphs (``tokens[offsets[i]:offsets[i + 1]]``),
     read through a memory map, and the alignment of pairs of them."""
 
-    def __init__(self, fh: IO[bytes] | None, count: int, offsets: np.ndarray, run: int, threshold: float) -> None:
+    def __init__(self, fh: IO[bytes] | None, count: int, offsets: np.ndarray, run: int, threshold: float,
+                 long_run: int = 0, long_share: float = 0.0, gap: int = 0) -> None:
         self.offsets = offsets
         self.run = int(run)
         self.threshold = float(threshold)
+        self.long_run = int(long_run)
+        self.long_share = float(long_share)
+        self.gap = int(gap)
         self._mm: mmap.mmap | None = None
         if fh is not None and count:
             fh.flush()
@@ -193,9 +237,10 @@ class TokenSets:
         self._release = self._mm is not None and 4 * count > RELEASE_BYTES
 
     @classmethod
-    def from_arrays(cls, tokens: np.ndarray, offsets: np.ndarray, run: int, threshold: float) -> TokenSets:
+    def from_arrays(cls, tokens: np.ndarray, offsets: np.ndarray, run: int, threshold: float, long_run: int = 0,
+                    long_share: float = 0.0, gap: int = 0) -> TokenSets:
         """Tokens already in memory (tests, small inputs)."""
-        out = cls(None, 0, np.zeros(1, np.int64), run, threshold)
+        out = cls(None, 0, np.zeros(1, np.int64), run, threshold, long_run, long_share, gap)
         out.tokens = np.ascontiguousarray(tokens, dtype=np.uint32)
         out.offsets = np.ascontiguousarray(offsets, dtype=np.int64)
         return out
@@ -208,17 +253,15 @@ class TokenSets:
         threshold needs), in chunks of ``VERIFY_CHUNK``."""
         left = np.ascontiguousarray(left, dtype=np.int64)
         right = np.ascontiguousarray(right, dtype=np.int64)
-        parts = 4 * nb.get_num_threads()
+        rule = (self.run, self.threshold, self.long_run, self.long_share, self.gap)
         if left.size < SERIAL_PAIRS:
-            out = _cover_pairs_serial(self.tokens, self.offsets, left, right, self.run, self.threshold)
-        elif left.size <= VERIFY_CHUNK:
-            out = _cover_pairs(self.tokens, self.offsets, left, right, self.run, self.threshold, parts)
+            out = _cover_pairs_serial(self.tokens, self.offsets, left, right, *rule)
         else:
+            parts = 4 * nb.get_num_threads()
             out = np.empty(left.size, np.int32)
             for lo in range(0, left.size, VERIFY_CHUNK):
                 hi = lo + VERIFY_CHUNK
-                out[lo:hi] = _cover_pairs(self.tokens, self.offsets, left[lo:hi], right[lo:hi], self.run,
-                                          self.threshold, parts)
+                out[lo:hi] = _cover_pairs(self.tokens, self.offsets, left[lo:hi], right[lo:hi], *rule, parts)
         self.release()
         return out
 

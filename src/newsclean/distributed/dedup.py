@@ -22,11 +22,14 @@ Run-wide steps, each a wave of tasks over the ``P`` partitions:
    pair across components is checked against what it could have done (join the other's center, take it
    over, move to it); a pair that could have is added to the graph, and the components it joins run
    again, until no pair could. Fragments (:mod:`newsclean.dedup.fragments`) are searched run-wide
-   between the greedy and the merges, as in the local engine, with its kernels;
+   between the greedy and the merges, as in the local engine, with its kernels (queries and the
+   distinct anchors of the greedy's cluster centers routed by anchor);
 5. **records**: each paragraph's kept paragraph, clusters numbered by their first member, written as
-   duplicates.jsonl parts in order, the dropped lines per shard, document pairs.
+   duplicates.jsonl parts in order, the dropped lines per shard; document pairs summed per pair, then
+   each document's best partner picked on its own partition (:func:`doc_best`).
 
-No task holds all pairs or all clusters: the driver only sums counts, orders parts and loops.
+No task holds all pairs or all clusters: the driver only sums counts, orders parts, loops and gets
+the reported document pairs (at most as many as documents).
 """
 
 from __future__ import annotations
@@ -43,10 +46,6 @@ import numpy as np
 
 from ..dedup.candidates import _band_key, _position_bits
 from ..dedup.clusters import (
-    FRAGMENT_RATIO,
-    MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS,
-    Cluster,
-    Member,
     assign_centers,
     date_key,
     member_mask,
@@ -63,6 +62,7 @@ from ..dedup.fragments import (
     _grams,
     _queries,
 )
+from ..dedup.results import FRAGMENT_RATIO, MAX_DOCS_PER_CLUSTER_FOR_DOC_PAIRS, Cluster, Member
 from ..dedup.verify import TokenSets
 from .store import Column, Layout, gather, load, route, save, save_array
 
@@ -139,7 +139,9 @@ class Tokens:
             sel = np.flatnonzero(owner == k)
             _gather_runs(self._part(k), starts[sel], lens[sel], offsets[sel], tokens)
         cfg = plan.cfg
-        return TokenSets.from_arrays(tokens, offsets, cfg.min_run, cfg.threshold), inv.reshape(np.shape(ids))
+        sets = TokenSets.from_arrays(tokens, offsets, cfg.min_run, cfg.threshold, cfg.long_run, cfg.long_share,
+                                    cfg.gap_words)
+        return sets, inv.reshape(np.shape(ids))
 
 
 @nb.njit(cache=True)
@@ -726,7 +728,7 @@ def _container_grams(tokens, offsets, idx, run, longest):
     w = 0
     for r in range(idx.size):
         i = idx[r]
-        d = _grams(tokens, offsets[i], offsets[i + 1], run, buf)
+        d = _grams(tokens, offsets[i], offsets[i + 1], run, buf, True)
         out_h[w : w + d] = buf[:d]
         out_r[w : w + d] = r
         w += d
@@ -734,10 +736,11 @@ def _container_grams(tokens, offsets, idx, run, longest):
 
 
 def frag_containers(plan: DedupPlan, k: int, longest: int, min_words: int, tasks: int) -> None:
-    """The anchors every container of the partition offers (paragraphs with at least ``min_words``
-    words), routed by anchor to meet the queries."""
+    """The anchors every container of the partition offers (cluster centers after the greedy with at
+    least ``min_words`` words, as :func:`newsclean.dedup.fragments._container_range` reads them),
+    routed by anchor to meet the queries."""
     v = _local_view(plan, k, "center_greedy")
-    sel = np.flatnonzero(v["words"] >= min_words)
+    sel = np.flatnonzero((v["words"] >= min_words) & (v["center"] == v["g"]))
     h, r = _container_grams(v["tokens"], v["offsets"], v["idx"][sel], plan.cfg.min_run, longest)
     rows = sel[r]
     route(plan.layout, "frag-c", k, _anchor_dest(h, tasks), tasks, h=h, p=v["g"][rows],
@@ -1069,8 +1072,10 @@ def doc_pairs_map(plan: DedupPlan, k: int) -> None:
     route(layout, "doc-pairs", k, dest.astype(np.int64), a=a, b=b, ca=ca, cb=cb)
 
 
-def doc_pairs_reduce(plan: DedupPlan, j: int) -> dict[str, np.ndarray]:
-    """Document pairs reaching the threshold (as :func:`newsclean.dedup.clusters.document_pairs`)."""
+def doc_pairs_reduce(plan: DedupPlan, j: int) -> None:
+    """Every document pair's characters summed over its clusters; each side of a pair whose coverage
+    reaches the threshold is routed, with the pair, to that document's partition (to pick its best
+    partner, :func:`doc_best`)."""
     layout, cfg = plan.layout, plan.cfg
     r = gather(layout, "doc-pairs", j, {"a": np.int64, "b": np.int64, "ca": np.float64, "cb": np.float64})
     code = r["a"] * (1 << 32) + r["b"]
@@ -1082,10 +1087,27 @@ def doc_pairs_reduce(plan: DedupPlan, j: int) -> dict[str, np.ndarray]:
     ta, tb = total.get(a), total.get(b)
     cov_a = np.where(ta > 0, np.minimum(1.0, ca / np.maximum(ta, 1e-300)), 0.0)
     cov_b = np.where(tb > 0, np.minimum(1.0, cb / np.maximum(tb, 1e-300)), 0.0)
-    score = np.maximum(cov_a, cov_b)
-    ok = score >= cfg.document_threshold
-    return {"a": a[ok], "b": b[ok], "score": score[ok], "cov_a": cov_a[ok], "cov_b": cov_b[ok],
-            "shared": shared[ok]}
+    side = np.concatenate((a, b))
+    cov = np.concatenate((cov_a, cov_b))
+    other = np.concatenate((b, a))
+    row = np.concatenate((np.arange(a.size), np.arange(a.size)))
+    reach = cov >= cfg.document_threshold
+    row = row[reach]
+    route(layout, "doc-best", j, layout.doc_owner(side[reach]), side=side[reach], other=other[reach],
+          cov=cov[reach], a=a[row], b=b[row], cov_a=cov_a[row], cov_b=cov_b[row], shared=shared[row])
+
+
+def doc_best(plan: DedupPlan, k: int) -> dict[str, np.ndarray]:
+    """Each document of the partition that a pair covers enough, paired with the document covering it
+    most (ties: the earlier), as :func:`newsclean.dedup.results.document_pairs` reports it (k copies of
+    an article: k - 1 pairs); a pair chosen by both its documents comes back twice (the driver keeps one)."""
+    r = gather(plan.layout, "doc-best", k, {"side": np.int64, "other": np.int64, "cov": np.float64, "a": np.int64,
+                                           "b": np.int64, "cov_a": np.float64, "cov_b": np.float64,
+                                           "shared": np.int64})
+    best = np.lexsort((r["other"], -r["cov"], r["side"]))
+    side = r["side"][best]
+    first = best[np.concatenate(([True], side[1:] != side[:-1]))] if side.size else best
+    return {n: r[n][first] for n in ("a", "b", "cov_a", "cov_b", "shared")}
 
 
 # ---------------------------------------------------------------------------- the driver
@@ -1110,7 +1132,7 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
     """All stages (see the module docstring); ``prepare_args[k]``: :func:`prepare`'s per-shard lists."""
     import time
 
-    from ..dedup.clusters import DocumentDuplicate
+    from ..dedup.results import DocumentDuplicate
 
     layout, cfg = plan.layout, plan.cfg
     parts = list(range(layout.parts))
@@ -1245,17 +1267,19 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
     ex.map(docs_eligible, plan, one, "dedup: document pairs")
     _consumed(plan, "doc-clustered")
     ex.map(doc_pairs_map, plan, one, "dedup: document pairs")
-    pairs = ex.map(doc_pairs_reduce, plan, one, "dedup: document pairs")
+    ex.map(doc_pairs_reduce, plan, one, "dedup: document pairs")
     _consumed(plan, "doc-pairs")
-    a = np.concatenate([p["a"] for p in pairs])
-    order = np.lexsort((np.concatenate([p["b"] for p in pairs]), a))
-    cat = {k: np.concatenate([p[k] for p in pairs])[order] for k in pairs[0]} if pairs else {}
+    pairs = ex.map(doc_best, plan, one, "dedup: document pairs")
+    _consumed(plan, "doc-best")
+    # At most two rows per document (the pairs reported): the driver orders them and keeps each once.
+    cat = {k: np.concatenate([p[k] for p in pairs]) for k in pairs[0]}
+    _, once = np.unique(cat["a"] * (1 << 32) + cat["b"], return_index=True)
+    cat = {k: v[once] for k, v in cat.items()}
     docs = _Docs(plan)
-    ka = docs.many(cat["a"])[0] if cat else []
-    kb = docs.many(cat["b"])[0] if cat else []
-    documents = [DocumentDuplicate((x, y), float(s), (float(ca), float(cb)), int(sh))
-                 for x, y, s, ca, cb, sh in zip(ka, kb, cat.get("score", []), cat.get("cov_a", []),
-                                                cat.get("cov_b", []), cat.get("shared", []), strict=True)]
+    ka, kb = docs.many(cat["a"])[0], docs.many(cat["b"])[0]
+    documents = [DocumentDuplicate((x, y), max(ca, cb), (ca, cb), sh)
+                 for x, y, ca, cb, sh in zip(ka, kb, cat["cov_a"].tolist(), cat["cov_b"].tolist(),
+                                             cat["shared"].tolist(), strict=True)]
     stats["dropped"] = dropped
     stats["document_duplicates"] = len(documents)
     lap("dedup_records_seconds")

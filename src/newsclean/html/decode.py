@@ -1,5 +1,6 @@
-"""Bytes to text for HTML pages: byte-order mark, then the page's own charset declaration checked
-against the bytes, then UTF-8, then Windows-1252.
+"""Bytes to text for HTML pages: byte-order mark (or UTF-16 without one, told by the zero byte beside
+every ASCII character, which no page in an ASCII-compatible charset has), then the page's own charset
+declaration checked against the bytes, then UTF-8, then Windows-1252.
 
 This follows the order a browser uses when it has no HTTP header (WHATWG "encoding sniffing"): a BOM
 wins, then ``<meta charset>`` / ``<meta http-equiv="Content-Type">`` / an XML declaration within the
@@ -129,6 +130,11 @@ def sniff_html(data: bytes) -> Decoded:
     for bom, codec in _BOMS:
         if data.startswith(bom):
             return Decoded(data[len(bom):].decode(codec, errors="replace"), codec)
+    utf16 = _bomless_utf16(data)
+    if utf16 is not None:
+        text = _strict(data, utf16)
+        if text is not None:
+            return Decoded(text, utf16, f"no byte-order mark but the bytes are UTF-16: decoded as {utf16}")
     head = data[:PRESCAN_BYTES]
     declared = declared_charset(head)
     label = _declared_label(head)
@@ -151,6 +157,31 @@ def sniff_html(data: bytes) -> Decoded:
                 note = f"no charset declared and the bytes are not UTF-8: decoded as {codec}"
             return Decoded(text, codec, note)
     raise AssertionError("latin-1 decodes any bytes")  # pragma: no cover
+
+
+#: A page is taken for UTF-16 without a byte-order mark when, in its first bytes, at least this share
+#: of the characters have a zero high byte (markup is ASCII) and the other bytes are almost never zero.
+_UTF16_ZERO_SHARE = 0.3
+_UTF16_SAMPLE = 1024
+
+
+def _bomless_utf16(data: bytes) -> str | None:
+    """``utf-16-le`` or ``-be`` when ``data`` looks like UTF-16 text without a BOM (read as UTF-8
+    it would be valid, with a NUL between every two letters), else None.
+
+    >>> _bomless_utf16("<p>Harga naik</p>".encode("utf-16-le")), _bomless_utf16(b"<p>ok</p>" * 4)
+    ('utf-16-le', None)
+    """
+    head = data[:_UTF16_SAMPLE]
+    pairs = len(head) // 2
+    if pairs < 8 or b"\0" not in head:
+        return None
+    even, odd = head[0:pairs * 2:2].count(0), head[1:pairs * 2:2].count(0)
+    if odd >= _UTF16_ZERO_SHARE * pairs and even <= 0.05 * pairs:
+        return "utf-16-le"
+    if even >= _UTF16_ZERO_SHARE * pairs and odd <= 0.05 * pairs:
+        return "utf-16-be"
+    return None
 
 
 def _declared_label(head: bytes) -> str | None:
