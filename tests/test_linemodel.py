@@ -58,6 +58,10 @@ def test_only_headline_like_lines_are_scored() -> None:
     assert not is_scored("Bridge Repairs")  # short: a subheading as often as a label
     assert not is_scored(BODY[0])  # ends like a sentence
     assert not is_scored("— Donald J. Trump (@realDonaldTrump) July 16, 2018 and more words here")
+    # A teaser cut short by an ellipsis is no sentence that ends; a line ending on an opening quote is one.
+    assert is_scored("The mayor praised the new budget on Monday before outlining his plan as he met . . .")
+    assert is_scored("Council to vote on budget as mayor preps for summit amid new...")
+    assert not is_scored("The mayor responded: “That is for other people to judge at the end of the day. “")
 
 
 def test_explain_rows_carry_the_score_and_replay() -> None:

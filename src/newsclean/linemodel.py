@@ -92,7 +92,15 @@ TITLE_LIKE = 0.6
 #: Nor are lines that end like a sentence or an introduction: every line the model took on held-out outlets
 #: was a headline, a video title or a label (no sentence end); promo sentences are the rules' and the
 #: templates'. This also keeps the model's cost low: most lines of a text are paragraphs.
-_SKIP_ENDINGS = tuple('.!?:;"”’)')
+_SKIP_ENDINGS = tuple('.!?:;"“”’)')
+#: ... but a line cut short by an ellipsis ("... as he met Russian . . .", "... Putin summit amid Russian...") is
+#: not a sentence that ends: it is how teasers of other stories end (and the model judges it, with the
+#: ``end_ellipsis`` feature).
+_CUT_SHORT_RE = re.compile(r"(?:\.[ \t\u00a0]?){2}\.$")
+
+
+def _ends_like_sentence(line: str) -> bool:
+    return line.endswith(_SKIP_ENDINGS) and _CUT_SHORT_RE.search(line, max(0, len(line) - 8)) is None
 
 
 def is_scored(line: str) -> bool:
@@ -106,10 +114,10 @@ def is_scored(line: str) -> bool:
     """
     # Cheapest tests first: most lines are paragraphs that end like a sentence (trailing spaces cannot hide
     # a sentence end, nor add words).
-    if line.endswith(_SKIP_ENDINGS) or line.count(" ") < MIN_WORDS - 1:
+    if line.count(" ") < MIN_WORDS - 1 or _ends_like_sentence(line):
         return False
     s = line.rstrip()
-    return (len(s) <= MAX_CHARS and not s.endswith(_SKIP_ENDINGS) and len(s.split()) >= MIN_WORDS
+    return (len(s) <= MAX_CHARS and not _ends_like_sentence(s) and len(s.split()) >= MIN_WORDS
             and not is_post_attribution(s))
 
 _ASCII = bytes(range(128))
@@ -148,7 +156,8 @@ def _shape(s: str) -> list[float]:
         title / nw if nw else 0.0, n / nw if nw else 0.0,
         float(first.isupper()), float(first.islower()), float(not first.isalnum()),
         float(last in _SENTENCE_END), float(last == ":"), float(last.isalnum()),
-        float(s.endswith(("...", "…"))), float(_DURATION_END_RE.search(s) is not None),
+        float(s.endswith("…") or _CUT_SHORT_RE.search(s, max(0, n - 8)) is not None),
+        float(_DURATION_END_RE.search(s) is not None),
         float(any(h in low for h in _URL_HINTS)), float("@" in s),
         float(sum(s.count(c) for c in _SEPARATORS)), float(_TIME_RE.search(s) is not None), 0.0,
         float(sum(s.count(c) for c in _QUOTES)), float(s.count(",")), float("(" in s),
@@ -173,8 +182,9 @@ MIN_SENTENCE_SPACES = 7
 def _scored(lines: Sequence[str | None]) -> list[int]:
     """The kept lines :func:`is_scored` holds for."""
     # Its cheapest tests inline first: most lines are paragraphs that end like a sentence.
-    return [i for i, line in enumerate(lines) if line and not line.endswith(_SKIP_ENDINGS)
-            and line.count(" ") >= MIN_WORDS - 1 and is_scored(line)]
+    return [i for i, line in enumerate(lines) if line and line.count(" ") >= MIN_WORDS - 1
+            and (not line.endswith(_SKIP_ENDINGS) or _CUT_SHORT_RE.search(line, max(0, len(line) - 8)))
+            and is_scored(line)]
 
 
 def doc_lang(lines: Sequence[str | None], doc: Document) -> str | None:
