@@ -99,8 +99,16 @@ _SKIP_ENDINGS = tuple('.!?:;"“”’)')
 _CUT_SHORT_RE = re.compile(r"(?:\.[ \t\u00a0]?){2}\.$")
 
 
+_BEFORE_LAST_DOT = frozenset(". \t\u00a0")
+
+
+def _cut_short(line: str) -> bool:
+    # Most lines end "word.": the character before the last dot rules an ellipsis out without a regex.
+    return len(line) > 2 and line[-2] in _BEFORE_LAST_DOT and _CUT_SHORT_RE.search(line, len(line) - 8) is not None
+
+
 def _ends_like_sentence(line: str) -> bool:
-    return line.endswith(_SKIP_ENDINGS) and _CUT_SHORT_RE.search(line, max(0, len(line) - 8)) is None
+    return line.endswith(_SKIP_ENDINGS) and not _cut_short(line)
 
 
 def is_scored(line: str) -> bool:
@@ -156,7 +164,7 @@ def _shape(s: str) -> list[float]:
         title / nw if nw else 0.0, n / nw if nw else 0.0,
         float(first.isupper()), float(first.islower()), float(not first.isalnum()),
         float(last in _SENTENCE_END), float(last == ":"), float(last.isalnum()),
-        float(s.endswith("…") or _CUT_SHORT_RE.search(s, max(0, n - 8)) is not None),
+        float(s.endswith("…") or _cut_short(s)),
         float(_DURATION_END_RE.search(s) is not None),
         float(any(h in low for h in _URL_HINTS)), float("@" in s),
         float(sum(s.count(c) for c in _SEPARATORS)), float(_TIME_RE.search(s) is not None), 0.0,
@@ -183,7 +191,7 @@ def _scored(lines: Sequence[str | None]) -> list[int]:
     """The kept lines :func:`is_scored` holds for."""
     # Its cheapest tests inline first: most lines are paragraphs that end like a sentence.
     return [i for i, line in enumerate(lines) if line and line.count(" ") >= MIN_WORDS - 1
-            and (not line.endswith(_SKIP_ENDINGS) or _CUT_SHORT_RE.search(line, max(0, len(line) - 8)))
+            and (not line.endswith(_SKIP_ENDINGS) or _cut_short(line))
             and is_scored(line)]
 
 
