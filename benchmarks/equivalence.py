@@ -11,7 +11,8 @@ cleaned outputs, ``removed.jsonl`` (explain rows), ``duplicates.jsonl``, ``rejec
 the same folder, so that the paths the reports name are the same). The configurations
 cover the dev corpora (id, en, hoax) with and without ``--explain``, each ``--lang``, learned outlet rules
 (``--auto-learn``), the HTML pages, the seeds with the near-duplicate stage, a generated corpus with
-Unicode noise, and the pure-Python path (``NEWSCLEAN_PREFILTER=0``) against the base's default path.
+Unicode noise, the pure-Python path (``NEWSCLEAN_PREFILTER=0``) and the path without the compiled kernels
+(``NEWSCLEAN_SPEEDUPS=0``) against the base's default path.
 
 Exit code 0 when every output is identical, 1 otherwise (the first differing files are printed). The base's
 outputs are kept in ``--workdir`` keyed by its commit and reused by the next run against the same base.
@@ -71,6 +72,13 @@ CONFIGS = (
     Config("generated", ("@work/generated/corpus",), ("--dedup", "off", "--explain")),
     Config("generated-python", ("@work/generated/corpus",), ("--dedup", "off", "--explain"),
            (("NEWSCLEAN_PREFILTER", "0"),)),
+    # Without the compiled kernels (newsclean._speedups), as on a machine that could not build them.
+    Config("id-fallback", ("id_news_dev.jsonl",), ("--dedup", "off", "--explain"), (("NEWSCLEAN_SPEEDUPS", "0"),)),
+    Config("en-fallback", ("en_news_dev.jsonl",), ("--dedup", "off", "--explain"), (("NEWSCLEAN_SPEEDUPS", "0"),)),
+    Config("hoax-fallback", ("hoax_dev.jsonl",), ("--dedup", "off", "--explain"), (("NEWSCLEAN_SPEEDUPS", "0"),)),
+    Config("seeds-fallback", ("@repo/seeds",), ("--explain",), (("NEWSCLEAN_SPEEDUPS", "0"),)),
+    Config("generated-fallback", ("@work/generated/corpus",), ("--dedup", "off", "--explain"),
+           (("NEWSCLEAN_SPEEDUPS", "0"),)),
 )
 
 #: Paragraphs of the generated corpus (seeded, with boilerplate of every kind and Unicode noise).

@@ -139,6 +139,7 @@ RULE = "[[rule]]\nid = 'mine.{id}'\nkind = '{kind}'\n{body}\n"
         ("pattern = 'iklan(?i)'\nexamples = ['iklan']", "(?i)"),
         ("pattern = '(?i)iklan'\nexamples = ['iklan']", "(?i)"),
         ("pattern = '(a)\\1'\nexamples = ['aa']", "backreference"),
+        ("pattern = '(?<=a+)b'\nexamples = ['ab']", "look-behind requires fixed-width pattern\n"),
         ("pattern = '(?P<x>a)(?P=x)'\nexamples = ['aa']", "named groups"),
         ("pattern = '(a)?(?(1)b|c)'\nexamples = ['ab']", "backreference"),
         ("pattern = 'iklan'\ncase_sensitive = 'false'\nexamples = ['iklan']", "case_sensitive"),
@@ -329,3 +330,30 @@ def test_a_single_input_file_of_unknown_format_exits_2(tmp_path: Path) -> None:
     proc = cli(data, tmp_path / "out", "-q")
     assert proc.returncode == 2 and "cannot tell the format" in proc.stderr and ".jsonl" in proc.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize("where", ["in inside out", "report-dir in in", "tmp-dir in in"])
+def test_nothing_is_written_inside_in(tmp_path: Path, where: str) -> None:
+    src = tmp_path / "in"
+    (src / "in").mkdir(parents=True)
+    (src / "a.txt").write_text("Harga cabai naik.\nBaca juga: Harga Bawang Turun\n", encoding="utf-8")
+    (src / "in" / "a.txt").write_text("Harga bawang turun.\nBaca juga: Kabar Lain\n", encoding="utf-8")
+    before = snapshot(src)
+    args = {"in inside out": [tmp_path, "--overwrite"],  # OUT/in/a.txt is IN/a.txt
+            "report-dir in in": [tmp_path / "out", "--report-dir", src / "reports"],
+            "tmp-dir in in": [tmp_path / "out", "--tmp-dir", src / "tmp"]}[where]
+    proc = cli(src, *args, "-q")
+    assert proc.returncode == 2 and "must not be inside" in proc.stderr and "Traceback" not in proc.stderr
+    assert snapshot(src) == before and sorted(p.name for p in src.iterdir()) == ["a.txt", "in"]
+
+
+def test_a_file_out_filling_the_disk_leaves_its_report_beside_it(tmp_path: Path) -> None:
+    src = tmp_path / "in.jsonl"
+    src.write_text("".join(json.dumps({"id": str(i), "text": f"Berita nomor {i} " + "kata " * 200}) + "\n"
+                           for i in range(300)), encoding="utf-8")
+    proc = cli(src, tmp_path / "o" / "clean.jsonl", "-q", "--dedup", "off", preexec_fn=_file_size_limit(100_000))
+    assert proc.returncode == 3 and "Traceback" not in proc.stderr, proc.stderr
+    where = tmp_path / "o" / "_newsclean" / "report.json"
+    assert f"see {where})" in proc.stderr and "--resume" not in proc.stderr  # a file OUT starts fresh
+    assert json.loads(where.read_text(encoding="utf-8"))["complete"] is False
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["_newsclean"]  # no scratch folder, no output

@@ -269,3 +269,28 @@ def test_utf16_pages_without_a_byte_order_mark(tmp_path: Path, codec: str) -> No
     assert run(src, out, "--dedup", "off") == 0
     assert "tajam — sejak awal pekan, kata pedagang “Ibu” di pasar café." in (out / "p.txt").read_text(encoding="utf-8")
     assert codec in {n["path"]: n["note"] for n in report(out)["notes"]}["p.html"]
+
+
+def test_inputs_compressed_in_a_way_not_read_fail_and_other_files_are_noted(tmp_path: Path) -> None:
+    import bz2
+    import lzma
+
+    src = tmp_path / "in"
+    (src / "sub").mkdir(parents=True)
+    body = b'{"id": "a", "text": "Harga cabai naik tajam."}\n'
+    (src / "a.jsonl.bz2").write_bytes(bz2.compress(body))
+    (src / "sub" / "b.jsonl.xz").write_bytes(lzma.compress(body))
+    (src / "c.txt.gz").write_bytes(gzip.compress(b"Harga cabai naik.\n"))
+    for i in range(3):
+        (src / "sub" / f"meta{i}.json").write_text("{}")
+    (src / "README").write_text("about this corpus")
+    (src / "ok.txt").write_text("Harga bawang turun.\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 1
+    failed = {f["path"]: f["reason"] for f in report(out)["failures"]}
+    assert set(failed) == {"a.jsonl.bz2", "sub/b.jsonl.xz", "c.txt.gz"}
+    assert "compressed as .bz2: not read" in failed["a.jsonl.bz2"]
+    assert {r["path"] for r in rejected(out) if r.get("file")} == set(failed)
+    notes = {n["path"]: n["note"] for n in report(out)["notes"]}
+    assert set(notes) == {"README", "sub/meta0.json"} and "3 files under IN ending in .json" in notes["sub/meta0.json"]
+    assert sorted(p.name for p in out.iterdir()) == ["_newsclean", "ok.txt"]

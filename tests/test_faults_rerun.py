@@ -284,3 +284,24 @@ def test_a_rerun_killed_while_writing_report_html_leaves_no_report_json(tmp_path
     with pytest.raises(SystemExit):
         cli_mod.main([str(src), str(out), "--dedup", "off", "--quiet"])
     assert not (out / "_newsclean" / "report.json").exists()
+
+
+def test_ctrl_c_with_a_file_out_keeps_the_report_and_does_not_offer_resume(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> None:
+    src = corpus(tmp_path / "in", files=1, records=5) / "f00.jsonl"
+    monkeypatch.setattr(cli_mod, "_progress", _StopAfter(1, KeyboardInterrupt))
+    assert cli_mod.main([str(src), str(tmp_path / "o" / "clean.jsonl"), "--quiet"]) == 130
+    err = capsys.readouterr().err
+    assert "interrupted" in err and "--resume" not in err
+    assert json.loads((tmp_path / "o" / "_newsclean" / "report.json").read_text())["interrupted"] == "SIGINT"
+    assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["_newsclean"]
+
+
+def test_a_refused_run_moves_no_earlier_reports(tmp_path: Path) -> None:
+    src = corpus(tmp_path / "in", files=2, records=3)
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 0
+    before = snapshot(out)
+    elsewhere = corpus(tmp_path / "in2", files=2, records=3, seed=9)
+    assert run(elsewhere, out, "--dedup", "off", "--report-dir", tmp_path / "reports") == 2  # another run's OUT
+    assert snapshot(out) == before and not (tmp_path / "reports").exists()

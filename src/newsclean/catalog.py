@@ -181,6 +181,8 @@ def _regex_problem(pattern: str, flags: int) -> str | None:
     try:
         re.compile(f"(?:{pattern})", flags)
     except re.error as exc:
+        if "global flags" not in str(exc):  # a variable-width look-behind, say: re's own words
+            return f"bad regex {pattern!r}: {exc}"
         return (f"bad regex {pattern!r}: {exc}; inline flags such as (?i) cannot be used, because rules are "
                 "combined into one regex: rules ignore case unless case_sensitive = true, and a scoped "
                 "group (?i:...) works anywhere")

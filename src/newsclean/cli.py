@@ -200,7 +200,13 @@ def run(args: argparse.Namespace) -> int:
                 stdin=getattr(sys.stdin, "buffer", None), stdout=getattr(sys.stdout, "buffer", None)))
         except OSError as exc:
             raise UserError(f"cannot prepare {exc.filename or args.output}: {exc.strerror or exc}") from None
-        code = _run(args, plan)
+        try:
+            code = _run(args, plan)
+        except BaseException as exc:
+            plan.keep_reports()  # report.json of a run that did not complete ("complete": false), if any
+            if isinstance(exc, KeyboardInterrupt) and plan.output != Path(args.output):
+                exc.resumable = False  # type: ignore[attr-defined]  # a file or '-' OUT starts fresh
+            raise
         plan.finish()
     return code
 
@@ -240,6 +246,9 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
     started = time.perf_counter()
     _show_messages(args.quiet)
     inp, out = check_paths(plan.input, plan.output)
+    for option, folder in (("--report-dir", plan.report_dir), ("--tmp-dir", args.tmp_dir)):
+        if folder is not None and inp.is_dir() and Path(folder).resolve().is_relative_to(inp):
+            raise UserError(f"{option} {folder} must not be inside the input {args.input} (IN is never written to)")
     if args.threshold is not None and not 0.0 < args.threshold <= 1.0:
         raise UserError(f"--threshold must be in (0, 1], got {args.threshold}")
     if args.jobs is not None and args.jobs < 1:
@@ -285,7 +294,8 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
                            out=Path(args.output))
     elif args.resume:
         raise UserError("--resume needs a folder OUT")
-    probe_writable(report_dir, what="OUT")  # a read-only or full OUT stops here, before any work
+    # A read-only or full OUT stops here, before any work (named as given, not its scratch folder).
+    probe_writable(report_dir, what="OUT", shown=None if folder_out else Path(args.output).parent)
     if args.dedup != "off":
         probe_writable(args.tmp_dir or Path(tempfile.gettempdir()), what="the temporary folder (--tmp-dir)",
                        create=False)
@@ -313,6 +323,7 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
     marks it complete at the very end (report.json last)."""
     report_dir = out / REPORT_DIR
     begin_run(out, run_info, resume=resume)
+    plan.started = True
     timings: dict[str, float] = {}
     journal_path = report_dir / JOURNAL_NAME
     resumed = None
@@ -390,9 +401,10 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
                 pass
         try:
             write_json(report_dir / "report.json", report(False, **why))
-            return f" (see {report_dir / 'report.json'})"
         except OSError:
             return ""
+        # Where the user will find it (a file OUT's reports are moved beside it: IoPlan.keep_reports).
+        return f" (see {plan.report_dir / 'report.json'})" if plan.report_dir is not None else ""
 
     resume_from = (resumed.records, resumed.next_file) if resumed is not None else None
     try:
@@ -621,6 +633,8 @@ def _main(argv: list[str]) -> int:
     except KeyboardInterrupt as exc:
         # One line, whatever the number of workers (they ignore SIGINT and end quietly).
         term = isinstance(exc, Terminated)
+        hint = ("run the same command with --resume to continue it" if getattr(exc, "resumable", True)
+                else "run the same command again")
         sys.stderr.write(f"newsclean: interrupted ({'SIGTERM' if term else 'SIGINT'}); the run did not complete: "
-                         "run the same command with --resume to continue it\n")
+                         f"{hint}\n")
         return 143 if term else 130

@@ -48,10 +48,22 @@ class IoPlan:
     output: Path
     report_dir: Path | None  # where the reports end up (None: not kept)
     _finish: list[Callable[[], None]] = field(default_factory=list)
+    _reports: list[Callable[[], None]] = field(default_factory=list)  # moving the reports into place
+    started: bool = False  # the run began (an earlier run's reports are gone): its reports are its own
 
     def finish(self) -> None:
-        for f in self._finish:
+        for f in (*self._finish, *self._reports):
             f()
+
+    def keep_reports(self) -> None:
+        """Move the reports of a run that did not go through to where they belong (its output is not
+        moved): the scratch folder they are in goes away with the plan. Best effort: the disk may be full.
+        Nothing before the run began (a refused run moves no earlier run's reports)."""
+        for f in self._reports if self.started else ():
+            try:
+                f()
+            except OSError:
+                pass
 
 
 def _known_suffix(name: str) -> str | None:
@@ -162,7 +174,7 @@ def plan_io(input_arg: str, output_arg: str, *, report_dir: Path | None = None, 
             out = scratch("newsclean-stdout-", tmp_dir) / "out"
             plan = IoPlan(inp, out, report_dir)
             plan._finish.append(lambda: _stream_out(out, files, stdout))
-            plan._finish.append(lambda: _move_reports(out / REPORT_DIR, report_dir))
+            plan._reports.append(lambda: _move_reports(out / REPORT_DIR, report_dir))
             yield plan
             return
 
@@ -187,11 +199,11 @@ def plan_io(input_arg: str, output_arg: str, *, report_dir: Path | None = None, 
 
             plan = IoPlan(inp, out, reports)
             plan._finish.append(place)
-            plan._finish.append(lambda: _move_reports(out / REPORT_DIR, reports))
+            plan._reports.append(lambda: _move_reports(out / REPORT_DIR, reports))
             yield plan
             return
 
         plan = IoPlan(inp, target, report_dir if report_dir is not None else target / REPORT_DIR)
         if report_dir is not None:
-            plan._finish.append(lambda: _move_reports(target / REPORT_DIR, report_dir))
+            plan._reports.append(lambda: _move_reports(target / REPORT_DIR, report_dir))
         yield plan

@@ -177,6 +177,8 @@ def check_paths(inp: Path, out: Path) -> tuple[Path, Path]:
     base = ri if ri.is_dir() else ri.parent
     if ro == ri or (ri.is_dir() and _is_within(ro, ri)):
         raise UserError(f"output {out} must not be the input or inside it")
+    if ri.is_dir() and _is_within(ri, ro):  # IN/in/a.txt would be written over IN/a.txt
+        raise UserError(f"input {inp} must not be inside the output {out}")
     if ri.is_file() and ro == base and (ro / ri.name).resolve() == ri:
         raise UserError(f"output {out} would overwrite the input file {inp}")
     if ro.exists() and not ro.is_dir():
@@ -220,13 +222,58 @@ def _os_reason(exc: OSError) -> str:
     return exc.strerror or str(exc) or type(exc).__name__
 
 
+#: Compression suffixes: an input file compressed in a way newsclean does not read (``x.jsonl.bz2``,
+#: ``x.txt.gz``) is reported as failed, never passed over like a file that is no input at all.
+COMPRESSION_SUFFIXES = (".gz", ".gzip", ".zst", ".zstd", ".bz2", ".xz", ".lzma", ".lz4", ".br", ".zip", ".7z", ".z")
+_INPUT_KINDS = (".jsonl", ".txt", ".html", ".htm", ".parquet")
+
+
+def _unread_compression(name: str, suffixes: tuple[str, ...]) -> str | None:
+    """Why ``name`` (not one of ``suffixes``) is an input file that cannot be read, when it is one
+    of them compressed.
+
+    >>> _unread_compression("a.jsonl.bz2", INPUT_SUFFIXES), _unread_compression("a.json.gz", INPUT_SUFFIXES)
+    ('a .jsonl file compressed as .bz2: not read (compressed input: .jsonl.gz, .jsonl.zst)', None)
+    """
+    base, _, ext = name.lower().rpartition(".")
+    if "." + ext not in COMPRESSION_SUFFIXES:
+        return None
+    for kind in _INPUT_KINDS:
+        if base.endswith(kind) and kind in suffixes:
+            packed = ", ".join(s for s in suffixes if s.endswith(COMPRESSION_SUFFIXES)) or "none"
+            return f"a {kind} file compressed as .{ext}: not read (compressed input: {packed})"
+    return None
+
+
+class _Unread:
+    """The files under IN that are not inputs (``notes.txt`` is, ``notes.md`` is not), counted by
+    suffix: one note per suffix naming the first, so a folder of a million sidecar files costs
+    one line of the report."""
+
+    def __init__(self) -> None:
+        self.by_suffix: dict[str, tuple[str, int]] = {}
+
+    def add(self, rel: str, name: str) -> None:
+        suffix = Path(name).suffix.lower() or "(none)"
+        first, n = self.by_suffix.get(suffix, (rel, 0))
+        self.by_suffix[suffix] = (first, n + 1)
+
+    def notes(self, suffixes: tuple[str, ...]) -> list[tuple[str, str]]:
+        known = ", ".join(suffixes)
+        return [(first, f"not an input file, not read ({n} file{'s' * (n > 1)} under IN ending in {suffix}; "
+                        f"inputs end in {known})")
+                for suffix, (first, n) in sorted(self.by_suffix.items())]
+
+
 def scan_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> Discovery:
     """Every input file under ``root`` (recursive, sorted, hidden files and folders and report
     folders skipped), or ``root`` itself when it is a file; and what could not be looked at,
     with why. Only regular files are inputs (a FIFO would block the run); a symbolic link to a
-    file is read, a symbolic link to a folder is reported and not followed."""
+    file is read, a symbolic link to a folder is reported and not followed. An input compressed
+    in a way that is not read is reported as failed; other files are noted, one note per suffix."""
     found: list[InputFile] = []
     skipped: list[Skipped] = []
+    unread = _Unread()
     if not root.is_dir():
         try:
             problem = _file_problem(root.stat())
@@ -256,7 +303,11 @@ def scan_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> Di
                 if not _skip_folder(e.name):
                     walk(Path(e.path), rel + "/")
                 continue
-            wanted = not e.name.startswith(".") and e.name.lower().endswith(suffixes)
+            hidden = e.name.startswith(".")
+            wanted = not hidden and e.name.lower().endswith(suffixes)
+            if not wanted and not hidden and not is_link:
+                _not_read(rel, e.name)
+                continue
             if not wanted and not (is_link and not _skip_folder(e.name)):
                 continue
             try:
@@ -270,6 +321,7 @@ def scan_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> Di
                                        True))
                 continue
             if not wanted:
+                _not_read(rel, e.name)
                 continue
             problem = _file_problem(st)
             if problem is not None:
@@ -277,10 +329,17 @@ def scan_inputs(root: Path, *, suffixes: tuple[str, ...] = INPUT_SUFFIXES) -> Di
                 continue
             found.append(InputFile(Path(e.path), rel, st.st_size, st.st_mtime_ns))
 
+    def _not_read(rel: str, name: str) -> None:
+        reason = _unread_compression(name, suffixes)
+        if reason is not None:
+            skipped.append(Skipped(rel, reason))
+        else:
+            unread.add(rel, name)
+
     walk(root, "")
     found.sort(key=lambda f: f.rel)
     files, notes = _distinct_outputs(found)
-    return Discovery(files, skipped, notes)
+    return Discovery(files, skipped, notes + unread.notes(suffixes))
 
 
 def _distinct_outputs(files: list[InputFile]) -> tuple[list[InputFile], list[tuple[str, str]]]:
@@ -588,9 +647,11 @@ def remove_stale_temps(root: Path) -> int:
 PROBE_BYTES = 64 * 1024
 
 
-def probe_writable(folder: Path, *, what: str, create: bool = True) -> None:
+def probe_writable(folder: Path, *, what: str, create: bool = True, shown: Path | None = None) -> None:
     """Check that ``folder`` (made if ``create``) takes a file of :data:`PROBE_BYTES`, so that a
-    read-only or full file system is a clear error before any work. Raises :class:`UserError`."""
+    read-only or full file system is a clear error before any work, naming ``shown`` (by default
+    ``folder``: a scratch folder inside the one the user named is shown as that one). Raises
+    :class:`UserError`."""
     try:
         if create:
             folder.mkdir(parents=True, exist_ok=True)
@@ -605,7 +666,7 @@ def probe_writable(folder: Path, *, what: str, create: bool = True) -> None:
         finally:
             _unlink_quietly(tmp)
     except OSError as exc:
-        raise UserError(f"cannot write to {what} {folder}: {exc.strerror or exc}") from None
+        raise UserError(f"cannot write to {what} {shown or folder}: {exc.strerror or exc}") from None
 
 
 class atomic_writer:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from .speedups import load
+
 __all__ = ["STOPWORDS", "detect_lang", "detect_lang_lines"]
 
 #: Very frequent function words, disjoint between languages ("as" is out: Indonesian "AS" = USA).
@@ -21,6 +23,8 @@ STOPWORDS: dict[str, frozenset[str]] = {
 }
 
 _LANG_OF_WORD = {w: code for code, words in STOPWORDS.items() for w in words}
+#: The words counted for each language: those :data:`_LANG_OF_WORD` gives it (the sets, made disjoint).
+_WORDS_OF = tuple(frozenset(w for w, c in _LANG_OF_WORD.items() if c == code) for code in STOPWORDS)
 
 #: A text needs at least this many stopword hits before we trust the guess.
 MIN_HITS = 3
@@ -39,7 +43,7 @@ def detect_lang(text: str, *, max_chars: int = 1000) -> str | None:
     >>> detect_lang("12345") is None
     True
     """
-    return _verdict(_counts(text[:max_chars]))
+    return _verdict(_counts(text, max_chars))
 
 
 def detect_lang_lines(lines: Sequence[str], *, max_chars: int = 1000,
@@ -72,11 +76,34 @@ def detect_lang_lines(lines: Sequence[str], *, max_chars: int = 1000,
     return _verdict(tuple(totals))
 
 
-def _counts(text: str) -> tuple[int, ...]:
-    # Every word's language (None for most), counted per language in C (list.count). Words never
-    # span the space that joins two lines, and lower() of a line is lower() of it in a longer text.
-    hits = list(map(_LANG_OF_WORD.get, text.lower().split()))
-    return tuple(hits.count(code) for code in STOPWORDS)
+def _counts_py(text: str) -> tuple[int, ...]:
+    """How many words of ``text``, lowercased, each language's stopwords hold (the definition of the
+    compiled ``WordCounter``). Words never span the space that joins two lines, and lower() of a
+    line is lower() of it in a longer text."""
+    words = text.lower().split()
+    return tuple(sum(map(of.__contains__, words)) for of in _WORDS_OF)
+
+
+def _compiled_counter() -> object | None:
+    native = load()
+    if native is None:
+        return None
+    try:
+        return native.WordCounter(_WORDS_OF)  # type: ignore[no-any-return]
+    except ValueError:  # stopwords it cannot hold (long ones, or beyond ASCII): the Python path
+        return None
+
+
+_COUNTER = _compiled_counter()
+
+
+def _counts(text: str, max_chars: int | None = None) -> tuple[int, ...]:
+    """``_counts_py(text[:max_chars])``, by the compiled counter when there is one."""
+    if max_chars is not None and max_chars < 0:
+        text, max_chars = text[:max_chars], None
+    if _COUNTER is not None:
+        return _COUNTER(text, len(text) if max_chars is None else max_chars)  # type: ignore[operator,no-any-return]
+    return _counts_py(text if max_chars is None else text[:max_chars])
 
 
 def _verdict(counts: tuple[int, ...]) -> str | None:

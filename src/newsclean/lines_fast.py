@@ -408,6 +408,14 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
     # A cut needs a match of the alternation inside a kept line, and so a report for that line.
     if not any(i in inline_hits for i in alive):
         return touched
+    tail_window = rules._inline_tail_window
+    from_end = {i: r for r, i in enumerate(reversed(alive[-tail_window:]))} if tail_window else {}
+    # The reference cuts only where the alternation matches inside a line it checks (below), and a
+    # line it checks has reports: if no reported line has such a match, it cuts nothing, and the
+    # searches of the whole text that choose the lines it checks (the dearest part) are not needed.
+    if not any(_inline_spans(inline, line, from_end.get(i), _inline_alternation(tuple(inline.rules), tuple(sorted(at))))
+               for i, at in inline_hits.items() if at and (line := lines[i])):
+        return touched
     chosen = sorted(doc.inline_found)
     windowed = [inline.rules[k] for k in chosen if inline.rules[k].window]
     # The reference searches the text of the lines in scope for each rule it found (below): a rule
@@ -423,7 +431,6 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
              and (k in in_scope_hits or _searches_beyond_a_line(inline.rules[k]))]
     if not (scans or windowed):
         return touched  # the reference would find nothing to check (rules it does not search: below)
-    tail_window = rules._inline_tail_window
     check = set(alive[-tail_window:]) if windowed and tail_window else set()
     flagged: set[int] = set()
     if scans:
@@ -440,7 +447,6 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
     check |= flagged
     if not check:
         return touched
-    from_end = {i: r for r, i in enumerate(reversed(alive[-tail_window:]))} if tail_window else {}
     windowed_at = {k for k in chosen if inline.rules[k].window}
     for i in sorted(check):
         line = lines[i]
@@ -453,10 +459,7 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
         # it never wins a position of the alternation); after a cut, all of them.
         regex = _inline_alternation(tuple(inline.rules), tuple(sorted(reported)))
         while line:
-            spans = [(m.start(), m.end(), rule)
-                     for m in regex.finditer(line) if m.end() > m.start()
-                     for rule in (_which(m, inline.rules),)
-                     if not rule.window or from_end.get(i, rule.window) < rule.window]
+            spans = _inline_spans(inline, line, from_end.get(i), regex)
             if not spans:
                 break
             for start, end, rule in reversed(spans):
@@ -464,6 +467,15 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
             line = lines[i]
             regex = inline.regex  # type: ignore[assignment]
     return touched
+
+
+def _inline_spans(inline, line: str, from_end: int | None, regex: re.Pattern[str]) -> list[tuple[int, int, Rule]]:  # type: ignore[no-untyped-def]
+    """The cuts the reference makes in one pass over a line it checks: the non-empty matches of the
+    alternation, but those of a rule whose window (lines from the end) the line is not in."""
+    return [(m.start(), m.end(), rule)
+            for m in regex.finditer(line) if m.end() > m.start()
+            for rule in (_which(m, inline.rules),)
+            if not rule.window or (rule.window if from_end is None else from_end) < rule.window]
 
 
 @functools.lru_cache(maxsize=4096)

@@ -27,6 +27,7 @@ Every step records what it changed as :class:`~newsclean.document.Change` steps,
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -37,7 +38,7 @@ from typing import TYPE_CHECKING, Any, Literal, Protocol, Union, overload, runti
 from .budget import unbudgeted
 from .catalog import Catalog, Rule, default_catalog, normalize_outlet
 from .document import Change, Cleaned, Document, split_lines
-from .lang import detect_lang_lines
+from .lang import detect_lang
 from .lines import CompiledRules
 from .text import (
     BUILTIN_CLEANERS,
@@ -208,6 +209,40 @@ class TextCleaner:
         return changes
 
 
+def _clean_some_lines(group: Sequence[TextCleaner], lines: list[str | None], todo: Sequence[int],
+                      changes: list[Change]) -> None:
+    """Rounds of line-local, idempotent built-in cleaners over the ``todo`` lines (the only ones
+    that may change), as ``Pipeline.explain`` runs them with ``TextCleaner.run`` (same changes, same
+    order): each cleaner called on each line (not on the lines joined, then again on the lines that
+    changed), since few lines need anything."""
+    index = sorted(todo)
+    for _ in range(TEXT_ROUNDS):
+        before = len(changes)
+        for step in group:
+            func, name = step.func, step.name
+            for i in index:
+                line = lines[i]
+                if not line:
+                    continue
+                new = func(line)
+                if new == line:
+                    continue
+                if _BREAK_RE.search(new):
+                    new = _BREAK_RE.sub(" ", new)  # as TextCleaner.run: a line stays one line
+                    if new == line:
+                        continue
+                for start, end, added in _diff_regions(line, new):
+                    changes.append(Change("replace", name, name, i, start, end, line[start:end], added))
+                lines[i] = new
+        if len(changes) == before:
+            return
+        # A line no cleaner changed is a fixed point of each of them: the next round looks at the
+        # lines that changed, if they hold anything the built-in cleaners react to.
+        index = sorted({c.line for c in changes[before:]})
+        if lines_to_clean("\n".join([lines[i] or "" for i in index])) == []:
+            return
+
+
 def _diff_regions(old: str, new: str) -> list[tuple[int, int, str]]:
     """``(start, end, replacement)``: the span of ``old`` between the first and the last character
     that differ from ``new`` (common prefix and suffix trimmed), as one region.
@@ -374,10 +409,10 @@ class RuleCleaner:
         with unbudgeted():
             return _compiled_for(self.catalog.select(lang, outlet))
 
-    def lang_of(self, doc: Document, lines: Sequence[str | None],
-                memo: dict[str, tuple[int, ...]] | None = None) -> str | None:
-        """The language whose rules apply to ``lines`` (``memo``: per-line counts from an earlier
-        call on the same document, see :func:`newsclean.lang.detect_lang_lines`)."""
+    def lang_of(self, doc: Document, lines: Sequence[str | None], memo: list[Any] | None = None) -> str | None:
+        """The language whose rules apply to ``lines`` (``memo``: an empty list the first time, the
+        same list when asking again about the same document; a sample that has not changed since
+        is not counted again)."""
         if self.lang != "auto":
             return self.lang
         meta = doc.lang
@@ -385,29 +420,19 @@ class RuleCleaner:
             code = str(meta).lower().split("-")[0].split("_")[0]
             if code in self.catalog.langs:
                 return code
-        # Judge by sentence-like lines only: short lines are where boilerplate lives, and a
-        # verdict that flipped once a promo line was removed would make cleaning non-idempotent.
-        # The first lines that are still there count (not the first line numbers), so that the
-        # output, cleaned again, is judged on the same sample.
-        # detect_lang reads the first LANG_SAMPLE_CHARS characters of the sample: no more is gathered.
-        sample = []
-        alive = 0
-        size = -1
-        for line in lines:
-            if not line or not line.strip():
-                continue
-            alive += 1
-            if alive > LANG_SAMPLE_LINES:
-                break
-            if line.count(" ") >= MIN_SENTENCE_SPACES:
-                sample.append(line)
-                size += len(line) + 1
-                if size >= LANG_SAMPLE_CHARS:
-                    break
-        return detect_lang_lines(sample, max_chars=LANG_SAMPLE_CHARS, memo=memo)
+        sample = lang_sample(lines)
+        if memo:
+            if memo[0] == sample:
+                return memo[1]  # type: ignore[no-any-return]
+            memo.clear()
+        # detect_lang_lines(sample) is detect_lang of the lines joined (tokens never span the join).
+        verdict = detect_lang(" ".join(sample), max_chars=LANG_SAMPLE_CHARS)
+        if memo is not None:
+            memo.extend((sample, verdict))
+        return verdict
 
     def run(self, lines: list[str | None], doc: Document) -> list[Change]:
-        memo: dict[str, tuple[int, ...]] = {}
+        memo: list[Any] = []
         lang = self.lang_of(doc, lines, memo)
         outlet = normalize_outlet(doc.outlet or doc.url)
         changes = self._compiled(lang, outlet).apply(lines, cleaner=self.name)  # type: ignore[arg-type]
@@ -435,6 +460,33 @@ MIN_SENTENCE_SPACES = 7
 LANG_SAMPLE_LINES = 60
 #: ... and at the first this many characters of their sentence-like lines.
 LANG_SAMPLE_CHARS = 1000
+
+
+def lang_sample(lines: Sequence[str | None]) -> list[str]:
+    """The lines the language guess reads: among the first :data:`LANG_SAMPLE_LINES` lines that are
+    still there and not blank, the sentence-like ones (:data:`MIN_SENTENCE_SPACES` spaces or more),
+    up to the one that brings their text, joined with spaces, to :data:`LANG_SAMPLE_CHARS`.
+
+    Judged by sentence-like lines only: short lines are where boilerplate lives, and a verdict that
+    flipped once a promo line was removed would make cleaning non-idempotent. The first lines that
+    are still there count (not the first line numbers), so that the output, cleaned again, is judged
+    on the same sample.
+
+    >>> lang_sample(["JAKARTA", None, "Harga cabai naik lagi di pasar induk pagi ini, kata pedagang.", ""])
+    ['Harga cabai naik lagi di pasar induk pagi ini, kata pedagang.']
+    """
+    # (``not line.isspace()`` is ``line.strip() != ""`` for a line that is not empty.)
+    if len(lines) <= 4 * LANG_SAMPLE_LINES:
+        alive = [line for line in lines if line and not line.isspace()][:LANG_SAMPLE_LINES]
+    else:
+        alive = list(itertools.islice((line for line in lines if line and not line.isspace()), LANG_SAMPLE_LINES))
+    sample = [line for line in alive if line.count(" ") >= MIN_SENTENCE_SPACES]
+    size = -1
+    for k, line in enumerate(sample):
+        size += len(line) + 1
+        if size >= LANG_SAMPLE_CHARS:
+            return sample[:k + 1]  # detect_lang reads no further
+    return sample
 
 
 @lru_cache(maxsize=256)
@@ -632,6 +684,9 @@ class Pipeline:
                 todo = lines_to_clean(text)
                 if todo is not None:
                     if not todo:
+                        continue
+                    if all(s.line_local for s in group):  # type: ignore[attr-defined]
+                        _clean_some_lines(group, lines, todo, changes)  # type: ignore[arg-type]
                         continue
                     only = set(todo)
             for _ in range(TEXT_ROUNDS):

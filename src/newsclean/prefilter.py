@@ -402,12 +402,12 @@ def _collector(kind_of: list[str], position: list[int], breaks: list[int], index
     return on_match
 
 
-#: How a rule's expression sits in its line, per kind: the whole line; at its start; anywhere. Each
-#: form reaches the end of the line, so an expression reports a line once (one end offset), however
-#: many ways the rule could match in it.
+#: How a rule's expression sits in its line, per kind: the whole line; at its start; anywhere. These
+#: forms report a line once (one end offset), however many ways the rule could match in it; but an
+#: NFA that has to follow a whole line is what a scan spends its time on, so most rules get a
+#: cheaper form of their own (:func:`_expressions`).
 _LINE_FORMS = {"line": "^(?:{})$", "tail": "^(?:{})$", "block": "^(?:{})$", "prefix": "^(?:{}).*$",
                "inline": "^.*(?:{}).*$", "lexicon": "^.*(?:{}).*$"}
-
 
 _ALL_KINDS = (*LINE_KINDS, *SEARCH_KINDS, "lexicon")
 
@@ -439,6 +439,171 @@ def _expression(pattern: str, re_flags: int, *, kind: str | None = None) -> byte
     if kind is not None:
         expr = _LINE_FORMS[kind].format(expr)
     return expr.encode("utf-8")
+
+
+def _expressions(pattern: str, re_flags: int, kind: str) -> list[bytes] | None:
+    """The Hyperscan expressions that stand for a rule of ``kind`` in a scan (a match of any of them
+    ends in the line it reports; together they report every line the rule could match), or None when
+    the rule cannot be translated.
+
+    - ``prefix``: the rule at the start of a line, without following the rest of the line (a match
+      ending anywhere in it reports it);
+    - ``inline``, ``lexicon``, and whole-line rules that start with a long run of any characters
+      (``.{0,80}?\\b(?:gabung|ikuti)``): their *cores* (:func:`_cores`), searched anywhere: a match of
+      the rule holds a match of one of them;
+    - the others, and rules without a core: their kind's line form (:data:`_LINE_FORMS`)."""
+    try:
+        whole = to_hyperscan(pattern, re_flags)  # (what cannot be translated whole is not taken apart)
+        tree = _P.parse(pattern, re_flags)
+        icase = bool(tree.state.flags & re.IGNORECASE)
+        if kind == "prefix":
+            items = _trim_end(_no_assertions(list(tree)))
+            return [("^(?i:" if icase else "^(?:").encode() + _emit(items, icase).encode("utf-8") + b")"]
+        if kind in ("inline", "lexicon") or (kind in ("line", "tail", "block") and _floats(list(tree))):
+            found = _cores(list(tree), icase)
+            if found is not None:
+                return [c.encode("utf-8") for c in dict.fromkeys(found)]
+    except (Untranslatable, re.error):
+        return None
+    return [_LINE_FORMS[kind].format(whole).encode("utf-8")]
+
+
+#: Literal characters a core must hold at least (in every match), else the rule keeps its line form.
+CORE_MIN_LITERALS = 3
+
+_REPEATS = ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT")
+
+
+def _no_assertions(items: list) -> list:  # type: ignore[type-arg]
+    return [(op, av) for op, av in items if str(op) not in ("AT", "ASSERT", "ASSERT_NOT")]
+
+
+def _min_width(op, av) -> int:  # type: ignore[no-untyped-def]
+    return int(_P.SubPattern(_P.State(), [(op, av)]).getwidth()[0])
+
+
+def _trim_end(items: list) -> list:  # type: ignore[type-arg]
+    """``items`` without what may match nothing at their end, and the last repeat at its least: every
+    match of ``items`` starts with a match of the result."""
+    items = list(items)
+    while items and _min_width(*items[-1]) == 0:
+        items.pop()
+    if items and str(items[-1][0]) in _REPEATS:
+        op, (lo, hi, sub) = items[-1]
+        items[-1] = (op, (lo, lo, sub))
+    return items
+
+
+def _small_class(items) -> bool:  # type: ignore[no-untyped-def]
+    """A class of a few listed characters (``[-–—]``), as good as a literal in a core."""
+    count = 0
+    for op, av in items:
+        name = str(op)
+        if name == "LITERAL":
+            count += 1
+        elif name == "RANGE":
+            count += av[1] - av[0] + 1
+        else:
+            return False
+    return 0 < count <= 6
+
+
+def _literals(op, av) -> int:  # type: ignore[no-untyped-def]
+    """Literal characters (or small classes) every match of the item holds."""
+    name = str(op)
+    if name == "LITERAL":
+        return 1
+    if name == "IN":
+        return 1 if _small_class(av) else 0
+    if name == "SUBPATTERN":
+        return sum(_literals(o, a) for o, a in av[3])
+    if name == "BRANCH":
+        return min(sum(_literals(o, a) for o, a in alt) for alt in av[1])
+    if name in _REPEATS:
+        return av[0] * sum(_literals(o, a) for o, a in av[2])
+    if name == "ATOMIC_GROUP":
+        return sum(_literals(o, a) for o, a in av)
+    return 0
+
+
+def _wide(op, av) -> bool:  # type: ignore[no-untyped-def]
+    """Whether the item holds something a core should not: any character, a class of many (but
+    white space), a back-reference."""
+    name = str(op)
+    if name in ("ANY", "NOT_LITERAL", "GROUPREF", "GROUPREF_EXISTS"):
+        return True
+    if name == "IN":
+        return not _small_class(av) and not (len(av) == 1 and str(av[0][1]) == "CATEGORY_SPACE")
+    if name in _REPEATS:
+        return any(_wide(o, a) for o, a in av[2])
+    if name == "SUBPATTERN":
+        return any(_wide(o, a) for o, a in av[3])
+    if name == "BRANCH":
+        return any(_wide(o, a) for alt in av[1] for o, a in alt)
+    if name == "ATOMIC_GROUP":
+        return any(_wide(o, a) for o, a in av)
+    return False
+
+
+def _floats(items: list) -> bool:  # type: ignore[type-arg]
+    """Whether a match may start with a long run of wide characters (``.{0,80}?``, ``[^.!?]{3,280}``):
+    anchored at every line start, such a rule keeps Hyperscan following most lines to their end."""
+    items = _no_assertions(items)
+    if not items:
+        return False
+    op, av = items[0]
+    name = str(op)
+    if name == "SUBPATTERN":
+        return _floats(list(av[3]))
+    if name == "BRANCH":
+        return any(_floats(list(alt)) for alt in av[1])
+    return name in _REPEATS and (av[1] == _C.MAXREPEAT or av[1] > MAX_BOUND) and _wide(op, av)
+
+
+def _cores(items: list, icase: bool) -> list[str] | None:  # type: ignore[type-arg]
+    """Hyperscan expressions, one of which matches inside every match of ``items`` (so a line with a
+    match of the rule has a match of one of them): for an alternation, the cores of each branch; for
+    a sequence, the sequence without the items at either end that may match nothing or hold wide
+    ones, if what is left holds :data:`CORE_MIN_LITERALS` literal characters. None when there is no
+    such core."""
+    items = _no_assertions(items)
+    if len(items) == 1:
+        op, av = items[0]
+        name = str(op)
+        if name == "SUBPATTERN":
+            _group, add, remove, sub = av
+            return _cores(list(sub), (icase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE)
+        if name == "BRANCH":
+            out: list[str] = []
+            for alt in av[1]:
+                found = _cores(list(alt), icase)
+                if found is None:
+                    return None
+                out += found
+            return out
+        if name == "ATOMIC_GROUP":
+            return _cores(list(av), icase)
+    # The sequence without what may match nothing, or any character, at either end: what is left
+    # starts and ends with something definite (a literal, a small class), whatever lies between.
+    run = list(items)
+    while run and (_wide(*run[0]) or _min_width(*run[0]) == 0):
+        run.pop(0)
+    while run and (_wide(*run[-1]) or _min_width(*run[-1]) == 0):
+        run.pop()
+    if run and sum(_literals(op, av) for op, av in run) >= CORE_MIN_LITERALS:
+        run = _trim_end(run)
+        run.reverse()
+        run = _trim_end(run)  # (trimming the start: a repeat there kept at its least)
+        run.reverse()
+        body = _emit(run, icase)
+        return ["(?i:" + body + ")" if icase else body]
+    # A group of its own may have cores (``\s*(?:a|b)\s*``).
+    for op, av in items:
+        if str(op) in ("SUBPATTERN", "BRANCH") and _min_width(op, av) > 0:
+            found = _cores([(op, av)], icase)
+            if found is not None:
+                return found
+    return None
 
 
 @functools.lru_cache(maxsize=1)
@@ -507,13 +672,14 @@ def _build_rule_database(rules: tuple[tuple[str, str, int], ...]) -> tuple[Any, 
     taken: list[int] = []
     unfiltered: set[str] = set()
     for i, (kind, pattern, re_flags) in enumerate(rules):
-        expr = _expression(pattern, re_flags, kind=kind)
-        if expr is None:
+        found = _expressions(pattern, re_flags, kind)
+        if found is None:
             unfiltered.add(kind)
             continue
-        exprs.append(expr)
-        flags.append(_BASE_FLAGS)
-        taken.append(i)
+        for expr in found:  # (a rule may stand as several expressions: taken names its rule)
+            exprs.append(expr)
+            flags.append(_BASE_FLAGS)
+            taken.append(i)
     # Matches of a kind left to Python are ignored by the scan, so its other expressions may stay.
     db = _database(tuple(exprs), tuple(flags))
     if db is False:

@@ -21,6 +21,8 @@ import unicodedata
 import ftfy
 from ftfy import badness, chardata
 
+from .speedups import load
+
 __all__ = [
     "NEWS_FTFY_CONFIG",
     "fix_unicode",
@@ -238,6 +240,26 @@ def lines_to_clean(text: str) -> list[int] | None:
     >>> lines_to_clean("Harga  naik.\\nOK\\nHarga &amp; kualitas\\nJa\\u200bkarta \\nb")
     [0, 2, 3]
     """
+    found = _trigger_lines(text)
+    if found is None:
+        return None
+    form = NEWS_FTFY_CONFIG.normalization
+    if form is None or text.isascii() or unicodedata.is_normalized(form, text):
+        return found
+    # Not in normal form somewhere: the lines that are not (a line break is a starter, so
+    # normalization never reaches across one).
+    more = set(found)
+    for k, line in enumerate(text.split("\n")):
+        if not line.isascii() and not unicodedata.is_normalized(form, line):
+            more.add(k)
+    return sorted(more)
+
+
+def _trigger_lines_py(text: str) -> list[int] | None:
+    """:func:`lines_to_clean` but for the normal form: the lines (split at ``\n``) that hold a
+    character of the cleaners' class (:data:`_ANY_CLEANER_RE`), two spaces in a row, a space at a line
+    end or an HTML entity; ``None`` for a text with line breaks other than ``\n`` and such characters.
+    The definition of the compiled ``cleaner_lines``."""
     at: list[int] = [m.start() for m in _ANY_CLEANER_RE.finditer(text)]
     if at and any(ch in text for ch in "\r\x85\u2028\u2029"):
         return None
@@ -253,22 +275,49 @@ def lines_to_clean(text: str) -> list[int] | None:
         at.append(len(text) - 1)
     if "&" in text:
         at.extend(m.start() for m in chardata.HTML_ENTITY_RE.finditer(text))
-    form = NEWS_FTFY_CONFIG.normalization
-    check_form = form is not None and not text.isascii() and not unicodedata.is_normalized(form, text)
-    if not at and not check_form:
+    if not at:
         return []
     starts = [0]
     i = text.find("\n")
     while i >= 0:
         starts.append(i + 1)
         i = text.find("\n", i + 1)
-    found = {bisect.bisect_right(starts, pos) - 1 for pos in at}
-    if check_form:
-        # Not in normal form somewhere: the lines that are not (a line break is a starter, so
-        # normalization never reaches across one).
-        ends = starts[1:] + [len(text) + 1]
-        for k, (a, b) in enumerate(zip(starts, ends)):
-            line = text[a:b - 1]
-            if not line.isascii() and not unicodedata.is_normalized(form, line):
-                found.add(k)
-    return sorted(found)
+    return sorted({bisect.bisect_right(starts, pos) - 1 for pos in at})
+
+
+def _class_bitmap() -> bytes | None:
+    """:data:`_ANY_CLEANER_RE`'s class as a bitmap over the BMP, for the compiled kernel (None when the
+    kernel cannot stand for :func:`_trigger_lines_py`: a class with characters it treats apart, or
+    beyond the BMP, or another entity pattern)."""
+    def expand(spec: str) -> set[int]:
+        out: set[int] = set()
+        k = 0
+        while k < len(spec):
+            if k + 2 < len(spec) and spec[k + 1] == "-":
+                out.update(range(ord(spec[k]), ord(spec[k + 2]) + 1))
+                k += 3
+            else:
+                out.add(ord(spec[k]))
+                k += 1
+        return out
+
+    codes = {ord(ch) for ch in _risky_chars()} | set(range(0xD800, 0xE000))
+    codes |= expand(_INVISIBLE_RE.pattern[1:-1]) | expand(_SPACE_CHARS)
+    if max(codes) > 0xFFFF or codes & {ord(" "), ord("&"), ord("\n")}:
+        return None
+    if chardata.HTML_ENTITY_RE.pattern != "&#?[0-9A-Za-z]{1,24};" or chardata.HTML_ENTITY_RE.flags & re.IGNORECASE:
+        return None
+    bits = bytearray(0x10000 // 8)
+    for c in codes:
+        bits[c >> 3] |= 1 << (c & 7)
+    return bytes(bits)
+
+
+_NATIVE = load()
+_BITMAP = _class_bitmap() if _NATIVE is not None else None
+
+
+def _trigger_lines(text: str) -> list[int] | None:
+    if _BITMAP is not None:
+        return _NATIVE.cleaner_lines(text, _BITMAP)  # type: ignore[union-attr,no-any-return]
+    return _trigger_lines_py(text)
