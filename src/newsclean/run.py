@@ -420,7 +420,7 @@ class _Worker:
             if job.count:
                 g.stats.add_document(doc.text, cleaned.text, cleaned.changes, doc.outlet,
                                      count_lines(base_text(doc.text, cleaned)), doc.id)
-                note = doc.metadata.get("html_encoding_note")
+                note = doc.metadata.get("html_encoding_note") or doc.metadata.get("encoding_note")
                 if note:
                     g.stats.note(job.files[fi][0], note)
             if job.account:
