@@ -9,6 +9,7 @@ import os
 import resource
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -357,3 +358,21 @@ def test_a_file_out_filling_the_disk_leaves_its_report_beside_it(tmp_path: Path)
     assert f"see {where})" in proc.stderr and "--resume" not in proc.stderr  # a file OUT starts fresh
     assert json.loads(where.read_text(encoding="utf-8"))["complete"] is False
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["_newsclean"]  # no scratch folder, no output
+
+
+def test_a_file_out_on_a_read_only_file_system_names_its_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+    import tempfile
+
+    import newsclean.cli_paths as cli_paths
+
+    def read_only(*, prefix: str, dir: Path | None = None) -> Any:  # noqa: A002  (tempfile's own name)
+        raise OSError(errno.EROFS, "Read-only file system", str(Path(dir or tempfile.gettempdir()) / (prefix + "x1")))
+
+    monkeypatch.setattr(cli_paths.tempfile, "TemporaryDirectory", read_only)
+    src = tmp_path / "a.txt"
+    src.write_text("Harga naik.\n", encoding="utf-8")
+    assert run(src, tmp_path / "ro" / "a.txt") == 2
+    err = capsys.readouterr().err
+    assert f"cannot write to {tmp_path / 'ro'}: Read-only file system" in err and ".newsclean-" not in err

@@ -199,7 +199,10 @@ def run(args: argparse.Namespace) -> int:
                 str(args.input), str(args.output), report_dir=args.report_dir, tmp_dir=args.tmp_dir,
                 stdin=getattr(sys.stdin, "buffer", None), stdout=getattr(sys.stdout, "buffer", None)))
         except OSError as exc:
-            raise UserError(f"cannot prepare {exc.filename or args.output}: {exc.strerror or exc}") from None
+            where = Path(str(exc.filename)) if exc.filename else Path(str(args.output))
+            if where.name.startswith((".newsclean-", "newsclean-")):  # a scratch folder of ours: show where
+                where = where.parent
+            raise UserError(f"cannot write to {where}: {exc.strerror or exc}") from None
         try:
             code = _run(args, plan)
         except BaseException as exc:
