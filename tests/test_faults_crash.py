@@ -376,3 +376,20 @@ def test_a_file_out_on_a_read_only_file_system_names_its_folder(tmp_path: Path, 
     assert run(src, tmp_path / "ro" / "a.txt") == 2
     err = capsys.readouterr().err
     assert f"cannot write to {tmp_path / 'ro'}: Read-only file system" in err and ".newsclean-" not in err
+
+
+def test_a_bug_exits_4_and_the_report_says_the_run_did_not_complete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import newsclean.run as run_mod
+
+    def broken(*_a: Any, **_k: Any) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(run_mod.Runner, "run", broken)
+    src = tmp_path / "in"
+    _good(src)
+    assert run(src, tmp_path / "out") == 4  # not 1: no input failed
+    err = capsys.readouterr().err
+    assert "internal error" in err and "ZeroDivisionError" in err
+    r = report(tmp_path / "out")
+    assert r["complete"] is False and r["error"] == "internal error: ZeroDivisionError: a bug"

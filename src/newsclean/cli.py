@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Sequence
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
@@ -184,6 +185,9 @@ def _rule_texts(paths: Sequence[Path]) -> tuple[tuple[str, str], ...]:
 #: Exit code of a run that could not complete: an output, report or temporary file could not be
 #: written (a full disk); report.json says so ("complete": false) when it could still be written.
 EXIT_INCOMPLETE = 3
+#: Exit code of a run stopped by a bug in newsclean (never by its input): distinct from 1, which says
+#: that some inputs failed and were reported.
+EXIT_INTERNAL = 4
 
 
 class RunIncomplete(Exception):
@@ -443,6 +447,11 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
     except KeyboardInterrupt as exc:
         stopped(interrupted="SIGTERM" if isinstance(exc, Terminated) else "SIGINT")
         raise
+    except UserError:
+        raise
+    except Exception as exc:  # a bug: the report says the run did not complete (exit 4, main())
+        stopped(error=f"internal error: {type(exc).__name__}: {exc}")
+        raise
     stats = runner.stats
     if journal is not None:
         try:
@@ -610,6 +619,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             previous[sig] = signal.signal(sig, _on_signal)
     try:
         return _main(argv)
+    except Exception:  # a bug, not the input: the traceback is for the bug report
+        traceback.print_exc()
+        sys.stderr.write("newsclean: internal error (a bug: please report it with the lines above); "
+                         "the run did not complete\n")
+        return EXIT_INTERNAL
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)
