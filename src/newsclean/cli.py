@@ -2,7 +2,7 @@
 
 Exit codes: 0 everything went through; 1 some input files or records failed (reported, skipped);
 2 usage errors (bad paths or options, found before any work); 3 the run could not complete (an output
-could not be written); 130 interrupted.
+could not be written, a worker killed); 4 a bug in newsclean; 130 interrupted (SIGINT), 143 (SIGTERM).
 """
 
 from __future__ import annotations
@@ -72,7 +72,8 @@ output (OUT):
 reports: report.json (counts per rule and outlet, failures, timings), duplicates.jsonl (near-duplicate
 clusters), removed.jsonl (with --explain), rejected.jsonl (unusable records).
 exit codes: 0 all went through, 1 some files or records failed (reported, skipped), 2 usage error
-(nothing done), 3 the run could not complete (something could not be written), 130 interrupted.
+(nothing done), 3 the run could not complete (something could not be written), 4 a bug in newsclean,
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM); 3, 130 and 143 leave report.json with "complete": false.
 
 also: 'newsclean learn IN RULES.toml' mines repeated boilerplate into a rule file ('newsclean learn -h').
 """
