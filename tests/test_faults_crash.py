@@ -393,3 +393,30 @@ def test_a_bug_exits_4_and_the_report_says_the_run_did_not_complete(tmp_path: Pa
     assert "internal error" in err and "ZeroDivisionError" in err
     r = report(tmp_path / "out")
     assert r["complete"] is False and r["error"] == "internal error: ZeroDivisionError: a bug"
+
+
+_SLOW_FORK = """
+import os, sys, time
+# Children slow to start (a loaded machine): the pool's SIGTERM reaches a worker before newsclean's
+# own after-fork hook has run.
+os.register_at_fork(after_in_child=lambda: time.sleep(0.5))
+from newsclean.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_pool_stopped_before_its_workers_started_does_not_hang(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.faultkit import ROOT
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.jsonl.bz2").write_bytes(b"BZh9")  # no input to read: the pool is stopped at once
+    script = tmp_path / "slow_fork.py"
+    script.write_text(_SLOW_FORK, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.run([sys.executable, str(script), str(src), str(tmp_path / "out"), "-q", "--dedup", "off",
+                           "--jobs", "2"], env=env, capture_output=True, text=True, timeout=120)  # hung for ever
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr
