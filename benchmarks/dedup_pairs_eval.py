@@ -186,8 +186,9 @@ MISS_CAUSES = (
     "rejected:ratio",  # verification: the two word counts are too far apart (fragment_min_ratio)
     "rejected:long_runs",  # verification: covered enough, but by short runs only (long_run / long_share)
     "rejected:coverage",  # verification: shared runs cover too little of either paragraph
-    "no_candidate",  # the pair passes, but no candidate (LSH slot or fragment) links either paragraph
-    #                  to the other or to the other's cluster
+    "no_candidate",  # the pair passes, but no candidate (LSH slot or fragment) links the two clusters
+    "clusters_apart",  # one kept paragraph covers the other kept paragraph, yet the clusters stayed apart
+    #                    (a merge refused: a kept paragraph takes in at most one cluster of several)
     "wrong_star",  # the pair passes and one's kept paragraph covers the other, which sits elsewhere
     "split",  # the pair passes, but neither kept paragraph covers the other: only another choice of
     #           kept paragraph (one of the two) would hold both
@@ -243,13 +244,14 @@ def _miss_cause(pa: int, pb: int, tr: Mapping[str, Any], edges: tuple[Any, Any],
             return "rejected:long_runs", detail
         return "rejected:coverage", detail
     ex, eq = edges
-    in_a, in_b = center[ex] == ca, center[ex] == cb
-    to_a, to_b = center[eq] == ca, center[eq] == cb
-    linked = bool(((ex == pa) & to_b).any() or ((eq == pa) & in_b).any()
-                  or ((ex == pb) & to_a).any() or ((eq == pb) & in_a).any())
+    cx, cq = center[ex], center[eq]
+    linked = bool((((cx == ca) & (cq == cb)) | ((cx == cb) & (cq == ca))).any())
     detail += f"; kept paragraphs at {ca}/{cb}, {int(words[ca])}/{int(words[cb])} words"
     if not linked:
         return "no_candidate", detail
+    c_kept = cov(ca, cb)
+    if member(c_kept, ca, cb) or member(c_kept, cb, ca):
+        return "clusters_apart", detail
     if member(cov(pa, cb), pa, cb) or member(cov(pb, ca), pb, ca):
         return "wrong_star", detail
     return "split", detail

@@ -62,3 +62,22 @@ def test_a_stricter_config_misses_the_edited_copy(tmp_path: Path) -> None:
                       corpus_dir=corpus, pairs_path=pairs)
     assert rep["splits"]["dev"]["all"]["missed"] == 1
     assert rep["splits"]["dev"]["missed_pairs"] == [["a", 0, "b", 0, "stratified"]]
+
+
+def test_why_names_the_step_that_lost_a_copy(tmp_path: Path) -> None:
+    corpus, pairs = _write(tmp_path)
+    rep = ev.evaluate(DedupConfig(threshold=0.99, fragments=False), corpus_dir=corpus, pairs_path=pairs, why=True)
+    dev = rep["splits"]["dev"]
+    # One verb swapped: the copy's runs cover less than 99% of it, so verification rejects the pair.
+    assert dev["miss_causes"]["rejected:coverage"] == 1 and sum(dev["miss_causes"].values()) == 1
+    assert dev["missed_why"][0][:5] == ["a", 0, "b", 0, "stratified"]
+    # The same pair found: nothing to explain.
+    assert sum(ev.evaluate(DedupConfig(), corpus_dir=corpus, pairs_path=pairs, why=True)["splits"]["dev"]
+               ["miss_causes"].values()) == 0
+    # Only the candidates missing: the pair passes verification, but no LSH band (a 128-row band needs
+    # equal signatures) nor the fragment search (off) links the two paragraphs.
+    lost = ev.evaluate(DedupConfig(bands=1, rows=128, fragments=False), corpus_dir=corpus, pairs_path=pairs,
+                       why=True)["splits"]["dev"]
+    assert lost["missed_why"][0][5] == "no_candidate"
+    with pytest.raises(ValueError):
+        ev.evaluate(DedupConfig(), corpus_dir=corpus, pairs_path=pairs, why=True, cli=True)
