@@ -148,12 +148,13 @@ EQUIVALENCE = (
 )
 
 
-def equivalence(corpus_dir: Path, syndicated_mb: float, work: Path, head: Head) -> int:
-    """Every output of the local engine and of --engine ray (joined to ``head``), compared byte for byte."""
+def equivalence(corpus_dir: Path, syndicated_mb: float, work: Path, head: Head, republish: int = 4) -> int:
+    """Every output of the local engine and of --engine ray (joined to ``head``), compared byte for byte
+    (the generated corpus with every article published ``republish`` times in all)."""
     from benchmarks.generate import main as generate_main
 
     paragraphs = int(syndicated_mb * 1e6 / 163)  # the generator writes about 163 bytes per paragraph
-    generate_main([str(work / "synd"), "--paragraphs", str(paragraphs), "--seed", "20", "--republish", "4",
+    generate_main([str(work / "synd"), "--paragraphs", str(paragraphs), "--seed", "20", "--republish", str(republish),
                    "--docs-per-file", "500"])
     failed = 0
     print(f"{'corpus':<22}{'options':<30}{'MB':>7}{'files':>7}{'local s':>9}{'ray s':>8}  same")
@@ -196,7 +197,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", type=Path, default=None)
     ap.add_argument("--equivalence", action="store_true",
                     help="instead: compare every output of both engines on the dev corpora and a generated "
-                         "syndicated corpus (--syndicated-mb), --engine ray joined to a separately started head")
+                         "syndicated corpus (--syndicated-mb, --republish), --engine ray joined to a separately "
+                         "started head")
     ap.add_argument("--corpus-dir", type=Path, default=default_corpus_dir())
     ap.add_argument("--syndicated-mb", type=float, default=20.0)
     args = ap.parse_args(argv)
@@ -204,7 +206,7 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tempfile.mkdtemp(prefix="nc-engine-ray-eq-"))
         head = Head(2, work / "rayhead")
         try:
-            return equivalence(args.corpus_dir, args.syndicated_mb, work, head)
+            return equivalence(args.corpus_dir, args.syndicated_mb, work, head, args.republish)
         finally:
             head.stop()
             shutil.rmtree(work, ignore_errors=True)

@@ -474,7 +474,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     tmp = a.out.with_suffix(".tmp")
     tmp.write_text(json.dumps(model.to_json(), separators=(",", ":")) + "\n", encoding="utf-8")
     tmp.replace(a.out)
-    print(f"{a.out}: {model.feature.shape[0]} trees, {model.meta['rows']} rows, {a.out.stat().st_size / 1e3:.0f} kB")
+    print(f"{a.out}: {model.trees} trees, {model.meta['rows']} rows, {a.out.stat().st_size / 1e3:.0f} kB")
     return 0
 
 

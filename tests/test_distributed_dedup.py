@@ -171,3 +171,16 @@ def test_many_bucket_and_anchor_tasks(tmp_path: Path, monkeypatch: pytest.Monkey
     docs = _docs(2000, seed=12, republish=4)
     n = len(docs)
     _check(docs, DedupConfig(), [n // 2], 2, tmp_path)
+
+
+def test_verification_options_reach_every_task(tmp_path: Path) -> None:
+    """Options of the verification rule other than the defaults (threshold, long runs, gaps, fragment
+    ratio) reach the tasks' verifications as the local index's: the clusters are again the local ones,
+    and not those of the defaults."""
+    docs = _docs(1500, seed=4, republish=4)
+    cfg = DedupConfig(threshold=0.45, long_run=4, long_share=0.5, gap_words=3, fragment_min_ratio=0.05)
+    _, default = _local(docs, DedupConfig())
+    _, want = _local(docs, cfg)
+    assert want["stats"] != default["stats"]
+    n = len(docs)
+    _check(docs, cfg, [n // 3, (2 * n) // 3], 3, tmp_path)

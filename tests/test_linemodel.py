@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import pickle
 
 import numpy as np
 
@@ -40,11 +41,27 @@ def test_fitting_is_deterministic_and_the_two_scorers_agree() -> None:
     assert ((big > 0.5) == y.astype(bool)).mean() > 0.9
 
 
+def test_the_compiled_scorer_gives_the_walked_trees_floats_and_the_model_still_pickles() -> None:
+    model = default_line_model()
+    rng = np.random.default_rng(2)
+    rows = rng.choice([0.0, 1.0, 2.0, 5.5, 40.0, -1.0], size=(300, len(FEATURES))).tolist()
+    compiled = model.score_rows(rows)
+    walked = LineModel.from_json(model.to_json())
+    object.__setattr__(walked, "_margin_cache", None)  # no compiled scorer: the loop over the tables
+    assert compiled == walked.score_rows(rows)  # the same floats, not only close ones
+    again = pickle.loads(pickle.dumps(model))  # after use, with its caches
+    assert again.score_rows(rows[:5]) == compiled[:5]
+
+
 def test_only_headline_like_lines_are_scored() -> None:
     assert is_scored("Trump blames Obama for allowing Russian annexation of Crimea")
     assert not is_scored("Bridge Repairs")  # short: a subheading as often as a label
     assert not is_scored(BODY[0])  # ends like a sentence
     assert not is_scored("— Donald J. Trump (@realDonaldTrump) July 16, 2018 and more words here")
+    # A teaser cut short by an ellipsis is no sentence that ends; a line ending on an opening quote is one.
+    assert is_scored("The mayor praised the new budget on Monday before outlining his plan as he met . . .")
+    assert is_scored("Council to vote on budget as mayor preps for summit amid new...")
+    assert not is_scored("The mayor responded: “That is for other people to judge at the end of the day. “")
 
 
 def test_explain_rows_carry_the_score_and_replay() -> None:

@@ -5,9 +5,11 @@ still looks like boilerplate: short, title-cased or without a verb, no sentence 
 boilerplate, near the top or the end, repeated across the corpus, with words such as "share", "foto",
 "ikuti" or "loading". The model scores each kept line from such features (:data:`FEATURES`, computed by
 :func:`doc_features`) with a few hundred small regression trees (gradient boosting on the logistic loss),
-shipped as JSON in the package (``newsclean/models/linemodel.json``, under 1 MB; numpy only, CPU, no
-download, deterministic). ``python -m benchmarks.train_linemodel`` regenerates it from the hand labels in
-``eval/labels`` and weak labels from the rules (see README).
+shipped as JSON in the package (``newsclean/models/linemodel.json``, under 1 MB; CPU, no download,
+deterministic). Cleaning walks the trees in plain Python (a document has a few lines to score, and a run that
+only cleans does not pay for importing numpy); numpy scores many rows at once for training and evaluation.
+``python -m benchmarks.train_linemodel`` regenerates it from the hand labels in ``eval/labels`` and weak
+labels from the rules (see README).
 
 :class:`LineModelCleaner` runs after the rules (and corpus templates) and drops a line whose score
 reaches the model's threshold, with rule id ``linemodel`` and the score in the explain step. It only looks
@@ -23,15 +25,16 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
-from typing import Any
-
-import numpy as np
+from typing import TYPE_CHECKING, Any
 
 from .document import Change, Document
 from .lang import detect_lang
 from .templates import DATE_WORDS, Templates, is_post_attribution, key_hash, site_of, template_key
 
-__all__ = ["FEATURES", "LineModel", "LineModelCleaner", "default_line_model", "doc_features"]
+if TYPE_CHECKING:
+    import numpy as np
+
+__all__ = ["FEATURES", "LineModel", "LineModelCleaner", "default_line_model", "doc_features", "feature_rows"]
 
 #: Cue words by family, English and Indonesian (lowercase, whole words). Each family is one feature: how
 #: many of its words the line has.
@@ -89,7 +92,23 @@ TITLE_LIKE = 0.6
 #: Nor are lines that end like a sentence or an introduction: every line the model took on held-out outlets
 #: was a headline, a video title or a label (no sentence end); promo sentences are the rules' and the
 #: templates'. This also keeps the model's cost low: most lines of a text are paragraphs.
-_SKIP_ENDINGS = tuple('.!?:;"”’)')
+_SKIP_ENDINGS = tuple('.!?:;"“”’)')
+#: ... but a line cut short by an ellipsis ("... as he met Russian . . .", "... Putin summit amid Russian...") is
+#: not a sentence that ends: it is how teasers of other stories end (and the model judges it, with the
+#: ``end_ellipsis`` feature).
+_CUT_SHORT_RE = re.compile(r"(?:\.[ \t\u00a0]?){2}\.$")
+
+
+_BEFORE_LAST_DOT = frozenset(". \t\u00a0")
+
+
+def _cut_short(line: str) -> bool:
+    # Most lines end "word.": the character before the last dot rules an ellipsis out without a regex.
+    return len(line) > 2 and line[-2] in _BEFORE_LAST_DOT and _CUT_SHORT_RE.search(line, len(line) - 8) is not None
+
+
+def _ends_like_sentence(line: str) -> bool:
+    return line.endswith(_SKIP_ENDINGS) and not _cut_short(line)
 
 
 def is_scored(line: str) -> bool:
@@ -101,9 +120,13 @@ def is_scored(line: str) -> bool:
     >>> is_scored("Polisi menangkap tiga tersangka di Bekasi pada Senin malam.")
     False
     """
+    # Cheapest tests first: most lines are paragraphs that end like a sentence (trailing spaces cannot hide
+    # a sentence end, nor add words).
+    if line.count(" ") < MIN_WORDS - 1 or _ends_like_sentence(line):
+        return False
     s = line.rstrip()
-    return (len(s) <= MAX_CHARS and not s.endswith(_SKIP_ENDINGS) and s.count(" ") >= MIN_WORDS - 1
-            and len(s.split()) >= MIN_WORDS and not is_post_attribution(s))
+    return (len(s) <= MAX_CHARS and not _ends_like_sentence(s) and len(s.split()) >= MIN_WORDS
+            and not is_post_attribution(s))
 
 _ASCII = bytes(range(128))
 _NOT_UPPER = bytes(c for c in range(256) if not 65 <= c <= 90)
@@ -141,7 +164,8 @@ def _shape(s: str) -> list[float]:
         title / nw if nw else 0.0, n / nw if nw else 0.0,
         float(first.isupper()), float(first.islower()), float(not first.isalnum()),
         float(last in _SENTENCE_END), float(last == ":"), float(last.isalnum()),
-        float(s.endswith(("...", "…"))), float(_DURATION_END_RE.search(s) is not None),
+        float(s.endswith("…") or _cut_short(s)),
+        float(_DURATION_END_RE.search(s) is not None),
         float(any(h in low for h in _URL_HINTS)), float("@" in s),
         float(sum(s.count(c) for c in _SEPARATORS)), float(_TIME_RE.search(s) is not None), 0.0,
         float(sum(s.count(c) for c in _QUOTES)), float(s.count(",")), float("(" in s),
@@ -163,6 +187,14 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 MIN_SENTENCE_SPACES = 7
 
 
+def _scored(lines: Sequence[str | None]) -> list[int]:
+    """The kept lines :func:`is_scored` holds for."""
+    # Its cheapest tests inline first: most lines are paragraphs that end like a sentence.
+    return [i for i, line in enumerate(lines) if line and line.count(" ") >= MIN_WORDS - 1
+            and (not line.endswith(_SKIP_ENDINGS) or _cut_short(line))
+            and is_scored(line)]
+
+
 def doc_lang(lines: Sequence[str | None], doc: Document) -> str | None:
     """The document's language: its ``lang`` metadata, else a stopword guess on its sentence-like lines."""
     meta = doc.lang
@@ -175,17 +207,27 @@ def doc_lang(lines: Sequence[str | None], doc: Document) -> str | None:
 def doc_features(lines: Sequence[str | None], doc: Document, templates: Templates | None = None,
                  skip: frozenset[int] = frozenset(), lang: str | None | bool = False,
                  scored: Sequence[int] | None = None) -> tuple[list[int], np.ndarray]:
+    """:func:`feature_rows` as a numpy matrix (for training and evaluation)."""
+    import numpy as np
+
+    idx, rows = feature_rows(lines, doc, templates, skip, lang, scored)
+    return idx, np.asarray(rows, dtype=np.float64).reshape(len(rows), len(FEATURES))
+
+
+def feature_rows(lines: Sequence[str | None], doc: Document, templates: Templates | None = None,
+                 skip: frozenset[int] = frozenset(), lang: str | None | bool = False,
+                 scored: Sequence[int] | None = None) -> tuple[list[int], list[list[float]]]:
     """The lines the model scores (indexes into ``lines``: kept lines for which :func:`is_scored` holds, not in
-    ``skip``) and their feature rows (``len(FEATURES)`` columns). ``None`` in ``lines`` marks a
+    ``skip``) and their feature rows (``len(FEATURES)`` values each). ``None`` in ``lines`` marks a
     line an earlier step dropped. ``lang``: the document's language if already known (else it is guessed);
     ``scored``: the lines :func:`is_scored` holds for, if already known."""
     alive = [i for i, line in enumerate(lines) if line is not None and line.strip()]
     if scored is None:
-        scored = [i for i in alive if is_scored(lines[i])]  # type: ignore[arg-type]
+        scored = _scored(lines)
     # The first kept line is the headline (or a label the rules know), never the model's to take.
     idx = [i for i in scored if i not in skip and i != alive[0]]
     if not idx:
-        return [], np.zeros((0, len(FEATURES)))
+        return [], []
     n_alive = len(alive)
     rank_of = {i: r for r, i in enumerate(alive)}
 
@@ -203,7 +245,7 @@ def doc_features(lines: Sequence[str | None], doc: Document, templates: Template
         # or an echo of it, which HeadlineEchoes judges by position.
         idx = [i for i in idx if _jaccard(set(_words(text(i))), title_words) < TITLE_LIKE]
         if not idx:
-            return [], np.zeros((0, len(FEATURES)))
+            return [], []
     site = site_of(doc) if templates is not None else ""
     if lang is False:
         lang = doc_lang(lines, doc)
@@ -246,18 +288,24 @@ def doc_features(lines: Sequence[str | None], doc: Document, templates: Template
         f += [float(len(wset & cue)) for cue in CUES.values()]
         f += lang_row
         rows.append(f)
-    return idx, np.asarray(rows, dtype=np.float64)
+    return idx, rows
+
+
+def _nested(a: Any) -> list[list[Any]]:
+    """A matrix (numpy array or nested sequences) as lists of Python numbers."""
+    return a.tolist() if hasattr(a, "tolist") else [list(row) for row in a]
 
 
 @dataclass(frozen=True)
 class LineModel:
-    """Boosted regression trees of a fixed depth, stored as flat arrays: tree ``t``'s internal node ``k``
-    (breadth first, root 0) sends a row right when ``x[feature[t, k]] > threshold[t, k]``; its leaves
-    hold ``value[t, :]``. score = sigmoid(base + sum of the leaves reached)."""
+    """Boosted regression trees of a fixed depth, stored as flat tables: tree ``t``'s internal node ``k``
+    (breadth first, root 0) sends a row right when ``x[feature[t][k]] > threshold[t][k]``; its leaves
+    hold ``value[t]``. score = sigmoid(base + sum of the leaves reached). The tables may be numpy arrays
+    (as training makes them) or nested lists (as loaded from JSON)."""
 
-    feature: np.ndarray  # (trees, 2**depth - 1) int
-    threshold: np.ndarray  # (trees, 2**depth - 1) float
-    value: np.ndarray  # (trees, 2**depth) float
+    feature: Any  # (trees, 2**depth - 1) int
+    threshold: Any  # (trees, 2**depth - 1) float
+    value: Any  # (trees, 2**depth) float
     base: float
     threshold_drop: float
     features: tuple[str, ...] = FEATURES
@@ -267,40 +315,96 @@ class LineModel:
 
     @property
     def depth(self) -> int:
-        return self.value.shape[1].bit_length() - 1
+        return len(self.value[0]).bit_length() - 1
 
-    def score(self, x: np.ndarray) -> np.ndarray:
-        """Probability of boilerplate for each row of ``x``."""
-        if len(x) == 0:
-            return np.zeros(0)
-        if len(x) <= 3 and self.depth == 3:
-            # A document has a line or two to score: walking the trees in Python costs less than numpy's
-            # set-up for so few rows.
-            return np.array([self._score_row(row) for row in x.tolist()])
-        trees, inner = self.feature.shape
+    @property
+    def trees(self) -> int:
+        return len(self.value)
+
+    def score(self, x: Any) -> Any:
+        """Probability of boilerplate for each row of ``x``: a list of floats for a list of rows (walked in
+        Python), a numpy vector for a numpy matrix."""
+        if not hasattr(x, "shape"):
+            return self.score_rows(x)
+        import numpy as np
+
+        if len(x) <= 3:
+            # A line or two: walking the trees in Python costs less than numpy's set-up for so few rows.
+            return np.array(self.score_rows(x.tolist()), dtype=np.float64)
+        feature, threshold, value = (np.asarray(self.feature, dtype=np.intp),
+                                     np.asarray(self.threshold, dtype=np.float64),
+                                     np.asarray(self.value, dtype=np.float64))
+        trees, inner = feature.shape
         # Every node's test at once (rows x trees x nodes), then the path down each tree.
-        go = (x[:, self.feature.ravel()] > self.threshold.ravel()).reshape(len(x), trees, inner)
+        go = (x[:, feature.ravel()] > threshold.ravel()).reshape(len(x), trees, inner)
         node = np.zeros((len(x), trees), dtype=np.intp)
         for _ in range(self.depth):
             node = 2 * node + 1 + np.take_along_axis(go, node[:, :, None], axis=2)[:, :, 0]
         leaf = node - inner
-        z = self.base + self.value[np.arange(trees), leaf].sum(axis=1)
+        z = self.base + value[np.arange(trees), leaf].sum(axis=1)
         return 1.0 / (1.0 + np.exp(-z))
 
-    def _score_row(self, row: list[float]) -> float:
-        z = self.base
-        for f, t, v in self._tables:
-            k = 2 if row[f[0]] > t[0] else 1
-            k = 2 * k + (2 if row[f[k]] > t[k] else 1)
-            k = 2 * k + (2 if row[f[k]] > t[k] else 1)
-            z += v[k - 7]
-        return 1.0 / (1.0 + math.exp(-z))
+    def score_rows(self, rows: Sequence[Sequence[float]]) -> list[float]:
+        """Probability of boilerplate for each row, in plain Python."""
+        margin = self._margin
+        if margin is not None:
+            return [1.0 / (1.0 + math.exp(-margin(row))) for row in rows]
+        tables = self._tables
+        depth = self.depth
+        out = []
+        for row in rows:
+            z = self.base
+            if depth == 3:  # the shipped shape, unrolled
+                for f, t, v in tables:
+                    k = 2 if row[f[0]] > t[0] else 1
+                    k = 2 * k + (2 if row[f[k]] > t[k] else 1)
+                    k = 2 * k + (2 if row[f[k]] > t[k] else 1)
+                    z += v[k - 7]
+            else:
+                for f, t, v in tables:
+                    k = 0
+                    for _ in range(depth):
+                        k = 2 * k + (2 if row[f[k]] > t[k] else 1)
+                    z += v[k - len(f)]
+            out.append(1.0 / (1.0 + math.exp(-z)))
+        return out
+
+    def __getstate__(self) -> dict[str, Any]:
+        # The caches are rebuilt where the model is used (the compiled scorer does not pickle).
+        return {k: v for k, v in self.__dict__.items() if not k.endswith("_cache")}
+
+    @property
+    def _margin(self) -> Any:
+        """The trees as one Python expression (nested conditionals, the leaves as literals), compiled: a
+        function of a row giving base + the leaves reached, summed in tree order as :meth:`score_rows`'s loop
+        does (the same floats). ``None`` when some number has no literal (inf, nan)."""
+        cached = self.__dict__.get("_margin_cache", False)
+        if cached is False:
+            cached = None
+            tables = self._tables
+            numbers = [self.base] + [x for _, t, v in tables for x in (*t, *v)]
+            if all(math.isfinite(x) for x in numbers):
+                depth = self.depth
+
+                def node(f: list[int], t: list[float], v: list[float], k: int, level: int) -> str:
+                    if level == depth:
+                        return repr(v[k - len(f)])
+                    return (f"({node(f, t, v, 2 * k + 2, level + 1)} if row[{f[k]}] > {t[k]!r} "
+                            f"else {node(f, t, v, 2 * k + 1, level + 1)})")
+
+                expr = " + ".join([repr(self.base)] + [node(f, t, v, 0, 0) for f, t, v in tables])
+                code = compile(f"lambda row: {expr}", "<newsclean.linemodel>", "eval")
+                cached = eval(code, {"__builtins__": {}})  # noqa: S307 - our own expression of numbers
+            object.__setattr__(self, "_margin_cache", cached)
+        return cached
 
     @property
     def _tables(self) -> list[tuple[list[int], list[float], list[float]]]:
         tables = self.__dict__.get("_tables_cache")
         if tables is None:
-            tables = list(zip(self.feature.tolist(), self.threshold.tolist(), self.value.tolist()))
+            tables = list(zip([[int(v) for v in r] for r in _nested(self.feature)],
+                              [[float(v) for v in r] for r in _nested(self.threshold)],
+                              [[float(v) for v in r] for r in _nested(self.value)]))
             object.__setattr__(self, "_tables_cache", tables)
         return tables
 
@@ -311,8 +415,9 @@ class LineModel:
         return {"format": "newsclean.linemodel/1", "features": list(self.features), "depth": self.depth,
                 "base": self.base, "threshold": self.threshold_drop,
                 "thresholds": dict(sorted(self.thresholds.items())),
-                "feature": self.feature.tolist(), "split": [[float(v) for v in row] for row in self.threshold],
-                "value": [[round(float(v), 6) for v in row] for row in self.value], "meta": self.meta}
+                "feature": [[int(v) for v in row] for row in _nested(self.feature)],
+                "split": [[float(v) for v in row] for row in _nested(self.threshold)],
+                "value": [[round(float(v), 6) for v in row] for row in _nested(self.value)], "meta": self.meta}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> LineModel:
@@ -321,8 +426,8 @@ class LineModel:
         feats = tuple(data["features"])
         if feats != FEATURES:
             raise ValueError("the line model was trained on other features than this version computes")
-        return cls(np.asarray(data["feature"], dtype=np.intp), np.asarray(data["split"], dtype=np.float64),
-                   np.asarray(data["value"], dtype=np.float64), float(data["base"]), float(data["threshold"]),
+        return cls([[int(v) for v in r] for r in data["feature"]], [[float(v) for v in r] for r in data["split"]],
+                   [[float(v) for v in r] for r in data["value"]], float(data["base"]), float(data["threshold"]),
                    feats, meta=dict(data.get("meta", {})),
                    thresholds={str(k): float(v) for k, v in data.get("thresholds", {}).items()})
 
@@ -355,7 +460,7 @@ class LineModelCleaner:
     sees_changes = True
 
     def run(self, lines: list[str | None], doc: Document, changes: Sequence[Change] = ()) -> list[Change]:
-        scored = [i for i, line in enumerate(lines) if line and is_scored(line)]
+        scored = _scored(lines)
         if not scored:
             return []  # most documents: nothing to score, nothing to compute
         touched = {c.line for c in changes if c.action == "replace" and c.cleaner not in TEXT_STEPS}
@@ -366,13 +471,12 @@ class LineModelCleaner:
         # Dropping a line changes its neighbours' features: score again until nothing more goes, so that
         # the output is a fixed point (see _NEIGHBOURS). Most documents need one round.
         while True:
-            idx, x = doc_features(lines, doc, self.templates, frozenset(touched), lang,
+            idx, x = feature_rows(lines, doc, self.templates, frozenset(touched), lang,
                                   [i for i in scored if lines[i] is not None])
             if len(idx) < MIN_LINES and sum(1 for line in lines if line and line.strip()) < MIN_LINES:
                 return out
-            p = self.model.score(x)
             now = []
-            for i, s in zip(idx, p.tolist()):
+            for i, s in zip(idx, self.model.score_rows(x)):
                 if s >= cut:
                     line = lines[i]
                     assert line is not None

@@ -120,6 +120,13 @@ def _head(line: str) -> str:
     return w.replace(core, "<t>", 1) if core in DATE_WORDS else w
 
 
+def _plain_head(head: str) -> bool:
+    """Whether a first word of a key is the line's own first word lowercased (nothing in it normalized)."""
+    if "@" in head or "/" in head or "www." in head or "<" in head or _DIGIT_RE.search(head) is not None:
+        return False
+    return head.strip(_EDGE_PUNCT) not in DATE_WORDS
+
+
 def key_hash(key: str) -> int:
     """A stable 64-bit hash of a key (the same in every process and run, unlike ``hash``)."""
     data = key.encode("utf-8")
@@ -136,7 +143,9 @@ _SENTENCE_END = (".", "!", "?", ".)", "!)", "?)")
 READER_WORDS = frozenset(
     "you your kamu anda yuk ayo klik click tap download unduh install follow ikuti subscribe berlangganan gabung "
     "bergabung dapatkan".split())
-_WORDS_RE = re.compile(r"\w+")
+#: A reader word as a whole word (``\w+`` token) of a lowercased text: what testing the tokens against
+#: READER_WORDS finds, in one search.
+_READER_RE = re.compile(r"(?<!\w)(?:" + "|".join(sorted(READER_WORDS, key=lambda w: (-len(w), w))) + r")(?!\w)")
 #: At least three letters or digits among a line's first characters (a template says something).
 _THREE_WORD_CHARS = re.compile(r"\w\W*\w\W*\w")
 
@@ -194,10 +203,11 @@ def is_candidate(line: str, options: TemplateOptions = DEFAULT_OPTIONS) -> bool:
     n = len(line)
     if n < options.min_chars or n > options.max_chars:
         return False
-    if not _QUOTES.isdisjoint(line) or "(@" in line and is_post_attribution(line):
+    if '"' in line or "“" in line or "”" in line or "«" in line or "»" in line or "„" in line \
+            or "(@" in line and is_post_attribution(line):
         return False
     if line.endswith(_SENTENCE_END) and line.count(" ") >= options.max_sentence_words \
-            and READER_WORDS.isdisjoint(_WORDS_RE.findall(line.lower())):
+            and _READER_RE.search(line.lower()) is None:
         return False
     return _THREE_WORD_CHARS.search(line, 0, 60) is not None
 
@@ -210,7 +220,7 @@ def is_prompt(sentence: str, options: TemplateOptions = DEFAULT_OPTIONS) -> bool
     >>> is_prompt("Ikuti berita terkini dari Kompas.com di Google News."), is_prompt("Masjid dibuka kembali.")
     (True, False)
     """
-    return is_candidate(sentence, options) and not READER_WORDS.isdisjoint(_WORDS_RE.findall(sentence.lower()))
+    return is_candidate(sentence, options) and _READER_RE.search(sentence.lower()) is not None
 
 
 _CONTINUES = frozenset(",.;:)]")
@@ -360,15 +370,34 @@ class Templates:
         return hash(self.digest)
 
     @property
-    def heads(self) -> tuple[frozenset[str], frozenset[str]]:
-        """First words (of keys) of the line templates and of the closing-sentence templates: a line whose
-        first word is none of them is not looked at further."""
+    def heads(self) -> tuple[Mapping[str, frozenset[int]], frozenset[str]]:
+        """What a line must have for its key to be looked up: the first words (of keys) of the line templates,
+        each with the word counts its templates have (a key has as many words as its line); the first words of
+        the closing-sentence templates."""
         cached = self.__dict__.get("_heads")
         if cached is None:
-            lines = frozenset(_head(e) for h, (e, _) in self.examples.items() if h not in self.segments)
+            lines: dict[str, set[int]] = defaultdict(set)
+            for h, (e, _) in self.examples.items():
+                if h not in self.segments:
+                    lines[_head(e)].add(len(e.split()))
             segs = frozenset(_head(e) for h, (e, _) in self.examples.items() if h in self.segments)
-            cached = (lines, segs)
+            cached = ({k: frozenset(v) for k, v in lines.items()}, segs)
             object.__setattr__(self, "_heads", cached)
+        return cached
+
+    @property
+    def segment_start(self) -> re.Pattern[str] | None:
+        """Where a closing-sentence template may start in a line's lowercased tail: a sentence end, then one
+        of the first words of those templates. ``None`` when some first word is one that keys normalize
+        (a number, a link, a date word): every tail holding a first word is then looked at."""
+        cached = self.__dict__.get("_segment_start", False)
+        if cached is False:
+            heads = self.heads[1]
+            cached = None
+            if heads and all(_plain_head(h) for h in heads):
+                alts = "|".join(re.escape(h) for h in sorted(heads, key=lambda h: (-len(h), h)))
+                cached = re.compile(rf"[.!?][ \t]*(?:{alts})(?:\s|$)")
+            object.__setattr__(self, "_segment_start", cached)
         return cached
 
     def scope_of(self, h: int, site: str) -> str | None:
@@ -447,7 +476,8 @@ class TemplateMiner:
         for j, line in enumerate(lines):
             if len(line) >= opts.story_line_chars:
                 long_keys.append(_story_hash(line))
-                found = last_segment(line)
+                # A closing prompt addresses the reader: no reader word at the end, no prompt to find.
+                found = last_segment(line) if _READER_RE.search(line[-MAX_SEGMENT_CHARS - 10:].lower()) else None
                 if found is not None and is_prompt(found[1], opts):
                     h = key_hash(template_key(found[1])) ^ SEGMENT_SALT
                     self._segment_keys.add(h)
@@ -604,12 +634,12 @@ class TemplateCleaner:
         t = self.templates
         if not t.examples:
             return []
-        site = site_of(doc)
         opts = t.options
         line_heads, segment_heads = t.heads
-        title = _title(doc)
-        title_key = key_hash(template_key(title)) if title else None
-        changes = []
+        segment_start = t.segment_start
+        site: str | None = None
+        title_key: int | None | bool = False
+        changes: list[Change] = []
         alive = [i for i, line in enumerate(lines) if line]
         for k, i in enumerate(alive):
             line = lines[i]
@@ -617,17 +647,33 @@ class TemplateCleaner:
             s = line.strip()
             if not s:
                 continue
-            if segment_heads and len(s) >= opts.story_line_chars:
+            n = len(s)
+            # Cheapest tests first: most lines are long paragraphs, and few start like a template.
+            if segment_heads and n >= opts.story_line_chars:
                 tail = s[-MAX_SEGMENT_CHARS - 10:].lower()
-                if any(w in tail for w in segment_heads):
+                # A closing sentence starts after a sentence end with one of the templates' first words.
+                if (segment_start.search(tail) is not None if segment_start is not None
+                        else any(w in tail for w in segment_heads)):
+                    if site is None:
+                        site = site_of(doc)
                     self._cut_segments(lines, i, site, changes, segment_heads)
-            if len(s) > opts.max_chars or _head(s) not in line_heads:
+            if n > opts.max_chars:
+                continue
+            words = line_heads.get(_head(s))
+            if words is None or len(s.split()) not in words:
                 continue
             nxt = lines[alive[k + 1]] if k + 1 < len(alive) else None
             if is_candidate(s, opts) and not is_fragment(s, nxt.strip() if nxt else None):
                 h = key_hash(template_key(s))
-                scope = t.scope_of(h, site) if h != title_key else None  # the headline is not a template
-                if scope is not None:
+                if site is None:
+                    site = site_of(doc)
+                scope = t.scope_of(h, site)
+                if scope is None:
+                    continue
+                if title_key is False:
+                    title = _title(doc)
+                    title_key = key_hash(template_key(title)) if title else None
+                if h != title_key:  # the headline is not a template
                     changes.append(Change("drop_line", self.name, f"template.{scope}", i, 0, len(line), line, ""))
                     lines[i] = None
         return changes
