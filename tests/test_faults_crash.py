@@ -9,6 +9,7 @@ import os
 import resource
 import signal
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -357,3 +358,65 @@ def test_a_file_out_filling_the_disk_leaves_its_report_beside_it(tmp_path: Path)
     assert f"see {where})" in proc.stderr and "--resume" not in proc.stderr  # a file OUT starts fresh
     assert json.loads(where.read_text(encoding="utf-8"))["complete"] is False
     assert sorted(p.name for p in (tmp_path / "o").iterdir()) == ["_newsclean"]  # no scratch folder, no output
+
+
+def test_a_file_out_on_a_read_only_file_system_names_its_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                               capsys: pytest.CaptureFixture[str]) -> None:
+    import errno
+    import tempfile
+
+    import newsclean.cli_paths as cli_paths
+
+    def read_only(*, prefix: str, dir: Path | None = None) -> Any:  # noqa: A002  (tempfile's own name)
+        raise OSError(errno.EROFS, "Read-only file system", str(Path(dir or tempfile.gettempdir()) / (prefix + "x1")))
+
+    monkeypatch.setattr(cli_paths.tempfile, "TemporaryDirectory", read_only)
+    src = tmp_path / "a.txt"
+    src.write_text("Harga naik.\n", encoding="utf-8")
+    assert run(src, tmp_path / "ro" / "a.txt") == 2
+    err = capsys.readouterr().err
+    assert f"cannot write to {tmp_path / 'ro'}: Read-only file system" in err and ".newsclean-" not in err
+
+
+def test_a_bug_exits_4_and_the_report_says_the_run_did_not_complete(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                                    capsys: pytest.CaptureFixture[str]) -> None:
+    import newsclean.run as run_mod
+
+    def broken(*_a: Any, **_k: Any) -> None:
+        raise ZeroDivisionError("a bug")
+
+    monkeypatch.setattr(run_mod.Runner, "run", broken)
+    src = tmp_path / "in"
+    _good(src)
+    assert run(src, tmp_path / "out") == 4  # not 1: no input failed
+    err = capsys.readouterr().err
+    assert "internal error" in err and "ZeroDivisionError" in err
+    r = report(tmp_path / "out")
+    assert r["complete"] is False and r["error"] == "internal error: ZeroDivisionError: a bug"
+
+
+_SLOW_FORK = """
+import os, sys, time
+# Children slow to start (a loaded machine): the pool's SIGTERM reaches a worker before newsclean's
+# own after-fork hook has run.
+os.register_at_fork(after_in_child=lambda: time.sleep(0.5))
+from newsclean.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+def test_a_pool_stopped_before_its_workers_started_does_not_hang(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.faultkit import ROOT
+
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.jsonl.bz2").write_bytes(b"BZh9")  # no input to read: the pool is stopped at once
+    script = tmp_path / "slow_fork.py"
+    script.write_text(_SLOW_FORK, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    proc = subprocess.run([sys.executable, str(script), str(src), str(tmp_path / "out"), "-q", "--dedup", "off",
+                           "--jobs", "2"], env=env, capture_output=True, text=True, timeout=120)  # hung for ever
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr, proc.stderr

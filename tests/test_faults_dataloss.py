@@ -294,3 +294,18 @@ def test_inputs_compressed_in_a_way_not_read_fail_and_other_files_are_noted(tmp_
     notes = {n["path"]: n["note"] for n in report(out)["notes"]}
     assert set(notes) == {"README", "sub/meta0.json"} and "3 files under IN ending in .json" in notes["sub/meta0.json"]
     assert sorted(p.name for p in out.iterdir()) == ["_newsclean", "ok.txt"]
+
+
+@pytest.mark.parametrize("codec", ["utf-16", "utf-16-be", "utf-32", "utf-8-sig"])
+def test_text_files_with_a_byte_order_mark_are_read(tmp_path: Path, codec: str) -> None:
+    text = "Harga cabai naik tajam — kata pedagang “Ibu” di café.\nBaca juga: Harga Bawang Turun\n"
+    data = text.encode(codec) if codec != "utf-16-be" else b"\xfe\xff" + text.encode(codec)
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / "a.txt").write_bytes(data)
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 0
+    assert (out / "a.txt").read_bytes() == "Harga cabai naik tajam — kata pedagang “Ibu” di café.\n".encode()
+    notes = [n["note"] for n in report(out)["notes"]]
+    assert notes == ([] if codec == "utf-8-sig" else [f"decoded as {codec[:6]} (its byte-order mark says so); "
+                                                      "written as UTF-8"])

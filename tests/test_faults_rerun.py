@@ -305,3 +305,47 @@ def test_a_refused_run_moves_no_earlier_reports(tmp_path: Path) -> None:
     elsewhere = corpus(tmp_path / "in2", files=2, records=3, seed=9)
     assert run(elsewhere, out, "--dedup", "off", "--report-dir", tmp_path / "reports") == 2  # another run's OUT
     assert snapshot(out) == before and not (tmp_path / "reports").exists()
+
+
+_KILL_IN_FINISH = """
+import os, signal, sys
+import newsclean.cli as cli
+import newsclean.io as nio
+point, finishing = sys.argv[1], []
+def die():
+    os.kill(os.getpid(), signal.SIGKILL)
+finish, close, mark = cli._finish_dedup, nio.RecordWriter.close, cli.mark_complete
+def finish_then(*a, **k):
+    finishing.append(1)
+    return finish(*a, **k)
+def close_then(self):  # the first output rewritten without its dropped paragraphs, then killed
+    close(self)
+    if finishing and point == "rewrite":
+        die()
+def mark_then(*a, **k):  # marked complete, killed before report.json
+    mark(*a, **k)
+    if point == "marked":
+        die()
+cli._finish_dedup, nio.RecordWriter.close, cli.mark_complete = finish_then, close_then, mark_then
+sys.exit(cli.main(sys.argv[2:]))
+"""
+
+
+@pytest.mark.parametrize("point", ["rewrite", "marked"])
+def test_kill_9_in_the_finish_phase_then_resume(tmp_path: Path, point: str) -> None:
+    src = corpus(tmp_path / "in", files=4, records=12)
+    args = ["-q", "--dedup", "drop", "--explain"]
+    ref = tmp_path / "ref"
+    assert cli(src, ref, *args).returncode == 1
+    out = tmp_path / "out"
+    script = tmp_path / "kill.py"
+    script.write_text(_KILL_IN_FINISH, encoding="utf-8")
+    env = dict(os.environ, PYTHONPATH=str(ROOT / "src"))
+    killed = subprocess.run([sys.executable, str(script), point, str(src), str(out), *args], env=env,
+                            capture_output=True, text=True, timeout=300)
+    assert killed.returncode == -9, killed.stderr
+    assert not (out / "_newsclean" / "report.json").exists()
+    again = cli(src, out, *args, "--resume")
+    assert again.returncode == 1 and "Traceback" not in again.stderr, again.stderr
+    assert outputs(out) == outputs(ref) and report(out)["complete"] is True
+    assert not list(out.rglob("*.newsclean-tmp"))

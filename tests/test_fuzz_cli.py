@@ -5,6 +5,7 @@ no traceback, exit code 0 or 1, inputs unchanged, and every input record is eith
 from __future__ import annotations
 
 import base64
+import bz2
 import gzip
 import json
 import math
@@ -15,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import zstandard
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,16 +33,20 @@ VALUES = st.recursive(SCALARS, lambda c: st.lists(c, max_size=3) | st.dictionari
                       max_leaves=6)
 RECORDS = st.fixed_dictionaries(
     {}, optional={"text": st.one_of(TEXTS, VALUES), "id": st.one_of(st.text(max_size=8), st.integers(), VALUES),
-                  "html": st.text(max_size=80), "url": st.text(max_size=30), "outlet": st.text(max_size=10),
+                  "html": st.text(max_size=80), "url": st.one_of(st.text(max_size=30), VALUES),
+                  "title": VALUES, "outlet": st.text(max_size=10),
                   "date": st.text(max_size=12), "lang": st.sampled_from(["id", "en", "xx", ""]),
                   "extra": VALUES})
 LINES = st.one_of(RECORDS.map(lambda r: json.dumps(r).encode("utf-8")),
                   RECORDS.map(lambda r: json.dumps(r, ensure_ascii=False).encode("utf-8", "surrogatepass")),
-                  st.binary(max_size=60).filter(lambda b: b"\n" not in b))
+                  st.binary(max_size=60).filter(lambda b: b"\n" not in b),
+                  RECORDS.map(lambda r: (json.dumps(r)[:-1] + ', "id": 1}').encode("utf-8")))  # a key twice, maybe
 FILES = st.lists(
     st.one_of(
         st.tuples(st.just("jsonl"), st.lists(LINES, max_size=8)),
         st.tuples(st.just("jsonl.gz"), st.lists(LINES, max_size=5), st.integers(0, 40)),
+        st.tuples(st.just("jsonl.zst"), st.lists(LINES, max_size=5), st.integers(0, 40)),
+        st.tuples(st.just("jsonl.bz2"), st.lists(LINES, max_size=3)),  # not read: must fail whole
         st.tuples(st.just("txt"), st.one_of(st.binary(max_size=200),
                                             TEXTS.map(lambda t: t.encode("utf-8", "surrogatepass")))),
         st.tuples(st.just("html"), st.binary(max_size=200)),
@@ -57,11 +63,15 @@ def _write(src: Path, files: list[tuple[Any, ...]]) -> dict[str, list[bytes]]:
         if f[0] == "jsonl":
             lines[name] = f[1]
             (src / name).write_bytes(b"".join(x + b"\n" for x in f[1]))
-        elif f[0] == "jsonl.gz":
-            data = gzip.compress(b"".join(x + b"\n" for x in f[1]), mtime=0)
+        elif f[0] in ("jsonl.gz", "jsonl.zst"):
+            body = b"".join(x + b"\n" for x in f[1])
+            data = gzip.compress(body, mtime=0) if f[0] == "jsonl.gz" else zstandard.ZstdCompressor().compress(body)
             data = data[: max(0, len(data) - f[2])]  # cut short, maybe (to nothing: an empty file)
             lines[name] = f[1] if data else []
             (src / name).write_bytes(data)
+        elif f[0] == "jsonl.bz2":
+            lines[name] = f[1]
+            (src / name).write_bytes(bz2.compress(b"".join(x + b"\n" for x in f[1])))
         else:
             (src / name).write_bytes(f[1])
     return lines
@@ -96,13 +106,17 @@ def _check(files: list[tuple[Any, ...]], dedup: str, jobs: str) -> None:
         by_line = {(r["path"], r["line"]): r for r in rejected if "line" in r}
         assert (proc.returncode == 1) == bool(rejected)
         for name, raw in lines.items():
+            assert name in whole or not name.endswith(".bz2"), name
             if name in whole:
                 assert not (out / name).exists()
                 continue
-            opener = gzip.open if name.endswith(".gz") else open
-            with opener(out / name, "rb") as fh:
-                # (split on "\n" only: U+0085 and U+2028 may stand raw inside JSON strings)
-                got = [json.loads(x) for x in fh.read().decode("utf-8").split("\n") if x]
+            data = (out / name).read_bytes()
+            if name.endswith(".gz"):
+                data = gzip.decompress(data)
+            elif name.endswith(".zst"):
+                data = zstandard.ZstdDecompressor().stream_reader(data).read() if data else b""
+            # (split on "\n" only: U+0085 and U+2028 may stand raw inside JSON strings)
+            got = [json.loads(x) for x in data.decode("utf-8").split("\n") if x]
             kept = []
             for n, line in enumerate(raw, 1):
                 if not line.strip():

@@ -2,7 +2,7 @@
 
 Exit codes: 0 everything went through; 1 some input files or records failed (reported, skipped);
 2 usage errors (bad paths or options, found before any work); 3 the run could not complete (an output
-could not be written); 130 interrupted.
+could not be written, a worker killed); 4 a bug in newsclean; 130 interrupted (SIGINT), 143 (SIGTERM).
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ import sys
 import tempfile
 import threading
 import time
+import traceback
 from collections.abc import Sequence
 from contextlib import ExitStack, nullcontext
 from pathlib import Path
@@ -71,7 +72,8 @@ output (OUT):
 reports: report.json (counts per rule and outlet, failures, timings), duplicates.jsonl (near-duplicate
 clusters), removed.jsonl (with --explain), rejected.jsonl (unusable records).
 exit codes: 0 all went through, 1 some files or records failed (reported, skipped), 2 usage error
-(nothing done), 3 the run could not complete (something could not be written), 130 interrupted.
+(nothing done), 3 the run could not complete (something could not be written), 4 a bug in newsclean,
+130 interrupted (Ctrl-C), 143 terminated (SIGTERM); 3, 130 and 143 leave report.json with "complete": false.
 
 also: 'newsclean learn IN RULES.toml' mines repeated boilerplate into a rule file ('newsclean learn -h').
 """
@@ -184,6 +186,9 @@ def _rule_texts(paths: Sequence[Path]) -> tuple[tuple[str, str], ...]:
 #: Exit code of a run that could not complete: an output, report or temporary file could not be
 #: written (a full disk); report.json says so ("complete": false) when it could still be written.
 EXIT_INCOMPLETE = 3
+#: Exit code of a run stopped by a bug in newsclean (never by its input): distinct from 1, which says
+#: that some inputs failed and were reported.
+EXIT_INTERNAL = 4
 
 
 class RunIncomplete(Exception):
@@ -199,7 +204,10 @@ def run(args: argparse.Namespace) -> int:
                 str(args.input), str(args.output), report_dir=args.report_dir, tmp_dir=args.tmp_dir,
                 stdin=getattr(sys.stdin, "buffer", None), stdout=getattr(sys.stdout, "buffer", None)))
         except OSError as exc:
-            raise UserError(f"cannot prepare {exc.filename or args.output}: {exc.strerror or exc}") from None
+            where = Path(str(exc.filename)) if exc.filename else Path(str(args.output))
+            if where.name.startswith((".newsclean-", "newsclean-")):  # a scratch folder of ours: show where
+                where = where.parent
+            raise UserError(f"cannot write to {where}: {exc.strerror or exc}") from None
         try:
             code = _run(args, plan)
         except BaseException as exc:
@@ -440,6 +448,11 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
     except KeyboardInterrupt as exc:
         stopped(interrupted="SIGTERM" if isinstance(exc, Terminated) else "SIGINT")
         raise
+    except UserError:
+        raise
+    except Exception as exc:  # a bug: the report says the run did not complete (exit 4, main())
+        stopped(error=f"internal error: {type(exc).__name__}: {exc}")
+        raise
     stats = runner.stats
     if journal is not None:
         try:
@@ -607,6 +620,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             previous[sig] = signal.signal(sig, _on_signal)
     try:
         return _main(argv)
+    except Exception:  # a bug, not the input: the traceback is for the bug report
+        traceback.print_exc()
+        sys.stderr.write("newsclean: internal error (a bug: please report it with the lines above); "
+                         "the run did not complete\n")
+        return EXIT_INTERNAL
     finally:
         for sig, handler in previous.items():
             signal.signal(sig, handler)

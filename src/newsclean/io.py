@@ -394,11 +394,30 @@ def read_input_bytes(path: Path) -> bytes:
         return fh.read()
 
 
+#: Byte-order marks of the UTF-16 and UTF-32 text files a Windows editor saves ("Unicode"): such a
+#: file is told by its mark and read whole (UTF-32 first: its little-endian mark starts like UTF-16's).
+_WIDE_BOMS = ((b"\xff\xfe\x00\x00", "utf-32"), (b"\x00\x00\xfe\xff", "utf-32"), (b"\xff\xfe", "utf-16"),
+              (b"\xfe\xff", "utf-16"))
+
+
+def decode_text_file(data: bytes) -> tuple[str, str | None]:
+    """The text of a ``.txt`` file: UTF-8 (a BOM allowed), or UTF-16/32 told by its byte-order mark;
+    and a note when it was not UTF-8. Raises UnicodeDecodeError.
+
+    >>> decode_text_file("Harga naik — ya".encode("utf-16"))
+    ('Harga naik — ya', 'decoded as utf-16 (its byte-order mark says so); written as UTF-8')
+    """
+    for bom, codec in _WIDE_BOMS:
+        if data.startswith(bom):
+            return data.decode(codec), f"decoded as {codec} (its byte-order mark says so); written as UTF-8"
+    return data.decode("utf-8-sig"), None
+
+
 def read_txt(f: InputFile) -> Document:
-    """Read a text article (UTF-8, BOM allowed). Raises OSError / UnicodeDecodeError."""
+    """Read a text article (UTF-8, BOM allowed; UTF-16/32 with a BOM). Raises OSError / UnicodeDecodeError."""
     data = read_input_bytes(f.path)
-    text = data.decode("utf-8-sig")
-    meta = {}
+    text, note = decode_text_file(data)
+    meta: dict[str, Any] = {"encoding_note": note} if note else {}
     outlet = outlet_from_rel(f.rel)
     if outlet:
         meta["outlet"] = outlet

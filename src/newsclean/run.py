@@ -420,7 +420,7 @@ class _Worker:
             if job.count:
                 g.stats.add_document(doc.text, cleaned.text, cleaned.changes, doc.outlet,
                                      count_lines(base_text(doc.text, cleaned)), doc.id)
-                note = doc.metadata.get("html_encoding_note")
+                note = doc.metadata.get("html_encoding_note") or doc.metadata.get("encoding_note")
                 if note:
                     g.stats.note(job.files[fi][0], note)
             if job.account:
@@ -527,15 +527,42 @@ def _shielded(final: bool = False) -> Iterator[None]:
                 raise exc()
 
 
+_STOP_SIGNALS = {signal.SIGINT, signal.SIGTERM}
+
+
 def _after_fork_in_child() -> None:
     # A worker (forked from the command line's process) must not inherit its handlers: Ctrl-C is
     # the main process's to report, and SIGTERM (from the pool, or to the whole process group)
-    # must end a worker at once, whatever it was doing, even before it finished starting.
+    # must end a worker at once, whatever it was doing, even before it finished starting. The
+    # signals come blocked from the fork (_signals_held): one sent before this point is pending,
+    # and acts now, with the default action.
     global _shield_depth, _stop
     _shield_depth, _stop = 0, None
     if getattr(signal.getsignal(signal.SIGTERM), "__module__", "") == "newsclean.cli":
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_IGN)
+        if hasattr(signal, "pthread_sigmask"):
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
+@contextmanager
+def _signals_held(start_method: str) -> Iterator[None]:
+    """SIGINT and SIGTERM blocked while the pool forks its workers. A forked child runs with the
+    parent's handlers until :func:`_after_fork_in_child`, and a signal that reaches it before then
+    is lost (Python clears pending signals after a fork, or the parent's handler defers it): the
+    pool's SIGTERM to a worker that was slow to start was lost, and ``Pool.terminate`` then waited
+    for it for ever (about 1 run in 30 with no input file and ``--jobs 2`` on a loaded machine).
+    Blocked, the signal waits in the child until the hook has set the default action. The parent's
+    own signals wait for the end of the block. Fork only: a forkserver started here would keep the
+    mask for good, and so would its workers."""
+    if start_method != "fork" or not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    previous = signal.pthread_sigmask(signal.SIG_BLOCK, _STOP_SIGNALS)
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
 
 
 if hasattr(os, "register_at_fork"):
@@ -801,7 +828,7 @@ class Runner:
         shared = self.pipeline if ctx.get_start_method() == "fork" else None
         if shared is not None and job.dedup is not None:
             _prepare_numba()
-        with _shielded():
+        with _shielded(), _signals_held(ctx.get_start_method()):
             pool = ctx.Pool(self.jobs, initializer=_worker_init, initargs=(job, shared))
         workers = list(getattr(pool, "_pool", ()))  # the processes started: none may end while we run
         try:
