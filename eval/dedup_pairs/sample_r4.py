@@ -15,8 +15,10 @@ their split, the drawer and its limits) and differs in what it must not depend o
 1. The cleaning only: ``python -m newsclean COPY OUT --dedup off --explain --jobs 1`` on a copy of each
    corpus; ``removed.jsonl`` says which input lines it drops (never sampled). No clusters are read.
 2. Paragraphs: input lines of 40-1200 characters (both sides; no longer "container" lines as in round 2)
-   that the cleaning keeps, and that are in no pair of ``pairs_r2.csv`` or ``hoax_dev_pairs.csv``
-   (every paragraph of rounds 1 and 2 is left out, not only their pairs).
+   that the cleaning keeps. No pair of ``pairs_r2.csv`` or ``hoax_dev_pairs.csv`` is drawn again, and
+   their paragraphs only where fresh ones run out: in every bin, pairs of two paragraphs new to rounds
+   1-2 are drawn first (KW3 has too few fresh pairs above Jaccard 0.2 to fill its bins otherwise);
+   ``reused`` in the candidates file counts the old paragraphs of a pair (0, 1 or 2).
 3. Groups of round 2's ``test`` split only: hoax topics KW3 and KW5; id_news event groups whose split is
    ``test`` (``sample_r2.event_links``, ``components``, ``id_split``). A pair is two paragraphs of two
    articles of one group from two different outlets.
@@ -26,7 +28,7 @@ their split, the drawer and its limits) and differs in what it must not depend o
    up); ``fragment`` — the shorter < 0.7 of the longer's length, drawn evenly over containment bins
    (0.3-0.5, 0.5-0.7, 0.7-0.85, 0.85-1.0). Fragments are drawn first, then the Jaccard bins. Limits as in
    round 2: each pair once, a paragraph in at most two pairs, an article pair in at most three.
-   ``bin`` (in the candidates file only) names the bin a pair was drawn from.
+   ``bin`` (in the candidates file only) names the bin a pair was drawn from (see :func:`draw_even`).
 """
 
 from __future__ import annotations
