@@ -130,6 +130,17 @@ FURNITURE = [
     "Report a typo",
     "Terms of Service",
     "Home » Politics » Council approves new budget for schools",
+    "Houston, TX 72°F Partly Cloudy",
+    "Detecting location...",
+    "Forgot password?",
+    "Sign in with Google",
+    "Loading the player...",
+    "Load more",
+    "Read the full story",
+    "This is a developing story.",
+    "Check back for updates.",
+    "Join our WhatsApp channel",
+    "Add us on Google News",
 ]
 
 
