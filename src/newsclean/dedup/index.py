@@ -43,7 +43,7 @@ Measured peaks: benchmarks/dedup_peak.py.
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -105,6 +105,8 @@ class NearDuplicateIndex:
         # Every earlier paragraph a candidate of every later one, not only LSH's (small inputs:
         # the reference that measures what the candidate step misses).
         self._exhaustive = False
+        # Called with each stage's name as ``finish`` ends it (benchmarks: memory per stage).
+        self._on_stage: Callable[[str], None] | None = None
 
     # ------------------------------------------------------------------ input
     def add_document(
@@ -252,7 +254,9 @@ class NearDuplicateIndex:
         def lap(stage: str) -> None:
             now = time.perf_counter()
             timings[stage] = round(now - clock[0], 4)
-            clock[0] = now
+            if self._on_stage is not None:
+                self._on_stage(stage)
+            clock[0] = time.perf_counter()
 
         # Paragraphs of discarded documents keep their places (the spilled tokens and signatures
         # are addressed by position) but take part in nothing: no exact group, no candidate.
