@@ -36,8 +36,10 @@ bytes per word) are on disk. During ``finish``: the keep order and groups (about
 paragraph), the candidate slots (5 bytes per slot and paragraph), the leaders of a group of bands
 (8 bytes per band and paragraph, one group per thread) and each band's sorted keys (16 bytes per
 paragraph and thread); the token file is read through a memory map whose pages are released after
-each batch of verifications when it is large (:data:`~newsclean.dedup.verify.RELEASE_BYTES`).
-Measured peaks: benchmarks/dedup_peak.py.
+each chunk of verifications and each block of the fragment search when it is large
+(:data:`~newsclean.dedup.verify.RELEASE_BYTES`); the document pairs are made and summed for a range of
+documents at a time (:data:`~newsclean.dedup.results.PAIR_CHUNK`), never all of them at once.
+Measured peaks: ``python -m benchmarks.dedup_scale --stages`` (per stage), benchmarks/dedup_peak.py.
 """
 
 from __future__ import annotations
@@ -290,6 +292,7 @@ class NearDuplicateIndex:
         stats["minhash"] = int(minhash.sum())
         order = best[minhash[best]]
         order = order[np.argsort(prio[order], kind="stable")]  # keep order of the compared groups
+        del prio
         pos_of = np.full(n, -1, np.int64)
         pos_of[order] = np.arange(order.size)
         words = p_words[order].astype(np.int64)
@@ -320,7 +323,8 @@ class NearDuplicateIndex:
             merges = [takeovers]
             if cfg.fragments:
                 frag, cont = fragment_candidates(sets.tokens, offsets, pos_of, center, words, run=cfg.min_run,
-                                                 min_ratio=cfg.fragment_min_ratio, stats=stats)
+                                                 min_ratio=cfg.fragment_min_ratio, stats=stats,
+                                                 release=sets.release)
                 merges.append(fragment_merges(frag, cont, center, words, order, sets, threshold=cfg.threshold,
                                               stats=stats))
                 if self._trace is not None:
