@@ -55,7 +55,7 @@ def test_cached_ftfy_facts_equal_a_fresh_derivation(tmp_path: Path, monkeypatch:
     assert list(tmp_path.glob("ftfy-news-*"))
     assert text._load_derived() == fresh  # a hit
     assert fresh["risky"] == text._risky_chars()
-    assert text._DERIVED == fresh  # what this process runs with
+    assert fresh == text._DERIVED  # what this process runs with
     from ftfy import chardata
 
     assert text._ENTITY_RE.pattern == chardata.HTML_ENTITY_RE.pattern
@@ -135,3 +135,21 @@ def test_a_text_needing_repair_still_gets_ftfy(tmp_path: Path) -> None:
         proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env, timeout=300)
         assert proc.returncode == 0, proc.stderr
         assert proc.stdout.splitlines() == ["Peskov mengatakan “tidak berhasil”", "True"]
+
+
+def test_the_near_duplicate_stage_loads_without_scipy_linalg(tmp_path: Path) -> None:
+    """The command line has numba set up its target with scipy.linalg refused (numba's BLAS check, for
+    functions the kernels never call); the run finds the seeds' near-duplicates all the same (their
+    outputs are pinned by test_seeds_golden), and scipy.linalg can be imported afterwards."""
+    seeds = Path(__file__).resolve().parents[1] / "seeds"
+    probe = ("import json, sys\nfrom newsclean.cli import main\ncode = main(sys.argv[1:])\n"
+             "modules = sorted(sys.modules)\nimport scipy.linalg\n"
+             "print(json.dumps({'code': code, 'modules': modules}))\n")
+    proc = subprocess.run([sys.executable, "-c", probe, str(seeds), str(tmp_path / "out"), "--quiet"],
+                          capture_output=True, text=True, env=_env(tmp_path / "cache"), timeout=900)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["code"] == 0
+    assert "numba" in result["modules"] and "scipy.linalg" not in result["modules"]
+    dups = (tmp_path / "out" / "_newsclean" / "duplicates.jsonl").read_text(encoding="utf-8")
+    assert dups.strip(), "the seeds hold near-duplicate paragraphs"
