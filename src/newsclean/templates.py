@@ -386,6 +386,17 @@ class Templates:
         return cached
 
     @property
+    def plain_heads(self) -> bool:
+        """Whether every first word of the line templates is a word keys leave as it is (lowercased): a line's
+        first word lowercased is then the first word of its key, or no template's (:func:`_head` need not
+        normalize it)."""
+        cached = self.__dict__.get("_plain_heads")
+        if cached is None:
+            cached = all(_plain_head(h) for h in self.heads[0])
+            object.__setattr__(self, "_plain_heads", cached)
+        return cached
+
+    @property
     def segment_start(self) -> re.Pattern[str] | None:
         """Where a closing-sentence template may start in a line's lowercased tail: a sentence end, then one
         of the first words of those templates. ``None`` when some first word is one that keys normalize
@@ -476,9 +487,11 @@ class TemplateMiner:
         for j, line in enumerate(lines):
             if len(line) >= opts.story_line_chars:
                 long_keys.append(_story_hash(line))
-                # A closing prompt addresses the reader: no reader word at the end, no prompt to find.
-                found = last_segment(line) if _READER_RE.search(line[-MAX_SEGMENT_CHARS - 10:].lower()) else None
-                if found is not None and is_prompt(found[1], opts):
+                # A closing prompt addresses the reader (is_prompt), which is looked at first: on the closing
+                # sentence only, not the whole tail of the line.
+                found = last_segment(line)
+                if found is not None and _READER_RE.search(found[1].lower()) is not None \
+                        and is_candidate(found[1], opts):
                     h = key_hash(template_key(found[1])) ^ SEGMENT_SALT
                     self._segment_keys.add(h)
                     if h not in seen:
@@ -637,6 +650,7 @@ class TemplateCleaner:
         opts = t.options
         line_heads, segment_heads = t.heads
         segment_start = t.segment_start
+        plain = t.plain_heads
         site: str | None = None
         title_key: int | None | bool = False
         changes: list[Change] = []
@@ -659,7 +673,9 @@ class TemplateCleaner:
                     self._cut_segments(lines, i, site, changes, segment_heads)
             if n > opts.max_chars:
                 continue
-            words = line_heads.get(_head(s))
+            # A first word that keys normalize (a number, a link, a date word) is no plain head's: with plain
+            # heads only, the first word lowercased is looked up as it is.
+            words = line_heads.get(s.split(None, 1)[0].lower() if plain else _head(s))
             if words is None or len(s.split()) not in words:
                 continue
             nxt = lines[alive[k + 1]] if k + 1 < len(alive) else None
@@ -686,11 +702,12 @@ class TemplateCleaner:
             line = lines[i]
             assert line is not None
             found = last_segment(line)
-            if found is None or _head(found[1]) not in heads or not is_prompt(found[1], t.options):
+            if found is None or _head(found[1]) not in heads:
                 return
             start, seg = found
             h = key_hash(template_key(seg)) ^ SEGMENT_SALT
-            if h not in t.segments:
+            # (the learned keys first: a sentence that is none of them need not be judged as a prompt)
+            if h not in t.segments or not is_prompt(seg, t.options):
                 return
             scope = t.scope_of(h, site)
             if scope is None:
