@@ -386,17 +386,6 @@ class Templates:
         return cached
 
     @property
-    def plain_heads(self) -> bool:
-        """Whether every first word of the line templates is a word keys leave as it is (lowercased): a line's
-        first word lowercased is then the first word of its key, or no template's (:func:`_head` need not
-        normalize it)."""
-        cached = self.__dict__.get("_plain_heads")
-        if cached is None:
-            cached = all(_plain_head(h) for h in self.heads[0])
-            object.__setattr__(self, "_plain_heads", cached)
-        return cached
-
-    @property
     def segment_start(self) -> re.Pattern[str] | None:
         """Where a closing-sentence template may start in a line's lowercased tail: a sentence end, then one
         of the first words of those templates. ``None`` when some first word is one that keys normalize
@@ -650,11 +639,16 @@ class TemplateCleaner:
         opts = t.options
         line_heads, segment_heads = t.heads
         segment_start = t.segment_start
-        plain = t.plain_heads
         site: str | None = None
         title_key: int | None | bool = False
         changes: list[Change] = []
         alive = [i for i, line in enumerate(lines) if line]
+        if segment_heads and segment_start is not None and all(h.isascii() for h in segment_heads) \
+                and segment_start.search("\n".join([lines[i] for i in alive]).lower()) is None:  # type: ignore[misc]
+            # One search of the whole text instead of one per paragraph: no line's tail has a closing sentence
+            # starting like a template's (a match in a line's tail, lowercased, is one in the text lowercased:
+            # the heads are ASCII, the line ends before a line break or the end).
+            segment_heads = frozenset()
         for k, i in enumerate(alive):
             line = lines[i]
             assert line is not None
@@ -673,9 +667,9 @@ class TemplateCleaner:
                     self._cut_segments(lines, i, site, changes, segment_heads)
             if n > opts.max_chars:
                 continue
-            # A first word that keys normalize (a number, a link, a date word) is no plain head's: with plain
-            # heads only, the first word lowercased is looked up as it is.
-            words = line_heads.get(s.split(None, 1)[0].lower() if plain else _head(s))
+            # A first word of letters only that is no date word is its key's first word as it is (lowercased).
+            w = s.split(None, 1)[0].lower()
+            words = line_heads.get(w if w.isalpha() and w not in DATE_WORDS else _head(s))
             if words is None or len(s.split()) not in words:
                 continue
             nxt = lines[alive[k + 1]] if k + 1 < len(alive) else None
