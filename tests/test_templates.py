@@ -16,10 +16,12 @@ from newsclean.report import report_schema
 from newsclean.templates import (
     _READER_RE,
     DATE_WORDS,
+    DEFAULT_OPTIONS,
     MAX_SEGMENT_CHARS,
     TemplateCleaner,
     TemplateMiner,
     _head,
+    _is_prompt,
     is_candidate,
     is_fragment,
     is_prompt,
@@ -203,3 +205,10 @@ def test_a_first_word_of_letters_that_is_no_date_word_is_its_head(s: str) -> Non
     w = s.split(None, 1)[0].lower()
     if w.isalpha() and w not in DATE_WORDS:
         assert _head(s) == w
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(READER_EDGES + [" ", ".", '"', "\u201c", "(@x)", "a"]), min_size=0, max_size=40)
+       .map("".join))
+def test_the_learning_pass_s_prompt_test_is_is_prompt(s: str) -> None:
+    assert _is_prompt(s, DEFAULT_OPTIONS) == is_prompt(s)
