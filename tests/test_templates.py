@@ -15,12 +15,10 @@ from newsclean.cli import main
 from newsclean.report import report_schema
 from newsclean.templates import (
     _READER_RE,
-    DATE_WORDS,
     DEFAULT_OPTIONS,
     MAX_SEGMENT_CHARS,
     TemplateCleaner,
     TemplateMiner,
-    _head,
     _is_prompt,
     is_candidate,
     is_fragment,
@@ -192,19 +190,6 @@ def test_a_closing_prompt_has_a_reader_word_in_the_tail_of_its_line(words: list[
     found = last_segment(line) if line else None
     if found is not None and is_prompt(found[1]):
         assert _READER_RE.search(line[-MAX_SEGMENT_CHARS - 10:].lower()) is not None
-
-
-@settings(max_examples=1500, deadline=None)
-@given(st.lists(st.sampled_from(READER_EDGES + [" ", "12", "Jun", "jun", "www.x", "a/b", "Senin,", "\u0130", "\u0663"]),
-                min_size=1, max_size=8).map("".join))
-def test_a_first_word_of_letters_that_is_no_date_word_is_its_head(s: str) -> None:
-    # TemplateCleaner takes such a word as the line's head without normalizing it.
-    s = s.strip()
-    if not s:
-        return
-    w = s.split(None, 1)[0].lower()
-    if w.isalpha() and w not in DATE_WORDS:
-        assert _head(s) == w
 
 
 @settings(max_examples=1500, deadline=None)

@@ -656,12 +656,6 @@ class TemplateCleaner:
         title_key: int | None | bool = False
         changes: list[Change] = []
         alive = [i for i, line in enumerate(lines) if line]
-        if segment_heads and segment_start is not None and all(h.isascii() for h in segment_heads) \
-                and segment_start.search("\n".join([lines[i] for i in alive]).lower()) is None:  # type: ignore[misc]
-            # One search of the whole text instead of one per paragraph: no line's tail has a closing sentence
-            # starting like a template's (a match in a line's tail, lowercased, is one in the text lowercased:
-            # the heads are ASCII, the line ends before a line break or the end).
-            segment_heads = frozenset()
         for k, i in enumerate(alive):
             line = lines[i]
             assert line is not None
@@ -680,9 +674,7 @@ class TemplateCleaner:
                     self._cut_segments(lines, i, site, changes, segment_heads)
             if n > opts.max_chars:
                 continue
-            # A first word of letters only that is no date word is its key's first word as it is (lowercased).
-            w = s.split(None, 1)[0].lower()
-            words = line_heads.get(w if w.isalpha() and w not in DATE_WORDS else _head(s))
+            words = line_heads.get(_head(s))
             if words is None or len(s.split()) not in words:
                 continue
             nxt = lines[alive[k + 1]] if k + 1 < len(alive) else None
