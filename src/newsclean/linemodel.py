@@ -6,8 +6,9 @@ boilerplate, near the top or the end, repeated across the corpus, with words suc
 "ikuti" or "loading". The model scores each kept line from such features (:data:`FEATURES`, computed by
 :func:`doc_features`) with a few hundred small regression trees (gradient boosting on the logistic loss),
 shipped as JSON in the package (``newsclean/models/linemodel.json``, under 1 MB; CPU, no download,
-deterministic). Cleaning walks the trees in plain Python (a document has a few lines to score, and a run that
-only cleans does not pay for importing numpy); numpy scores many rows at once for training and evaluation.
+deterministic). Cleaning sums the trees row by row in the compiled kernel (``newsclean._speedups.TreeSum``),
+else walks them in plain Python, the same floats (a document has a few lines to score, and a run that only
+cleans does not pay for importing numpy); numpy scores many rows at once for training and evaluation.
 ``python -m benchmarks.train_linemodel`` regenerates it from the hand labels in ``eval/labels`` and weak
 labels from the rules (see README).
 
