@@ -203,13 +203,18 @@ def _scored_py(lines: Sequence[str | None]) -> list[int]:
 
 
 _NATIVE = load()
+#: The line model's kernels are newer than the module's first ones: a module built before them (an editable
+#: install not built again) has none, and the Python definitions answer.
+if _NATIVE is not None and not (hasattr(_NATIVE, "scored_candidates") and hasattr(_NATIVE, "TreeSum")):
+    _NATIVE = None
 
 
 def _scored(lines: Sequence[str | None]) -> list[int]:
     """The kept lines :func:`is_scored` holds for: the compiled kernel picks the few lines that may be (its
     cheap tests, a superset), :func:`is_scored` decides."""
-    if _NATIVE is not None and type(lines) is list:
-        return [i for i in _NATIVE.scored_candidates(lines, MIN_WORDS - 1) if lines[i] and is_scored(lines[i])]  # type: ignore[arg-type]
+    native = _NATIVE
+    if native is not None and type(lines) is list:
+        return [i for i in native.scored_candidates(lines, MIN_WORDS - 1) if lines[i] and is_scored(lines[i])]  # type: ignore[arg-type]
     return _scored_py(lines)
 
 
