@@ -13,8 +13,10 @@ measured in one run on this machine.
   use one core. The repeats alternate the order of the two; the ratio is the median of the per-repeat
   ratios, rates are medians. ``--real`` adds the same pair on a real JSONL corpus.
 - **Start-up**: ``python -m newsclean a.txt o.txt --quiet`` on one small ``.txt`` file (a seed article),
-  with ``--dedup off`` and with the defaults (near-duplicate stage on), and ``python -c pass`` for
-  reference, in interleaved rounds (at least 5, ``--startup-repeats``): medians. ``--compare-src``
+  with ``--dedup off``, with the defaults (near-duplicate stage on: a small input takes the kernels'
+  Python path, :mod:`newsclean.dedup.jit`), with the defaults and the kernels forced onto numba
+  (``NEWSCLEAN_KERNELS=numba``: what it cost before), and ``python -c pass`` for reference, in
+  interleaved rounds (at least 5, ``--startup-repeats``): medians. ``--compare-src``
   measures another source tree's CLI in the same rounds (e.g. the parent commit's ``src``, exported
   with ``git archive``), so that a before/after comparison shares the machine's load.
   ``--startup-only`` measures just this.
@@ -115,10 +117,10 @@ def child_html(repeats: int) -> dict[str, Any]:
 # -- the run ----------------------------------------------------------------------------------------
 
 
-def _run(cmd: list[str], src: Path | None = None) -> dict[str, Any]:
+def _run(cmd: list[str], src: Path | None = None, extra_env: dict[str, str] | None = None) -> dict[str, Any]:
     from benchmarks.throughput import run_measured
 
-    r = run_measured(cmd, cwd=ROOT, env=_env(src))
+    r = run_measured(cmd, cwd=ROOT, env=_env(src) | (extra_env or {}))
     if r["code"] not in (0, 1):
         raise RuntimeError(f"{' '.join(cmd)} failed ({r['code']}):\n{r['stderr']}")
     return r
@@ -180,26 +182,30 @@ def _startup(work: Path, repeats: int, compare: Path | None = None) -> dict[str,
     small.mkdir(parents=True, exist_ok=True)
     inp = small / seed.name
     shutil.copy(seed, inp)
-    modes = {"dedup_off": ("--dedup", "off"), "defaults": ()}
+    # defaults_numba: the defaults with the near-duplicate kernels forced onto numba (NEWSCLEAN_KERNELS,
+    # newsclean.dedup.jit), i.e. what a small input cost before it took their Python path.
+    modes: dict[str, tuple[tuple[str, ...], dict[str, str]]] = {
+        "dedup_off": (("--dedup", "off"), {}), "defaults": ((), {}),
+        "defaults_numba": ((), {"NEWSCLEAN_KERNELS": "numba"})}
     trees = {"src": SRC[0]} | ({"compare": compare} if compare is not None else {})
+    kinds = [(tree, label) for tree in trees for label in modes if tree == "src" or label != "defaults_numba"]
 
     def once(tree: str, label: str) -> float:
         out = work / f"out-small-{tree}"
         if out.exists():
             shutil.rmtree(out)
         out.mkdir()
-        return float(_run([sys.executable, "-m", "newsclean", str(inp), str(out / "o.txt"), "--quiet",
-                           *modes[label]], trees[tree])["wall"])
+        args, env = modes[label]
+        return float(_run([sys.executable, "-m", "newsclean", str(inp), str(out / "o.txt"), "--quiet", *args],
+                          trees[tree], {"NEWSCLEAN_KERNELS": "auto"} | env)["wall"])
 
-    for tree in trees:  # warm-up: bytecode, the rule and kernel caches
-        for label in modes:
-            once(tree, label)
-    walls: dict[str, list[float]] = {f"{tree}/{label}": [] for tree in trees for label in modes}
+    for tree, label in kinds:  # warm-up: bytecode, the rule and kernel caches
+        once(tree, label)
+    walls: dict[str, list[float]] = {f"{tree}/{label}": [] for tree, label in kinds}
     walls["python -c pass"] = []
     for _ in range(repeats):  # interleaved, so that a change in the machine's load hits every kind alike
-        for tree in trees:
-            for label in modes:
-                walls[f"{tree}/{label}"].append(once(tree, label))
+        for tree, label in kinds:
+            walls[f"{tree}/{label}"].append(once(tree, label))
         walls["python -c pass"].append(float(_run([sys.executable, "-c", "pass"])["wall"]))
 
     def med(key: str) -> dict[str, Any]:
@@ -207,6 +213,7 @@ def _startup(work: Path, repeats: int, compare: Path | None = None) -> dict[str,
 
     out: dict[str, Any] = {"file": seed.name, "bytes": seed.stat().st_size, "repeats": repeats,
                            "dedup_off": med("src/dedup_off"), "defaults": med("src/defaults"),
+                           "defaults_numba": med("src/defaults_numba"),
                            "python_alone_median_seconds": med("python -c pass")["median_seconds"],
                            "python_alone_seconds": med("python -c pass")["seconds"]}
     if compare is not None:
@@ -317,6 +324,9 @@ def print_report(rep: dict[str, Any]) -> None:
               f"runs: --dedup off {s['dedup_off']['median_seconds']:.3f} s, "
               f"defaults {s['defaults']['median_seconds']:.3f} s (python -c pass: "
               f"{s['python_alone_median_seconds']:.3f} s)")
+        if "defaults_numba" in s:
+            print(f"  defaults with the near-duplicate kernels on numba (NEWSCLEAN_KERNELS=numba): "
+                  f"{s['defaults_numba']['median_seconds']:.3f} s")
         c = s.get("compare")
         if c:
             print(f"  --compare-src {c['src']}, same rounds: --dedup off {c['dedup_off']['median_seconds']:.3f} s, "

@@ -158,6 +158,10 @@ def test_uncached_kernels_are_announced(monkeypatch: pytest.MonkeyPatch, capsys:
     monkeypatch.setattr(threading_layer, "kernels_cached", lambda: False)
     src = tmp_path / "in.jsonl"
     src.write_bytes(JSONL)
+    monkeypatch.setenv("NEWSCLEAN_KERNELS", "numba")  # a small input takes the kernels' Python path otherwise
     assert main([str(src), str(tmp_path / "out")]) == 0
     assert "compiling the near-duplicate kernels, once" in capsys.readouterr().err
     assert threading_layer.KERNELS  # the kernels the check looks at
+    monkeypatch.setenv("NEWSCLEAN_KERNELS", "auto")  # the Python path compiles nothing: nothing to announce
+    assert main([str(src), str(tmp_path / "out2")]) == 0
+    assert "compiling" not in capsys.readouterr().err

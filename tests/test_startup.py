@@ -139,17 +139,37 @@ def test_a_text_needing_repair_still_gets_ftfy(tmp_path: Path) -> None:
 
 def test_the_near_duplicate_stage_loads_without_scipy_linalg(tmp_path: Path) -> None:
     """The command line has numba set up its target with scipy.linalg refused (numba's BLAS check, for
-    functions the kernels never call); the run finds the seeds' near-duplicates all the same (their
-    outputs are pinned by test_seeds_golden), and scipy.linalg can be imported afterwards."""
+    functions the kernels never call); the run finds the seeds' near-duplicates all the same (the
+    same outputs as on the kernels' Python path: tests/test_dedup_small_path.py), and scipy.linalg can
+    be imported afterwards. (The seeds are a small input: numba is forced, as for a large one.)"""
     seeds = Path(__file__).resolve().parents[1] / "seeds"
     probe = ("import json, sys\nfrom newsclean.cli import main\ncode = main(sys.argv[1:])\n"
              "modules = sorted(sys.modules)\nimport scipy.linalg\n"
              "print(json.dumps({'code': code, 'modules': modules}))\n")
     proc = subprocess.run([sys.executable, "-c", probe, str(seeds), str(tmp_path / "out"), "--quiet"],
-                          capture_output=True, text=True, env=_env(tmp_path / "cache"), timeout=900)
+                          capture_output=True, text=True, timeout=900,
+                          env={**_env(tmp_path / "cache"), "NEWSCLEAN_KERNELS": "numba"})
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout.strip().splitlines()[-1])
     assert result["code"] == 0
     assert "numba" in result["modules"] and "scipy.linalg" not in result["modules"]
     dups = (tmp_path / "out" / "_newsclean" / "duplicates.jsonl").read_text(encoding="utf-8")
     assert dups.strip(), "the seeds hold near-duplicate paragraphs"
+
+
+def test_a_small_default_run_does_not_import_numba(tmp_path: Path) -> None:
+    """With the defaults (near-duplicate stage on), one small file takes the kernels' Python path:
+    numpy is imported, numba is not, and duplicates.jsonl is written."""
+    src = tmp_path / "a.txt"
+    para = "Harga cabai naik lagi di pasar induk pagi ini, kata pedagang yang ditemui di Jakarta."
+    src.write_text(f"{para}\nWarga mengeluh karena harga terus naik.\n{para}\n", encoding="utf-8")
+    env = {k: v for k, v in _env(tmp_path / "cache").items() if k != "NEWSCLEAN_KERNELS"}
+    proc = subprocess.run([sys.executable, "-c", _PROBE, str(src), str(tmp_path / "o.txt"), "--quiet"],
+                          capture_output=True, text=True, env=env, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    assert result["code"] == 0
+    roots = {m.split(".")[0] for m in result["modules"]}
+    assert "numpy" in roots and "numba" not in roots
+    rows = (tmp_path / "_newsclean" / "duplicates.jsonl").read_text(encoding="utf-8").splitlines()
+    assert [[m["line"] for m in json.loads(r)["members"]] for r in rows] == [[0, 2]]

@@ -307,10 +307,18 @@ def _run(args: argparse.Namespace, plan: IoPlan) -> int:
     if args.dedup != "off":
         probe_writable(args.tmp_dir or Path(tempfile.gettempdir()), what="the temporary folder (--tmp-dir)",
                        create=False)
-    index = _make_index(args) if args.dedup != "off" else None
-    if index is not None:
-        _announce_kernels()
-    with lock_out(report_dir):
+    index = None
+    kernels: Any = nullcontext()
+    if args.dedup != "off":
+        from .dedup import jit
+
+        # A small input is sketched on the kernels' Python path, numba not even imported (its set-up
+        # alone is many times the stage's work on one article; the index decides again for its own
+        # stages when it finishes). The Ray engine keeps numba.
+        python = args.engine == "local" and jit.use_python(total_bytes < jit.SMALL_INPUT_BYTES)
+        kernels = jit.python_kernels(python)
+        index = _make_index(args, numba=not python)
+    with kernels, lock_out(report_dir):
         return _locked_run(args, plan, started=started, inp=inp, out=out, spec=spec, pipeline=pipeline, jobs=jobs,
                            found=found, index=index, run_info=run_info, resume=resume, journaled=folder_out)
 
@@ -558,8 +566,12 @@ def _numba_without_blas() -> None:
         sys.meta_path.remove(hook)  # type: ignore[arg-type]
 
 
-def _make_index(args: argparse.Namespace) -> Any:
-    _numba_without_blas()
+def _make_index(args: argparse.Namespace, *, numba: bool = True) -> Any:
+    """The near-duplicate index of the run; with ``numba`` (not a small input), numba set up now and
+    the kernels announced if they must be compiled."""
+    if numba:
+        _numba_without_blas()
+        _announce_kernels()
     from .dedup import DedupConfig, NearDuplicateIndex
 
     kwargs: dict[str, Any] = {"keep": args.keep}

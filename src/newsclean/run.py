@@ -208,6 +208,7 @@ class _Job:
     explain: bool = False
     keep_docs: bool = False  # hand Document and Cleaned back (for on_doc)
     dedup: Any = None  # DedupConfig: sketch kept paragraphs
+    python_kernels: bool = False  # sketch them on the Python path (newsclean.dedup.jit: a small input)
     drops: Mapping[str, set[int]] | None = None
     renamed: Mapping[tuple[int, int], str] = field(default_factory=dict)
 
@@ -229,7 +230,7 @@ class _Group:
         if job.dedup is not None and self.texts:
             from .dedup.index import sketch_documents
 
-            with _one_numba_thread():
+            with _sketching(job.python_kernels):
                 sketched = sketch_documents(job.dedup, self.doc_no, self.lines, self.texts)
             enc = [t.encode("utf-8", "surrogatepass") for t in self.texts]
             spill = (array("q", self.lines), array("i", map(len, enc)), b"".join(enc))
@@ -237,6 +238,20 @@ class _Group:
 
 
 _IN_WORKER = False  # set in worker processes
+
+
+@contextmanager
+def _sketching(python: bool) -> Iterator[None]:
+    """Where a task's paragraphs are sketched: on the Python path (no numba; see
+    :mod:`newsclean.dedup.jit`) or on one numba thread (:func:`_one_numba_thread`)."""
+    from .dedup import jit
+
+    if python:
+        with jit.python_kernels():
+            yield
+        return
+    with jit.python_kernels(False), _one_numba_thread():
+        yield
 
 
 @contextmanager
@@ -471,6 +486,14 @@ def _start_method(*, sketching: bool) -> str:
         if not fork_safe():
             return "forkserver" if "forkserver" in methods else "spawn"
     return "fork"
+
+
+def _python_kernels() -> bool:
+    """Whether the caller asked for the near-duplicate kernels' Python path (a small input: see
+    :mod:`newsclean.dedup.jit`); the workers sketch on it then."""
+    from .dedup import jit
+
+    return jit.python_path()
 
 
 def _prepare_numba() -> None:
@@ -831,7 +854,7 @@ class Runner:
             ctx.set_forkserver_preload(["newsclean.run", "newsclean.dedup.index"])
         # Forked workers share this process's pipeline (built once, here); others build their own.
         shared = self.pipeline if ctx.get_start_method() == "fork" else None
-        if shared is not None and job.dedup is not None:
+        if shared is not None and job.dedup is not None and not job.python_kernels:
             _prepare_numba()
         with _shielded(), _signals_held(ctx.get_start_method()):
             pool = ctx.Pool(self.jobs, initializer=_worker_init, initargs=(job, shared))
@@ -886,7 +909,7 @@ class Runner:
             files=tuple((f.rel, f.kind, str(f.path), targets.get(fi, "")) for fi, f in enumerate(self.files)),
             write=write, count=count, account=account and not count, explain=self.explain_fh is not None,
             keep_docs=on_doc is not None, dedup=dedup.config if dedup is not None else None,
-            drops=drops, renamed=renamed,
+            python_kernels=dedup is not None and _python_kernels(), drops=drops, renamed=renamed,
         )
         writers: dict[int, RecordWriter] = {}
         failed: set[int] = set()
@@ -1066,7 +1089,9 @@ def _replayed(meta: dict[str, Any], blob: bytes, dedup: DedupIntake | None) -> t
             for k in lengths:
                 texts.append(data[pos:pos + k].decode("utf-8", "surrogatepass"))
                 pos += k
-            with _one_numba_thread():
+            from .dedup import jit
+
+            with _sketching(jit.python_path()):
                 sketched = sketch_documents(dedup.config, doc_no, list(lines), texts)
     return (meta["g"], stats, sketched, spill, entries, True)
 

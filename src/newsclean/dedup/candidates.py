@@ -31,16 +31,16 @@ from __future__ import annotations
 
 from typing import Any
 
-import numba as nb
 import numpy as np
 
-from newsclean.dedup.threading_layer import parallel_kernel
+from newsclean.dedup import jit
+from newsclean.dedup.jit import parallel_kernel, prange
 
 #: Bits of the radix sort's digits (a histogram of 2**16 counts per thread).
 RADIX_BITS = 16
 
 
-@nb.njit(cache=True, inline="always")
+@jit.njit(cache=True, inline="always")
 def _band_key(sig, k, start, rows):
     h = np.uint64(0x9E3779B97F4A7C15) ^ np.uint64(rows)
     for c in range(start, start + rows):
@@ -50,7 +50,7 @@ def _band_key(sig, k, start, rows):
     return h
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _sorted_band(sig, start, rows, bits):
     """The band's words ``hash << bits | position`` (hash cut to its top ``64 - bits`` bits), sorted
     (LSD radix on the hash part; stable, so equal hashes stay in position order)."""
@@ -80,7 +80,20 @@ def _sorted_band(sig, start, rows, bits):
     return a
 
 
-@nb.njit(cache=True)
+@_sorted_band.python_form
+def _sorted_band_numpy(sig: np.ndarray, start: int, rows: int, bits: int) -> np.ndarray:
+    """:func:`_sorted_band` vectorized (the Python path): the keys are distinct (their low bits are
+    the positions), so a plain sort is the stable radix sort's order."""
+    h = np.full(sig.shape[0], np.uint64(0x9E3779B97F4A7C15) ^ np.uint64(rows), np.uint64)
+    for c in range(start, start + rows):
+        h ^= sig[:, c].astype(np.uint64)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(31)
+    low = (np.uint64(1) << np.uint64(bits)) - np.uint64(1)
+    return np.sort((h & ~low) | np.arange(sig.shape[0], dtype=np.uint64))
+
+
+@jit.njit(cache=True)
 def _leaders(words, bits, leaders, out, col):
     """``out[pos, col + l]``: the ``l``-th member of ``pos``'s bucket, for the members after it
     (-1 elsewhere); ``words`` from :func:`_sorted_band`."""
@@ -103,7 +116,7 @@ def _leaders(words, bits, leaders, out, col):
 def _band_group(cols, first, count, rows, bits, leaders, out):
     """Leaders of bands ``first .. first + count - 1`` of the columns ``cols`` (all bands of the
     group, ``rows`` columns each), one band per thread."""
-    for g in nb.prange(count):
+    for g in prange(count):
         words = _sorted_band(cols, (first + g) * rows, rows, bits)
         _leaders(words, bits, leaders, out, g * leaders)
 
@@ -114,7 +127,7 @@ def _merge_slots(lead, slots, counts):
     first free slot (none left: dropped), a known one counts one band more."""
     n, width = lead.shape
     k_max = slots.shape[1]
-    for x in nb.prange(n):
+    for x in prange(n):
         for c in range(width):
             q = lead[x, c]
             if q < 0:
@@ -151,7 +164,7 @@ def band_slots(sig: Any, order: np.ndarray, *, bands: int, rows: int, leaders: i
     if n < 2 or bands < 1:
         return out_slots, out_counts
     bits = _position_bits(n)
-    group = group or max(1, nb.get_num_threads())
+    group = group or max(1, jit.get_num_threads())
     lead = np.empty((n, group * leaders), np.int32)
     for b0 in range(0, bands, group):
         count = min(group, bands - b0)

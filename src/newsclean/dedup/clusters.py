@@ -15,9 +15,9 @@ import re
 from collections.abc import Sequence
 from typing import Any, Literal
 
-import numba as nb
 import numpy as np
 
+from newsclean.dedup import jit
 from newsclean.dedup.verify import _cover, _ordered, _scratch, needed
 
 KeepPolicy = Literal["first", "earliest", "longest", "outlet"]
@@ -61,7 +61,7 @@ class UnionFind:
         return _roots(self.parent)
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _find(parent, i):
     root = i
     while parent[root] != root:
@@ -73,7 +73,7 @@ def _find(parent, i):
     return root
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _union_pairs(parent, left, right):
     for k in range(left.size):
         ri = _find(parent, left[k])
@@ -84,7 +84,7 @@ def _union_pairs(parent, left, right):
             parent[ri] = rj
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _roots(parent):
     out = np.empty(parent.size, np.int64)
     for i in range(parent.size):
@@ -166,12 +166,12 @@ def keep_order(policy: str, *, p_doc: np.ndarray, p_len: np.ndarray,
 LONGER_MEMBER_COVERAGE = 0.7
 
 
-@nb.njit(cache=True, inline="always")
+@jit.njit(cache=True, inline="always")
 def _needed(m, share):
     return np.ceil(share * m - 1e-9)
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def is_member(covered, m, m_kept, threshold, min_ratio):
     """Whether a paragraph of ``m`` words, with ``covered`` of them in runs shared with a kept
     paragraph of ``m_kept`` words, is a copy (or a part) of it that may be dropped: ``threshold``
@@ -193,7 +193,7 @@ def member_mask(covered: np.ndarray, m: np.ndarray, m_kept: np.ndarray, threshol
     return ratio_ok & (covered >= np.ceil(share * m - 1e-9))
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _spec_targets(slots, center, r0, r1):
     """The targets of paragraphs ``r0 <= x < r1`` guessed before their chunk is decided: each
     candidate's cluster center when it was decided before the chunk, else the guess for the
@@ -228,7 +228,7 @@ def _spec_targets(slots, center, r0, r1):
     return start, tl[:w], tr[:w]
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _decide(slots, center, score, words, r0, r1, start, tr, cov, threshold, min_ratio, tokens, offsets, order,
             rule, tk_t, tk_x):
     """Decide paragraphs ``r0 <= x < r1`` in keep order: ``x`` joins the cluster of the center,
@@ -449,7 +449,7 @@ def merge_clusters(center: np.ndarray, score: np.ndarray, words: np.ndarray, ord
             stats["merge_dropouts"] += 1
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _refine_pairs(slots, center, sizes, score, words, src, dst):
     """``(paragraph, center)`` pairs worth verifying in :func:`refine_members`: the paragraph may
     move (a member, or alone), the center has members, is not its own, and could, by the two sizes

@@ -32,11 +32,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-import numba as nb
 import numpy as np
 
-from newsclean.dedup.threading_layer import parallel_kernel
-from newsclean.dedup.verify import _gram
+from newsclean.dedup import jit
+from newsclean.dedup.jit import parallel_kernel, prange
+from newsclean.dedup.verify import _gram, all_grams
 
 #: Anchors each query paragraph looks up (its smallest usable ones, by hash).
 FRAGMENT_QUERY_ANCHORS = 8
@@ -53,7 +53,7 @@ CONTAINER_BATCH = 1 << 16
 FRAGMENT_MAX_TARGETS = 4
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _grams(tokens, lo, hi, run, out, distinct):
     """The ``run``-word grams of ``tokens[lo:hi]`` into ``out`` (sorted and distinct with
     ``distinct``, else in text order); returns their number."""
@@ -73,7 +73,19 @@ def _grams(tokens, lo, hi, run, out, distinct):
     return d
 
 
-@nb.njit(cache=True)
+@_grams.python_form
+def _grams_numpy(tokens: np.ndarray, lo: int, hi: int, run: int, out: np.ndarray, distinct: bool) -> int:
+    """:func:`_grams` on the Python path, vectorized."""
+    if hi - lo - run + 1 <= 0:
+        return 0
+    g = all_grams(tokens[lo:hi], run)
+    if distinct:
+        g = np.unique(g)
+    out[:g.size] = g
+    return int(g.size)
+
+
+@jit.njit(cache=True)
 def _count_anchors(tokens, offsets, pos_of, center, run, counts, mask, longest):
     """Saturating per-bucket counts of the anchors of the cluster centers."""
     buf = np.empty(max(longest, 1), np.uint32)
@@ -95,7 +107,7 @@ def _query_rows(tokens, offsets, pos_of, center, words, run, max_words, counts, 
     m = out.shape[1]
     parts = 64
     per = (pos_of.size + parts - 1) // parts
-    for t in nb.prange(parts):
+    for t in prange(parts):
         buf = np.empty(max(longest, 1), np.uint32)
         for i in range(t * per, min(pos_of.size, (t + 1) * per)):
             p = pos_of[i]
@@ -141,7 +153,7 @@ def _queries(tokens: np.ndarray, offsets: np.ndarray, pos_of: np.ndarray, center
     return (np.concatenate(found) if found else np.zeros(0, np.uint64)), used
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _container_range(tokens, offsets, pos_of, lo_i, hi_i, run, min_words, q_hash, q_id, directory, shift, bitmap,
                      bshift, used, words, center, lo_ratio, hi_ratio, need, cap, longest, out_f, out_c):
     """Candidates of the containers ``lo_i <= i < hi_i`` into ``out_*``; returns their number, or
@@ -210,7 +222,7 @@ def _container_candidates(tokens, offsets, pos_of, run, min_words, q_hash, q_id,
     """Candidate ``(fragment, container)`` positions of the containers, in parts (paragraphs
     ``bounds[t] .. bounds[t + 1] - 1`` of file order, written from ``out_*[t]``; ``count[t]``: how
     many, -1 when its outputs were too small)."""
-    for t in nb.prange(bounds.size - 1):
+    for t in prange(bounds.size - 1):
         count[t] = _container_range(tokens, offsets, pos_of, bounds[t], bounds[t + 1], run, min_words, q_hash, q_id,
                                     directory, shift, bitmap, bshift, used, words, center, lo_ratio, hi_ratio, need,
                                     cap, longest, out_f[t], out_c[t])
@@ -263,7 +275,7 @@ def fragment_candidates(tokens: np.ndarray, offsets: np.ndarray, pos_of: np.ndar
     del qb
     found_f: list[np.ndarray] = []
     found_c: list[np.ndarray] = []
-    parts = 8 * nb.get_num_threads()
+    parts = 8 * jit.get_num_threads()
     for lo in range(0, pos_of.size, CONTAINER_BATCH):
         hi = min(pos_of.size, lo + CONTAINER_BATCH)
         bounds = np.linspace(lo, hi, parts + 1).astype(np.int64)

@@ -50,6 +50,7 @@ from typing import Any
 
 import numpy as np
 
+from newsclean.dedup import jit
 from newsclean.dedup.candidates import band_slots
 from newsclean.dedup.clusters import assign_centers, date_key, keep_order, merge_clusters, refine_members
 from newsclean.dedup.config import (  # noqa: F401  (re-exported: the index's public names)
@@ -232,10 +233,14 @@ class NearDuplicateIndex:
         """Find clusters among everything added; the index cannot be added to afterwards."""
         if self._finished:
             raise ValueError("finish() was already called")
-        self._flush()
         self._finished = True
+        # The Python path (no numba) for a small input: decided from what is there, never timed.
+        paragraphs = sum(a.size for a in self._p_doc.parts) + len(self._pending)
+        chars = sum(int(a.sum()) for a in self._p_len.parts) + sum(len(p[2]) for p in self._pending)
         try:
-            return self._finish()
+            with jit.python_kernels(jit.use_python(jit.small(paragraphs, chars))):
+                self._flush()
+                return self._finish()
         finally:
             self._spill.close()
             self._sig_spill.close()

@@ -17,8 +17,9 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import numba as nb
 import numpy as np
+
+from newsclean.dedup import jit
 
 # JSON string encoding in C (what json.dumps uses for str with ensure_ascii=False).
 _encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]
@@ -373,7 +374,7 @@ def cluster_table(*, key: np.ndarray, similarity: np.ndarray, fragment: np.ndarr
     return table, cluster_of
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _doc_set_hashes(starts, c_doc):
     out = np.empty(starts.size - 1, np.uint64)
     for k in range(starts.size - 1):
@@ -384,7 +385,7 @@ def _doc_set_hashes(starts, c_doc):
     return out
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _doc_pair_codes(starts, c_doc, c_chars, c_weight, eligible, code, chars_a, chars_b, weight, lo, hi):
     """The document pairs ``(a, b)`` with ``lo <= a < hi`` of every group of clusters (its distinct
     documents ``c_doc[starts[k]:starts[k+1]]`` in input order, with their characters in it; ``a``
@@ -433,7 +434,7 @@ def _covered_pairs(code: np.ndarray, chars_a: np.ndarray, chars_b: np.ndarray, w
 PAIR_CHUNK = 1 << 20
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _doc_pair_firsts(starts, c_doc, eligible, n_docs):
     """How many pairs :func:`_doc_pair_codes` makes with each document as their first (``a``)."""
     out = np.zeros(n_docs, np.int64)

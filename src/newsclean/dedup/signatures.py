@@ -30,15 +30,16 @@ number of threads; ``prange`` spreads the paragraphs of a batch over numba's thr
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
-import numba as nb
 import numpy as np
 
+from newsclean.dedup import jit
+from newsclean.dedup.jit import parallel_kernel, prange
 from newsclean.dedup.shingles import ShingleOptions, fast_table, normalize_many
-from newsclean.dedup.threading_layer import parallel_kernel
 
 #: Number of permutations: 128 keeps the Jaccard estimate's standard error <= 0.045 and the
 #: stored 16-bit signature at 256 bytes per paragraph.
@@ -187,12 +188,12 @@ class SignatureBatch:
 # --------------------------------------------------------------------------- compiled kernel
 
 
-@nb.njit(cache=True, inline="always")
+@jit.njit(cache=True, inline="always")
 def _rotl32(x, r):
     return ((x << np.uint32(r)) | (x >> np.uint32(32 - r))) & np.uint32(0xFFFFFFFF)
 
 
-@nb.njit(cache=True, inline="always")
+@jit.njit(cache=True, inline="always")
 def _fmix32(h):
     h = np.uint32(h ^ (h >> np.uint32(16)))
     h = np.uint32(h * np.uint32(0x85EBCA6B))
@@ -201,7 +202,7 @@ def _fmix32(h):
     return np.uint32(h ^ (h >> np.uint32(16)))
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _murmur3_32_span(buf, start, end, seed):
     """MurmurHash3 x86_32 of ``buf[start:end]`` (uint8 array), as uint32."""
     c1 = np.uint32(0xCC9E2D51)
@@ -240,7 +241,7 @@ def _murmur3_32_span(buf, start, end, seed):
     return _fmix32(h)
 
 
-@nb.njit(cache=True, inline="always")
+@jit.njit(cache=True, inline="always")
 def _normalize_span(src, s, e, t_start, t_len, t_data, out, w0):
     """Fast-path normalization of UTF-8 ``src[s:e]`` into ``out[w0:]``; returns the end of the
     output, or -1 when a code point (or invalid UTF-8) needs the Python normalizer."""
@@ -281,7 +282,7 @@ def _normalize_span(src, s, e, t_start, t_len, t_data, out, w0):
     return w
 
 
-@nb.njit(cache=True, inline="always")
+@jit.njit(cache=True, inline="always")
 def _shingle_hashes(buf, s, e, word_mode, k, hashes, h0, bounds, b0):
     """Write the shingle hashes of normalized ``buf[s:e]`` to ``hashes[h0:]`` (scratch
     ``bounds[b0:]``); return ``(number of shingles, number of code points)``."""
@@ -325,7 +326,7 @@ def _shingle_hashes(buf, s, e, word_mode, k, hashes, h0, bounds, b0):
     return nsh, ncp
 
 
-@nb.njit(cache=True, inline="always")
+@jit.njit(cache=True, inline="always")
 def _radix_sort(x, s, n, tmp, counts):
     """Sort ``x[s:s+n]`` (uint32) in place: LSD radix, four 8-bit passes through ``tmp[s:s+n]``
     (about twice as fast as quicksort for the few hundred hashes of a paragraph)."""
@@ -352,14 +353,14 @@ def _radix_sort(x, s, n, tmp, counts):
 def _normalize_kernel(src, spans, t_start, t_len, t_data, work, regions, out_spans):
     """Fast-path normalization of every paragraph into ``work[regions[i]:]``; ``out_spans[i]``
     gets the normalized byte span, or ``(-1, -1)`` when the paragraph needs the Python path."""
-    for i in nb.prange(spans.shape[0]):
+    for i in prange(spans.shape[0]):
         r = regions[i]
         w = _normalize_span(src, spans[i, 0], spans[i, 1], t_start, t_len, t_data, work, r)
         out_spans[i, 0] = r if w >= 0 else -1
         out_spans[i, 1] = w
 
 
-@nb.njit(cache=True, inline="always")
+@jit.njit(cache=True, inline="always")
 def _word_tokens(buf, s, e, out, o0):
     """Hashes of the space-separated words of normalized ``buf[s:e]``, in order, into ``out[o0:]``;
     returns their number."""
@@ -388,7 +389,7 @@ def _sketch_kernel(buf, spans, word_mode, k, a, b, regions, scratch, hashes,
     sort's second buffer."""
     n = spans.shape[0]
     P = a.size
-    for i in nb.prange(n):
+    for i in prange(n):
         ns = spans[i, 0]
         ne = spans[i, 1]
         if ns < 0:
@@ -433,7 +434,7 @@ def _sketch_kernel(buf, spans, word_mode, k, a, b, regions, scratch, hashes,
 
 @parallel_kernel
 def _gather(hashes, regions, sizes, offsets, out):
-    for i in nb.prange(sizes.size):
+    for i in prange(sizes.size):
         r = regions[i]
         o = offsets[i]
         for t in range(sizes[i]):
@@ -504,6 +505,8 @@ def sketch(
     """
     opts = options or ShingleOptions()
     sch = scheme or SignatureScheme()
+    if jit.python_path():
+        return _sketch_numpy(texts, opts, sch, normalize=not normalized)
     n = len(texts)
     sig, sizes, exact, lengths, hashes, regions, fallback, tokens, ntok = _run(texts, not normalized, opts, sch)
     slow = np.flatnonzero(fallback)
@@ -526,6 +529,149 @@ def sketch(
             _gather(slow_values, f_regions, counts[slow], offsets[slow], values)
         out += [values, offsets]
     return SignatureBatch(sig, sizes, exact, lengths, *out, python_fallback=int(slow.size))
+
+
+# --------------------------------------------------------------------------- the Python path
+
+
+@lru_cache(maxsize=16)
+def _fast_translation(options: ShingleOptions) -> tuple[dict[int, str], re.Pattern[str]]:
+    """The fast-path table as a ``str.translate`` table, and a pattern finding the first code point
+    outside it (such a paragraph goes to the Python normalizer, as in the kernel)."""
+    table = fast_table(options)
+    data = table.data.tobytes()
+    mapping: dict[int, str] = {}
+    ranges: list[str] = []
+    lo = -1
+    for cp in range(table.length.size + 1):
+        ok = cp < table.length.size and table.length[cp] >= 0
+        if ok:
+            st = int(table.start[cp])
+            mapping[cp] = data[st:st + int(table.length[cp])].decode("utf-8")
+            if lo < 0:
+                lo = cp
+        elif lo >= 0:
+            ranges.append(f"{re.escape(chr(lo))}-{re.escape(chr(cp - 1))}")
+            lo = -1
+    return mapping, re.compile("[^" + "".join(ranges) + "]")
+
+
+def _rotl(x: np.ndarray, r: int) -> np.ndarray:
+    return (x << np.uint32(r)) | (x >> np.uint32(32 - r))
+
+
+def _fmix(h: np.ndarray) -> np.ndarray:
+    h = h ^ (h >> np.uint32(16))
+    h = h * np.uint32(0x85EBCA6B)
+    h = h ^ (h >> np.uint32(13))
+    h = h * np.uint32(0xC2B2AE35)
+    return h ^ (h >> np.uint32(16))
+
+
+def _murmur_spans(buf: np.ndarray, starts: np.ndarray, ends: np.ndarray, seed: int) -> np.ndarray:
+    """MurmurHash3 x86_32 (``seed``) of every ``buf[starts[i]:ends[i]]`` (``buf``: uint32 bytes
+    with 3 bytes of padding at the end), vectorized over the spans; uint32, as the kernel's
+    ``_murmur3_32_span``."""
+    c1, c2 = np.uint32(0xCC9E2D51), np.uint32(0x1B873593)
+    n = ends - starts
+    blocks = n // 4
+    h = np.full(starts.size, seed, np.uint32)
+    for i in range(int(blocks.max()) if blocks.size else 0):
+        act = np.flatnonzero(blocks > i)
+        j = starts[act] + 4 * i
+        k = buf[j] | (buf[j + 1] << np.uint32(8)) | (buf[j + 2] << np.uint32(16)) | (buf[j + 3] << np.uint32(24))
+        k = _rotl(k * c1, 15) * c2
+        h[act] = _rotl(h[act] ^ k, 13) * np.uint32(5) + np.uint32(0xE6546B64)
+    t = starts + 4 * blocks
+    rem = n & 3
+    k = np.zeros(starts.size, np.uint32)
+    m = rem >= 3
+    k[m] ^= buf[t[m] + 2] << np.uint32(16)
+    m = rem >= 2
+    k[m] ^= buf[t[m] + 1] << np.uint32(8)
+    m = rem >= 1
+    k[m] ^= buf[t[m]]
+    h[m] ^= _rotl(k[m] * c1, 15) * c2
+    return _fmix(h ^ n.astype(np.uint32))
+
+
+def _sketch_numpy(texts: Sequence[str], opts: ShingleOptions, sch: SignatureScheme, *, normalize: bool
+                  ) -> SignatureBatch:
+    """:func:`sketch` on the Python path (no numba): the same bits, computed with NumPy over the
+    whole batch (every hash of a step in one vectorized pass) and one small loop per paragraph
+    (its distinct shingle hashes and their minima)."""
+    n = len(texts)
+    fallback = np.zeros(n, dtype=np.bool_)
+    if normalize:
+        mapping, outside = _fast_translation(opts)
+        norm: list[str] = []
+        for i, t in enumerate(texts):
+            if outside.search(t) is None:
+                norm.append(" ".join(w for w in t.translate(mapping).split(" ") if w))
+            else:
+                fallback[i] = True
+                norm.append("")
+        slow = np.flatnonzero(fallback).tolist()
+        if slow:
+            for i, v in zip(slow, normalize_many([texts[i] for i in slow], opts), strict=True):
+                norm[i] = v
+    else:
+        norm = list(texts)
+    # One buffer: every paragraph followed by a space, so words never run across paragraphs and the
+    # space closes the last code point of each.
+    enc = [t.encode("utf-8", "surrogatepass") for t in norm]
+    nbytes = np.fromiter(map(len, enc), dtype=np.int64, count=n)
+    ends = np.cumsum(nbytes + 1) - 1  # the separating space after each paragraph
+    starts = ends - nbytes
+    raw = np.frombuffer(b"".join(e + b" " for e in enc), dtype=np.uint8)
+    buf = np.concatenate((raw, np.zeros(3, np.uint8))).astype(np.uint32)
+    para_of = np.repeat(np.arange(n, dtype=np.int64), nbytes + 1)  # paragraph of each byte
+    # Code points (the separators count as code point starts: each closes its paragraph's last one).
+    cp = np.flatnonzero((raw & 0xC0) != 0x80)
+    cp_para = para_of[cp]
+    first_cp = np.searchsorted(cp, starts)
+    lengths = (np.searchsorted(cp, ends) - first_cp).astype(np.int64)  # code points per paragraph
+    # Words: runs of non-space bytes.
+    word = raw != 32
+    edge = np.diff(np.concatenate(([False], word, [False])).astype(np.int8))
+    w_start = np.flatnonzero(edge == 1)
+    w_end = np.flatnonzero(edge == -1)
+    w_para = para_of[w_start] if w_start.size else np.zeros(0, np.int64)
+    ntok = np.bincount(w_para, minlength=n).astype(np.int64)
+    tokens = _murmur_spans(buf, w_start, w_end, TOKEN_SEED)
+    # Shingles: code points (or words) t .. t + k - 1 of each paragraph, at least one per non-empty one.
+    k = opts.size
+    units = ntok if opts.kind == "word" else lengths
+    nsh = np.where(units > 0, np.maximum(1, units - k + 1), 0)
+    sh_para = np.repeat(np.arange(n, dtype=np.int64), nsh)
+    t = np.arange(int(nsh.sum()), dtype=np.int64) - np.repeat(np.cumsum(nsh) - nsh, nsh)
+    last = np.minimum(t + k, units[sh_para])
+    if opts.kind == "word":
+        w0 = np.cumsum(ntok) - ntok
+        sh_start = w_start[w0[sh_para] + t]
+        sh_end = w_end[w0[sh_para] + last - 1]
+    else:
+        sh_start = cp[first_cp[sh_para] + t]
+        sh_end = cp[first_cp[sh_para] + last]
+    del cp_para
+    premixed = _fmix(_murmur_spans(buf, sh_start, sh_end, 0))
+    # Distinct hashes per paragraph, sorted: one sort of (paragraph, hash) keys.
+    keys = np.unique((sh_para.astype(np.uint64) << np.uint64(32)) | premixed.astype(np.uint64))
+    hashes = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
+    sizes = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=n).astype(np.uint32)
+    hash_offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(sizes, out=hash_offsets[1:])
+    a, b = sch.permutations32()
+    sig = np.full((n, sch.num_perm), 0xFFFFFFFF, dtype=np.uint32)
+    for i in np.flatnonzero(sizes).tolist():
+        h = hashes[hash_offsets[i]:hash_offsets[i + 1]]
+        sig[i] = (h[:, None] * a[None, :] + b[None, :]).min(axis=0)
+    hi = _murmur_spans(buf, starts, ends, _EXACT_SEED_HI).astype(np.uint64)
+    lo = _murmur_spans(buf, starts, ends, _EXACT_SEED_LO).astype(np.uint64)
+    token_offsets = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(ntok, out=token_offsets[1:])
+    return SignatureBatch(sig, sizes, (hi << np.uint64(32)) | lo, lengths.astype(np.uint32), hashes, hash_offsets,
+                          tokens, token_offsets, python_fallback=int(fallback.sum()) if normalize else 0)
 
 
 def compute_signatures(

@@ -16,24 +16,17 @@ was also faster than OpenMP's spinning threads (see the README).
 
 from __future__ import annotations
 
-import functools
 import os
 import sys
-import threading
-from collections.abc import Callable
-from typing import Any
 
 import numba as nb
 
+from newsclean.dedup.jit import PARALLEL_CACHED, PARALLEL_LOCK, parallel_kernel
+
 __all__ = ["KERNELS", "PARALLEL_LOCK", "fork_safe", "kernels_cached", "parallel_kernel", "use_fork_safe_layer"]
 
-#: Held while a parallel kernel runs: threads of one process take turns (each kernel uses every
-#: core already).
-PARALLEL_LOCK = threading.RLock()
-
-
-#: The disk-cached parallel kernels (see :func:`kernels_cached`).
-KERNELS: list[Any] = []
+#: The disk-cached parallel kernels (see :func:`kernels_cached`; :class:`newsclean.dedup.jit.Kernel`).
+KERNELS = PARALLEL_CACHED
 
 
 def kernels_cached() -> bool:
@@ -41,9 +34,9 @@ def kernels_cached() -> bool:
     not, the first use compiles them: a minute or so). Reads numba's cache index, so it may say
     True for a cache of another machine's CPU; False only when something is surely missing."""
     _import_kernels()
-    for d in KERNELS:
+    for k in KERNELS:
         try:
-            if not d._cache._cache_file._load_index():  # numba internals: an empty index is a miss
+            if not k.dispatcher._cache._cache_file._load_index():  # numba internals: an empty index is a miss
                 return False
         except Exception:  # another numba version: do not claim a miss
             continue
@@ -82,25 +75,6 @@ def fork_safe() -> bool:
     except ValueError:
         return True
     return not (layer == "omp" and sys.platform.startswith("linux"))
-
-
-def parallel_kernel(func: Callable[..., Any] | None = None, *, cache: bool = True) -> Any:
-    """``numba.njit(parallel=True)`` for a kernel called from Python, taking :data:`PARALLEL_LOCK`
-    around each call (the compiled dispatcher is the wrapper's ``dispatcher``)."""
-    def wrap(f: Callable[..., Any]) -> Callable[..., Any]:
-        dispatcher = nb.njit(parallel=True, cache=cache)(f)
-
-        @functools.wraps(f)
-        def call(*args: Any) -> Any:
-            with PARALLEL_LOCK:
-                return dispatcher(*args)
-
-        call.dispatcher = dispatcher  # type: ignore[attr-defined]
-        if cache:
-            KERNELS.append(dispatcher)
-        return call
-
-    return wrap if func is None else wrap(func)
 
 
 use_fork_safe_layer()

@@ -32,10 +32,10 @@ from __future__ import annotations
 import mmap
 from typing import IO
 
-import numba as nb
 import numpy as np
 
-from newsclean.dedup.threading_layer import parallel_kernel
+from newsclean.dedup import jit
+from newsclean.dedup.jit import parallel_kernel, prange
 
 #: Candidate pairs are verified in chunks of this many (bounded temporaries, and a bounded share of
 #: a large token file's pages resident: they are released after each chunk).
@@ -46,7 +46,7 @@ VERIFY_CHUNK = 1 << 14
 RELEASE_BYTES = 64 << 20
 
 
-@nb.njit(cache=True, inline="always")
+@jit.njit(cache=True, inline="always")
 def _gram(t, j, run):
     """Hash of the ``run`` tokens ``t[j:j + run]``."""
     h = np.uint32(0x9E3779B9)
@@ -56,7 +56,7 @@ def _gram(t, j, run):
     return h
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _gap_common(a, i0, i1, b, j0, j1, used):
     """Words of ``a[i0:i1]`` that ``b[j0:j1]`` has in the same order (longest common subsequence,
     words of ``b`` in tiles excluded)."""
@@ -73,7 +73,7 @@ def _gap_common(a, i0, i1, b, j0, j1, used):
     return prev[n]
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _cover(a, b, run, need, long_run, long_need, gap, head, nxt, used):
     """Words of ``a`` covered by tiles shared with ``b`` (see the module docstring), with scratch
     ``head`` (a power of two >= 2 * len(b)), ``nxt`` and ``used`` (>= len(b)). Stops early, with a
@@ -137,7 +137,83 @@ def _cover(a, b, run, need, long_run, long_need, gap, head, nxt, used):
     return covered
 
 
-@nb.njit(cache=True, inline="always")
+def all_grams(t: np.ndarray, run: int) -> np.ndarray:
+    """:func:`_gram` at every position of ``t`` (``t.size - run + 1`` of them), vectorized."""
+    m = t.size - run + 1
+    if m <= 0:
+        return np.zeros(0, np.uint32)
+    h = np.full(m, 0x9E3779B9, np.uint32)
+    for k in range(run):
+        h = (h ^ t[k:k + m]) * np.uint32(0x01000193)
+        h ^= h >> np.uint32(15)
+    return h
+
+
+@_cover.python_form
+def _cover_python(a: np.ndarray, b: np.ndarray, run: int, need: int, long_run: int, long_need: int, gap: int,
+                  head: np.ndarray, nxt: np.ndarray, used: np.ndarray) -> int:
+    """:func:`_cover` on the Python path: the same steps on Python lists, with every gram hashed at
+    once beforehand (the scratch arrays are not needed)."""
+    m = a.size
+    n = b.size
+    if m < run or n < run:
+        return 0
+    size = 16
+    while size < 2 * (n - run + 1):
+        size *= 2
+    mask = size - 1
+    hd = [-1] * size
+    nx = [0] * n
+    us = [False] * n
+    gb = all_grams(b, run).tolist()
+    for j in range(n - run, -1, -1):  # chains in increasing position
+        s = gb[j] & mask
+        nx[j] = hd[s]
+        hd[s] = j
+    ga = all_grams(a, run).tolist()
+    al = a.tolist()
+    bl = b.tolist()
+    i = 0
+    covered = 0
+    covered_long = 0
+    end_a = -1
+    end_b = -1
+    while i <= m - run:
+        left = m - i
+        if gap > 0 and end_a >= 0:
+            left += min(i - end_a, gap)
+        if covered + left < need:
+            break
+        j = hd[ga[i] & mask]
+        best = 0
+        best_j = -1
+        while j >= 0:
+            k = 0
+            while i + k < m and j + k < n and al[i + k] == bl[j + k] and not us[j + k]:
+                k += 1
+            if k > best:
+                best = k
+                best_j = j
+            j = nx[j]
+        if best >= run:
+            if gap > 0 and end_a >= 0 and 0 < i - end_a <= gap and 0 < best_j - end_b <= gap:
+                covered += int(_gap_common.python(al, end_a, i, bl, end_b, best_j, us))
+            for q in range(best_j, best_j + best):
+                us[q] = True
+            end_a = i + best
+            end_b = best_j + best
+            covered += best
+            if best >= long_run:
+                covered_long += best
+            i += best
+        else:
+            i += 1
+    if covered_long < long_need:
+        return 0
+    return covered
+
+
+@jit.njit(cache=True, inline="always")
 def _ordered(a, b):
     """``(shorter, longer)``; of two of one length, the lexicographically smaller first, so that
     the cover of a pair does not depend on the order of its two paragraphs."""
@@ -151,7 +227,7 @@ def _ordered(a, b):
     return a, b
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _scratch(n):
     size = 16
     while size < 2 * n:
@@ -159,7 +235,7 @@ def _scratch(n):
     return np.empty(size, np.int32), np.empty(max(n, 1), np.int32), np.empty(max(n, 1), np.bool_)
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def cover(a, b, run, need, long_run=0, long_share=0.0, gap=0):
     """:func:`_cover` of the shorter of ``a`` and ``b`` by the longer, with its own scratch
     (``long_share``: of the shorter's words, in tiles of ``long_run`` words or more)."""
@@ -168,13 +244,13 @@ def cover(a, b, run, need, long_run=0, long_share=0.0, gap=0):
     return _cover(a, b, run, need, long_run, needed(a.size, long_share), gap, head, nxt, used)
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def needed(m, threshold):
     """Covered words a paragraph of ``m`` words needs to reach ``threshold``."""
     return np.int64(np.ceil(threshold * m - 1e-9))
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _cover_range(tokens, offsets, left, right, run, threshold, long_run, long_share, gap, lo, hi, out):
     """:func:`_cover_pairs` of pairs ``lo .. hi - 1``, with scratch of its own."""
     cap = 0
@@ -197,13 +273,13 @@ def _cover_pairs(tokens, offsets, left, right, run, threshold, long_run, long_sh
     The pairs are cut into ``parts`` runs, each with its own scratch (a few per thread)."""
     out = np.zeros(left.size, np.int32)
     per = (left.size + parts - 1) // parts
-    for p in nb.prange(parts):
+    for p in prange(parts):
         _cover_range(tokens, offsets, left, right, run, threshold, long_run, long_share, gap, p * per,
                      min(left.size, (p + 1) * per), out)
     return out
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _cover_pairs_serial(tokens, offsets, left, right, run, threshold, long_run, long_share, gap):
     out = np.zeros(left.size, np.int32)
     _cover_range(tokens, offsets, left, right, run, threshold, long_run, long_share, gap, 0, left.size, out)
@@ -258,7 +334,7 @@ class TokenSets:
         if left.size < SERIAL_PAIRS:
             out = _cover_pairs_serial(self.tokens, self.offsets, left, right, *rule)
         else:
-            parts = 4 * nb.get_num_threads()
+            parts = 4 * jit.get_num_threads()
             out = np.empty(left.size, np.int32)
             for lo in range(0, left.size, VERIFY_CHUNK):
                 hi = lo + VERIFY_CHUNK

@@ -41,9 +41,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import numba as nb
 import numpy as np
 
+from ..dedup import jit
 from ..dedup.candidates import _band_key, _position_bits
 from ..dedup.clusters import (
     assign_centers,
@@ -144,7 +144,7 @@ class Tokens:
         return sets, inv.reshape(np.shape(ids))
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _gather_runs(src, starts, lens, dst_starts, dst):
     for i in range(starts.size):
         dst[dst_starts[i] : dst_starts[i] + lens[i]] = src[starts[i] : starts[i] + lens[i]]
@@ -288,7 +288,7 @@ def exact_store(plan: DedupPlan, k: int) -> dict[str, int]:
 # ---------------------------------------------------------------------------- 3. LSH candidates
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _bucket_keys(sig, rows_of, bands, rows, bits):
     """``out[i, b]``: band ``b``'s bucket of signature row ``rows_of[i]`` (its key without the low
     ``bits`` bits, as :func:`newsclean.dedup.candidates._sorted_band` groups them)."""
@@ -315,7 +315,7 @@ def lsh_map(plan: DedupPlan, k: int, bits: int, tasks: int) -> None:
     route(layout, "lsh", k, dest, tasks, band=band, bucket=bucket, p1=np.repeat(p1, bands), g=np.repeat(g, bands))
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _leaders(band, bucket, g, leaders):
     """Rows sorted by (band, bucket, keep order): for every member after the first of its bucket,
     ``(member, band, leader rank, leader)`` for the bucket's first ``leaders`` members before it."""
@@ -358,7 +358,7 @@ def lsh_reduce(plan: DedupPlan, j: int) -> None:
     route(layout, "lsh-back", j, layout.owner(x), x=x, band=b, ld=ld, q=q)
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _fill_slots(x_local, q, slots):
     """Rows sorted by (member, band, leader rank): each member's first distinct candidates."""
     k_max = slots.shape[1]
@@ -715,7 +715,7 @@ def frag_queries(plan: DedupPlan, k: int, table: int, longest: int, tasks: int) 
     return int(queries.size), int(v["words"][q_pos].min()) if q_pos.size else 1 << 62
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _container_grams(tokens, offsets, idx, run, longest):
     """Sorted distinct ``run``-word grams (the anchors a container offers) of paragraphs ``idx``, as
     ``(gram, row in idx)``."""
@@ -747,7 +747,7 @@ def frag_containers(plan: DedupPlan, k: int, longest: int, min_words: int, tasks
           words=v["words"][rows], center=v["center"][rows])
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _anchor_hits(q_h, q_f, q_words, c_h, c_p, c_words, c_center, lo_ratio, hi_ratio, cap):
     """``_hits``' rule over an anchor partition: for each container anchor, the queries of the same
     anchor (unless more than ``cap`` paragraphs query it) within the word-ratio window and of another
@@ -1033,7 +1033,7 @@ def docs_eligible(plan: DedupPlan, k: int) -> None:
                                                                    * (1 - 1e-9)))
 
 
-@nb.njit(cache=True)
+@jit.njit(cache=True)
 def _pair_rows(starts, ends, c_doc, c_chars, eligible):
     cnt = 0
     for k in range(starts.size):
