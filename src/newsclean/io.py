@@ -54,6 +54,8 @@ __all__ = [
     "reject_row",
     "scan_inputs",
     "utf8_len",
+    "WideJsonl",
+    "check_jsonl_start",
 ]
 
 INPUT_SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet", ".html", ".htm")
@@ -568,11 +570,48 @@ def open_binary(path: Path, compression: str | None) -> IO[bytes]:
     return raw
 
 
+class WideJsonl(ValueError):
+    """A JSONL file saved as UTF-16 or UTF-32: JSON Lines is UTF-8, and such a file cannot be split
+    into lines at its ``\\n`` bytes, so it fails whole (one reason, no rejection per line)."""
+
+
+def check_jsonl_start(first: bytes) -> None:
+    """Raise :class:`WideJsonl` if the first line of a JSONL file (its bytes, as read) shows the file
+    is UTF-16 or UTF-32: a byte-order mark of either, or, with none, the zero bytes of those
+    encodings around its first ``{`` (the way RFC 4627 told the encoding of JSON text).
+
+    >>> try:
+    ...     check_jsonl_start('{"text": "x"}\\n'.encode("utf-16"))
+    ... except WideJsonl as exc:
+    ...     print(str(exc).split(":")[0])
+    the file is UTF-16 (byte-order mark), not UTF-8 as JSONL must be
+    """
+    head = first[:4]
+    if len(head) < 2 or (head[0] not in (0, 0xFE, 0xFF) and head[1]):
+        return  # UTF-8 (the common case, told by the first two bytes)
+    codec = json.detect_encoding(head)
+    if codec in ("utf-8", "utf-8-sig"):
+        return
+    if codec in ("utf-16", "utf-32"):
+        how = "byte-order mark"
+    else:  # no mark: only if its first character is a '{' in that encoding (else: bad UTF-8, by line)
+        width = 4 if "32" in codec else 2
+        start = first[: len(first) - len(first) % width].decode(codec, "replace").lstrip(" \t\r\n")
+        if not start.startswith("{"):
+            return
+        how = f"{codec[-2:].upper()} without a byte-order mark"
+    name = codec[:6].upper()
+    raise WideJsonl(f"the file is {name} ({how}), not UTF-8 as JSONL must be: convert it first "
+                    f"(iconv -f {name} -t UTF-8 IN > OUT)")
+
+
 def read_jsonl(f: InputFile) -> Iterator[tuple[int, dict[str, Any] | BadRecord]]:
     """Yield ``(line_number, record)`` for each non-blank line, or a :class:`BadRecord`.
-    Raises OSError (or a decompression error) if the file cannot be read."""
+    Raises OSError (or a decompression error, or :class:`WideJsonl`) if the file cannot be read."""
     with open_binary(f.path, f.compression) as fh:
         for n, raw in enumerate(fh, 1):
+            if n == 1:
+                check_jsonl_start(raw)
             if not raw.strip():
                 continue
             yield n, parse_jsonl_line(n, raw)
@@ -621,6 +660,8 @@ def read_error_reason(exc: BaseException) -> str:
     """How a file that could not be read (or decoded, or parsed by the library below) is reported."""
     if isinstance(exc, UnicodeDecodeError):
         return f"cannot decode as UTF-8: {exc.reason} at byte {exc.start}"
+    if isinstance(exc, WideJsonl):
+        return str(exc)
     if isinstance(exc, (OSError, EOFError, ValueError)):
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         return f"cannot read: {reason}"

@@ -48,6 +48,7 @@ from .io import (
     BadRecord,
     InputFile,
     RecordWriter,
+    check_jsonl_start,
     doc_from_record,
     json_line,
     open_binary,
@@ -755,6 +756,8 @@ class Runner:
                 else:
                     with open_binary(f.path, f.compression) as fh:
                         for n, raw in enumerate(fh, 1):
+                            if n == 1:
+                                check_jsonl_start(raw)  # UTF-16/32: the file fails whole, here
                             if raw.strip():
                                 yield ("rec", fi, n, raw)
             except Exception as exc:  # unreadable, undecodable, or corrupt (from the library below)
