@@ -35,6 +35,7 @@ from .io import (
     check_paths,
     json_line,
     probe_writable,
+    remove_own_temps,
     scan_inputs,
 )
 from .journal import JOURNAL_NAME, Journal, JournalError, read_journal
@@ -626,6 +627,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "the run did not complete\n")
         return EXIT_INTERNAL
     finally:
+        # An interruption may land between a temporary file's making and its writer's hold on it.
+        remove_own_temps()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 

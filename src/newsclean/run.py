@@ -59,6 +59,7 @@ from .io import (
     read_txt,
     record_line,
     reject_row,
+    remove_temps_beside,
     write_text_atomic,
 )
 from .journal import Journal
@@ -834,23 +835,30 @@ class Runner:
         with _shielded(), _signals_held(ctx.get_start_method()):
             pool = ctx.Pool(self.jobs, initializer=_worker_init, initargs=(job, shared))
         workers = list(getattr(pool, "_pool", ()))  # the processes started: none may end while we run
+        # Tasks sent and not yet back: (result, bytes read, the .txt/.html outputs it writes).
+        pending: deque[tuple[Any, int, list[str]]] = deque()
         try:
-            pending: deque[tuple[Any, int]] = deque()
             limit = self.jobs * IN_FLIGHT_PER_JOB
             in_flight = 0  # bytes read, for tasks of large Parquet rows
             for task, size in self._tasks(units):
+                writes = [job.files[u[1]][3] for u in task if u[0] == "file"] if job.write else []
                 with _shielded():
-                    pending.append((pool.apply_async(_worker_process, (task,)), size))
+                    pending.append((pool.apply_async(_worker_process, (task,)), size, writes))
                 in_flight += size
                 while pending and (len(pending) >= limit or in_flight > limit * BATCH_CHARS):
-                    result, size = pending.popleft()
-                    in_flight -= size
-                    yield _wait(result, workers)
+                    groups = _wait(pending[0][0], workers)
+                    in_flight -= pending.popleft()[1]
+                    yield groups
             while pending:
-                yield _wait(pending.popleft()[0], workers)
+                groups = _wait(pending[0][0], workers)
+                pending.popleft()
+                yield groups
         finally:
             with _shielded(final=True):
                 _stop_pool(pool, workers)
+                # A worker stopped (SIGTERM, or killed) in the middle of writing an output left its
+                # temporary file: the workers are gone now, and no task in flight will finish.
+                remove_temps_beside(Path(t) for _, _, writes in pending for t in writes if t)
 
     # -- the run ---------------------------------------------------------------------------------
 
@@ -896,9 +904,10 @@ class Runner:
         explain_fh = self.explain_fh
         sinks: list[Any] = [fh for fh in (rejects_fh, explain_fh, journal) if fh is not None]
         open_file: _OpenFile | None = None
+        results = self._results(job, self._units(idx))
         source = itertools.chain(
             ([_replayed(meta, blob, dedup)] for meta, blob in replay),
-            ([(*g, False) for g in groups] for groups in self._results(job, self._units(idx))))
+            ([(*g, False) for g in groups] for groups in results))
         try:
             for groups in source:
                 for gkey, gstats, sketched, spill, entries, replayed in groups:
@@ -988,6 +997,9 @@ class Runner:
             if dedup is not None:
                 dedup.flush()
         finally:
+            # The workers are stopped here, when the run stops (an interruption, an error), not
+            # whenever the exception's frames are let go.
+            results.close()
             for w in writers.values():
                 w.abort()
             stop_budget_clock()
