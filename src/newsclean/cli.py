@@ -41,7 +41,7 @@ from .io import (
 from .journal import JOURNAL_NAME, Journal, JournalError, read_journal
 from .pipeline import BLANK_MODES
 from .report import RunStats, write_json
-from .run import DedupIntake, PipelineSpec, Runner, TextSpill, default_jobs
+from .run import DedupIntake, PipelineSpec, Runner, TextSpill, WorkerLost, default_jobs
 from .run_state import begin_run, check_out, describe_run, inspect_out, lock_out, mark_complete
 
 __all__ = ["main"]
@@ -444,7 +444,8 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
         what = f"cannot write {exc.filename}" if exc.filename else "an output could not be written"
         reason = f"{what}: {exc.strerror or exc}"
         where = stopped(error=reason)
-        hint = "; free some space and add --resume to continue" if journal is not None else ""
+        hint = ("" if journal is None else "; add --resume to continue" if isinstance(exc, WorkerLost)
+                else "; free some space and add --resume to continue")
         raise RunIncomplete(f"{reason}; the run did not complete{where}{hint}") from None
     except KeyboardInterrupt as exc:
         stopped(interrupted="SIGTERM" if isinstance(exc, Terminated) else "SIGINT")
