@@ -1,6 +1,6 @@
 """Cluster-level accuracy of any :class:`DedupConfig` on the round-2 labelled pairs (issue 12).
 
-    python -m benchmarks.dedup_pairs_eval [--split dev|test|all] [--config '{"threshold": 0.5}']
+    python -m benchmarks.dedup_pairs_eval [--split dev|test|test4|all] [--config '{"threshold": 0.5}']
                                           [--corpus-dir DIR] [--pairs CSV] [--list] [--why] [--cli]
                                           [--json OUT]
 
@@ -12,8 +12,10 @@ given config. Recall = detected copies (label 1) / copies; false-positive rate =
 (label 0) / non-copies; both with 95% Wilson intervals. Reworded derivatives (label 2) are reported
 apart. Labels and sampling: ``eval/dedup_pairs/README.md``.
 
-**The test split is sealed**: it is scored only with ``--split test`` or ``--split all`` (or
-``splits=("test",)`` from Python), and its pairs are never listed. Tune on ``dev``.
+**The test splits are sealed**: round 2's ``test`` is scored only with ``--split test`` or ``--split all``
+(or ``splits=("test",)`` from Python); round 4's ``test4`` (``pairs_r4.csv``, the default file for it) only
+with ``--split test4`` (``all`` is ``dev`` and ``test``, never ``test4``). Pairs of a sealed split are never
+listed: ``--list`` and ``--why`` are refused when only sealed splits are asked for. Tune on ``dev``.
 
 From Python (the cleaned paragraphs are cached in-process, so a grid only re-runs the index)::
 
@@ -48,8 +50,13 @@ from newsclean.dedup import DedupConfig, NearDuplicateIndex
 ROOT = Path(__file__).resolve().parents[1]
 DEFAULT_CORPUS_DIR = ROOT.parent / "shared" / "corpus"
 PAIRS_R2 = ROOT / "eval" / "dedup_pairs" / "pairs_r2.csv"
+PAIRS_R4 = ROOT / "eval" / "dedup_pairs" / "pairs_r4.csv"
 CORPUS_FILES = {"hoax": "hoax_dev.jsonl", "id_news": "id_news_dev.jsonl"}
-SPLITS = ("dev", "test")
+SPLITS = ("dev", "test", "test4")
+#: Splits whose pairs are never listed nor explained (scored once, at the end).
+SEALED = ("test", "test4")
+#: What ``--split all`` scores: never ``test4``, which is scored only when asked for by name.
+ALL_SPLITS = ("dev", "test")
 LABELS = {1: "copy", 0: "not_copy", 2: "reworded"}
 #: z of a two-sided 95% interval.
 Z95 = 1.959963984540054
@@ -302,8 +309,13 @@ def score(pairs: Iterable[Pair], where: Mapping[Key, int]) -> dict[str, Any]:
             "reworded_together": rew["rate"], "reworded": rew["n"]}
 
 
+def default_pairs(splits: Sequence[str]) -> Path:
+    """The labelled file of ``splits``: ``pairs_r4.csv`` for ``test4`` alone, else ``pairs_r2.csv``."""
+    return PAIRS_R4 if set(splits) == {"test4"} else PAIRS_R2
+
+
 def evaluate(cfg: DedupConfig | None = None, *, splits: Sequence[str] = ("dev",), corpus_dir: Path = DEFAULT_CORPUS_DIR,
-             pairs_path: Path = PAIRS_R2, cli: bool = False, why: bool = False) -> dict[str, Any]:
+             pairs_path: Path | None = None, cli: bool = False, why: bool = False) -> dict[str, Any]:
     """Score ``cfg`` (default: ``DedupConfig()``) on the labelled pairs of ``splits``: per split,
     overall (``all``), per corpus and per sampling kind; also the dev pairs it gets wrong (ids and
     lines only; never the test split's) and, with ``why``, the cause of each missed dev copy
@@ -314,7 +326,11 @@ def evaluate(cfg: DedupConfig | None = None, *, splits: Sequence[str] = ("dev",)
     bad = [s for s in splits if s not in SPLITS]
     if bad:
         raise ValueError(f"unknown split(s) {bad}: use {SPLITS}")
+    pairs_path = pairs_path or default_pairs(splits)
     pairs = [p for p in load_pairs(pairs_path) if p.split in splits]
+    empty = [s for s in splits if not any(p.split == s for p in pairs)]
+    if empty and set(splits) != set(ALL_SPLITS):
+        raise ValueError(f"no pairs of split(s) {empty} in {pairs_path}")
     report: dict[str, Any] = {"config": repr(cfg), "splits": {}, "runs": {}}
     where: dict[Key, int] = {}
     indexed: set[Key] = set()
@@ -383,11 +399,13 @@ def print_report(report: Mapping[str, Any], *, list_pairs: bool = False) -> None
 
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--split", choices=("dev", "test", "all"), default="dev",
-                    help="dev (default); test only when asked for: it is the sealed split")
+    ap.add_argument("--split", choices=("dev", "test", "test4", "all"), default="dev",
+                    help="dev (default); test (round 2) and test4 (round 4, pairs_r4.csv) are sealed: only when "
+                         "asked for; all = dev and test")
     ap.add_argument("--config", default="{}", help="DedupConfig fields as JSON, e.g. '{\"threshold\": 0.5}'")
     ap.add_argument("--corpus-dir", type=Path, default=DEFAULT_CORPUS_DIR)
-    ap.add_argument("--pairs", type=Path, default=PAIRS_R2)
+    ap.add_argument("--pairs", type=Path, default=None, help="labelled pairs (default: pairs_r2.csv; "
+                    "pairs_r4.csv for --split test4)")
     ap.add_argument("--list", action="store_true", help="list the dev pairs missed / falsely joined (ids, lines)")
     ap.add_argument("--why", action="store_true",
                     help="attribute each missed dev copy to a cause (verification, candidates, clustering)")
@@ -395,7 +413,9 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     ap.add_argument("--json", type=Path)
     args = ap.parse_args(argv)
     cfg = DedupConfig(**json.loads(args.config))
-    splits = SPLITS if args.split == "all" else (args.split,)
+    splits = ALL_SPLITS if args.split == "all" else (args.split,)
+    if (args.list or args.why) and all(s in SEALED for s in splits):
+        ap.error(f"--list / --why on the sealed split {args.split}: its pairs are never listed")
     report = evaluate(cfg, splits=splits, corpus_dir=args.corpus_dir, pairs_path=args.pairs, cli=args.cli,
                       why=args.why)
     print_report(report, list_pairs=args.list)

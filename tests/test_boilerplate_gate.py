@@ -24,8 +24,8 @@ from benchmarks.boilerplate_eval import DEFAULT_CORPUS_DIR, Setup, run, summariz
 # Floors pinned a little under the measured figures (python -m benchmarks.boilerplate_eval, unseen rows of
 # the README): a change that loses precision or recall on outlets never seen fails here.
 FLOORS = {
-    "id": {"precision": 0.99, "recall": 0.96, "content_kept": 0.999},
-    "en": {"precision": 0.98, "recall": 0.87, "content_kept": 0.999},
+    "id": {"precision": 0.99, "recall": 0.965, "content_kept": 0.999},
+    "en": {"precision": 0.99, "recall": 0.93, "content_kept": 0.999},
 }
 
 

@@ -81,3 +81,29 @@ def test_why_names_the_step_that_lost_a_copy(tmp_path: Path) -> None:
     assert lost["missed_why"][0][5] == "no_candidate"
     with pytest.raises(ValueError):
         ev.evaluate(DedupConfig(), corpus_dir=corpus, pairs_path=pairs, why=True, cli=True)
+
+
+def test_round_4_split_is_scored_only_by_name_and_never_listed(tmp_path: Path, capsys: pytest.CaptureFixture[str]
+                                                               ) -> None:
+    corpus, pairs = _write(tmp_path)
+    with open(pairs, "a", encoding="utf-8") as fh:
+        fh.write("test4,b,0,c,1,0,hoax,jaccard,KW3,\n")  # unrelated: not joined
+    rep = ev.evaluate(DedupConfig(), splits=("test4",), corpus_dir=corpus, pairs_path=pairs)
+    t4 = rep["splits"]["test4"]
+    assert list(rep["splits"]) == ["test4"]
+    assert (t4["all"]["not_copies"], t4["all"]["false_positives"], t4["all"]["copies"]) == (1, 0, 0)
+    assert "missed_pairs" not in t4 and "false_positive_pairs" not in t4
+    # "all" is round 2's dev and test, never test4.
+    assert ev.ALL_SPLITS == ("dev", "test")
+    both = ev.evaluate(DedupConfig(), splits=ev.ALL_SPLITS, corpus_dir=corpus, pairs_path=pairs)
+    assert "test4" not in both["splits"]
+    for sealed in ("test", "test4"):
+        for flag in ("--list", "--why"):
+            with pytest.raises(SystemExit):
+                ev.main(["--split", sealed, flag, "--corpus-dir", str(corpus), "--pairs", str(pairs)])
+    assert "falsely" not in capsys.readouterr().out
+    # test4 lives in its own file: the default for it, and a file without it is an error, not a silent 0.
+    assert ev.default_pairs(("test4",)) == ev.PAIRS_R4 and ev.default_pairs(("dev",)) == ev.PAIRS_R2
+    (tmp_path / "r2").mkdir()
+    with pytest.raises(ValueError):
+        ev.evaluate(DedupConfig(), splits=("test4",), corpus_dir=corpus, pairs_path=_write(tmp_path / "r2")[1])

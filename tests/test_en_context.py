@@ -52,3 +52,42 @@ def test_a_hover_card_leaves_the_short_name_in_the_sentence() -> None:
     line = ("Rep. Jane ExampleJane Quinn ExampleSunday shows preview: Council readies for vote Budget talks stall MORE "
             "(D-Ore.) said the vote was close.")
     assert clean([line]) == ["Rep. Jane Example (D-Ore.) said the vote was close."]
+
+
+def test_a_video_player_goes_with_the_clip_it_names() -> None:
+    page = ["Council approves new budget for schools", *BODY[:2], "Recommended Video:", "Now Playing:",
+            "Officials explain the plan in a short clip about the council vote and what it means for parents.",
+            "Media: City TV", *BODY[2:]]
+    assert clean(page) == ["Council approves new budget for schools", *BODY]
+
+
+def test_a_video_playlist_goes_up_to_the_first_sentence() -> None:
+    page = ["Council approves new budget for schools", *BODY[:2], "Trending Politics Video",
+            "Mayor cuts ribbon at the new bridge City TV", "Storm damage in the valley KXYZ",
+            "What to Know About the Budget Vote", *BODY[2:]]
+    assert clean(page) == ["Council approves new budget for schools", *BODY]
+    # Without the header, the same title-shaped lines are not a playlist for this rule.
+    res = P.explain("\n".join(["Council approves new budget for schools", *BODY[:2], "Storm damage in the valley KXYZ",
+                               *BODY[2:]]))
+    assert not any(c.rule == "en.video.playlist" for c in res.changes)
+
+
+def test_a_stamped_teaser_cut_by_an_ellipsis_goes_and_a_stamped_sentence_stays() -> None:
+    blurb = "Crews worked through the night to clear debris from the highway after the storm hit the . . ."
+    stamp = "Monday, 16 Jul 2018 07:15 AM"
+    res = P.explain("\n".join(["Council approves new budget for schools", *BODY, stamp, blurb]))
+    assert [c.rule for c in res.changes if c.rule == "en.teaser.stamped"] == ["en.teaser.stamped"] * 2
+    assert blurb not in res.text.split("\n")
+    page = ["Council approves new budget for schools", "July 15, 2018", *BODY]
+    res = P.explain("\n".join(page))
+    assert not any(c.rule == "en.teaser.stamped" for c in res.changes)
+    assert BODY[0] in res.text.split("\n")
+
+
+def test_an_author_bio_under_the_byline_goes_and_a_lede_about_someone_stays() -> None:
+    page = ["Council approves new budget for schools", "By Jane Example",
+            "Ms. Example is a professor of law at State University and a former city attorney.", *BODY]
+    assert clean(page) == ["Council approves new budget for schools", *BODY]
+    lede = "John Smith is a lawyer who represented the parents in the case, which the council settled on Tuesday."
+    page = ["Council approves new budget for schools", "By Jane Example", lede, *BODY]
+    assert clean(page) == ["Council approves new budget for schools", lede, *BODY]

@@ -106,6 +106,18 @@ def test_a_repeat_of_the_title_near_the_top_goes_and_the_first_stays() -> None:
     assert res.text.split("\n").count(title) == 1
 
 
+def test_a_title_with_a_section_label_is_echoed_without_it_even_as_a_question() -> None:
+    title = "Opinion |Will the council keep its promise on schools and bridges?"
+    echo = "Will the council keep its promise on schools and bridges?"
+    page = [title, echo, BODY[0], *BODY[1:]]
+    res = Pipeline.default(lang="en").explain(Document("\n".join(page), metadata={"title": title}))
+    assert [c.removed for c in res.changes if c.rule == "positional.echo"] == [echo]
+    # A question near the top that is not the title stays.
+    other = "Will the council keep its promise on parks and libraries?"
+    res = Pipeline.default(lang="en").explain(Document("\n".join([title, other, *BODY]), metadata={"title": title}))
+    assert other in res.text.split("\n")
+
+
 def test_a_lead_paragraph_printed_twice_is_not_an_echo() -> None:
     page = ["Council approves new budget", BODY[0], BODY[0], *BODY[1:]]
     out = Pipeline.default(lang="en").clean("\n".join(page))

@@ -5,8 +5,10 @@ label, above a gallery, or glued to its deck. Among the first :data:`HEAD_WINDOW
 line (a capital first, several words, no sentence punctuation at the end, not a piece of a sentence cut at a
 link) that repeats the headline, compared without case, spaces and punctuation, goes; the first occurrence
 stays. The headline is the document's ``title`` when it has one, else one of its first two kept lines; a line
-that the headline's line starts with counts as a repeat too (the headline glued to its deck above it). The
-``echo`` rules of the catalog only compare with the very first line.
+that the headline's line starts with counts as a repeat too (the headline glued to its deck above it). A title
+that opens with a section label and a bar ("Opinion |Will the Court ...?") is compared without the label too, and
+an echo may end in a question or exclamation mark (a headline asking). The ``echo`` rules of the catalog only
+compare with the very first line.
 
 It looks only at kept lines, so cleaning the output again finds nothing more to remove.
 """
@@ -54,25 +56,33 @@ class HeadlineEchoes:
             return []
         title: str | None = None
         heads: list[str] = []
+        unlabelled = ""
         changes = []
         first_seen = False
         for n, i in enumerate(alive):
             line = lines[i]
             assert line is not None
-            if not MIN_ECHO_CHARS <= len(line) <= MAX_ECHO_CHARS or not _headline_like(line, min_words=MIN_ECHO_WORDS):
+            if not MIN_ECHO_CHARS <= len(line) <= MAX_ECHO_CHARS or not _headline_like(
+                    line, min_words=MIN_ECHO_WORDS, asking=True):
                 continue  # not a headline: not worth normalizing
             key = _norm(line)
             if title is None:  # normalized once a line may be an echo (most pages have none)
-                title = _norm(doc.title[:MAX_ECHO_CHARS * 2]) if isinstance(doc.title, str) else ""
+                raw_title = doc.title[:MAX_ECHO_CHARS * 2] if isinstance(doc.title, str) else ""
+                title = _norm(raw_title)
+                label = _TITLE_LABEL_RE.match(raw_title)
+                unlabelled = _norm(raw_title[label.end():]) if label else ""
                 # A head line may hold the headline and its deck: its start is what an echo can repeat.
                 heads = [_norm((lines[j] or "")[:MAX_ECHO_CHARS + 60]) for j in alive[:HEAD_LINES]]
             if title:
-                repeat = key == title or title.startswith(key) and len(key) >= 0.8 * len(title)
+                repeat = (key == title or title.startswith(key) and len(key) >= 0.8 * len(title)
+                          or bool(unlabelled) and key == unlabelled)
             else:
                 repeat = any(h == key or h.startswith(key) for h in heads[:n])
             if not repeat or not key:
                 continue
-            if title and not first_seen and not any(h.startswith(key) for h in heads[:n]):
+            # The title above it as a line of its own ("Opinion |Will ...", no headline by its shape) was the
+            # first occurrence.
+            if title and not first_seen and not any(h.startswith(key) or h == title for h in heads[:n]):
                 first_seen = True  # the headline's first occurrence in the text stays
                 continue
             nxt = lines[alive[n + 1]] if n + 1 < len(alive) else None
@@ -86,6 +96,8 @@ class HeadlineEchoes:
 
 
 _SENTENCE_END = tuple('.!?:;,"”’')
+#: A section label and a bar opening a page title: "Opinion |", "World News | ".
+_TITLE_LABEL_RE = re.compile(r"[A-Z][\w&'’-]*(?:[ \t]+[\w&'’-]+){0,2}[ \t]*\|[ \t]*")
 _QUOTES = frozenset('"“”')
 #: A headline: a capital or digit first, 16 to 160 characters, no sentence punctuation at the end.
 _HEADLINE_RE = re.compile(r"[\"'‘“]?[A-Z0-9][^\n]{15,158}")
@@ -97,10 +109,14 @@ _DIGITS_RE = re.compile(r"\d+")
 _COLUMNS_RE = re.compile(r"\s[|–—-]\s|\s\|")
 
 
-def _headline_like(line: str, *, min_words: int = 5) -> bool:
-    """A headline: a capital first, words (not a table row of numbers and columns), no sentence end."""
+def _headline_like(line: str, *, min_words: int = 5, asking: bool = False) -> bool:
+    """A headline: a capital first, words (not a table row of numbers and columns), no sentence end
+    (with ``asking``, a question or exclamation mark may end it)."""
     s = line.strip()
-    if not _HEADLINE_RE.fullmatch(s) or s.endswith(_SENTENCE_END) or _LIST_ITEM_RE.match(s):
+    if not _HEADLINE_RE.fullmatch(s) or _LIST_ITEM_RE.match(s):
+        return False
+    asks = asking and s.endswith(("?", "!")) and not s.endswith(("??", "!!", "?!", "!?"))
+    if s.endswith(_SENTENCE_END) and not asks:
         return False
     if not _QUOTES.isdisjoint(s[1:-1]) and s.count(" ") > 12:
         return False
