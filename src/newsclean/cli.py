@@ -53,10 +53,11 @@ NEWLINES = {"lf": "\n", "crlf": "\r\n", "keep": "keep"}
 
 FORMATS_HELP = """\
 input formats (IN, by file name; a folder is searched recursively, hidden files skipped):
-  *.txt                  one article per file, one paragraph per line (UTF-8)
+  *.txt                  one article per file, one paragraph per line (UTF-8; UTF-16 or UTF-32 with a
+                         byte-order mark is read too)
   *.jsonl                one article per line: a JSON object with a string "text" (or an "html"
                          page) and optional id, url, outlet (or source), title, date, lang; every
-                         other field is carried through
+                         other field is carried through; UTF-8 (a file in UTF-16/32 fails whole)
   *.jsonl.gz *.jsonl.zst the same, compressed (written back compressed the same way)
   *.parquet              the same records as rows (all columns kept)
   *.html *.htm           a web page: the article body is extracted and written as .txt
