@@ -3,6 +3,7 @@ measured in one run on this machine.
 
     python -m benchmarks.clean_speed [--paragraphs 125000] [--repeats 3] [--real ../shared/corpus/id_news_dev.jsonl]
                                      [--html-repeats 5] [--workdir DIR] [--json OUT.json]
+    python -m benchmarks.clean_speed --startup-only [--startup-repeats 9] [--compare-src OTHER/src]
 
 - **Cleaning**: ``python -m newsclean IN OUT --dedup off --jobs 1 --quiet`` on a generated corpus of
   Indonesian-looking news (``benchmarks.generate``, 125,000 paragraphs = 20 MB by default), timed as a
@@ -11,8 +12,12 @@ measured in one run on this machine.
   texts and writing them back are not counted for ftfy) is the baseline, so the ratio favours ftfy. Both
   use one core. The repeats alternate the order of the two; the ratio is the median of the per-repeat
   ratios, rates are medians. ``--real`` adds the same pair on a real JSONL corpus.
-- **Start-up**: the CLI on one small ``.txt`` file (a seed article), with ``--dedup off`` and with the
-  defaults (near-duplicate stage on), medians over the repeats.
+- **Start-up**: ``python -m newsclean a.txt o.txt --quiet`` on one small ``.txt`` file (a seed article),
+  with ``--dedup off`` and with the defaults (near-duplicate stage on), and ``python -c pass`` for
+  reference, in interleaved rounds (at least 5, ``--startup-repeats``): medians. ``--compare-src``
+  measures another source tree's CLI in the same rounds (e.g. the parent commit's ``src``, exported
+  with ``git archive``), so that a before/after comparison shares the machine's load.
+  ``--startup-only`` measures just this.
 - **HTML**: in one process, ``newsclean.html.extract_article`` and ``trafilatura.extract`` over the same
   pages (``benchmarks.html_eval``: the Indonesian pages beside the project and the English ones in
   ``benchmarks/data/html_en``), token F1 against the references and pages/s, interleaved repeats.
@@ -169,18 +174,44 @@ def _pair(name: str, corpus: Path, work: Path, repeats: int) -> dict[str, Any]:
     }
 
 
-def _startup(work: Path, repeats: int) -> dict[str, Any]:
+def _startup(work: Path, repeats: int, compare: Path | None = None) -> dict[str, Any]:
+    seed = sorted((ROOT / "seeds").glob("*.txt"))[0]
     small = work / "small"
     small.mkdir(parents=True, exist_ok=True)
-    seed = sorted((ROOT / "seeds").glob("*.txt"))[0]
-    shutil.copy(seed, small / seed.name)
-    out: dict[str, Any] = {"file": seed.name, "bytes": seed.stat().st_size}
-    for label, args in (("dedup_off", ("--dedup", "off")), ("defaults", ())):
-        _newsclean(small, work / "out-small", *args)  # warm-up
-        walls = [_newsclean(small, work / "out-small", *args)["wall"] for _ in range(repeats)]
-        out[label] = {"median_seconds": round(statistics.median(walls), 3), "seconds": [round(w, 3) for w in walls]}
-    t = [_run([sys.executable, "-c", "pass"])["wall"] for _ in range(repeats)]
-    out["python_alone_median_seconds"] = round(statistics.median(t), 3)
+    inp = small / seed.name
+    shutil.copy(seed, inp)
+    modes = {"dedup_off": ("--dedup", "off"), "defaults": ()}
+    trees = {"src": SRC[0]} | ({"compare": compare} if compare is not None else {})
+
+    def once(tree: str, label: str) -> float:
+        out = work / f"out-small-{tree}"
+        if out.exists():
+            shutil.rmtree(out)
+        out.mkdir()
+        return float(_run([sys.executable, "-m", "newsclean", str(inp), str(out / "o.txt"), "--quiet",
+                           *modes[label]], trees[tree])["wall"])
+
+    for tree in trees:  # warm-up: bytecode, the rule and kernel caches
+        for label in modes:
+            once(tree, label)
+    walls: dict[str, list[float]] = {f"{tree}/{label}": [] for tree in trees for label in modes}
+    walls["python -c pass"] = []
+    for _ in range(repeats):  # interleaved, so that a change in the machine's load hits every kind alike
+        for tree in trees:
+            for label in modes:
+                walls[f"{tree}/{label}"].append(once(tree, label))
+        walls["python -c pass"].append(float(_run([sys.executable, "-c", "pass"])["wall"]))
+
+    def med(key: str) -> dict[str, Any]:
+        return {"median_seconds": round(statistics.median(walls[key]), 3), "seconds": [round(w, 3) for w in walls[key]]}
+
+    out: dict[str, Any] = {"file": seed.name, "bytes": seed.stat().st_size, "repeats": repeats,
+                           "dedup_off": med("src/dedup_off"), "defaults": med("src/defaults"),
+                           "python_alone_median_seconds": med("python -c pass")["median_seconds"],
+                           "python_alone_seconds": med("python -c pass")["seconds"]}
+    if compare is not None:
+        out["compare"] = {"src": str(compare), "dedup_off": med("compare/dedup_off"),
+                          "defaults": med("compare/defaults")}
     return out
 
 
@@ -193,6 +224,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--real", type=Path, help="also a real JSONL corpus (field 'text')")
     ap.add_argument("--html-repeats", type=int, default=5, help="0: no HTML row")
     ap.add_argument("--no-startup", action="store_true")
+    ap.add_argument("--startup-only", action="store_true", help="measure start-up alone")
+    ap.add_argument("--startup-repeats", type=int, default=0, help="start-up rounds (default: max(--repeats, 5))")
+    ap.add_argument("--compare-src", type=Path, help="start-up of this source tree's CLI too, in the same rounds")
     ap.add_argument("--workdir", type=Path, help="keep corpus and outputs here (default: a temp dir)")
     ap.add_argument("--json", type=Path)
     ap.add_argument("--src", type=Path, help="measure the CLI of this source tree (another checkout's src/)")
@@ -223,7 +257,16 @@ def main(argv: list[str] | None = None) -> int:
         work = Path(tmp)
     work.mkdir(parents=True, exist_ok=True)
     report: dict[str, Any] = {"machine": mach, "load_at_start": load, "repeats": a.repeats, "src": str(SRC[0])}
+    startup_repeats = max(a.startup_repeats or max(a.repeats, 5), 5)
+    compare = a.compare_src.resolve() if a.compare_src is not None else None
     try:
+        if a.startup_only:
+            report["startup"] = _startup(work, startup_repeats, compare)
+            report["load_at_end"] = os.getloadavg() if hasattr(os, "getloadavg") else None
+            print_report(report)
+            if a.json:
+                a.json.write_text(json.dumps(report, indent=1), encoding="utf-8")
+            return 0
         gen = work / f"gen-{a.paragraphs}-{a.seed}"
         if not (gen / "corpus").is_dir():
             import subprocess
@@ -236,7 +279,7 @@ def main(argv: list[str] | None = None) -> int:
             print("cleaning, real corpus:", flush=True)
             report["real"] = _pair("real", a.real, work, a.repeats)
         if not a.no_startup:
-            report["startup"] = _startup(work, max(a.repeats, 5))
+            report["startup"] = _startup(work, startup_repeats, compare)
         if a.html_repeats > 0:
             r = _run([sys.executable, "-m", "benchmarks.clean_speed", "--child", "html", "--repeats",
                       str(a.html_repeats)])
@@ -256,21 +299,28 @@ def print_report(rep: dict[str, Any]) -> None:
     print()
     print(f"machine: {m['cpu']}, {m['cores']} cores, {m['memory_gib']} GiB; load average "
           f"{rep['load_at_start'][0]:.2f} -> {rep.get('load_at_end', [float('nan')])[0]:.2f}")
-    print(f"{'corpus':<12}{'MB':>8}{'newsclean MB/s':>16}{'ftfy calls MB/s':>17}{'ftfy process MB/s':>19}"
-          f"{'x ftfy (wall)':>15}{'x ftfy (CPU)':>14}")
+    if rep.get("generated") or rep.get("real"):
+        print(f"{'corpus':<12}{'MB':>8}{'newsclean MB/s':>16}{'ftfy calls MB/s':>17}{'ftfy process MB/s':>19}"
+              f"{'x ftfy (wall)':>15}{'x ftfy (CPU)':>14}")
     for key in ("generated", "real"):
         r = rep.get(key)
         if r:
             print(f"{key:<12}{r['mb']:>8.2f}{r['newsclean_mb_s']:>16.2f}{r['ftfy_fix_mb_s']:>17.2f}"
                   f"{r['ftfy_process_mb_s']:>19.2f}{r['ratio_median']:>15.2f}{r['cpu_ratio_median']:>14.2f}")
-    print("  newsclean: the whole CLI (--dedup off --jobs 1: start-up, I/O, reports), one core; ftfy calls: the "
-          "fix_text calls alone; x ftfy: median of per-repeat ratios, of wall times and of CPU times (the\n"
-          "  CLI process's user+sys against the process time of the fix_text calls)")
+    if rep.get("generated") or rep.get("real"):
+        print("  newsclean: the whole CLI (--dedup off --jobs 1: start-up, I/O, reports), one core; ftfy calls: the "
+              "fix_text calls alone; x ftfy: median of per-repeat ratios, of wall times and of CPU times (the\n"
+              "  CLI process's user+sys against the process time of the fix_text calls)")
     s = rep.get("startup")
     if s:
-        print(f"start-up on one small file ({s['bytes']} bytes): --dedup off {s['dedup_off']['median_seconds']:.3f} s, "
+        print(f"start-up on one small file ({s['bytes']} bytes), medians of {s.get('repeats', '?')} interleaved "
+              f"runs: --dedup off {s['dedup_off']['median_seconds']:.3f} s, "
               f"defaults {s['defaults']['median_seconds']:.3f} s (python -c pass: "
               f"{s['python_alone_median_seconds']:.3f} s)")
+        c = s.get("compare")
+        if c:
+            print(f"  --compare-src {c['src']}, same rounds: --dedup off {c['dedup_off']['median_seconds']:.3f} s, "
+                  f"defaults {c['defaults']['median_seconds']:.3f} s")
     h = rep.get("html")
     if h:
         sp = h["speed"]

@@ -13,6 +13,13 @@ paragraphs, no cleaning), then ``finish()`` is timed. Printed per run: paragraph
 and the verified pairs per MinHash paragraph (what "linear under syndication" is about: they must not
 grow with the corpus or with the number of copies), ``finish`` seconds and MB/s of text, the seconds
 of each stage (``DedupResult.timings``), clusters, and the process's peak RSS (``ru_maxrss``).
+
+Memory per stage (``--stages``, printed as ``stage_peak_mib``): the peak resident memory of the
+process during each stage (``add``: streaming the documents in; the stages of ``finish``;
+``results``: the ``duplicates.jsonl`` lines and document rows made from the result, with empty
+texts), read from ``VmHWM`` as the stage ends, which is then reset (``/proc/self/clear_refs``), so
+each figure is that stage's own peak; beside it the peaks of anonymous and file-backed memory
+(``RssAnon``/``RssFile``, sampled every 10 ms: a memory map of the token file counts as file-backed).
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ import json
 import resource
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 from typing import Any
@@ -44,10 +52,75 @@ def corpus(workdir: Path, kind: str, size: int, seed: int, republish: int) -> Pa
     return folder
 
 
-def run_one(folder: Path) -> dict[str, Any]:
+def _status() -> dict[str, int]:
+    """``VmHWM``, ``VmRSS``, ``RssAnon`` and ``RssFile`` of this process, in KiB."""
+    out = {}
+    with open("/proc/self/status") as fh:
+        for line in fh:
+            if line.startswith(("VmHWM", "VmRSS", "RssAnon", "RssFile")):
+                k, v = line.split(":")
+                out[k] = int(v.split()[0])
+    return out
+
+
+class StageMemory(threading.Thread):
+    """Peak memory per stage: :meth:`mark` ends a stage, recording the peak RSS since the last mark
+    (``VmHWM``, reset at each mark through ``/proc/self/clear_refs``; without it, the peak of the
+    sampled RSS) and the sampled peaks of anonymous and file-backed memory."""
+
+    def __init__(self, interval: float = 0.01) -> None:
+        super().__init__(daemon=True)
+        self.interval = interval
+        self.stages: dict[str, dict[str, float]] = {}
+        self._lock = threading.Lock()
+        self._peak = {"VmRSS": 0, "RssAnon": 0, "RssFile": 0}
+        self._done = threading.Event()
+        self.resettable = self._reset_hwm()
+
+    @staticmethod
+    def _reset_hwm() -> bool:
+        try:
+            with open("/proc/self/clear_refs", "w") as fh:
+                fh.write("5")
+            return True
+        except OSError:
+            return False
+
+    def _sample(self) -> dict[str, int]:
+        s = _status()
+        with self._lock:
+            for k in self._peak:
+                self._peak[k] = max(self._peak[k], s[k])
+        return s
+
+    def run(self) -> None:
+        while not self._done.wait(self.interval):
+            self._sample()
+
+    def mark(self, stage: str) -> None:
+        s = self._sample()
+        with self._lock:
+            peak = s["VmHWM"] if self.resettable else self._peak["VmRSS"]
+            self.stages[stage] = {"peak_mib": round(peak / 1024, 1),
+                                  "anon_peak_mib": round(self._peak["RssAnon"] / 1024, 1),
+                                  "file_peak_mib": round(self._peak["RssFile"] / 1024, 1),
+                                  "end_mib": round(s["VmRSS"] / 1024, 1)}
+            self._reset_hwm()
+            self._peak = dict.fromkeys(self._peak, 0)
+
+    def stop(self) -> None:
+        self._done.set()
+        self.join()
+
+
+def run_one(folder: Path, stages: bool = False) -> dict[str, Any]:
     from newsclean.dedup import DedupConfig, NearDuplicateIndex, paragraphs
 
     index = NearDuplicateIndex(DedupConfig())
+    memory = StageMemory() if stages else None
+    if memory is not None:
+        memory.start()
+        index._on_stage = memory.mark
     nbytes = 0
     t0 = time.perf_counter()
     for f in sorted((folder / "corpus").glob("*.jsonl")):
@@ -58,9 +131,22 @@ def run_one(folder: Path) -> dict[str, Any]:
                 index.add_document(str(d["id"]), paragraphs(d["text"]), date=d.get("date"), outlet=d.get("outlet"))
     index._flush()
     t_add = time.perf_counter() - t0
+    if memory is not None:
+        memory.mark("add")
     t0 = time.perf_counter()
     res = index.finish()
     t_finish = time.perf_counter() - t0
+    extra: dict[str, Any] = {}
+    if memory is not None:
+        # What the command line makes of the result: duplicates.jsonl lines (texts left empty) and document rows.
+        n_bytes = sum(len(x) for x in res.cluster_lines(lambda keys: [None] * len(keys)))
+        n_bytes += len(json.dumps(res.document_rows()))
+        memory.mark("results")
+        memory.stop()
+        # (VmHWM was reset at each mark, and ru_maxrss with it: the run's peak is the largest stage's.)
+        extra = {"results_chars": n_bytes, "stage_memory": memory.stages,
+                 "stage_peak_mib": {k: v["peak_mib"] for k, v in memory.stages.items()},
+                 "max_rss_mib": max(v["peak_mib"] for v in memory.stages.values())}
     st = res.stats
     mh = max(st["minhash"], 1)
     return {
@@ -71,7 +157,7 @@ def run_one(folder: Path) -> dict[str, Any]:
         "verified_per_paragraph": round(st["verified_pairs"] / mh, 2), "verified_pairs": st["verified_pairs"],
         "clusters": st["clusters"], "clustered_paragraphs": st["clustered_paragraphs"],
         "stage_seconds": res.timings,
-        "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "max_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1), **extra,
     }
 
 
@@ -83,10 +169,11 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     ap.add_argument("--workdir", type=Path, default=Path("/tmp/newsclean-dedup-scale"))
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--json", type=Path)
+    ap.add_argument("--stages", action="store_true", help="peak memory per stage (printed as stage_peak_mib)")
     ap.add_argument("--one", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
     if args.one:
-        print("RESULT " + json.dumps(run_one(args.one)))
+        print("RESULT " + json.dumps(run_one(args.one, args.stages)))
         return []
     args.workdir.mkdir(parents=True, exist_ok=True)
     rows = []
@@ -96,13 +183,16 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     for size in [int(s) for s in args.sizes.split(",") if s]:
         for kind in [k for k in args.kinds.split(",") if k]:
             folder = corpus(args.workdir, kind, size, args.seed, args.republish)
-            out = subprocess.run([sys.executable, "-m", "benchmarks.dedup_scale", "--one", str(folder)], cwd=ROOT,
+            out = subprocess.run([sys.executable, "-m", "benchmarks.dedup_scale", "--one", str(folder)]
+                                 + (["--stages"] if args.stages else []), cwd=ROOT,
                                  capture_output=True, text=True, check=True)
             row = {"kind": kind, "size": size,
                    **json.loads(next(x for x in out.stdout.splitlines() if x.startswith("RESULT "))[7:])}
             rows.append(row)
             print(f"{kind:12} " + " ".join(f"{row[c]:>14,}" if isinstance(row[c], int) else f"{row[c]:>14}"
                                            for c in cols) + "  " + json.dumps(row["stage_seconds"]), flush=True)
+            if args.stages:
+                print(f"{'':12} stage peak MiB: " + json.dumps(row["stage_peak_mib"]), flush=True)
     if args.json:
         args.json.write_text(json.dumps(rows, indent=2), encoding="utf-8")
     return rows

@@ -91,3 +91,69 @@ def test_an_author_bio_under_the_byline_goes_and_a_lede_about_someone_stays() ->
     lede = "John Smith is a lawyer who represented the parents in the case, which the council settled on Tuesday."
     page = ["Council approves new budget for schools", "By Jane Example", lede, *BODY]
     assert clean(page) == ["Council approves new budget for schools", lede, *BODY]
+
+
+FURNITURE = [
+    "Email this article",
+    "Send this page to someone via email",
+    "Click to share on Facebook (Opens in new window)",
+    "Share this story: https://ex.co/a1b2",
+    "Your browser does not support the video tag.",
+    "We're sorry, this content is not available in your location.",
+    "Story continues below advertisement",
+    "Video player loading",
+    "Toggle navigation",
+    "There are no comments yet",
+    "This discussion is now closed.",
+    "Leave a Reply",
+    "comments powered by Disqus",
+    "Sign up for breaking news alerts",
+    "Thanks for signing up!",
+    "Already a subscriber?",
+    "Associated Press | Posted: Monday, July 16, 2018 5:00 am",
+    "The Associated Press Published 10:15 a.m. ET July 16, 2018",
+    "July 16, 2018 / 8:22 AM / Updated 2 hours ago",
+    "AP Photo/Evan Vucci",
+    "Picture: Reuters",
+    "Image caption",
+    "Credit...Doug Mills/The New York Times",
+    "Jane Doe and John Roe, CNN",
+    "by Jane Doe, Associated Press | Monday, July 16th 2018",
+    "Written by Jane Doe",
+    "Jane Doe, Staff Writer",
+    "3 Min Read",
+    "Listen to this article",
+    "Download our app",
+    "@janedoe",
+    "Contact Jane Doe at jane@example.com",
+    "Got a tip? Let us know.",
+    "Report a typo",
+    "Terms of Service",
+    "Home » Politics » Council approves new budget for schools",
+    "Houston, TX 72°F Partly Cloudy",
+    "Detecting location...",
+    "Forgot password?",
+    "Sign in with Google",
+    "Loading the player...",
+    "Load more",
+    "Read the full story",
+    "This is a developing story.",
+    "Check back for updates.",
+    "Join our WhatsApp channel",
+    "Add us on Google News",
+]
+
+
+def test_page_furniture_alone_between_paragraphs_goes() -> None:
+    for line in FURNITURE:
+        page = ["Council approves new budget for schools", *BODY[:2], line, *BODY[2:]]
+        assert clean(page) == ["Council approves new budget for schools", *BODY], line
+
+
+def test_a_credit_or_a_social_promo_glued_to_a_line_goes_and_the_line_stays() -> None:
+    caption = "Council members vote on the budget on Tuesday."
+    for glued in ("CreditCreditJane Doe/City Gazette", " Image: Getty Images", " Picture: Reuters"):
+        page = ["Council approves new budget for schools", *BODY[:2], caption + glued, *BODY[2:]]
+        assert clean(page) == ["Council approves new budget for schools", *BODY[:2], caption, *BODY[2:]], glued
+    page = ["Council approves new budget for schools", *BODY[:3], BODY[3] + " Like us on Facebook."]
+    assert clean(page) == ["Council approves new budget for schools", *BODY]

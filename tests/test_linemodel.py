@@ -122,3 +122,10 @@ def test_a_lead_paragraph_printed_twice_is_not_an_echo() -> None:
     page = ["Council approves new budget", BODY[0], BODY[0], *BODY[1:]]
     out = Pipeline.default(lang="en").clean("\n".join(page))
     assert out.split("\n").count(BODY[0]) == 2
+
+
+def test_a_title_echoed_with_the_site_name_after_it_goes() -> None:
+    title = "Council approves new budget for schools and bridges"
+    page = [title, "Jane Example", title + " - City Gazette", *BODY]
+    res = Pipeline.default(lang="en").explain(Document("\n".join(page), metadata={"title": title}))
+    assert [c.removed for c in res.changes if c.rule == "positional.echo"] == [title + " - City Gazette"]

@@ -3,21 +3,26 @@
 from __future__ import annotations
 
 import json
+import math
 import os
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsclean import lang, text
+from newsclean import lang, linemodel, text
 from newsclean.catalog import default_catalog
-from newsclean.document import Document
+from newsclean.document import Document, split_lines
 from newsclean.pipeline import Pipeline
 from newsclean.speedups import load
 
 native = load()
 needs_native = pytest.mark.skipif(native is None, reason="newsclean._speedups is not built here")
+#: The line model's kernels: missing from a module built before them (then linemodel takes the Python path).
+needs_model_kernels = pytest.mark.skipif(
+    linemodel._NATIVE is None, reason="newsclean._speedups is not built here, or built before the line model's kernels")
 
 CORPUS = Path(os.environ.get("NEWSCLEAN_SHARED", Path(__file__).resolve().parents[2] / "shared")) / "corpus"
 
@@ -88,6 +93,68 @@ def _without_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
     """The path of a machine where newsclean._speedups was not built (what NEWSCLEAN_SPEEDUPS=0 gives)."""
     monkeypatch.setattr(lang, "_COUNTER", None)
     monkeypatch.setattr(text, "_BITMAP", None)
+    monkeypatch.setattr(linemodel, "_NATIVE", None)
+    monkeypatch.setitem(linemodel.default_line_model().__dict__, "_native_cache", None)
+
+
+# Lines around the edges of the line model's first tests: endings that are and are not a sentence's, an
+# ellipsis cut short ("...", ". . .", a no-break space), spaces around the seventh word, blank lines.
+ENDS = [".", "!", "?", ":", ";", '"', "\u201c", "\u201d", "\u2019", ")", "...", ". . .", " .", "\u00a0.", "\t.",
+        "..", "a.", "…", "", " ", "\n", "x", "5", "»"]
+MODEL_LINE = (st.builds(lambda n, word, end: " ".join([word] * n) + end, st.integers(0, 10),
+                        st.sampled_from(["Harga", "naik", "a", "\u0130ni", "\u00e9t\u00e9", "(@x)", "   "]),
+                        st.sampled_from(ENDS))
+              | st.text(alphabet=st.sampled_from(EDGES + [".", " ", "?"]), max_size=40))
+MODEL_LINES = st.lists(st.none() | MODEL_LINE, max_size=12)
+
+
+@needs_model_kernels
+@settings(max_examples=2000, deadline=None)
+@given(MODEL_LINES)
+def test_scored_candidates_hold_every_scored_line(lines: list[str | None]) -> None:
+    candidates = linemodel._NATIVE.scored_candidates(lines, linemodel.MIN_WORDS - 1)  # type: ignore[union-attr]
+    scored = linemodel._scored_py(lines)
+    assert set(scored) <= set(candidates)
+    assert linemodel._scored(lines) == scored
+
+
+@needs_model_kernels
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="needs ../shared/corpus")
+def test_scored_lines_on_the_dev_corpora() -> None:
+    for name in ("id_news_dev.jsonl", "en_news_dev.jsonl", "hoax_dev.jsonl"):
+        with open(CORPUS / name, encoding="utf-8") as fh:
+            for line in fh:
+                lines: list[str | None] = list(split_lines(json.loads(line).get("text") or ""))
+                assert linemodel._scored(lines) == linemodel._scored_py(lines)
+
+
+FLOATS = st.sampled_from([0.0, -0.0, 1.0, -1.0, 0.5, 2.5, 30.0, math.inf, -math.inf, math.nan]) | st.floats()
+
+
+@needs_model_kernels
+@settings(max_examples=500, deadline=None)
+@given(st.lists(FLOATS, min_size=len(linemodel.FEATURES), max_size=len(linemodel.FEATURES)))
+def test_tree_sum_is_the_walk_of_the_shipped_trees(row: list[float]) -> None:
+    model = linemodel.default_line_model()
+    got, want = model._native(row), model._walk(row)
+    assert got == want or (math.isnan(got) and math.isnan(want))
+
+
+@needs_model_kernels
+@settings(max_examples=200, deadline=None)
+@given(st.integers(1, 4), st.integers(1, 6), st.randoms(use_true_random=False))
+def test_tree_sum_is_the_walk_of_any_trees(depth: int, trees: int, rnd: Any) -> None:
+    width = 5
+    inner, leaves = 2 ** depth - 1, 2 ** depth
+    feature = [[rnd.randrange(width) for _ in range(inner)] for _ in range(trees)]
+    split = [[rnd.choice([rnd.uniform(-2, 2), math.inf]) for _ in range(inner)] for _ in range(trees)]
+    value = [[rnd.uniform(-1, 1) for _ in range(leaves)] for _ in range(trees)]
+    model = linemodel.LineModel(feature, split, value, rnd.uniform(-1, 1), 0.5)
+    for _ in range(20):
+        row = [rnd.choice([rnd.uniform(-3, 3), 0.0, 1.0]) for _ in range(width)]
+        assert model._native(row) == model._walk(row)
+    assert model._native([1, 2, 3, 4, 5]) is None  # not floats: the caller walks the trees itself
+    assert model.score_rows([[1, 2, 3, 4, 5]]) == [1.0 / (1.0 + math.exp(-model._walk([1, 2, 3, 4, 5])))]
 
 
 @needs_native

@@ -7,15 +7,22 @@ import random
 from pathlib import Path
 
 import jsonschema
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsclean import Document, Pipeline
 from newsclean.cli import main
 from newsclean.report import report_schema
 from newsclean.templates import (
+    _READER_RE,
+    DEFAULT_OPTIONS,
+    MAX_SEGMENT_CHARS,
     TemplateCleaner,
     TemplateMiner,
+    _is_prompt,
     is_candidate,
     is_fragment,
+    is_prompt,
     last_segment,
     learn_templates,
     network_of,
@@ -167,3 +174,26 @@ def test_template_cleaner_keeps_what_it_does_not_know() -> None:
     lines: list[str | None] = list(story(5))
     assert TemplateCleaner(t).run(lines, doc("contoh.com", story(5))) == []
     assert lines == story(5)
+
+
+READER_EDGES = ["Ikuti", "ikuti", "you", "You", "Anda", "klik", "\u212alik", "\u0130kuti", "xyou", "youx", "tap",
+                "tetap", "Harga", "naik", "berita", "di", "Google", "News", "\u03a3", "1", "@x"]
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(READER_EDGES), min_size=1, max_size=60),
+       st.lists(st.sampled_from([" ", ". ", ".", "! ", "? ", ", ", "\t", "  "]), min_size=60, max_size=60))
+def test_a_closing_prompt_has_a_reader_word_in_the_tail_of_its_line(words: list[str], seps: list[str]) -> None:
+    # The learning pass looks for a closing prompt in every long line without first testing the line's tail
+    # for a reader word: a prompt holds one, and the tail holds the prompt (same templates learned).
+    line = "".join(w + sep for w, sep in zip(words, seps)).strip()
+    found = last_segment(line) if line else None
+    if found is not None and is_prompt(found[1]):
+        assert _READER_RE.search(line[-MAX_SEGMENT_CHARS - 10:].lower()) is not None
+
+
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.sampled_from(READER_EDGES + [" ", ".", '"', "\u201c", "(@x)", "a"]), min_size=0, max_size=40)
+       .map("".join))
+def test_the_learning_pass_s_prompt_test_is_is_prompt(s: str) -> None:
+    assert _is_prompt(s, DEFAULT_OPTIONS) == is_prompt(s)

@@ -1,4 +1,4 @@
-/* Compiled kernels for two character-level scans of every document. Each has a pure-Python
+/* Compiled kernels for character-level scans of every document and the line model's trees. Each has a pure-Python
  * definition that is the specification (and the fallback when this module is not built):
  *
  *   WordCounter(words_of)(text, max_chars)  ==  newsclean.lang._counts_py(text[:max_chars])
@@ -9,7 +9,17 @@
  *       class (a bitmap over the BMP), two spaces in a row, a space at a line end or an HTML
  *       entity; None when the text holds another line break ("\r", U+0085, U+2028, U+2029).
  *
- * tests/test_speedups.py checks both against the Python definitions on random and real text.
+ *   scored_candidates(lines, min_spaces)  ⊇  the lines newsclean.linemodel.is_scored holds for
+ *       the indexes of the lines (str, or anything but None and "" that is not a str) that may be
+ *       scored by the line model: at least min_spaces spaces and no sentence end at the line's end
+ *       (a final "." after ".", " ", "\t" or U+00A0 may end an ellipsis: kept); the caller tests
+ *       is_scored on these few (newsclean.linemodel._scored);
+ *   TreeSum(feature, threshold, value, base)(row)  ==  LineModel._margin(row)
+ *       base plus the leaves a row reaches in each regression tree, added in tree order, as doubles
+ *       (Python floats are IEEE doubles, the comparisons and additions the same); None when a value
+ *       the trees read is not a float (the caller then walks the trees in Python).
+ *
+ * tests/test_speedups.py checks them against the Python definitions on random and real text.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -318,7 +328,255 @@ cleaner_lines(PyObject *module, PyObject *args)
     return out;
 }
 
+/* -- scored_candidates --------------------------------------------------------------------- */
+
+static int
+is_sentence_end(Py_UCS4 c)
+{
+    /* newsclean.linemodel._SKIP_ENDINGS */
+    return c == '.' || c == '!' || c == '?' || c == ':' || c == ';' || c == '"' || c == 0x201C || c == 0x201D
+        || c == 0x2019 || c == ')';
+}
+
+static PyObject *
+scored_candidates(PyObject *module, PyObject *args)
+{
+    PyObject *lines;
+    Py_ssize_t min_spaces;
+    if (!PyArg_ParseTuple(args, "O!n", &PyList_Type, &lines, &min_spaces)) {
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    Py_ssize_t m = PyList_GET_SIZE(lines);
+    for (Py_ssize_t i = 0; i < m; i++) {
+        PyObject *line = PyList_GET_ITEM(lines, i);
+        int cand = 1;
+        if (line == Py_None) {
+            continue;
+        }
+        if (PyUnicode_CheckExact(line)) {
+            Py_ssize_t n = PyUnicode_GET_LENGTH(line);
+            if (n == 0) {
+                continue;
+            }
+            int kind = PyUnicode_KIND(line);
+            const void *data = PyUnicode_DATA(line);
+            Py_UCS4 last = PyUnicode_READ(kind, data, n - 1);
+            if (is_sentence_end(last)) {
+                if (last != '.' || n <= 2) {
+                    continue;
+                }
+                Py_UCS4 before = PyUnicode_READ(kind, data, n - 2);
+                if (before != '.' && before != ' ' && before != '\t' && before != 0xA0) {
+                    continue;
+                }
+            }
+            Py_ssize_t spaces = 0;
+            for (Py_ssize_t j = 0; j < n && spaces < min_spaces; j++) {
+                if (PyUnicode_READ(kind, data, j) == ' ') {
+                    spaces++;
+                }
+            }
+            cand = spaces >= min_spaces;
+        }
+        if (cand) {
+            PyObject *v = PyLong_FromSsize_t(i);
+            if (v == NULL || PyList_Append(out, v) < 0) {
+                Py_XDECREF(v);
+                Py_DECREF(out);
+                return NULL;
+            }
+            Py_DECREF(v);
+        }
+    }
+    return out;
+}
+
+/* -- TreeSum ------------------------------------------------------------------------------- */
+
+typedef struct {
+    PyObject_HEAD
+    Py_ssize_t trees;
+    Py_ssize_t inner;  /* internal nodes per tree: 2**depth - 1 */
+    int depth;
+    double base;
+    Py_ssize_t *feature;
+    double *threshold;
+    double *value;
+} TreeSum;
+
+static void
+TreeSum_dealloc(TreeSum *self)
+{
+    PyMem_Free(self->feature);
+    PyMem_Free(self->threshold);
+    PyMem_Free(self->value);
+    Py_TYPE(self)->tp_free((PyObject *)self);
+}
+
+/* Rows of a table (a sequence of sequences of numbers) into out[t * width + k]; -1 on error. */
+static int
+read_table(PyObject *table, Py_ssize_t trees, Py_ssize_t width, int as_index, Py_ssize_t *iout, double *dout)
+{
+    PyObject *seq = PySequence_Fast(table, "a table must be a sequence of rows");
+    if (seq == NULL) {
+        return -1;
+    }
+    if (PySequence_Fast_GET_SIZE(seq) != trees) {
+        Py_DECREF(seq);
+        PyErr_SetString(PyExc_ValueError, "tables of different numbers of trees");
+        return -1;
+    }
+    for (Py_ssize_t t = 0; t < trees; t++) {
+        PyObject *row = PySequence_Fast(PySequence_Fast_GET_ITEM(seq, t), "a row must be a sequence");
+        if (row == NULL) {
+            Py_DECREF(seq);
+            return -1;
+        }
+        if (PySequence_Fast_GET_SIZE(row) != width) {
+            Py_DECREF(row);
+            Py_DECREF(seq);
+            PyErr_SetString(PyExc_ValueError, "a row of the wrong size for the trees' depth");
+            return -1;
+        }
+        for (Py_ssize_t k = 0; k < width; k++) {
+            PyObject *v = PySequence_Fast_GET_ITEM(row, k);
+            if (as_index) {
+                Py_ssize_t x = PyNumber_AsSsize_t(v, PyExc_OverflowError);
+                if (x == -1 && PyErr_Occurred()) {
+                    Py_DECREF(row);
+                    Py_DECREF(seq);
+                    return -1;
+                }
+                if (x < 0) {
+                    Py_DECREF(row);
+                    Py_DECREF(seq);
+                    PyErr_SetString(PyExc_ValueError, "a negative feature index");
+                    return -1;
+                }
+                iout[t * width + k] = x;
+            }
+            else {
+                double x = PyFloat_AsDouble(v);
+                if (x == -1.0 && PyErr_Occurred()) {
+                    Py_DECREF(row);
+                    Py_DECREF(seq);
+                    return -1;
+                }
+                dout[t * width + k] = x;
+            }
+        }
+        Py_DECREF(row);
+    }
+    Py_DECREF(seq);
+    return 0;
+}
+
+static int
+TreeSum_init(TreeSum *self, PyObject *args, PyObject *kwds)
+{
+    PyObject *feature, *threshold, *value;
+    double base;
+    if (!PyArg_ParseTuple(args, "OOOd", &feature, &threshold, &value, &base)) {
+        return -1;
+    }
+    Py_ssize_t trees = PySequence_Size(value);
+    if (trees < 0) {
+        return -1;
+    }
+    Py_ssize_t leaves = 0;
+    if (trees > 0) {
+        PyObject *first = PySequence_GetItem(value, 0);
+        if (first == NULL) {
+            return -1;
+        }
+        leaves = PySequence_Size(first);
+        Py_DECREF(first);
+        if (leaves < 0) {
+            return -1;
+        }
+    }
+    int depth = 0;
+    while (((Py_ssize_t)1 << depth) < leaves && depth < 30) {
+        depth++;
+    }
+    if (trees > 0 && ((Py_ssize_t)1 << depth) != leaves) {
+        PyErr_SetString(PyExc_ValueError, "the leaves of a tree must be a power of two");
+        return -1;
+    }
+    Py_ssize_t inner = leaves > 0 ? leaves - 1 : 0;
+    PyMem_Free(self->feature);
+    PyMem_Free(self->threshold);
+    PyMem_Free(self->value);
+    self->feature = PyMem_Malloc(sizeof(Py_ssize_t) * (trees * inner + 1));
+    self->threshold = PyMem_Malloc(sizeof(double) * (trees * inner + 1));
+    self->value = PyMem_Malloc(sizeof(double) * (trees * leaves + 1));
+    self->trees = 0;
+    if (self->feature == NULL || self->threshold == NULL || self->value == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    if (read_table(feature, trees, inner, 1, self->feature, NULL) < 0
+            || read_table(threshold, trees, inner, 0, NULL, self->threshold) < 0
+            || read_table(value, trees, leaves, 0, NULL, self->value) < 0) {
+        return -1;
+    }
+    self->trees = trees;
+    self->inner = inner;
+    self->depth = depth;
+    self->base = base;
+    return 0;
+}
+
+static PyObject *
+TreeSum_call(TreeSum *self, PyObject *args, PyObject *kwds)
+{
+    PyObject *row;
+    if (!PyArg_ParseTuple(args, "O!", &PyList_Type, &row)) {
+        return NULL;
+    }
+    Py_ssize_t width = PyList_GET_SIZE(row);
+    Py_ssize_t inner = self->inner;
+    double z = self->base;
+    for (Py_ssize_t t = 0; t < self->trees; t++) {
+        const Py_ssize_t *f = self->feature + t * inner;
+        const double *thr = self->threshold + t * inner;
+        Py_ssize_t k = 0;
+        for (int d = 0; d < self->depth; d++) {
+            Py_ssize_t j = f[k];
+            if (j >= width) {
+                PyErr_SetString(PyExc_IndexError, "a tree reads a feature the row does not have");
+                return NULL;
+            }
+            PyObject *x = PyList_GET_ITEM(row, j);
+            if (!PyFloat_CheckExact(x)) {
+                Py_RETURN_NONE;
+            }
+            k = 2 * k + (PyFloat_AS_DOUBLE(x) > thr[k] ? 2 : 1);
+        }
+        z += self->value[t * (inner + 1) + (k - inner)];
+    }
+    return PyFloat_FromDouble(z);
+}
+
+static PyTypeObject TreeSumType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "newsclean._speedups.TreeSum",
+    .tp_basicsize = sizeof(TreeSum),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "TreeSum(feature, threshold, value, base)(row): base + the leaves row reaches, in tree order.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)TreeSum_init,
+    .tp_call = (ternaryfunc)TreeSum_call,
+    .tp_dealloc = (destructor)TreeSum_dealloc,
+};
+
 static PyMethodDef methods[] = {
+    {"scored_candidates", scored_candidates, METH_VARARGS,
+     "scored_candidates(lines, min_spaces): the lines the line model may score (a superset)."},
     {"cleaner_lines", cleaner_lines, METH_VARARGS,
      "cleaner_lines(text, bitmap): lines holding a trigger of the built-in cleaners (None: odd line breaks)."},
     {NULL, NULL, 0, NULL},
@@ -337,6 +595,16 @@ PyInit__speedups(void)
     }
     PyObject *m = PyModule_Create(&module);
     if (m == NULL) {
+        return NULL;
+    }
+    if (PyType_Ready(&TreeSumType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&TreeSumType);
+    if (PyModule_AddObject(m, "TreeSum", (PyObject *)&TreeSumType) < 0) {
+        Py_DECREF(&TreeSumType);
+        Py_DECREF(m);
         return NULL;
     }
     Py_INCREF(&WordCounterType);

@@ -46,16 +46,13 @@ from __future__ import annotations
 import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
-if sys.version_info >= (3, 11):
-    import tomllib
-else:  # pragma: no cover
-    import tomli as tomllib
+from . import diskcache
 
 __all__ = [
     "KINDS",
@@ -348,6 +345,11 @@ def load_rule_file(path: str | Path, *, text: str | None = None, check_regex: bo
     patterns the tests compile, is loaded that way: a run compiles only the regexes it uses).
     ``check`` (by default as ``check_regex``): every rule is tried on its examples and
     counter-examples too (:func:`check_examples`)."""
+    if sys.version_info >= (3, 11):
+        import tomllib
+    else:  # pragma: no cover
+        import tomli as tomllib
+
     source = str(path)
     try:
         data = tomllib.loads(text if text is not None else Path(path).read_text(encoding="utf-8"))
@@ -428,10 +430,21 @@ def _builtin_rule_texts() -> list[tuple[str, str]]:
 
 @lru_cache(maxsize=1)
 def default_catalog() -> Catalog:
-    """The built-in catalog shipped in ``newsclean/rules/*.toml``, loaded and validated once."""
+    """The built-in catalog shipped in ``newsclean/rules/*.toml``, loaded and validated once (per
+    process; the parsed rules are kept in the disk cache, :mod:`newsclean.diskcache`, keyed by the
+    rule files and this module's source)."""
+    texts = _builtin_rule_texts()
+    key = diskcache.file_digest(Path(__file__), sys.version, *(f"{name}\0{text}" for name, text in texts))
+    found = diskcache.load("catalog", key)
+    if isinstance(found, tuple):
+        try:
+            return Catalog(tuple(Rule(*values) for values in found))
+        except TypeError:  # not what this module stores: parse the files again
+            pass
     rules: list[Rule] = []
-    for name, text in _builtin_rule_texts():
+    for name, text in texts:
         rules.extend(load_rule_file(name, text=text, check_regex=False))
+    diskcache.store("catalog", key, tuple(tuple(getattr(r, f.name) for f in fields(Rule)) for r in rules))
     return Catalog(tuple(rules))
 
 

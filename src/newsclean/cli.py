@@ -531,7 +531,38 @@ def _write_html(report_dir: Path, report: dict[str, Any]) -> None:
         logging.getLogger("newsclean").warning("could not write report.html: %s: %s", type(exc).__name__, exc)
 
 
+class _NoScipyLinalg:
+    """An import hook refusing ``scipy.linalg`` (see :func:`_numba_without_blas`)."""
+
+    def find_spec(self, name: str, path: Any, target: Any = None) -> None:
+        if name == "scipy.linalg" or name.startswith("scipy.linalg."):
+            raise ImportError(f"{name} is not needed by newsclean's kernels")
+
+
+def _numba_without_blas() -> None:
+    """Let numba set up its CPU target without SciPy's linear algebra. When the first kernel loads,
+    numba imports its array functions, and ``numba.np.arraymath`` checks, once, whether BLAS is
+    there for ``np.dot`` and friends by importing ``scipy.linalg``: the largest single part of the
+    near-duplicate stage's start-up, for functions the kernels never call. The command line is the
+    only numba user of its process, so it has numba set up its target (what the first kernel load
+    does, in numba's own order) with ``scipy.linalg`` refused; the hook is gone right after (a
+    library user's process is left alone)."""
+    if "numba.np.arraymath" in sys.modules or "scipy.linalg" in sys.modules:
+        return
+    hook = _NoScipyLinalg()
+    sys.meta_path.insert(0, hook)  # type: ignore[arg-type]
+    try:
+        from numba.core.registry import cpu_target
+
+        cpu_target.target_context.refresh()
+    except (ImportError, AttributeError):  # another numba: the first kernel sets it up, as it would have
+        pass
+    finally:
+        sys.meta_path.remove(hook)  # type: ignore[arg-type]
+
+
 def _make_index(args: argparse.Namespace) -> Any:
+    _numba_without_blas()
     from .dedup import DedupConfig, NearDuplicateIndex
 
     kwargs: dict[str, Any] = {"keep": args.keep}

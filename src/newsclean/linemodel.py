@@ -6,8 +6,9 @@ boilerplate, near the top or the end, repeated across the corpus, with words suc
 "ikuti" or "loading". The model scores each kept line from such features (:data:`FEATURES`, computed by
 :func:`doc_features`) with a few hundred small regression trees (gradient boosting on the logistic loss),
 shipped as JSON in the package (``newsclean/models/linemodel.json``, under 1 MB; CPU, no download,
-deterministic). Cleaning walks the trees in plain Python (a document has a few lines to score, and a run that
-only cleans does not pay for importing numpy); numpy scores many rows at once for training and evaluation.
+deterministic). Cleaning sums the trees row by row in the compiled kernel (``newsclean._speedups.TreeSum``),
+else walks them in plain Python, the same floats (a document has a few lines to score, and a run that only
+cleans does not pay for importing numpy); numpy scores many rows at once for training and evaluation.
 ``python -m benchmarks.train_linemodel`` regenerates it from the hand labels in ``eval/labels`` and weak
 labels from the rules (see README).
 
@@ -21,6 +22,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -29,6 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 from .document import Change, Document
 from .lang import detect_lang
+from .speedups import load
 from .templates import DATE_WORDS, Templates, is_post_attribution, key_hash, site_of, template_key
 
 if TYPE_CHECKING:
@@ -137,6 +140,7 @@ _NOT_PUNCT = bytes(c for c in range(256) if c not in _PUNCT)
 _WORD_RE = re.compile(r"[\w'’.-]+")
 _TIME_RE = re.compile(r"\d{1,2}[:.]\d{2}")
 _DURATION_END_RE = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?\)?$")
+#: (spelled out in :func:`_shape`: links, separators, quotes)
 _URL_HINTS = ("http", "www.", ".com", ".co.id", ".id/", ".org", ".net")
 _SEPARATORS = "|•·»›"
 _QUOTES = "\"“”«»"
@@ -156,7 +160,7 @@ def _shape(s: str) -> list[float]:
     punct = len(b.translate(None, _NOT_PUNCT))
     toks = s.split()
     nw = len(toks)
-    title = sum(1 for t in toks if t[0].isupper())
+    title = len([t for t in toks if t[0].isupper()])
     first, last = s[0], s[-1]
     low = s.lower()
     return [
@@ -166,9 +170,12 @@ def _shape(s: str) -> list[float]:
         float(last in _SENTENCE_END), float(last == ":"), float(last.isalnum()),
         float(s.endswith("…") or _cut_short(s)),
         float(_DURATION_END_RE.search(s) is not None),
-        float(any(h in low for h in _URL_HINTS)), float("@" in s),
-        float(sum(s.count(c) for c in _SEPARATORS)), float(_TIME_RE.search(s) is not None), 0.0,
-        float(sum(s.count(c) for c in _QUOTES)), float(s.count(",")), float("(" in s),
+        float("http" in low or "www." in low or ".com" in low or ".co.id" in low or ".id/" in low or ".org" in low
+              or ".net" in low), float("@" in s),
+        float(s.count("|") + s.count("•") + s.count("·") + s.count("»") + s.count("›")),
+        float(_TIME_RE.search(s) is not None), 0.0,
+        float(s.count('"') + s.count("“") + s.count("”") + s.count("«") + s.count("»")), float(s.count(",")),
+        float("(" in s),
         float(letters > 3 and upper == letters),
     ]
 
@@ -187,12 +194,28 @@ def _jaccard(a: set[str], b: set[str]) -> float:
 MIN_SENTENCE_SPACES = 7
 
 
-def _scored(lines: Sequence[str | None]) -> list[int]:
-    """The kept lines :func:`is_scored` holds for."""
+def _scored_py(lines: Sequence[str | None]) -> list[int]:
+    """The kept lines :func:`is_scored` holds for (the definition, and the path without the kernels)."""
     # Its cheapest tests inline first: most lines are paragraphs that end like a sentence.
     return [i for i, line in enumerate(lines) if line and line.count(" ") >= MIN_WORDS - 1
             and (not line.endswith(_SKIP_ENDINGS) or _cut_short(line))
             and is_scored(line)]
+
+
+_NATIVE = load()
+#: The line model's kernels are newer than the module's first ones: a module built before them (an editable
+#: install not built again) has none, and the Python definitions answer.
+if _NATIVE is not None and not (hasattr(_NATIVE, "scored_candidates") and hasattr(_NATIVE, "TreeSum")):
+    _NATIVE = None
+
+
+def _scored(lines: Sequence[str | None]) -> list[int]:
+    """The kept lines :func:`is_scored` holds for: the compiled kernel picks the few lines that may be (its
+    cheap tests, a superset), :func:`is_scored` decides."""
+    native = _NATIVE
+    if native is not None and type(lines) is list:
+        return [i for i in native.scored_candidates(lines, MIN_WORDS - 1) if lines[i] and is_scored(lines[i])]  # type: ignore[arg-type]
+    return _scored_py(lines)
 
 
 def doc_lang(lines: Sequence[str | None], doc: Document) -> str | None:
@@ -221,54 +244,57 @@ def feature_rows(lines: Sequence[str | None], doc: Document, templates: Template
     ``skip``) and their feature rows (``len(FEATURES)`` values each). ``None`` in ``lines`` marks a
     line an earlier step dropped. ``lang``: the document's language if already known (else it is guessed);
     ``scored``: the lines :func:`is_scored` holds for, if already known."""
-    alive = [i for i, line in enumerate(lines) if line is not None and line.strip()]
+    idx, rows, _ = _feature_rows(lines, doc, templates, skip, lang, scored)
+    return idx, rows
+
+
+def _feature_rows(lines: Sequence[str | None], doc: Document, templates: Templates | None,
+                  skip: frozenset[int], lang: str | None | bool,
+                  scored: Sequence[int] | None) -> tuple[list[int], list[list[float]], int]:
+    """:func:`feature_rows`, and how many lines are kept (not dropped, not blank)."""
+    # (``not line.isspace()`` is ``line.strip() != ""`` for a line that is not empty.)
+    alive = [i for i, line in enumerate(lines) if line and not line.isspace()]
+    n_alive = len(alive)
     if scored is None:
         scored = _scored(lines)
     # The first kept line is the headline (or a label the rules know), never the model's to take.
     idx = [i for i in scored if i not in skip and i != alive[0]]
     if not idx:
-        return [], []
-    n_alive = len(alive)
-    rank_of = {i: r for r, i in enumerate(alive)}
-
-    def text(i: int) -> str:
-        return lines[i].strip()  # type: ignore[union-attr]
-
-    def short(i: int) -> bool:
-        return len(text(i)) < 60
-
-    first_words = set(_words(text(alive[0])))
+        return [], [], n_alive
+    strip: dict[int, str] = {i: lines[i].strip() for i in idx}  # type: ignore[union-attr]
+    words_of = {i: _words(s) for i, s in strip.items()}
+    first_words = set(_words(lines[alive[0]].strip()))  # type: ignore[union-attr]
     title = doc.title if isinstance(doc.title, str) else None
     title_words = set(_words(title)) if title else set()
     if title_words:
         # Nor is the headline where the text repeats it after a label: a copy of the title is the headline
         # or an echo of it, which HeadlineEchoes judges by position.
-        idx = [i for i in idx if _jaccard(set(_words(text(i))), title_words) < TITLE_LIKE]
+        idx = [i for i in idx if _jaccard(set(words_of[i]), title_words) < TITLE_LIKE]
         if not idx:
-            return [], []
+            return [], [], n_alive
     site = site_of(doc) if templates is not None else ""
     if lang is False:
         lang = doc_lang(lines, doc)
     lang_row = [float(lang == x) for x in LANGS]
+    cues = tuple(CUES.values())
     rows = []
     for i in idx:
-        s = text(i)
-        r = rank_of[i]
-        low_words = _words(s)
-        wset = set(low_words)
+        s = strip[i]
+        r = bisect_left(alive, i)  # the line's rank among the kept lines
+        wset = set(words_of[i])
         f = _shape(s)
         f[_I_DATE] = float(len(wset & DATE_WORDS))
-        prev_s = text(alive[r - 1]) if r > 0 else ""
-        next_s = text(alive[r + 1]) if r + 1 < n_alive else ""
+        prev_s = lines[alive[r - 1]].strip() if r > 0 else ""  # type: ignore[union-attr]
+        next_s = lines[alive[r + 1]].strip() if r + 1 < n_alive else ""  # type: ignore[union-attr]
         run = 0
         if len(s) < 60:
             run = 1
             k = r - 1
-            while k >= 0 and short(alive[k]):
+            while k >= 0 and len(lines[alive[k]].strip()) < 60:  # type: ignore[union-attr]
                 run += 1
                 k -= 1
             k = r + 1
-            while k < n_alive and short(alive[k]):
+            while k < n_alive and len(lines[alive[k]].strip()) < 60:  # type: ignore[union-attr]
                 run += 1
                 k += 1
         f += [
@@ -285,10 +311,10 @@ def feature_rows(lines: Sequence[str | None], doc: Document, templates: Template
             f += [share, math.log1p(sites), math.log1p(stories)]
         else:
             f += [0.0, 0.0, 0.0]
-        f += [float(len(wset & cue)) for cue in CUES.values()]
+        f += [float(len(wset & cue)) for cue in cues]
         f += lang_row
         rows.append(f)
-    return idx, rows
+    return idx, rows, n_alive
 
 
 def _nested(a: Any) -> list[list[Any]]:
@@ -345,29 +371,36 @@ class LineModel:
         return 1.0 / (1.0 + np.exp(-z))
 
     def score_rows(self, rows: Sequence[Sequence[float]]) -> list[float]:
-        """Probability of boilerplate for each row, in plain Python."""
+        """Probability of boilerplate for each row: the trees summed by the compiled kernel when it is there
+        (:attr:`_native`), else walked in plain Python (the same floats)."""
+        native = self._native
         margin = self._margin
-        if margin is not None:
-            return [1.0 / (1.0 + math.exp(-margin(row))) for row in rows]
-        tables = self._tables
-        depth = self.depth
+        walk = margin if margin is not None else self._walk
         out = []
         for row in rows:
-            z = self.base
-            if depth == 3:  # the shipped shape, unrolled
-                for f, t, v in tables:
-                    k = 2 if row[f[0]] > t[0] else 1
-                    k = 2 * k + (2 if row[f[k]] > t[k] else 1)
-                    k = 2 * k + (2 if row[f[k]] > t[k] else 1)
-                    z += v[k - 7]
-            else:
-                for f, t, v in tables:
-                    k = 0
-                    for _ in range(depth):
-                        k = 2 * k + (2 if row[f[k]] > t[k] else 1)
-                    z += v[k - len(f)]
+            z = native(row) if native is not None and type(row) is list else None
+            if z is None:
+                z = walk(row)
             out.append(1.0 / (1.0 + math.exp(-z)))
         return out
+
+    def _walk(self, row: Sequence[float]) -> float:
+        """base + the leaves ``row`` reaches, added in tree order (the definition of the sums)."""
+        z = self.base
+        if self.depth == 3:  # the shipped shape, unrolled
+            for f, t, v in self._tables:
+                k = 2 if row[f[0]] > t[0] else 1
+                k = 2 * k + (2 if row[f[k]] > t[k] else 1)
+                k = 2 * k + (2 if row[f[k]] > t[k] else 1)
+                z += v[k - 7]
+        else:
+            depth = self.depth
+            for f, t, v in self._tables:
+                k = 0
+                for _ in range(depth):
+                    k = 2 * k + (2 if row[f[k]] > t[k] else 1)
+                z += v[k - len(f)]
+        return z
 
     def __getstate__(self) -> dict[str, Any]:
         # The caches are rebuilt where the model is used (the compiled scorer does not pickle).
@@ -396,6 +429,20 @@ class LineModel:
                 code = compile(f"lambda row: {expr}", "<newsclean.linemodel>", "eval")
                 cached = eval(code, {"__builtins__": {}})  # noqa: S307 - our own expression of numbers
             object.__setattr__(self, "_margin_cache", cached)
+        return cached
+
+    @property
+    def _native(self) -> Any:
+        """The trees in the compiled kernel (``newsclean._speedups.TreeSum``: :meth:`_walk`'s sums, the same
+        floats), or ``None`` without it."""
+        cached = self.__dict__.get("_native_cache", False)
+        if cached is False:
+            cached = None
+            if _NATIVE is not None:
+                tables = self._tables
+                cached = _NATIVE.TreeSum([f for f, _, _ in tables], [t for _, t, _ in tables],
+                                         [v for _, _, v in tables], self.base)
+            object.__setattr__(self, "_native_cache", cached)
         return cached
 
     @property
@@ -471,9 +518,9 @@ class LineModelCleaner:
         # Dropping a line changes its neighbours' features: score again until nothing more goes, so that
         # the output is a fixed point (see _NEIGHBOURS). Most documents need one round.
         while True:
-            idx, x = feature_rows(lines, doc, self.templates, frozenset(touched), lang,
-                                  [i for i in scored if lines[i] is not None])
-            if len(idx) < MIN_LINES and sum(1 for line in lines if line and line.strip()) < MIN_LINES:
+            idx, x, n_alive = _feature_rows(lines, doc, self.templates, frozenset(touched), lang,
+                                            [i for i in scored if lines[i] is not None])
+            if len(idx) < MIN_LINES and n_alive < MIN_LINES:
                 return out
             now = []
             for i, s in zip(idx, self.model.score_rows(x)):

@@ -55,10 +55,15 @@ def fold_for_lexicon(text: str) -> str:
     return t.translate(_HOMOGLYPHS) if _HOMOGLYPH_RE.search(t) else t
 
 
+def lexicon_pattern(rule: Rule) -> str:
+    """The pattern of :func:`lexicon_regex` (not compiled: a run compiles it only if a line needs it)."""
+    return r"(?<![a-z0-9])(?:" + "|".join(
+        re.escape(fold_for_lexicon(t)).replace(r"\ ", r"\s*") for t in rule.terms) + r")(?![a-z0-9])"
+
+
 def lexicon_regex(rule: Rule) -> re.Pattern[str]:
     """A lexicon rule's terms as one regex over :func:`fold_for_lexicon` text (whole words)."""
-    return re.compile(r"(?<![a-z0-9])(?:" + "|".join(
-        re.escape(fold_for_lexicon(t)).replace(r"\ ", r"\s*") for t in rule.terms) + r")(?![a-z0-9])")
+    return re.compile(lexicon_pattern(rule))
 
 
 def looks_like_sentence(line: str) -> bool:
@@ -177,7 +182,7 @@ class CompiledRules:
         self._repeat = by["repeat"]
         self._echo = by["echo"]
         self._lexicon = by["lexicon"]
-        self._lexicon_patterns = [lexicon_regex(r).pattern for r in self._lexicon]
+        self._lexicon_patterns = [lexicon_pattern(r) for r in self._lexicon]
 
         # Prefilters: a line meets one alternation of the rules that allow its length (and, for
         # rules with ``requires`` literals, that the document could match at all); candidates are

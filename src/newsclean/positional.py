@@ -6,7 +6,8 @@ line (a capital first, several words, no sentence punctuation at the end, not a 
 link) that repeats the headline, compared without case, spaces and punctuation, goes; the first occurrence
 stays. The headline is the document's ``title`` when it has one, else one of its first two kept lines; a line
 that the headline's line starts with counts as a repeat too (the headline glued to its deck above it). A title
-that opens with a section label and a bar ("Opinion |Will the Court ...?") is compared without the label too, and
+that opens with a section label and a bar ("Opinion |Will the Court ...?") is compared without the label, a line
+that closes with the site's name ("<headline> - City Gazette") without the name, and
 an echo may end in a question or exclamation mark (a headline asking). The ``echo`` rules of the catalog only
 compare with the very first line.
 
@@ -62,8 +63,10 @@ class HeadlineEchoes:
         for n, i in enumerate(alive):
             line = lines[i]
             assert line is not None
-            if not MIN_ECHO_CHARS <= len(line) <= MAX_ECHO_CHARS or not _headline_like(
-                    line, min_words=MIN_ECHO_WORDS, asking=True):
+            # A headline line may close with the site's name: the headline is what comes before it.
+            core = _SITE_SUFFIX_RE.sub("", line)
+            if not MIN_ECHO_CHARS <= len(core) <= MAX_ECHO_CHARS or not _headline_like(
+                    core, min_words=MIN_ECHO_WORDS, asking=True):
                 continue  # not a headline: not worth normalizing
             key = _norm(line)
             if title is None:  # normalized once a line may be an echo (most pages have none)
@@ -75,7 +78,8 @@ class HeadlineEchoes:
                 heads = [_norm((lines[j] or "")[:MAX_ECHO_CHARS + 60]) for j in alive[:HEAD_LINES]]
             if title:
                 repeat = (key == title or title.startswith(key) and len(key) >= 0.8 * len(title)
-                          or bool(unlabelled) and key == unlabelled)
+                          or bool(unlabelled) and key == unlabelled
+                          or core != line and _norm(core) == title)
             else:
                 repeat = any(h == key or h.startswith(key) for h in heads[:n])
             if not repeat or not key:
@@ -96,6 +100,8 @@ class HeadlineEchoes:
 
 
 _SENTENCE_END = tuple('.!?:;,"”’')
+#: A site's name after a dash or a bar closing a headline line: " - City Gazette", " | Example News".
+_SITE_SUFFIX_RE = re.compile(r"[ \t]+[|–—-][ \t]+[A-Z][\w.&'’-]*(?:[ \t]+[\w.&'’-]+){0,3}[ \t]*$")
 #: A section label and a bar opening a page title: "Opinion |", "World News | ".
 _TITLE_LABEL_RE = re.compile(r"[A-Z][\w&'’-]*(?:[ \t]+[\w&'’-]+){0,2}[ \t]*\|[ \t]*")
 _QUOTES = frozenset('"“”')

@@ -26,7 +26,6 @@ from __future__ import annotations
 import dataclasses
 import itertools
 import json
-import multiprocessing as mp
 import os
 import re
 import signal
@@ -464,6 +463,8 @@ def _start_method(*, sketching: bool) -> str:
     :mod:`newsclean.dedup.threading_layer`): a child forked from a process that used GNU OpenMP is
     terminated when it uses it in turn. Then they come from a fork server, a fresh process that
     never ran numba."""
+    import multiprocessing as mp
+
     methods = mp.get_all_start_methods()
     if "fork" not in methods:
         return "spawn"
@@ -579,6 +580,8 @@ def _wait(result: Any, workers: Sequence[Any]) -> Any:
     """``result.get()``, interruptible; raises :class:`WorkerLost` if a worker ended (its task
     would never come back: the pool starts another worker, but not the task again)."""
     global _hard_stop
+    import multiprocessing as mp
+
     while True:
         with _shielded():
             try:
@@ -837,6 +840,8 @@ class Runner:
             for task, _ in self._tasks(units):
                 yield worker.process(task)
             return
+        import multiprocessing as mp
+
         ctx = mp.get_context(_start_method(sketching=job.dedup is not None))
         if ctx.get_start_method() == "forkserver":
             ctx.set_forkserver_preload(["newsclean.run", "newsclean.dedup.index"])

@@ -223,6 +223,18 @@ def is_prompt(sentence: str, options: TemplateOptions = DEFAULT_OPTIONS) -> bool
     return is_candidate(sentence, options) and _READER_RE.search(sentence.lower()) is not None
 
 
+def _is_prompt(sentence: str, options: TemplateOptions) -> bool:
+    """:func:`is_prompt`, its reader-word search done once: a candidate that ends like a sentence is one
+    only with a reader word (is_candidate's sentence test), which a prompt has anyway."""
+    n = len(sentence)
+    if n < options.min_chars or n > options.max_chars:
+        return False
+    if '"' in sentence or "“" in sentence or "”" in sentence or "«" in sentence or "»" in sentence \
+            or "„" in sentence or "(@" in sentence and is_post_attribution(sentence):
+        return False
+    return _READER_RE.search(sentence.lower()) is not None and _THREE_WORD_CHARS.search(sentence, 0, 60) is not None
+
+
 _CONTINUES = frozenset(",.;:)]")
 #: The attribution line of an embedded social post ("— Name (@handle) July 16, 2018", "A post shared by
 #: Name (@handle)"): part of the post the article quotes, so content, however often it repeats.
@@ -467,24 +479,27 @@ class TemplateMiner:
         seen: set[int] = set()
         long_keys: list[int] = []
         example = self._example
-        lines = [x.strip() for x in text.splitlines()]
-        lines = [x for x in lines if x]
+        lines = [x for x in map(str.strip, text.splitlines()) if x]
         title_key = None
         if title and title.strip():
             long_keys.append(_story_hash("title:" + title))
             title_key = key_hash(template_key(title))
+        story_chars, min_chars, max_chars = opts.story_line_chars, opts.min_chars, opts.max_chars
+        last = len(lines) - 1
         for j, line in enumerate(lines):
-            if len(line) >= opts.story_line_chars:
+            n = len(line)
+            if n >= story_chars:
                 long_keys.append(_story_hash(line))
-                # A closing prompt addresses the reader: no reader word at the end, no prompt to find.
-                found = last_segment(line) if _READER_RE.search(line[-MAX_SEGMENT_CHARS - 10:].lower()) else None
-                if found is not None and is_prompt(found[1], opts):
+                found = last_segment(line)
+                if found is not None and _is_prompt(found[1], opts):
                     h = key_hash(template_key(found[1])) ^ SEGMENT_SALT
                     self._segment_keys.add(h)
                     if h not in seen:
                         seen.add(h)
                         example.setdefault(h, found[1])
-            if not is_candidate(line, opts) or is_fragment(line, lines[j + 1] if j + 1 < len(lines) else None):
+            # (is_candidate's first test, inline: most lines are paragraphs too long to be a template)
+            if n < min_chars or n > max_chars or not is_candidate(line, opts) \
+                    or is_fragment(line, lines[j + 1] if j < last else None):
                 continue
             h = key_hash(template_key(line))
             if h not in seen and h != title_key:
@@ -686,11 +701,12 @@ class TemplateCleaner:
             line = lines[i]
             assert line is not None
             found = last_segment(line)
-            if found is None or _head(found[1]) not in heads or not is_prompt(found[1], t.options):
+            if found is None or _head(found[1]) not in heads:
                 return
             start, seg = found
             h = key_hash(template_key(seg)) ^ SEGMENT_SALT
-            if h not in t.segments:
+            # (the learned keys first: a sentence that is none of them need not be judged as a prompt)
+            if h not in t.segments or not is_prompt(seg, t.options):
                 return
             scope = t.scope_of(h, site)
             if scope is None:

@@ -15,13 +15,19 @@ text), at the cost of one regex scan (and a normal-form check for non-ASCII text
 from __future__ import annotations
 
 import bisect
+import functools
+import importlib.util
 import re
+import sys
 import unicodedata
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-import ftfy
-from ftfy import badness, chardata
-
+from . import diskcache
 from .speedups import load
+
+if TYPE_CHECKING:
+    import ftfy
 
 __all__ = [
     "NEWS_FTFY_CONFIG",
@@ -39,15 +45,39 @@ __all__ = [
 #: - ``fix_character_width=False``: keep the text's own letters (halfwidth/fullwidth CJK forms are
 #:   meaningful in CJK text).
 #: - ``explain=False``: newsclean records its own explain steps.
-NEWS_FTFY_CONFIG = ftfy.TextFixerConfig(
-    unescape_html=True,
-    uncurl_quotes=False,
-    fix_character_width=False,
-    explain=False,
-)
+#: (``NEWS_FTFY_CONFIG`` is made when first asked for: see :func:`_ftfy`.)
+NEWS_FTFY_CONFIG: ftfy.TextFixerConfig
 
 
-def _risky_chars(config: ftfy.TextFixerConfig = NEWS_FTFY_CONFIG) -> str:
+def _news_config() -> ftfy.TextFixerConfig:
+    import ftfy
+
+    return ftfy.TextFixerConfig(unescape_html=True, uncurl_quotes=False, fix_character_width=False, explain=False)
+
+
+@functools.lru_cache(maxsize=1)
+def _ftfy() -> Any:
+    """ftfy and this module's news configuration, imported when first needed: a run whose text has
+    nothing for ftfy to repair never imports it (about a third of the import time of the package)."""
+    import ftfy
+
+    global NEWS_FTFY_CONFIG
+    NEWS_FTFY_CONFIG = _news_config()
+    return ftfy
+
+
+def __getattr__(name: str) -> Any:
+    if name == "NEWS_FTFY_CONFIG":
+        _ftfy()
+        return NEWS_FTFY_CONFIG
+    if name == "_RISKY_RE":
+        return _risky_re()
+    if name == "_ANY_CLEANER_RE":
+        return _any_cleaner_re()
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _risky_chars(config: ftfy.TextFixerConfig | None = None) -> str:
     """Return the characters whose presence may let ``ftfy.fix_text(..., config)`` change a segment.
 
     The argument, step by step, for a segment that has none of these characters, has no HTML entity
@@ -65,6 +95,11 @@ def _risky_chars(config: ftfy.TextFixerConfig = NEWS_FTFY_CONFIG) -> str:
       all here.
     - Normalization is checked with ``unicodedata.is_normalized``.
     """
+    _ftfy()
+    from ftfy import badness, chardata
+
+    if config is None:
+        config = NEWS_FTFY_CONFIG
     cats = badness.MOJIBAKE_CATEGORIES
 
     def expand(spec: str) -> set[str]:
@@ -96,20 +131,28 @@ def _class_regex(chars: str, extra: str = "") -> re.Pattern[str]:
 
 # Surrogates cannot go through re.escape one by one; ftfy's fix_surrogates looks for them.
 _SURROGATES = "\ud800-\udfff"
-_RISKY_RE = _class_regex(_risky_chars(), _SURROGATES)
 
 
-def _needs_ftfy(segment: str, risky: re.Pattern[str], config: ftfy.TextFixerConfig) -> bool:
+@functools.lru_cache(maxsize=1)
+def _risky_re() -> re.Pattern[str]:
+    """The news configuration's risky characters (:func:`_risky_chars`) and surrogates, as a class."""
+    return _class_regex(_RISKY, _SURROGATES)
+
+
+def _needs_ftfy(segment: str, risky: re.Pattern[str], config: ftfy.TextFixerConfig | None = None) -> bool:
+    # config None: the news configuration (its values derived once: see _derive)
+    unescape, form = ((_DERIVED["unescape_html"], _DERIVED["normalization"]) if config is None
+                      else (config.unescape_html, config.normalization))
     if risky.search(segment) is not None:
         return True
-    if config.unescape_html and "&" in segment and chardata.HTML_ENTITY_RE.search(segment) is not None:
+    if unescape and "&" in segment and _ENTITY_RE.search(segment) is not None:
         return True
-    if segment.isascii() or config.normalization is None:
+    if segment.isascii() or form is None:
         return False
-    return not unicodedata.is_normalized(config.normalization, segment)
+    return not unicodedata.is_normalized(form, segment)
 
 
-def fix_unicode(text: str, *, config: ftfy.TextFixerConfig = NEWS_FTFY_CONFIG) -> str:
+def fix_unicode(text: str, *, config: ftfy.TextFixerConfig | None = None) -> str:
     """Repair mojibake, HTML entities, control characters and normalize to NFC, exactly as
     ``ftfy.fix_text(text, config)`` does, but without calling ftfy on segments it cannot change.
 
@@ -120,9 +163,15 @@ def fix_unicode(text: str, *, config: ftfy.TextFixerConfig = NEWS_FTFY_CONFIG) -
     >>> fix_unicode("“Kami bersatu,” kata Sullivan.")
     '“Kami bersatu,” kata Sullivan.'
     """
-    unsafe = _RISKY_RE if config is NEWS_FTFY_CONFIG else _class_regex(_risky_chars(config), _SURROGATES)
+    if config is not None and config is globals().get("NEWS_FTFY_CONFIG"):
+        config = None
+    unsafe = _risky_re() if config is None else _class_regex(_risky_chars(config), _SURROGATES)
     if not _needs_ftfy(text, unsafe, config):
         return text
+    fixer = _ftfy()
+    given = config  # None: the news configuration, whose facts _needs_ftfy knows
+    if config is None:
+        config = NEWS_FTFY_CONFIG
     # Mirror ftfy.fix_text's segmentation (lines, bounded by max_decode_length) so that only the
     # segments that need it pay for ftfy.
     out = []
@@ -135,10 +184,10 @@ def fix_unicode(text: str, *, config: ftfy.TextFixerConfig = NEWS_FTFY_CONFIG) -
         if brk - pos > config.max_decode_length:
             brk = pos + config.max_decode_length
         segment = text[pos:brk]
-        if not _needs_ftfy(segment, unsafe, config):
+        if not _needs_ftfy(segment, unsafe, given):
             out.append(segment)
         else:
-            out.append(ftfy.fix_text(segment, config))
+            out.append(fixer.fix_text(segment, config))
         pos = brk
     return "".join(out)
 
@@ -218,10 +267,10 @@ BUILTIN_CLEANERS = frozenset((separators_to_spaces, fix_unicode, remove_invisibl
 # invisible characters, and every whitespace character but " " and "\n" (space separators, tabs,
 # vertical tabs, form feeds, and the controls among ftfy's risky characters, U+001C-U+001F among
 # them). Without those, the only whitespace left is " ", so the rest are plain substring tests.
-_ANY_CLEANER_RE = re.compile(
-    "[" + "".join(re.escape(ch) for ch in _risky_chars()) + _SURROGATES
-    + _INVISIBLE_RE.pattern[1:-1] + _SPACE_CHARS + "]"
-)
+@functools.lru_cache(maxsize=1)
+def _any_cleaner_re() -> re.Pattern[str]:
+    return re.compile("[" + "".join(re.escape(ch) for ch in _RISKY) + _SURROGATES
+                      + _INVISIBLE_RE.pattern[1:-1] + _SPACE_CHARS + "]")
 
 
 def lines_to_clean(text: str) -> list[int] | None:
@@ -243,7 +292,7 @@ def lines_to_clean(text: str) -> list[int] | None:
     found = _trigger_lines(text)
     if found is None:
         return None
-    form = NEWS_FTFY_CONFIG.normalization
+    form = _DERIVED["normalization"]
     if form is None or text.isascii() or unicodedata.is_normalized(form, text):
         return found
     # Not in normal form somewhere: the lines that are not (a line break is a starter, so
@@ -260,7 +309,7 @@ def _trigger_lines_py(text: str) -> list[int] | None:
     character of the cleaners' class (:data:`_ANY_CLEANER_RE`), two spaces in a row, a space at a line
     end or an HTML entity; ``None`` for a text with line breaks other than ``\n`` and such characters.
     The definition of the compiled ``cleaner_lines``."""
-    at: list[int] = [m.start() for m in _ANY_CLEANER_RE.finditer(text)]
+    at: list[int] = [m.start() for m in _any_cleaner_re().finditer(text)]
     if at and any(ch in text for ch in "\r\x85\u2028\u2029"):
         return None
     # Without the characters above, the only whitespace left is " " (and the line breaks).
@@ -274,7 +323,7 @@ def _trigger_lines_py(text: str) -> list[int] | None:
     if text[-1:] == " ":
         at.append(len(text) - 1)
     if "&" in text:
-        at.extend(m.start() for m in chardata.HTML_ENTITY_RE.finditer(text))
+        at.extend(m.start() for m in _ENTITY_RE.finditer(text))
     if not at:
         return []
     starts = [0]
@@ -285,7 +334,7 @@ def _trigger_lines_py(text: str) -> list[int] | None:
     return sorted({bisect.bisect_right(starts, pos) - 1 for pos in at})
 
 
-def _class_bitmap() -> bytes | None:
+def _class_bitmap(risky: str, entity: re.Pattern[str]) -> bytes | None:
     """:data:`_ANY_CLEANER_RE`'s class as a bitmap over the BMP, for the compiled kernel (None when the
     kernel cannot stand for :func:`_trigger_lines_py`: a class with characters it treats apart, or
     beyond the BMP, or another entity pattern)."""
@@ -301,11 +350,11 @@ def _class_bitmap() -> bytes | None:
                 k += 1
         return out
 
-    codes = {ord(ch) for ch in _risky_chars()} | set(range(0xD800, 0xE000))
+    codes = {ord(ch) for ch in risky} | set(range(0xD800, 0xE000))
     codes |= expand(_INVISIBLE_RE.pattern[1:-1]) | expand(_SPACE_CHARS)
     if max(codes) > 0xFFFF or codes & {ord(" "), ord("&"), ord("\n")}:
         return None
-    if chardata.HTML_ENTITY_RE.pattern != "&#?[0-9A-Za-z]{1,24};" or chardata.HTML_ENTITY_RE.flags & re.IGNORECASE:
+    if entity.pattern != "&#?[0-9A-Za-z]{1,24};" or entity.flags & re.IGNORECASE:
         return None
     bits = bytearray(0x10000 // 8)
     for c in codes:
@@ -313,8 +362,49 @@ def _class_bitmap() -> bytes | None:
     return bytes(bits)
 
 
+def _derive() -> dict[str, Any]:
+    """What the fast paths need to know of ftfy and the news configuration (this imports ftfy)."""
+    _ftfy()
+    from ftfy import chardata
+
+    risky, entity, config = _risky_chars(), chardata.HTML_ENTITY_RE, NEWS_FTFY_CONFIG
+    return {"risky": risky, "entity": (entity.pattern, entity.flags), "unescape_html": config.unescape_html,
+            "normalization": config.normalization, "bitmap": _class_bitmap(risky, entity)}
+
+
+def _derived_key() -> str | None:
+    """The disk cache key of :func:`_derive`'s result: this module's source, the ftfy sources it reads
+    (the configuration's defaults, the badness regex, the character data), the Unicode data and Python."""
+    spec = importlib.util.find_spec("ftfy")
+    if spec is None or not spec.submodule_search_locations or not __file__:
+        return None
+    folder = Path(next(iter(spec.submodule_search_locations)))
+    return diskcache.file_digest(Path(__file__), *(folder / n for n in ("__init__.py", "badness.py", "chardata.py")),
+                                 unicodedata.unidata_version, sys.version)
+
+
+def _load_derived() -> dict[str, Any]:
+    """:func:`_derive`'s result, from the disk cache when it holds it (then ftfy is not imported
+    until a text needs it)."""
+    try:
+        key = _derived_key()
+    except (OSError, ImportError, ValueError):
+        key = None
+    if key is not None:
+        found = diskcache.load("ftfy-news", key)
+        if isinstance(found, dict):
+            return found
+    value = _derive()
+    if key is not None:
+        diskcache.store("ftfy-news", key, value)
+    return value
+
+
 _NATIVE = load()
-_BITMAP = _class_bitmap() if _NATIVE is not None else None
+_DERIVED = _load_derived()
+_RISKY: str = _DERIVED["risky"]
+_ENTITY_RE = re.compile(*_DERIVED["entity"])
+_BITMAP = _DERIVED["bitmap"] if _NATIVE is not None else None
 
 
 def _trigger_lines(text: str) -> list[int] | None:

@@ -29,6 +29,7 @@ it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numba as nb
@@ -111,19 +112,33 @@ def _query_rows(tokens, offsets, pos_of, center, words, run, max_words, counts, 
             n_out[i] = u
 
 
+#: Paragraphs whose anchors are read per block (bounded temporaries; the token file's pages are
+#: released after each block when it is large).
+ANCHOR_BLOCK = 1 << 18
+
+
 def _queries(tokens: np.ndarray, offsets: np.ndarray, pos_of: np.ndarray, center: np.ndarray, words: np.ndarray,
-             run: int, max_words: float, counts: np.ndarray, mask: np.uint32, cap: int, m: int, longest: int
-             ) -> tuple[np.ndarray, np.ndarray]:
+             run: int, max_words: float, counts: np.ndarray, mask: np.uint32, cap: int, m: int, longest: int,
+             release: Callable[[], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """``anchor << 32 | position`` for the first ``m`` usable anchors of every center with at most
-    ``max_words`` words (in file order, each one's in hash order), and how many each has."""
-    out = np.empty((pos_of.size, m), np.uint64)
+    ``max_words`` words (in file order, each one's in hash order), and how many each has. Made
+    ``ANCHOR_BLOCK`` paragraphs at a time (``release`` is called after each)."""
     n_out = np.zeros(pos_of.size, np.uint8)
-    _query_rows(tokens, offsets, pos_of, center, words, run, float(max_words), counts, mask, cap, out, n_out,
-                longest)
+    found: list[np.ndarray] = []
+    block = np.empty((min(pos_of.size, ANCHOR_BLOCK), m), np.uint64)
+    for lo in range(0, pos_of.size, ANCHOR_BLOCK):
+        hi = min(pos_of.size, lo + ANCHOR_BLOCK)
+        out = block[: hi - lo]
+        _query_rows(tokens, offsets[lo : hi + 1], pos_of[lo:hi], center, words, run, float(max_words), counts, mask,
+                    cap, out, n_out[lo:hi], longest)
+        found.append(out[np.arange(m)[None, :] < n_out[lo:hi, None]])
+        if release is not None:
+            release()
+    del block
     used = np.zeros(center.size, np.uint8)
     has = pos_of >= 0
     used[pos_of[has]] = n_out[has]
-    return out[np.arange(m)[None, :] < n_out[:, None]], used
+    return (np.concatenate(found) if found else np.zeros(0, np.uint64)), used
 
 
 @nb.njit(cache=True)
@@ -202,10 +217,12 @@ def _container_candidates(tokens, offsets, pos_of, run, min_words, q_hash, q_id,
 
 
 def fragment_candidates(tokens: np.ndarray, offsets: np.ndarray, pos_of: np.ndarray, center: np.ndarray,
-                        words: np.ndarray, *, run: int, min_ratio: float, stats: dict[str, int]
-                        ) -> tuple[np.ndarray, np.ndarray]:
+                        words: np.ndarray, *, run: int, min_ratio: float, stats: dict[str, int],
+                        release: Callable[[], None] | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Candidate ``(fragment center, container)`` pairs, as positions in keep order (see the module
-    docstring). ``pos_of[i]`` is paragraph ``i``'s position (-1: not compared by words)."""
+    docstring). ``pos_of[i]`` is paragraph ``i``'s position (-1: not compared by words).
+    ``release`` is called after each block of paragraphs read (a memory-mapped token file's pages
+    can then be dropped: the three passes read all of it)."""
     empty = np.zeros(0, np.int64)
     stats.update(fragment_queries=0, fragment_candidates=0)
     reps = pos_of[pos_of >= 0]
@@ -216,9 +233,13 @@ def fragment_candidates(tokens: np.ndarray, offsets: np.ndarray, pos_of: np.ndar
     n_anchors = int(words[center == np.arange(center.size)].sum())
     counts = np.zeros(1 << min(24, max(16, (n_anchors // 4).bit_length())), np.uint16)
     mask = np.uint32(counts.size - 1)
-    _count_anchors(tokens, offsets, pos_of, center, run, counts, mask, longest)
+    for lo in range(0, pos_of.size, ANCHOR_BLOCK):  # (saturating counts: the same in any order)
+        hi = min(pos_of.size, lo + ANCHOR_BLOCK)
+        _count_anchors(tokens, offsets[lo : hi + 1], pos_of[lo:hi], center, run, counts, mask, longest)
+        if release is not None:
+            release()
     queries, used = _queries(tokens, offsets, pos_of, center, words, run, max_words, counts, mask,
-                             FRAGMENT_MAX_POSTINGS, FRAGMENT_QUERY_ANCHORS, longest)
+                             FRAGMENT_MAX_POSTINGS, FRAGMENT_QUERY_ANCHORS, longest, release)
     del counts
     stats["fragment_queries"] = int(queries.size)
     if queries.size == 0:
@@ -257,6 +278,8 @@ def fragment_candidates(tokens: np.ndarray, offsets: np.ndarray, pos_of: np.ndar
             if (count >= 0).all():
                 break
             room *= 8  # a part had more candidates than room: again, with more
+        if release is not None:
+            release()
         for t in range(parts):
             found_f.append(out_f[t, : count[t]].copy())
             found_c.append(out_c[t, : count[t]].copy())

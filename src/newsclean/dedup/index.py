@@ -36,14 +36,16 @@ bytes per word) are on disk. During ``finish``: the keep order and groups (about
 paragraph), the candidate slots (5 bytes per slot and paragraph), the leaders of a group of bands
 (8 bytes per band and paragraph, one group per thread) and each band's sorted keys (16 bytes per
 paragraph and thread); the token file is read through a memory map whose pages are released after
-each batch of verifications when it is large (:data:`~newsclean.dedup.verify.RELEASE_BYTES`).
-Measured peaks: benchmarks/dedup_peak.py.
+each chunk of verifications and each block of the fragment search when it is large
+(:data:`~newsclean.dedup.verify.RELEASE_BYTES`); the document pairs are made and summed for a range of
+documents at a time (:data:`~newsclean.dedup.results.PAIR_CHUNK`), never all of them at once.
+Measured peaks: ``python -m benchmarks.dedup_scale --stages`` (per stage), benchmarks/dedup_peak.py.
 """
 
 from __future__ import annotations
 
 import time
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 import numpy as np
@@ -105,6 +107,8 @@ class NearDuplicateIndex:
         # Every earlier paragraph a candidate of every later one, not only LSH's (small inputs:
         # the reference that measures what the candidate step misses).
         self._exhaustive = False
+        # Called with each stage's name as ``finish`` ends it (benchmarks: memory per stage).
+        self._on_stage: Callable[[str], None] | None = None
 
     # ------------------------------------------------------------------ input
     def add_document(
@@ -252,7 +256,9 @@ class NearDuplicateIndex:
         def lap(stage: str) -> None:
             now = time.perf_counter()
             timings[stage] = round(now - clock[0], 4)
-            clock[0] = now
+            if self._on_stage is not None:
+                self._on_stage(stage)
+            clock[0] = time.perf_counter()
 
         # Paragraphs of discarded documents keep their places (the spilled tokens and signatures
         # are addressed by position) but take part in nothing: no exact group, no candidate.
@@ -286,6 +292,7 @@ class NearDuplicateIndex:
         stats["minhash"] = int(minhash.sum())
         order = best[minhash[best]]
         order = order[np.argsort(prio[order], kind="stable")]  # keep order of the compared groups
+        del prio
         pos_of = np.full(n, -1, np.int64)
         pos_of[order] = np.arange(order.size)
         words = p_words[order].astype(np.int64)
@@ -316,7 +323,8 @@ class NearDuplicateIndex:
             merges = [takeovers]
             if cfg.fragments:
                 frag, cont = fragment_candidates(sets.tokens, offsets, pos_of, center, words, run=cfg.min_run,
-                                                 min_ratio=cfg.fragment_min_ratio, stats=stats)
+                                                 min_ratio=cfg.fragment_min_ratio, stats=stats,
+                                                 release=sets.release)
                 merges.append(fragment_merges(frag, cont, center, words, order, sets, threshold=cfg.threshold,
                                               stats=stats))
                 if self._trace is not None:

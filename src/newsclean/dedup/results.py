@@ -385,27 +385,69 @@ def _doc_set_hashes(starts, c_doc):
 
 
 @nb.njit(cache=True)
-def _doc_pair_codes(starts, c_doc, c_chars, c_weight, eligible, fill, code, chars_a, chars_b, weight):
-    """The document pairs of every group of clusters (its distinct documents
-    ``c_doc[starts[k]:starts[k+1]]`` in input order, with their characters in it) where one of the
-    two documents is eligible; counts them, and with ``fill`` writes ``a << 32 | b``, both sides'
-    characters and the group's number of clusters."""
+def _doc_pair_codes(starts, c_doc, c_chars, c_weight, eligible, code, chars_a, chars_b, weight, lo, hi):
+    """The document pairs ``(a, b)`` with ``lo <= a < hi`` of every group of clusters (its distinct
+    documents ``c_doc[starts[k]:starts[k+1]]`` in input order, with their characters in it; ``a``
+    before ``b``) where one of the two documents is eligible: writes ``a << 32 | b``, both sides'
+    characters and the group's number of clusters; returns how many."""
     w = 0
     for k in range(starts.size - 1):
         s, e = starts[k], starts[k + 1]
         for x in range(s, e):
+            a = c_doc[x]
+            if a < lo or a >= hi:
+                continue
             for y in range(x + 1, e):
-                a = c_doc[x]
                 b = c_doc[y]
                 if not (eligible[a] or eligible[b]):
                     continue
-                if fill:
-                    code[w] = (np.int64(a) << 32) | np.int64(b)
-                    chars_a[w] = c_chars[x]
-                    chars_b[w] = c_chars[y]
-                    weight[w] = c_weight[k]
+                code[w] = (np.int64(a) << 32) | np.int64(b)
+                chars_a[w] = c_chars[x]
+                chars_b[w] = c_chars[y]
+                weight[w] = c_weight[k]
                 w += 1
     return w
+
+
+def _covered_pairs(code: np.ndarray, chars_a: np.ndarray, chars_b: np.ndarray, weight: np.ndarray,
+                   total: np.ndarray, threshold: float) -> tuple[np.ndarray, ...]:
+    """The distinct pairs among ``code`` (sorted), their characters and weights summed, as
+    ``(a, b, coverage of a, coverage of b, shared paragraphs)``, only those where a side reaches
+    ``threshold`` (the others are never reported)."""
+    order = np.argsort(code, kind="stable")
+    code = code[order]
+    heads = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1])))
+    pairs = code[heads]
+    ca = np.add.reduceat(chars_a[order], heads)
+    cb = np.add.reduceat(chars_b[order], heads)
+    shared = np.add.reduceat(weight[order], heads)
+    del order, code
+    a, b = pairs >> 32, pairs & 0xFFFFFFFF
+    cov_a = np.where(total[a] > 0, np.minimum(1.0, ca / np.maximum(total[a], 1e-300)), 0.0)
+    cov_b = np.where(total[b] > 0, np.minimum(1.0, cb / np.maximum(total[b], 1e-300)), 0.0)
+    reach = (cov_a >= threshold) | (cov_b >= threshold)
+    return a[reach], b[reach], cov_a[reach], cov_b[reach], shared[reach]
+
+
+#: Document pairs made at once by :func:`document_pairs` before they are summed (bounded temporaries).
+PAIR_CHUNK = 1 << 20
+
+
+@nb.njit(cache=True)
+def _doc_pair_firsts(starts, c_doc, eligible, n_docs):
+    """How many pairs :func:`_doc_pair_codes` makes with each document as their first (``a``)."""
+    out = np.zeros(n_docs, np.int64)
+    for k in range(starts.size - 1):
+        e = starts[k + 1]
+        for x in range(starts[k], e):
+            a = c_doc[x]
+            if eligible[a]:
+                out[a] += e - x - 1  # every later document
+            else:
+                for y in range(x + 1, e):
+                    if eligible[c_doc[y]]:
+                        out[a] += 1
+    return out
 
 
 def document_pairs(cluster_of: np.ndarray, p_doc: np.ndarray, p_len: np.ndarray, *, docs: Sequence[str],
@@ -477,22 +519,30 @@ def document_pairs(cluster_of: np.ndarray, p_doc: np.ndarray, p_len: np.ndarray,
     r_span = span[np.sort(rep)]
     r_weight = g_weight[group_of[np.sort(rep)]]
     r_starts = np.concatenate(([0], np.cumsum(r_span)))
-    none_i, none_f = np.zeros(0, np.int64), np.zeros(0)
-    count = _doc_pair_codes(r_starts, r_doc, r_chars, r_weight, eligible, False, none_i, none_f, none_f, none_i)
-    code = np.empty(count, np.int64)
-    chars_a, chars_b = np.empty(count), np.empty(count)
-    weight = np.empty(count, np.int64)
-    _doc_pair_codes(r_starts, r_doc, r_chars, r_weight, eligible, True, code, chars_a, chars_b, weight)
-    order = np.argsort(code, kind="stable")
-    code = code[order]
-    heads = np.flatnonzero(np.concatenate(([True], code[1:] != code[:-1]))) if code.size else code
-    pairs = code[heads]
-    ca = np.add.reduceat(chars_a[order], heads) if code.size else none_f
-    cb = np.add.reduceat(chars_b[order], heads) if code.size else none_f
-    shared = np.add.reduceat(weight[order], heads) if code.size else none_i
-    a, b = pairs >> 32, pairs & 0xFFFFFFFF
-    cov_a = np.where(total[a] > 0, np.minimum(1.0, ca / np.maximum(total[a], 1e-300)), 0.0)
-    cov_b = np.where(total[b] > 0, np.minimum(1.0, cb / np.maximum(total[b], 1e-300)), 0.0)
+    del c_doc, c_chars, g_chars, keep_rows, pos, target, group_of, rows
+    # The pairs of the groups, made and summed for a range of first documents at a time (about
+    # PAIR_CHUNK pairs each: every pair of the range is complete there), and only those covering a
+    # side enough are kept: an article republished k times makes k * (k - 1) / 2 pairs per group of
+    # its paragraphs, and chance clusters of two articles' copies make more.
+    firsts = np.cumsum(_doc_pair_firsts(r_starts, r_doc, eligible, n_docs))
+    kept: list[tuple[np.ndarray, ...]] = []
+    lo = 0
+    while lo < n_docs:
+        base = int(firsts[lo - 1]) if lo else 0
+        hi = max(lo + 1, int(np.searchsorted(firsts, base + PAIR_CHUNK, side="right")))
+        count = int(firsts[hi - 1]) - base
+        if count:
+            code = np.empty(count, np.int64)
+            chars_a, chars_b = np.empty(count), np.empty(count)
+            weight = np.empty(count, np.int64)
+            _doc_pair_codes(r_starts, r_doc, r_chars, r_weight, eligible, code, chars_a, chars_b, weight, lo, hi)
+            kept.append(_covered_pairs(code, chars_a, chars_b, weight, total, threshold))
+            del code, chars_a, chars_b, weight
+        lo = hi
+    if not kept:
+        return none
+    a, b, cov_a, cov_b, shared = (np.concatenate(x) for x in zip(*kept, strict=True))
+    del kept
     # Each document that reaches the threshold is reported once, with the other document that
     # covers it most (ties: the earlier): k copies of an article make k - 1 pairs, not k * (k - 1) / 2.
     side = np.concatenate((a, b))

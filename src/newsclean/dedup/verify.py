@@ -37,8 +37,9 @@ import numpy as np
 
 from newsclean.dedup.threading_layer import parallel_kernel
 
-#: Candidate pairs are verified in chunks of this many (bounded temporaries).
-VERIFY_CHUNK = 1 << 16
+#: Candidate pairs are verified in chunks of this many (bounded temporaries, and a bounded share of
+#: a large token file's pages resident: they are released after each chunk).
+VERIFY_CHUNK = 1 << 14
 #: Token files larger than this have their pages released from this process (``madvise``) after
 #: each batch of verifications: random reads through a memory map would otherwise make the whole
 #: file resident memory (the pages stay in the OS page cache, so reading them again is cheap).
@@ -262,6 +263,8 @@ class TokenSets:
             for lo in range(0, left.size, VERIFY_CHUNK):
                 hi = lo + VERIFY_CHUNK
                 out[lo:hi] = _cover_pairs(self.tokens, self.offsets, left[lo:hi], right[lo:hi], *rule, parts)
+                self.release()
+            return out
         self.release()
         return out
 
