@@ -309,3 +309,49 @@ def test_text_files_with_a_byte_order_mark_are_read(tmp_path: Path, codec: str) 
     notes = [n["note"] for n in report(out)["notes"]]
     assert notes == ([] if codec == "utf-8-sig" else [f"decoded as {codec[:6]} (its byte-order mark says so); "
                                                       "written as UTF-8"])
+
+
+@pytest.mark.parametrize(("codec", "bom", "suffix"), [
+    ("utf-16", True, ".jsonl"), ("utf-16-be", True, ".jsonl"), ("utf-32", True, ".jsonl"),
+    ("utf-16-le", False, ".jsonl"), ("utf-16", True, ".jsonl.gz"), ("utf-32-be", False, ".jsonl.zst")])
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_jsonl_in_utf16_or_utf32_fails_the_whole_file_once(tmp_path: Path, codec: str, bom: bool, suffix: str,
+                                                             jobs: str) -> None:
+    """JSON Lines is UTF-8: a JSONL file saved as UTF-16 or UTF-32 (told by its byte-order mark, or
+    by the zero bytes around its first '{') fails whole, with one reason that names the encoding and
+    how to convert it, not one rejection per line; the other files go through."""
+    recs = [{"id": f"w{i}", "text": f"Harga cabai naik tajam — kata pedagang “Ibu” di café nomor {i}."}
+            for i in range(5)]
+    body = "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in recs)
+    data = body.encode(codec)
+    if bom and codec.endswith("-be"):
+        data = "\ufeff".encode(codec) + data
+    if suffix == ".jsonl.gz":
+        data = gzip.compress(data, mtime=0)
+    elif suffix == ".jsonl.zst":
+        data = zstandard.ZstdCompressor().compress(data)
+    src = tmp_path / "in"
+    src.mkdir()
+    (src / f"wide{suffix}").write_bytes(data)
+    (src / "ok.jsonl").write_text(json.dumps({"id": "o", "text": "Harga bawang turun."}) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off", "--jobs", jobs) == 1
+    rows = rejected(out)
+    assert len(rows) == 1 and rows[0]["path"] == f"wide{suffix}" and rows[0]["file"] is True, rows
+    width = codec[:6].upper()
+    assert width in rows[0]["reason"] and "UTF-8" in rows[0]["reason"] and "iconv" in rows[0]["reason"]
+    r = report(out)
+    assert r["files_failed"] == 1 and r["failures_total"] == 1 and r["documents"]["rejected_records"] == 0
+    assert [f["path"] for f in r["failures"]] == [f"wide{suffix}"] and "line" not in r["failures"][0]
+    assert sorted(p.name for p in out.iterdir()) == ["_newsclean", "ok.jsonl"]
+
+
+def test_a_utf8_jsonl_whose_first_line_starts_with_a_zero_byte_is_still_read_line_by_line(tmp_path: Path) -> None:
+    src = tmp_path / "in"
+    src.mkdir()
+    good = json.dumps({"id": "a", "text": "Harga naik."}).encode()
+    (src / "a.jsonl").write_bytes(b"\x00\x01 not json\n" + good + b"\n")
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off") == 1
+    assert [(r["path"], r.get("line")) for r in rejected(out)] == [("a.jsonl", 1)]
+    assert json.loads((out / "a.jsonl").read_text(encoding="utf-8"))["id"] == "a"

@@ -144,7 +144,7 @@ def test_cli_fuzz(files: list[tuple[Any, ...]], dedup: str) -> None:
 
 
 @pytest.mark.slow
-@pytest.mark.skipif(not os.environ.get("NEWSCLEAN_SLOW"), reason="about 10 minutes: NEWSCLEAN_SLOW=1 to run")
+@pytest.mark.skipif(not os.environ.get("NEWSCLEAN_SLOW"), reason="about 25 minutes: NEWSCLEAN_SLOW=1 to run")
 @settings(max_examples=200, deadline=None, suppress_health_check=list(HealthCheck))
 @given(FILES, st.sampled_from(["off", "report", "drop"]), st.sampled_from(["1", "2"]))
 def test_cli_fuzz_long(files: list[tuple[Any, ...]], dedup: str, jobs: str) -> None:

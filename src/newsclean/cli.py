@@ -35,12 +35,13 @@ from .io import (
     check_paths,
     json_line,
     probe_writable,
+    remove_own_temps,
     scan_inputs,
 )
 from .journal import JOURNAL_NAME, Journal, JournalError, read_journal
 from .pipeline import BLANK_MODES
 from .report import RunStats, write_json
-from .run import DedupIntake, PipelineSpec, Runner, TextSpill, default_jobs
+from .run import DedupIntake, PipelineSpec, Runner, TextSpill, WorkerLost, default_jobs
 from .run_state import begin_run, check_out, describe_run, inspect_out, lock_out, mark_complete
 
 __all__ = ["main"]
@@ -52,10 +53,11 @@ NEWLINES = {"lf": "\n", "crlf": "\r\n", "keep": "keep"}
 
 FORMATS_HELP = """\
 input formats (IN, by file name; a folder is searched recursively, hidden files skipped):
-  *.txt                  one article per file, one paragraph per line (UTF-8)
+  *.txt                  one article per file, one paragraph per line (UTF-8; UTF-16 or UTF-32 with a
+                         byte-order mark is read too)
   *.jsonl                one article per line: a JSON object with a string "text" (or an "html"
                          page) and optional id, url, outlet (or source), title, date, lang; every
-                         other field is carried through
+                         other field is carried through; UTF-8 (a file in UTF-16/32 fails whole)
   *.jsonl.gz *.jsonl.zst the same, compressed (written back compressed the same way)
   *.parquet              the same records as rows (all columns kept)
   *.html *.htm           a web page: the article body is extracted and written as .txt
@@ -451,7 +453,8 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
         what = f"cannot write {exc.filename}" if exc.filename else "an output could not be written"
         reason = f"{what}: {exc.strerror or exc}"
         where = stopped(error=reason)
-        hint = "; free some space and add --resume to continue" if journal is not None else ""
+        hint = ("" if journal is None else "; add --resume to continue" if isinstance(exc, WorkerLost)
+                else "; free some space and add --resume to continue")
         raise RunIncomplete(f"{reason}; the run did not complete{where}{hint}") from None
     except KeyboardInterrupt as exc:
         stopped(interrupted="SIGTERM" if isinstance(exc, Terminated) else "SIGINT")
@@ -669,6 +672,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                          "the run did not complete\n")
         return EXIT_INTERNAL
     finally:
+        # An interruption may land between a temporary file's making and its writer's hold on it.
+        remove_own_temps()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
 

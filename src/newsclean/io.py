@@ -18,14 +18,15 @@ from __future__ import annotations
 
 import base64
 import dataclasses
+import errno
 import gzip
 import io
 import json
 import os
 import re
+import secrets
 import stat
-import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -52,8 +53,12 @@ __all__ = [
     "record_line",
     "read_txt",
     "reject_row",
+    "remove_own_temps",
+    "remove_temps_beside",
     "scan_inputs",
     "utf8_len",
+    "WideJsonl",
+    "check_jsonl_start",
 ]
 
 INPUT_SUFFIXES = (".txt", ".jsonl", ".jsonl.gz", ".jsonl.zst", ".parquet", ".html", ".htm")
@@ -568,11 +573,48 @@ def open_binary(path: Path, compression: str | None) -> IO[bytes]:
     return raw
 
 
+class WideJsonl(ValueError):
+    """A JSONL file saved as UTF-16 or UTF-32: JSON Lines is UTF-8, and such a file cannot be split
+    into lines at its ``\\n`` bytes, so it fails whole (one reason, no rejection per line)."""
+
+
+def check_jsonl_start(first: bytes) -> None:
+    """Raise :class:`WideJsonl` if the first line of a JSONL file (its bytes, as read) shows the file
+    is UTF-16 or UTF-32: a byte-order mark of either, or, with none, the zero bytes of those
+    encodings around its first ``{`` (the way RFC 4627 told the encoding of JSON text).
+
+    >>> try:
+    ...     check_jsonl_start('{"text": "x"}\\n'.encode("utf-16"))
+    ... except WideJsonl as exc:
+    ...     print(str(exc).split(":")[0])
+    the file is UTF-16 (byte-order mark), not UTF-8 as JSONL must be
+    """
+    head = first[:4]
+    if len(head) < 2 or (head[0] not in (0, 0xFE, 0xFF) and head[1]):
+        return  # UTF-8 (the common case, told by the first two bytes)
+    codec = json.detect_encoding(head)
+    if codec in ("utf-8", "utf-8-sig"):
+        return
+    if codec in ("utf-16", "utf-32"):
+        how = "byte-order mark"
+    else:  # no mark: only if its first character is a '{' in that encoding (else: bad UTF-8, by line)
+        width = 4 if "32" in codec else 2
+        start = first[: len(first) - len(first) % width].decode(codec, "replace").lstrip(" \t\r\n")
+        if not start.startswith("{"):
+            return
+        how = f"{codec[-2:].upper()} without a byte-order mark"
+    name = codec[:6].upper()
+    raise WideJsonl(f"the file is {name} ({how}), not UTF-8 as JSONL must be: convert it first "
+                    f"(iconv -f {name} -t UTF-8 IN > OUT)")
+
+
 def read_jsonl(f: InputFile) -> Iterator[tuple[int, dict[str, Any] | BadRecord]]:
     """Yield ``(line_number, record)`` for each non-blank line, or a :class:`BadRecord`.
-    Raises OSError (or a decompression error) if the file cannot be read."""
+    Raises OSError (or a decompression error, or :class:`WideJsonl`) if the file cannot be read."""
     with open_binary(f.path, f.compression) as fh:
         for n, raw in enumerate(fh, 1):
+            if n == 1:
+                check_jsonl_start(raw)
             if not raw.strip():
                 continue
             yield n, parse_jsonl_line(n, raw)
@@ -621,6 +663,8 @@ def read_error_reason(exc: BaseException) -> str:
     """How a file that could not be read (or decoded, or parsed by the library below) is reported."""
     if isinstance(exc, UnicodeDecodeError):
         return f"cannot decode as UTF-8: {exc.reason} at byte {exc.start}"
+    if isinstance(exc, WideJsonl):
+        return str(exc)
     if isinstance(exc, (OSError, EOFError, ValueError)):
         reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         return f"cannot read: {reason}"
@@ -632,15 +676,44 @@ def read_error_reason(exc: BaseException) -> str:
 TEMP_SUFFIX = ".newsclean-tmp"
 
 
+#: The temporary files this process made and has not renamed or removed yet (name -> the process
+#: that made it: a forked worker inherits the table and must not remove its parent's files).
+_OWN_TEMPS: dict[str, int] = {}
+_TEMP_FLAGS = os.O_RDWR | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0)
+
+
 def _temp_beside(path: Path) -> tuple[int, str]:
-    fd, tmp = tempfile.mkstemp(prefix="." + path.name + ".", suffix=TEMP_SUFFIX, dir=path.parent)
-    try:
-        os.chmod(tmp, _FILE_MODE)
-    except OSError:
-        os.close(fd)
-        os.unlink(tmp)
-        raise
-    return fd, tmp
+    """A new temporary file beside ``path`` (``.NAME.RANDOM.newsclean-tmp``), open for writing.
+    Its name is taken down before the file is made: Ctrl-C or SIGTERM raise wherever the main
+    thread is, and one landing anywhere between this call and the caller's rename or removal
+    leaves a file that :func:`remove_own_temps` finds (the run's own temporary files removed on an
+    interruption: a SIGTERM right after the file was made left it behind, once in a few dozen runs)."""
+    pid = os.getpid()
+    for _ in range(100):
+        tmp = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
+        _OWN_TEMPS[tmp] = pid
+        try:
+            fd = os.open(tmp, _TEMP_FLAGS, 0o600)
+        except FileExistsError:
+            _OWN_TEMPS.pop(tmp, None)  # another's (2^-48): not ours to remove
+            continue
+        except BaseException:
+            _OWN_TEMPS.pop(tmp, None)
+            raise
+        try:
+            os.chmod(tmp, _FILE_MODE)
+        except OSError:
+            os.close(fd)
+            _unlink_quietly(tmp)
+            raise
+        return fd, tmp
+    raise FileExistsError(errno.EEXIST, "no free name for a temporary file", str(path.parent))
+
+
+def _replace_temp(tmp: str, path: Path) -> None:
+    """Rename the temporary file ``tmp`` over ``path``."""
+    os.replace(tmp, path)
+    _OWN_TEMPS.pop(tmp, None)
 
 
 def _unlink_quietly(path: str) -> None:
@@ -648,6 +721,49 @@ def _unlink_quietly(path: str) -> None:
         os.unlink(path)
     except OSError:
         pass
+    _OWN_TEMPS.pop(path, None)
+
+
+def remove_own_temps() -> int:
+    """Remove the temporary files this process made and did not rename or remove (an interrupted
+    run's: the command line calls this as it ends). Returns how many were removed."""
+    pid = os.getpid()
+    removed = 0
+    for tmp, owner in list(_OWN_TEMPS.items()):
+        if owner == pid:
+            try:
+                os.unlink(tmp)
+                removed += 1
+            except OSError:
+                pass
+        _OWN_TEMPS.pop(tmp, None)
+    return removed
+
+
+_TEMP_TOKEN = re.compile(r"[A-Za-z0-9_]+")  # the random part of a temporary file's name
+
+
+def remove_temps_beside(paths: Iterable[Path]) -> int:
+    """Remove the temporary files made for ``paths`` (by :func:`_temp_beside`, in this process or
+    another: a worker stopped while writing one). Returns how many were removed."""
+    by_folder: dict[Path, set[str]] = {}
+    for p in paths:
+        by_folder.setdefault(p.parent, set()).add(p.name)
+    removed = 0
+    for folder, targets in by_folder.items():
+        try:
+            names = os.listdir(folder)
+        except OSError:
+            continue
+        for name in names:
+            # .NAME.RANDOM.newsclean-tmp, NAME one of the targets
+            if name.startswith(".") and name.endswith(TEMP_SUFFIX):
+                stem = name[1:-len(TEMP_SUFFIX)]
+                target, dot, token = stem.rpartition(".")
+                if dot and target in targets and _TEMP_TOKEN.fullmatch(token):
+                    _unlink_quietly(os.path.join(folder, name))
+                    removed += 1
+    return removed
 
 
 def remove_stale_temps(root: Path) -> int:
@@ -711,7 +827,7 @@ class atomic_writer:
         try:
             self._fh.close()  # may fail (a full disk shows when the buffer is written)
             if exc_type is None:
-                os.replace(self._tmp, self.path)
+                _replace_temp(self._tmp, self.path)
                 return
         except BaseException:
             _unlink_quietly(self._tmp)
@@ -843,7 +959,7 @@ class RecordWriter:
             for c in reversed(self._closers):
                 c.close()
             self._raw.close()
-            os.replace(self._tmp, self.path)
+            _replace_temp(self._tmp, self.path)
         except BaseException:
             self.abort()
             raise

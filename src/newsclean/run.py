@@ -31,6 +31,7 @@ import re
 import signal
 import sys
 import tempfile
+import time
 from array import array
 from collections import deque
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -47,6 +48,7 @@ from .io import (
     BadRecord,
     InputFile,
     RecordWriter,
+    check_jsonl_start,
     doc_from_record,
     json_line,
     open_binary,
@@ -57,6 +59,7 @@ from .io import (
     read_txt,
     record_line,
     reject_row,
+    remove_temps_beside,
     write_text_atomic,
 )
 from .journal import Journal
@@ -516,6 +519,9 @@ _WORKER: _Worker | None = None
 # waiting for a result looks at it every :data:`POLL_SECONDS`.
 
 POLL_SECONDS = 0.2
+#: How long a worker ended by SIGTERM or SIGINT waits for this process's own interruption before it
+#: counts as a worker lost (see :func:`_wait`).
+STOP_SIGNAL_GRACE = 3.0
 _shield_depth = 0
 _stop: type[BaseException] | None = None
 _hard_stop = False  # workers may have died in the middle of a queue operation
@@ -609,6 +615,14 @@ def _wait(result: Any, workers: Sequence[Any]) -> Any:
         if dead is not None:
             _hard_stop = True
             code = dead.exitcode
+            if code is not None and -code in _STOP_SIGNALS:
+                # SIGTERM or SIGINT sent to the whole process group reaches the workers and this
+                # process together, and a worker can be gone before this process's handler has run
+                # (under load: exit 3, "a worker was killed by signal 15", 1 run in 13 of the SIGTERM
+                # test). If it is that, the interruption comes within a moment, raised from the sleep.
+                deadline = time.monotonic() + STOP_SIGNAL_GRACE
+                while time.monotonic() < deadline:
+                    time.sleep(POLL_SECONDS / 4)
             how = f"was killed by signal {-code}" if code < 0 else f"exited with code {code}"
             raise WorkerLost(f"a worker process {how} (out of memory?)")
 
@@ -781,6 +795,8 @@ class Runner:
                 else:
                     with open_binary(f.path, f.compression) as fh:
                         for n, raw in enumerate(fh, 1):
+                            if n == 1:
+                                check_jsonl_start(raw)  # UTF-16/32: the file fails whole, here
                             if raw.strip():
                                 yield ("rec", fi, n, raw)
             except Exception as exc:  # unreadable, undecodable, or corrupt (from the library below)
@@ -859,23 +875,30 @@ class Runner:
         with _shielded(), _signals_held(ctx.get_start_method()):
             pool = ctx.Pool(self.jobs, initializer=_worker_init, initargs=(job, shared))
         workers = list(getattr(pool, "_pool", ()))  # the processes started: none may end while we run
+        # Tasks sent and not yet back: (result, bytes read, the .txt/.html outputs it writes).
+        pending: deque[tuple[Any, int, list[str]]] = deque()
         try:
-            pending: deque[tuple[Any, int]] = deque()
             limit = self.jobs * IN_FLIGHT_PER_JOB
             in_flight = 0  # bytes read, for tasks of large Parquet rows
             for task, size in self._tasks(units):
+                writes = [job.files[u[1]][3] for u in task if u[0] == "file"] if job.write else []
                 with _shielded():
-                    pending.append((pool.apply_async(_worker_process, (task,)), size))
+                    pending.append((pool.apply_async(_worker_process, (task,)), size, writes))
                 in_flight += size
                 while pending and (len(pending) >= limit or in_flight > limit * BATCH_CHARS):
-                    result, size = pending.popleft()
-                    in_flight -= size
-                    yield _wait(result, workers)
+                    groups = _wait(pending[0][0], workers)
+                    in_flight -= pending.popleft()[1]
+                    yield groups
             while pending:
-                yield _wait(pending.popleft()[0], workers)
+                groups = _wait(pending[0][0], workers)
+                pending.popleft()
+                yield groups
         finally:
             with _shielded(final=True):
                 _stop_pool(pool, workers)
+                # A worker stopped (SIGTERM, or killed) in the middle of writing an output left its
+                # temporary file: the workers are gone now, and no task in flight will finish.
+                remove_temps_beside(Path(t) for _, _, writes in pending for t in writes if t)
 
     # -- the run ---------------------------------------------------------------------------------
 
@@ -921,9 +944,10 @@ class Runner:
         explain_fh = self.explain_fh
         sinks: list[Any] = [fh for fh in (rejects_fh, explain_fh, journal) if fh is not None]
         open_file: _OpenFile | None = None
+        results = self._results(job, self._units(idx))
         source = itertools.chain(
             ([_replayed(meta, blob, dedup)] for meta, blob in replay),
-            ([(*g, False) for g in groups] for groups in self._results(job, self._units(idx))))
+            ([(*g, False) for g in groups] for groups in results))
         try:
             for groups in source:
                 for gkey, gstats, sketched, spill, entries, replayed in groups:
@@ -1013,6 +1037,9 @@ class Runner:
             if dedup is not None:
                 dedup.flush()
         finally:
+            # The workers are stopped here, when the run stops (an interruption, an error), not
+            # whenever the exception's frames are let go.
+            results.close()
             for w in writers.values():
                 w.abort()
             stop_budget_clock()

@@ -733,7 +733,7 @@ def mine_inputs(files: Sequence[Any], options: TemplateOptions = DEFAULT_OPTIONS
     record that cannot be read is skipped here (the cleaning pass reports it). Above ``sample_bytes`` of
     input, every k-th document is taken (k = input bytes / sample_bytes, rounded up): the same documents
     whatever the number of jobs."""
-    from .io import BadRecord, doc_from_record, open_binary, parse_jsonl_line, read_txt
+    from .io import BadRecord, check_jsonl_start, doc_from_record, open_binary, parse_jsonl_line, read_txt
 
     miner = TemplateMiner(options)
     total = 0
@@ -764,6 +764,8 @@ def mine_inputs(files: Sequence[Any], options: TemplateOptions = DEFAULT_OPTIONS
             if f.kind == "jsonl":
                 with open_binary(f.path, f.compression) as fh:
                     for i, raw in enumerate(fh, 1):
+                        if i == 1:
+                            check_jsonl_start(raw)  # UTF-16/32: fails in the cleaning pass
                         if raw.strip() and take():
                             rec = parse_jsonl_line(i, raw)
                             if not isinstance(rec, BadRecord):

@@ -34,7 +34,7 @@ from typing import IO, Any
 
 import numpy as np
 
-from ..io import InputFile, atomic_writer, open_input, read_error_reason
+from ..io import InputFile, WideJsonl, atomic_writer, check_jsonl_start, open_input, read_error_reason
 from ..report import RunStats
 from ..run import RECORD_KINDS, PipelineSpec, Runner, _OpenFile
 
@@ -114,6 +114,10 @@ def _line_cuts(path: Path, size: int) -> list[int]:
     cuts = [0]
     try:
         with open(path, "rb") as fh:
+            try:
+                check_jsonl_start(fh.readline())
+            except WideJsonl:
+                return [0, size]  # one range, whose task fails the file as the local engine does
             while cuts[-1] + RANGE_BYTES < size:
                 fh.seek(cuts[-1] + RANGE_BYTES)
                 fh.readline()  # to the end of the line the cut falls in
@@ -254,6 +258,8 @@ class _ShardRunner(Runner):
                         break
                     n += 1
                     pos += len(raw)
+                    if n == 1:
+                        check_jsonl_start(raw)  # as Runner._units (a UTF-16/32 file is one range)
                     if raw.strip():
                         yield ("rec", 0, n, raw)
         except Exception as exc:  # as Runner._units: the file fails here
