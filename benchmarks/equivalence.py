@@ -10,7 +10,9 @@ cleaned outputs, ``removed.jsonl`` (explain rows), ``duplicates.jsonl``, ``rejec
 ``report.json`` and ``report.html`` (without timings, which differ by nature; both sides write into
 the same folder, so that the paths the reports name are the same). The configurations
 cover the dev corpora (id, en, hoax) with and without ``--explain``, each ``--lang``, learned outlet rules
-(``--auto-learn``), the HTML pages, the seeds with the near-duplicate stage, a generated corpus with
+(``--auto-learn``), the HTML pages, the seeds with the near-duplicate stage (one seed and all of them: the
+kernels' Python path of small inputs, and numba forced), hoax_dev with it (numba, and the Python path
+forced), a generated corpus with
 Unicode noise, the pure-Python path (``NEWSCLEAN_PREFILTER=0``) and the path without the compiled kernels
 (``NEWSCLEAN_SPEEDUPS=0``) against the base's default path.
 
@@ -69,6 +71,13 @@ CONFIGS = (
     Config("html-id", ("html_id",), ("--dedup", "off", "--explain")),
     Config("html-en", ("@repo/benchmarks/data/html_en",), ("--dedup", "off", "--explain")),
     Config("seeds", ("@repo/seeds",), ("--explain",)),
+    # The near-duplicate kernels: a small input takes their Python path (newsclean.dedup.jit), numba
+    # forced is the path of large ones, and the Python path forced on a corpus above its bounds.
+    Config("seed-one", ("@repo/seeds/000_c1376e13b181623b.txt",), ("--explain",)),
+    Config("seeds-drop", ("@repo/seeds",), ("--dedup", "drop", "--keep", "longest", "--explain")),
+    Config("seeds-numba", ("@repo/seeds",), ("--explain",), (("NEWSCLEAN_KERNELS", "numba"),)),
+    Config("hoax-report", ("hoax_dev.jsonl",), ("--dedup", "report")),
+    Config("hoax-report-python", ("hoax_dev.jsonl",), ("--dedup", "report"), (("NEWSCLEAN_KERNELS", "python"),)),
     Config("generated", ("@work/generated/corpus",), ("--dedup", "off", "--explain")),
     Config("generated-python", ("@work/generated/corpus",), ("--dedup", "off", "--explain"),
            (("NEWSCLEAN_PREFILTER", "0"),)),

@@ -125,7 +125,9 @@ def test_run_stats_merge_equals_counting_in_one_place() -> None:
 
 
 def test_one_numba_thread_inline_restores_the_setting() -> None:
-    import numba
+    from newsclean.dedup.jit import numba_module
+
+    numba = numba_module()  # as newsclean imports it: the fork-safe threading layer asked for first
 
     before = numba.get_num_threads()
     with run_mod._one_numba_thread():
@@ -254,7 +256,7 @@ def test_a_record_that_breaks_the_reader_fails_its_file_for_any_number_of_jobs(
 
 def test_workers_are_forked_after_numba_threads_ran_on_a_fork_safe_layer(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """newsclean.dedup asks numba for a fork-safe threading layer, so sketching workers are forked
+    """newsclean's kernels ask numba for a fork-safe threading layer, so sketching workers are forked
     even after this process ran the parallel kernels; on GNU OpenMP (a user's choice: a process
     forked after it ran is terminated when it uses it) they come from a fork server instead."""
     from newsclean.dedup import threading_layer

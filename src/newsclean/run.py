@@ -263,7 +263,9 @@ def _one_numba_thread() -> Iterator[None]:
     task's few hundred paragraphs are sketched faster by one thread than by waking a thread pool
     (3-5x on a busy machine). Worker processes stay at one thread; inline, the setting is restored
     for the rest of the run (the index's own parallel kernels)."""
-    import numba
+    from .dedup.jit import numba_module
+
+    numba = numba_module()  # the fork-safe threading layer asked for before numba's threads start
 
     if _IN_WORKER:
         if numba.get_num_threads() != 1:

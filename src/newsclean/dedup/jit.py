@@ -10,16 +10,18 @@ with :func:`njit` and :func:`parallel_kernel` of this module (with :data:`prange
 - the **numba path**: the function compiled by ``numba.njit`` (``parallel=True`` for the parallel
   kernels, disk-cached as before), numba imported and set up on first use; or
 - the **Python path**: the same source run by the interpreter (``prange`` is ``range``), numba
-  never imported. The signatures do not go through their kernels there: a vectorized NumPy form
-  computes the same bits (:mod:`newsclean.dedup.signatures`).
+  never imported. Where a kernel's own loops would cost too much per element in Python, a form of
+  its own stands for it there (:meth:`Kernel.python_form`: the band sort, the word alignment, the
+  grams), and the signatures are computed by a vectorized NumPy form of the sketch
+  (:mod:`newsclean.dedup.signatures`), bit-identical to the kernel and to datasketch.
 
 Both give the same results, bit for bit (``tests/test_dedup_small_path.py`` checks it on random
 corpora, forced both ways, and the whole dedup suite can run with ``NEWSCLEAN_KERNELS=python``).
 Which one runs is decided by whoever calls the kernels, from the size of the input known when they
 are first needed, never from timings: :class:`~newsclean.dedup.index.NearDuplicateIndex` takes the
 Python path when ``finish()`` has at most :data:`SMALL_PARAGRAPHS` paragraphs and
-:data:`SMALL_CHARS` characters, and the command line
-sketches with it when its whole input is under :data:`SMALL_INPUT_BYTES`. ``NEWSCLEAN_KERNELS``
+:data:`SMALL_CHARS` characters, and the command line sketches with it when its whole input is under
+:data:`SMALL_INPUT_BYTES`. ``NEWSCLEAN_KERNELS``
 (``python``, ``numba`` or ``auto``, the default) forces one path everywhere (tests, benchmarks).
 
 Inside a kernel run by numba, the other kernels it calls are their numba dispatchers; inside one
@@ -47,6 +49,7 @@ __all__ = [
     "forced",
     "get_num_threads",
     "njit",
+    "numba_module",
     "parallel_kernel",
     "prange",
     "python_kernels",
@@ -81,8 +84,6 @@ prange = range
 _USE_PYTHON: ContextVar[bool] = ContextVar("newsclean_python_kernels", default=False)
 _FORCE_ENV = "NEWSCLEAN_KERNELS"
 
-#: Every kernel, in definition order (the parallel ones are also in ``threading_layer.KERNELS``).
-ALL: list[Kernel] = []
 #: The kernels with a vectorized form of their own on the Python path (:meth:`Kernel.python_form`).
 PYTHON_FORMS: list[Kernel] = []
 
@@ -120,13 +121,22 @@ def python_kernels(enabled: bool = True) -> Iterator[None]:
         _USE_PYTHON.reset(token)
 
 
+def numba_module() -> Any:
+    """numba, imported with newsclean's fork-safe threading layer asked for first
+    (:mod:`newsclean.dedup.threading_layer`): use it for anything that may start numba's threads
+    (``get_num_threads``, ``set_num_threads``, a kernel)."""
+    import numba
+
+    from newsclean.dedup import threading_layer  # noqa: F401  (asks for the fork-safe layer on import)
+
+    return numba
+
+
 def get_num_threads() -> int:
     """numba's thread count on the numba path (which it imports), 1 on the Python path."""
     if _USE_PYTHON.get():
         return 1
-    import numba
-
-    return int(numba.get_num_threads())
+    return int(numba_module().get_num_threads())
 
 
 _py_globals: dict[str, dict[str, Any]] = {}
@@ -165,7 +175,6 @@ class Kernel:
         self.__doc__ = func.__doc__
         self.__module__ = func.__module__
         self.__wrapped__ = func
-        ALL.append(self)
 
     def __repr__(self) -> str:
         return f"<kernel {self.__module__}.{self.__qualname__}>"
@@ -203,10 +212,7 @@ class Kernel:
         if self._dispatcher is None:
             with _globals_lock:
                 if self._dispatcher is None:
-                    import numba
-
-                    from newsclean.dedup import threading_layer  # noqa: F401  (the fork-safe layer)
-
+                    numba = numba_module()
                     g = _module_globals(self.__module__, _nb_globals, lambda k: k.dispatcher,
                                         {"prange": numba.prange})
                     opts = dict(self.options)

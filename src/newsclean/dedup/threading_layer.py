@@ -6,7 +6,8 @@ Where that is GNU OpenMP (numba's Linux wheels without TBB), a process that ran 
 and then forks (``multiprocessing``'s ``fork`` start method, Linux's default before Python 3.14)
 has children that are terminated the moment they run one ("fork() called from a process already
 using GNU OpenMP, this is unsafe"), and a ``multiprocessing.Pool`` waits for them forever. So
-importing :mod:`newsclean.dedup` asks numba for a fork-safe layer (``"forksafe"``: TBB if it is
+the first kernel compiled or loaded by numba (:mod:`newsclean.dedup.jit` imports this module
+then; the Python path of small inputs never does) asks numba for a fork-safe layer (``"forksafe"``: TBB if it is
 installed, else workqueue on Linux), unless ``NUMBA_THREADING_LAYER`` or ``numba.config`` already
 names one or numba's threads are already running. The workqueue layer is not thread-safe (two
 threads launching parallel kernels at once abort the process), so every parallel kernel of

@@ -392,7 +392,9 @@ def _pipeline(spec: PipelineSpec) -> Any:
 @contextmanager
 def _one_thread() -> Iterator[None]:
     """A task is one CPU of the cluster: numba's kernels run on one thread in it."""
-    import numba
+    from ..dedup.jit import numba_module
+
+    numba = numba_module()  # the fork-safe threading layer asked for before numba's threads start
 
     before = numba.get_num_threads()
     numba.set_num_threads(1)
