@@ -257,10 +257,11 @@ def _outputs(out: Path) -> dict[str, bytes | Any]:
     return got
 
 
-@pytest.mark.parametrize("args", [[], ["--dedup", "drop", "--keep", "longest", "--explain"]])
+@pytest.mark.parametrize("args", [[], ["--dedup", "drop", "--keep", "longest", "--explain", "--jobs", "2"]])
 def test_the_command_line_writes_the_same_bytes_on_either_path(tmp_path: Path, args: list[str]) -> None:
     """The seeds (small: the Python path by default) give the same outputs, duplicates.jsonl and
-    report.json (timings aside) as with numba forced; numba is imported only then."""
+    report.json (timings aside) as with numba forced, in one process and with two workers (which
+    sketch); numba is imported only when forced."""
     runs = {}
     for kernels in (None, "numba", "python"):
         out = tmp_path / f"out-{kernels}"

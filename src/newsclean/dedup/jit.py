@@ -221,16 +221,16 @@ class Kernel:
                     self._dispatcher = numba.njit(**opts)(self._rebuild(g))
         return self._dispatcher
 
-    def __call__(self, *args: Any) -> Any:
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if _USE_PYTHON.get():
             import numpy as np
 
             with np.errstate(over="ignore"):  # fixed-width arithmetic wraps, as compiled
-                return self.python(*args)
+                return self.python(*args, **kwargs)
         if self.parallel:
             with PARALLEL_LOCK:
-                return self.dispatcher(*args)
-        return self.dispatcher(*args)
+                return self.dispatcher(*args, **kwargs)
+        return self.dispatcher(*args, **kwargs)
 
 
 def njit(func: Callable[..., Any] | None = None, **options: Any) -> Any:
