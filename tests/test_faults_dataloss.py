@@ -355,3 +355,29 @@ def test_a_utf8_jsonl_whose_first_line_starts_with_a_zero_byte_is_still_read_lin
     assert run(src, out, "--dedup", "off") == 1
     assert [(r["path"], r.get("line")) for r in rejected(out)] == [("a.jsonl", 1)]
     assert json.loads((out / "a.jsonl").read_text(encoding="utf-8"))["id"] == "a"
+
+
+def _strict(text: str) -> object:
+    def refuse(name: str) -> None:
+        raise ValueError(f"{name} is not JSON")
+    return json.loads(text, parse_constant=refuse)
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_numbers_too_large_for_a_float_are_written_back_as_read(tmp_path: Path, jobs: str) -> None:
+    """Valid JSON in, valid JSON out: ``1e999`` was written back as ``Infinity`` (not JSON; strict
+    readers such as jq or pyarrow refuse the whole output line)."""
+    src = tmp_path / "in"
+    src.mkdir()
+    lines = [
+        '{"id": "big", "text": "Harga naik hari ini di pasar induk.", "score": 1e999, "m": [-2E+400, {"x": 0.5}]}',
+        '{"id": "word", "text": "Infinity War tayang lagi di bioskop kota.", "score": 1.5}',
+    ]
+    (src / "n.jsonl").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    out = tmp_path / "out"
+    assert run(src, out, "--dedup", "off", "--jobs", jobs) == 0
+    written = (out / "n.jsonl").read_text(encoding="utf-8").splitlines()
+    assert len(written) == 2
+    rows = [_strict(x) for x in written]  # raises on Infinity
+    assert '"score": 1e999, "m": [-2E+400, {"x": 0.5}]' in written[0]
+    assert rows[1] == {"id": "word", "text": "Infinity War tayang lagi di bioskop kota.", "score": 1.5}

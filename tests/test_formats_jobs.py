@@ -11,8 +11,11 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 import zstandard
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsclean.cli import main
+from newsclean.io import parse_jsonl_line, record_line
 
 PROMOS = ["Baca Juga: Harga Bawang Turun Lagi", "Gabung ke Channel WhatsApp Kami untuk update berita",
           "SCROLL TO CONTINUE WITH CONTENT", "Advertisement"]
@@ -103,3 +106,22 @@ def test_corrupt_compressed_and_parquet_files_are_reported_and_skipped(tmp_path:
     assert not (out / "bad.jsonl.gz").exists() and not (out / "bad.parquet").exists()
     assert len(read_out(out)["a"]) == 10
     assert not list(out.rglob("*.tmp"))
+
+
+_json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=12),
+    lambda kids: st.lists(kids, max_size=4) | st.dictionaries(st.text(max_size=6), kids, max_size=4),
+    max_leaves=12)
+
+
+@settings(max_examples=200, deadline=None)
+@given(rec=st.dictionaries(st.text(max_size=8), _json_values, max_size=5), word=st.sampled_from(["", "Infinity"]))
+def test_record_line_writes_what_json_dumps_writes(rec: dict, word: str) -> None:  # type: ignore[type-arg]
+    """Both paths of record_line (the fast one, and the one taken when "Infinity" appears, which
+    writes numbers too large for a float as read) give json.dumps's bytes for parsed records."""
+    rec = dict(rec, text=word + " kata")
+    line = json.dumps(rec, ensure_ascii=False)
+    parsed = parse_jsonl_line(1, line.encode("utf-8"))
+    assert isinstance(parsed, dict)
+    assert record_line(parsed) == line.encode("utf-8") + b"\n"

@@ -22,6 +22,7 @@ import errno
 import gzip
 import io
 import json
+import math
 import os
 import re
 import secrets
@@ -636,8 +637,31 @@ def _unique_pairs(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
     return obj
 
 
+class JsonNumber(float):
+    """A JSON number too large for a float (``1e999``): its value is infinite, and it is written
+    back as it was read, since ``json.dumps`` would write ``Infinity``, which is not JSON.
+
+    >>> x = JsonNumber("1e999")
+    >>> x == float("inf"), x.literal
+    (True, '1e999')
+    """
+
+    __slots__ = ("literal",)
+    literal: str
+
+    def __new__(cls, literal: str) -> JsonNumber:
+        self = super().__new__(cls, literal)
+        self.literal = literal
+        return self
+
+
+def _parse_float(literal: str) -> float:
+    f = float(literal)
+    return f if f - f == 0.0 else JsonNumber(literal)  # inf - inf is nan
+
+
 # json.loads, refusing objects with a repeated key (1 us more per record of 3 kB).
-_decode_record = json.JSONDecoder(object_pairs_hook=_unique_pairs).decode
+_decode_record = json.JSONDecoder(object_pairs_hook=_unique_pairs, parse_float=_parse_float).decode
 
 
 def parse_jsonl_line(n: int, raw: bytes) -> dict[str, Any] | BadRecord:
@@ -858,10 +882,36 @@ def read_parquet(f: InputFile, *, batch_rows: int = 1024) -> Iterator[tuple[int,
 _encode_record = json.JSONEncoder(ensure_ascii=False).encode
 
 
+def _float_literal(o: float) -> str:
+    if isinstance(o, JsonNumber):
+        return o.literal
+    if o != o:
+        return "NaN"
+    if o in (math.inf, -math.inf):
+        return "Infinity" if o > 0 else "-Infinity"
+    return float.__repr__(o)
+
+
+def _encode_with_literals(rec: dict[str, Any]) -> str:
+    """``json.dumps(rec, ensure_ascii=False)`` with every :class:`JsonNumber` written as it was read."""
+    encode = json.encoder.py_encode_basestring  # type: ignore[attr-defined]
+    chunks = json.encoder._make_iterencode(  # type: ignore[attr-defined]
+        {}, None, encode, None, _float_literal, ": ", ", ", False, False, True)
+    return "".join(chunks(rec, 0))
+
+
 def record_line(rec: dict[str, Any]) -> bytes:
     """One output JSONL line (UTF-8, newline included): the bytes every JSONL output is made of.
-    A lone surrogate in a field (valid JSON input: ``"\\ud800"``) is written as its escape."""
-    text = _encode_record(rec) + "\n"
+    A lone surrogate in a field (valid JSON input: ``"\\ud800"``) is written as its escape; a number
+    too large for a float (``1e999``) as it was read, not as ``Infinity``.
+
+    >>> record_line(parse_jsonl_line(1, b'{"n": 1e999, "m": 2.5, "text": "Infinity"}'))
+    b'{"n": 1e999, "m": 2.5, "text": "Infinity"}\\n'
+    """
+    text = _encode_record(rec)
+    if "Infinity" in text:  # rare: an infinite value, or the word in a string
+        text = _encode_with_literals(rec)
+    text += "\n"
     try:
         return text.encode("utf-8")
     except UnicodeEncodeError:
