@@ -12,7 +12,7 @@ the same folder, so that the paths the reports name are the same). The configura
 cover the dev corpora (id, en, hoax) with and without ``--explain``, each ``--lang``, learned outlet rules
 (``--auto-learn``), the HTML pages, the seeds with the near-duplicate stage (one seed and all of them: the
 kernels' Python path of small inputs, and numba forced), hoax_dev with it (numba, and the Python path
-forced), a generated corpus with
+forced), id_news_dev with the Python path forced (--dedup drop), a generated corpus with
 Unicode noise, the pure-Python path (``NEWSCLEAN_PREFILTER=0``) and the path without the compiled kernels
 (``NEWSCLEAN_SPEEDUPS=0``) against the base's default path.
 
@@ -78,6 +78,8 @@ CONFIGS = (
     Config("seeds-numba", ("@repo/seeds",), ("--explain",), (("NEWSCLEAN_KERNELS", "numba"),)),
     Config("hoax-report", ("hoax_dev.jsonl",), ("--dedup", "report")),
     Config("hoax-report-python", ("hoax_dev.jsonl",), ("--dedup", "report"), (("NEWSCLEAN_KERNELS", "python"),)),
+    Config("id-drop-python", ("id_news_dev.jsonl",), ("--dedup", "drop", "--keep", "longest"),
+           (("NEWSCLEAN_KERNELS", "python"),)),
     Config("generated", ("@work/generated/corpus",), ("--dedup", "off", "--explain")),
     Config("generated-python", ("@work/generated/corpus",), ("--dedup", "off", "--explain"),
            (("NEWSCLEAN_PREFILTER", "0"),)),
