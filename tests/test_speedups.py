@@ -12,7 +12,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from newsclean import lang, linemodel, text
+from newsclean import lang, linemodel, templates, text
 from newsclean.catalog import default_catalog
 from newsclean.document import Document, split_lines
 from newsclean.pipeline import Pipeline
@@ -21,6 +21,9 @@ from newsclean.speedups import load
 native = load()
 needs_native = pytest.mark.skipif(native is None, reason="newsclean._speedups is not built here")
 #: The line model's kernels: missing from a module built before them (then linemodel takes the Python path).
+needs_miner_kernel = pytest.mark.skipif(
+    templates._NATIVE is None,
+    reason="newsclean._speedups is not built here, or built before the template miner's kernel")
 needs_model_kernels = pytest.mark.skipif(
     linemodel._NATIVE is None, reason="newsclean._speedups is not built here, or built before the line model's kernels")
 
@@ -95,6 +98,7 @@ def _without_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(text, "_BITMAP", None)
     monkeypatch.setattr(linemodel, "_NATIVE", None)
     monkeypatch.setitem(linemodel.default_line_model().__dict__, "_native_cache", None)
+    monkeypatch.setattr(templates, "_line_miner", lambda options: None)
 
 
 # Lines around the edges of the line model's first tests: endings that are and are not a sentence's, an
@@ -180,3 +184,143 @@ def test_fallback_is_taken_without_the_module(monkeypatch: pytest.MonkeyPatch) -
     _without_kernels(monkeypatch)
     assert text.lines_to_clean("Harga  naik.\nOK\nHarga &amp; kualitas\nJa\u200bkarta \nb") == [0, 2, 3]
     assert lang.detect_lang("yang dan di sini itu ke") == "id"
+
+
+# The template miner's lines: words that make a line a prompt, a date, a number, a link or a handle, sentence ends
+# and boundaries of closing sentences, quotes, letters that lower beyond ASCII (Kelvin sign, dotted capital I,
+# sigma), line breaks of every kind, a surrogate; lines long enough to be paragraphs.
+MINER_TOKENS = [
+    "Ikuti", "berita", "you", "YOU", "Anda", "klik", "di", "Google", "News", "Jan", "MEI", "jum'at", "(Senin)", "12",
+    "18:05", "3.5", "1,000", "2/3", "www.", "WWW.", "x.com/a", "@kompas", "(@x)", "a post shared by", "Foto:", " ",
+    "  ", "\t", ".", ". ", "! ", "? ", ".)", "?)", "katanya.", "Dapatkan", '"', "\u201c", "\u201d", "'", "(", "[",
+    ",", ";", ":", "\u212a", "\u0130", "\u03a3", "\u00e9", "\u00c9", "\u2014", "\ud800", "_", "\n", "\r\n", "\r",
+    "\x0b", "\x0c", "\x1c", "\x1f", "\x85", "\u2028", "\u00a0", "\u3000", "\u2018", "\u2019", "\u00ab", "\u201e",
+    "\u0663", "\u00b2", "\u2160", "\u00ba", "\u00e9t\u00e9", "caf\u00e9 you", "\u201cJan\u201d", "\u00c9t\u00e9 Anda",
+    "Harga naik pada Senin dan Selasa di pasar induk kota itu, kata pedagang kepada wartawan",
+    "The minister said on Tuesday that the talks would resume but gave no date"]
+MINER_TEXT = st.lists(st.sampled_from(MINER_TOKENS), max_size=60).map("".join) | st.text(max_size=120)
+MINER_OPTIONS = [templates.DEFAULT_OPTIONS,
+                 templates.TemplateOptions(min_chars=1, max_chars=40, story_line_chars=20, max_sentence_words=2)]
+
+
+def _miner_state(m: templates.TemplateMiner) -> tuple[Any, ...]:
+    return (m._sites, m._doc_site, [list(a) for a in m._long], m._pairs_doc, m._pairs_key,
+            list(m._example.items()), m._segment_keys)
+
+
+def _mine_both(docs: list[tuple[str, str, str | None]], options: templates.TemplateOptions) -> None:
+    compiled, python = templates.TemplateMiner(options), templates.TemplateMiner(options)
+    python._native_cache = None
+    assert compiled._native is not None
+    for site, s, title in docs:
+        outcomes = []
+        for m in (compiled, python):
+            try:
+                m.add(site, s, title)
+                outcomes.append(None)
+            except Exception as e:  # noqa: BLE001 - a surrogate cannot be encoded: both must fail alike
+                outcomes.append(repr(e))
+        assert outcomes[0] == outcomes[1]
+    assert _miner_state(compiled) == _miner_state(python)
+    results = []
+    for m in (compiled, python):
+        try:
+            results.append(m.results())
+        except Exception as e:  # noqa: BLE001 - a document that failed half-counted (both alike)
+            results.append(repr(e))
+    assert results[0] == results[1]
+
+
+@needs_miner_kernel
+@settings(max_examples=1500, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(["a.com", "b.com"]), MINER_TEXT, st.none() | MINER_TEXT), max_size=4),
+       st.sampled_from(MINER_OPTIONS))
+def test_line_miner_counts_what_the_python_loop_counts(docs: list[tuple[str, str, str | None]],
+                                                       options: templates.TemplateOptions) -> None:
+    _mine_both(docs, options)
+
+
+@needs_miner_kernel
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="needs ../shared/corpus")
+def test_line_miner_on_the_dev_corpora() -> None:
+    from newsclean.io import doc_from_record
+
+    for name in ("id_news_dev.jsonl", "en_news_dev.jsonl", "hoax_dev.jsonl"):
+        with open(CORPUS / name, encoding="utf-8") as fh:
+            docs = [doc_from_record(json.loads(line), default_id="x") for line in fh]
+        rows = [(templates.site_of(d), d.text, templates._title(d)) for d in docs]
+        for options in MINER_OPTIONS:
+            _mine_both(rows, options)
+
+
+@needs_miner_kernel
+def test_line_miner_hashes_as_zlib() -> None:
+    line = "Ikuti berita terkini 12 Jan 2025 di Google News"
+    m = templates.TemplateMiner()
+    seen: set[int] = set()
+    example: dict[int, str] = {}
+    longs = m._native("x" * 210 + "\n" + line, None, seen, example, m._judge)  # type: ignore[misc]
+    assert longs == [templates._story_hash("x" * 210)]
+    h = templates.key_hash(templates.template_key(line))
+    assert seen == {h} and example == {h: line}
+
+
+# Templates of every kind of first word (plain, a date word, a number, a handle, a link, beyond ASCII) and a
+# closing sentence, learned from one site's articles; lines around them for the cleaner's choice of lines.
+# (The line before one in lowercase would be a fragment: the link's comes first.)
+TEMPLATE_LINES = ["www.contoh.com Berita Terkini Hari", "Redaksi Contoh Edisi Pagi", "(Jan) Update Harian Contoh",
+                  "12 Komentar Pembaca Contoh", "\u00c9disi Khusus Contoh Pagi", "Baca juga: Kabar Contoh Lainnya",
+                  "@contoh Ikuti Kami Sekarang"]
+PROMO = "Klik Contoh Plus untuk cerita lengkap lainnya."
+STORY_WORDS = "pemerintah warga harga pasar kota desa polisi sekolah jalan banjir panen petani rumah menteri".split()
+
+
+def _story(k: int) -> list[str]:
+    import random
+
+    rng = random.Random(k)
+    return [" ".join(rng.choice(STORY_WORDS) for _ in range(14)).capitalize() + ", kata pejabat setempat."
+            for _ in range(3)]
+
+
+def _learned() -> templates.Templates:
+    docs = [Document("\n".join([*TEMPLATE_LINES, *_story(k)[:-1], _story(k)[-1] + " " + PROMO]), id=str(k),
+                     metadata={"outlet": "contoh.com"}) for k in range(20)]
+    return templates.learn_templates(docs)
+
+
+LEARNED = _learned()
+CLEANER_PIECES = [*TEMPLATE_LINES, *_story(500), _story(501)[0] + " " + PROMO, "redaksi contoh edisi pagi",
+                  "Redaksi", "  Redaksi Contoh Edisi Pagi  ", "(Feb) Update Harian Contoh", "7 Komentar Pembaca Contoh",
+                  "WWW.contoh.com Berita Terkini Hari", "Redaksi Contoh Edisi Pagi.", "\u212aedaksi Contoh", "", "  ",
+                  "18:05 Komentar Pembaca Contoh", "1.000,5 Komentar Pembaca Contoh", "3. Komentar Pembaca Contoh",
+                  "12a Komentar Pembaca Contoh", "Jan. Update Harian Contoh", "(12) Komentar Pembaca Contoh"]
+CLEANER_LINE = (st.sampled_from(CLEANER_PIECES)
+                | st.builds(lambda a, noise: noise + a, st.sampled_from(CLEANER_PIECES),
+                            st.text(alphabet=st.sampled_from(EDGES), max_size=4))
+                | st.text(alphabet=st.sampled_from(EDGES), max_size=20))
+
+
+@needs_miner_kernel
+def test_the_cleaner_s_templates_are_of_every_kind() -> None:
+    kinds = {(r["kind"], r["text"]) for r in LEARNED.to_json()}
+    assert {("line", x) for x in TEMPLATE_LINES} | {("segment", PROMO)} <= kinds
+    lines: list[str | None] = [*TEMPLATE_LINES, *_story(500), _story(501)[0] + " " + PROMO]
+    changes = templates.TemplateCleaner(LEARNED).run(lines, Document("", id="d", metadata={"outlet": "contoh.com"}))
+    assert len(changes) == len(TEMPLATE_LINES) + 1
+
+
+@needs_miner_kernel
+@settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.none() | CLEANER_LINE, max_size=12), st.sampled_from(["contoh.com", "lain.com"]))
+def test_template_cleaner_gives_the_same_with_and_without_the_kernel(monkeypatch: pytest.MonkeyPatch,
+                                                                    lines: list[str | None], site: str) -> None:
+    doc = Document("\n".join(x or "" for x in lines), id="d", metadata={"outlet": site})
+    cleaner = templates.TemplateCleaner(LEARNED)
+    compiled = list(lines)
+    changes = cleaner.run(compiled, doc)
+    with monkeypatch.context() as m:
+        m.setattr(templates, "_line_miner", lambda options: None)
+        fallback = list(lines)
+        assert cleaner.run(fallback, doc) == changes
+    assert fallback == compiled

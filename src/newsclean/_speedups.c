@@ -18,11 +18,25 @@
  *       base plus the leaves a row reaches in each regression tree, added in tree order, as doubles
  *       (Python floats are IEEE doubles, the comparisons and additions the same); None when a value
  *       the trees read is not a float (the caller then walks the trees in Python).
+ *   LineMiner(date_words, reader_words, story_chars, min_chars, max_chars, max_sentence_words, min_segment,
+ *             max_segment)(text, title_key, seen, example, judge)
+ *       ==  the per-line loop of newsclean.templates.TemplateMiner._add_py over the stripped non-empty lines
+ *       of text.splitlines(): the story hashes of the long lines (a list, in order); the keys of the
+ *       document into seen, first lines of new keys into example. Candidate ASCII lines without "@", "/"
+ *       or "www." are judged (is_candidate, is_fragment) and keyed (template_key, key_hash) here; the
+ *       other lines that are no fragment, and closing sentences that may be prompts (an ASCII one only
+ *       with a reader word), by judge(line, is_sentence) -> key hash or None, in line order. Unicode tests
+ *       as str's: Py_UNICODE_ISLINEBREAK (splitlines), Py_UNICODE_ISSPACE (strip, split),
+ *       Py_UNICODE_ISUPPER, ISLOWER, ISDIGIT (one-character isupper, islower, isdigit); str.lower()
+ *       called for a long line with a letter it changes beyond ASCII; CRC-32 as zlib's.
+ *   LineMiner.template_lines(lines, heads, max_chars, long_chars)  ⊇  the lines TemplateCleaner.run looks
+ *       at (see there).
  *
  * tests/test_speedups.py checks them against the Python definitions on random and real text.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
 #include <string.h>
 
 /* -- WordCounter --------------------------------------------------------------------------- */
@@ -55,11 +69,11 @@ hash_word(const char *w, int len)
 }
 
 static int
-lookup(WordCounter *self, const char *w, int len)
+table_lookup(const Slot *table, const char *w, int len)
 {
     unsigned int h = hash_word(w, len) & (TABLE_SIZE - 1);
     for (;;) {
-        Slot *s = &self->table[h];
+        const Slot *s = &table[h];
         if (s->len == 0) {
             return -1;
         }
@@ -68,6 +82,12 @@ lookup(WordCounter *self, const char *w, int len)
         }
         h = (h + 1) & (TABLE_SIZE - 1);
     }
+}
+
+static int
+lookup(WordCounter *self, const char *w, int len)
+{
+    return table_lookup(self->table, w, len);
 }
 
 static int
@@ -574,6 +594,784 @@ static PyTypeObject TreeSumType = {
     .tp_dealloc = (destructor)TreeSum_dealloc,
 };
 
+/* -- LineMiner ----------------------------------------------------------------------------- */
+
+/* CRC-32 (the polynomial and conventions of zlib.crc32): two of them make the 64-bit hashes of
+ * newsclean.templates (key_hash, _story_hash). */
+static uint32_t crc_table[256];
+
+static void
+crc_init(void)
+{
+    for (uint32_t i = 0; i < 256; i++) {
+        uint32_t c = i;
+        for (int k = 0; k < 8; k++) {
+            c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
+        }
+        crc_table[i] = c;
+    }
+}
+
+typedef struct {
+    uint32_t a, b;  /* zlib.crc32(data), zlib.crc32(data, 0x9E3779B9), inverted while running */
+} Crc2;
+
+static inline void
+crc2_init(Crc2 *c)
+{
+    c->a = 0xFFFFFFFFu;
+    c->b = ~0x9E3779B9u;
+}
+
+static inline void
+crc2_byte(Crc2 *c, unsigned char x)
+{
+    c->a = crc_table[(c->a ^ x) & 0xff] ^ (c->a >> 8);
+    c->b = crc_table[(c->b ^ x) & 0xff] ^ (c->b >> 8);
+}
+
+static PyObject *
+crc2_value(const Crc2 *c)
+{
+    return PyLong_FromUnsignedLongLong(((unsigned long long)(~c->a) << 32) | (unsigned long long)(~c->b));
+}
+
+typedef struct {
+    PyObject_HEAD
+    Slot dates[TABLE_SIZE];
+    Slot readers[TABLE_SIZE];
+    int dates_max;
+    int readers_max;
+    unsigned char reader_first[128];  /* the first letters of the reader words */
+    Py_ssize_t story_chars, min_chars, max_chars, sentence_spaces, min_segment, max_segment;
+} LineMiner;
+
+/* Short lowercase ASCII words into a table (lang 0); -1 on error. */
+static int
+fill_table(Slot *table, PyObject *words, int *maxlen)
+{
+    memset(table, 0, sizeof(Slot) * TABLE_SIZE);
+    *maxlen = 0;
+    int used = 0;
+    PyObject *it = PyObject_GetIter(words);
+    if (it == NULL) {
+        return -1;
+    }
+    PyObject *w;
+    while ((w = PyIter_Next(it)) != NULL) {
+        Py_ssize_t len;
+        const char *s = PyUnicode_Check(w) && PyUnicode_IS_ASCII(w) ? PyUnicode_AsUTF8AndSize(w, &len) : NULL;
+        int ok = s != NULL && len >= 1 && len <= MAX_WORD && used < TABLE_SIZE / 2;
+        for (Py_ssize_t i = 0; ok && i < len; i++) {
+            ok = !(s[i] >= 'A' && s[i] <= 'Z');
+        }
+        if (!ok) {
+            Py_DECREF(w);
+            Py_DECREF(it);
+            PyErr_Clear();
+            PyErr_SetString(PyExc_ValueError, "words must be short lowercase ASCII strings");
+            return -1;
+        }
+        if (table_lookup(table, s, (int)len) < 0) {
+            unsigned int h = hash_word(s, (int)len) & (TABLE_SIZE - 1);
+            while (table[h].len != 0) {
+                h = (h + 1) & (TABLE_SIZE - 1);
+            }
+            table[h].len = (unsigned char)len;
+            table[h].lang = 0;
+            memcpy(table[h].word, s, len);
+            used++;
+            if (len > *maxlen) {
+                *maxlen = (int)len;
+            }
+        }
+        Py_DECREF(w);
+    }
+    Py_DECREF(it);
+    return PyErr_Occurred() ? -1 : 0;
+}
+
+static int
+LineMiner_init(LineMiner *self, PyObject *args, PyObject *kwds)
+{
+    PyObject *dates, *readers;
+    if (!PyArg_ParseTuple(args, "OOnnnnnn", &dates, &readers, &self->story_chars, &self->min_chars,
+                          &self->max_chars, &self->sentence_spaces, &self->min_segment, &self->max_segment)) {
+        return -1;
+    }
+    if (fill_table(self->dates, dates, &self->dates_max) < 0
+            || fill_table(self->readers, readers, &self->readers_max) < 0) {
+        return -1;
+    }
+    memset(self->reader_first, 0, sizeof(self->reader_first));
+    for (int h = 0; h < TABLE_SIZE; h++) {
+        if (self->readers[h].len != 0) {
+            self->reader_first[self->readers[h].word[0] & 127] = 1;
+        }
+    }
+    for (int h = 0; h < TABLE_SIZE; h++) {  /* "<t>" replaces a date word: keys never grow */
+        if (self->dates[h].len != 0 && self->dates[h].len < 3) {
+            PyErr_SetString(PyExc_ValueError, "date words must have three letters at least");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+#define READ(i) PyUnicode_READ(kind, data, (i))
+
+static inline int
+is_word_ascii(Py_UCS4 c)
+{
+    return is_alnum_ascii(c) || c == '_';
+}
+
+static inline Py_UCS4
+lower_ascii(Py_UCS4 c)
+{
+    return c >= 'A' && c <= 'Z' ? c + 32 : c;
+}
+
+static inline int
+is_continuation(Py_UCS4 c)
+{
+    /* newsclean.templates._CONTINUES */
+    return c == ',' || c == '.' || c == ';' || c == ':' || c == ')' || c == ']';
+}
+
+static inline int
+is_edge_punct_ascii(char c)
+{
+    /* the ASCII characters of newsclean.templates._EDGE_PUNCT */
+    return c == '.' || c == ',' || c == ';' || c == ':' || c == '!' || c == '?' || c == '(' || c == ')' || c == '['
+        || c == ']' || c == '\'' || c == '"';
+}
+
+static inline int
+is_word(Py_UCS4 c)
+{
+    /* \w of a str pattern (sre: Py_UNICODE_ISALNUM or "_") */
+    return c < 128 ? is_word_ascii(c) : Py_UNICODE_ISALNUM(c);
+}
+
+/* Whether a simple span (see simple_span) holds a reader word as a whole \w token, lowercased: what
+ * _READER_RE.search(span.lower()) finds (a token with a character beyond ASCII is none of them). */
+static int
+has_reader_word(LineMiner *self, int kind, const void *data, Py_ssize_t s, Py_ssize_t e)
+{
+    char buf[MAX_WORD + 1];
+    const Slot *table = self->readers;
+    int maxlen = self->readers_max;
+    Py_ssize_t i = s;
+    while (i < e) {
+        Py_UCS4 ch = READ(i);
+        if (!is_word(ch)) {
+            i++;
+            continue;
+        }
+        int len = 0, ascii = ch < 128 && self->reader_first[lower_ascii(ch)];
+        while (i < e) {
+            ch = READ(i);
+            if (!is_word(ch)) {
+                break;
+            }
+            if (ch >= 128) {
+                ascii = 0;
+            }
+            else if (len < MAX_WORD) {
+                buf[len] = (char)lower_ascii(ch);
+            }
+            len++;
+            i++;
+        }
+        if (ascii && len <= maxlen && table_lookup(table, buf, len) >= 0) {
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Whether str.lower() of text[a:b] is its characters lowered one by one as ASCII letters are (every
+ * character beyond ASCII one that lowercase leaves alone: no capital, no sigma), and its \d are ASCII digits
+ * (no decimal digit beyond ASCII), and it encodes (no surrogate). */
+static int
+simple_span(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 ch = READ(i);
+        if (ch >= 128 && ((ch >= 0xD800 && ch <= 0xDFFF) || Py_UNICODE_TOLOWER(ch) != ch
+                          || Py_UNICODE_ISDECIMAL(ch))) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+/* newsclean.templates.last_segment on the (stripped) line data[a:a+n]: where its last sentence starts
+ * (relative to a), -1 for None. */
+static Py_ssize_t
+last_segment_at(LineMiner *self, int kind, const void *data, Py_ssize_t a, Py_ssize_t n)
+{
+    Py_ssize_t lo = n - self->max_segment - 10;
+    if (lo < 0) {
+        lo = 0;
+    }
+    Py_ssize_t pos = n;
+    for (;;) {
+        Py_ssize_t k = pos - 1;
+        while (k >= lo) {
+            Py_UCS4 ch = READ(a + k);
+            if (ch == '.' || ch == '!' || ch == '?') {
+                break;
+            }
+            k--;
+        }
+        if (k <= lo) {
+            return -1;
+        }
+        Py_ssize_t j = k + 1;
+        while (j < n && (READ(a + j) == ' ' || READ(a + j) == '\t')) {
+            j++;
+        }
+        if (j < n) {
+            Py_UCS4 c = READ(a + j);
+            if ((Py_UNICODE_ISUPPER(c) || Py_UNICODE_ISDIGIT(c) || c == '"' || c == 0x201C)
+                    && (j > k + 1 || Py_UNICODE_ISLOWER(READ(a + k - 1)))) {
+                /* (the line is stripped: the segment's rstrip() is a no-op) */
+                Py_ssize_t m = n - j;
+                if (m < self->min_segment || m > self->max_segment || !Py_UNICODE_ISUPPER(c)) {
+                    return -1;
+                }
+                Py_ssize_t spaces = 0;
+                for (Py_ssize_t x = j; x < n && spaces < 2; x++) {
+                    spaces += READ(a + x) == ' ';
+                }
+                return spaces < 2 ? -1 : j;
+            }
+        }
+        pos = k;
+    }
+}
+
+static inline void
+crc2_utf8(Crc2 *c, Py_UCS4 ch)
+{
+    if (ch < 0x800) {
+        crc2_byte(c, (unsigned char)(0xC0 | (ch >> 6)));
+    }
+    else {
+        if (ch < 0x10000) {
+            crc2_byte(c, (unsigned char)(0xE0 | (ch >> 12)));
+        }
+        else {
+            crc2_byte(c, (unsigned char)(0xF0 | (ch >> 18)));
+            crc2_byte(c, (unsigned char)(0x80 | ((ch >> 12) & 0x3F)));
+        }
+        crc2_byte(c, (unsigned char)(0x80 | ((ch >> 6) & 0x3F)));
+    }
+    crc2_byte(c, (unsigned char)(0x80 | (ch & 0x3F)));
+}
+
+static inline int
+is_edge_punct(Py_UCS4 c)
+{
+    /* newsclean.templates._EDGE_PUNCT */
+    return c < 128 ? is_edge_punct_ascii((char)c) : c == 0x201C || c == 0x201D || c == 0x2018 || c == 0x2019;
+}
+
+static inline void
+crc2_char(Crc2 *c, Py_UCS4 ch)
+{
+    if (ch < 128) {
+        crc2_byte(c, (unsigned char)ch);
+    }
+    else {
+        crc2_utf8(c, ch);
+    }
+}
+
+/* The 64-bit key hash of a simple line (see simple_span) without "@", "/" or "www." (any case):
+ * template_key's lowercase, numbers, spaces and date words, then key_hash. tmp: b - a characters. */
+static PyObject *
+simple_key_hash(LineMiner *self, int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_UCS4 *tmp)
+{
+    Py_ssize_t m = 0, i = a;
+    while (i < b) {
+        Py_UCS4 ch = READ(i);
+        if (ch >= '0' && ch <= '9') {  /* _NUM_RE (no "/" here, ASCII digits only): \d+(?:[.,:]\d+)* -> "0" */
+            while (i < b && READ(i) >= '0' && READ(i) <= '9') {
+                i++;
+            }
+            while (i + 1 < b) {
+                Py_UCS4 sep = READ(i), nx = READ(i + 1);
+                if (!((sep == '.' || sep == ',' || sep == ':') && nx >= '0' && nx <= '9')) {
+                    break;
+                }
+                i++;
+                while (i < b && READ(i) >= '0' && READ(i) <= '9') {
+                    i++;
+                }
+            }
+            tmp[m++] = '0';
+        }
+        else {
+            tmp[m++] = lower_ascii(ch);
+            i++;
+        }
+    }
+    Crc2 c;
+    crc2_init(&c);
+    int first = 1;
+    char core[MAX_WORD + 1];
+    i = 0;
+    while (i < m) {
+        while (i < m && Py_UNICODE_ISSPACE(tmp[i])) {
+            i++;
+        }
+        if (i >= m) {
+            break;
+        }
+        Py_ssize_t ws = i;
+        while (i < m && !Py_UNICODE_ISSPACE(tmp[i])) {
+            i++;
+        }
+        Py_ssize_t we = i, cs = ws, ce = we;
+        while (cs < ce && is_edge_punct(tmp[cs])) {
+            cs++;
+        }
+        while (ce > cs && is_edge_punct(tmp[ce - 1])) {
+            ce--;
+        }
+        if (!first) {
+            crc2_byte(&c, ' ');
+        }
+        first = 0;
+        int date = ce > cs && ce - cs <= self->dates_max;
+        for (Py_ssize_t x = cs; date && x < ce; x++) {
+            date = tmp[x] < 128;
+            core[x - cs] = (char)tmp[x];
+        }
+        if (date && table_lookup(self->dates, core, (int)(ce - cs)) >= 0) {
+            for (Py_ssize_t x = ws; x < cs; x++) {
+                crc2_char(&c, tmp[x]);
+            }
+            crc2_byte(&c, '<');
+            crc2_byte(&c, 't');
+            crc2_byte(&c, '>');
+            for (Py_ssize_t x = ce; x < we; x++) {
+                crc2_char(&c, tmp[x]);
+            }
+        }
+        else {
+            for (Py_ssize_t x = ws; x < we; x++) {
+                crc2_char(&c, tmp[x]);
+            }
+        }
+    }
+    return crc2_value(&c);
+}
+
+/* The story hash of a line (newsclean.templates._story_hash): its lowercase in UTF-8 without ASCII spaces and
+ * punctuation. A character beyond ASCII that lowercase leaves alone is its own UTF-8 bytes; with another one
+ * (a capital, a surrogate) str.lower() and the encoder are asked. */
+static PyObject *
+story_hash(PyObject *text, int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+{
+    Crc2 c;
+    crc2_init(&c);
+    for (Py_ssize_t i = a; i < b; i++) {
+        Py_UCS4 ch = READ(i);
+        if (ch < 128) {
+            if (is_alnum_ascii(ch)) {
+                crc2_byte(&c, (unsigned char)lower_ascii(ch));
+            }
+        }
+        else if ((ch >= 0xD800 && ch <= 0xDFFF) || Py_UNICODE_TOLOWER(ch) != ch) {
+            goto slow;
+        }
+        else {
+            crc2_utf8(&c, ch);
+        }
+    }
+    return crc2_value(&c);
+  slow:
+    crc2_init(&c);
+    PyObject *sub = PyUnicode_Substring(text, a, b);
+    if (sub == NULL) {
+        return NULL;
+    }
+    PyObject *low = PyObject_CallMethod(sub, "lower", NULL);
+    Py_DECREF(sub);
+    if (low == NULL) {
+        return NULL;
+    }
+    Py_ssize_t m;
+    const char *u = PyUnicode_AsUTF8AndSize(low, &m);
+    if (u == NULL) {
+        Py_DECREF(low);
+        return NULL;
+    }
+    for (Py_ssize_t i = 0; i < m; i++) {
+        unsigned char x = (unsigned char)u[i];
+        if (x >= 128 || is_alnum_ascii(x)) {
+            crc2_byte(&c, x);
+        }
+    }
+    Py_DECREF(low);
+    return crc2_value(&c);
+}
+
+static inline int
+is_linebreak(Py_UCS4 ch)
+{
+    /* Py_UNICODE_ISLINEBREAK (str.splitlines), its ASCII part inline */
+    if (ch < 128) {
+        return ch == '\n' || ch == '\r' || ch == 0x0B || ch == 0x0C || (ch >= 0x1C && ch <= 0x1E);
+    }
+    return Py_UNICODE_ISLINEBREAK(ch);
+}
+
+/* TemplateMiner's counting of a line key h (a new reference, stolen; NULL: an error) of the line text[a:b]:
+ * `if h not in seen and h != title_key: seen.add(h); if h not in example: example[h] = line` -- or, for a
+ * closing sentence (title_key NULL), `if h not in seen: seen.add(h); example.setdefault(h, sentence)`. */
+static int
+count_key(PyObject *h, PyObject *title_key, PyObject *seen, PyObject *example, PyObject *text, Py_ssize_t a,
+          Py_ssize_t b)
+{
+    if (h == NULL) {
+        return -1;
+    }
+    int r = PySet_Contains(seen, h);
+    if (r == 0 && title_key != NULL && title_key != Py_None) {
+        r = PyObject_RichCompareBool(h, title_key, Py_EQ);
+    }
+    if (r == 0) {
+        r = PySet_Add(seen, h);
+        if (r == 0) {
+            r = PyDict_Contains(example, h);
+            if (r == 0) {
+                PyObject *line = PyUnicode_Substring(text, a, b);
+                r = line == NULL ? -1 : PyDict_SetItem(example, h, line);
+                Py_XDECREF(line);
+            }
+        }
+    }
+    Py_DECREF(h);
+    return r < 0 ? -1 : 0;
+}
+
+/* A line the caller judges: judge(line, is_sentence) gives its key hash, or None when it counts for nothing. */
+static int
+judge_line(PyObject *judge, PyObject *title_key, PyObject *seen, PyObject *example, PyObject *text, Py_ssize_t a,
+           Py_ssize_t b, int sentence)
+{
+    PyObject *line = PyUnicode_Substring(text, a, b);
+    if (line == NULL) {
+        return -1;
+    }
+    PyObject *h = PyObject_CallFunctionObjArgs(judge, line, sentence ? Py_True : Py_False, NULL);
+    Py_DECREF(line);
+    if (h == Py_None) {
+        Py_DECREF(h);
+        return 0;
+    }
+    return count_key(h, sentence ? NULL : title_key, seen, example, text, a, b);
+}
+
+static PyObject *
+LineMiner_call(LineMiner *self, PyObject *args, PyObject *kwds)
+{
+    PyObject *text, *title_key, *seen, *example, *judge;
+    if (!PyArg_ParseTuple(args, "UOO!O!O", &text, &title_key, &PySet_Type, &seen, &PyDict_Type, &example, &judge)) {
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(text);
+    int kind = PyUnicode_KIND(text);
+    const void *data = PyUnicode_DATA(text);
+    int all_ascii = PyUnicode_IS_ASCII(text);
+    /* The stripped, non-empty lines of str.splitlines(). */
+    Py_ssize_t cap = 64, nlines = 0;
+    Py_ssize_t *spans = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * cap);
+    Py_UCS4 *buf = NULL;
+    PyObject *longs = PyList_New(0), *out = NULL;
+    if (spans == NULL || longs == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t i = 0; i <= n; i++) {
+        Py_ssize_t s = i;
+        while (i < n && !is_linebreak(READ(i))) {
+            i++;
+        }
+        Py_ssize_t e = i;
+        while (s < e && Py_UNICODE_ISSPACE(READ(s))) {
+            s++;
+        }
+        while (e > s && Py_UNICODE_ISSPACE(READ(e - 1))) {
+            e--;
+        }
+        if (e > s) {
+            if (nlines == cap) {
+                cap *= 2;
+                Py_ssize_t *more = PyMem_Realloc(spans, sizeof(Py_ssize_t) * 2 * cap);
+                if (more == NULL) {
+                    PyErr_NoMemory();
+                    goto done;
+                }
+                spans = more;
+            }
+            spans[2 * nlines] = s;
+            spans[2 * nlines + 1] = e;
+            nlines++;
+        }
+    }
+    buf = PyMem_Malloc(sizeof(Py_UCS4) * ((self->max_chars < n ? self->max_chars : n) + 1));
+    if (buf == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (Py_ssize_t L = 0; L < nlines; L++) {
+        Py_ssize_t a = spans[2 * L], b = spans[2 * L + 1], len = b - a;
+        int is_long = len >= self->story_chars, is_short = len >= self->min_chars && len <= self->max_chars;
+        if (!is_long && !is_short) {
+            continue;
+        }
+        int simple = all_ascii || simple_span(kind, data, a, b);
+        if (is_long) {
+            PyObject *h = story_hash(text, kind, data, a, b);
+            if (h == NULL || PyList_Append(longs, h) < 0) {
+                Py_XDECREF(h);
+                goto done;
+            }
+            Py_DECREF(h);
+            Py_ssize_t j = last_segment_at(self, kind, data, a, len);
+            if (j >= 0) {
+                int seg_simple = simple || simple_span(kind, data, a + j, b);
+                /* A simple closing sentence without a reader word is no prompt (_is_prompt): the others are
+                 * judged by the caller. */
+                if ((!seg_simple || has_reader_word(self, kind, data, a + j, b))
+                        && judge_line(judge, title_key, seen, example, text, a + j, b, 1) < 0) {
+                    goto done;
+                }
+            }
+        }
+        if (!is_short) {
+            continue;
+        }
+        /* is_fragment */
+        if (is_continuation(READ(a))) {
+            continue;
+        }
+        if (L + 1 < nlines) {
+            Py_UCS4 c = READ(spans[2 * L + 2]);
+            if (is_continuation(c) || Py_UNICODE_ISLOWER(c)) {
+                continue;
+            }
+        }
+        int defer = !simple;
+        for (Py_ssize_t i = a; !defer && i < b; i++) {
+            Py_UCS4 ch = READ(i);
+            defer = ch == '@' || ch == '/' || ((ch == 'w' || ch == 'W') && i + 3 < b && lower_ascii(READ(i + 1)) == 'w'
+                                               && lower_ascii(READ(i + 2)) == 'w' && READ(i + 3) == '.');
+        }
+        if (defer) {  /* links, handles, capitals beyond ASCII: is_candidate and the key in Python */
+            if (judge_line(judge, title_key, seen, example, text, a, b, 0) < 0) {
+                goto done;
+            }
+            continue;
+        }
+        /* is_candidate on a simple line without "@" */
+        int quote = 0, three = 0;
+        Py_ssize_t spaces = 0;
+        for (Py_ssize_t i = a; i < b; i++) {
+            Py_UCS4 ch = READ(i);
+            quote |= ch == '"' || ch == 0x201C || ch == 0x201D || ch == 0xAB || ch == 0xBB || ch == 0x201E;
+            spaces += ch == ' ';
+            if (i - a < 60) {
+                three += is_word(ch);
+            }
+        }
+        if (quote || three < 3) {
+            continue;
+        }
+        Py_UCS4 last = READ(b - 1);
+        int ends = last == '.' || last == '!' || last == '?';
+        if (!ends && last == ')' && len >= 2) {
+            Py_UCS4 c = READ(b - 2);
+            ends = c == '.' || c == '!' || c == '?';
+        }
+        if (ends && spaces >= self->sentence_spaces && !has_reader_word(self, kind, data, a, b)) {
+            continue;
+        }
+        if (count_key(simple_key_hash(self, kind, data, a, b, buf), title_key, seen, example, text, a, b) < 0) {
+            goto done;
+        }
+    }
+    out = longs;
+    longs = NULL;
+  done:
+    PyMem_Free(spans);
+    PyMem_Free(buf);
+    Py_XDECREF(longs);
+    return out;
+}
+
+#undef READ
+
+static inline int
+is_digit_at(int kind, const void *data, Py_ssize_t i)
+{
+    Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+    return ch >= '0' && ch <= '9';
+}
+
+/* LineMiner.template_lines(lines, heads, max_chars, long_chars): the indexes of the lines (str; None and ""
+ * are dropped lines) that TemplateCleaner.run must look at: whose stripped length is long_chars at least
+ * (long_chars < 0: none such), or at most max_chars with a first word whose head (newsclean.templates._head)
+ * is a key of heads -- or one this cannot tell cheaply (a first word beyond ASCII, with "@", "/" or "www.";
+ * a line that is not a str). */
+static PyObject *
+LineMiner_template_lines(LineMiner *self, PyObject *args)
+{
+    PyObject *lines, *heads;
+    Py_ssize_t max_chars, long_chars;
+    if (!PyArg_ParseTuple(args, "O!O!nn", &PyList_Type, &lines, &PyDict_Type, &heads, &max_chars, &long_chars)) {
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    char buf[MAX_WORD + 8];
+    Py_ssize_t m = PyList_GET_SIZE(lines);
+    for (Py_ssize_t i = 0; i < m; i++) {
+        PyObject *line = PyList_GET_ITEM(lines, i);
+        if (line == Py_None) {
+            continue;
+        }
+        int take = 1;
+        if (PyUnicode_CheckExact(line)) {
+            Py_ssize_t n = PyUnicode_GET_LENGTH(line);
+            int kind = PyUnicode_KIND(line);
+            const void *data = PyUnicode_DATA(line);
+            Py_ssize_t a = 0, b = n;
+            while (a < b && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, a))) {
+                a++;
+            }
+            while (b > a && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, b - 1))) {
+                b--;
+            }
+            Py_ssize_t len = b - a;
+            if (len == 0) {
+                continue;
+            }
+            if (long_chars >= 0 && len >= long_chars) {
+                take = 1;
+            }
+            else if (len > max_chars) {
+                take = 0;
+            }
+            else {
+                /* the first word: up to a space (str.split()), lowercased, numbers as "0" (template_key) */
+                Py_ssize_t e = a, w = 0;
+                int plain = 1;
+                while (e < b) {
+                    Py_UCS4 ch = PyUnicode_READ(kind, data, e);
+                    if (Py_UNICODE_ISSPACE(ch)) {
+                        break;
+                    }
+                    if (ch >= 128 || ch == '@' || ch == '/' || w >= MAX_WORD) {
+                        plain = 0;
+                        break;
+                    }
+                    if (ch >= '0' && ch <= '9') {  /* \d+(?:[.,:]\d+)* */
+                        while (e < b && is_digit_at(kind, data, e)) {
+                            e++;
+                        }
+                        while (e + 1 < b) {
+                            Py_UCS4 sep = PyUnicode_READ(kind, data, e);
+                            if (!((sep == '.' || sep == ',' || sep == ':') && is_digit_at(kind, data, e + 1))) {
+                                break;
+                            }
+                            e++;
+                            while (e < b && is_digit_at(kind, data, e)) {
+                                e++;
+                            }
+                        }
+                        buf[w++] = '0';
+                        continue;
+                    }
+                    buf[w++] = (char)lower_ascii(ch);
+                    e++;
+                }
+                for (Py_ssize_t x = 0; plain && x + 3 < w; x++) {
+                    plain = memcmp(buf + x, "www.", 4) != 0;
+                }
+                if (plain) {
+                    Py_ssize_t cs = 0, ce = w;
+                    while (cs < ce && is_edge_punct_ascii(buf[cs])) {
+                        cs++;
+                    }
+                    while (ce > cs && is_edge_punct_ascii(buf[ce - 1])) {
+                        ce--;
+                    }
+                    PyObject *head;
+                    if (ce > cs && ce - cs <= self->dates_max && table_lookup(self->dates, buf + cs, (int)(ce - cs)) >= 0) {
+                        char rep[MAX_WORD + 8];
+                        memcpy(rep, buf, cs);
+                        memcpy(rep + cs, "<t>", 3);
+                        memcpy(rep + cs + 3, buf + ce, w - ce);
+                        head = PyUnicode_FromStringAndSize(rep, cs + 3 + (w - ce));
+                    }
+                    else {
+                        head = PyUnicode_FromStringAndSize(buf, w);
+                    }
+                    if (head == NULL) {
+                        Py_DECREF(out);
+                        return NULL;
+                    }
+                    take = PyDict_Contains(heads, head);
+                    Py_DECREF(head);
+                    if (take < 0) {
+                        Py_DECREF(out);
+                        return NULL;
+                    }
+                }
+            }
+        }
+        if (take) {
+            PyObject *v = PyLong_FromSsize_t(i);
+            if (v == NULL || PyList_Append(out, v) < 0) {
+                Py_XDECREF(v);
+                Py_DECREF(out);
+                return NULL;
+            }
+            Py_DECREF(v);
+        }
+    }
+    return out;
+}
+
+static PyMethodDef LineMiner_methods[] = {
+    {"template_lines", (PyCFunction)LineMiner_template_lines, METH_VARARGS,
+     "template_lines(lines, heads, max_chars, long_chars): the lines TemplateCleaner.run looks at (a superset)."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyTypeObject LineMinerType = {
+    PyVarObject_HEAD_INIT(NULL, 0)
+    .tp_name = "newsclean._speedups.LineMiner",
+    .tp_basicsize = sizeof(LineMiner),
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "LineMiner(date_words, reader_words, story_chars, min_chars, max_chars, max_sentence_words, "
+              "min_segment, max_segment)(text, title_key, seen, example, judge): TemplateMiner.add's lines counted; "
+              "the story hashes of the long ones.",
+    .tp_new = PyType_GenericNew,
+    .tp_init = (initproc)LineMiner_init,
+    .tp_call = (ternaryfunc)LineMiner_call,
+    .tp_methods = LineMiner_methods,
+};
+
 static PyMethodDef methods[] = {
     {"scored_candidates", scored_candidates, METH_VARARGS,
      "scored_candidates(lines, min_spaces): the lines the line model may score (a superset)."},
@@ -604,6 +1402,17 @@ PyInit__speedups(void)
     Py_INCREF(&TreeSumType);
     if (PyModule_AddObject(m, "TreeSum", (PyObject *)&TreeSumType) < 0) {
         Py_DECREF(&TreeSumType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    crc_init();
+    if (PyType_Ready(&LineMinerType) < 0) {
+        Py_DECREF(m);
+        return NULL;
+    }
+    Py_INCREF(&LineMinerType);
+    if (PyModule_AddObject(m, "LineMiner", (PyObject *)&LineMinerType) < 0) {
+        Py_DECREF(&LineMinerType);
         Py_DECREF(m);
         return NULL;
     }

@@ -33,13 +33,16 @@ import hashlib
 import re
 import zlib
 from array import array
+from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from .catalog import normalize_outlet
 from .document import Change, Document
+from .speedups import load
 
 __all__ = [
     "TemplateCleaner",
@@ -56,6 +59,22 @@ __all__ = [
     "site_of",
     "template_key",
 ]
+
+#: The compiled kernels: TemplateMiner.add's per-line loop (``LineMiner``), absent from a module built before it.
+_NATIVE = load()
+if _NATIVE is not None and not hasattr(_NATIVE, "LineMiner"):
+    _NATIVE = None
+
+
+
+@lru_cache(maxsize=8)
+def _line_miner(options: TemplateOptions) -> Any:
+    """The compiled kernel of the miner's per-line loop and of the cleaner's choice of lines, for these options
+    (``newsclean._speedups.LineMiner``), or None without it."""
+    if _NATIVE is None:
+        return None
+    return _NATIVE.LineMiner(DATE_WORDS, READER_WORDS, options.story_line_chars, options.min_chars, options.max_chars,
+                             options.max_sentence_words, MIN_SEGMENT_CHARS, MAX_SEGMENT_CHARS)
 
 # -- normalization -------------------------------------------------------------------------------------
 
@@ -461,6 +480,7 @@ class TemplateMiner:
         self._pairs_key: list[int] = []
         self._example: dict[int, str] = {}
         self._segment_keys: set[int] = set()
+        self._story_counts: dict[tuple[int, ...], int] = {}  # (results: see _stories)
 
     @property
     def documents(self) -> int:
@@ -469,21 +489,58 @@ class TemplateMiner:
     def add(self, site: str, text: str, title: str | None = None) -> None:
         """Count one document of ``site`` (with its ``title``, when it has one: documents of one title tell
         one story, and the title itself is never a template)."""
-        opts = self.options
         d = len(self._doc_site)
         sid = self._site_ids.get(site)
         if sid is None:
             sid = self._site_ids[site] = len(self._sites)
             self._sites.append(site)
         self._doc_site.append(sid)
-        seen: set[int] = set()
         long_keys: list[int] = []
-        example = self._example
-        lines = [x for x in map(str.strip, text.splitlines()) if x]
         title_key = None
         if title and title.strip():
             long_keys.append(_story_hash("title:" + title))
             title_key = key_hash(template_key(title))
+        native = self._native
+        if native is not None:
+            seen: set[int] = set()
+            try:
+                long_keys += native(text, title_key, seen, self._example, self._judge)
+            except Exception:  # noqa: BLE001 - the Python definition raises as it does (the counts so far alike)
+                pass
+            else:
+                self._pairs_doc.extend([d] * len(seen))
+                self._pairs_key.extend(sorted(seen))
+                self._long.append(array("Q", sorted(set(long_keys))))
+                return
+        self._add_py(d, text, long_keys, title_key)
+
+    @property
+    def _native(self) -> Any:
+        """The compiled per-line loop (``newsclean._speedups.LineMiner``) for these options, or None."""
+        cached = self.__dict__.get("_native_cache", False)
+        if cached is False:
+            cached = self._native_cache = _line_miner(self.options)
+        return cached
+
+    def _judge(self, line: str, sentence: bool) -> int | None:
+        """For the compiled loop, in :meth:`_add_py`'s terms: the key of a closing sentence that is a prompt
+        (counted among the closing sentences' keys), of a line that is a candidate (the loop has found it no
+        fragment); None for another."""
+        opts = self.options
+        if sentence:
+            if not _is_prompt(line, opts):
+                return None
+            h = key_hash(template_key(line)) ^ SEGMENT_SALT
+            self._segment_keys.add(h)
+            return h
+        return key_hash(template_key(line)) if is_candidate(line, opts) else None
+
+    def _add_py(self, d: int, text: str, long_keys: list[int], title_key: int | None) -> None:
+        """The lines of document ``d`` counted (the definition of the compiled loop, and the path without it)."""
+        opts = self.options
+        seen: set[int] = set()
+        example = self._example
+        lines = [x for x in map(str.strip, text.splitlines()) if x]
         story_chars, min_chars, max_chars = opts.story_line_chars, opts.min_chars, opts.max_chars
         last = len(lines) - 1
         for j, line in enumerate(lines):
@@ -529,6 +586,7 @@ class TemplateMiner:
         cross: set[int] = set()
         examples: dict[int, tuple[str, str]] = {}
         self._skip_long = self._site_paragraphs(site_docs)
+        self._story_counts = {}
         for h, docs in by_key.items():
             if len(docs) < 2:
                 continue
@@ -586,12 +644,24 @@ class TemplateMiner:
     def _stories_ok(self, docs: Sequence[int]) -> bool:
         """Whether these documents come from enough different stories (see the module docstring)."""
         opts = self.options
-        return self._stories(docs, max(opts.min_stories, opts.story_share * len(docs))) >= \
-            max(opts.min_stories, opts.story_share * len(docs))
+        need = max(opts.min_stories, opts.story_share * len(docs))
+        # A count already made answers: counting that stops below ``need`` stays below it all the way.
+        known = self._story_counts.get(tuple(docs))
+        return (known if known is not None else self._stories(docs, need)) >= need
 
     def _stories(self, docs: Sequence[int], need: float = 0.0) -> int:
         """How many stories these documents tell (documents sharing a long line tell one); counting stops
-        below ``need``."""
+        below ``need``. Whole counts are kept for the documents' list (:meth:`results` asks for the same
+        list under several scopes: a key of one site)."""
+        if need <= 0:
+            key = tuple(docs)
+            known = self._story_counts.get(key)
+            if known is None:
+                known = self._story_counts[key] = self._count_stories(docs, need)
+            return known
+        return self._count_stories(docs, need)
+
+    def _count_stories(self, docs: Sequence[int], need: float) -> int:
         parent = list(range(len(docs)))
 
         def find(x: int) -> int:
@@ -656,7 +726,14 @@ class TemplateCleaner:
         title_key: int | None | bool = False
         changes: list[Change] = []
         alive = [i for i, line in enumerate(lines) if line]
-        for k, i in enumerate(alive):
+        native = _line_miner(opts)
+        todo: Iterable[tuple[int, int]] = enumerate(alive)
+        if native is not None and type(lines) is list and type(line_heads) is dict:
+            # The compiled kernel picks the lines worth a look (long ones for the closing sentences, short ones
+            # whose first word starts a template): most are neither.
+            todo = [(bisect_left(alive, i), i) for i in native.template_lines(
+                lines, line_heads, opts.max_chars, opts.story_line_chars if segment_heads else -1)]
+        for k, i in todo:
             line = lines[i]
             assert line is not None
             s = line.strip()
