@@ -294,7 +294,10 @@ CLEANER_PIECES = [*TEMPLATE_LINES, *_story(500), _story(501)[0] + " " + PROMO, "
                   "Redaksi", "  Redaksi Contoh Edisi Pagi  ", "(Feb) Update Harian Contoh", "7 Komentar Pembaca Contoh",
                   "WWW.contoh.com Berita Terkini Hari", "Redaksi Contoh Edisi Pagi.", "\u212aedaksi Contoh", "", "  ",
                   "18:05 Komentar Pembaca Contoh", "1.000,5 Komentar Pembaca Contoh", "3. Komentar Pembaca Contoh",
-                  "12a Komentar Pembaca Contoh", "Jan. Update Harian Contoh", "(12) Komentar Pembaca Contoh"]
+                  "12a Komentar Pembaca Contoh", "Jan. Update Harian Contoh", "(12) Komentar Pembaca Contoh",
+                  *(_story(502)[1] + end for end in (".Klik Contoh Plus untuk cerita lengkap lainnya.", "!\tKLIK",
+                                                     "? klik", ". Klikan", ". \u0130 Klik", " Klik", ".Klik\u00a0x",
+                                                     ". \u212alik Contoh Plus untuk cerita lengkap lainnya."))]
 CLEANER_LINE = (st.sampled_from(CLEANER_PIECES)
                 | st.builds(lambda a, noise: noise + a, st.sampled_from(CLEANER_PIECES),
                             st.text(alphabet=st.sampled_from(EDGES), max_size=4))
@@ -324,3 +327,23 @@ def test_template_cleaner_gives_the_same_with_and_without_the_kernel(monkeypatch
         fallback = list(lines)
         assert cleaner.run(fallback, doc) == changes
     assert fallback == compiled
+
+
+@needs_miner_kernel
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="needs ../shared/corpus")
+def test_template_cleaner_on_the_dev_corpora(monkeypatch: pytest.MonkeyPatch) -> None:
+    from newsclean.io import doc_from_record
+
+    segments = 0
+    for name in ("id_news_dev.jsonl", "en_news_dev.jsonl"):
+        with open(CORPUS / name, encoding="utf-8") as fh:
+            docs = [doc_from_record(json.loads(line), default_id="x") for line in fh]
+        cleaner = templates.TemplateCleaner(templates.learn_templates(docs))
+        assert cleaner.templates.heads[0]
+        segments += len(cleaner.templates.heads[1])
+        compiled = [(lines, cleaner.run(lines, d)) for d in docs for lines in [list(split_lines(d.text))]]
+        with monkeypatch.context() as m:
+            m.setattr(templates, "_line_miner", lambda options: None)
+            fallback = [(lines, cleaner.run(lines, d)) for d in docs for lines in [list(split_lines(d.text))]]
+        assert fallback == compiled
+    assert segments  # (en_news_dev has closing-sentence templates)

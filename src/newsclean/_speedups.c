@@ -29,8 +29,8 @@
  *       as str's: Py_UNICODE_ISLINEBREAK (splitlines), Py_UNICODE_ISSPACE (strip, split),
  *       Py_UNICODE_ISUPPER, ISLOWER, ISDIGIT (one-character isupper, islower, isdigit); str.lower()
  *       called for a long line with a letter it changes beyond ASCII; CRC-32 as zlib's.
- *   LineMiner.template_lines(lines, heads, max_chars, long_chars)  ⊇  the lines TemplateCleaner.run looks
- *       at (see there).
+ *   LineMiner.template_lines(lines, heads, max_chars, long_chars, segment_heads)  ⊇  the lines
+ *       TemplateCleaner.run looks at (see there).
  *
  * tests/test_speedups.py checks them against the Python definitions on random and real text.
  */
@@ -1225,24 +1225,138 @@ is_digit_at(int kind, const void *data, Py_ssize_t i)
     return ch >= '0' && ch <= '9';
 }
 
-/* LineMiner.template_lines(lines, heads, max_chars, long_chars): the indexes of the lines (str; None and ""
- * are dropped lines) that TemplateCleaner.run must look at: whose stripped length is long_chars at least
- * (long_chars < 0: none such), or at most max_chars with a first word whose head (newsclean.templates._head)
- * is a key of heads -- or one this cannot tell cheaply (a first word beyond ASCII, with "@", "/" or "www.";
- * a line that is not a str). */
+/* Whether newsclean.Templates.segment_start (a sentence end, spaces or tabs, one of heads -- plain lowercase
+ * words -- then a space or the end) may be found in the lowercased last tail_chars of text[a:b]: found, or
+ * that text not simple (see simple_span: lowercase may change its length). 1, 0, or -1 on error. */
+static int
+segment_start_in(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, PyObject *heads, Py_ssize_t tail_chars)
+{
+    Py_ssize_t t = b - tail_chars > a ? b - tail_chars : a;
+    if (!simple_span(kind, data, t, b)) {
+        return 1;
+    }
+    Py_ssize_t nh = PyTuple_GET_SIZE(heads);
+    for (Py_ssize_t p = t; p < b; p++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, p);
+        if (ch != '.' && ch != '!' && ch != '?') {
+            continue;
+        }
+        Py_ssize_t q = p + 1;
+        while (q < b && (PyUnicode_READ(kind, data, q) == ' ' || PyUnicode_READ(kind, data, q) == '\t')) {
+            q++;
+        }
+        for (Py_ssize_t k = 0; k < nh; k++) {
+            PyObject *h = PyTuple_GET_ITEM(heads, k);
+            if (!PyUnicode_Check(h)) {
+                PyErr_SetString(PyExc_TypeError, "heads must be strings");
+                return -1;
+            }
+            Py_ssize_t hn = PyUnicode_GET_LENGTH(h), x = 0;
+            if (hn == 0 || q + hn > b) {
+                continue;
+            }
+            int hk = PyUnicode_KIND(h);
+            const void *hd = PyUnicode_DATA(h);
+            while (x < hn && lower_ascii(PyUnicode_READ(kind, data, q + x)) == PyUnicode_READ(hk, hd, x)) {
+                x++;
+            }
+            if (x == hn && (q + hn == b || Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, q + hn)))) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+/* Whether the head of text[a:b]'s first word (newsclean.templates._head) is a key of heads: 1, 0, or 1 when
+ * this cannot tell cheaply (a first word beyond ASCII, with "@", "/" or "www."); -1 on error. */
+static int
+head_in(LineMiner *self, int kind, const void *data, Py_ssize_t a, Py_ssize_t b, PyObject *heads)
+{
+    char buf[MAX_WORD + 8];
+    /* the first word: up to a space (str.split()), lowercased, numbers as "0" (template_key) */
+    Py_ssize_t e = a, w = 0;
+    while (e < b) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, e);
+        if (Py_UNICODE_ISSPACE(ch)) {
+            break;
+        }
+        if (ch >= 128 || ch == '@' || ch == '/' || w >= MAX_WORD) {
+            return 1;
+        }
+        if (ch >= '0' && ch <= '9') {  /* \d+(?:[.,:]\d+)* */
+            while (e < b && is_digit_at(kind, data, e)) {
+                e++;
+            }
+            while (e + 1 < b) {
+                Py_UCS4 sep = PyUnicode_READ(kind, data, e);
+                if (!((sep == '.' || sep == ',' || sep == ':') && is_digit_at(kind, data, e + 1))) {
+                    break;
+                }
+                e++;
+                while (e < b && is_digit_at(kind, data, e)) {
+                    e++;
+                }
+            }
+            buf[w++] = '0';
+            continue;
+        }
+        buf[w++] = (char)lower_ascii(ch);
+        e++;
+    }
+    for (Py_ssize_t x = 0; x + 3 < w; x++) {
+        if (memcmp(buf + x, "www.", 4) == 0) {
+            return 1;
+        }
+    }
+    Py_ssize_t cs = 0, ce = w;
+    while (cs < ce && is_edge_punct_ascii(buf[cs])) {
+        cs++;
+    }
+    while (ce > cs && is_edge_punct_ascii(buf[ce - 1])) {
+        ce--;
+    }
+    PyObject *head;
+    if (ce > cs && ce - cs <= self->dates_max && table_lookup(self->dates, buf + cs, (int)(ce - cs)) >= 0) {
+        char rep[MAX_WORD + 8];
+        memcpy(rep, buf, cs);
+        memcpy(rep + cs, "<t>", 3);
+        memcpy(rep + cs + 3, buf + ce, w - ce);
+        head = PyUnicode_FromStringAndSize(rep, cs + 3 + (w - ce));
+    }
+    else {
+        head = PyUnicode_FromStringAndSize(buf, w);
+    }
+    if (head == NULL) {
+        return -1;
+    }
+    int r = PyDict_Contains(heads, head);
+    Py_DECREF(head);
+    return r;
+}
+
+/* LineMiner.template_lines(lines, heads, max_chars, long_chars, segment_heads): the indexes of the lines (str;
+ * None and "" are dropped lines) that TemplateCleaner.run must look at: whose stripped length is long_chars
+ * at least (long_chars < 0: none such) and where a closing-sentence template may start (segment_start_in;
+ * segment_heads None: any such line), or at most max_chars with a first word whose head is a key of heads
+ * (head_in); a line that is not a str. */
 static PyObject *
 LineMiner_template_lines(LineMiner *self, PyObject *args)
 {
-    PyObject *lines, *heads;
+    PyObject *lines, *heads, *seg_heads;
     Py_ssize_t max_chars, long_chars;
-    if (!PyArg_ParseTuple(args, "O!O!nn", &PyList_Type, &lines, &PyDict_Type, &heads, &max_chars, &long_chars)) {
+    if (!PyArg_ParseTuple(args, "O!O!nnO", &PyList_Type, &lines, &PyDict_Type, &heads, &max_chars, &long_chars,
+                          &seg_heads)) {
+        return NULL;
+    }
+    if (seg_heads != Py_None && !PyTuple_Check(seg_heads)) {
+        PyErr_SetString(PyExc_TypeError, "segment_heads must be a tuple or None");
         return NULL;
     }
     PyObject *out = PyList_New(0);
     if (out == NULL) {
         return NULL;
     }
-    char buf[MAX_WORD + 8];
     Py_ssize_t m = PyList_GET_SIZE(lines);
     for (Py_ssize_t i = 0; i < m; i++) {
         PyObject *line = PyList_GET_ITEM(lines, i);
@@ -1265,78 +1379,16 @@ LineMiner_template_lines(LineMiner *self, PyObject *args)
             if (len == 0) {
                 continue;
             }
+            take = 0;
             if (long_chars >= 0 && len >= long_chars) {
-                take = 1;
+                take = seg_heads == Py_None ? 1 : segment_start_in(kind, data, a, b, seg_heads, self->max_segment + 10);
             }
-            else if (len > max_chars) {
-                take = 0;
+            if (take == 0 && len <= max_chars) {
+                take = head_in(self, kind, data, a, b, heads);
             }
-            else {
-                /* the first word: up to a space (str.split()), lowercased, numbers as "0" (template_key) */
-                Py_ssize_t e = a, w = 0;
-                int plain = 1;
-                while (e < b) {
-                    Py_UCS4 ch = PyUnicode_READ(kind, data, e);
-                    if (Py_UNICODE_ISSPACE(ch)) {
-                        break;
-                    }
-                    if (ch >= 128 || ch == '@' || ch == '/' || w >= MAX_WORD) {
-                        plain = 0;
-                        break;
-                    }
-                    if (ch >= '0' && ch <= '9') {  /* \d+(?:[.,:]\d+)* */
-                        while (e < b && is_digit_at(kind, data, e)) {
-                            e++;
-                        }
-                        while (e + 1 < b) {
-                            Py_UCS4 sep = PyUnicode_READ(kind, data, e);
-                            if (!((sep == '.' || sep == ',' || sep == ':') && is_digit_at(kind, data, e + 1))) {
-                                break;
-                            }
-                            e++;
-                            while (e < b && is_digit_at(kind, data, e)) {
-                                e++;
-                            }
-                        }
-                        buf[w++] = '0';
-                        continue;
-                    }
-                    buf[w++] = (char)lower_ascii(ch);
-                    e++;
-                }
-                for (Py_ssize_t x = 0; plain && x + 3 < w; x++) {
-                    plain = memcmp(buf + x, "www.", 4) != 0;
-                }
-                if (plain) {
-                    Py_ssize_t cs = 0, ce = w;
-                    while (cs < ce && is_edge_punct_ascii(buf[cs])) {
-                        cs++;
-                    }
-                    while (ce > cs && is_edge_punct_ascii(buf[ce - 1])) {
-                        ce--;
-                    }
-                    PyObject *head;
-                    if (ce > cs && ce - cs <= self->dates_max && table_lookup(self->dates, buf + cs, (int)(ce - cs)) >= 0) {
-                        char rep[MAX_WORD + 8];
-                        memcpy(rep, buf, cs);
-                        memcpy(rep + cs, "<t>", 3);
-                        memcpy(rep + cs + 3, buf + ce, w - ce);
-                        head = PyUnicode_FromStringAndSize(rep, cs + 3 + (w - ce));
-                    }
-                    else {
-                        head = PyUnicode_FromStringAndSize(buf, w);
-                    }
-                    if (head == NULL) {
-                        Py_DECREF(out);
-                        return NULL;
-                    }
-                    take = PyDict_Contains(heads, head);
-                    Py_DECREF(head);
-                    if (take < 0) {
-                        Py_DECREF(out);
-                        return NULL;
-                    }
-                }
+            if (take < 0) {
+                Py_DECREF(out);
+                return NULL;
             }
         }
         if (take) {
@@ -1354,7 +1406,8 @@ LineMiner_template_lines(LineMiner *self, PyObject *args)
 
 static PyMethodDef LineMiner_methods[] = {
     {"template_lines", (PyCFunction)LineMiner_template_lines, METH_VARARGS,
-     "template_lines(lines, heads, max_chars, long_chars): the lines TemplateCleaner.run looks at (a superset)."},
+     "template_lines(lines, heads, max_chars, long_chars, segment_heads): the lines TemplateCleaner.run looks at "
+     "(a superset)."},
     {NULL, NULL, 0, NULL},
 };
 

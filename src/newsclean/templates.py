@@ -732,7 +732,8 @@ class TemplateCleaner:
             # The compiled kernel picks the lines worth a look (long ones for the closing sentences, short ones
             # whose first word starts a template): most are neither.
             todo = [(bisect_left(alive, i), i) for i in native.template_lines(
-                lines, line_heads, opts.max_chars, opts.story_line_chars if segment_heads else -1)]
+                lines, line_heads, opts.max_chars, opts.story_line_chars if segment_heads else -1,
+                tuple(segment_heads) if segment_start is not None else None)]
         for k, i in todo:
             line = lines[i]
             assert line is not None
