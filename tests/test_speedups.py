@@ -347,3 +347,22 @@ def test_template_cleaner_on_the_dev_corpora(monkeypatch: pytest.MonkeyPatch) ->
             fallback = [(lines, cleaner.run(lines, d)) for d in docs for lines in [list(split_lines(d.text))]]
         assert fallback == compiled
     assert segments  # (en_news_dev has closing-sentence templates)
+
+
+@needs_miner_kernel
+@settings(max_examples=3000, deadline=None)
+@given(MINER_TEXT)
+def test_line_key_is_key_hash_of_template_key(s: str) -> None:
+    native = templates._line_miner(templates.DEFAULT_OPTIONS)
+    h = native.key(s)
+    try:
+        want = templates.key_hash(templates.template_key(s))
+    except UnicodeEncodeError:  # a surrogate: never keyed by the kernel, and line_key raises as key_hash does
+        assert h is None
+        with pytest.raises(UnicodeEncodeError):
+            templates.line_key(s)
+        return
+    assert h is None or h == want
+    assert templates.line_key(s) == want
+    if s.isascii() and not any(c in s for c in "@/") and "www." not in s.lower():
+        assert h is not None  # (the kernel answers for such lines)

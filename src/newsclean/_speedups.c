@@ -30,7 +30,9 @@
  *       Py_UNICODE_ISUPPER, ISLOWER, ISDIGIT (one-character isupper, islower, isdigit); str.lower()
  *       called for a long line with a letter it changes beyond ASCII; CRC-32 as zlib's.
  *   LineMiner.template_lines(lines, heads, max_chars, long_chars, segment_heads)  ⊇  the lines
- *       TemplateCleaner.run looks at (see there).
+ *       TemplateCleaner.run looks at (see there);
+ *   LineMiner.key(line)  ==  key_hash(template_key(line)), or None (the caller computes it) for a line whose
+ *       lowercase is not per character, or with "@", "/" or "www.".
  *
  * tests/test_speedups.py checks them against the Python definitions on random and real text.
  */
@@ -1404,7 +1406,46 @@ LineMiner_template_lines(LineMiner *self, PyObject *args)
     return out;
 }
 
+/* LineMiner.key(line): key_hash(template_key(line)) when line is simple (see simple_span) without "@", "/"
+ * or "www." (any case), else None (the caller computes it). */
+static PyObject *
+LineMiner_key(LineMiner *self, PyObject *line)
+{
+    if (!PyUnicode_Check(line)) {
+        PyErr_SetString(PyExc_TypeError, "key() takes a str");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(line);
+    int kind = PyUnicode_KIND(line);
+    const void *data = PyUnicode_DATA(line);
+    if (!PyUnicode_IS_ASCII(line) && !simple_span(kind, data, 0, n)) {
+        Py_RETURN_NONE;
+    }
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch == '@' || ch == '/' || ((ch == 'w' || ch == 'W') && i + 3 < n
+                                       && lower_ascii(PyUnicode_READ(kind, data, i + 1)) == 'w'
+                                       && lower_ascii(PyUnicode_READ(kind, data, i + 2)) == 'w'
+                                       && PyUnicode_READ(kind, data, i + 3) == '.')) {
+            Py_RETURN_NONE;
+        }
+    }
+    Py_UCS4 small[256];
+    Py_UCS4 *tmp = n <= 256 ? small : PyMem_Malloc(sizeof(Py_UCS4) * n);
+    if (tmp == NULL) {
+        return PyErr_NoMemory();
+    }
+    PyObject *h = simple_key_hash(self, kind, data, 0, n, tmp);
+    if (tmp != small) {
+        PyMem_Free(tmp);
+    }
+    return h;
+}
+
 static PyMethodDef LineMiner_methods[] = {
+    {"key", (PyCFunction)LineMiner_key, METH_O,
+     "key(line): key_hash(template_key(line)) of a line whose lowercase is per character, without links or handles; "
+     "else None."},
     {"template_lines", (PyCFunction)LineMiner_template_lines, METH_VARARGS,
      "template_lines(lines, heads, max_chars, long_chars, segment_heads): the lines TemplateCleaner.run looks at "
      "(a superset)."},

@@ -32,7 +32,7 @@ from typing import TYPE_CHECKING, Any
 from .document import Change, Document
 from .lang import detect_lang
 from .speedups import load
-from .templates import DATE_WORDS, Templates, is_post_attribution, key_hash, site_of, template_key
+from .templates import DATE_WORDS, Templates, is_post_attribution, line_key, site_of
 
 if TYPE_CHECKING:
     import numpy as np
@@ -307,7 +307,7 @@ def _feature_rows(lines: Sequence[str | None], doc: Document, templates: Templat
             float(bool(next_s) and next_s[0].islower()), float(min(run, 10)),
         ]
         if templates is not None:
-            share, sites, stories = templates.repetition(key_hash(template_key(s)), site)
+            share, sites, stories = templates.repetition(line_key(s), site)
             f += [share, math.log1p(sites), math.log1p(stories)]
         else:
             f += [0.0, 0.0, 0.0]

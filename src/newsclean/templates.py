@@ -55,6 +55,7 @@ __all__ = [
     "learn_templates",
     "mine_inputs",
     "key_hash",
+    "line_key",
     "network_of",
     "site_of",
     "template_key",
@@ -150,6 +151,17 @@ def key_hash(key: str) -> int:
     """A stable 64-bit hash of a key (the same in every process and run, unlike ``hash``)."""
     data = key.encode("utf-8")
     return (zlib.crc32(data) << 32) | zlib.crc32(data, 0x9E3779B9)
+
+
+def line_key(line: str) -> int:
+    """``key_hash(template_key(line))``: by the compiled kernel when it can tell (a line whose lowercase is per
+    character, without links or handles), else in Python."""
+    native = _line_miner(DEFAULT_OPTIONS)
+    if native is not None:
+        h = native.key(line)
+        if h is not None:
+            return h  # type: ignore[no-any-return]
+    return key_hash(template_key(line))
 
 
 # -- guards -------------------------------------------------------------------------------------------
@@ -499,7 +511,7 @@ class TemplateMiner:
         title_key = None
         if title and title.strip():
             long_keys.append(_story_hash("title:" + title))
-            title_key = key_hash(template_key(title))
+            title_key = line_key(title)
         native = self._native
         if native is not None:
             seen: set[int] = set()
@@ -530,10 +542,10 @@ class TemplateMiner:
         if sentence:
             if not _is_prompt(line, opts):
                 return None
-            h = key_hash(template_key(line)) ^ SEGMENT_SALT
+            h = line_key(line) ^ SEGMENT_SALT
             self._segment_keys.add(h)
             return h
-        return key_hash(template_key(line)) if is_candidate(line, opts) else None
+        return line_key(line) if is_candidate(line, opts) else None
 
     def _add_py(self, d: int, text: str, long_keys: list[int], title_key: int | None) -> None:
         """The lines of document ``d`` counted (the definition of the compiled loop, and the path without it)."""
@@ -757,7 +769,7 @@ class TemplateCleaner:
                 continue
             nxt = lines[alive[k + 1]] if k + 1 < len(alive) else None
             if is_candidate(s, opts) and not is_fragment(s, nxt.strip() if nxt else None):
-                h = key_hash(template_key(s))
+                h = line_key(s)
                 if site is None:
                     site = site_of(doc)
                 scope = t.scope_of(h, site)
@@ -765,7 +777,7 @@ class TemplateCleaner:
                     continue
                 if title_key is False:
                     title = _title(doc)
-                    title_key = key_hash(template_key(title)) if title else None
+                    title_key = line_key(title) if title else None
                 if h != title_key:  # the headline is not a template
                     changes.append(Change("drop_line", self.name, f"template.{scope}", i, 0, len(line), line, ""))
                     lines[i] = None
@@ -782,7 +794,7 @@ class TemplateCleaner:
             if found is None or _head(found[1]) not in heads:
                 return
             start, seg = found
-            h = key_hash(template_key(seg)) ^ SEGMENT_SALT
+            h = line_key(seg) ^ SEGMENT_SALT
             # (the learned keys first: a sentence that is none of them need not be judged as a prompt)
             if h not in t.segments or not is_prompt(seg, t.options):
                 return
