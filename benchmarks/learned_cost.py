@@ -8,7 +8,10 @@
   that the machine's load falls on all four alike; CPU time of this process (``time.process_time``), per
   repeat; the ratios are medians of the per-repeat ratios to "neither".
 - **Learning pass**: ``newsclean.templates.mine_inputs`` over the corpus file (what ``--templates`` does
-  before cleaning: read, parse, count), its CPU time next to the cleaning time of the same documents.
+  before cleaning: read, parse, count) and ``results()``, its CPU time next to the cleaning time of the same
+  documents.
+- **Steps**: inside cleaning with both, the CPU time of the template cleaner, of the line model and of its
+  features (medians over the repeats), next to the whole cleaning.
 - **CLI** (``--cli``): ``python -m newsclean FILE OUT --dedup off --jobs 1`` with ``--templates off
   --line-model off`` and with the defaults, in their own processes, alternating; CPU time of the child
   (``os.wait4``), medians of the per-repeat ratios.
@@ -81,7 +84,8 @@ def in_process(path: Path, *, limit: int, repeats: int) -> dict[str, Any]:
     rows = {k: {"cpu_seconds": round(statistics.median(v), 3), "mb_per_cpu_second": round(mb / statistics.median(v), 2),
                 "ratio": round(statistics.median(a / b for a, b in zip(v, base)), 3)} for k, v in per_repeat.items()}
     return {"corpus": str(path), "documents": len(docs), "mb": round(mb, 2), "templates": len(tpl),
-            "learn_templates_cpu_seconds": round(learn_cpu, 3), "configs": rows}
+            "learn_templates_cpu_seconds": round(learn_cpu, 3), "configs": rows,
+            "steps_cpu_seconds": steps(docs, tpl, repeats=repeats)}
 
 
 def learning_pass(path: Path, *, repeats: int) -> dict[str, Any]:
@@ -89,13 +93,59 @@ def learning_pass(path: Path, *, repeats: int) -> dict[str, Any]:
     from newsclean.templates import mine_inputs
 
     f = InputFile(path.resolve(), path.name)
-    times = []
+    times, mine, results = [], [], []
     for _ in range(repeats):
         t0 = time.process_time()
         miner = mine_inputs([f])
+        t1 = time.process_time()
         miner.results()
-        times.append(time.process_time() - t0)
-    return {"documents": miner.documents, "cpu_seconds": round(statistics.median(times), 3)}
+        t2 = time.process_time()
+        times.append(t2 - t0)
+        mine.append(t1 - t0)
+        results.append(t2 - t1)
+    return {"documents": miner.documents, "cpu_seconds": round(statistics.median(times), 3),
+            "mine_inputs_cpu_seconds": round(statistics.median(mine), 3),
+            "results_cpu_seconds": round(statistics.median(results), 3)}
+
+
+def steps(docs: list[Any], tpl: Any, *, repeats: int) -> dict[str, float]:
+    """CPU time of the template cleaner, the line model and its features inside cleaning with both (medians over
+    repeats of the documents), next to the whole of it: where the cost of the two components goes."""
+    from newsclean import Pipeline, linemodel, templates
+
+    spent: dict[str, float] = {}
+    saved = [(templates.TemplateCleaner, "run", "template_cleaner"), (linemodel.LineModelCleaner, "run", "line_model"),
+             (linemodel, "_feature_rows", "line_model_features")]
+    originals = [getattr(owner, attr) for owner, attr, _ in saved]
+
+    def timed(fn: Any, label: str) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            t0 = time.process_time()
+            try:
+                return fn(*args, **kwargs)
+            finally:
+                spent[label] = spent.get(label, 0.0) + time.process_time() - t0
+        return wrapper
+
+    per: dict[str, list[float]] = {}
+    try:
+        for (owner, attr, label), fn in zip(saved, originals):
+            setattr(owner, attr, timed(fn, label))
+        p = Pipeline.default(templates=tpl)
+        for d in docs[:50]:
+            p.explain(d)
+        for _ in range(repeats):
+            spent.clear()
+            t0 = time.process_time()
+            for d in docs:
+                p.explain(d)
+            spent["cleaning"] = time.process_time() - t0
+            for k, v in spent.items():
+                per.setdefault(k, []).append(v)
+    finally:
+        for (owner, attr, _), fn in zip(saved, originals):
+            setattr(owner, attr, fn)
+    return {k: round(statistics.median(v), 4) for k, v in per.items()}
 
 
 def _cli_cpu(args: list[str], src: Path) -> float:
@@ -181,7 +231,10 @@ def main(argv: list[str] | None = None) -> int:
             per_doc = res["configs"]["both"]["cpu_seconds"] / res["documents"]
             share = lp["cpu_seconds"] / (per_doc * max(1, lp["documents"]))
             print(f"  learning pass over the whole file: {lp['documents']} documents, {lp['cpu_seconds']:.3f} s CPU "
-                  f"(x{share:.3f} of cleaning as many documents)")
+                  f"(x{share:.3f} of cleaning as many documents; mine_inputs {lp['mine_inputs_cpu_seconds']:.3f} s, "
+                  f"results {lp['results_cpu_seconds']:.3f} s)")
+            st = res["steps_cpu_seconds"]
+            print("  inside cleaning with both, CPU s: " + ", ".join(f"{k} {v:.4f}" for k, v in st.items()))
             if a.cli:
                 c = res["cli"]
                 print(f"  CLI --dedup off --jobs 1, CPU s: {c['cpu_seconds']}  defaults / neither "
