@@ -2,8 +2,9 @@
 are there and not turned off with ``NEWSCLEAN_SPEEDUPS=0``.
 
 Every kernel has a pure-Python definition beside its use (:func:`newsclean.lang._counts_py`,
-:func:`newsclean.text._trigger_lines_py`) that is its specification and the path taken without it:
-both give the same results (``tests/test_speedups.py``), the kernels only faster.
+:func:`newsclean.text._trigger_lines_py`, :meth:`newsclean.templates.TemplateMiner._add_py`, ...) that is its
+specification and the path taken without it: both give the same results (``tests/test_speedups.py``), the
+kernels only faster.
 """
 
 from __future__ import annotations

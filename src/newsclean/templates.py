@@ -67,7 +67,6 @@ if _NATIVE is not None and not hasattr(_NATIVE, "LineMiner"):
     _NATIVE = None
 
 
-
 @lru_cache(maxsize=8)
 def _line_miner(options: TemplateOptions) -> Any:
     """The compiled kernel of the miner's per-line loop and of the cleaner's choice of lines, for these options
@@ -76,6 +75,7 @@ def _line_miner(options: TemplateOptions) -> Any:
         return None
     return _NATIVE.LineMiner(DATE_WORDS, READER_WORDS, options.story_line_chars, options.min_chars, options.max_chars,
                              options.max_sentence_words, MIN_SEGMENT_CHARS, MAX_SEGMENT_CHARS)
+
 
 # -- normalization -------------------------------------------------------------------------------------
 
