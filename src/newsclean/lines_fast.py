@@ -486,7 +486,8 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
         if i not in flagged and not (reported & windowed_at and rules._windowed_inline_could_match(line, windowed)):  # type: ignore[arg-type]
             continue
         # The first pass needs only the rules reported for the line (a rule that matches nowhere in
-        # it never wins a position of the alternation); after a cut, all of them.
+        # it never wins a position of the alternation); after a cut (the reference tries all of them
+        # then: a match may now span the place of the cut), the rules a scan of the new text reports.
         positions: tuple[int, ...] | None = tuple(sorted(reported))
         while line:
             spans = inline_spans(i, line, positions)
@@ -495,7 +496,15 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
             for start, end, rule in reversed(spans):
                 cut(i, start, end, rule)
             line = lines[i]
-            positions = None
+            if line:
+                found = doc.pf.scan_lines([line])
+                if found is None:  # pragma: no cover - a cut only removes characters: still eligible
+                    positions = None
+                else:
+                    now_reported = found["inline"].get(0)
+                    if not now_reported:
+                        break  # no rule matches anywhere in the new text: the alternation finds nothing
+                    positions = tuple(sorted(now_reported))
     return touched
 
 
