@@ -9,6 +9,13 @@ Pages:
   pages (``page_type == "index"``) are not scored; the table reports how much text each extractor
   returns for them (ideally none).
 - ``en``: ``benchmarks/data/html_en/*.html`` with ``*.txt`` references (see the README there).
+- ``--public DIR`` adds two sets of public pages that neither project wrote its heuristics on, fetched
+  from PyPI into ``DIR`` the first time (``pip download`` of two source distributions; nothing is copied
+  into this repository): ``np4k``, the article pages of newspaper4k 0.9.6's test data with its expected
+  texts (``tests/data/html`` and ``tests/data/txt``: news in English and ten other languages), scored and
+  timed; ``traf1``, the 110 pages of trafilatura 1.0.0's ``tests/cache`` (news, blogs and shops, mostly
+  German and English), timed only (they come without reference texts). Speed is reported per set: the
+  ratio to trafilatura depends on the pages (larger pages with more markup narrow it).
 
 Accuracy (bag of tokens, as article-extraction benchmarks do): a token is a maximal run of Unicode word
 characters (``\\w+``), lower-cased. With P and R the multisets of extracted and reference tokens,
@@ -75,6 +82,49 @@ def load_pages(id_dir: Path | None, en_dir: Path | None) -> list[Page]:
                 outlet = path.stem.rsplit("-", 1)[0]
                 pages.append(Page(path.stem, "en", outlet, path.read_bytes(), ref_path.read_text("utf-8")))
     return pages
+
+
+#: The public page sets of ``--public``: name -> (PyPI requirement, html folder, reference folder or None).
+PUBLIC_SETS: dict[str, tuple[str, str, str | None]] = {
+    "np4k": ("newspaper4k==0.9.6", "newspaper4k-0.9.6/tests/data/html", "newspaper4k-0.9.6/tests/data/txt"),
+    "traf1": ("trafilatura==1.0.0", "trafilatura-1.0.0/tests/cache", None),
+}
+
+
+def fetch_public(folder: Path) -> dict[str, tuple[Path, Path | None]]:
+    """Download and unpack the source distributions of :data:`PUBLIC_SETS` into ``folder`` (once), and
+    return each set's page folder and reference folder."""
+    import subprocess
+    import tarfile
+
+    folder.mkdir(parents=True, exist_ok=True)
+    found: dict[str, tuple[Path, Path | None]] = {}
+    for name, (requirement, html_dir, ref_dir) in PUBLIC_SETS.items():
+        if not (folder / html_dir).is_dir():
+            subprocess.run([sys.executable, "-m", "pip", "download", "--quiet", "--no-deps", "--no-binary",
+                            ":all:", "--dest", str(folder), requirement], check=True)
+            stem = requirement.replace("==", "-")
+            archive = folder / f"{stem}.tar.gz"
+            with tarfile.open(archive) as tar:
+                members = [m for m in tar.getmembers() if m.name.startswith((html_dir, ref_dir or html_dir))
+                           and m.isfile()]
+                tar.extractall(folder, members=members, filter="data")
+        found[name] = (folder / html_dir, folder / ref_dir if ref_dir else None)
+    return found
+
+
+def load_public(sets: dict[str, tuple[Path, Path | None]]) -> tuple[list[Page], list[Page]]:
+    """(scored pages: those with a reference text, timed-only pages: the others) of the public sets."""
+    scored: list[Page] = []
+    timed: list[Page] = []
+    for name, (html_dir, ref_dir) in sets.items():
+        for path in sorted(html_dir.glob("*.html")):
+            ref = ref_dir / f"{path.stem}.txt" if ref_dir is not None else None
+            if ref is not None and ref.exists():
+                scored.append(Page(path.stem, name, path.stem, path.read_bytes(), ref.read_text("utf-8")))
+            elif ref_dir is None:
+                timed.append(Page(path.stem, name, path.stem, path.read_bytes(), None))
+    return scored, timed
 
 
 def token_prf(extracted: str, reference: str) -> tuple[float, float, float]:
@@ -200,13 +250,17 @@ def print_report(scores: dict[str, object], speeds: dict[str, object] | None, na
     for n in names:
         print(f"  {n:<14}{index[n]['median_chars']:>8} / {index[n]['max_chars']}")
     if speeds is not None:
-        print()
-        print(f"speed: {speeds['pages']} pages x {speeds['repeats']} repeats, one process, median pages/s")
-        for n in names:
-            print(f"  {n:<14}{speeds[n]['pages_per_s']:>10.1f}")
-        if "newsclean_vs_trafilatura" in speeds:
-            r = speeds["newsclean_vs_trafilatura"]["median_ratio"]  # type: ignore[index]
-            print(f"  newsclean / trafilatura speed ratio (median of per-repeat ratios): {r:.1f}x")
+        print_speed("speed", speeds, names)
+
+
+def print_speed(label: str, speeds: dict[str, object], names: list[str]) -> None:
+    print()
+    print(f"{label}: {speeds['pages']} pages x {speeds['repeats']} repeats, one process, median pages/s")
+    for n in names:
+        print(f"  {n:<14}{speeds[n]['pages_per_s']:>10.1f}")  # type: ignore[index]
+    if "newsclean_vs_trafilatura" in speeds:
+        r = speeds["newsclean_vs_trafilatura"]["median_ratio"]  # type: ignore[index]
+        print(f"  newsclean / trafilatura speed ratio (median of per-repeat ratios): {r:.1f}x")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -217,9 +271,16 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-trafilatura", action="store_true")
     ap.add_argument("--per-page", action="store_true", help="print F1 per page")
     ap.add_argument("--json", type=Path, help="write all numbers here")
+    ap.add_argument("--public", type=Path, metavar="DIR",
+                    help="also the public page sets np4k and traf1, fetched from PyPI into DIR once")
+    ap.add_argument("--public-only", action="store_true", help="with --public: only those sets")
     args = ap.parse_args(argv)
 
-    pages = load_pages(args.id_dir, args.en_dir)
+    pages = [] if args.public_only else load_pages(args.id_dir, args.en_dir)
+    public_timed: list[Page] = []
+    if args.public is not None:
+        public_scored, public_timed = load_public(fetch_public(args.public))
+        pages += public_scored
     if not pages:
         print(f"no pages found in {args.id_dir} or {args.en_dir}", file=sys.stderr)
         return 2
@@ -238,8 +299,15 @@ def main(argv: list[str] | None = None) -> int:
             )
             print(f"{row['id']:<34}{cells}")
         print()
-    speeds = speed(pages, extractors, args.repeats) if args.repeats > 0 else None
-    print_report(scores, speeds, names)
+    # Speed per set of pages: the ratio depends on the pages, and one figure over all would hide it.
+    by_set: dict[str, list[Page]] = defaultdict(list)
+    for page in pages + public_timed:
+        by_set["id+en (local)" if page.set in ("id", "en") else page.set].append(page)
+    speeds = {name: speed(group, extractors, args.repeats) for name, group in by_set.items()} \
+        if args.repeats > 0 else {}
+    print_report(scores, None, names)
+    for name, result in speeds.items():
+        print_speed(f"speed, {name}", result, names)
     if args.json:
         args.json.write_text(json.dumps({"scores": scores, "speed": speeds}, indent=1), encoding="utf-8")
     return 0

@@ -9,6 +9,8 @@ from datetime import datetime
 from pathlib import Path
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from newsclean.html import extract_article
 from newsclean.html.dates import normalize_date
@@ -102,3 +104,63 @@ def test_metadata_found_on_the_html_pages() -> None:
     assert sum(1 for r in rows if r["site_name"]) >= 34
     dates = [r["date"] for r in rows if r["date"]]
     assert len(dates) >= 35 and all(iso(d) for d in dates)
+
+
+# -- the labelled-byline search reads each element's text at most once per nesting chain ----------------
+
+def _byline_by_every_element(tree):  # type: ignore[no-untyped-def]
+    """The search as it was written first: every element's text read (quadratic in nested containers)."""
+    from newsclean.html import meta as M
+
+    body = tree.body
+    if body is None:
+        return None
+    for node in body.css("p, div, span, strong, em, small"):
+        if node.child is not None and node.child.next is not None and node.child.tag != "-text":
+            continue
+        text = node.text(deep=True, separator=" ")
+        if len(text) > M.MAX_BYLINE_CHARS:
+            continue
+        m = M._LABELLED_RE.search(text)
+        if m:
+            name = M._person(m.group(1))
+            if name:
+                return name
+    return None
+
+
+_BYLINE_PIECES = ["Penulis: Dewi Kania", "By: Jane Doe", "Oleh: Rudi Hartono | Editor", "Reporter : Ali Akbar",
+                  "harga naik pada Senin", "x" * 120, "Baca juga: berita lain", "by: 12 orang", ""]
+
+
+@st.composite
+def _nested_bodies(draw):  # type: ignore[no-untyped-def]
+    def element(depth: int) -> str:
+        tag = draw(st.sampled_from(["div", "p", "span", "strong", "em", "small", "section", "li"]))
+        parts = []
+        for _ in range(draw(st.integers(0, 3 if depth < 4 else 0))):
+            if draw(st.booleans()):
+                parts.append(draw(st.sampled_from(_BYLINE_PIECES)))
+            else:
+                parts.append(element(depth + 1))
+        return f"<{tag}>{''.join(parts)}</{tag}>"
+
+    return "<html><body>" + "".join(element(0) for _ in range(draw(st.integers(1, 4)))) + "</body></html>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_nested_bodies())
+def test_labelled_byline_search_finds_what_reading_every_element_finds(page: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from newsclean.html import meta as M
+
+    tree = LexborHTMLParser(page)
+    tree.strip_tags(["address"])  # no element for the selector step: the labelled search decides
+    assert M._byline(tree) == _byline_by_every_element(tree)
+
+
+def test_labelled_byline_in_a_leaf_under_long_containers() -> None:
+    inner = "<p>Penulis: Dewi Kania</p>"
+    page = "<html><body>" + "<div><p>" + "kata " * 100 + "</p>" * 1 + inner + "</div>" * 1 + "</body></html>"
+    assert extract_article(page).author == "Dewi Kania"

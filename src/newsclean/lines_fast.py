@@ -99,7 +99,7 @@ def usable(rules: CompiledRules) -> bool:
 class _Memo:
     """Decisions that depend on a line's text only, shared by every document of a selection."""
 
-    __slots__ = ("line", "tail", "lexicon", "prefix", "regex", "size")
+    __slots__ = ("line", "tail", "lexicon", "prefix", "regex", "inline", "size")
 
     def __init__(self) -> None:
         self.line: dict[str, Rule | None] = {}
@@ -107,6 +107,9 @@ class _Memo:
         self.lexicon: dict[str, Rule | None] = {}
         self.prefix: dict[tuple[int, str], int] = {}
         self.regex: dict[int, re.Pattern[str]] = {}
+        # The inline alternation restricted to some rules, by their positions (looked up by a tuple of
+        # ints: hashing the rules themselves, every field of each, is what the lookup would cost).
+        self.inline: dict[tuple[int, ...], re.Pattern[str]] = {}
         self.size = 0
 
     def trim(self) -> None:
@@ -128,7 +131,7 @@ def _memo(rules: CompiledRules) -> _Memo:
 class _Doc:
     """One document's scan results, kept fresh as cuts change lines."""
 
-    __slots__ = ("hits", "scanned", "pf", "inline_found", "ascii")
+    __slots__ = ("hits", "scanned", "pf", "inline_found", "ascii", "spans")
 
     def __init__(self, pf, lines: list[str | None], hits: dict[str, dict[int, set[int]]]) -> None:  # type: ignore[no-untyped-def]
         self.pf = pf
@@ -139,6 +142,10 @@ class _Doc:
         self.inline_found: set[int] = set()
         for positions in hits["inline"].values():
             self.inline_found |= positions
+        # The non-empty matches of an inline alternation in a line's text, by (the alternation's rule
+        # positions, None for all of them; the text): what a finditer gives depends on nothing else,
+        # and the rounds after the first look at the same lines again (as does the cut after the check).
+        self.spans: dict[tuple[tuple[int, ...] | None, str], list[tuple[int, int, Rule]]] = {}
 
     def refresh(self, lines: list[str | None], changed: set[int]) -> None:
         # Lines whose text is as it was at their last scan would report the same rules again.
@@ -413,7 +420,30 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
     # The reference cuts only where the alternation matches inside a line it checks (below), and a
     # line it checks has reports: if no reported line has such a match, it cuts nothing, and the
     # searches of the whole text that choose the lines it checks (the dearest part) are not needed.
-    if not any(_inline_spans(inline, line, from_end.get(i), _inline_alternation(tuple(inline.rules), tuple(sorted(at))))
+    spans_of = doc.spans
+    alternations = memo.inline
+
+    def inline_spans(i: int, line: str, positions: tuple[int, ...] | None) -> list[tuple[int, int, Rule]]:
+        """The cuts the reference makes in one pass over line ``i`` (text ``line``), with the alternation
+        of the rules at ``positions`` (None: all of them): its non-empty matches, but those of a rule
+        whose window (lines from the end) the line is not in."""
+        key = (positions, line)
+        found = spans_of.get(key)
+        if found is None:
+            if positions is None:
+                regex = inline.regex
+            else:
+                regex = alternations.get(positions)  # type: ignore[assignment]
+                if regex is None:
+                    regex = alternations[positions] = _inline_alternation(tuple(inline.rules), positions)
+            found = spans_of[key] = _inline_spans(inline, line, None, regex, windows=False)  # type: ignore[arg-type]
+        if not found or not inline_windowed:
+            return found
+        end = from_end.get(i)
+        return [s for s in found if not s[2].window or (s[2].window if end is None else end) < s[2].window]
+
+    inline_windowed = bool(tail_window)
+    if not any(inline_spans(i, line, tuple(sorted(at)))
                for i, at in inline_hits.items() if at and (line := lines[i])):
         return touched
     chosen = sorted(doc.inline_found)
@@ -456,26 +486,36 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
         if i not in flagged and not (reported & windowed_at and rules._windowed_inline_could_match(line, windowed)):  # type: ignore[arg-type]
             continue
         # The first pass needs only the rules reported for the line (a rule that matches nowhere in
-        # it never wins a position of the alternation); after a cut, all of them.
-        regex = _inline_alternation(tuple(inline.rules), tuple(sorted(reported)))
+        # it never wins a position of the alternation); after a cut (the reference tries all of them
+        # then: a match may now span the place of the cut), the rules a scan of the new text reports.
+        positions: tuple[int, ...] | None = tuple(sorted(reported))
         while line:
-            spans = _inline_spans(inline, line, from_end.get(i), regex)
+            spans = inline_spans(i, line, positions)
             if not spans:
                 break
             for start, end, rule in reversed(spans):
                 cut(i, start, end, rule)
             line = lines[i]
-            regex = inline.regex  # type: ignore[assignment]
+            if line:
+                found = doc.pf.scan_lines([line])
+                if found is None:  # pragma: no cover - a cut only removes characters: still eligible
+                    positions = None
+                else:
+                    now_reported = found["inline"].get(0)
+                    if not now_reported:
+                        break  # no rule matches anywhere in the new text: the alternation finds nothing
+                    positions = tuple(sorted(now_reported))
     return touched
 
 
-def _inline_spans(inline, line: str, from_end: int | None, regex: re.Pattern[str]) -> list[tuple[int, int, Rule]]:  # type: ignore[no-untyped-def]
+def _inline_spans(inline, line: str, from_end: int | None, regex: re.Pattern[str], *,  # type: ignore[no-untyped-def]
+                  windows: bool = True) -> list[tuple[int, int, Rule]]:
     """The cuts the reference makes in one pass over a line it checks: the non-empty matches of the
-    alternation, but those of a rule whose window (lines from the end) the line is not in."""
+    alternation, but (``windows``) those of a rule whose window (lines from the end) the line is not in."""
     return [(m.start(), m.end(), rule)
             for m in regex.finditer(line) if m.end() > m.start()
             for rule in (_which(m, inline.rules),)
-            if not rule.window or (rule.window if from_end is None else from_end) < rule.window]
+            if not windows or not rule.window or (rule.window if from_end is None else from_end) < rule.window]
 
 
 @functools.lru_cache(maxsize=4096)

@@ -27,7 +27,6 @@ Every step records what it changed as :class:`~newsclean.document.Change` steps,
 
 from __future__ import annotations
 
-import itertools
 import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
@@ -475,17 +474,22 @@ def lang_sample(lines: Sequence[str | None]) -> list[str]:
     >>> lang_sample(["JAKARTA", None, "Harga cabai naik lagi di pasar induk pagi ini, kata pedagang.", ""])
     ['Harga cabai naik lagi di pasar induk pagi ini, kata pedagang.']
     """
-    # (``not line.isspace()`` is ``line.strip() != ""`` for a line that is not empty.)
-    if len(lines) <= 4 * LANG_SAMPLE_LINES:
-        alive = [line for line in lines if line and not line.isspace()][:LANG_SAMPLE_LINES]
-    else:
-        alive = list(itertools.islice((line for line in lines if line and not line.isspace()), LANG_SAMPLE_LINES))
-    sample = [line for line in alive if line.count(" ") >= MIN_SENTENCE_SPACES]
+    # (``not line.isspace()`` is ``line.strip() != ""`` for a line that is not empty.) One pass that
+    # stops at the line that fills the sample: most documents fill it with their first paragraphs.
+    sample = []
+    seen = 0
     size = -1
-    for k, line in enumerate(sample):
-        size += len(line) + 1
-        if size >= LANG_SAMPLE_CHARS:
-            return sample[:k + 1]  # detect_lang reads no further
+    for line in lines:
+        if not line or line.isspace():
+            continue
+        seen += 1
+        if seen > LANG_SAMPLE_LINES:
+            break
+        if line.count(" ") >= MIN_SENTENCE_SPACES:
+            sample.append(line)
+            size += len(line) + 1
+            if size >= LANG_SAMPLE_CHARS:
+                break  # detect_lang reads no further
     return sample
 
 

@@ -64,7 +64,7 @@ class HeadlineEchoes:
             line = lines[i]
             assert line is not None
             # A headline line may close with the site's name: the headline is what comes before it.
-            core = _SITE_SUFFIX_RE.sub("", line)
+            core = _without_site(line)
             if not MIN_ECHO_CHARS <= len(core) <= MAX_ECHO_CHARS or not _headline_like(
                     core, min_words=MIN_ECHO_WORDS, asking=True):
                 continue  # not a headline: not worth normalizing
@@ -105,6 +105,18 @@ _SITE_SUFFIX_RE = re.compile(r"[ \t]+[|–—-][ \t]+[A-Z][\w.&'’-]*(?:[ \t]+[
 #: A section label and a bar opening a page title: "Opinion |", "World News | ".
 _TITLE_LABEL_RE = re.compile(r"[A-Z][\w&'’-]*(?:[ \t]+[\w&'’-]+){0,2}[ \t]*\|[ \t]*")
 _QUOTES = frozenset('"“”')
+
+
+def _without_site(line: str) -> str:
+    """``_SITE_SUFFIX_RE.sub("", line)``, without the regex for a line that has none of the pairs (a
+    space or tab, then a bar or dash) every match of it starts with: most lines.
+
+    >>> _without_site("Harga Cabai Naik Lagi - Example News"), _without_site("Harga cabai-rawit naik")
+    ('Harga Cabai Naik Lagi', 'Harga cabai-rawit naik')
+    """
+    if "|" not in line and "–" not in line and "—" not in line and " -" not in line and "\t-" not in line:
+        return line
+    return _SITE_SUFFIX_RE.sub("", line)
 #: A headline: a capital or digit first, 16 to 160 characters, no sentence punctuation at the end.
 _HEADLINE_RE = re.compile(r"[\"'‘“]?[A-Z0-9][^\n]{15,158}")
 _LIST_ITEM_RE = re.compile(r"(?:\d{1,3}[.)]|[A-Za-z][.)]|[-–—•*·▪►])\s")

@@ -94,6 +94,8 @@ def _author(value: Any) -> str | None:
 
 _LABEL_RE = re.compile(rf"^\s*{H.AUTHOR_LABEL}\s*[:\-–]?\s+", re.IGNORECASE)
 _LABELLED_RE = re.compile(rf"\b{H.AUTHOR_LABEL}\s*:\s*([^\n|•·,;:()]{{3,60}})", re.IGNORECASE)
+#: A labelled byline ("Penulis: ...") is looked for in elements whose text has at most this many characters.
+MAX_BYLINE_CHARS = 200
 _NAME_CUT = re.compile(r"\s+(?:[-–|•·/]|\(|,)\s*|\s{2,}")
 _NAME_WORD = re.compile(r"^[^\W\d_][\w.'’-]*$")
 
@@ -184,11 +186,30 @@ def _byline(tree: LexborHTMLParser) -> str | None:
     body = tree.body
     if body is None:
         return None
-    for node in body.css("p, div, span, strong, em, small"):
-        if node.child is not None and node.child.next is not None and node.child.tag != "-text":
+    nodes = body.css("p, div, span, strong, em, small")
+    # An element's text holds the text of every element inside it, so an element holding one with more
+    # than MAX_BYLINE_CHARS has more too: its text is not read (nested containers made this quadratic).
+    # The elements are looked at from the last, so the inner ones come first; the first match in
+    # document order is then taken from the short texts found.
+    texts: list[str | None] = [None] * len(nodes)
+    long_ids: set[int] = set()
+    for i in range(len(nodes) - 1, -1, -1):
+        node = nodes[i]
+        if node.mem_id in long_ids:
+            continue
+        child = node.child
+        if child is not None and child.next is not None and child.tag != "-text":
             continue  # a container: its children are looked at themselves
         text = node.text(deep=True, separator=" ")
-        if len(text) > 200:
+        if len(text) > MAX_BYLINE_CHARS:
+            parent = node.parent
+            while parent is not None and parent.mem_id not in long_ids:
+                long_ids.add(parent.mem_id)
+                parent = parent.parent
+            continue
+        texts[i] = text
+    for text in texts:
+        if text is None:
             continue
         m = _LABELLED_RE.search(text)
         if m:
