@@ -283,3 +283,25 @@ def _outlet_rule(rule_id: str, outlet: str, line: str):  # type: ignore[no-untyp
 def test_turned_off_by_environment(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("NEWSCLEAN_PREFILTER", "0")
     assert RulePrefilter.build(BY_KIND) is None
+
+
+def test_a_group_with_definite_ends_stays_in_a_core() -> None:
+    from newsclean.catalog import Rule
+    from newsclean.prefilter import _expressions
+
+    # The last group holds a wide class, but each of its branches starts and ends with a literal: the
+    # core keeps it (with what lies between, as any characters), so a line with the call to action and no
+    # place named after it is not reported.
+    promo = r"(?:Simak|Baca)[ \t][^\n]{0,160}?\b(?i:google\s*news|the\s+[\w.+ ]{1,30}\s+app)\b[^\n]{0,300}"
+    rule = Rule(id="x.promo", kind="inline", lang="id", pattern=promo, case_sensitive=True,
+                                      examples=("Harga naik. Simak berita lain di Google News.",))
+    exprs = _expressions(rule.pattern, rule.flags, "inline")
+    assert exprs is not None and len(exprs) == 1 and b"google" in exprs[0]
+    pf = RulePrefilter({"inline": [rule]})
+    lines = ["Simak berita hari ini.", "Harga naik. Simak berita lain di Google News.",
+             "Baca juga the Example News app sekarang", "Simak di google  NEWS"]
+    found = pf.scan_lines(lines)
+    assert found is not None
+    assert set(found["inline"]) == {1, 2, 3} == {i for i, x in enumerate(lines) if re.search(promo, x)}
+    # A back-reference at an end has no width the parser can tell alone: it is trimmed, not an error.
+    assert _expressions(r"(\w+) kata \1", 0, "inline") is not None

@@ -479,7 +479,13 @@ def _no_assertions(items: list) -> list:  # type: ignore[type-arg]
 
 
 def _min_width(op, av) -> int:  # type: ignore[no-untyped-def]
-    return int(_P.SubPattern(_P.State(), [(op, av)]).getwidth()[0])
+    """The fewest characters the item matches; 0 when that cannot be told out of its pattern (a
+    back-reference: the widths of the groups it names are not known here), which only ever makes a
+    core shorter."""
+    try:
+        return int(_P.SubPattern(_P.State(), [(op, av)]).getwidth()[0])
+    except (IndexError, KeyError, TypeError):
+        return 0
 
 
 def _trim_end(items: list) -> list:  # type: ignore[type-arg]
@@ -545,6 +551,38 @@ def _wide(op, av) -> bool:  # type: ignore[no-untyped-def]
     return False
 
 
+def _definite_edge(op, av, *, front: bool) -> bool:  # type: ignore[no-untyped-def]
+    """Whether every non-empty match of the item starts (``front``) or ends with a literal or a small
+    class (:func:`_small_class`)."""
+    name = str(op)
+    if name == "LITERAL":
+        return True
+    if name == "IN":
+        return _small_class(av)
+    if name == "SUBPATTERN":
+        return _definite_edge_seq(list(av[3]), front=front)
+    if name == "BRANCH":
+        return all(_definite_edge_seq(list(alt), front=front) for alt in av[1])
+    if name in _REPEATS:
+        return _definite_edge_seq(list(av[2]), front=front)
+    if name == "ATOMIC_GROUP":
+        return _definite_edge_seq(list(av), front=front)
+    return False
+
+
+def _definite_edge_seq(items: list, *, front: bool) -> bool:  # type: ignore[type-arg]
+    """:func:`_definite_edge` for a sequence: its items from that end, up to the first that cannot match
+    nothing, all have definite edges (assertions match nothing and are passed over); False for a
+    sequence that may match nothing."""
+    seq = _no_assertions(items)
+    for op, av in (seq if front else reversed(seq)):
+        if not _definite_edge(op, av, front=front):
+            return False
+        if _min_width(op, av) > 0:
+            return True
+    return False
+
+
 def _floats(items: list) -> bool:  # type: ignore[type-arg]
     """Whether a match may start with a long run of wide characters (``.{0,80}?``, ``[^.!?]{3,280}``):
     anchored at every line start, such a rule keeps Hyperscan following most lines to their end."""
@@ -585,10 +623,13 @@ def _cores(items: list, icase: bool) -> list[str] | None:  # type: ignore[type-a
             return _cores(list(av), icase)
     # The sequence without what may match nothing, or any character, at either end: what is left
     # starts and ends with something definite (a literal, a small class), whatever lies between.
+    # A wide item stays at an end if every match of it starts (at the front) or ends (at the back) with a
+    # literal or a small class: ``(?i:google\s*news|the\s+[\w.+ ]{1,30}\s+app)`` anchors a core as well
+    # as a literal does, whatever it holds inside.
     run = list(items)
-    while run and (_wide(*run[0]) or _min_width(*run[0]) == 0):
+    while run and (_wide(*run[0]) and not _definite_edge(*run[0], front=True) or _min_width(*run[0]) == 0):
         run.pop(0)
-    while run and (_wide(*run[-1]) or _min_width(*run[-1]) == 0):
+    while run and (_wide(*run[-1]) and not _definite_edge(*run[-1], front=False) or _min_width(*run[-1]) == 0):
         run.pop()
     if run and sum(_literals(op, av) for op, av in run) >= CORE_MIN_LITERALS:
         run = _trim_end(run)
