@@ -479,3 +479,37 @@ def test_line_shape_on_the_dev_corpora() -> None:
                         want = _row_py(s)
                         assert (_bits(got[0]), _bits(got[1]), got[2]) == (_bits(want[0]), _bits(want[1]), want[2])
     assert built > 10_000
+
+
+# Lines around is_scored's last tests: a post's attribution ("(@handle)" of 1 to 30 characters, then ")"; "A post
+# shared by" in any case, a long s or a dotted capital I in it), lengths around MAX_CHARS, Unicode whitespace
+# between words and at the end.
+SCORED_TOKENS = ["Harga", "naik", "A", "a", "post", "POST", "po\u017ft", "shared", "by", "byline", "(@x)", "(@a.b_c)",
+                 "(@" + "x" * 30 + ")", "(@" + "x" * 31 + ")", "(@)", "(@x", "@x)", "\u0130", "\u00e9", " ", " ", " ",
+                 "\u3000", "\x1c", "\u00a0", "\t", ".", "...", ". . .", ":", "\u2019", "x" * 150]
+SCORED_STARTS = ["", "A post shared by ", "a POST shared BY ", "A po\u017ft shared by ", "A post shared byline ",
+                 " A post shared by ", "\u00c0 post shared by ", "Apost "]
+SCORED_LINE = (st.lists(st.sampled_from(SCORED_TOKENS), min_size=1, max_size=24).map("".join)
+               | st.builds(lambda start, words, sep, end: start + sep.join(words) + end, st.sampled_from(SCORED_STARTS),
+                           st.lists(st.sampled_from(SCORED_TOKENS), min_size=1, max_size=12),
+                           st.sampled_from([" ", "  ", "\u00a0", "\u3000"]), st.sampled_from(["", " ", ".", "\u3000"])))
+
+
+@needs_model_kernels
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.none() | SCORED_LINE | MODEL_LINE, max_size=8))
+def test_scored_lines_is_is_scored(lines: list[str | None]) -> None:
+    if not linemodel._SCORED_LINES:
+        pytest.skip("newsclean._speedups built before scored_lines")
+    got = linemodel._NATIVE.scored_lines(lines, linemodel.MIN_WORDS - 1, linemodel.MAX_CHARS,  # type: ignore[union-attr]
+                                         linemodel.MIN_WORDS)
+    for i in got:
+        line = lines[i if i >= 0 else ~i]
+        assert line
+        if i >= 0:
+            assert linemodel.is_scored(line)
+        else:
+            assert line[0] in "aA" or not line[0].isascii()
+    decided = {i if i >= 0 else ~i for i in got}
+    assert {i for i, x in enumerate(lines) if x and linemodel.is_scored(x)} <= decided
+    assert linemodel._scored(lines) == linemodel._scored_py(lines)

@@ -14,6 +14,17 @@
  *       scored by the line model: at least min_spaces spaces and no sentence end at the line's end
  *       (a final "." after ".", " ", "\t" or U+00A0 may end an ellipsis: kept); the caller tests
  *       is_scored on these few (newsclean.linemodel._scored);
+ *   scored_lines(lines, min_spaces, max_chars, min_words)  ==  newsclean.linemodel._scored_py(lines)
+ *       the same indexes, in order, but for the lines that start with "a", "A" or a character beyond ASCII
+ *       (they may be a post's attribution, "A post shared by", matched ignoring case) or are not str: -1 - i
+ *       for such a line i, which the caller tests with is_scored;
+ *   line_shape(s, word_bits, log1p, ncues)  ==  newsclean.linemodel._row_py(s, set(_words(s))) + (that set,)
+ *       for a stripped line whose lowercase is per character (no capital or sigma beyond ASCII, no surrogate)
+ *       and of at most len(log1p) - 1 characters, else None: _shape's counts and tests (str semantics:
+ *       Py_UNICODE_ISSPACE for split, ISUPPER, ISLOWER, ISALNUM for one character, ISDECIMAL for \d, ISALNUM or
+ *       "_" for \w), the date and cue words of its distinct words (word_bits: word -> bit 0 a date word, bit
+ *       1 + k a word of cue family k), log1p(len(s)) read from the table, the ratios as the same divisions;
+ *   line_words(s)  ==  set(newsclean.linemodel._words(s)) for such a line (any length), else None;
  *   TreeSum(feature, threshold, value, base)(row)  ==  LineModel._margin(row)
  *       base plus the leaves a row reaches in each regression tree, added in tree order, as doubles
  *       (Python floats are IEEE doubles, the comparisons and additions the same); None when a value
@@ -1802,7 +1813,136 @@ fail:
     return NULL;
 }
 
+/* newsclean.linemodel._cut_short(data[:n]): the line ends with (?:\.[ \t\u00a0]?){2}\.$ */
+static int
+cut_short(int kind, const void *data, Py_ssize_t n)
+{
+    if (n < 3 || PyUnicode_READ(kind, data, n - 1) != '.') {
+        return 0;
+    }
+    Py_ssize_t k = n - 2;
+    for (int dots = 0; dots < 2; dots++) {
+        if (k < 0) {
+            return 0;
+        }
+        Py_UCS4 c = PyUnicode_READ(kind, data, k);
+        if (c == ' ' || c == '\t' || c == 0xA0) {
+            if (--k < 0) {
+                return 0;
+            }
+            c = PyUnicode_READ(kind, data, k);
+        }
+        if (c != '.') {
+            return 0;
+        }
+        k--;
+    }
+    return 1;
+}
+
+/* newsclean.linemodel._ends_like_sentence(data[:n]) */
+static int
+ends_like_sentence(int kind, const void *data, Py_ssize_t n)
+{
+    return n > 0 && is_sentence_end(PyUnicode_READ(kind, data, n - 1)) && !cut_short(kind, data, n);
+}
+
+/* 1 if newsclean.linemodel.is_scored(line) holds, 0 if not, -1 when the caller must ask it (the line may
+ * start "a post shared by", which the attribution pattern matches ignoring case). */
+static int
+line_is_scored(PyObject *line, Py_ssize_t min_spaces, Py_ssize_t max_chars, Py_ssize_t min_words)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(line);
+    int kind = PyUnicode_KIND(line);
+    const void *data = PyUnicode_DATA(line);
+    Py_ssize_t spaces = 0;
+    for (Py_ssize_t j = 0; j < n && spaces < min_spaces; j++) {
+        spaces += PyUnicode_READ(kind, data, j) == ' ';
+    }
+    if (spaces < min_spaces || ends_like_sentence(kind, data, n)) {
+        return 0;
+    }
+    Py_ssize_t m = n;  /* line.rstrip() */
+    while (m > 0 && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, m - 1))) {
+        m--;
+    }
+    if (m > max_chars || ends_like_sentence(kind, data, m)) {
+        return 0;
+    }
+    Py_ssize_t words = 0;
+    int in_word = 0;
+    for (Py_ssize_t j = 0; j < m && words < min_words; j++) {
+        if (Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j))) {
+            in_word = 0;
+        }
+        else if (!in_word) {
+            in_word = 1;
+            words++;
+        }
+    }
+    if (words < min_words) {
+        return 0;
+    }
+    /* is_post_attribution: \(@[\w.]{1,30}\) anywhere ... */
+    for (Py_ssize_t j = 0; j + 3 < m; j++) {
+        if (PyUnicode_READ(kind, data, j) == '(' && PyUnicode_READ(kind, data, j + 1) == '@') {
+            Py_ssize_t k = j + 2;
+            while (k < m && (is_word(PyUnicode_READ(kind, data, k)) || PyUnicode_READ(kind, data, k) == '.')) {
+                k++;
+            }
+            if (k > j + 2 && k - (j + 2) <= 30 && k < m && PyUnicode_READ(kind, data, k) == ')') {
+                return 0;
+            }
+        }
+    }
+    /* ... or ^a post shared by\b, any case: a line starting with an "a" (or beyond ASCII) is the caller's */
+    Py_UCS4 first = PyUnicode_READ(kind, data, 0);
+    return first == 'a' || first == 'A' || first >= 128 ? -1 : 1;
+}
+
+static PyObject *
+scored_lines(PyObject *module, PyObject *args)
+{
+    PyObject *lines;
+    Py_ssize_t min_spaces, max_chars, min_words;
+    if (!PyArg_ParseTuple(args, "O!nnn", &PyList_Type, &lines, &min_spaces, &max_chars, &min_words)) {
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(lines);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *line = PyList_GET_ITEM(lines, i);
+        if (line == Py_None) {
+            continue;
+        }
+        int got = -1;
+        if (PyUnicode_CheckExact(line)) {
+            if (PyUnicode_GET_LENGTH(line) == 0) {
+                continue;
+            }
+            got = line_is_scored(line, min_spaces, max_chars, min_words);
+            if (got == 0) {
+                continue;
+            }
+        }
+        PyObject *x = PyLong_FromSsize_t(got > 0 ? i : -1 - i);
+        if (x == NULL || PyList_Append(out, x) < 0) {
+            Py_XDECREF(x);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(x);
+    }
+    return out;
+}
+
 static PyMethodDef methods[] = {
+    {"scored_lines", scored_lines, METH_VARARGS,
+     "scored_lines(lines, min_spaces, max_chars, min_words): the lines newsclean.linemodel.is_scored holds for, "
+     "in order; -1 - i for a line i the caller must test."},
     {"line_shape", line_shape, METH_VARARGS,
      "line_shape(s, table, log1p, ncues): the line model's shape features, cue counts and word set of a stripped "
      "line (None: the caller computes them)."},

@@ -236,15 +236,22 @@ _NATIVE = load()
 #: install not built again) has none, and the Python definitions answer.
 if _NATIVE is not None and not (hasattr(_NATIVE, "scored_candidates") and hasattr(_NATIVE, "TreeSum")):
     _NATIVE = None
-#: The row builder (``line_shape``, ``line_words``), newer still.
+#: The row builder (``line_shape``, ``line_words``) and ``scored_lines``, newer still.
 _ROWS = _NATIVE if _NATIVE is not None and hasattr(_NATIVE, "line_shape") else None
+_SCORED_LINES = _NATIVE is not None and hasattr(_NATIVE, "scored_lines")
 
 
 def _scored(lines: Sequence[str | None]) -> list[int]:
-    """The kept lines :func:`is_scored` holds for: the compiled kernel picks the few lines that may be (its
-    cheap tests, a superset), :func:`is_scored` decides."""
+    """The kept lines :func:`is_scored` holds for: the compiled kernel decides (``scored_lines``), but for the
+    lines that may start as a post's attribution, which :func:`is_scored` decides (a module built before that
+    kernel picks candidates, ``scored_candidates``, and :func:`is_scored` decides for each)."""
     native = _NATIVE
     if native is not None and type(lines) is list:
+        if _SCORED_LINES:
+            # The kernel decides, but for lines that may be a post's attribution ("A post shared by ...") or are
+            # not str, which it hands back as -1 - i.
+            return [i if i >= 0 else ~i for i in native.scored_lines(lines, MIN_WORDS - 1, MAX_CHARS, MIN_WORDS)
+                    if i >= 0 or (lines[~i] and is_scored(lines[~i]))]  # type: ignore[arg-type]
         return [i for i in native.scored_candidates(lines, MIN_WORDS - 1) if lines[i] and is_scored(lines[i])]  # type: ignore[arg-type]
     return _scored_py(lines)
 
