@@ -509,3 +509,64 @@ def test_language_prefers_explicit_metadata_and_publishers_are_not_authors() -> 
     art = extract_article(page(f"<p>{P1}</p>", head=head, lang="en"))
     assert art.lang == "id"  # <html lang="en"> is a template default on many Indonesian sites
     assert art.author is None
+
+
+# --- the faster tree steps give what the plain ones give ---------------------------------------------
+
+_JUNKY_TAGS = ["div", "p", "span", "a", "script", "style", "noscript", "template", "svg", "math", "iframe",
+               "button", "select", "option", "textarea", "label", "head", "title", "table", "td", "video",
+               "source", "object", "embed", "form", "input"]
+
+
+@st.composite
+def _junky_markup(draw: st.DrawFn, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 3 if depth < 4 else 0))):
+        if draw(st.booleans()):
+            parts.append(draw(st.sampled_from(["teks", " ", "<br>", "<meta content=x>", "<link rel=x>", "&amp;"])))
+        else:
+            tag = draw(st.sampled_from(_JUNKY_TAGS))
+            close = f"</{tag}>" if draw(st.integers(0, 4)) else ""  # sometimes unclosed
+            parts.append(f"<{tag}>{draw(_junky_markup(depth + 1))}{close}")
+    return "".join(parts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_junky_markup(), _junky_markup())
+def test_remove_junk_removes_what_strip_tags_removes(head: str, body: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    html = f"<html><head>{head}</head><body>{body}</body></html>"
+    ours, plain = LexborHTMLParser(html), LexborHTMLParser(html)
+    nh_body.remove_junk(ours)
+    plain.strip_tags(list(nh.heuristics.JUNK_TAGS), recursive=True)  # the definition: tag by tag
+    if plain.body is not None:
+        nh_body._remove_all([n for n in plain.body.css('[hidden], [style*="display:none"], '
+                             '[style*="display: none"], [style*="visibility:hidden"], '
+                             '[style*="visibility: hidden"]') if n.mem_id != plain.body.mem_id])
+    assert ours.html == plain.html
+
+
+@settings(max_examples=300, deadline=None)
+@given(html_fragments(), st.lists(st.booleans(), max_size=60))
+def test_removals_know_what_lies_inside_a_chosen_element(fragment: str, picks: list[bool]) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(page(fragment))
+    removals = nh_body._Removals()
+    chosen: set[int] = set()
+    for node, pick in zip(tree.body.css("*"), picks + [False] * 1000, strict=False):  # document order
+        ancestors = set()
+        parent = node.parent
+        while parent is not None:
+            ancestors.add(parent.mem_id)
+            parent = parent.parent
+        assert removals.inside(node) == bool(ancestors & chosen)
+        if pick:
+            removals.add(node)
+            chosen.add(node.mem_id)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab ,\t\n\r\x0b\x0c\x1c\x1f\x85\u00a0\u2028\u3000\u200b\U0001f600é"))))
+def test_squeezed_len_is_the_length_of_the_squeezed_text(text: str) -> None:
+    assert nh_body._squeezed_len(text) == nh_body._squeezed_len_py(text) == len(nh_body._squeeze(text))

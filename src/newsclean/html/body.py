@@ -30,12 +30,13 @@ Everything is done with selectolax's lexbor backend; Python only loops over cand
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ..speedups import load as load_speedups
 from . import heuristics as H
 
 __all__ = ["BodyResult", "HtmlOptions", "extract_body", "render", "tokens"]
@@ -53,6 +54,7 @@ _COMMAS = re.compile(r"[,\u060c\uff0c\u3001]")
 _LABEL_LINES = frozenset(H.LABEL_LINES)
 _CAPTION_TAGS = frozenset(H.CAPTION_TAGS)
 _LINK_LIST_TAGS = frozenset(H.LINK_LIST_TAGS)
+_JUNK_SELECTOR = ", ".join(H.JUNK_TAGS)
 _LINK_BLOCK_SELECTOR = ", ".join(sorted(_CAPTION_TAGS | _LINK_LIST_TAGS))
 
 #: Readability's constants, kept: a ``<p>`` sibling of the winner joins the body when it is longer
@@ -143,11 +145,6 @@ def tokens(value: str | None) -> list[str]:
     return [t.lower() for t in _SPLIT_TOKENS.split(value) if t]
 
 
-def _node_tokens(node: LexborNode) -> list[str]:
-    attrs = node.attributes
-    return tokens(attrs.get("class")) + tokens(attrs.get("id"))
-
-
 @lru_cache(maxsize=16384)
 def _names_boilerplate(class_value: str | None, id_value: str | None) -> bool:
     """Do these class and id values name a boilerplate region? (Cached: pages repeat class names.)"""
@@ -162,12 +159,22 @@ def _squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
+def _squeezed_len_py(text: str) -> int:
+    """``len(_squeeze(text))``: the definition of the compiled ``newsclean._speedups.squeezed_len``."""
+    return len(" ".join(text.split()))
+
+
+_NATIVE = load_speedups()
+#: ``len(_squeeze(text))`` without building the squeezed text, compiled when the kernels are built.
+_squeezed_len: Callable[[str], int] = getattr(_NATIVE, "squeezed_len", None) or _squeezed_len_py
+
+
 def _text_len(node: LexborNode) -> int:
-    return len(_squeeze(node.text()))
+    return _squeezed_len(node.text())
 
 
 def _link_len(node: LexborNode) -> int:
-    return sum(len(_squeeze(a.text())) for a in node.css("a"))
+    return sum(_squeezed_len(a.text()) for a in node.css("a"))
 
 
 def _link_density(node: LexborNode, text_len: int | None = None) -> float:
@@ -180,15 +187,43 @@ def _link_density(node: LexborNode, text_len: int | None = None) -> float:
 _MAX_ANCESTRY = 64
 
 
-def _has_ancestor_in(node: LexborNode, ids: set[int]) -> bool:
-    parent = node.parent
-    for _ in range(_MAX_ANCESTRY):
-        if parent is None:
-            return False
-        if parent.mem_id in ids:
-            return True
-        parent = parent.parent
-    return False
+class _Removals:
+    """Elements chosen for removal (by ``mem_id``), visited in document order, and whether a later element
+    lies inside one of them.
+
+    The answer for every ancestor walked through is remembered, so each ancestor is walked through
+    about once per page instead of once per descendant: an ancestor seen outside every chosen element
+    stays so, because elements chosen later come later in document order and cannot be its ancestors.
+    """
+
+    __slots__ = ("ids", "_inside", "_outside")
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self._inside: set[int] = set()  # elements inside a chosen one (or chosen)
+        self._outside: set[int] = set()  # elements with no chosen ancestor-or-self
+
+    def add(self, node: LexborNode) -> None:
+        self.ids.add(node.mem_id)
+
+    def inside(self, node: LexborNode) -> bool:
+        """Does an ancestor of ``node`` (up to :data:`_MAX_ANCESTRY` levels) lie in a chosen element?"""
+        walked: list[int] = []
+        parent = node.parent
+        for _ in range(_MAX_ANCESTRY):
+            if parent is None:
+                self._outside.update(walked)
+                return False
+            key = parent.mem_id
+            if key in self.ids or key in self._inside:
+                self._inside.update(walked)
+                return True
+            if key in self._outside:
+                self._outside.update(walked)
+                return False
+            walked.append(key)
+            parent = parent.parent
+        return False  # deeper than the bound: nothing remembered (as if no ancestor were chosen)
 
 
 def _remove_all(nodes_in_document_order: Sequence[LexborNode]) -> None:
@@ -200,7 +235,9 @@ def _remove_all(nodes_in_document_order: Sequence[LexborNode]) -> None:
 
 def remove_junk(tree: LexborHTMLParser) -> None:
     """Remove elements that never hold article text, and hidden ones."""
-    tree.strip_tags(list(H.JUNK_TAGS), recursive=True)
+    # One query for all the tags (``strip_tags`` walks the document once per tag); the last first, so
+    # an element inside another junk element goes before it.
+    _remove_all(tree.css(_JUNK_SELECTOR))
     body = tree.body
     if body is None:
         return
@@ -225,7 +262,7 @@ def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
         + ([f"{t}[class], {t}[id]" for t in H.NAMED_CONTAINER_TAGS] if options.remove_by_tokens else [])
     )
     doomed: list[LexborNode] = []
-    doomed_ids: set[int] = set()
+    removals = _Removals()
     for node in body.css(selector):  # one query: document order, ancestors before descendants
         if node.mem_id == body.mem_id:
             continue  # css() matches the node it is called on too
@@ -236,7 +273,7 @@ def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
             or (attrs.get("aria-hidden") or "").strip().lower() == "true"
             or (options.remove_by_tokens and _names_boilerplate(attrs.get("class"), attrs.get("id")))
         )
-        if not marked or _has_ancestor_in(node, doomed_ids):
+        if not marked or removals.inside(node):
             continue
         length = _text_len(node)
         if (
@@ -245,7 +282,7 @@ def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
         ):
             continue  # holds much of the page's prose: whatever its name says, it may be the story
         doomed.append(node)
-        doomed_ids.add(node.mem_id)
+        removals.add(node)
     _remove_all(doomed)
 
 
@@ -256,7 +293,14 @@ class _Candidate:
 
 
 def _class_weight(node: LexborNode) -> float:
-    toks = _node_tokens(node)
+    attrs = node.attributes
+    return _token_weight(attrs.get("class"), attrs.get("id"))
+
+
+@lru_cache(maxsize=16384)
+def _token_weight(class_value: str | None, id_value: str | None) -> float:
+    """The class weight of these class and id values (cached: pages repeat class names)."""
+    toks = tokens(class_value) + tokens(id_value)
     weight = 0.0
     if any(t in H.POSITIVE_TOKENS for t in toks):
         weight += _CLASS_WEIGHT
@@ -265,19 +309,22 @@ def _class_weight(node: LexborNode) -> float:
     return weight
 
 
-def _paragraph_blocks(root: LexborNode, options: HtmlOptions) -> list[tuple[LexborNode, str, bool]]:
-    """(node, text, text_is_direct) for every block that votes: paragraph-like elements, and
-    containers with enough text directly inside them (text separated by ``<br>``, as many news
-    sites publish it)."""
-    blocks: list[tuple[LexborNode, str, bool]] = []
+def _paragraph_blocks(root: LexborNode, options: HtmlOptions) -> list[tuple[LexborNode, int, int, bool]]:
+    """(node, text length, commas, text_is_direct) for every block that votes: paragraph-like elements,
+    and containers with enough text directly inside them (text separated by ``<br>``, as many news
+    sites publish it). The length is that of the text with its whitespace squeezed (the commas are
+    the same in either)."""
+    blocks: list[tuple[LexborNode, int, int, bool]] = []
     for node in root.css(", ".join(H.PARAGRAPH_TAGS)):
-        text = _squeeze(node.text())
-        if len(text) >= options.min_paragraph_chars:
-            blocks.append((node, text, False))
+        text = node.text()
+        length = _squeezed_len(text)
+        if length >= options.min_paragraph_chars:
+            blocks.append((node, length, len(_COMMAS.findall(text)), False))
     for node in root.css("div, section, article, span, font, td, center, main"):
-        text = _squeeze(node.text(deep=False))
-        if len(text) >= options.min_paragraph_chars:
-            blocks.append((node, text, True))
+        text = node.text(deep=False)
+        length = _squeezed_len(text)
+        if length >= options.min_paragraph_chars:
+            blocks.append((node, length, len(_COMMAS.findall(text)), True))
     return blocks
 
 
@@ -294,13 +341,13 @@ def score_candidates(root: LexborNode, options: HtmlOptions) -> tuple[list[_Cand
             found = candidates[key] = _Candidate(node, H.TAG_WEIGHTS.get(node.tag, 0.0) + _class_weight(node))
         return found
 
-    for node, text, direct in _paragraph_blocks(root, options):
-        vote = 1.0 + len(_COMMAS.findall(text)) + min(len(text) / 100.0, 3.0)
+    for node, length, commas, direct in _paragraph_blocks(root, options):
+        vote = 1.0 + commas + min(length / 100.0, 3.0)
         up: LexborNode | None = node
         for _ in range(8):  # enough for the winner (3 levels above a block) and 3 more to grow into
             if up is None:
                 break
-            para_len[up.mem_id] = para_len.get(up.mem_id, 0) + len(text)
+            para_len[up.mem_id] = para_len.get(up.mem_id, 0) + length
             up = up.parent
         # A container's own text votes for the container itself; a paragraph votes for its parent.
         holder = node if direct else node.parent
@@ -412,13 +459,13 @@ def _is_link_block_or_caption(node: LexborNode, options: HtmlOptions) -> bool:
 def _drop_link_blocks(root: LexborNode, options: HtmlOptions) -> None:
     """Inside the body: drop containers that are mostly links and images with their captions."""
     doomed: list[LexborNode] = []
-    doomed_ids: set[int] = set()
+    removals = _Removals()
     for node in root.css(_LINK_BLOCK_SELECTOR):
-        if node.mem_id == root.mem_id or _has_ancestor_in(node, doomed_ids):
+        if node.mem_id == root.mem_id or removals.inside(node):
             continue  # (css() matches the root itself too: the caller decides about the root)
         if _is_link_block_or_caption(node, options):
             doomed.append(node)
-            doomed_ids.add(node.mem_id)
+            removals.add(node)
     _remove_all(doomed)
 
 
