@@ -263,18 +263,20 @@ def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
     )
     doomed: list[LexborNode] = []
     removals = _Removals()
+    by_tokens = options.remove_by_tokens
+    body_id = body.mem_id
     for node in body.css(selector):  # one query: document order, ancestors before descendants
-        if node.mem_id == body.mem_id:
-            continue  # css() matches the node it is called on too
         attrs = node.attributes
-        marked = (
-            node.tag in region_tags
-            or (attrs.get("role") or "").strip().lower() in region_roles
-            or (attrs.get("aria-hidden") or "").strip().lower() == "true"
-            or (options.remove_by_tokens and _names_boilerplate(attrs.get("class"), attrs.get("id")))
-        )
-        if not marked or removals.inside(node):
-            continue
+        if node.tag not in region_tags:  # else marked: is it by its role, aria-hidden or class/id tokens?
+            role = attrs.get("role")
+            if not role or role.strip().lower() not in region_roles:
+                hidden = attrs.get("aria-hidden")
+                if (not hidden or hidden.strip().lower() != "true") and not (
+                    by_tokens and _names_boilerplate(attrs.get("class"), attrs.get("id"))
+                ):
+                    continue
+        if node.mem_id == body_id or removals.inside(node):
+            continue  # (css() matches the node it is called on too)
         length = _text_len(node)
         if (
             length >= options.protect_share * total
