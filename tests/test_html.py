@@ -570,3 +570,13 @@ def test_removals_know_what_lies_inside_a_chosen_element(fragment: str, picks: l
 @given(st.text(alphabet=st.sampled_from(list("ab ,\t\n\r\x0b\x0c\x1c\x1f\x85\u00a0\u2028\u3000\u200b\U0001f600é"))))
 def test_squeezed_len_is_the_length_of_the_squeezed_text(text: str) -> None:
     assert nh_body._squeezed_len(text) == nh_body._squeezed_len_py(text) == len(nh_body._squeeze(text))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(html_fragments(), st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
+def test_bytes_parsed_as_they_are_give_the_article_of_the_text(fragment: str, codec: str) -> None:
+    data = page(fragment).encode(codec, errors="replace")
+    decoded = nh_decode.sniff_html(data)
+    expected = extract_article(decoded.text.replace("\x00", ""))  # the text path: parsed from str
+    assert extract_article(data) == expected
+    assert nh.extract_sniffed(data, decoded) == expected

@@ -595,19 +595,25 @@ def _locate(tree: LexborHTMLParser, options: HtmlOptions) -> tuple[list[LexborNo
 
 
 def extract_body(
-    html: str, options: HtmlOptions = DEFAULT_OPTIONS, *, tree: LexborHTMLParser | None = None
+    html: str,
+    options: HtmlOptions = DEFAULT_OPTIONS,
+    *,
+    tree: LexborHTMLParser | None = None,
+    source: bytes | None = None,
 ) -> BodyResult:
     """Locate and render the body of one page given as text (already decoded).
 
     ``tree``, when given, is ``html`` already parsed (it is modified); the text is still needed for
-    the relaxed retry, which parses it again.
+    the relaxed retry, which parses it again. ``source``, when given, is ``html`` encoded as UTF-8
+    (the parser reads it faster than the text).
     """
     for marker in _MARKERS:
         if marker in html:
             html = html.replace(marker, "")
             tree = None  # parsed with the marker characters in it
+            source = None
     if tree is None:
-        tree = LexborHTMLParser(html)
+        tree = LexborHTMLParser(html if source is None else source)
     remove_junk(tree)
     nodes, found_by = _locate(tree, options)
     flat = found_by.startswith("flat")
@@ -617,7 +623,7 @@ def extract_body(
     if not flat and options.remove_by_tokens and sum(map(len, lines)) < options.min_body_chars:
         # Too little text: a class name may have misled the removal. Retry without it (as Readability
         # retries with its flags off) and keep the longer result.
-        relaxed = extract_body(html, replace(options, remove_by_tokens=False))
+        relaxed = extract_body(html, replace(options, remove_by_tokens=False), source=source)
         if sum(map(len, relaxed.lines)) > sum(map(len, lines)):
             return BodyResult(relaxed.lines, relaxed.found_by + " (relaxed)")
     return BodyResult(tuple(lines), found_by if lines else "none")
