@@ -580,3 +580,71 @@ def test_bytes_parsed_as_they_are_give_the_article_of_the_text(fragment: str, co
     expected = extract_article(decoded.text.replace("\x00", ""))  # the text path: parsed from str
     assert extract_article(data) == expected
     assert nh.extract_sniffed(data, decoded) == expected
+
+
+def _mark_pass_by_pass(root) -> None:  # type: ignore[no-untyped-def]
+    """The definition of body._mark: one pass per kind of element."""
+    for br in root.css("br, hr"):
+        br.replace_with(nh_body._BREAK)
+    for cell in root.css(", ".join(nh.heuristics.CELL_TAGS)):
+        cell.insert_after(" ")
+    for link in root.css("a"):
+        link.insert_before(nh_body._LINK_START)
+        link.insert_after(nh_body._LINK_END)
+    for block in root.css(", ".join(nh.heuristics.BLOCK_TAGS)):
+        block.insert_before(nh_body._BREAK)
+        block.insert_after(nh_body._BREAK)
+    for heading in root.css("h1, h2, h3, h4, h5, h6"):
+        heading.insert_before(nh_body._HEADING)
+
+
+_MARKED_TAGS = ["div", "p", "a", "br", "hr", "h2", "td", "th", "tr", "table", "li", "ul", "span", "b", "blockquote"]
+
+
+@st.composite
+def _marked_markup(draw: st.DrawFn, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 3 if depth < 4 else 0))):
+        if draw(st.booleans()):
+            parts.append(draw(st.sampled_from(["kata", " ", "x y"])))
+        else:
+            tag = draw(st.sampled_from(_MARKED_TAGS))
+            close = f"</{tag}>" if draw(st.integers(0, 4)) else ""
+            parts.append(f"<{tag}>{draw(_marked_markup(depth + 1))}{close}")
+    return "".join(parts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_marked_markup())
+def test_markers_in_one_query_are_those_of_one_pass_per_kind(fragment: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    ours, plain = LexborHTMLParser(page(fragment)), LexborHTMLParser(page(fragment))
+    nh_body._mark(ours.body)
+    _mark_pass_by_pass(plain.body)
+    assert ours.html == plain.html
+
+
+def _depth_by_counting(root, limit: int) -> int:  # type: ignore[no-untyped-def]
+    """The definition of body.markup_depth: every sampled element's ancestors counted."""
+    elements = root.css("*")
+    if not elements:
+        return 0
+    step = max(1, len(elements) // 50)
+    deepest = 0
+    for node in list(elements[::step]) + list(elements[-10:]):
+        depth, parent = 0, node.parent
+        while parent is not None and depth <= limit:
+            depth, parent = depth + 1, parent.parent
+        deepest = max(deepest, depth)
+    return deepest
+
+
+@settings(max_examples=200, deadline=None)
+@given(html_fragments(), st.integers(0, 12))
+def test_markup_depth_is_the_sampled_depth(fragment: str, limit: int) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    body = LexborHTMLParser(page(fragment + "<div>" * 200)).body
+    assert nh_body.markup_depth(body, limit) == _depth_by_counting(body, limit)
+    assert nh_body.markup_depth(body, 300) == _depth_by_counting(body, 300)

@@ -182,6 +182,36 @@ def _link_density(node: LexborNode, text_len: int | None = None) -> float:
     return _link_len(node) / total if total else 0.0
 
 
+class _Lengths:
+    """:func:`_text_len` and :func:`_link_len` of elements, each read once while the tree does not
+    change (the body is located from one tree: a winner, its ancestors and siblings are measured by
+    several steps)."""
+
+    __slots__ = ("_links", "_text")
+
+    def __init__(self) -> None:
+        self._text: dict[int, int] = {}
+        self._links: dict[int, int] = {}
+
+    def text(self, node: LexborNode) -> int:
+        key = node.mem_id
+        found = self._text.get(key)
+        if found is None:
+            found = self._text[key] = _text_len(node)
+        return found
+
+    def links(self, node: LexborNode) -> int:
+        key = node.mem_id
+        found = self._links.get(key)
+        if found is None:
+            found = self._links[key] = _link_len(node)
+        return found
+
+    def density(self, node: LexborNode, text_len: int | None = None) -> float:
+        total = self.text(node) if text_len is None else text_len
+        return self.links(node) / total if total else 0.0
+
+
 #: How far up an ancestry check looks. Real pages are a few dozen levels deep; broken markup (thousands
 #: of unclosed tags) can nest deeper, and an unbounded walk per node would make such a page quadratic.
 _MAX_ANCESTRY = 64
@@ -229,8 +259,12 @@ class _Removals:
 def _remove_all(nodes_in_document_order: Sequence[LexborNode]) -> None:
     """Destroy nodes, the last in document order first: a descendant always goes before its ancestor,
     so no node is used after an ancestor of it was destroyed (whatever the nesting depth)."""
+    done: set[int] = set()
     for node in reversed(nodes_in_document_order):
-        node.decompose()
+        key = node.mem_id
+        if key not in done:  # a query with several selectors gives an element once per selector it matches
+            done.add(key)
+            node.decompose()
 
 
 def remove_junk(tree: LexborHTMLParser) -> None:
@@ -330,9 +364,13 @@ def _paragraph_blocks(root: LexborNode, options: HtmlOptions) -> list[tuple[Lexb
     return blocks
 
 
-def score_candidates(root: LexborNode, options: HtmlOptions) -> tuple[list[_Candidate], dict[int, int]]:
+def score_candidates(
+    root: LexborNode, options: HtmlOptions, lengths: _Lengths | None = None
+) -> tuple[list[_Candidate], dict[int, int]]:
     """Density-scored containers, best first (scores already multiplied by ``1 - link density``),
-    and the paragraph text length (characters of voting blocks) inside every element, by ``mem_id``."""
+    and the paragraph text length (characters of voting blocks) inside every element, by ``mem_id``.
+    ``lengths`` remembers the lengths read (for the next steps, while the tree stays as it is)."""
+    lengths = lengths or _Lengths()
     candidates: dict[int, _Candidate] = {}
     para_len: dict[int, int] = {}
 
@@ -361,29 +399,29 @@ def score_candidates(root: LexborNode, options: HtmlOptions) -> tuple[list[_Cand
 
     ranked = sorted(candidates.values(), key=lambda c: c.score, reverse=True)[:12]
     for cand in ranked:
-        cand.score *= 1.0 - min(1.0, _link_density(cand.node))
+        cand.score *= 1.0 - min(1.0, lengths.density(cand.node))
     ranked.sort(key=lambda c: c.score, reverse=True)
     return ranked, para_len
 
 
-def _link_items(node: LexborNode) -> int:
+def _link_items(node: LexborNode, lengths: _Lengths) -> int:
     """Headings and list items that are mostly a link (with perhaps a kicker word): headlines of
     teasers, related links."""
     count = 0
     for item in node.css("h1, h2, h3, h4, h5, h6, li, dt"):
-        length = _text_len(item)
-        if length and _link_len(item) >= _HEADLINE_LINK_SHARE * length:
+        length = lengths.text(item)
+        if length and lengths.links(item) >= _HEADLINE_LINK_SHARE * length:
             count += 1
     return count
 
 
-def _expand_up(node: LexborNode, para_len: dict[int, int], options: HtmlOptions) -> LexborNode:
+def _expand_up(node: LexborNode, para_len: dict[int, int], options: HtmlOptions, lengths: _Lengths) -> LexborNode:
     """Grow the winner to its parent while that adds real paragraphs and few links (an intro or the
     first paragraphs often sit beside the container that holds the rest of the story)."""
     current = node
     cur_para = para_len.get(node.mem_id, 0)
-    cur_text = _text_len(node)
-    cur_links = _link_len(node)
+    cur_text = lengths.text(node)
+    cur_links = lengths.links(node)
     cur_items = -1  # computed when first needed
     ancestor = node.parent
     for _ in range(3):  # look a few levels up, through wrappers that add nothing
@@ -391,14 +429,14 @@ def _expand_up(node: LexborNode, para_len: dict[int, int], options: HtmlOptions)
             break
         gain = para_len.get(ancestor.mem_id, 0) - cur_para
         if gain >= max(options.expand_min_chars, options.expand_min_gain * cur_para):
-            anc_text = _text_len(ancestor)
-            anc_links = _link_len(ancestor)
+            anc_text = lengths.text(ancestor)
+            anc_links = lengths.links(ancestor)
             added = anc_text - cur_text
             if added <= 0 or (anc_links - cur_links) / added > options.expand_max_link_density:
                 break
             if cur_items < 0:
-                cur_items = _link_items(current)
-            anc_items = _link_items(ancestor)
+                cur_items = _link_items(current, lengths)
+            anc_items = _link_items(ancestor, lengths)
             if anc_items - cur_items > options.expand_max_link_items:
                 break
             current, cur_para, cur_text, cur_links = ancestor, cur_para + gain, anc_text, anc_links
@@ -407,7 +445,9 @@ def _expand_up(node: LexborNode, para_len: dict[int, int], options: HtmlOptions)
     return current
 
 
-def _with_siblings(top: _Candidate, scores: dict[int, float], options: HtmlOptions) -> list[LexborNode]:
+def _with_siblings(
+    top: _Candidate, scores: dict[int, float], options: HtmlOptions, lengths: _Lengths
+) -> list[LexborNode]:
     """The winner plus siblings that score close to it, or are plain paragraphs (Readability's rule)."""
     parent = top.node.parent
     if parent is None or parent.tag in ("html", "-document"):
@@ -421,11 +461,11 @@ def _with_siblings(top: _Candidate, scores: dict[int, float], options: HtmlOptio
         elif not child.tag.startswith("-"):  # an element, not "-text" or "-comment"
             keep = (
                 scores.get(child.mem_id, 0.0) >= threshold
-                and _link_density(child) <= options.sibling_max_link_density
+                and lengths.density(child) <= options.sibling_max_link_density
             )
             if not keep and child.tag == "p":
-                length = _text_len(child)
-                density = _link_density(child, length)
+                length = lengths.text(child)
+                density = lengths.density(child, length)
                 text = _squeeze(child.text())
                 keep = (length > _SIBLING_P_MIN_CHARS and density < _SIBLING_P_MAX_LINK_DENSITY) or (
                     0 < length <= _SIBLING_P_MIN_CHARS and density == 0 and text.endswith(_SENTENCE_ENDS)
@@ -436,11 +476,11 @@ def _with_siblings(top: _Candidate, scores: dict[int, float], options: HtmlOptio
     return nodes
 
 
-def _markup_body(root: LexborNode) -> tuple[str, LexborNode] | None:
+def _markup_body(root: LexborNode, lengths: _Lengths) -> tuple[str, LexborNode] | None:
     for name, selector in H.BODY_SELECTORS:
         found = root.css(selector)
         if found:
-            best = max(found, key=_text_len)
+            best = max(found, key=lengths.text)
             return name, best
     return None
 
@@ -471,6 +511,13 @@ def _drop_link_blocks(root: LexborNode, options: HtmlOptions) -> None:
     _remove_all(doomed)
 
 
+_LINE_BREAK_TAGS = ("br", "hr")
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_CELL_TAG_SET = frozenset(H.CELL_TAGS)
+_BLOCK_TAG_SET = frozenset(H.BLOCK_TAGS)
+#: Every element :func:`render` marks, each tag once (a tag listed twice would give its elements twice).
+_RENDER_SELECTOR = ", ".join(dict.fromkeys([*_LINE_BREAK_TAGS, *H.CELL_TAGS, "a", *H.BLOCK_TAGS, *_HEADING_TAGS]))
+
 _LINK_MARKS = re.compile(f"([{_LINK_START}{_LINK_END}])")
 
 
@@ -491,6 +538,32 @@ def _link_share(piece: str, in_link: bool) -> tuple[float, bool]:
     return (linked / total if total else 0.0), in_link
 
 
+def _mark(root: LexborNode) -> None:
+    """Put the marker characters into ``root``: ``<br>`` and ``<hr>`` become a line break, a table cell
+    is followed by a space, a link is wrapped in link marks, a block in line breaks, a heading gets
+    the heading mark.
+
+    One query finds them all; each element gets its markers in the order one pass per kind would give
+    them (line breaks, cells, links, blocks, headings). Markers placed beside different elements do not
+    depend on which was placed first, so the result is that of the passes one after the other.
+    """
+    for node in root.css(_RENDER_SELECTOR):
+        tag = node.tag
+        if tag in _LINE_BREAK_TAGS:
+            node.replace_with(_BREAK)
+            continue
+        if tag in _CELL_TAG_SET:
+            node.insert_after(" ")
+        if tag == "a":
+            node.insert_before(_LINK_START)
+            node.insert_after(_LINK_END)
+        if tag in _BLOCK_TAG_SET:
+            node.insert_before(_BREAK)
+            node.insert_after(_BREAK)
+        if tag in _HEADING_TAGS:
+            node.insert_before(_HEADING)
+
+
 def render(
     nodes: Sequence[LexborNode], options: HtmlOptions, *, drop_blocks: bool = True
 ) -> tuple[list[str], int]:
@@ -507,18 +580,7 @@ def render(
             if pre.mem_id != root.mem_id:  # replacing the root would destroy it
                 text = pre.text()
                 pre.replace_with(_BREAK + _BREAK.join(text.splitlines()) + _BREAK)
-        for br in root.css("br, hr"):
-            br.replace_with(_BREAK)
-        for cell in root.css(", ".join(H.CELL_TAGS)):
-            cell.insert_after(" ")
-        for link in root.css("a"):
-            link.insert_before(_LINK_START)
-            link.insert_after(_LINK_END)
-        for block in root.css(", ".join(H.BLOCK_TAGS)):
-            block.insert_before(_BREAK)
-            block.insert_after(_BREAK)
-        for heading in root.css("h1, h2, h3, h4, h5, h6"):
-            heading.insert_before(_HEADING)
+        _mark(root)
         text = root.text()
         pieces.extend(text.split(_BREAK))  # the root's own boundaries are outside it: split anyway
 
@@ -555,12 +617,25 @@ def markup_depth(root: LexborNode, limit: int) -> int:
     step = max(1, len(elements) // 50)
     sample = list(elements[::step]) + list(elements[-10:])
     deepest = 0
+    known: dict[int, int] = {}  # ancestors' depths (the sample's elements share most of their ancestors)
     for node in sample:
+        walked: list[int] = []
         depth = 0
         parent = node.parent
-        while parent is not None and depth <= limit:
+        while parent is not None:
+            above = known.get(parent.mem_id)
+            if above is not None:
+                depth += 1 + above
+                break
             depth += 1
+            if depth > limit:
+                return limit + 1  # what counting stops at
+            walked.append(parent.mem_id)
             parent = parent.parent
+        if depth > limit:
+            return limit + 1
+        for i, key in enumerate(walked):  # the i-th ancestor walked through is i + 1 levels up
+            known[key] = depth - i - 1
         deepest = max(deepest, depth)
     return deepest
 
@@ -572,21 +647,22 @@ def _locate(tree: LexborHTMLParser, options: HtmlOptions) -> tuple[list[LexborNo
     if markup_depth(body, options.max_depth) > options.max_depth:
         return [body], "flat (deep markup)"
     remove_boilerplate(tree, options)
-    ranked, para_len = score_candidates(body, options)
+    lengths = _Lengths()  # from here on the tree does not change until the body is rendered
+    ranked, para_len = score_candidates(body, options, lengths)
     density_nodes: list[LexborNode] = []
     if ranked and ranked[0].score > 0:
         scores = {c.node.mem_id: c.score for c in ranked}
         top = ranked[0]
-        grown = _expand_up(top.node, para_len, options)
+        grown = _expand_up(top.node, para_len, options, lengths)
         if grown.mem_id != top.node.mem_id:
             top = _Candidate(grown, max(top.score, scores.get(grown.mem_id, 0.0)))
-        density_nodes = _with_siblings(top, scores, options)
-    density_len = sum(_text_len(n) for n in density_nodes)
+        density_nodes = _with_siblings(top, scores, options, lengths)
+    density_len = sum(lengths.text(n) for n in density_nodes)
 
-    markup = _markup_body(body)
+    markup = _markup_body(body, lengths)
     if markup is not None:
         name, node = markup
-        length = _text_len(node)
+        length = lengths.text(node)
         if length >= max(1, options.markup_min_share * density_len):
             return [node], name
     if density_nodes:

@@ -269,7 +269,7 @@ def _byline(tree: LexborHTMLParser, query: _Query | None = None) -> str | None:
             continue
         texts[i] = text
     for text in texts:
-        if text is None:
+        if text is None or ":" not in text:  # (the label's colon: most texts have none)
             continue
         m = _LABELLED_RE.search(text)
         if m:
