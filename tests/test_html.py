@@ -648,3 +648,19 @@ def test_markup_depth_is_the_sampled_depth(fragment: str, limit: int) -> None:
     body = LexborHTMLParser(page(fragment + "<div>" * 200)).body
     assert nh_body.markup_depth(body, limit) == _depth_by_counting(body, limit)
     assert nh_body.markup_depth(body, 300) == _depth_by_counting(body, 300)
+
+
+@settings(max_examples=200, deadline=None)
+@given(html_fragments())
+def test_link_blocks_are_looked_for_among_elements_holding_an_image_or_a_link(fragment: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    ours, plain = LexborHTMLParser(page(fragment)), LexborHTMLParser(page(fragment))
+    nh_body._drop_link_blocks(ours.body, nh_body.DEFAULT_OPTIONS)
+    every = ", ".join(sorted(nh_body._CAPTION_TAGS | nh_body._LINK_LIST_TAGS))  # the definition: all of them
+    saved, nh_body._LINK_BLOCK_SELECTOR = nh_body._LINK_BLOCK_SELECTOR, every
+    try:
+        nh_body._drop_link_blocks(plain.body, nh_body.DEFAULT_OPTIONS)
+    finally:
+        nh_body._LINK_BLOCK_SELECTOR = saved
+    assert ours.html == plain.html

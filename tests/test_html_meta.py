@@ -203,3 +203,40 @@ def test_guarded_selectors_find_what_the_selectors_find(page: str) -> None:
         guard = M._guard(selector)
         if guard is not None and tree.css(selector):
             assert tree.css_first(guard) is not None, (selector, guard)
+
+
+_DATE_PIECES = ["Kamis, 05 November 2015 11:52", "Senin, 2 Januari 2023", "Monday, March 4, 2019 10:00 AM", "x", "",
+                "Sabtu", "harga naik"]
+
+
+@st.composite
+def _dated_bodies(draw):  # type: ignore[no-untyped-def]
+    def element(depth: int) -> str:
+        tag = draw(st.sampled_from(["div", "p", "span", "time", "li", "em", "section", "b"]))
+        parts = []
+        for _ in range(draw(st.integers(0, 3 if depth < 4 else 0))):
+            if draw(st.booleans()):
+                parts.append(draw(st.sampled_from(_DATE_PIECES)))
+            elif draw(st.integers(0, 3)) == 0:
+                parts.append("<!-- c -->")
+            else:
+                parts.append(element(depth + 1))
+        return f"<{tag}>{''.join(parts)}</{tag}>"
+
+    return "<html><body>" + "".join(element(0) for _ in range(draw(st.integers(1, 4)))) + "</body></html>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_dated_bodies())
+def test_weekday_date_search_among_elements_without_elements_finds_what_reading_all_finds(page: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from newsclean.html import meta as M
+
+    tree = LexborHTMLParser(page)
+    ours = M._markup_date(tree, None)
+    saved, M._LEAF_SELECTOR = M._LEAF_SELECTOR, ", ".join(M._LEAF_TAGS)  # the definition: every such element
+    try:
+        assert M._markup_date(tree, None) == ours
+    finally:
+        M._LEAF_SELECTOR = saved

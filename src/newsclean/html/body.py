@@ -55,7 +55,8 @@ _LABEL_LINES = frozenset(H.LABEL_LINES)
 _CAPTION_TAGS = frozenset(H.CAPTION_TAGS)
 _LINK_LIST_TAGS = frozenset(H.LINK_LIST_TAGS)
 _JUNK_SELECTOR = ", ".join(H.JUNK_TAGS)
-_LINK_BLOCK_SELECTOR = ", ".join(sorted(_CAPTION_TAGS | _LINK_LIST_TAGS))
+#: The elements :func:`_is_link_block_or_caption` may say yes to: those holding an image or a link.
+_LINK_BLOCK_SELECTOR = ", ".join(f"{tag}:has(img, a)" for tag in sorted(_CAPTION_TAGS | _LINK_LIST_TAGS))
 
 #: Readability's constants, kept: a ``<p>`` sibling of the winner joins the body when it is longer
 #: than this and its link density is below the next one, or when it is shorter, has no link and ends

@@ -197,6 +197,10 @@ _URL_DATE = re.compile(r"/(20\d{2}|19\d{2})/(\d{1,2})/(\d{1,2})(?:/|$)|/(20\d{2}
 _WEEKDAY_DATE = re.compile(H.WEEKDAY_DATE, re.IGNORECASE)
 
 
+_LEAF_TAGS = ("div", "span", "p", "small", "time", "li", "td", "em", "strong")
+_LEAF_SELECTOR = ", ".join(f"{tag}:not(:has(*))" for tag in _LEAF_TAGS)
+
+
 def _markup_date(tree: LexborHTMLParser, url: str | None, query: _Query | None = None) -> str | None:
     """A publication date from the page itself when its metadata has none: the date in the page's
     address (``/2015/11/05/``), an element that holds the date (not in a list of other articles),
@@ -219,7 +223,8 @@ def _markup_date(tree: LexborHTMLParser, url: str | None, query: _Query | None =
     body = tree.body
     if body is None:
         return None
-    for node in body.css("div, span, p, small, time, li, td, em, strong"):
+    # (":not(:has(*))": the elements holding no element, among which the leaves are.)
+    for node in body.css(_LEAF_SELECTOR):
         child = node.child
         if child is not None and (child.next is not None or child.tag != "-text"):
             continue  # only leaves: a container's text runs into its children's
