@@ -664,3 +664,26 @@ def test_link_blocks_are_looked_for_among_elements_holding_an_image_or_a_link(fr
     finally:
         nh_body._LINK_BLOCK_SELECTOR = saved
     assert ours.html == plain.html
+
+
+@settings(max_examples=200, deadline=None)
+@given(html_fragments(), st.booleans())
+def test_region_removal_with_one_is_query_removes_what_the_selector_list_removes(fragment: str, tokens: bool) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    h = nh.heuristics
+    listed = ", ".join(  # the definition: one selector per kind (an element comes once per selector it matches)
+        [*h.REGION_TAGS, "[role]", '[aria-hidden="true"]']
+        + ([f"{t}[class], {t}[id]" for t in h.NAMED_CONTAINER_TAGS] if tokens else [])
+    )
+    html = page(fragment.replace('class="post"', 'class="post" id="x" role="navigation"'))
+    options = HtmlOptions(remove_by_tokens=tokens)
+    ours, plain = LexborHTMLParser(html), LexborHTMLParser(html)
+    nh_body.remove_boilerplate(ours, options)
+    saved = nh_body._region_selector
+    nh_body._region_selector = lambda by_tokens: listed  # type: ignore[assignment]
+    try:
+        nh_body.remove_boilerplate(plain, options)
+    finally:
+        nh_body._region_selector = saved  # type: ignore[assignment]
+    assert ours.html == plain.html

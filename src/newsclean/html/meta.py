@@ -198,7 +198,7 @@ _WEEKDAY_DATE = re.compile(H.WEEKDAY_DATE, re.IGNORECASE)
 
 
 _LEAF_TAGS = ("div", "span", "p", "small", "time", "li", "td", "em", "strong")
-_LEAF_SELECTOR = ", ".join(f"{tag}:not(:has(*))" for tag in _LEAF_TAGS)
+_LEAF_SELECTOR = ":is(" + ", ".join(_LEAF_TAGS) + "):not(:has(*))"
 
 
 def _markup_date(tree: LexborHTMLParser, url: str | None, query: _Query | None = None) -> str | None:
