@@ -687,3 +687,9 @@ def test_region_removal_with_one_is_query_removes_what_the_selector_list_removes
     finally:
         nh_body._region_selector = saved  # type: ignore[assignment]
     assert ours.html == plain.html
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab .\t\u00a0\u3000"))), st.booleans())
+def test_a_piece_without_link_marks_is_all_link_or_none(piece: str, in_link: bool) -> None:
+    # render's shortcut for such pieces (and for blank ones, which it skips, the link state stays)
+    assert nh_body._link_share(piece, in_link) == (1.0 if in_link and piece.strip() else 0.0, in_link)

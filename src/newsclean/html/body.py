@@ -194,11 +194,12 @@ class _Lengths:
     change (the body is located from one tree: a winner, its ancestors and siblings are measured by
     several steps)."""
 
-    __slots__ = ("_links", "_text")
+    __slots__ = ("_link", "_links", "_text")
 
     def __init__(self) -> None:
         self._text: dict[int, int] = {}
         self._links: dict[int, int] = {}
+        self._link: dict[int, int] = {}  # each <a>'s own (nested candidates share their links)
 
     def text(self, node: LexborNode) -> int:
         key = node.mem_id
@@ -211,7 +212,15 @@ class _Lengths:
         key = node.mem_id
         found = self._links.get(key)
         if found is None:
-            found = self._links[key] = _link_len(node)
+            found = 0  # _link_len(node), each link's length read once
+            link_lens = self._link
+            for a in node.css("a"):
+                a_key = a.mem_id
+                length = link_lens.get(a_key)
+                if length is None:
+                    length = link_lens[a_key] = _squeezed_len(a.text())
+                found += length
+            self._links[key] = found
         return found
 
     def density(self, node: LexborNode, text_len: int | None = None) -> float:
@@ -601,7 +610,12 @@ def render(
     dropped_after: list[bool] = []  # per kept line: was the next candidate line a dropped link line?
     in_link = False
     for piece in pieces:
-        share, in_link = _link_share(piece, in_link)
+        if not piece or piece.isspace():
+            continue  # (no link mark in it: the link state stays; nothing to squeeze)
+        if _LINK_START in piece or _LINK_END in piece:
+            share, in_link = _link_share(piece, in_link)
+        else:  # all of it inside the link it continues, or none of it
+            share = 1.0 if in_link and piece.strip() else 0.0
         piece = _squeeze(piece)
         if not piece or piece == _HEADING:
             continue
