@@ -509,3 +509,187 @@ def test_language_prefers_explicit_metadata_and_publishers_are_not_authors() -> 
     art = extract_article(page(f"<p>{P1}</p>", head=head, lang="en"))
     assert art.lang == "id"  # <html lang="en"> is a template default on many Indonesian sites
     assert art.author is None
+
+
+# --- the faster tree steps give what the plain ones give ---------------------------------------------
+
+_JUNKY_TAGS = ["div", "p", "span", "a", "script", "style", "noscript", "template", "svg", "math", "iframe",
+               "button", "select", "option", "textarea", "label", "head", "title", "table", "td", "video",
+               "source", "object", "embed", "form", "input"]
+
+
+@st.composite
+def _junky_markup(draw: st.DrawFn, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 3 if depth < 4 else 0))):
+        if draw(st.booleans()):
+            parts.append(draw(st.sampled_from(["teks", " ", "<br>", "<meta content=x>", "<link rel=x>", "&amp;"])))
+        else:
+            tag = draw(st.sampled_from(_JUNKY_TAGS))
+            close = f"</{tag}>" if draw(st.integers(0, 4)) else ""  # sometimes unclosed
+            parts.append(f"<{tag}>{draw(_junky_markup(depth + 1))}{close}")
+    return "".join(parts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_junky_markup(), _junky_markup())
+def test_remove_junk_removes_what_strip_tags_removes(head: str, body: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    html = f"<html><head>{head}</head><body>{body}</body></html>"
+    ours, plain = LexborHTMLParser(html), LexborHTMLParser(html)
+    nh_body.remove_junk(ours)
+    plain.strip_tags(list(nh.heuristics.JUNK_TAGS), recursive=True)  # the definition: tag by tag
+    if plain.body is not None:
+        nh_body._remove_all([n for n in plain.body.css('[hidden], [style*="display:none"], '
+                             '[style*="display: none"], [style*="visibility:hidden"], '
+                             '[style*="visibility: hidden"]') if n.mem_id != plain.body.mem_id])
+    assert ours.html == plain.html
+
+
+@settings(max_examples=300, deadline=None)
+@given(html_fragments(), st.lists(st.booleans(), max_size=60))
+def test_removals_know_what_lies_inside_a_chosen_element(fragment: str, picks: list[bool]) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(page(fragment))
+    removals = nh_body._Removals()
+    chosen: set[int] = set()
+    for node, pick in zip(tree.body.css("*"), picks + [False] * 1000, strict=False):  # document order
+        ancestors = set()
+        parent = node.parent
+        while parent is not None:
+            ancestors.add(parent.mem_id)
+            parent = parent.parent
+        assert removals.inside(node) == bool(ancestors & chosen)
+        if pick:
+            removals.add(node)
+            chosen.add(node.mem_id)
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab ,\t\n\r\x0b\x0c\x1c\x1f\x85\u00a0\u2028\u3000\u200b\U0001f600é"))))
+def test_squeezed_len_is_the_length_of_the_squeezed_text(text: str) -> None:
+    assert nh_body._squeezed_len(text) == nh_body._squeezed_len_py(text) == len(nh_body._squeeze(text))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(html_fragments(), st.sampled_from(["utf-8", "utf-8-sig", "cp1252", "utf-16"]))
+def test_bytes_parsed_as_they_are_give_the_article_of_the_text(fragment: str, codec: str) -> None:
+    data = page(fragment).encode(codec, errors="replace")
+    decoded = nh_decode.sniff_html(data)
+    expected = extract_article(decoded.text.replace("\x00", ""))  # the text path: parsed from str
+    assert extract_article(data) == expected
+    assert nh.extract_sniffed(data, decoded) == expected
+
+
+def _mark_pass_by_pass(root) -> None:  # type: ignore[no-untyped-def]
+    """The definition of body._mark: one pass per kind of element."""
+    for br in root.css("br, hr"):
+        br.replace_with(nh_body._BREAK)
+    for cell in root.css(", ".join(nh.heuristics.CELL_TAGS)):
+        cell.insert_after(" ")
+    for link in root.css("a"):
+        link.insert_before(nh_body._LINK_START)
+        link.insert_after(nh_body._LINK_END)
+    for block in root.css(", ".join(nh.heuristics.BLOCK_TAGS)):
+        block.insert_before(nh_body._BREAK)
+        block.insert_after(nh_body._BREAK)
+    for heading in root.css("h1, h2, h3, h4, h5, h6"):
+        heading.insert_before(nh_body._HEADING)
+
+
+_MARKED_TAGS = ["div", "p", "a", "br", "hr", "h2", "td", "th", "tr", "table", "li", "ul", "span", "b", "blockquote"]
+
+
+@st.composite
+def _marked_markup(draw: st.DrawFn, depth: int = 0) -> str:
+    parts = []
+    for _ in range(draw(st.integers(0, 3 if depth < 4 else 0))):
+        if draw(st.booleans()):
+            parts.append(draw(st.sampled_from(["kata", " ", "x y"])))
+        else:
+            tag = draw(st.sampled_from(_MARKED_TAGS))
+            close = f"</{tag}>" if draw(st.integers(0, 4)) else ""
+            parts.append(f"<{tag}>{draw(_marked_markup(depth + 1))}{close}")
+    return "".join(parts)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_marked_markup())
+def test_markers_in_one_query_are_those_of_one_pass_per_kind(fragment: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    ours, plain = LexborHTMLParser(page(fragment)), LexborHTMLParser(page(fragment))
+    nh_body._mark(ours.body)
+    _mark_pass_by_pass(plain.body)
+    assert ours.html == plain.html
+
+
+def _depth_by_counting(root, limit: int) -> int:  # type: ignore[no-untyped-def]
+    """The definition of body.markup_depth: every sampled element's ancestors counted."""
+    elements = root.css("*")
+    if not elements:
+        return 0
+    step = max(1, len(elements) // 50)
+    deepest = 0
+    for node in list(elements[::step]) + list(elements[-10:]):
+        depth, parent = 0, node.parent
+        while parent is not None and depth <= limit:
+            depth, parent = depth + 1, parent.parent
+        deepest = max(deepest, depth)
+    return deepest
+
+
+@settings(max_examples=200, deadline=None)
+@given(html_fragments(), st.integers(0, 12))
+def test_markup_depth_is_the_sampled_depth(fragment: str, limit: int) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    body = LexborHTMLParser(page(fragment + "<div>" * 200)).body
+    assert nh_body.markup_depth(body, limit) == _depth_by_counting(body, limit)
+    assert nh_body.markup_depth(body, 300) == _depth_by_counting(body, 300)
+
+
+@settings(max_examples=200, deadline=None)
+@given(html_fragments())
+def test_link_blocks_are_looked_for_among_elements_holding_an_image_or_a_link(fragment: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    ours, plain = LexborHTMLParser(page(fragment)), LexborHTMLParser(page(fragment))
+    nh_body._drop_link_blocks(ours.body, nh_body.DEFAULT_OPTIONS)
+    every = ", ".join(sorted(nh_body._CAPTION_TAGS | nh_body._LINK_LIST_TAGS))  # the definition: all of them
+    saved, nh_body._LINK_BLOCK_SELECTOR = nh_body._LINK_BLOCK_SELECTOR, every
+    try:
+        nh_body._drop_link_blocks(plain.body, nh_body.DEFAULT_OPTIONS)
+    finally:
+        nh_body._LINK_BLOCK_SELECTOR = saved
+    assert ours.html == plain.html
+
+
+@settings(max_examples=200, deadline=None)
+@given(html_fragments(), st.booleans())
+def test_region_removal_with_one_is_query_removes_what_the_selector_list_removes(fragment: str, tokens: bool) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    h = nh.heuristics
+    listed = ", ".join(  # the definition: one selector per kind (an element comes once per selector it matches)
+        [*h.REGION_TAGS, "[role]", '[aria-hidden="true"]']
+        + ([f"{t}[class], {t}[id]" for t in h.NAMED_CONTAINER_TAGS] if tokens else [])
+    )
+    html = page(fragment.replace('class="post"', 'class="post" id="x" role="navigation"'))
+    options = HtmlOptions(remove_by_tokens=tokens)
+    ours, plain = LexborHTMLParser(html), LexborHTMLParser(html)
+    nh_body.remove_boilerplate(ours, options)
+    saved = nh_body._region_selector
+    nh_body._region_selector = lambda by_tokens: listed  # type: ignore[assignment]
+    try:
+        nh_body.remove_boilerplate(plain, options)
+    finally:
+        nh_body._region_selector = saved  # type: ignore[assignment]
+    assert ours.html == plain.html
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab .\t\u00a0\u3000"))), st.booleans())
+def test_a_piece_without_link_marks_is_all_link_or_none(piece: str, in_link: bool) -> None:
+    # render's shortcut for such pieces (and for blank ones, which it skips, the link state stays)
+    assert nh_body._link_share(piece, in_link) == (1.0 if in_link and piece.strip() else 0.0, in_link)

@@ -164,3 +164,79 @@ def test_labelled_byline_in_a_leaf_under_long_containers() -> None:
     inner = "<p>Penulis: Dewi Kania</p>"
     page = "<html><body>" + "<div><p>" + "kata " * 100 + "</p>" * 1 + inner + "</div>" * 1 + "</body></html>"
     assert extract_article(page).author == "Dewi Kania"
+
+
+_GUARD_WORDS = ["author", "Author", "AUTHOR-NAME", "authorName", "author_name", "byline", "ByLine", "byl", "penulis",
+                "nmreporter", "Reporter", "writer", "date", "post-date", "PubDate", "published", "tanggal", "tgl",
+                "waktu", "timestamp", "TIME", "x", "meta-info"]
+
+
+@st.composite
+def _guarded_pages(draw):  # type: ignore[no-untyped-def]
+    def element(depth: int) -> str:
+        tag = draw(st.sampled_from(["div", "span", "p", "time", "article", "address", "a", "li"]))
+        attrs = ""
+        for attr in ("class", "id", "itemprop", "rel", "pubdate"):
+            if draw(st.integers(0, 3)) == 0:
+                words = draw(st.lists(st.sampled_from(_GUARD_WORDS + ["datePublished", "name"]), min_size=1,
+                                      max_size=3))
+                attrs += f' {attr}="{" ".join(words)}"'
+        inner = "".join(element(depth + 1) for _ in range(draw(st.integers(0, 2 if depth < 3 else 0))))
+        return f"<{tag}{attrs}>t{inner}</{tag}>"
+
+    doctype = draw(st.sampled_from(["", "<!DOCTYPE html>"]))  # quirks mode: class and id selectors ignore case
+    return doctype + "<html><body>" + "".join(element(0) for _ in range(draw(st.integers(1, 4)))) + "</body></html>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_guarded_pages())
+def test_guarded_selectors_find_what_the_selectors_find(page: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from newsclean.html import heuristics as H
+    from newsclean.html import meta as M
+
+    tree = LexborHTMLParser(page)
+    query = M._Query(tree)
+    for selector in H.AUTHOR_SELECTORS + H.DATE_SELECTORS:
+        assert [n.mem_id for n in query.css(selector)] == [n.mem_id for n in tree.css(selector)], selector
+        guard = M._guard(selector)
+        if guard is not None and tree.css(selector):
+            assert tree.css_first(guard) is not None, (selector, guard)
+
+
+_DATE_PIECES = ["Kamis, 05 November 2015 11:52", "Senin, 2 Januari 2023", "Monday, March 4, 2019 10:00 AM", "x", "",
+                "Sabtu", "harga naik"]
+
+
+@st.composite
+def _dated_bodies(draw):  # type: ignore[no-untyped-def]
+    def element(depth: int) -> str:
+        tag = draw(st.sampled_from(["div", "p", "span", "time", "li", "em", "section", "b"]))
+        parts = []
+        for _ in range(draw(st.integers(0, 3 if depth < 4 else 0))):
+            if draw(st.booleans()):
+                parts.append(draw(st.sampled_from(_DATE_PIECES)))
+            elif draw(st.integers(0, 3)) == 0:
+                parts.append("<!-- c -->")
+            else:
+                parts.append(element(depth + 1))
+        return f"<{tag}>{''.join(parts)}</{tag}>"
+
+    return "<html><body>" + "".join(element(0) for _ in range(draw(st.integers(1, 4)))) + "</body></html>"
+
+
+@settings(max_examples=300, deadline=None)
+@given(_dated_bodies())
+def test_weekday_date_search_among_elements_without_elements_finds_what_reading_all_finds(page: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from newsclean.html import meta as M
+
+    tree = LexborHTMLParser(page)
+    ours = M._markup_date(tree, None)
+    saved, M._LEAF_SELECTOR = M._LEAF_SELECTOR, ", ".join(M._LEAF_TAGS)  # the definition: every such element
+    try:
+        assert M._markup_date(tree, None) == ours
+    finally:
+        M._LEAF_SELECTOR = saved

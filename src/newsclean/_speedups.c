@@ -1939,6 +1939,46 @@ scored_lines(PyObject *module, PyObject *args)
     return out;
 }
 
+/* squeezed_len(text): len(" ".join(text.split())), without building the words or the joined string (the
+ * length of an HTML subtree's text with its whitespace squeezed; newsclean.html.body._squeezed_len_py). A
+ * character is whitespace exactly when str.split() splits on it (Py_UNICODE_ISSPACE). */
+static PyObject *
+squeezed_len(PyObject *module, PyObject *arg)
+{
+    if (!PyUnicode_Check(arg)) {
+        PyErr_Format(PyExc_TypeError, "squeezed_len expects str, got %.100s", Py_TYPE(arg)->tp_name);
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(arg);
+    int kind = PyUnicode_KIND(arg);
+    const void *data = PyUnicode_DATA(arg);
+    Py_ssize_t chars = 0, words = 0;
+    int in_word = 0;
+    if (kind == PyUnicode_1BYTE_KIND) {
+        const Py_UCS1 *p = (const Py_UCS1 *)data;
+        for (Py_ssize_t i = 0; i < n; i++) {
+            if (Py_UNICODE_ISSPACE(p[i])) {
+                in_word = 0;
+            } else {
+                chars++;
+                words += !in_word;
+                in_word = 1;
+            }
+        }
+    } else {
+        for (Py_ssize_t i = 0; i < n; i++) {
+            if (Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, i))) {
+                in_word = 0;
+            } else {
+                chars++;
+                words += !in_word;
+                in_word = 1;
+            }
+        }
+    }
+    return PyLong_FromSsize_t(words ? chars + words - 1 : 0);
+}
+
 static PyMethodDef methods[] = {
     {"scored_lines", scored_lines, METH_VARARGS,
      "scored_lines(lines, min_spaces, max_chars, min_words): the lines newsclean.linemodel.is_scored holds for, "
@@ -1949,6 +1989,8 @@ static PyMethodDef methods[] = {
     {"line_words", line_words, METH_O, "line_words(s): set(newsclean.linemodel._words(s)), or None."},
     {"scored_candidates", scored_candidates, METH_VARARGS,
      "scored_candidates(lines, min_spaces): the lines the line model may score (a superset)."},
+    {"squeezed_len", squeezed_len, METH_O,
+     "squeezed_len(text): len(\" \".join(text.split())), without building either."},
     {"cleaner_lines", cleaner_lines, METH_VARARGS,
      "cleaner_lines(text, bitmap): lines holding a trigger of the built-in cleaners (None: odd line breaks)."},
     {NULL, NULL, 0, NULL},

@@ -30,10 +30,13 @@ import stat
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from .catalog import normalize_outlet
 from .document import Document
+
+if TYPE_CHECKING:
+    from .html.decode import Decoded
 
 __all__ = [
     "INPUT_SUFFIXES",
@@ -437,8 +440,9 @@ def read_html(f: InputFile) -> Document:
     followed, why (``html_encoding_note``)."""
     from .html.decode import sniff_html
 
-    decoded = sniff_html(read_input_bytes(f.path))
-    doc = _html_document(decoded.text, doc_id=f.rel, url=None, outlet=outlet_from_rel(f.rel))
+    data = read_input_bytes(f.path)
+    decoded = sniff_html(data)
+    doc = _html_document(decoded.text, doc_id=f.rel, url=None, outlet=outlet_from_rel(f.rel), sniffed=(data, decoded))
     meta = dict(doc.metadata)
     meta["html_encoding"] = decoded.encoding
     if decoded.note:
@@ -446,11 +450,20 @@ def read_html(f: InputFile) -> Document:
     return Document(doc.text, id=doc.id, metadata=meta)
 
 
-def _html_document(html: str | bytes, *, doc_id: str, url: str | None, outlet: str | None) -> Document:
-    from .html import extract_article
+def _html_document(
+    html: str | bytes,
+    *,
+    doc_id: str,
+    url: str | None,
+    outlet: str | None,
+    sniffed: tuple[bytes, Decoded] | None = None,
+) -> Document:
+    """The document of one HTML page; ``sniffed``, when given, is the page's bytes and what
+    ``sniff_html`` made of them (``html`` is then their text)."""
+    from .html import extract_article, extract_sniffed
     from .lang import detect_lang
 
-    art = extract_article(html, url=url)
+    art = extract_article(html, url=url) if sniffed is None else extract_sniffed(*sniffed, url=url)
     meta: dict[str, Any] = art.metadata()
     # Pages often declare the wrong language (lang="en" on Indonesian sites): the text decides.
     lang = detect_lang(art.text) or art.lang

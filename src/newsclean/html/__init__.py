@@ -24,11 +24,11 @@ from dataclasses import dataclass
 from selectolax.lexbor import LexborHTMLParser
 
 from .body import DEFAULT_OPTIONS, HtmlOptions, extract_body
-from .decode import decode_html
+from .decode import Decoded, decode_html, sniff_html, utf8_source
 from .meta import read_meta
 from .strip import strip_html
 
-__all__ = ["HtmlArticle", "HtmlOptions", "decode_html", "extract_article", "strip_html"]
+__all__ = ["HtmlArticle", "HtmlOptions", "decode_html", "extract_article", "extract_sniffed", "strip_html"]
 
 
 @dataclass(frozen=True)
@@ -79,8 +79,11 @@ def extract_article(
     relative canonical link and is the fallback for ``HtmlArticle.url``. Never raises on malformed
     or empty markup; raises :class:`ValueError` when an argument has the wrong type.
     """
+    source: bytes | None = None  # the page as UTF-8 bytes, when it came so: parsed as it is
     if isinstance(html, (bytes, bytearray, memoryview)):
-        text = decode_html(bytes(html))
+        data = bytes(html)
+        decoded = sniff_html(data)
+        text, source = decoded.text, utf8_source(data, decoded)
     elif isinstance(html, str):
         text = html
     else:
@@ -89,12 +92,25 @@ def extract_article(
         raise ValueError(f"extract_article: url must be str or None, got {type(url).__name__}")
     if options is not None and not isinstance(options, HtmlOptions):
         raise ValueError(f"extract_article: options must be HtmlOptions, got {type(options).__name__}")
-    opts = options or DEFAULT_OPTIONS
+    return _extract(text, source, url, options or DEFAULT_OPTIONS)
+
+
+def extract_sniffed(
+    data: bytes, decoded: Decoded, *, url: str | None = None, options: HtmlOptions | None = None
+) -> HtmlArticle:
+    """:func:`extract_article` of page bytes ``data`` that ``sniff_html`` already decoded (``decoded``):
+    the same article, without decoding the page twice."""
+    return _extract(decoded.text, utf8_source(data, decoded), url, options or DEFAULT_OPTIONS)
+
+
+def _extract(text: str, source: bytes | None, url: str | None, opts: HtmlOptions) -> HtmlArticle:
+    """The article of page ``text``; ``source``, when given, is ``text`` as UTF-8 bytes (see
+    :func:`~newsclean.html.decode.utf8_source`), which the parser reads faster."""
     # NUL characters make lexbor stop reading (and are never text): drop them first.
     text = text.replace("\x00", "")
-    tree = LexborHTMLParser(text)
+    tree = LexborHTMLParser(text if source is None else source)
     meta = read_meta(tree, url=url)  # first: the body extraction removes <head>, scripts ...
-    body = extract_body(text, opts, tree=tree)
+    body = extract_body(text, opts, tree=tree, source=source)
     lines, found_by = list(body.lines), body.found_by
     if meta.json_ld_body and len(meta.json_ld_body) > 2 * max(1, sum(map(len, lines))):
         # The page's structured data carries the story and the DOM does not (script-rendered pages).

@@ -30,12 +30,13 @@ Everything is done with selectolax's lexbor backend; Python only loops over cand
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from ..speedups import load as load_speedups
 from . import heuristics as H
 
 __all__ = ["BodyResult", "HtmlOptions", "extract_body", "render", "tokens"]
@@ -53,7 +54,15 @@ _COMMAS = re.compile(r"[,\u060c\uff0c\u3001]")
 _LABEL_LINES = frozenset(H.LABEL_LINES)
 _CAPTION_TAGS = frozenset(H.CAPTION_TAGS)
 _LINK_LIST_TAGS = frozenset(H.LINK_LIST_TAGS)
-_LINK_BLOCK_SELECTOR = ", ".join(sorted(_CAPTION_TAGS | _LINK_LIST_TAGS))
+_JUNK_SELECTOR = ", ".join(H.JUNK_TAGS)
+def _is(selectors: Sequence[str]) -> str:
+    """One selector matching what any of ``selectors`` matches (``:is(a, b)``): lexbor gives each element
+    once, where the list ``a, b`` gives an element once per selector it matches, and matches it faster."""
+    return ":is(" + ", ".join(selectors) + ")"
+
+
+#: The elements :func:`_is_link_block_or_caption` may say yes to: those holding an image or a link.
+_LINK_BLOCK_SELECTOR = _is(sorted(_CAPTION_TAGS | _LINK_LIST_TAGS)) + ":has(img, a)"
 
 #: Readability's constants, kept: a ``<p>`` sibling of the winner joins the body when it is longer
 #: than this and its link density is below the next one, or when it is shorter, has no link and ends
@@ -143,11 +152,6 @@ def tokens(value: str | None) -> list[str]:
     return [t.lower() for t in _SPLIT_TOKENS.split(value) if t]
 
 
-def _node_tokens(node: LexborNode) -> list[str]:
-    attrs = node.attributes
-    return tokens(attrs.get("class")) + tokens(attrs.get("id"))
-
-
 @lru_cache(maxsize=16384)
 def _names_boilerplate(class_value: str | None, id_value: str | None) -> bool:
     """Do these class and id values name a boilerplate region? (Cached: pages repeat class names.)"""
@@ -162,12 +166,22 @@ def _squeeze(text: str) -> str:
     return " ".join(text.split())
 
 
+def _squeezed_len_py(text: str) -> int:
+    """``len(_squeeze(text))``: the definition of the compiled ``newsclean._speedups.squeezed_len``."""
+    return len(" ".join(text.split()))
+
+
+_NATIVE = load_speedups()
+#: ``len(_squeeze(text))`` without building the squeezed text, compiled when the kernels are built.
+_squeezed_len: Callable[[str], int] = getattr(_NATIVE, "squeezed_len", None) or _squeezed_len_py
+
+
 def _text_len(node: LexborNode) -> int:
-    return len(_squeeze(node.text()))
+    return _squeezed_len(node.text())
 
 
 def _link_len(node: LexborNode) -> int:
-    return sum(len(_squeeze(a.text())) for a in node.css("a"))
+    return sum(_squeezed_len(a.text()) for a in node.css("a"))
 
 
 def _link_density(node: LexborNode, text_len: int | None = None) -> float:
@@ -175,32 +189,105 @@ def _link_density(node: LexborNode, text_len: int | None = None) -> float:
     return _link_len(node) / total if total else 0.0
 
 
+class _Lengths:
+    """:func:`_text_len` and :func:`_link_len` of elements, each read once while the tree does not
+    change (the body is located from one tree: a winner, its ancestors and siblings are measured by
+    several steps)."""
+
+    __slots__ = ("_link", "_links", "_text")
+
+    def __init__(self) -> None:
+        self._text: dict[int, int] = {}
+        self._links: dict[int, int] = {}
+        self._link: dict[int, int] = {}  # each <a>'s own (nested candidates share their links)
+
+    def text(self, node: LexborNode) -> int:
+        key = node.mem_id
+        found = self._text.get(key)
+        if found is None:
+            found = self._text[key] = _text_len(node)
+        return found
+
+    def links(self, node: LexborNode) -> int:
+        key = node.mem_id
+        found = self._links.get(key)
+        if found is None:
+            found = 0  # _link_len(node), each link's length read once
+            link_lens = self._link
+            for a in node.css("a"):
+                a_key = a.mem_id
+                length = link_lens.get(a_key)
+                if length is None:
+                    length = link_lens[a_key] = _squeezed_len(a.text())
+                found += length
+            self._links[key] = found
+        return found
+
+    def density(self, node: LexborNode, text_len: int | None = None) -> float:
+        total = self.text(node) if text_len is None else text_len
+        return self.links(node) / total if total else 0.0
+
+
 #: How far up an ancestry check looks. Real pages are a few dozen levels deep; broken markup (thousands
 #: of unclosed tags) can nest deeper, and an unbounded walk per node would make such a page quadratic.
 _MAX_ANCESTRY = 64
 
 
-def _has_ancestor_in(node: LexborNode, ids: set[int]) -> bool:
-    parent = node.parent
-    for _ in range(_MAX_ANCESTRY):
-        if parent is None:
-            return False
-        if parent.mem_id in ids:
-            return True
-        parent = parent.parent
-    return False
+class _Removals:
+    """Elements chosen for removal (by ``mem_id``), visited in document order, and whether a later element
+    lies inside one of them.
+
+    The answer for every ancestor walked through is remembered, so each ancestor is walked through
+    about once per page instead of once per descendant: an ancestor seen outside every chosen element
+    stays so, because elements chosen later come later in document order and cannot be its ancestors.
+    """
+
+    __slots__ = ("ids", "_inside", "_outside")
+
+    def __init__(self) -> None:
+        self.ids: set[int] = set()
+        self._inside: set[int] = set()  # elements inside a chosen one (or chosen)
+        self._outside: set[int] = set()  # elements with no chosen ancestor-or-self
+
+    def add(self, node: LexborNode) -> None:
+        self.ids.add(node.mem_id)
+
+    def inside(self, node: LexborNode) -> bool:
+        """Does an ancestor of ``node`` (up to :data:`_MAX_ANCESTRY` levels) lie in a chosen element?"""
+        walked: list[int] = []
+        parent = node.parent
+        for _ in range(_MAX_ANCESTRY):
+            if parent is None:
+                self._outside.update(walked)
+                return False
+            key = parent.mem_id
+            if key in self.ids or key in self._inside:
+                self._inside.update(walked)
+                return True
+            if key in self._outside:
+                self._outside.update(walked)
+                return False
+            walked.append(key)
+            parent = parent.parent
+        return False  # deeper than the bound: nothing remembered (as if no ancestor were chosen)
 
 
 def _remove_all(nodes_in_document_order: Sequence[LexborNode]) -> None:
     """Destroy nodes, the last in document order first: a descendant always goes before its ancestor,
     so no node is used after an ancestor of it was destroyed (whatever the nesting depth)."""
+    done: set[int] = set()
     for node in reversed(nodes_in_document_order):
-        node.decompose()
+        key = node.mem_id
+        if key not in done:  # a query with several selectors gives an element once per selector it matches
+            done.add(key)
+            node.decompose()
 
 
 def remove_junk(tree: LexborHTMLParser) -> None:
     """Remove elements that never hold article text, and hidden ones."""
-    tree.strip_tags(list(H.JUNK_TAGS), recursive=True)
+    # One query for all the tags (``strip_tags`` walks the document once per tag); the last first, so
+    # an element inside another junk element goes before it.
+    _remove_all(tree.css(_JUNK_SELECTOR))
     body = tree.body
     if body is None:
         return
@@ -212,6 +299,15 @@ def remove_junk(tree: LexborHTMLParser) -> None:
     _remove_all([node for node in hidden if node.mem_id != body.mem_id])
 
 
+def _region_selector(by_tokens: bool) -> str:
+    """The elements :func:`remove_boilerplate` looks at: region tags, roles, ``aria-hidden`` and (when
+    ``by_tokens``) containers with a class or id. One ``:is(...)``: each element once, in document order
+    (the list of selectors gave an element once per selector it matched, and the second time changed
+    nothing), and lexbor matches it faster than the list."""
+    named = [f"{_is(H.NAMED_CONTAINER_TAGS)}:is([class], [id])"] if by_tokens else []
+    return _is([*H.REGION_TAGS, "[role]", '[aria-hidden="true"]', *named])
+
+
 def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
     """Remove page regions that are not the story (see the module docstring, step 2)."""
     body = tree.body
@@ -220,24 +316,23 @@ def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
     total = max(1, _text_len(body))
     region_tags = frozenset(H.REGION_TAGS)
     region_roles = frozenset(H.REGION_ROLES)
-    selector = ", ".join(
-        [*H.REGION_TAGS, "[role]", '[aria-hidden="true"]']
-        + ([f"{t}[class], {t}[id]" for t in H.NAMED_CONTAINER_TAGS] if options.remove_by_tokens else [])
-    )
+    selector = _region_selector(options.remove_by_tokens)
     doomed: list[LexborNode] = []
-    doomed_ids: set[int] = set()
+    removals = _Removals()
+    by_tokens = options.remove_by_tokens
+    body_id = body.mem_id
     for node in body.css(selector):  # one query: document order, ancestors before descendants
-        if node.mem_id == body.mem_id:
-            continue  # css() matches the node it is called on too
         attrs = node.attributes
-        marked = (
-            node.tag in region_tags
-            or (attrs.get("role") or "").strip().lower() in region_roles
-            or (attrs.get("aria-hidden") or "").strip().lower() == "true"
-            or (options.remove_by_tokens and _names_boilerplate(attrs.get("class"), attrs.get("id")))
-        )
-        if not marked or _has_ancestor_in(node, doomed_ids):
-            continue
+        if node.tag not in region_tags:  # else marked: is it by its role, aria-hidden or class/id tokens?
+            role = attrs.get("role")
+            if not role or role.strip().lower() not in region_roles:
+                hidden = attrs.get("aria-hidden")
+                if (not hidden or hidden.strip().lower() != "true") and not (
+                    by_tokens and _names_boilerplate(attrs.get("class"), attrs.get("id"))
+                ):
+                    continue
+        if node.mem_id == body_id or removals.inside(node):
+            continue  # (css() matches the node it is called on too)
         length = _text_len(node)
         if (
             length >= options.protect_share * total
@@ -245,7 +340,7 @@ def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
         ):
             continue  # holds much of the page's prose: whatever its name says, it may be the story
         doomed.append(node)
-        doomed_ids.add(node.mem_id)
+        removals.add(node)
     _remove_all(doomed)
 
 
@@ -256,7 +351,14 @@ class _Candidate:
 
 
 def _class_weight(node: LexborNode) -> float:
-    toks = _node_tokens(node)
+    attrs = node.attributes
+    return _token_weight(attrs.get("class"), attrs.get("id"))
+
+
+@lru_cache(maxsize=16384)
+def _token_weight(class_value: str | None, id_value: str | None) -> float:
+    """The class weight of these class and id values (cached: pages repeat class names)."""
+    toks = tokens(class_value) + tokens(id_value)
     weight = 0.0
     if any(t in H.POSITIVE_TOKENS for t in toks):
         weight += _CLASS_WEIGHT
@@ -265,25 +367,32 @@ def _class_weight(node: LexborNode) -> float:
     return weight
 
 
-def _paragraph_blocks(root: LexborNode, options: HtmlOptions) -> list[tuple[LexborNode, str, bool]]:
-    """(node, text, text_is_direct) for every block that votes: paragraph-like elements, and
-    containers with enough text directly inside them (text separated by ``<br>``, as many news
-    sites publish it)."""
-    blocks: list[tuple[LexborNode, str, bool]] = []
+def _paragraph_blocks(root: LexborNode, options: HtmlOptions) -> list[tuple[LexborNode, int, int, bool]]:
+    """(node, text length, commas, text_is_direct) for every block that votes: paragraph-like elements,
+    and containers with enough text directly inside them (text separated by ``<br>``, as many news
+    sites publish it). The length is that of the text with its whitespace squeezed (the commas are
+    the same in either)."""
+    blocks: list[tuple[LexborNode, int, int, bool]] = []
     for node in root.css(", ".join(H.PARAGRAPH_TAGS)):
-        text = _squeeze(node.text())
-        if len(text) >= options.min_paragraph_chars:
-            blocks.append((node, text, False))
+        text = node.text()
+        length = _squeezed_len(text)
+        if length >= options.min_paragraph_chars:
+            blocks.append((node, length, len(_COMMAS.findall(text)), False))
     for node in root.css("div, section, article, span, font, td, center, main"):
-        text = _squeeze(node.text(deep=False))
-        if len(text) >= options.min_paragraph_chars:
-            blocks.append((node, text, True))
+        text = node.text(deep=False)
+        length = _squeezed_len(text)
+        if length >= options.min_paragraph_chars:
+            blocks.append((node, length, len(_COMMAS.findall(text)), True))
     return blocks
 
 
-def score_candidates(root: LexborNode, options: HtmlOptions) -> tuple[list[_Candidate], dict[int, int]]:
+def score_candidates(
+    root: LexborNode, options: HtmlOptions, lengths: _Lengths | None = None
+) -> tuple[list[_Candidate], dict[int, int]]:
     """Density-scored containers, best first (scores already multiplied by ``1 - link density``),
-    and the paragraph text length (characters of voting blocks) inside every element, by ``mem_id``."""
+    and the paragraph text length (characters of voting blocks) inside every element, by ``mem_id``.
+    ``lengths`` remembers the lengths read (for the next steps, while the tree stays as it is)."""
+    lengths = lengths or _Lengths()
     candidates: dict[int, _Candidate] = {}
     para_len: dict[int, int] = {}
 
@@ -294,13 +403,13 @@ def score_candidates(root: LexborNode, options: HtmlOptions) -> tuple[list[_Cand
             found = candidates[key] = _Candidate(node, H.TAG_WEIGHTS.get(node.tag, 0.0) + _class_weight(node))
         return found
 
-    for node, text, direct in _paragraph_blocks(root, options):
-        vote = 1.0 + len(_COMMAS.findall(text)) + min(len(text) / 100.0, 3.0)
+    for node, length, commas, direct in _paragraph_blocks(root, options):
+        vote = 1.0 + commas + min(length / 100.0, 3.0)
         up: LexborNode | None = node
         for _ in range(8):  # enough for the winner (3 levels above a block) and 3 more to grow into
             if up is None:
                 break
-            para_len[up.mem_id] = para_len.get(up.mem_id, 0) + len(text)
+            para_len[up.mem_id] = para_len.get(up.mem_id, 0) + length
             up = up.parent
         # A container's own text votes for the container itself; a paragraph votes for its parent.
         holder = node if direct else node.parent
@@ -312,29 +421,29 @@ def score_candidates(root: LexborNode, options: HtmlOptions) -> tuple[list[_Cand
 
     ranked = sorted(candidates.values(), key=lambda c: c.score, reverse=True)[:12]
     for cand in ranked:
-        cand.score *= 1.0 - min(1.0, _link_density(cand.node))
+        cand.score *= 1.0 - min(1.0, lengths.density(cand.node))
     ranked.sort(key=lambda c: c.score, reverse=True)
     return ranked, para_len
 
 
-def _link_items(node: LexborNode) -> int:
+def _link_items(node: LexborNode, lengths: _Lengths) -> int:
     """Headings and list items that are mostly a link (with perhaps a kicker word): headlines of
     teasers, related links."""
     count = 0
     for item in node.css("h1, h2, h3, h4, h5, h6, li, dt"):
-        length = _text_len(item)
-        if length and _link_len(item) >= _HEADLINE_LINK_SHARE * length:
+        length = lengths.text(item)
+        if length and lengths.links(item) >= _HEADLINE_LINK_SHARE * length:
             count += 1
     return count
 
 
-def _expand_up(node: LexborNode, para_len: dict[int, int], options: HtmlOptions) -> LexborNode:
+def _expand_up(node: LexborNode, para_len: dict[int, int], options: HtmlOptions, lengths: _Lengths) -> LexborNode:
     """Grow the winner to its parent while that adds real paragraphs and few links (an intro or the
     first paragraphs often sit beside the container that holds the rest of the story)."""
     current = node
     cur_para = para_len.get(node.mem_id, 0)
-    cur_text = _text_len(node)
-    cur_links = _link_len(node)
+    cur_text = lengths.text(node)
+    cur_links = lengths.links(node)
     cur_items = -1  # computed when first needed
     ancestor = node.parent
     for _ in range(3):  # look a few levels up, through wrappers that add nothing
@@ -342,14 +451,14 @@ def _expand_up(node: LexborNode, para_len: dict[int, int], options: HtmlOptions)
             break
         gain = para_len.get(ancestor.mem_id, 0) - cur_para
         if gain >= max(options.expand_min_chars, options.expand_min_gain * cur_para):
-            anc_text = _text_len(ancestor)
-            anc_links = _link_len(ancestor)
+            anc_text = lengths.text(ancestor)
+            anc_links = lengths.links(ancestor)
             added = anc_text - cur_text
             if added <= 0 or (anc_links - cur_links) / added > options.expand_max_link_density:
                 break
             if cur_items < 0:
-                cur_items = _link_items(current)
-            anc_items = _link_items(ancestor)
+                cur_items = _link_items(current, lengths)
+            anc_items = _link_items(ancestor, lengths)
             if anc_items - cur_items > options.expand_max_link_items:
                 break
             current, cur_para, cur_text, cur_links = ancestor, cur_para + gain, anc_text, anc_links
@@ -358,7 +467,9 @@ def _expand_up(node: LexborNode, para_len: dict[int, int], options: HtmlOptions)
     return current
 
 
-def _with_siblings(top: _Candidate, scores: dict[int, float], options: HtmlOptions) -> list[LexborNode]:
+def _with_siblings(
+    top: _Candidate, scores: dict[int, float], options: HtmlOptions, lengths: _Lengths
+) -> list[LexborNode]:
     """The winner plus siblings that score close to it, or are plain paragraphs (Readability's rule)."""
     parent = top.node.parent
     if parent is None or parent.tag in ("html", "-document"):
@@ -372,11 +483,11 @@ def _with_siblings(top: _Candidate, scores: dict[int, float], options: HtmlOptio
         elif not child.tag.startswith("-"):  # an element, not "-text" or "-comment"
             keep = (
                 scores.get(child.mem_id, 0.0) >= threshold
-                and _link_density(child) <= options.sibling_max_link_density
+                and lengths.density(child) <= options.sibling_max_link_density
             )
             if not keep and child.tag == "p":
-                length = _text_len(child)
-                density = _link_density(child, length)
+                length = lengths.text(child)
+                density = lengths.density(child, length)
                 text = _squeeze(child.text())
                 keep = (length > _SIBLING_P_MIN_CHARS and density < _SIBLING_P_MAX_LINK_DENSITY) or (
                     0 < length <= _SIBLING_P_MIN_CHARS and density == 0 and text.endswith(_SENTENCE_ENDS)
@@ -387,11 +498,11 @@ def _with_siblings(top: _Candidate, scores: dict[int, float], options: HtmlOptio
     return nodes
 
 
-def _markup_body(root: LexborNode) -> tuple[str, LexborNode] | None:
+def _markup_body(root: LexborNode, lengths: _Lengths) -> tuple[str, LexborNode] | None:
     for name, selector in H.BODY_SELECTORS:
         found = root.css(selector)
         if found:
-            best = max(found, key=_text_len)
+            best = max(found, key=lengths.text)
             return name, best
     return None
 
@@ -412,15 +523,22 @@ def _is_link_block_or_caption(node: LexborNode, options: HtmlOptions) -> bool:
 def _drop_link_blocks(root: LexborNode, options: HtmlOptions) -> None:
     """Inside the body: drop containers that are mostly links and images with their captions."""
     doomed: list[LexborNode] = []
-    doomed_ids: set[int] = set()
+    removals = _Removals()
     for node in root.css(_LINK_BLOCK_SELECTOR):
-        if node.mem_id == root.mem_id or _has_ancestor_in(node, doomed_ids):
+        if node.mem_id == root.mem_id or removals.inside(node):
             continue  # (css() matches the root itself too: the caller decides about the root)
         if _is_link_block_or_caption(node, options):
             doomed.append(node)
-            doomed_ids.add(node.mem_id)
+            removals.add(node)
     _remove_all(doomed)
 
+
+_LINE_BREAK_TAGS = ("br", "hr")
+_HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+_CELL_TAG_SET = frozenset(H.CELL_TAGS)
+_BLOCK_TAG_SET = frozenset(H.BLOCK_TAGS)
+#: Every element :func:`render` marks.
+_RENDER_SELECTOR = _is(list(dict.fromkeys([*_LINE_BREAK_TAGS, *H.CELL_TAGS, "a", *H.BLOCK_TAGS, *_HEADING_TAGS])))
 
 _LINK_MARKS = re.compile(f"([{_LINK_START}{_LINK_END}])")
 
@@ -442,6 +560,32 @@ def _link_share(piece: str, in_link: bool) -> tuple[float, bool]:
     return (linked / total if total else 0.0), in_link
 
 
+def _mark(root: LexborNode) -> None:
+    """Put the marker characters into ``root``: ``<br>`` and ``<hr>`` become a line break, a table cell
+    is followed by a space, a link is wrapped in link marks, a block in line breaks, a heading gets
+    the heading mark.
+
+    One query finds them all; each element gets its markers in the order one pass per kind would give
+    them (line breaks, cells, links, blocks, headings). Markers placed beside different elements do not
+    depend on which was placed first, so the result is that of the passes one after the other.
+    """
+    for node in root.css(_RENDER_SELECTOR):
+        tag = node.tag
+        if tag in _LINE_BREAK_TAGS:
+            node.replace_with(_BREAK)
+            continue
+        if tag in _CELL_TAG_SET:
+            node.insert_after(" ")
+        if tag == "a":
+            node.insert_before(_LINK_START)
+            node.insert_after(_LINK_END)
+        if tag in _BLOCK_TAG_SET:
+            node.insert_before(_BREAK)
+            node.insert_after(_BREAK)
+        if tag in _HEADING_TAGS:
+            node.insert_before(_HEADING)
+
+
 def render(
     nodes: Sequence[LexborNode], options: HtmlOptions, *, drop_blocks: bool = True
 ) -> tuple[list[str], int]:
@@ -458,18 +602,7 @@ def render(
             if pre.mem_id != root.mem_id:  # replacing the root would destroy it
                 text = pre.text()
                 pre.replace_with(_BREAK + _BREAK.join(text.splitlines()) + _BREAK)
-        for br in root.css("br, hr"):
-            br.replace_with(_BREAK)
-        for cell in root.css(", ".join(H.CELL_TAGS)):
-            cell.insert_after(" ")
-        for link in root.css("a"):
-            link.insert_before(_LINK_START)
-            link.insert_after(_LINK_END)
-        for block in root.css(", ".join(H.BLOCK_TAGS)):
-            block.insert_before(_BREAK)
-            block.insert_after(_BREAK)
-        for heading in root.css("h1, h2, h3, h4, h5, h6"):
-            heading.insert_before(_HEADING)
+        _mark(root)
         text = root.text()
         pieces.extend(text.split(_BREAK))  # the root's own boundaries are outside it: split anyway
 
@@ -477,7 +610,12 @@ def render(
     dropped_after: list[bool] = []  # per kept line: was the next candidate line a dropped link line?
     in_link = False
     for piece in pieces:
-        share, in_link = _link_share(piece, in_link)
+        if not piece or piece.isspace():
+            continue  # (no link mark in it: the link state stays; nothing to squeeze)
+        if _LINK_START in piece or _LINK_END in piece:
+            share, in_link = _link_share(piece, in_link)
+        else:  # all of it inside the link it continues, or none of it
+            share = 1.0 if in_link and piece.strip() else 0.0
         piece = _squeeze(piece)
         if not piece or piece == _HEADING:
             continue
@@ -506,12 +644,25 @@ def markup_depth(root: LexborNode, limit: int) -> int:
     step = max(1, len(elements) // 50)
     sample = list(elements[::step]) + list(elements[-10:])
     deepest = 0
+    known: dict[int, int] = {}  # ancestors' depths (the sample's elements share most of their ancestors)
     for node in sample:
+        walked: list[int] = []
         depth = 0
         parent = node.parent
-        while parent is not None and depth <= limit:
+        while parent is not None:
+            above = known.get(parent.mem_id)
+            if above is not None:
+                depth += 1 + above
+                break
             depth += 1
+            if depth > limit:
+                return limit + 1  # what counting stops at
+            walked.append(parent.mem_id)
             parent = parent.parent
+        if depth > limit:
+            return limit + 1
+        for i, key in enumerate(walked):  # the i-th ancestor walked through is i + 1 levels up
+            known[key] = depth - i - 1
         deepest = max(deepest, depth)
     return deepest
 
@@ -523,21 +674,22 @@ def _locate(tree: LexborHTMLParser, options: HtmlOptions) -> tuple[list[LexborNo
     if markup_depth(body, options.max_depth) > options.max_depth:
         return [body], "flat (deep markup)"
     remove_boilerplate(tree, options)
-    ranked, para_len = score_candidates(body, options)
+    lengths = _Lengths()  # from here on the tree does not change until the body is rendered
+    ranked, para_len = score_candidates(body, options, lengths)
     density_nodes: list[LexborNode] = []
     if ranked and ranked[0].score > 0:
         scores = {c.node.mem_id: c.score for c in ranked}
         top = ranked[0]
-        grown = _expand_up(top.node, para_len, options)
+        grown = _expand_up(top.node, para_len, options, lengths)
         if grown.mem_id != top.node.mem_id:
             top = _Candidate(grown, max(top.score, scores.get(grown.mem_id, 0.0)))
-        density_nodes = _with_siblings(top, scores, options)
-    density_len = sum(_text_len(n) for n in density_nodes)
+        density_nodes = _with_siblings(top, scores, options, lengths)
+    density_len = sum(lengths.text(n) for n in density_nodes)
 
-    markup = _markup_body(body)
+    markup = _markup_body(body, lengths)
     if markup is not None:
         name, node = markup
-        length = _text_len(node)
+        length = lengths.text(node)
         if length >= max(1, options.markup_min_share * density_len):
             return [node], name
     if density_nodes:
@@ -546,19 +698,25 @@ def _locate(tree: LexborHTMLParser, options: HtmlOptions) -> tuple[list[LexborNo
 
 
 def extract_body(
-    html: str, options: HtmlOptions = DEFAULT_OPTIONS, *, tree: LexborHTMLParser | None = None
+    html: str,
+    options: HtmlOptions = DEFAULT_OPTIONS,
+    *,
+    tree: LexborHTMLParser | None = None,
+    source: bytes | None = None,
 ) -> BodyResult:
     """Locate and render the body of one page given as text (already decoded).
 
     ``tree``, when given, is ``html`` already parsed (it is modified); the text is still needed for
-    the relaxed retry, which parses it again.
+    the relaxed retry, which parses it again. ``source``, when given, is ``html`` encoded as UTF-8
+    (the parser reads it faster than the text).
     """
     for marker in _MARKERS:
         if marker in html:
             html = html.replace(marker, "")
             tree = None  # parsed with the marker characters in it
+            source = None
     if tree is None:
-        tree = LexborHTMLParser(html)
+        tree = LexborHTMLParser(html if source is None else source)
     remove_junk(tree)
     nodes, found_by = _locate(tree, options)
     flat = found_by.startswith("flat")
@@ -568,7 +726,7 @@ def extract_body(
     if not flat and options.remove_by_tokens and sum(map(len, lines)) < options.min_body_chars:
         # Too little text: a class name may have misled the removal. Retry without it (as Readability
         # retries with its flags off) and keep the longer result.
-        relaxed = extract_body(html, replace(options, remove_by_tokens=False))
+        relaxed = extract_body(html, replace(options, remove_by_tokens=False), source=source)
         if sum(map(len, relaxed.lines)) > sum(map(len, lines)):
             return BodyResult(relaxed.lines, relaxed.found_by + " (relaxed)")
     return BodyResult(tuple(lines), found_by if lines else "none")

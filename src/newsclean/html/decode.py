@@ -23,7 +23,7 @@ import codecs
 import re
 from dataclasses import dataclass
 
-__all__ = ["PRESCAN_BYTES", "Decoded", "declared_charset", "decode_html", "sniff_html"]
+__all__ = ["PRESCAN_BYTES", "Decoded", "declared_charset", "decode_html", "sniff_html", "utf8_source"]
 
 #: How far into the page to look for a charset declaration (browsers look at 1024 bytes; real pages
 #: often put a long comment or script first, so look further).
@@ -201,3 +201,20 @@ def decode_html(data: bytes) -> str:
     '<p>ÿ'
     """
     return sniff_html(data).text
+
+
+def utf8_source(data: bytes, decoded: Decoded) -> bytes | None:
+    """``data`` itself when it is exactly ``decoded.text`` in UTF-8 (``sniff_html`` decoded it strictly as
+    UTF-8, without a byte-order mark) and holds no NUL byte, else None. The HTML parser reads UTF-8 bytes
+    as they are: handing it these instead of the text saves encoding the page again, for the same
+    document.
+
+    >>> data = "<p>café</p>".encode("utf-8")
+    >>> utf8_source(data, sniff_html(data)) is data
+    True
+    >>> [utf8_source(d, sniff_html(d)) for d in (codecs.BOM_UTF8 + data, "<p>café".encode("cp1252"), b"<p>\\0")]
+    [None, None, None]
+    """
+    if decoded.encoding == "utf-8" and not data.startswith(codecs.BOM_UTF8) and b"\0" not in data:
+        return data
+    return None

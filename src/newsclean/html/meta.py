@@ -13,6 +13,7 @@ import json
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urljoin
 
@@ -120,6 +121,63 @@ def _person(text: str | None) -> str | None:
     return " ".join(words)
 
 
+#: Words one of which every class/id selector of :data:`~newsclean.html.heuristics.AUTHOR_SELECTORS` and
+#: :data:`~newsclean.html.heuristics.DATE_SELECTORS` holds: see :func:`_guard`.
+_GUARD_STEMS = ("author", "byline", "penulis", "reporter", "writer", "date", "tanggal", "time", "publish")
+_CLASS_SELECTOR = re.compile(r'^[a-z]*\.([\w-]+)$|^\[class\*="([\w-]+)"\]$')
+_ID_SELECTOR = re.compile(r'^#([\w-]+)$|^\[id\*="([\w-]+)"\]$')
+_TAG_SELECTOR = re.compile(r"^(?:[a-z]+ )?([a-z]+)(?:\[[a-z]+\])?$")
+_NESTED_SELECTOR = re.compile(r"^(\[[^\]]+\]) \[[^\]]+\]$")
+
+
+@lru_cache(maxsize=256)
+def _guard(selector: str) -> str | None:
+    """A cheaper question about a page that ``selector`` needs a yes to: a selector matching an element
+    wherever ``selector`` does (usually elsewhere too), or None. When the guard matches nothing in a
+    page, neither does ``selector``, and the many byline and date selectors need not be run one by one
+    (a page seldom has any of them, and each is a walk over the whole document).
+
+    ``.author-name``, ``address.author`` and ``[class*="author"]`` need a class holding "author" in any
+    case (``[class*="author" i]``: class selectors ignore case in quirks mode); ``#author`` an id holding
+    it; ``article time`` and ``time[pubdate]`` a ``<time>``; ``[itemprop~="author"] [itemprop~="name"]``
+    its ancestor's selector.
+
+    >>> _guard(".author-name"), _guard('[id*="date"]'), _guard("article time"), _guard(".byl")
+    ('[class*="author" i]', '[id*="date" i]', 'time', None)
+    """
+    for pattern, attr in ((_CLASS_SELECTOR, "class"), (_ID_SELECTOR, "id")):
+        m = pattern.match(selector)
+        if m:
+            name = (m.group(1) or m.group(2)).lower()
+            stem = next((w for w in _GUARD_STEMS if w in name), None)
+            return f'[{attr}*="{stem}" i]' if stem else None
+    m = _TAG_SELECTOR.match(selector) or _NESTED_SELECTOR.match(selector)
+    if m and m.group(1) != selector:
+        return m.group(1)
+    return None
+
+
+class _Query:
+    """``tree.css(selector)`` for the metadata's selector lists, skipping a selector whose
+    :func:`_guard` matches nothing in the page (each guard is asked once per page)."""
+
+    __slots__ = ("tree", "_present")
+
+    def __init__(self, tree: LexborHTMLParser) -> None:
+        self.tree = tree
+        self._present: dict[str, bool] = {}
+
+    def css(self, selector: str) -> list[LexborNode]:
+        guard = _guard(selector)
+        if guard is not None:
+            present = self._present.get(guard)
+            if present is None:
+                present = self._present[guard] = self.tree.css_first(guard) is not None
+            if not present:
+                return []
+        return self.tree.css(selector)
+
+
 def _in_listing(node: LexborNode) -> bool:
     """Whether ``node`` sits in a list of other articles (sidebar, related, latest) or page chrome."""
     p: LexborNode | None = node
@@ -139,7 +197,11 @@ _URL_DATE = re.compile(r"/(20\d{2}|19\d{2})/(\d{1,2})/(\d{1,2})(?:/|$)|/(20\d{2}
 _WEEKDAY_DATE = re.compile(H.WEEKDAY_DATE, re.IGNORECASE)
 
 
-def _markup_date(tree: LexborHTMLParser, url: str | None) -> str | None:
+_LEAF_TAGS = ("div", "span", "p", "small", "time", "li", "td", "em", "strong")
+_LEAF_SELECTOR = ":is(" + ", ".join(_LEAF_TAGS) + "):not(:has(*))"
+
+
+def _markup_date(tree: LexborHTMLParser, url: str | None, query: _Query | None = None) -> str | None:
     """A publication date from the page itself when its metadata has none: the date in the page's
     address (``/2015/11/05/``), an element that holds the date (not in a list of other articles),
     then the first weekday-led date in the text ("Kamis, 05 November 2015 11:52")."""
@@ -149,8 +211,9 @@ def _markup_date(tree: LexborHTMLParser, url: str | None) -> str | None:
         y, mo, d = (m[1], m[2], m[3]) if m[1] else (m[4], m[5], m[6])
         if normalize_date(f"{y}-{mo}-{d}"):
             return f"{y}-{int(mo):02d}-{int(d):02d}"
+    query = query or _Query(tree)
     for sel in H.DATE_SELECTORS:
-        for node in tree.css(sel)[:10]:
+        for node in query.css(sel)[:10]:
             if node.tag in ("meta", "script", "style") or _in_listing(node):
                 continue
             for value in (node.attributes.get("datetime"), node.attributes.get("content"), node.text(separator=" ")):
@@ -160,7 +223,8 @@ def _markup_date(tree: LexborHTMLParser, url: str | None) -> str | None:
     body = tree.body
     if body is None:
         return None
-    for node in body.css("div, span, p, small, time, li, td, em, strong"):
+    # (":not(:has(*))": the elements holding no element, among which the leaves are.)
+    for node in body.css(_LEAF_SELECTOR):
         child = node.child
         if child is not None and (child.next is not None or child.tag != "-text"):
             continue  # only leaves: a container's text runs into its children's
@@ -173,11 +237,12 @@ def _markup_date(tree: LexborHTMLParser, url: str | None) -> str | None:
     return None
 
 
-def _byline(tree: LexborHTMLParser) -> str | None:
+def _byline(tree: LexborHTMLParser, query: _Query | None = None) -> str | None:
     """The author from the page's markup: elements that hold bylines, then a labelled byline
     ("Pewarta: ...", "Penulis: ...") in the text."""
+    query = query or _Query(tree)
     for sel in H.AUTHOR_SELECTORS:
-        for node in tree.css(sel)[:5]:
+        for node in query.css(sel)[:5]:
             if node.tag in ("meta", "script", "style") or _in_listing(node):
                 continue
             name = _person(node.text(deep=True, separator=" "))
@@ -209,7 +274,7 @@ def _byline(tree: LexborHTMLParser) -> str | None:
             continue
         texts[i] = text
     for text in texts:
-        if text is None:
+        if text is None or ":" not in text:  # (the label's colon: most texts have none)
             continue
         m = _LABELLED_RE.search(text)
         if m:
@@ -356,6 +421,7 @@ def read_meta(tree: LexborHTMLParser, *, url: str | None = None) -> PageMeta:
     """Read the metadata of a parsed page (before any element is removed from it)."""
     metas = _meta_tags(tree)
     ld = _json_ld_article(tree)
+    query = _Query(tree)
 
     title = _first(metas, H.META_TITLE) or _squeeze(ld.get("headline")) or _squeeze(ld.get("name"))
     if title is None:
@@ -371,7 +437,7 @@ def read_meta(tree: LexborHTMLParser, *, url: str | None = None) -> PageMeta:
     if date is None:
         node = tree.css_first("article time[datetime], time[pubdate], time[datetime]")
         date = _squeeze(node.attributes.get("datetime")) if node is not None else None
-    date_original = date or _markup_date(tree, url)
+    date_original = date or _markup_date(tree, url, query)
     date = normalize_date(date_original)
 
     author = None
@@ -380,7 +446,7 @@ def read_meta(tree: LexborHTMLParser, *, url: str | None = None) -> PageMeta:
             author = _author(metas[key])
             if author:
                 break
-    author = author or _author(ld.get("author")) or _author(_microdata(tree, "author")) or _byline(tree)
+    author = author or _author(ld.get("author")) or _author(_microdata(tree, "author")) or _byline(tree, query)
 
     # Explicit language metadata first: ``<html lang="en">`` is often a template default left on
     # pages in other languages.
