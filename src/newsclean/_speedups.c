@@ -1343,16 +1343,81 @@ head_in(LineMiner *self, int kind, const void *data, Py_ssize_t a, Py_ssize_t b,
     if (head == NULL) {
         return -1;
     }
-    int r = PyDict_Contains(heads, head);
+    PyObject *counts = PyDict_GetItemWithError(heads, head);
     Py_DECREF(head);
+    if (counts == NULL) {
+        return PyErr_Occurred() ? -1 : 0;
+    }
+    /* ... and the line has as many words as a template of that head (TemplateCleaner.run: len(s.split())) */
+    Py_ssize_t words = 0;
+    int in_word = 0;
+    for (Py_ssize_t k = a; k < b; k++) {
+        if (Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, k))) {
+            in_word = 0;
+        }
+        else if (!in_word) {
+            in_word = 1;
+            words++;
+        }
+    }
+    PyObject *nw = PyLong_FromSsize_t(words);
+    if (nw == NULL) {
+        return -1;
+    }
+    int r = PySequence_Contains(counts, nw);
+    Py_DECREF(nw);
     return r;
 }
 
+/* Whether TemplateCleaner._cut_segments may cut the (unstripped) line data[:n]: 1 when the head of its last
+ * sentence (newsclean.templates.last_segment) is one of heads (plain first words: see _plain_head, so _head of
+ * the sentence is its first word lowercased), 0 when the line has no last sentence or its head is none of them,
+ * 1 when this cannot tell cheaply (a line ending in whitespace, a first word whose lowercase is not per
+ * character); -1 on error. */
+static int
+last_segment_head_in(LineMiner *self, int kind, const void *data, Py_ssize_t n, PyObject *heads)
+{
+    if (n == 0 || Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, n - 1))) {
+        return 1;
+    }
+    Py_ssize_t j = last_segment_at(self, kind, data, 0, n);
+    if (j < 0) {
+        return 0;
+    }
+    Py_ssize_t e = j;
+    while (e < n && !Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, e))) {
+        e++;
+    }
+    if (!simple_span(kind, data, j, e)) {
+        return 1;
+    }
+    Py_UCS4 small[64];
+    Py_UCS4 *buf = e - j <= 64 ? small : PyMem_Malloc(sizeof(Py_UCS4) * (size_t)(e - j));
+    if (buf == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    for (Py_ssize_t k = j; k < e; k++) {
+        buf[k - j] = lower_ascii(PyUnicode_READ(kind, data, k));
+    }
+    PyObject *word = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, e - j);
+    if (buf != small) {
+        PyMem_Free(buf);
+    }
+    if (word == NULL) {
+        return -1;
+    }
+    int found = PySequence_Contains(heads, word);
+    Py_DECREF(word);
+    return found;
+}
+
 /* LineMiner.template_lines(lines, heads, max_chars, long_chars, segment_heads): the indexes of the lines (str;
- * None and "" are dropped lines) that TemplateCleaner.run must look at: whose stripped length is long_chars
+ * None and "" are dropped lines) that TemplateCleaner.run may change: whose stripped length is long_chars
  * at least (long_chars < 0: none such) and where a closing-sentence template may start (segment_start_in;
- * segment_heads None: any such line), or at most max_chars with a first word whose head is a key of heads
- * (head_in); a line that is not a str. */
+ * segment_heads None: any such line) and whose last sentence starts with one of segment_heads
+ * (last_segment_head_in), or at most max_chars with a first word whose head is a key of heads and as many
+ * words as one of that key's word counts (head_in); a line that is not a str. */
 static PyObject *
 LineMiner_template_lines(LineMiner *self, PyObject *args)
 {
@@ -1395,6 +1460,9 @@ LineMiner_template_lines(LineMiner *self, PyObject *args)
             take = 0;
             if (long_chars >= 0 && len >= long_chars) {
                 take = seg_heads == Py_None ? 1 : segment_start_in(kind, data, a, b, seg_heads, self->max_segment + 10);
+                if (take > 0) {
+                    take = last_segment_head_in(self, kind, data, n, seg_heads);
+                }
             }
             if (take == 0 && len <= max_chars) {
                 take = head_in(self, kind, data, a, b, heads);
