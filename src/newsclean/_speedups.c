@@ -41,7 +41,7 @@
  *       Py_UNICODE_ISUPPER, ISLOWER, ISDIGIT (one-character isupper, islower, isdigit); str.lower()
  *       called for a long line with a letter it changes beyond ASCII; CRC-32 as zlib's.
  *   LineMiner.template_lines(lines, heads, max_chars, long_chars, segment_heads)  ⊇  the lines
- *       TemplateCleaner.run looks at (see there);
+ *       TemplateCleaner.run changes (see there);
  *   LineMiner.key(line)  ==  key_hash(template_key(line)), or None (the caller computes it) for a line whose
  *       lowercase is not per character, or with "@", "/" or "www.".
  *
