@@ -97,6 +97,7 @@ def _without_kernels(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(lang, "_COUNTER", None)
     monkeypatch.setattr(text, "_BITMAP", None)
     monkeypatch.setattr(linemodel, "_NATIVE", None)
+    monkeypatch.setattr(linemodel, "_ROWS", None)
     monkeypatch.setitem(linemodel.default_line_model().__dict__, "_native_cache", None)
     monkeypatch.setattr(templates, "_line_miner", lambda options: None)
 
@@ -366,3 +367,149 @@ def test_line_key_is_key_hash_of_template_key(s: str) -> None:
     assert templates.line_key(s) == want
     if s.isascii() and not any(c in s for c in "@/") and "www." not in s.lower():
         assert h is not None  # (the kernel answers for such lines)
+
+
+# The line model's feature rows: words of every cue family and date words in any case, numbers, times and
+# durations ("12:05", "1:23:45)"), links, handles, separators, quotes, ellipses, decimal digits beyond ASCII
+# (Arabic-Indic three) and digits that are not decimal (superscript two, Roman one), letters that lower beyond
+# ASCII or to ASCII (Kelvin sign, dotted capital I, sigma, capital e acute), whitespace str.split() splits at
+# (\x1c, \x85, U+3000), apostrophes and hyphens at word edges, a surrogate.
+ROW_TOKENS = [
+    "Harga", "naik", "di", "Jakarta", "THE", "The", "share", "SHARE", "Bagikan", "ikuti", "baca", "juga", "foto",
+    "Oleh", "loading", "you", "Anda", "Mei", "JAN", "senin", "jum'at", "sign-in", "e-mail", "a.m", "p.m.", "12",
+    "12:05", "1:23:45", "3.5", "1,000", "(3:05)", "http://x.com/a", "WWW.X.ORG", "kompas.co.id", "x.id/", ".net",
+    "@kompas", "(@x)", "|", "\u2022", "\u00b7", "\u00bb", "\u203a", '"', "\u201c", "\u201d", "\u00ab", "'", "\u2019",
+    "\u2018", "(", ")", ",", ".", "...", ". . .", "\u00a0.", "\u2026", ":", "!", "?", "-", "--", "_", "\u0663",
+    "\u00b2", "\u2160", "\u212a", "\u0130", "\u03a3", "\u00e9", "\u00c9", "\u00e9t\u00e9", "\ud800", " ", " ",
+    " ", "  ", "\t", "\x1c", "\x85", "\u3000", "\u00a0"]
+ROW_LINE = (st.lists(st.sampled_from(ROW_TOKENS), min_size=1, max_size=40).map("".join)
+            | st.text(alphabet=st.sampled_from(EDGES + [".", " ", ":", "1"]), min_size=1, max_size=60)
+            | st.text(min_size=1, max_size=60))
+
+
+def _row_py(s: str) -> tuple[list[float], list[float], set[str]]:
+    wset = set(linemodel._words(s))
+    return (*linemodel._row_py(s, wset), wset)
+
+
+def _bits(row: list[float]) -> list[str]:
+    return [x.hex() for x in row]
+
+
+@pytest.mark.skipif(linemodel._ROWS is None, reason="newsclean._speedups is not built here, or built before the row "
+                    "builder")
+@settings(max_examples=5000, deadline=None)
+@given(ROW_LINE)
+def test_line_shape_is_the_python_row(s: str) -> None:
+    s = s.strip()
+    if not s:
+        return
+    native = linemodel._ROWS
+    got = native.line_shape(s, linemodel._WORD_BITS, linemodel._LOG1P, len(linemodel._CUE_SETS))
+    words = native.line_words(s)
+    # (the kernel answers for a line whose lowercase is per character, without a surrogate, of a length the
+    # model scores)
+    per_char = all(ord(c) < 128 or (c.lower() == c and not 0xD800 <= ord(c) <= 0xDFFF) for c in s)
+    assert (got is not None) == (per_char and len(s) <= linemodel.MAX_CHARS)
+    assert (words is not None) == per_char
+    if words is not None:
+        assert words == set(linemodel._words(s))
+    if got is None:
+        return
+    shape, cues, wset = got
+    want = _row_py(s)
+    # Bit for bit: the trees compare these floats with their thresholds.
+    assert (_bits(shape), _bits(cues), wset) == (_bits(want[0]), _bits(want[1]), want[2])
+    assert all(type(x) is float for x in (*shape, *cues))
+
+
+@pytest.mark.skipif(linemodel._ROWS is None, reason="newsclean._speedups is not built here, or built before the row "
+                    "builder")
+@settings(max_examples=500, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.none() | ROW_LINE, min_size=1, max_size=14), st.none() | ROW_LINE)
+def test_feature_rows_are_the_same_without_the_row_builder(monkeypatch: pytest.MonkeyPatch,
+                                                           lines: list[str | None], title: str | None) -> None:
+    doc = Document("\n".join(x or "" for x in lines), id="d", metadata={"title": title} if title else {})
+    # Every line that is not blank scored (the rows, not the choice of lines, are under test).
+    scored = [i for i, x in enumerate(lines) if x and not x.isspace()]
+    if not scored:
+        return
+    try:
+        compiled = linemodel.feature_rows(lines, doc, LEARNED, scored=scored, lang="id")
+    except UnicodeEncodeError:
+        compiled = None
+    with monkeypatch.context() as m:
+        m.setattr(linemodel, "_ROWS", None)
+        try:
+            fallback = linemodel.feature_rows(lines, doc, LEARNED, scored=scored, lang="id")
+        except UnicodeEncodeError:
+            fallback = None
+    if compiled is None or fallback is None:
+        assert compiled is fallback  # (a surrogate: the Python path raises in either case)
+        return
+    assert compiled[0] == fallback[0]
+    assert [_bits(r) for r in compiled[1]] == [_bits(r) for r in fallback[1]]
+
+
+def test_word_bits_are_the_cue_and_date_sets() -> None:
+    for w, bits in linemodel._WORD_BITS.items():
+        assert bool(bits & 1) == (w in templates.DATE_WORDS)
+        for k, cue in enumerate(linemodel._CUE_SETS):
+            assert bool(bits >> (k + 1) & 1) == (w in cue)
+    assert set(linemodel._WORD_BITS) == templates.DATE_WORDS.union(*linemodel._CUE_SETS)
+    assert tuple(math.log1p(k) for k in range(linemodel.MAX_CHARS + 1)) == linemodel._LOG1P
+
+
+@pytest.mark.skipif(linemodel._ROWS is None, reason="newsclean._speedups is not built here, or built before the row "
+                    "builder")
+@pytest.mark.skipif(not CORPUS.is_dir(), reason="needs ../shared/corpus")
+def test_line_shape_on_the_dev_corpora() -> None:
+    native = linemodel._ROWS
+    built = 0
+    for name in ("id_news_dev.jsonl", "en_news_dev.jsonl", "hoax_dev.jsonl"):
+        with open(CORPUS / name, encoding="utf-8") as fh:
+            for line in fh:
+                for x in split_lines(json.loads(line).get("text") or ""):
+                    s = x.strip()
+                    if not s or s.count(" ") < linemodel.MIN_WORDS - 1:
+                        continue
+                    got = native.line_shape(s, linemodel._WORD_BITS, linemodel._LOG1P, len(linemodel._CUE_SETS))
+                    if got is not None:
+                        built += 1
+                        want = _row_py(s)
+                        assert (_bits(got[0]), _bits(got[1]), got[2]) == (_bits(want[0]), _bits(want[1]), want[2])
+    assert built > 10_000
+
+
+# Lines around is_scored's last tests: a post's attribution ("(@handle)" of 1 to 30 characters, then ")"; "A post
+# shared by" in any case, a long s or a dotted capital I in it), lengths around MAX_CHARS, Unicode whitespace
+# between words and at the end.
+SCORED_TOKENS = ["Harga", "naik", "A", "a", "post", "POST", "po\u017ft", "shared", "by", "byline", "(@x)", "(@a.b_c)",
+                 "(@" + "x" * 30 + ")", "(@" + "x" * 31 + ")", "(@)", "(@x", "@x)", "\u0130", "\u00e9", " ", " ", " ",
+                 "\u3000", "\x1c", "\u00a0", "\t", ".", "...", ". . .", ":", "\u2019", "x" * 150]
+SCORED_STARTS = ["", "A post shared by ", "a POST shared BY ", "A po\u017ft shared by ", "A post shared byline ",
+                 " A post shared by ", "\u00c0 post shared by ", "Apost "]
+SCORED_LINE = (st.lists(st.sampled_from(SCORED_TOKENS), min_size=1, max_size=24).map("".join)
+               | st.builds(lambda start, words, sep, end: start + sep.join(words) + end, st.sampled_from(SCORED_STARTS),
+                           st.lists(st.sampled_from(SCORED_TOKENS), min_size=1, max_size=12),
+                           st.sampled_from([" ", "  ", "\u00a0", "\u3000"]), st.sampled_from(["", " ", ".", "\u3000"])))
+
+
+@needs_model_kernels
+@settings(max_examples=3000, deadline=None)
+@given(st.lists(st.none() | SCORED_LINE | MODEL_LINE, max_size=8))
+def test_scored_lines_is_is_scored(lines: list[str | None]) -> None:
+    if not linemodel._SCORED_LINES:
+        pytest.skip("newsclean._speedups built before scored_lines")
+    got = linemodel._NATIVE.scored_lines(lines, linemodel.MIN_WORDS - 1, linemodel.MAX_CHARS,  # type: ignore[union-attr]
+                                         linemodel.MIN_WORDS)
+    for i in got:
+        line = lines[i if i >= 0 else ~i]
+        assert line
+        if i >= 0:
+            assert linemodel.is_scored(line)
+        else:
+            assert line[0] in "aA" or not line[0].isascii()
+    decided = {i if i >= 0 else ~i for i in got}
+    assert {i for i, x in enumerate(lines) if x and linemodel.is_scored(x)} <= decided
+    assert linemodel._scored(lines) == linemodel._scored_py(lines)

@@ -14,6 +14,17 @@
  *       scored by the line model: at least min_spaces spaces and no sentence end at the line's end
  *       (a final "." after ".", " ", "\t" or U+00A0 may end an ellipsis: kept); the caller tests
  *       is_scored on these few (newsclean.linemodel._scored);
+ *   scored_lines(lines, min_spaces, max_chars, min_words)  ==  newsclean.linemodel._scored_py(lines)
+ *       the same indexes, in order, but for the lines that start with "a", "A" or a character beyond ASCII
+ *       (they may be a post's attribution, "A post shared by", matched ignoring case) or are not str: -1 - i
+ *       for such a line i, which the caller tests with is_scored;
+ *   line_shape(s, word_bits, log1p, ncues)  ==  newsclean.linemodel._row_py(s, set(_words(s))) + (that set,)
+ *       for a stripped line whose lowercase is per character (no capital or sigma beyond ASCII, no surrogate)
+ *       and of at most len(log1p) - 1 characters, else None: _shape's counts and tests (str semantics:
+ *       Py_UNICODE_ISSPACE for split, ISUPPER, ISLOWER, ISALNUM for one character, ISDECIMAL for \d, ISALNUM or
+ *       "_" for \w), the date and cue words of its distinct words (word_bits: word -> bit 0 a date word, bit
+ *       1 + k a word of cue family k), log1p(len(s)) read from the table, the ratios as the same divisions;
+ *   line_words(s)  ==  set(newsclean.linemodel._words(s)) for such a line (any length), else None;
  *   TreeSum(feature, threshold, value, base)(row)  ==  LineModel._margin(row)
  *       base plus the leaves a row reaches in each regression tree, added in tree order, as doubles
  *       (Python floats are IEEE doubles, the comparisons and additions the same); None when a value
@@ -1466,6 +1477,468 @@ static PyTypeObject LineMinerType = {
     .tp_methods = LineMiner_methods,
 };
 
+/* -- the line model's feature rows --------------------------------------------------------------------- */
+
+/* Whether str.lower() of s is its characters lowered one by one as ASCII letters are (nothing beyond ASCII
+ * that lowercase changes) and s encodes (no surrogate): then \w runs of the lowercase are runs of s. */
+static int
+lower_is_ascii_lower(int kind, const void *data, Py_ssize_t n)
+{
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch >= 128 && ((ch >= 0xD800 && ch <= 0xDFFF) || Py_UNICODE_TOLOWER(ch) != ch)) {
+            return 0;
+        }
+    }
+    return 1;
+}
+
+static inline int
+is_word_char(Py_UCS4 c)
+{
+    /* newsclean.linemodel._WORD_RE's class: [\w'’.-] */
+    return is_word(c) || c == '\'' || c == 0x2019 || c == '.' || c == '-';
+}
+
+static inline int
+is_word_edge(Py_UCS4 c)
+{
+    /* the characters _words strips: ".-'’" */
+    return c == '.' || c == '-' || c == '\'' || c == 0x2019;
+}
+
+/* set(newsclean.linemodel._words(s)) for an s whose lowercase is per character (lower_is_ascii_lower);
+ * buf: room for n characters. */
+static PyObject *
+word_set(int kind, const void *data, Py_ssize_t n, Py_UCS4 *buf)
+{
+    PyObject *out = PySet_New(NULL);
+    if (out == NULL) {
+        return NULL;
+    }
+    Py_ssize_t i = 0;
+    while (i < n) {
+        if (!is_word_char(PyUnicode_READ(kind, data, i))) {
+            i++;
+            continue;
+        }
+        Py_ssize_t a = i;
+        while (i < n && is_word_char(PyUnicode_READ(kind, data, i))) {
+            i++;
+        }
+        Py_ssize_t b = i;
+        while (a < b && is_word_edge(PyUnicode_READ(kind, data, a))) {
+            a++;
+        }
+        while (b > a && is_word_edge(PyUnicode_READ(kind, data, b - 1))) {
+            b--;
+        }
+        for (Py_ssize_t k = a; k < b; k++) {
+            buf[k - a] = lower_ascii(PyUnicode_READ(kind, data, k));
+        }
+        PyObject *w = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, buf, b - a);
+        if (w == NULL || PySet_Add(out, w) < 0) {
+            Py_XDECREF(w);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(w);
+    }
+    return out;
+}
+
+static Py_UCS4 *
+char_buffer(Py_ssize_t n, Py_UCS4 *small, Py_ssize_t small_size)
+{
+    if (n <= small_size) {
+        return small;
+    }
+    Py_UCS4 *buf = PyMem_Malloc(sizeof(Py_UCS4) * (size_t)n);
+    if (buf == NULL) {
+        PyErr_NoMemory();
+    }
+    return buf;
+}
+
+static PyObject *
+line_words(PyObject *module, PyObject *s)
+{
+    if (!PyUnicode_Check(s)) {
+        PyErr_SetString(PyExc_TypeError, "line_words() takes a str");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    if (!PyUnicode_IS_ASCII(s) && !lower_is_ascii_lower(kind, data, n)) {
+        Py_RETURN_NONE;
+    }
+    Py_UCS4 small[512];
+    Py_UCS4 *buf = char_buffer(n, small, 512);
+    if (buf == NULL) {
+        return NULL;
+    }
+    PyObject *out = word_set(kind, data, n, buf);
+    if (buf != small) {
+        PyMem_Free(buf);
+    }
+    return out;
+}
+
+static inline int
+is_decimal(Py_UCS4 c)
+{
+    /* \d of a str pattern (sre: Py_UNICODE_ISDECIMAL) */
+    return c < 128 ? (c >= '0' && c <= '9') : Py_UNICODE_ISDECIMAL(c);
+}
+
+static inline int
+is_ascii_punct(Py_UCS4 c)
+{
+    /* string.punctuation */
+    return (c >= 33 && c <= 47) || (c >= 58 && c <= 64) || (c >= 91 && c <= 96) || (c >= 123 && c <= 126);
+}
+
+#define SHAPE_FEATURES 24
+#define SHAPE_DATE 19
+#define MAX_CUES 31
+
+/* The hints of newsclean.linemodel._shape's has_url, found in a lowercase as str.lower() gives it (see
+ * line_shape). */
+static const char *const URL_HINTS[] = {"http", "www.", ".com", ".co.id", ".id/", ".org", ".net"};
+
+static int
+has_hint(const unsigned char *low, Py_ssize_t n)
+{
+    for (size_t h = 0; h < sizeof(URL_HINTS) / sizeof(URL_HINTS[0]); h++) {
+        const char *hint = URL_HINTS[h];
+        Py_ssize_t m = (Py_ssize_t)strlen(hint);
+        for (Py_ssize_t i = 0; i + m <= n; i++) {
+            if (low[i] == (unsigned char)hint[0] && memcmp(low + i, hint, (size_t)m) == 0) {
+                return 1;
+            }
+        }
+    }
+    return 0;
+}
+
+static PyObject *
+line_shape(PyObject *module, PyObject *args)
+{
+    PyObject *s, *table, *log1p_table;
+    int ncues;
+    if (!PyArg_ParseTuple(args, "UO!O!i", &s, &PyDict_Type, &table, &PyTuple_Type, &log1p_table, &ncues)) {
+        return NULL;
+    }
+    if (ncues < 0 || ncues > MAX_CUES) {
+        PyErr_SetString(PyExc_ValueError, "too many cue families");
+        return NULL;
+    }
+    Py_ssize_t n = PyUnicode_GET_LENGTH(s);
+    int kind = PyUnicode_KIND(s);
+    const void *data = PyUnicode_DATA(s);
+    if (n == 0 || n >= PyTuple_GET_SIZE(log1p_table)
+            || (!PyUnicode_IS_ASCII(s) && !lower_is_ascii_lower(kind, data, n))) {
+        Py_RETURN_NONE;
+    }
+    PyObject *log1p_n = PyTuple_GET_ITEM(log1p_table, n);
+    if (!PyFloat_CheckExact(log1p_n)) {
+        Py_RETURN_NONE;
+    }
+    unsigned char small_low[512];
+    unsigned char *low = n <= 512 ? small_low : PyMem_Malloc((size_t)n);
+    if (low == NULL) {
+        return PyErr_NoMemory();
+    }
+    Py_ssize_t letters = 0, upper = 0, digits = 0, punct = 0, nw = 0, title = 0, seps = 0, quotes = 0, commas = 0;
+    int at = 0, paren = 0, time = 0, in_word = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 ch = PyUnicode_READ(kind, data, i);
+        if (ch < 128) {
+            if (ch >= 'A' && ch <= 'Z') {
+                letters++;
+                upper++;
+            }
+            else if (ch >= 'a' && ch <= 'z') {
+                letters++;
+            }
+            else if (ch >= '0' && ch <= '9') {
+                digits++;
+            }
+            else if (is_ascii_punct(ch)) {
+                punct++;
+                at |= ch == '@';
+                paren |= ch == '(';
+                seps += ch == '|';
+                quotes += ch == '"';
+                commas += ch == ',';
+            }
+            low[i] = (unsigned char)lower_ascii(ch);
+        }
+        else {
+            seps += ch == 0x2022 || ch == 0x00B7 || ch == 0x00BB || ch == 0x203A;
+            quotes += ch == 0x201C || ch == 0x201D || ch == 0x00AB || ch == 0x00BB;
+            low[i] = 0;  /* no hint holds it (lowercase is per character here: see lower_is_ascii_lower) */
+        }
+        if (Py_UNICODE_ISSPACE(ch)) {
+            in_word = 0;
+        }
+        else if (!in_word) {
+            in_word = 1;
+            nw++;
+            title += Py_UNICODE_ISUPPER(ch) != 0;
+        }
+        if (!time && i + 3 < n && is_decimal(ch)) {
+            Py_UCS4 sep = PyUnicode_READ(kind, data, i + 1);
+            time = (sep == ':' || sep == '.') && is_decimal(PyUnicode_READ(kind, data, i + 2))
+                   && is_decimal(PyUnicode_READ(kind, data, i + 3));
+        }
+    }
+    int url = has_hint(low, n);
+    if (low != small_low) {
+        PyMem_Free(low);
+    }
+    Py_UCS4 first = PyUnicode_READ(kind, data, 0), last = PyUnicode_READ(kind, data, n - 1);
+    /* "…" at the end, or _cut_short: (?:\.[ \t\u00a0]?){2}\.$ */
+    int ellipsis = last == 0x2026;
+    if (!ellipsis && last == '.') {
+        Py_ssize_t k = n - 2;
+        int dots = 0;
+        while (dots < 2 && k >= 0) {
+            Py_UCS4 c = PyUnicode_READ(kind, data, k);
+            if (c == ' ' || c == '\t' || c == 0xA0) {
+                k--;
+                if (k < 0) {
+                    break;
+                }
+                c = PyUnicode_READ(kind, data, k);
+            }
+            if (c != '.') {
+                break;
+            }
+            dots++;
+            k--;
+        }
+        ellipsis = dots == 2;
+    }
+    /* _DURATION_END_RE: \d{1,2}:\d{2}(?::\d{2})?\)?$ -- the line ends (before one ")") with \d:\d\d */
+    Py_ssize_t e = last == ')' ? n - 1 : n;
+    int duration = e >= 4 && is_decimal(PyUnicode_READ(kind, data, e - 1)) && is_decimal(PyUnicode_READ(kind, data, e - 2))
+                   && PyUnicode_READ(kind, data, e - 3) == ':' && is_decimal(PyUnicode_READ(kind, data, e - 4));
+    double dn = (double)n;
+    double row[SHAPE_FEATURES] = {
+        0.0, (double)nw, letters ? (double)upper / (double)letters : 0.0, (double)digits / dn, (double)punct / dn,
+        nw ? (double)title / (double)nw : 0.0, nw ? dn / (double)nw : 0.0,
+        Py_UNICODE_ISUPPER(first) ? 1.0 : 0.0, Py_UNICODE_ISLOWER(first) ? 1.0 : 0.0,
+        Py_UNICODE_ISALNUM(first) ? 0.0 : 1.0,
+        (last == '.' || last == '!' || last == '?' || last == '"' || last == 0x201D || last == 0x2019 || last == ')')
+            ? 1.0 : 0.0,
+        last == ':' ? 1.0 : 0.0, Py_UNICODE_ISALNUM(last) ? 1.0 : 0.0, ellipsis ? 1.0 : 0.0, duration ? 1.0 : 0.0,
+        url ? 1.0 : 0.0, at ? 1.0 : 0.0, (double)seps, time ? 1.0 : 0.0, 0.0, (double)quotes, (double)commas,
+        paren ? 1.0 : 0.0, letters > 3 && upper == letters ? 1.0 : 0.0,
+    };
+    Py_UCS4 small[512];
+    Py_UCS4 *buf = char_buffer(n, small, 512);
+    if (buf == NULL) {
+        return NULL;
+    }
+    PyObject *words = word_set(kind, data, n, buf);
+    if (buf != small) {
+        PyMem_Free(buf);
+    }
+    if (words == NULL) {
+        return NULL;
+    }
+    /* Each distinct word looked up once: bit 0 a date word, bit 1 + k a word of cue family k. */
+    Py_ssize_t counts[MAX_CUES + 1] = {0};
+    PyObject *it = PyObject_GetIter(words);
+    if (it == NULL) {
+        Py_DECREF(words);
+        return NULL;
+    }
+    PyObject *w;
+    while ((w = PyIter_Next(it)) != NULL) {
+        PyObject *bits = PyDict_GetItemWithError(table, w);
+        Py_DECREF(w);
+        if (bits == NULL) {
+            if (PyErr_Occurred()) {
+                break;
+            }
+            continue;
+        }
+        long v = PyLong_AsLong(bits);
+        if (v == -1 && PyErr_Occurred()) {
+            break;
+        }
+        for (int k = 0; k <= ncues; k++) {
+            counts[k] += (v >> k) & 1;
+        }
+    }
+    Py_DECREF(it);
+    if (PyErr_Occurred()) {
+        Py_DECREF(words);
+        return NULL;
+    }
+    row[SHAPE_DATE] = (double)counts[0];
+    PyObject *shape = PyList_New(SHAPE_FEATURES);
+    PyObject *cues = PyList_New(ncues);
+    if (shape == NULL || cues == NULL) {
+        goto fail;
+    }
+    Py_INCREF(log1p_n);
+    PyList_SET_ITEM(shape, 0, log1p_n);
+    for (int k = 1; k < SHAPE_FEATURES; k++) {
+        PyObject *x = PyFloat_FromDouble(row[k]);
+        if (x == NULL) {
+            goto fail;
+        }
+        PyList_SET_ITEM(shape, k, x);
+    }
+    for (int k = 0; k < ncues; k++) {
+        PyObject *x = PyFloat_FromDouble((double)counts[k + 1]);
+        if (x == NULL) {
+            goto fail;
+        }
+        PyList_SET_ITEM(cues, k, x);
+    }
+    PyObject *out = PyTuple_Pack(3, shape, cues, words);
+    Py_DECREF(shape);
+    Py_DECREF(cues);
+    Py_DECREF(words);
+    return out;
+fail:
+    Py_XDECREF(shape);
+    Py_XDECREF(cues);
+    Py_DECREF(words);
+    return NULL;
+}
+
+/* newsclean.linemodel._cut_short(data[:n]): the line ends with (?:\.[ \t\u00a0]?){2}\.$ */
+static int
+cut_short(int kind, const void *data, Py_ssize_t n)
+{
+    if (n < 3 || PyUnicode_READ(kind, data, n - 1) != '.') {
+        return 0;
+    }
+    Py_ssize_t k = n - 2;
+    for (int dots = 0; dots < 2; dots++) {
+        if (k < 0) {
+            return 0;
+        }
+        Py_UCS4 c = PyUnicode_READ(kind, data, k);
+        if (c == ' ' || c == '\t' || c == 0xA0) {
+            if (--k < 0) {
+                return 0;
+            }
+            c = PyUnicode_READ(kind, data, k);
+        }
+        if (c != '.') {
+            return 0;
+        }
+        k--;
+    }
+    return 1;
+}
+
+/* newsclean.linemodel._ends_like_sentence(data[:n]) */
+static int
+ends_like_sentence(int kind, const void *data, Py_ssize_t n)
+{
+    return n > 0 && is_sentence_end(PyUnicode_READ(kind, data, n - 1)) && !cut_short(kind, data, n);
+}
+
+/* 1 if newsclean.linemodel.is_scored(line) holds, 0 if not, -1 when the caller must ask it (the line may
+ * start "a post shared by", which the attribution pattern matches ignoring case). */
+static int
+line_is_scored(PyObject *line, Py_ssize_t min_spaces, Py_ssize_t max_chars, Py_ssize_t min_words)
+{
+    Py_ssize_t n = PyUnicode_GET_LENGTH(line);
+    int kind = PyUnicode_KIND(line);
+    const void *data = PyUnicode_DATA(line);
+    Py_ssize_t spaces = 0;
+    for (Py_ssize_t j = 0; j < n && spaces < min_spaces; j++) {
+        spaces += PyUnicode_READ(kind, data, j) == ' ';
+    }
+    if (spaces < min_spaces || ends_like_sentence(kind, data, n)) {
+        return 0;
+    }
+    Py_ssize_t m = n;  /* line.rstrip() */
+    while (m > 0 && Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, m - 1))) {
+        m--;
+    }
+    if (m > max_chars || ends_like_sentence(kind, data, m)) {
+        return 0;
+    }
+    Py_ssize_t words = 0;
+    int in_word = 0;
+    for (Py_ssize_t j = 0; j < m && words < min_words; j++) {
+        if (Py_UNICODE_ISSPACE(PyUnicode_READ(kind, data, j))) {
+            in_word = 0;
+        }
+        else if (!in_word) {
+            in_word = 1;
+            words++;
+        }
+    }
+    if (words < min_words) {
+        return 0;
+    }
+    /* is_post_attribution: \(@[\w.]{1,30}\) anywhere ... */
+    for (Py_ssize_t j = 0; j + 3 < m; j++) {
+        if (PyUnicode_READ(kind, data, j) == '(' && PyUnicode_READ(kind, data, j + 1) == '@') {
+            Py_ssize_t k = j + 2;
+            while (k < m && (is_word(PyUnicode_READ(kind, data, k)) || PyUnicode_READ(kind, data, k) == '.')) {
+                k++;
+            }
+            if (k > j + 2 && k - (j + 2) <= 30 && k < m && PyUnicode_READ(kind, data, k) == ')') {
+                return 0;
+            }
+        }
+    }
+    /* ... or ^a post shared by\b, any case: a line starting with an "a" (or beyond ASCII) is the caller's */
+    Py_UCS4 first = PyUnicode_READ(kind, data, 0);
+    return first == 'a' || first == 'A' || first >= 128 ? -1 : 1;
+}
+
+static PyObject *
+scored_lines(PyObject *module, PyObject *args)
+{
+    PyObject *lines;
+    Py_ssize_t min_spaces, max_chars, min_words;
+    if (!PyArg_ParseTuple(args, "O!nnn", &PyList_Type, &lines, &min_spaces, &max_chars, &min_words)) {
+        return NULL;
+    }
+    PyObject *out = PyList_New(0);
+    if (out == NULL) {
+        return NULL;
+    }
+    Py_ssize_t count = PyList_GET_SIZE(lines);
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *line = PyList_GET_ITEM(lines, i);
+        if (line == Py_None) {
+            continue;
+        }
+        int got = -1;
+        if (PyUnicode_CheckExact(line)) {
+            if (PyUnicode_GET_LENGTH(line) == 0) {
+                continue;
+            }
+            got = line_is_scored(line, min_spaces, max_chars, min_words);
+            if (got == 0) {
+                continue;
+            }
+        }
+        PyObject *x = PyLong_FromSsize_t(got > 0 ? i : -1 - i);
+        if (x == NULL || PyList_Append(out, x) < 0) {
+            Py_XDECREF(x);
+            Py_DECREF(out);
+            return NULL;
+        }
+        Py_DECREF(x);
+    }
+    return out;
+}
+
 /* squeezed_len(text): len(" ".join(text.split())), without building the words or the joined string (the
  * length of an HTML subtree's text with its whitespace squeezed; newsclean.html.body._squeezed_len_py). A
  * character is whitespace exactly when str.split() splits on it (Py_UNICODE_ISSPACE). */
@@ -1507,6 +1980,13 @@ squeezed_len(PyObject *module, PyObject *arg)
 }
 
 static PyMethodDef methods[] = {
+    {"scored_lines", scored_lines, METH_VARARGS,
+     "scored_lines(lines, min_spaces, max_chars, min_words): the lines newsclean.linemodel.is_scored holds for, "
+     "in order; -1 - i for a line i the caller must test."},
+    {"line_shape", line_shape, METH_VARARGS,
+     "line_shape(s, table, log1p, ncues): the line model's shape features, cue counts and word set of a stripped "
+     "line (None: the caller computes them)."},
+    {"line_words", line_words, METH_O, "line_words(s): set(newsclean.linemodel._words(s)), or None."},
     {"scored_candidates", scored_candidates, METH_VARARGS,
      "scored_candidates(lines, min_spaces): the lines the line model may score (a superset)."},
     {"squeezed_len", squeezed_len, METH_O,

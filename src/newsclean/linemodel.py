@@ -151,6 +151,16 @@ def _words(s: str) -> list[str]:
     return [w.strip(".-'’") for w in _WORD_RE.findall(s.lower())]
 
 
+def _word_set(s: str) -> set[str]:
+    """``set(_words(s))``: by the compiled kernel when it can tell (a line whose lowercase is per character)."""
+    native = _ROWS
+    if native is not None:
+        got = native.line_words(s)
+        if got is not None:
+            return got  # type: ignore[no-any-return]
+    return set(_words(s))
+
+
 def _shape(s: str) -> list[float]:
     n = len(s)
     b = s.encode("utf-8")
@@ -181,6 +191,25 @@ def _shape(s: str) -> list[float]:
 
 
 _I_DATE = _SHAPE.index("date_words")
+_CUE_SETS = tuple(CUES.values())
+#: Each cue or date word and the features it counts in: bit 0 ``date_words``, bit 1 + k cue family k (the
+#: compiled row builder looks every distinct word of a line up once).
+_WORD_BITS: dict[str, int] = {}
+for _w in DATE_WORDS:
+    _WORD_BITS[_w] = 1
+for _k, _cue in enumerate(_CUE_SETS):
+    for _w in _cue:
+        _WORD_BITS[_w] = _WORD_BITS.get(_w, 0) | 2 << _k
+#: math.log1p of every length a scored line may have (the compiled row builder reads them: the same floats).
+_LOG1P = tuple(math.log1p(k) for k in range(MAX_CHARS + 1))
+
+
+def _row_py(s: str, wset: set[str]) -> tuple[list[float], list[float]]:
+    """The shape features of a stripped line (``date_words`` filled in) and its cue counts, from its word set
+    (the definition of the compiled ``line_shape``)."""
+    f = _shape(s)
+    f[_I_DATE] = float(len(wset & DATE_WORDS))
+    return f, [float(len(wset & cue)) for cue in _CUE_SETS]
 
 
 def _jaccard(a: set[str], b: set[str]) -> float:
@@ -207,13 +236,22 @@ _NATIVE = load()
 #: install not built again) has none, and the Python definitions answer.
 if _NATIVE is not None and not (hasattr(_NATIVE, "scored_candidates") and hasattr(_NATIVE, "TreeSum")):
     _NATIVE = None
+#: The row builder (``line_shape``, ``line_words``) and ``scored_lines``, newer still.
+_ROWS = _NATIVE if _NATIVE is not None and hasattr(_NATIVE, "line_shape") else None
+_SCORED_LINES = _NATIVE is not None and hasattr(_NATIVE, "scored_lines")
 
 
 def _scored(lines: Sequence[str | None]) -> list[int]:
-    """The kept lines :func:`is_scored` holds for: the compiled kernel picks the few lines that may be (its
-    cheap tests, a superset), :func:`is_scored` decides."""
+    """The kept lines :func:`is_scored` holds for: the compiled kernel decides (``scored_lines``), but for the
+    lines that may start as a post's attribution, which :func:`is_scored` decides (a module built before that
+    kernel picks candidates, ``scored_candidates``, and :func:`is_scored` decides for each)."""
     native = _NATIVE
     if native is not None and type(lines) is list:
+        if _SCORED_LINES:
+            # The kernel decides, but for lines that may be a post's attribution ("A post shared by ...") or are
+            # not str, which it hands back as -1 - i.
+            return [i if i >= 0 else ~i for i in native.scored_lines(lines, MIN_WORDS - 1, MAX_CHARS, MIN_WORDS)
+                    if i >= 0 or (lines[~i] and is_scored(lines[~i]))]  # type: ignore[arg-type]
         return [i for i in native.scored_candidates(lines, MIN_WORDS - 1) if lines[i] and is_scored(lines[i])]  # type: ignore[arg-type]
     return _scored_py(lines)
 
@@ -262,39 +300,53 @@ def _feature_rows(lines: Sequence[str | None], doc: Document, templates: Templat
     if not idx:
         return [], [], n_alive
     strip: dict[int, str] = {i: lines[i].strip() for i in idx}  # type: ignore[union-attr]
-    words_of = {i: _words(s) for i, s in strip.items()}
-    first_words = set(_words(lines[alive[0]].strip()))  # type: ignore[union-attr]
+    # Each line's shape features and cue counts with its word set, by the compiled row builder when it can
+    # tell (see _row_py), else its words now and the rest for the lines left after the title test.
+    native = _ROWS
+    built: dict[int, tuple[list[float] | None, list[float] | None, set[str]]] = {}
+    for i, s in strip.items():
+        got = native.line_shape(s, _WORD_BITS, _LOG1P, len(_CUE_SETS)) if native is not None else None
+        built[i] = got if got is not None else (None, None, set(_words(s)))
+    first_words = _word_set(lines[alive[0]].strip())  # type: ignore[union-attr]
     title = doc.title if isinstance(doc.title, str) else None
-    title_words = set(_words(title)) if title else set()
+    title_words = _word_set(title) if title else set()
     if title_words:
         # Nor is the headline where the text repeats it after a label: a copy of the title is the headline
         # or an echo of it, which HeadlineEchoes judges by position.
-        idx = [i for i in idx if _jaccard(set(words_of[i]), title_words) < TITLE_LIKE]
+        idx = [i for i in idx if _jaccard(built[i][2], title_words) < TITLE_LIKE]
         if not idx:
             return [], [], n_alive
     site = site_of(doc) if templates is not None else ""
     if lang is False:
         lang = doc_lang(lines, doc)
     lang_row = [float(lang == x) for x in LANGS]
-    cues = tuple(CUES.values())
+    # The kept lines' stripped lengths, by rank, as the neighbour features ask for them.
+    lens: dict[int, int] = {}
+
+    def stripped_len(k: int) -> int:
+        m = lens.get(k)
+        if m is None:
+            m = lens[k] = len(lines[alive[k]].strip())  # type: ignore[union-attr]
+        return m
+
     rows = []
     for i in idx:
         s = strip[i]
         r = bisect_left(alive, i)  # the line's rank among the kept lines
-        wset = set(words_of[i])
-        f = _shape(s)
-        f[_I_DATE] = float(len(wset & DATE_WORDS))
+        f, cue_row, wset = built[i]
+        if f is None or cue_row is None:
+            f, cue_row = _row_py(s, wset)
         prev_s = lines[alive[r - 1]].strip() if r > 0 else ""  # type: ignore[union-attr]
         next_s = lines[alive[r + 1]].strip() if r + 1 < n_alive else ""  # type: ignore[union-attr]
         run = 0
         if len(s) < 60:
             run = 1
             k = r - 1
-            while k >= 0 and len(lines[alive[k]].strip()) < 60:  # type: ignore[union-attr]
+            while k >= 0 and stripped_len(k) < 60:
                 run += 1
                 k -= 1
             k = r + 1
-            while k < n_alive and len(lines[alive[k]].strip()) < 60:  # type: ignore[union-attr]
+            while k < n_alive and stripped_len(k) < 60:
                 run += 1
                 k += 1
         f += [
@@ -311,7 +363,7 @@ def _feature_rows(lines: Sequence[str | None], doc: Document, templates: Templat
             f += [share, math.log1p(sites), math.log1p(stories)]
         else:
             f += [0.0, 0.0, 0.0]
-        f += [float(len(wset & cue)) for cue in cues]
+        f += cue_row
         f += lang_row
         rows.append(f)
     return idx, rows, n_alive

@@ -33,7 +33,6 @@ import hashlib
 import re
 import zlib
 from array import array
-from bisect import bisect_left
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -67,10 +66,26 @@ if _NATIVE is not None and not hasattr(_NATIVE, "LineMiner"):
     _NATIVE = None
 
 
-@lru_cache(maxsize=8)
+#: _line_miner's answers by the identity of the options (hashing a dataclass costs more than the kernel's call
+#: for a document with no line to look at): options object -> kernel.
+_MINERS: dict[int, tuple[TemplateOptions, Any]] = {}
+
+
 def _line_miner(options: TemplateOptions) -> Any:
     """The compiled kernel of the miner's per-line loop and of the cleaner's choice of lines, for these options
     (``newsclean._speedups.LineMiner``), or None without it."""
+    hit = _MINERS.get(id(options))
+    if hit is not None and hit[0] is options:
+        return hit[1]
+    native = _line_miner_for(options)
+    if len(_MINERS) >= 64:
+        _MINERS.clear()
+    _MINERS[id(options)] = (options, native)  # (holds the options: their id is not reused while here)
+    return native
+
+
+@lru_cache(maxsize=8)
+def _line_miner_for(options: TemplateOptions) -> Any:
     if _NATIVE is None:
         return None
     return _NATIVE.LineMiner(DATE_WORDS, READER_WORDS, options.story_line_chars, options.min_chars, options.max_chars,
@@ -737,16 +752,19 @@ class TemplateCleaner:
         site: str | None = None
         title_key: int | None | bool = False
         changes: list[Change] = []
-        alive = [i for i, line in enumerate(lines) if line]
         native = _line_miner(opts)
-        todo: Iterable[tuple[int, int]] = enumerate(alive)
+        todo: Iterable[int]
         if native is not None and type(lines) is list and type(line_heads) is dict:
             # The compiled kernel picks the lines worth a look (long ones for the closing sentences, short ones
             # whose first word starts a template): most are neither.
-            todo = [(bisect_left(alive, i), i) for i in native.template_lines(
-                lines, line_heads, opts.max_chars, opts.story_line_chars if segment_heads else -1,
-                tuple(segment_heads) if segment_start is not None else None)]
-        for k, i in todo:
+            todo = native.template_lines(lines, line_heads, opts.max_chars,
+                                         opts.story_line_chars if segment_heads else -1,
+                                         tuple(segment_heads) if segment_start is not None else None)
+            if not todo:
+                return changes
+        else:
+            todo = [i for i, line in enumerate(lines) if line]
+        for i in todo:
             line = lines[i]
             assert line is not None
             s = line.strip()
@@ -767,7 +785,11 @@ class TemplateCleaner:
             words = line_heads.get(_head(s))
             if words is None or len(s.split()) not in words:
                 continue
-            nxt = lines[alive[k + 1]] if k + 1 < len(alive) else None
+            # The next line that is not empty (those after this one are as they came: the loop goes in order).
+            j = i + 1
+            while j < len(lines) and not lines[j]:
+                j += 1
+            nxt = lines[j] if j < len(lines) else None
             if is_candidate(s, opts) and not is_fragment(s, nxt.strip() if nxt else None):
                 h = line_key(s)
                 if site is None:
