@@ -240,3 +240,12 @@ def test_weekday_date_search_among_elements_without_elements_finds_what_reading_
         assert M._markup_date(tree, None) == ours
     finally:
         M._LEAF_SELECTOR = saved
+
+
+@given(st.text(alphabet=st.sampled_from(list("ab \t\n\r\x0b\x0c\x1c\x85\u00a0\u2028\u3000\u200b"))))
+def test_meta_squeeze_is_the_regex_squeeze(value: str) -> None:
+    import re
+
+    from newsclean.html import meta as M
+
+    assert M._squeeze(value) == (re.sub(r"\s+", " ", value).strip() or None)

@@ -57,7 +57,7 @@ class PageMeta:
 def _squeeze(value: Any) -> str | None:
     if not isinstance(value, str):
         return None
-    value = _SPACES.sub(" ", value).strip()
+    value = " ".join(value.split())  # = _SPACES.sub(" ", value).strip(): the same whitespace, faster
     return value or None
 
 
@@ -187,10 +187,16 @@ def _in_listing(node: LexborNode) -> bool:
         if p.tag in H.LISTING_TAGS:
             return True
         attrs = p.attributes
-        if H.LISTING_TOKENS.intersection(tokens(attrs.get("class")) + tokens(attrs.get("id"))):
+        if _names_listing(attrs.get("class"), attrs.get("id")):
             return True
         p = p.parent
     return False
+
+
+@lru_cache(maxsize=4096)
+def _names_listing(class_value: str | None, id_value: str | None) -> bool:
+    """Do these class and id values name a list of other articles? (Cached: pages repeat them.)"""
+    return not H.LISTING_TOKENS.isdisjoint(tokens(class_value) + tokens(id_value))
 
 
 _URL_DATE = re.compile(r"/(20\d{2}|19\d{2})/(\d{1,2})/(\d{1,2})(?:/|$)|/(20\d{2})(\d{2})(\d{2})\d*(?:/|$)")
