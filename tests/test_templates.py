@@ -7,6 +7,7 @@ import random
 from pathlib import Path
 
 import jsonschema
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -197,3 +198,18 @@ def test_a_closing_prompt_has_a_reader_word_in_the_tail_of_its_line(words: list[
        .map("".join))
 def test_the_learning_pass_s_prompt_test_is_is_prompt(s: str) -> None:
     assert _is_prompt(s, DEFAULT_OPTIONS) == is_prompt(s)
+
+
+def test_a_lone_surrogate_is_counted_and_a_bad_document_leaves_no_trace() -> None:
+    # A library caller may feed raw text: a lone surrogate (valid in JSON input) is counted like any other
+    # code point, and a document that raises leaves the miner as it was.
+    m = TemplateMiner()
+    for k in range(20):
+        m.add("contoh.com", "\n".join(["Redaksi Contoh Edisi Pagi \ud800", *story(k)]))
+        if k == 3:
+            with pytest.raises(TypeError, match="text must be a str"):
+                m.add("rusak.com", None)  # type: ignore[arg-type]
+    assert m.documents == 20
+    t = m.results()
+    assert t.documents == 20 and set(t.site_docs) == {"contoh.com"}
+    assert [r["text"] for r in t.to_json()] == ["Redaksi Contoh Edisi Pagi \ud800"]

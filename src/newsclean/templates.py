@@ -142,7 +142,9 @@ _SPACE_PUNCT = bytes(c for c in range(128) if not chr(c).isalnum())
 
 
 def _story_hash(line: str) -> int:
-    data = line.lower().encode("utf-8").translate(None, _SPACE_PUNCT)
+    # surrogatepass: a lone surrogate (valid in JSON input, repaired by the pipeline but not by a library caller
+    # who feeds raw text) hashes like any other code point instead of raising mid-document.
+    data = line.lower().encode("utf-8", "surrogatepass").translate(None, _SPACE_PUNCT)
     return (zlib.crc32(data) << 32) | zlib.crc32(data, 0x9E3779B9)
 
 
@@ -167,7 +169,7 @@ def _plain_head(head: str) -> bool:
 
 def key_hash(key: str) -> int:
     """A stable 64-bit hash of a key (the same in every process and run, unlike ``hash``)."""
-    data = key.encode("utf-8")
+    data = key.encode("utf-8", "surrogatepass")  # (see _story_hash)
     return (zlib.crc32(data) << 32) | zlib.crc32(data, 0x9E3779B9)
 
 
@@ -519,12 +521,9 @@ class TemplateMiner:
     def add(self, site: str, text: str, title: str | None = None) -> None:
         """Count one document of ``site`` (with its ``title``, when it has one: documents of one title tell
         one story, and the title itself is never a template)."""
+        if not isinstance(text, str):
+            raise TypeError(f"TemplateMiner.add: text must be a str, not {type(text).__name__}")
         d = len(self._doc_site)
-        sid = self._site_ids.get(site)
-        if sid is None:
-            sid = self._site_ids[site] = len(self._sites)
-            self._sites.append(site)
-        self._doc_site.append(sid)
         long_keys: list[int] = []
         title_key = None
         if title and title.strip():
@@ -541,8 +540,18 @@ class TemplateMiner:
                 self._pairs_doc.extend([d] * len(seen))
                 self._pairs_key.extend(sorted(seen))
                 self._long.append(array("Q", sorted(set(long_keys))))
+                self._add_site(site)
                 return
         self._add_py(d, text, long_keys, title_key)
+        self._add_site(site)
+
+    def _add_site(self, site: str) -> None:
+        # Last, after the document's lines are counted: a document that raises leaves no trace behind.
+        sid = self._site_ids.get(site)
+        if sid is None:
+            sid = self._site_ids[site] = len(self._sites)
+            self._sites.append(site)
+        self._doc_site.append(sid)
 
     @property
     def _native(self) -> Any:
