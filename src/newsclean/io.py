@@ -134,13 +134,13 @@ class ParsedRecords:
     size of the input.
 
     >>> kept = ParsedRecords(100)
-    >>> kept.keep("a.jsonl", 1, b'{"text": "x"}\n', {"text": "x"}, Document("x"))
-    >>> kept.take("a.jsonl", 1, b'{"text": "y"}\n') is None  # other bytes: parsed again
+    >>> kept.keep("a.jsonl", 1, b'{"text": "x"}\\n', {"text": "x"}, Document("x"))
+    >>> kept.take("a.jsonl", 1, b'{"text": "y"}\\n') is None  # other bytes: parsed again
     True
-    >>> kept.keep("a.jsonl", 2, b'{"text": "z"}\n', {"text": "z"}, Document("z"))
-    >>> kept.take("a.jsonl", 2, b'{"text": "z"}\n')[0]
+    >>> kept.keep("a.jsonl", 2, b'{"text": "z"}\\n', {"text": "z"}, Document("z"))
+    >>> kept.take("a.jsonl", 2, b'{"text": "z"}\\n')[0]
     {'text': 'z'}
-    >>> kept.take("a.jsonl", 2, b'{"text": "z"}\n') is None  # handed out once
+    >>> kept.take("a.jsonl", 2, b'{"text": "z"}\\n') is None  # handed out once
     True
     """
 
