@@ -651,6 +651,56 @@ def test_markup_depth_is_the_sampled_depth(fragment: str, limit: int) -> None:
 
 
 @settings(max_examples=200, deadline=None)
+@given(html_fragments(), st.integers(0, 40), st.integers(0, 70), st.sampled_from([1, 3, 8, 32]))
+def test_depth_probe_gives_the_answer_of_the_sample(fragment: str, limit: int, nesting: int, probe: int) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    body = LexborHTMLParser(page(fragment + "<div>" * nesting + "<p>x</p>")).body
+    saved, nh_body._DEPTH_PROBE = nh_body._DEPTH_PROBE, probe  # small probes: the sample decides more often
+    try:
+        assert nh_body._too_deep(body, limit) == (nh_body.markup_depth(body, limit) > limit)
+    finally:
+        nh_body._DEPTH_PROBE = saved
+
+
+@settings(max_examples=100, deadline=None)
+@given(html_fragments())
+def test_tag_ids_stand_for_the_tag_names(fragment: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    h = nh.heuristics
+    extra = "".join(f"<{t}></{t}>" for t in [*h.REGION_TAGS, *h.BLOCK_TAGS, "th", "h3", "h5", "b", "strong", "picture",
+                                              "hr", "custom-tag", "x-a"])
+    tree = LexborHTMLParser(page(fragment + extra + "<svg><a></a><title>t</title></svg>"))
+    sets = [
+        (h.REGION_TAGS, nh_body._REGION_TAG_IDS), (h.CAPTION_TAGS, nh_body._CAPTION_TAG_IDS),
+        (h.LINK_LIST_TAGS, nh_body._LINK_LIST_TAG_IDS), (("br", "hr"), nh_body._LINE_BREAK_IDS),
+        (h.CELL_TAGS, nh_body._CELL_IDS), (h.BLOCK_TAGS, nh_body._BLOCK_IDS), (("a",), {nh_body._A_ID}),
+        (("h1", "h2", "h3", "h4", "h5", "h6"), nh_body._HEADING_IDS), (("html", "-document"), nh_body._TOP_IDS),
+        (("meta",), {nh_meta._META_ID}), (("script",), {nh_meta._SCRIPT_ID}), (("time",), {nh_meta._TIME_ID}),
+    ]
+    nodes = [tree.root.parent, *tree.root.traverse(include_text=True)]
+    for names, ids in sets:
+        for node in nodes:
+            assert (node.tag in names) == (node.tag_id in ids), (node.tag, names)
+
+
+@settings(max_examples=200, deadline=None)
+@given(html_fragments())
+def test_link_block_holders_answer_as_each_element_would(fragment: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    root = LexborHTMLParser(page(fragment.replace("<span", "<span><img src=x></span><span"))).body
+    holders = ({n.mem_id for n in root.css(nh_body._IMG_HOLDER_SELECTOR)},
+               {n.mem_id for n in root.css(nh_body._LINK_HOLDER_SELECTOR)})
+    options = nh_body.DEFAULT_OPTIONS
+    for node in root.css(", ".join(sorted(nh_body._CAPTION_TAGS | nh_body._LINK_LIST_TAGS))):
+        assert nh_body._is_link_block_or_caption(node, options, holders) == nh_body._is_link_block_or_caption(
+            node, options
+        )
+
+
+@settings(max_examples=200, deadline=None)
 @given(html_fragments())
 def test_link_blocks_are_looked_for_among_elements_holding_an_image_or_a_link(fragment: str) -> None:
     from selectolax.lexbor import LexborHTMLParser

@@ -249,3 +249,100 @@ def test_meta_squeeze_is_the_regex_squeeze(value: str) -> None:
     from newsclean.html import meta as M
 
     assert M._squeeze(value) == (re.sub(r"\s+", " ", value).strip() or None)
+
+
+# -- the inventory query: one walk for the meta tags, JSON-LD scripts, microdata, rel=author and <time> -----
+
+_INVENTORY_WORDS = ["author", "Author", "AUTHOR", "datePublished", "datepublished", "publisher", "name", "canonical",
+                    "nofollow", "co-author", "x"]
+
+
+@st.composite
+def _inventory_pages(draw):  # type: ignore[no-untyped-def]
+    def element(depth: int) -> str:
+        tag = draw(st.sampled_from(["div", "span", "meta", "script", "link", "time", "article", "a", "p"]))
+        attrs = ""
+        for attr in ("itemprop", "rel", "content", "type", "datetime", "pubdate", "href", "class"):
+            if draw(st.integers(0, 3)) == 0:
+                if attr == "type":
+                    value = draw(st.sampled_from(["application/ld+json", "APPLICATION/LD+JSON", "text/javascript"]))
+                else:
+                    value = " ".join(draw(st.lists(st.sampled_from(_INVENTORY_WORDS), min_size=0, max_size=3)))
+                attrs += f' {attr}="{value}"' if draw(st.integers(0, 4)) else f" {attr}"
+        if tag in ("meta", "link"):
+            return f"<{tag}{attrs}>"
+        if tag == "script":
+            body = draw(st.sampled_from(['{"@type": "Article"}', '[1, {"@graph": [{"a": 1}]}]', "{bad", "null"]))
+            return f"<script{attrs}>{body}</script>"
+        inner = "".join(element(depth + 1) for _ in range(draw(st.integers(0, 2 if depth < 3 else 0))))
+        return f"<{tag}{attrs}>t{inner}</{tag}>"
+
+    head = "".join(element(3) for _ in range(draw(st.integers(0, 3))))
+    body = "".join(element(0) for _ in range(draw(st.integers(0, 4))))
+    doctype = draw(st.sampled_from(["", "<!DOCTYPE html>"]))
+    return f"{doctype}<html><head>{head}</head><body>{body}</body></html>"
+
+
+def _microdata_by_query(tree, prop: str):  # type: ignore[no-untyped-def]
+    """The definition of meta._microdata: the first element with the property, asked of lexbor."""
+    from newsclean.html import meta as M
+
+    node = tree.css_first(f'[itemprop~="{prop}"]')
+    if node is None:
+        return None
+    attrs = node.attributes
+    for attr in ("content", "datetime"):
+        if attrs.get(attr):
+            return M._squeeze(attrs.get(attr))
+    name = node.css_first('[itemprop~="name"]')
+    return M._squeeze((name or node).text())
+
+
+@settings(max_examples=400, deadline=None)
+@given(_inventory_pages())
+def test_the_inventory_answers_what_the_queries_answer(page: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    from newsclean.html import heuristics as H
+    from newsclean.html import meta as M
+
+    tree = LexborHTMLParser(page)
+    query = M._Query(tree)
+    content = [n.mem_id for n in query.metas() if "content" in n.attributes]
+    assert content == [n.mem_id for n in tree.css("meta[content]")]
+    assert all(n.attributes.get("content") is None for n in query.metas() if "content" not in n.attributes)
+    assert [n.mem_id for n in query.ld_scripts()] == [n.mem_id for n in tree.css(M._LD_SELECTOR)]
+    for prop in ("author", "datePublished", "publisher", "name"):
+        assert M._microdata(query, prop) == _microdata_by_query(tree, prop), prop
+    assert query.canonical() == M._link_href(tree.css_first('link[rel~="canonical"]'))
+    if not query.can_match("time"):
+        assert tree.css_first("time") is None
+    for selector in H.AUTHOR_SELECTORS + H.DATE_SELECTORS + ('[rel~="author"]', '[itemprop~="datePublished"]'):
+        assert [n.mem_id for n in query.css(selector)] == [n.mem_id for n in tree.css(selector)], selector
+    # the JSON-LD objects, read twice from the scripts parsed once, are those of reading every script
+    assert list(M._json_ld_objects(query)) == _json_ld_by_query(tree)
+    assert list(M._json_ld_objects(query)) == _json_ld_by_query(tree)
+
+
+def _json_ld_by_query(tree):  # type: ignore[no-untyped-def]
+    """The definition of meta._json_ld_objects: every script asked of lexbor and parsed."""
+    import json
+
+    objects = []
+    for script in tree.css('script[type="application/ld+json"]'):
+        try:
+            data = json.loads(script.text(), strict=False)
+        except (ValueError, RecursionError):
+            continue
+        stack, seen = [data], 0
+        while stack and seen < 200:
+            item = stack.pop(0)
+            seen += 1
+            if isinstance(item, list):
+                stack.extend(item)
+            elif isinstance(item, dict):
+                objects.append(item)
+                graph = item.get("@graph")
+                if isinstance(graph, list):
+                    stack.extend(graph)
+    return objects

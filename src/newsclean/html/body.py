@@ -61,8 +61,32 @@ def _is(selectors: Sequence[str]) -> str:
     return ":is(" + ", ".join(selectors) + ")"
 
 
+def _tag_ids(names: Sequence[str]) -> frozenset[int]:
+    """lexbor's ids of these tag names: ``node.tag_id`` is read without building the name (``node.tag``
+    looks the name up and returns a new reference each time). Every name must be one lexbor knows (an
+    unknown one, a custom element, gets an id that differs from document to document)."""
+    ids = set()
+    for name in names:
+        one, two = (LexborHTMLParser("").create_node(name).tag_id for _ in range(2))
+        if one != two:
+            raise ValueError(f"not a tag lexbor knows: {name!r}")
+        ids.add(one)
+    return frozenset(ids)
+
+
+_HTML_ID = next(iter(_tag_ids(["html"])))
+_DOCUMENT_ID = LexborHTMLParser("").root.parent.tag_id  # "-document"
+#: Where the density score's holders stop: ``<html>`` and the document.
+_TOP_IDS = frozenset({_HTML_ID, _DOCUMENT_ID})
+_REGION_TAG_IDS = _tag_ids(H.REGION_TAGS)
+_CAPTION_TAG_IDS = _tag_ids(H.CAPTION_TAGS)
+_LINK_LIST_TAG_IDS = _tag_ids(H.LINK_LIST_TAGS)
+
 #: The elements :func:`_is_link_block_or_caption` may say yes to: those holding an image or a link.
 _LINK_BLOCK_SELECTOR = _is(sorted(_CAPTION_TAGS | _LINK_LIST_TAGS)) + ":has(img, a)"
+#: Which of them hold an image, and which a link: one query each, not two per element.
+_IMG_HOLDER_SELECTOR = _is(sorted(_CAPTION_TAGS)) + ":has(img)"
+_LINK_HOLDER_SELECTOR = _is(sorted(_LINK_LIST_TAGS)) + ":has(a)"
 
 #: Readability's constants, kept: a ``<p>`` sibling of the winner joins the body when it is longer
 #: than this and its link density is below the next one, or when it is shorter, has no link and ends
@@ -240,6 +264,8 @@ class _Removals:
     The answer for every ancestor walked through is remembered, so each ancestor is walked through
     about once per page instead of once per descendant: an ancestor seen outside every chosen element
     stays so, because elements chosen later come later in document order and cannot be its ancestors.
+    The element asked about is remembered too (its descendants among the later ones then stop at their
+    parent); one remembered outside and then chosen is in ``ids``, which is looked at first.
     """
 
     __slots__ = ("ids", "_inside", "_outside")
@@ -254,7 +280,7 @@ class _Removals:
 
     def inside(self, node: LexborNode) -> bool:
         """Does an ancestor of ``node`` (up to :data:`_MAX_ANCESTRY` levels) lie in a chosen element?"""
-        walked: list[int] = []
+        walked: list[int] = [node.mem_id]
         parent = node.parent
         for _ in range(_MAX_ANCESTRY):
             if parent is None:
@@ -314,7 +340,6 @@ def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
     if body is None:
         return
     total = max(1, _text_len(body))
-    region_tags = frozenset(H.REGION_TAGS)
     region_roles = frozenset(H.REGION_ROLES)
     selector = _region_selector(options.remove_by_tokens)
     doomed: list[LexborNode] = []
@@ -322,8 +347,13 @@ def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
     by_tokens = options.remove_by_tokens
     body_id = body.mem_id
     for node in body.css(selector):  # one query: document order, ancestors before descendants
-        attrs = node.attributes
-        if node.tag not in region_tags:  # else marked: is it by its role, aria-hidden or class/id tokens?
+        # Inside an element already chosen first: most matches are (the links, items and icons of a
+        # navigation bar), and the question is cheaper than reading the attributes. (Both questions are
+        # asked of every element either way; their order changes nothing.)
+        if node.mem_id == body_id or removals.inside(node):
+            continue  # (css() matches the node it is called on too)
+        if node.tag_id not in _REGION_TAG_IDS:  # else marked: is it by its role, aria-hidden or tokens?
+            attrs = node.attributes
             role = attrs.get("role")
             if not role or role.strip().lower() not in region_roles:
                 hidden = attrs.get("aria-hidden")
@@ -331,8 +361,6 @@ def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
                     by_tokens and _names_boilerplate(attrs.get("class"), attrs.get("id"))
                 ):
                     continue
-        if node.mem_id == body_id or removals.inside(node):
-            continue  # (css() matches the node it is called on too)
         length = _text_len(node)
         if (
             length >= options.protect_share * total
@@ -405,19 +433,23 @@ def score_candidates(
 
     for node, length, commas, direct in _paragraph_blocks(root, options):
         vote = 1.0 + commas + min(length / 100.0, 3.0)
+        # The block and its ancestors, walked once for both uses below.
+        chain: list[LexborNode] = []
         up: LexborNode | None = node
         for _ in range(8):  # enough for the winner (3 levels above a block) and 3 more to grow into
             if up is None:
                 break
-            para_len[up.mem_id] = para_len.get(up.mem_id, 0) + length
+            key = up.mem_id
+            para_len[key] = para_len.get(key, 0) + length
+            chain.append(up)
             up = up.parent
-        # A container's own text votes for the container itself; a paragraph votes for its parent.
-        holder = node if direct else node.parent
-        level = 0
-        while holder is not None and level < 3 and holder.tag not in ("html", "-document"):
+        # A container's own text votes for the container itself; a paragraph votes for its parent; each
+        # for 3 levels, stopping at <html>.
+        start = 0 if direct else 1
+        for level, holder in enumerate(chain[start : start + 3]):
+            if holder.tag_id in _TOP_IDS:
+                break
             candidate(holder).score += vote / (1.0, 2.0, 6.0)[level]
-            holder = holder.parent
-            level += 1
 
     ranked = sorted(candidates.values(), key=lambda c: c.score, reverse=True)[:12]
     for cand in ranked:
@@ -499,7 +531,13 @@ def _with_siblings(
 
 
 def _markup_body(root: LexborNode, lengths: _Lengths) -> tuple[str, LexborNode] | None:
+    itemprop: bool | None = None  # does any element have an itemprop? (most pages: none)
     for name, selector in H.BODY_SELECTORS:
+        if all("[itemprop" in part for part in selector.split(",")):  # (each alternative needs one)
+            if itemprop is None:
+                itemprop = root.css_first("[itemprop]") is not None
+            if not itemprop:
+                continue
         found = root.css(selector)
         if found:
             best = max(found, key=lengths.text)
@@ -507,14 +545,23 @@ def _markup_body(root: LexborNode, lengths: _Lengths) -> tuple[str, LexborNode] 
     return None
 
 
-def _is_link_block_or_caption(node: LexborNode, options: HtmlOptions) -> bool:
-    """Is this element mostly links (a related list, a "baca juga" box), or an image with its caption?"""
+def _is_link_block_or_caption(
+    node: LexborNode, options: HtmlOptions, holders: tuple[set[int], set[int]] | None = None
+) -> bool:
+    """Is this element mostly links (a related list, a "baca juga" box), or an image with its caption?
+    ``holders``, when given, are the ``mem_id`` of the caption-tag elements holding an ``<img>`` and of
+    the link-list-tag elements holding an ``<a>``, ``node`` among the elements they were found in (else
+    ``node`` is asked: ``node.css_first("img")`` is the element or a descendant, never an ``<img>`` here)."""
     length = -1
-    if node.tag in _CAPTION_TAGS and node.css_first("img") is not None:
+    tag_id = node.tag_id
+    key = node.mem_id
+    if tag_id in _CAPTION_TAG_IDS and (
+        node.css_first("img") is not None if holders is None else key in holders[0]
+    ):
         length = _text_len(node)
         if length <= options.caption_max_chars:
             return True
-    if node.tag in _LINK_LIST_TAGS and node.css_first("a") is not None:
+    if tag_id in _LINK_LIST_TAG_IDS and (node.css_first("a") is not None if holders is None else key in holders[1]):
         length = _text_len(node) if length < 0 else length
         return length > 0 and _link_len(node) / length > options.max_block_link_density
     return False
@@ -524,10 +571,14 @@ def _drop_link_blocks(root: LexborNode, options: HtmlOptions) -> None:
     """Inside the body: drop containers that are mostly links and images with their captions."""
     doomed: list[LexborNode] = []
     removals = _Removals()
-    for node in root.css(_LINK_BLOCK_SELECTOR):
+    nodes = root.css(_LINK_BLOCK_SELECTOR)
+    if not nodes:
+        return
+    holders = ({n.mem_id for n in root.css(_IMG_HOLDER_SELECTOR)}, {n.mem_id for n in root.css(_LINK_HOLDER_SELECTOR)})
+    for node in nodes:
         if node.mem_id == root.mem_id or removals.inside(node):
             continue  # (css() matches the root itself too: the caller decides about the root)
-        if _is_link_block_or_caption(node, options):
+        if _is_link_block_or_caption(node, options, holders):
             doomed.append(node)
             removals.add(node)
     _remove_all(doomed)
@@ -535,10 +586,14 @@ def _drop_link_blocks(root: LexborNode, options: HtmlOptions) -> None:
 
 _LINE_BREAK_TAGS = ("br", "hr")
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-_CELL_TAG_SET = frozenset(H.CELL_TAGS)
-_BLOCK_TAG_SET = frozenset(H.BLOCK_TAGS)
 #: Every element :func:`render` marks.
 _RENDER_SELECTOR = _is(list(dict.fromkeys([*_LINE_BREAK_TAGS, *H.CELL_TAGS, "a", *H.BLOCK_TAGS, *_HEADING_TAGS])))
+
+_LINE_BREAK_IDS = _tag_ids(_LINE_BREAK_TAGS)
+_CELL_IDS = _tag_ids(H.CELL_TAGS)
+_A_ID = next(iter(_tag_ids(["a"])))
+_BLOCK_IDS = _tag_ids(H.BLOCK_TAGS)
+_HEADING_IDS = _tag_ids(sorted(_HEADING_TAGS))
 
 _LINK_MARKS = re.compile(f"([{_LINK_START}{_LINK_END}])")
 
@@ -570,19 +625,19 @@ def _mark(root: LexborNode) -> None:
     depend on which was placed first, so the result is that of the passes one after the other.
     """
     for node in root.css(_RENDER_SELECTOR):
-        tag = node.tag
-        if tag in _LINE_BREAK_TAGS:
+        tag = node.tag_id
+        if tag in _LINE_BREAK_IDS:
             node.replace_with(_BREAK)
             continue
-        if tag in _CELL_TAG_SET:
+        if tag in _CELL_IDS:
             node.insert_after(" ")
-        if tag == "a":
+        if tag == _A_ID:
             node.insert_before(_LINK_START)
             node.insert_after(_LINK_END)
-        if tag in _BLOCK_TAG_SET:
+        if tag in _BLOCK_IDS:
             node.insert_before(_BREAK)
             node.insert_after(_BREAK)
-        if tag in _HEADING_TAGS:
+        if tag in _HEADING_IDS:
             node.insert_before(_HEADING)
 
 
@@ -612,20 +667,24 @@ def render(
     for piece in pieces:
         if not piece or piece.isspace():
             continue  # (no link mark in it: the link state stays; nothing to squeeze)
-        if _LINK_START in piece or _LINK_END in piece:
+        linked = _LINK_START in piece or _LINK_END in piece
+        if linked:
             share, in_link = _link_share(piece, in_link)
         else:  # all of it inside the link it continues, or none of it
             share = 1.0 if in_link and piece.strip() else 0.0
-        piece = _squeeze(piece)
+        piece = " ".join(piece.split())  # (_squeeze)
         if not piece or piece == _HEADING:
             continue
         if share >= options.max_line_link_density:
             if dropped_after:
                 dropped_after[-1] = True
             continue
-        line = piece.replace(_LINK_START, "").replace(_LINK_END, "")
-        heading = line.startswith(_HEADING)
-        line = _squeeze(line.replace(_HEADING, ""))
+        if linked or _HEADING in piece:
+            line = piece.replace(_LINK_START, "").replace(_LINK_END, "")
+            heading = line.startswith(_HEADING)
+            line = _squeeze(line.replace(_HEADING, ""))
+        else:  # no marker to take out: the squeezed piece is the line (squeezing it again changes nothing)
+            line, heading = piece, False
         if not line or line.lower().rstrip(".:!") in _LABEL_LINES:
             continue
         lines.append(("h" if heading else "p") + line)
@@ -667,11 +726,37 @@ def markup_depth(root: LexborNode, limit: int) -> int:
     return deepest
 
 
+#: How many levels :func:`_too_deep` asks lexbor about before it samples: deeper than real pages nest
+#: (none of the 182 pages of the benchmarks reaches 31 levels), far shallower than broken markup piles up.
+_DEPTH_PROBE = 32
+
+
+@lru_cache(maxsize=8)
+def _chain(levels: int) -> str:
+    """A selector matching the elements with at least ``levels - 1`` element ancestors (``* > * > *``)."""
+    return " > ".join(["*"] * levels)
+
+
+def _too_deep(body: LexborNode, limit: int) -> bool:
+    """``markup_depth(body, limit) > limit``, without sampling when no element nests that deep.
+
+    An element's depth in :func:`markup_depth` is its number of ancestors: its element ancestors and the
+    document. When no element below ``body`` has ``levels - 1`` element ancestors (one lexbor query, no
+    Python objects for the ~600 elements of a page), every element, sampled or not, is at most
+    ``levels - 1`` deep, so with ``levels <= limit + 1`` the sample cannot exceed ``limit``. Otherwise
+    (deep pages, or a small ``limit``) the sample decides, as before.
+    """
+    levels = min(_DEPTH_PROBE, limit + 1)
+    if levels >= 1 and body.css_first(_chain(levels)) is None:
+        return False
+    return markup_depth(body, limit) > limit
+
+
 def _locate(tree: LexborHTMLParser, options: HtmlOptions) -> tuple[list[LexborNode], str]:
     body = tree.body
     if body is None:
         return [], "none"
-    if markup_depth(body, options.max_depth) > options.max_depth:
+    if _too_deep(body, options.max_depth):
         return [body], "flat (deep markup)"
     remove_boilerplate(tree, options)
     lengths = _Lengths()  # from here on the tree does not change until the body is rendered

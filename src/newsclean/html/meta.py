@@ -157,23 +157,120 @@ def _guard(selector: str) -> str | None:
     return None
 
 
+@lru_cache(maxsize=256)
+def _needle(selector: str) -> str | None:
+    """The class or id name a class/id selector of the lists needs, lower-cased (``.author-name``:
+    ``"author-name"``; ``[class*="date"]``: ``"date"``), or None. An element it matches has that name
+    in the attribute its :func:`_guard` looks at (in some case), so it is among the guard's matches."""
+    for pattern in (_CLASS_SELECTOR, _ID_SELECTOR):
+        m = pattern.match(selector)
+        if m:
+            return (m.group(1) or m.group(2)).lower()
+    return None
+
+
+#: One query over the page, made first: the meta tags and the JSON-LD scripts every page reads, and what
+#: decides whether the rarer queries can find anything (microdata, ``rel="author"`` links, ``<time>``).
+#: Each of these needs a walk over the whole document when it finds nothing, as it mostly does.
+_LD_SELECTOR = 'script[type="application/ld+json"]'
+_INVENTORY = f':is(meta[content], {_LD_SELECTOR}, [itemprop], [rel~="author"], time)'
+#: Selectors (and guards) that the inventory answers: an attribute holding a word, or a tag.
+_WORD_SELECTOR = re.compile(r'^\[(itemprop|rel)~="(\w+)"\]$')
+
+
+def _tag_id(name: str) -> int:
+    return LexborHTMLParser("").create_node(name).tag_id
+
+
+_META_ID, _SCRIPT_ID, _TIME_ID = _tag_id("meta"), _tag_id("script"), _tag_id("time")
+
+
 class _Query:
     """``tree.css(selector)`` for the metadata's selector lists, skipping a selector whose
-    :func:`_guard` matches nothing in the page (each guard is asked once per page)."""
+    :func:`_guard` matches nothing in the page (each guard is asked once per page), and the page's
+    inventory (:data:`_INVENTORY`, one query): its meta tags and JSON-LD scripts, and whether a
+    selector of an attribute word (``[itemprop~="author"]``, ``[rel~="author"]``) or ``time`` can
+    match anything. Every element such a selector matches is in the inventory, so when no element
+    there carries the word in that attribute (in any case, anywhere in the value: a looser test than
+    the selector's) or no ``<time>`` is there, the selector matches nothing."""
 
-    __slots__ = ("tree", "_present")
+    __slots__ = ("tree", "_present", "nodes", "_words", "_canonical", "_ld_data", "_scripts")
 
     def __init__(self, tree: LexborHTMLParser) -> None:
         self.tree = tree
-        self._present: dict[str, bool] = {}
+        self._present: dict[str, list[str]] = {}  # guard -> its matches' class (id) values
+        self.nodes = tree.css(_INVENTORY)
+        self._words: dict[str, list[str]] | None = None  # attribute -> lower-cased values
+        self._canonical: list[str | None] = []
+        self._ld_data: dict[int, Any] = {}  # a script's parsed JSON, by its place in ld_scripts()
+        self._scripts: list[LexborNode] | None = None
+
+    def metas(self) -> list[LexborNode]:
+        """The ``<meta>`` elements of the inventory: those with a ``content`` attribute, and those with
+        ``itemprop`` only (whose ``content`` is read as ``None``: skipped as the others would be)."""
+        return [n for n in self.nodes if n.tag_id == _META_ID]
+
+    def ld_scripts(self) -> list[LexborNode]:
+        """``tree.css('script[type="application/ld+json"]')``."""
+        if self._scripts is None:
+            scripts = [n for n in self.nodes if n.tag_id == _SCRIPT_ID]
+            for node in scripts:
+                attrs = node.attributes
+                if "itemprop" in attrs or "rel" in attrs:  # in the inventory perhaps for that: ask lexbor
+                    scripts = self.tree.css(_LD_SELECTOR)
+                    break
+            self._scripts = scripts
+        return self._scripts
+
+    def can_match(self, selector: str) -> bool:
+        """False when ``selector`` (a word in ``itemprop`` or ``rel``, or ``time``) matches nothing."""
+        if selector == "time":
+            return any(n.tag_id == _TIME_ID for n in self.nodes)
+        m = _WORD_SELECTOR.match(selector)
+        if m is None:
+            return True
+        if self._words is None:
+            self._words = {"itemprop": [], "rel": []}
+            for node in self.nodes:
+                attrs = node.attributes
+                for attr, values in self._words.items():
+                    value = attrs.get(attr)
+                    if value:
+                        values.append(value.lower())
+        word = m.group(2).lower()
+        return any(word in value for value in self._words[m.group(1)])
+
+    def canonical(self) -> str | None:
+        """The page's canonical link (``<link rel=canonical href>``), asked once."""
+        if not self._canonical:
+            self._canonical.append(_link_href(self.tree.css_first('link[rel~="canonical"]')))
+        return self._canonical[0]
+
+    def _guard_values(self, guard: str) -> list[str]:
+        """The lower-cased class (or id) values of the elements ``guard`` matches, for a class/id guard
+        (``[class*="author" i]``); for another, ``[""]`` when it matches something. Empty: no match."""
+        if not self.can_match(guard):
+            return []
+        attr = "class" if guard.startswith("[class") else "id" if guard.startswith("[id") else None
+        if attr is None:
+            return [""] if self.tree.css_first(guard) is not None else []
+        return [(node.attributes.get(attr) or "").lower() for node in self.tree.css(guard)]
 
     def css(self, selector: str) -> list[LexborNode]:
+        if not self.can_match(selector):
+            return []
         guard = _guard(selector)
         if guard is not None:
-            present = self._present.get(guard)
-            if present is None:
-                present = self._present[guard] = self.tree.css_first(guard) is not None
-            if not present:
+            values = self._present.get(guard)
+            if values is None:
+                values = self._present[guard] = self._guard_values(guard)
+            if not values:
+                return []
+            # The guard's matches hold every element the selector matches: when none of their classes
+            # (ids) holds the selector's name, it matches nothing (``.author-name`` on a page whose only
+            # such class is "author"), and its walk over the document is saved.
+            needle = _needle(selector)
+            if needle is not None and not any(needle in value for value in values):
                 return []
         return self.tree.css(selector)
 
@@ -211,13 +308,13 @@ def _markup_date(tree: LexborHTMLParser, url: str | None, query: _Query | None =
     """A publication date from the page itself when its metadata has none: the date in the page's
     address (``/2015/11/05/``), an element that holds the date (not in a list of other articles),
     then the first weekday-led date in the text ("Kamis, 05 November 2015 11:52")."""
-    canonical = _link_href(tree.css_first('link[rel~="canonical"]')) or url or ""
+    query = query or _Query(tree)
+    canonical = query.canonical() or url or ""
     m = _URL_DATE.search(canonical)
     if m:
         y, mo, d = (m[1], m[2], m[3]) if m[1] else (m[4], m[5], m[6])
         if normalize_date(f"{y}-{mo}-{d}"):
             return f"{y}-{int(mo):02d}-{int(d):02d}"
-    query = query or _Query(tree)
     for sel in H.DATE_SELECTORS:
         for node in query.css(sel)[:10]:
             if node.tag in ("meta", "script", "style") or _in_listing(node):
@@ -290,11 +387,19 @@ def _byline(tree: LexborHTMLParser, query: _Query | None = None) -> str | None:
     return None
 
 
-def _json_ld_objects(tree: LexborHTMLParser) -> Iterator[dict[str, Any]]:
-    for script in tree.css('script[type="application/ld+json"]'):
-        try:
-            data = json.loads(script.text(), strict=False)
-        except (ValueError, RecursionError):
+_MALFORMED = object()
+
+
+def _json_ld_objects(query: _Query) -> Iterator[dict[str, Any]]:
+    for i, script in enumerate(query.ld_scripts()):
+        data = query._ld_data.get(i)  # each script parsed once (the article, then the site name, read them)
+        if data is None:
+            try:
+                data = json.loads(script.text(), strict=False)
+            except (ValueError, RecursionError):
+                data = _MALFORMED
+            query._ld_data[i] = data
+        if data is _MALFORMED:
             continue  # malformed JSON-LD is common; the page still has its meta tags
         stack = [data]
         seen = 0
@@ -316,10 +421,10 @@ def _types(obj: dict[str, Any]) -> set[str]:
     return {k.lower() for k in kinds if isinstance(k, str)}
 
 
-def _json_ld_article(tree: LexborHTMLParser) -> dict[str, Any]:
+def _json_ld_article(query: _Query) -> dict[str, Any]:
     """The JSON-LD object describing the article (an Article type before a WebPage), or ``{}``."""
     best: dict[str, Any] = {}
-    for obj in _json_ld_objects(tree):
+    for obj in _json_ld_objects(query):
         kinds = _types(obj) & H.ARTICLE_TYPES
         if not kinds:
             continue
@@ -329,10 +434,10 @@ def _json_ld_article(tree: LexborHTMLParser) -> dict[str, Any]:
     return best
 
 
-def _meta_tags(tree: LexborHTMLParser) -> dict[str, str]:
+def _meta_tags(query: _Query) -> dict[str, str]:
     """First non-empty ``content`` per lower-cased ``property``/``name``/``itemprop``/``http-equiv``."""
     metas: dict[str, str] = {}
-    for node in tree.css("meta[content]"):
+    for node in query.metas():  # (``tree.css("meta[content]")`` and metas without content, skipped below)
         attrs = node.attributes
         content = _squeeze(attrs.get("content"))
         if content is None:
@@ -351,8 +456,11 @@ def _first(metas: dict[str, str], keys: tuple[str, ...]) -> str | None:
     return None
 
 
-def _microdata(tree: LexborHTMLParser, prop: str) -> str | None:
-    node = tree.css_first(f'[itemprop~="{prop}"]')
+def _microdata(query: _Query, prop: str) -> str | None:
+    selector = f'[itemprop~="{prop}"]'
+    if not query.can_match(selector):
+        return None
+    node = query.tree.css_first(selector)
     if node is None:
         return None
     attrs = node.attributes
@@ -385,7 +493,7 @@ _TITLE_SPLIT = re.compile(r"\s+(?:[-–—|·•]|::)\s+")
 _HOST = re.compile(r"^https?://(?:www\d?\.|m\.)?([^/:?#]+)", re.IGNORECASE)
 
 
-def _site_name(metas: dict[str, str], ld: dict[str, Any], tree: LexborHTMLParser, url: str | None) -> str | None:
+def _site_name(metas: dict[str, str], ld: dict[str, Any], query: _Query, url: str | None) -> str | None:
     """The publication's name: site-name meta tags, JSON-LD publisher or organization, microdata, an
     "author" meta tag that names the publisher, the Twitter handle, the part of ``<title>`` that is a
     domain ("... - Viva.co.id"), and last the host of the page's address."""
@@ -396,12 +504,12 @@ def _site_name(metas: dict[str, str], ld: dict[str, Any], tree: LexborHTMLParser
     name = _name(ld.get("publisher")) or _name(ld.get("sourceOrganization"))
     if name:
         return name
-    for obj in _json_ld_objects(tree):
+    for obj in _json_ld_objects(query):
         if _types(obj) & H.SITE_TYPES:
             name = _name(obj.get("name")) or _name(obj.get("publisher"))
             if name:
                 return name
-    name = _name(_microdata(tree, "publisher"))
+    name = _name(_microdata(query, "publisher"))
     if name:
         return name
     author = _squeeze(metas.get("author"))
@@ -410,7 +518,7 @@ def _site_name(metas: dict[str, str], ld: dict[str, Any], tree: LexborHTMLParser
     handle = _squeeze(metas.get("twitter:site"))
     if handle and handle.startswith("@") and len(handle) > 2:
         return handle[1:]
-    node = tree.css_first("title")
+    node = query.tree.css_first("title")
     parts = _TITLE_SPLIT.split(_squeeze(node.text()) or "") if node is not None else []
     for part in parts[1:]:
         if _DOMAIN.search(part):
@@ -425,9 +533,9 @@ def _link_href(node: LexborNode | None) -> str | None:
 
 def read_meta(tree: LexborHTMLParser, *, url: str | None = None) -> PageMeta:
     """Read the metadata of a parsed page (before any element is removed from it)."""
-    metas = _meta_tags(tree)
-    ld = _json_ld_article(tree)
     query = _Query(tree)
+    metas = _meta_tags(query)
+    ld = _json_ld_article(query)
 
     title = _first(metas, H.META_TITLE) or _squeeze(ld.get("headline")) or _squeeze(ld.get("name"))
     if title is None:
@@ -438,9 +546,9 @@ def read_meta(tree: LexborHTMLParser, *, url: str | None = None) -> PageMeta:
         _first(metas, H.META_DATE)
         or _squeeze(ld.get("datePublished"))
         or _squeeze(ld.get("dateCreated"))
-        or _microdata(tree, "datePublished")
+        or _microdata(query, "datePublished")
     )
-    if date is None:
+    if date is None and query.can_match("time"):
         node = tree.css_first("article time[datetime], time[pubdate], time[datetime]")
         date = _squeeze(node.attributes.get("datetime")) if node is not None else None
     date_original = date or _markup_date(tree, url, query)
@@ -452,7 +560,7 @@ def read_meta(tree: LexborHTMLParser, *, url: str | None = None) -> PageMeta:
             author = _author(metas[key])
             if author:
                 break
-    author = author or _author(ld.get("author")) or _author(_microdata(tree, "author")) or _byline(tree, query)
+    author = author or _author(ld.get("author")) or _author(_microdata(query, "author")) or _byline(tree, query)
 
     # Explicit language metadata first: ``<html lang="en">`` is often a template default left on
     # pages in other languages.
@@ -463,14 +571,14 @@ def read_meta(tree: LexborHTMLParser, *, url: str | None = None) -> PageMeta:
         html_node = tree.css_first("html")
         lang = primary_language(html_node.attributes.get("lang") if html_node is not None else None)
 
-    page_url = _link_href(tree.css_first('link[rel~="canonical"]')) or metas.get("og:url")
+    page_url = query.canonical() or metas.get("og:url")
     if page_url and url:
         page_url = urljoin(url, page_url)  # a relative canonical link is relative to the page
     elif page_url and not page_url.startswith(("http://", "https://")):
         page_url = None  # relative and nothing to resolve it against
     page_url = page_url or _squeeze(url)
 
-    site_name = _site_name(metas, ld, tree, page_url)
+    site_name = _site_name(metas, ld, query, page_url)
 
     body = ld.get("articleBody")
     return PageMeta(
