@@ -52,6 +52,16 @@
 #include <stdint.h>
 #include <string.h>
 
+/* Forced inline: the per-character loops of the LineMiner are instantiated for each str kind (1, 2 or 4 bytes a
+ * character), so that PyUnicode_READ is a plain load instead of a test of the kind at every character. */
+#if defined(__GNUC__) || defined(__clang__)
+#define ALWAYS_INLINE inline __attribute__((always_inline))
+#elif defined(_MSC_VER)
+#define ALWAYS_INLINE __forceinline
+#else
+#define ALWAYS_INLINE inline
+#endif
+
 /* -- WordCounter --------------------------------------------------------------------------- */
 
 #define MAX_WORD 31
@@ -279,10 +289,27 @@ in_bitmap(const unsigned char *bits, Py_ssize_t nbits, Py_UCS4 ch)
     return (Py_ssize_t)ch < nbits && (bits[ch >> 3] >> (ch & 7)) & 1;
 }
 
-static int
+/* Classes of the ASCII characters, one load instead of a chain of comparisons in the per-character loops. */
+#define CL_ALNUM 1  /* [0-9A-Za-z] */
+#define CL_WORD 2   /* \w of ASCII: [0-9A-Za-z_] */
+#define CL_BREAK 4  /* a line break of str.splitlines: \n \r \x0b \x0c \x1c \x1d \x1e */
+#define CL_DEFER 8  /* what may start a link or a handle: "@", "/", "w", "W" */
+static const unsigned char ascii_class[128] = {
+    ['\n'] = CL_BREAK, ['\r'] = CL_BREAK, [0x0B] = CL_BREAK, [0x0C] = CL_BREAK, [0x1C] = CL_BREAK,
+    [0x1D] = CL_BREAK, [0x1E] = CL_BREAK, ['@'] = CL_DEFER, ['/'] = CL_DEFER, ['_'] = CL_WORD,
+    ['0'] = 3, ['1'] = 3, ['2'] = 3, ['3'] = 3, ['4'] = 3, ['5'] = 3, ['6'] = 3, ['7'] = 3, ['8'] = 3, ['9'] = 3,
+    ['A'] = 3, ['B'] = 3, ['C'] = 3, ['D'] = 3, ['E'] = 3, ['F'] = 3, ['G'] = 3, ['H'] = 3, ['I'] = 3, ['J'] = 3,
+    ['K'] = 3, ['L'] = 3, ['M'] = 3, ['N'] = 3, ['O'] = 3, ['P'] = 3, ['Q'] = 3, ['R'] = 3, ['S'] = 3, ['T'] = 3,
+    ['U'] = 3, ['V'] = 3, ['W'] = 3 | CL_DEFER, ['X'] = 3, ['Y'] = 3, ['Z'] = 3,
+    ['a'] = 3, ['b'] = 3, ['c'] = 3, ['d'] = 3, ['e'] = 3, ['f'] = 3, ['g'] = 3, ['h'] = 3, ['i'] = 3, ['j'] = 3,
+    ['k'] = 3, ['l'] = 3, ['m'] = 3, ['n'] = 3, ['o'] = 3, ['p'] = 3, ['q'] = 3, ['r'] = 3, ['s'] = 3, ['t'] = 3,
+    ['u'] = 3, ['v'] = 3, ['w'] = 3 | CL_DEFER, ['x'] = 3, ['y'] = 3, ['z'] = 3,
+};
+
+static inline int
 is_alnum_ascii(Py_UCS4 c)
 {
-    return (c >= '0' && c <= '9') || (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z');
+    return c < 128 && (ascii_class[c] & CL_ALNUM);
 }
 
 /* Whether &#?[0-9A-Za-z]{1,24}; starts at i (text[i] == '&'). */
@@ -612,6 +639,8 @@ static PyTypeObject TreeSumType = {
 /* CRC-32 (the polynomial and conventions of zlib.crc32): two of them make the 64-bit hashes of
  * newsclean.templates (key_hash, _story_hash). */
 static uint32_t crc_table[256];
+/* crc_slice[k][x]: the CRC register after byte x then k zero bytes (slicing-by-8, for crc2_bytes). */
+static uint32_t crc_slice[8][256];
 
 static void
 crc_init(void)
@@ -622,6 +651,13 @@ crc_init(void)
             c = c & 1 ? 0xEDB88320u ^ (c >> 1) : c >> 1;
         }
         crc_table[i] = c;
+        crc_slice[0][i] = c;
+    }
+    for (int k = 1; k < 8; k++) {
+        for (int i = 0; i < 256; i++) {
+            uint32_t c = crc_slice[k - 1][i];
+            crc_slice[k][i] = crc_table[c & 0xff] ^ (c >> 8);
+        }
     }
 }
 
@@ -641,6 +677,33 @@ crc2_byte(Crc2 *c, unsigned char x)
 {
     c->a = crc_table[(c->a ^ x) & 0xff] ^ (c->a >> 8);
     c->b = crc_table[(c->b ^ x) & 0xff] ^ (c->b >> 8);
+}
+
+/* One register over p[0:len], eight bytes a step (the same value as crc2_byte's, byte after byte). */
+static inline uint32_t
+crc_run(uint32_t c, const unsigned char *p, Py_ssize_t len)
+{
+    while (len >= 8) {
+        uint32_t one = c ^ ((uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24);
+        uint32_t two = (uint32_t)p[4] | (uint32_t)p[5] << 8 | (uint32_t)p[6] << 16 | (uint32_t)p[7] << 24;
+        c = crc_slice[7][one & 0xff] ^ crc_slice[6][(one >> 8) & 0xff] ^ crc_slice[5][(one >> 16) & 0xff]
+            ^ crc_slice[4][one >> 24] ^ crc_slice[3][two & 0xff] ^ crc_slice[2][(two >> 8) & 0xff]
+            ^ crc_slice[1][(two >> 16) & 0xff] ^ crc_slice[0][two >> 24];
+        p += 8;
+        len -= 8;
+    }
+    while (len-- > 0) {
+        c = crc_table[(c ^ *p++) & 0xff] ^ (c >> 8);
+    }
+    return c;
+}
+
+/* Both registers over a buffer of bytes. */
+static inline void
+crc2_bytes(Crc2 *c, const unsigned char *p, Py_ssize_t len)
+{
+    c->a = crc_run(c->a, p, len);
+    c->b = crc_run(c->b, p, len);
 }
 
 static PyObject *
@@ -736,7 +799,7 @@ LineMiner_init(LineMiner *self, PyObject *args, PyObject *kwds)
 static inline int
 is_word_ascii(Py_UCS4 c)
 {
-    return is_alnum_ascii(c) || c == '_';
+    return c < 128 && (ascii_class[c] & CL_WORD);
 }
 
 static inline Py_UCS4
@@ -769,7 +832,7 @@ is_word(Py_UCS4 c)
 
 /* Whether a simple span (see simple_span) holds a reader word as a whole \w token, lowercased: what
  * _READER_RE.search(span.lower()) finds (a token with a character beyond ASCII is none of them). */
-static int
+static ALWAYS_INLINE int
 has_reader_word(LineMiner *self, int kind, const void *data, Py_ssize_t s, Py_ssize_t e)
 {
     char buf[MAX_WORD + 1];
@@ -807,7 +870,7 @@ has_reader_word(LineMiner *self, int kind, const void *data, Py_ssize_t s, Py_ss
 /* Whether str.lower() of text[a:b] is its characters lowered one by one as ASCII letters are (every
  * character beyond ASCII one that lowercase leaves alone: no capital, no sigma), and its \d are ASCII digits
  * (no decimal digit beyond ASCII), and it encodes (no surrogate). */
-static int
+static ALWAYS_INLINE int
 simple_span(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
 {
     for (Py_ssize_t i = a; i < b; i++) {
@@ -822,7 +885,7 @@ simple_span(int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
 
 /* newsclean.templates.last_segment on the (stripped) line data[a:a+n]: where its last sentence starts
  * (relative to a), -1 for None. */
-static Py_ssize_t
+static ALWAYS_INLINE Py_ssize_t
 last_segment_at(LineMiner *self, int kind, const void *data, Py_ssize_t a, Py_ssize_t n)
 {
     Py_ssize_t lo = n - self->max_segment - 10;
@@ -905,7 +968,7 @@ crc2_char(Crc2 *c, Py_UCS4 ch)
 
 /* The 64-bit key hash of a simple line (see simple_span) without "@", "/" or "www." (any case):
  * template_key's lowercase, numbers, spaces and date words, then key_hash. tmp: b - a characters. */
-static PyObject *
+static ALWAYS_INLINE PyObject *
 simple_key_hash(LineMiner *self, int kind, const void *data, Py_ssize_t a, Py_ssize_t b, Py_UCS4 *tmp)
 {
     Py_ssize_t m = 0, i = a;
@@ -986,26 +1049,41 @@ simple_key_hash(LineMiner *self, int kind, const void *data, Py_ssize_t a, Py_ss
 
 /* The story hash of a line (newsclean.templates._story_hash): its lowercase in UTF-8 without ASCII spaces and
  * punctuation. A character beyond ASCII that lowercase leaves alone is its own UTF-8 bytes; with another one
- * (a capital, a surrogate) str.lower() and the encoder are asked. */
-static PyObject *
-story_hash(PyObject *text, int kind, const void *data, Py_ssize_t a, Py_ssize_t b)
+ * (a capital, a surrogate) str.lower() and the encoder are asked. The bytes are gathered in stage (4 * (b - a)
+ * bytes at least), then both CRC registers run over them eight bytes a step. */
+static ALWAYS_INLINE PyObject *
+story_hash(PyObject *text, int kind, const void *data, Py_ssize_t a, Py_ssize_t b, unsigned char *stage)
 {
     Crc2 c;
     crc2_init(&c);
+    Py_ssize_t m = 0;
     for (Py_ssize_t i = a; i < b; i++) {
         Py_UCS4 ch = READ(i);
         if (ch < 128) {
             if (is_alnum_ascii(ch)) {
-                crc2_byte(&c, (unsigned char)lower_ascii(ch));
+                stage[m++] = (unsigned char)lower_ascii(ch);
             }
         }
         else if ((ch >= 0xD800 && ch <= 0xDFFF) || Py_UNICODE_TOLOWER(ch) != ch) {
             goto slow;
         }
+        else if (ch < 0x800) {
+            stage[m++] = (unsigned char)(0xC0 | (ch >> 6));
+            stage[m++] = (unsigned char)(0x80 | (ch & 0x3F));
+        }
+        else if (ch < 0x10000) {
+            stage[m++] = (unsigned char)(0xE0 | (ch >> 12));
+            stage[m++] = (unsigned char)(0x80 | ((ch >> 6) & 0x3F));
+            stage[m++] = (unsigned char)(0x80 | (ch & 0x3F));
+        }
         else {
-            crc2_utf8(&c, ch);
+            stage[m++] = (unsigned char)(0xF0 | (ch >> 18));
+            stage[m++] = (unsigned char)(0x80 | ((ch >> 12) & 0x3F));
+            stage[m++] = (unsigned char)(0x80 | ((ch >> 6) & 0x3F));
+            stage[m++] = (unsigned char)(0x80 | (ch & 0x3F));
         }
     }
+    crc2_bytes(&c, stage, m);
     return crc2_value(&c);
   slow:
     crc2_init(&c);
@@ -1018,13 +1096,13 @@ story_hash(PyObject *text, int kind, const void *data, Py_ssize_t a, Py_ssize_t 
     if (low == NULL) {
         return NULL;
     }
-    Py_ssize_t m;
-    const char *u = PyUnicode_AsUTF8AndSize(low, &m);
+    Py_ssize_t n;
+    const char *u = PyUnicode_AsUTF8AndSize(low, &n);
     if (u == NULL) {
         Py_DECREF(low);
         return NULL;
     }
-    for (Py_ssize_t i = 0; i < m; i++) {
+    for (Py_ssize_t i = 0; i < n; i++) {
         unsigned char x = (unsigned char)u[i];
         if (x >= 128 || is_alnum_ascii(x)) {
             crc2_byte(&c, x);
@@ -1039,7 +1117,7 @@ is_linebreak(Py_UCS4 ch)
 {
     /* Py_UNICODE_ISLINEBREAK (str.splitlines), its ASCII part inline */
     if (ch < 128) {
-        return ch == '\n' || ch == '\r' || ch == 0x0B || ch == 0x0C || (ch >= 0x1C && ch <= 0x1E);
+        return ascii_class[ch] & CL_BREAK;
     }
     return Py_UNICODE_ISLINEBREAK(ch);
 }
@@ -1091,21 +1169,19 @@ judge_line(PyObject *judge, PyObject *title_key, PyObject *seen, PyObject *examp
     return count_key(h, sentence ? NULL : title_key, seen, example, text, a, b);
 }
 
-static PyObject *
-LineMiner_call(LineMiner *self, PyObject *args, PyObject *kwds)
+/* LineMiner_call for a text of one kind (a constant where it is instantiated). */
+static ALWAYS_INLINE PyObject *
+miner_lines(LineMiner *self, PyObject *text, int kind, PyObject *title_key, PyObject *seen, PyObject *example,
+            PyObject *judge)
 {
-    PyObject *text, *title_key, *seen, *example, *judge;
-    if (!PyArg_ParseTuple(args, "UOO!O!O", &text, &title_key, &PySet_Type, &seen, &PyDict_Type, &example, &judge)) {
-        return NULL;
-    }
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
-    int kind = PyUnicode_KIND(text);
     const void *data = PyUnicode_DATA(text);
     int all_ascii = PyUnicode_IS_ASCII(text);
     /* The stripped, non-empty lines of str.splitlines(). */
-    Py_ssize_t cap = 64, nlines = 0;
+    Py_ssize_t cap = 64, nlines = 0, longest = 0;
     Py_ssize_t *spans = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * cap);
     Py_UCS4 *buf = NULL;
+    unsigned char *stage = NULL;
     PyObject *longs = PyList_New(0), *out = NULL;
     if (spans == NULL || longs == NULL) {
         PyErr_NoMemory();
@@ -1136,10 +1212,14 @@ LineMiner_call(LineMiner *self, PyObject *args, PyObject *kwds)
             spans[2 * nlines] = s;
             spans[2 * nlines + 1] = e;
             nlines++;
+            if (e - s > longest) {
+                longest = e - s;
+            }
         }
     }
     buf = PyMem_Malloc(sizeof(Py_UCS4) * ((self->max_chars < n ? self->max_chars : n) + 1));
-    if (buf == NULL) {
+    stage = PyMem_Malloc(4 * longest + 1);  /* a line's UTF-8 (story_hash) */
+    if (buf == NULL || stage == NULL) {
         PyErr_NoMemory();
         goto done;
     }
@@ -1151,7 +1231,7 @@ LineMiner_call(LineMiner *self, PyObject *args, PyObject *kwds)
         }
         int simple = all_ascii || simple_span(kind, data, a, b);
         if (is_long) {
-            PyObject *h = story_hash(text, kind, data, a, b);
+            PyObject *h = story_hash(text, kind, data, a, b, stage);
             if (h == NULL || PyList_Append(longs, h) < 0) {
                 Py_XDECREF(h);
                 goto done;
@@ -1184,8 +1264,9 @@ LineMiner_call(LineMiner *self, PyObject *args, PyObject *kwds)
         int defer = !simple;
         for (Py_ssize_t i = a; !defer && i < b; i++) {
             Py_UCS4 ch = READ(i);
-            defer = ch == '@' || ch == '/' || ((ch == 'w' || ch == 'W') && i + 3 < b && lower_ascii(READ(i + 1)) == 'w'
-                                               && lower_ascii(READ(i + 2)) == 'w' && READ(i + 3) == '.');
+            defer = ch < 128 && (ascii_class[ch] & CL_DEFER)
+                    && (ch == '@' || ch == '/' || (i + 3 < b && lower_ascii(READ(i + 1)) == 'w'
+                                                   && lower_ascii(READ(i + 2)) == 'w' && READ(i + 3) == '.'));
         }
         if (defer) {  /* links, handles, capitals beyond ASCII: is_candidate and the key in Python */
             if (judge_line(judge, title_key, seen, example, text, a, b, 0) < 0) {
@@ -1225,8 +1306,26 @@ LineMiner_call(LineMiner *self, PyObject *args, PyObject *kwds)
   done:
     PyMem_Free(spans);
     PyMem_Free(buf);
+    PyMem_Free(stage);
     Py_XDECREF(longs);
     return out;
+}
+
+static PyObject *
+LineMiner_call(LineMiner *self, PyObject *args, PyObject *kwds)
+{
+    PyObject *text, *title_key, *seen, *example, *judge;
+    if (!PyArg_ParseTuple(args, "UOO!O!O", &text, &title_key, &PySet_Type, &seen, &PyDict_Type, &example, &judge)) {
+        return NULL;
+    }
+    switch (PyUnicode_KIND(text)) {
+    case PyUnicode_1BYTE_KIND:
+        return miner_lines(self, text, PyUnicode_1BYTE_KIND, title_key, seen, example, judge);
+    case PyUnicode_2BYTE_KIND:
+        return miner_lines(self, text, PyUnicode_2BYTE_KIND, title_key, seen, example, judge);
+    default:
+        return miner_lines(self, text, PyUnicode_4BYTE_KIND, title_key, seen, example, judge);
+    }
 }
 
 #undef READ

@@ -29,6 +29,7 @@ from .cli_paths import IoPlan, plan_io
 from .io import (
     INPUT_SUFFIXES,
     REPORT_DIR,
+    ParsedRecords,
     Skipped,
     UserError,
     atomic_writer,
@@ -354,11 +355,16 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
             raise UserError("cannot resume: the journal is another run's; add --overwrite to start over")
 
     templates_json: dict[str, Any] | None = None
+    parsed: ParsedRecords | None = None
     if args.templates != "off":
         from .templates import MIN_CORPUS_DOCS, learn_from_inputs
 
         t0 = time.perf_counter()
-        learned_templates = learn_from_inputs(found.files, min_docs=MIN_CORPUS_DOCS if args.templates == "auto" else 2)
+        # With one job the cleaning runs in this process: the records the learning pass parses are kept
+        # (the first PARSED_KEEP_BYTES of lines) and not parsed again. Workers would parse them anyway.
+        parsed = ParsedRecords() if jobs == 1 and args.engine == "local" and resumed is None else None
+        learned_templates = learn_from_inputs(found.files, min_docs=MIN_CORPUS_DOCS if args.templates == "auto" else 2,
+                                              keep=parsed)
         timings["templates_seconds"] = round(time.perf_counter() - t0, 3)
         if learned_templates is not None:
             spec = dataclasses.replace(spec, templates=learned_templates)
@@ -389,7 +395,7 @@ def _locked_run(args: argparse.Namespace, plan: IoPlan, *, started: float, inp: 
     elif journaled:
         journal = Journal.create(journal_path, {"kind": "header", "fingerprint": run_info["fingerprint"],
                                                 "learned_toml": learned_toml, "learned": learned_json})
-    runner = Runner(list(found.files), out, spec, jobs=jobs, prebuilt=pipeline)
+    runner = Runner(list(found.files), out, spec, jobs=jobs, prebuilt=pipeline, parsed=parsed)
     bar = _progress(len(found.files), args.quiet)
     dedup_json: dict[str, Any] | None = None
     engine: dict[str, Any] = {}  # report.json's engine fields (--engine ray)

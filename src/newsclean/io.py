@@ -43,6 +43,7 @@ __all__ = [
     "BadRecord",
     "Discovery",
     "InputFile",
+    "ParsedRecords",
     "Skipped",
     "UserError",
     "atomic_writer",
@@ -118,6 +119,56 @@ class BadRecord:
     line: int  # 1-based line number in the file
     reason: str
     raw: str
+
+
+#: How many bytes of JSONL lines a learning pass keeps parsed for the cleaning pass (:class:`ParsedRecords`).
+PARSED_KEEP_BYTES = 16_000_000
+
+
+class ParsedRecords:
+    """JSONL records a pass before cleaning has parsed (the templates' learning pass), kept for the cleaning
+    pass of the same process so that it does not parse them a second time: the first ones in input order, up
+    to ``budget`` bytes of input lines in all, each with its line's bytes (a record is handed out only for
+    the very same bytes) and its :class:`Document`. Each is handed out once, so the cleaning pass frees them
+    as it goes: at most ``budget`` bytes of lines and what they parse to are held at any time, whatever the
+    size of the input.
+
+    >>> kept = ParsedRecords(100)
+    >>> kept.keep("a.jsonl", 1, b'{"text": "x"}\\n', {"text": "x"}, Document("x"))
+    >>> kept.take("a.jsonl", 1, b'{"text": "y"}\\n') is None  # other bytes: parsed again
+    True
+    >>> kept.keep("a.jsonl", 2, b'{"text": "z"}\\n', {"text": "z"}, Document("z"))
+    >>> kept.take("a.jsonl", 2, b'{"text": "z"}\\n')[0]
+    {'text': 'z'}
+    >>> kept.take("a.jsonl", 2, b'{"text": "z"}\\n') is None  # handed out once
+    True
+    """
+
+    def __init__(self, budget: int | None = None) -> None:
+        self._room = PARSED_KEEP_BYTES if budget is None else budget
+        self._records: dict[tuple[str, int], tuple[bytes, dict[str, Any], Document]] = {}
+
+    def __len__(self) -> int:
+        return len(self._records)
+
+    def keep(self, path: str, n: int, raw: bytes, rec: dict[str, Any], doc: Document) -> None:
+        """Keep the record of line ``n`` of ``path`` (its bytes ``raw``), if it fits in what is left of the
+        budget; once one does not, none after it is kept (the ones kept are the first)."""
+        if len(raw) > self._room:
+            self._room = 0
+            return
+        self._room -= len(raw)
+        self._records[(path, n)] = (raw, rec, doc)
+
+    def take(self, path: str, n: int, raw: bytes) -> tuple[dict[str, Any], Document] | None:
+        """The record and document of line ``n`` of ``path`` if it was kept and its bytes are ``raw``
+        (forgotten then), else None."""
+        if not self._records:
+            return None
+        hit = self._records.pop((path, n), None)
+        if hit is None or hit[0] != raw:
+            return None
+        return hit[1], hit[2]
 
 
 def reject_row(raw: bytes) -> dict[str, str]:

@@ -624,7 +624,7 @@ class Pipeline:
         rule_cleaner = RuleCleaner(cat, lang=lang)
         # A positional kind (a repeated headline at the top), then what the corpus taught (templates), then
         # the line model where all of them were silent.
-        corpus: list[LineCleaner] = [HeadlineEchoes()]
+        corpus: list[LineCleaner] = [HeadlineEchoes(recheck=(rule_cleaner,))]
         if templates is not None:
             from .templates import TemplateCleaner
 

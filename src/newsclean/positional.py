@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Any
 
 from .document import Change, Document
 
@@ -42,11 +43,29 @@ def _norm(line: str) -> str:
 
 @dataclass(frozen=True)
 class HeadlineEchoes:
-    """Drop repeats of a head line among the first :data:`HEAD_WINDOW` kept lines (rule ``positional.echo``)."""
+    """Drop repeats of a head line among the first :data:`HEAD_WINDOW` kept lines (rule ``positional.echo``).
+    ``recheck``: steps run again on what is left after an echo went (the rules: a line that was not last may
+    now close a pair of repeated lines at the end), then the echoes again, until nothing more goes, so that
+    cleaning the output again changes nothing."""
 
     name: str = "echoes"
+    recheck: tuple[Any, ...] = ()
 
     def run(self, lines: list[str | None], doc: Document) -> list[Change]:
+        changes = self._once(lines, doc)
+        if not changes or not self.recheck:
+            return changes
+        out = list(changes)
+        while changes:
+            more = [c for step in self.recheck for c in step.run(lines, doc)]
+            if not more:
+                break
+            out.extend(more)
+            changes = self._once(lines, doc)
+            out.extend(changes)
+        return out
+
+    def _once(self, lines: list[str | None], doc: Document) -> list[Change]:
         alive = []
         for i, line in enumerate(lines):
             if line and line.strip():

@@ -47,6 +47,7 @@ from .document import Change, Cleaned, Document, count_lines, split_lines
 from .io import (
     BadRecord,
     InputFile,
+    ParsedRecords,
     RecordWriter,
     check_jsonl_start,
     doc_from_record,
@@ -283,9 +284,10 @@ def _one_numba_thread() -> Iterator[None]:
 class _Worker:
     """Cleans the units of one task (see above) into entries."""
 
-    def __init__(self, job: _Job, pipeline: Pipeline) -> None:
+    def __init__(self, job: _Job, pipeline: Pipeline, parsed: ParsedRecords | None = None) -> None:
         self.job = job
         self.pipeline = pipeline
+        self.parsed = parsed
         self._user_rules: list[Rule] | None = None
         self._without: dict[tuple[str, ...], Pipeline] = {}
 
@@ -304,6 +306,11 @@ class _Worker:
             if fi in dead:
                 continue
             if kind == "rec":
+                if self.parsed is not None:
+                    hit = self.parsed.take(path, u[2], u[3])
+                    if hit is not None:  # parsed by the learning pass: the same bytes, the same record
+                        self._document(g, fi, u[2], hit[1], hit[0], None, u[3])
+                        continue
                 rec = parse_jsonl_line(u[2], u[3])
                 if isinstance(rec, BadRecord):
                     g.entries.append(("reject", fi, {"line": rec.line, "reason": rec.reason, **reject_row(u[3])}))
@@ -758,6 +765,9 @@ class Runner:
     rejects_fh: IO[str] | None = None
     explain_fh: IO[str] | None = None
     prebuilt: Pipeline | None = None  # ``spec.build()``, if the caller has it already
+    #: Records a pass before this one has parsed (the templates' learning pass), handed to the cleaning with
+    #: one job instead of parsing their lines again; dropped after the first run.
+    parsed: ParsedRecords | None = None
 
     def __post_init__(self) -> None:
         if self.jobs < 1:
@@ -861,7 +871,8 @@ class Runner:
     def _results(self, job: _Job, units: Iterator[tuple[Any, ...]]) -> Iterator[list[tuple[Any, ...]]]:
         """The groups of every task, in input order."""
         if self.jobs == 1:
-            worker = _Worker(job, self.pipeline)
+            worker = _Worker(job, self.pipeline, self.parsed)
+            self.parsed = None  # (a later pass parses again: the records are handed out once)
             for task, _ in self._tasks(units):
                 yield worker.process(task)
             return

@@ -37,11 +37,14 @@ from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .catalog import normalize_outlet
 from .document import Change, Document
 from .speedups import load
+
+if TYPE_CHECKING:
+    from .io import ParsedRecords
 
 __all__ = [
     "TemplateCleaner",
@@ -848,12 +851,13 @@ SAMPLE_BYTES = 64_000_000
 
 
 def mine_inputs(files: Sequence[Any], options: TemplateOptions = DEFAULT_OPTIONS, *,
-                sample_bytes: int = SAMPLE_BYTES) -> TemplateMiner:
+                sample_bytes: int = SAMPLE_BYTES, keep: ParsedRecords | None = None) -> TemplateMiner:
     """Count the documents of a run's input files (``newsclean.io.InputFile``) in input order: JSONL
     records and Parquet rows with a ``text``, ``.txt`` files; HTML pages are not parsed for this. A file or
     record that cannot be read is skipped here (the cleaning pass reports it). Above ``sample_bytes`` of
     input, every k-th document is taken (k = input bytes / sample_bytes, rounded up): the same documents
-    whatever the number of jobs."""
+    whatever the number of jobs. ``keep``: where the JSONL records parsed here are kept (as far as its
+    budget goes) for a cleaning pass in this process, which then need not parse them again."""
     from .io import BadRecord, check_jsonl_start, doc_from_record, open_binary, parse_jsonl_line, read_txt
 
     miner = TemplateMiner(options)
@@ -871,18 +875,20 @@ def mine_inputs(files: Sequence[Any], options: TemplateOptions = DEFAULT_OPTIONS
         n += 1
         return (n - 1) % stride == 0
 
-    def add_record(rec: Any, where: str) -> None:
+    def add_record(rec: Any, where: str) -> Document | None:
         if not isinstance(rec, dict) or not isinstance(rec.get("text"), str):
-            return
+            return None
         try:
             doc = doc_from_record(rec, default_id=where)
         except ValueError:
-            return
+            return None
         miner.add(site_of(doc), doc.text, _title(doc))
+        return doc
 
     for f in files:
         try:
             if f.kind == "jsonl":
+                path = str(f.path)
                 with open_binary(f.path, f.compression) as fh:
                     for i, raw in enumerate(fh, 1):
                         if i == 1:
@@ -890,7 +896,10 @@ def mine_inputs(files: Sequence[Any], options: TemplateOptions = DEFAULT_OPTIONS
                         if raw.strip() and take():
                             rec = parse_jsonl_line(i, raw)
                             if not isinstance(rec, BadRecord):
-                                add_record(rec, f"{f.rel}:{i}")
+                                # (the cleaning pass names a document without an id the same way)
+                                doc = add_record(rec, f"{f.rel}:{i}")
+                                if doc is not None and keep is not None:
+                                    keep.keep(path, i, raw, rec, doc)
             elif f.kind == "parquet":
                 import pyarrow.parquet as pq
 
@@ -911,9 +920,11 @@ def mine_inputs(files: Sequence[Any], options: TemplateOptions = DEFAULT_OPTIONS
 
 
 def learn_from_inputs(files: Sequence[Any], options: TemplateOptions = DEFAULT_OPTIONS, *,
-                      min_docs: int = MIN_CORPUS_DOCS, sample_bytes: int = SAMPLE_BYTES) -> Templates | None:
-    """Templates of a run's inputs, or None when they hold fewer than ``min_docs`` documents."""
-    miner = mine_inputs(files, options, sample_bytes=sample_bytes)
+                      min_docs: int = MIN_CORPUS_DOCS, sample_bytes: int = SAMPLE_BYTES,
+                      keep: ParsedRecords | None = None) -> Templates | None:
+    """Templates of a run's inputs, or None when they hold fewer than ``min_docs`` documents (``keep``: see
+    :func:`mine_inputs`)."""
+    miner = mine_inputs(files, options, sample_bytes=sample_bytes, keep=keep)
     if miner.documents < min_docs:
         return None
     return miner.results()
