@@ -61,20 +61,21 @@ def _is(selectors: Sequence[str]) -> str:
     return ":is(" + ", ".join(selectors) + ")"
 
 
+def tag_id(name: str) -> int:
+    """lexbor's id of a tag name: ``node.tag_id`` is read without building the name (``node.tag`` looks
+    the name up and returns a new reference each time). The name must be one lexbor knows (an unknown
+    one, a custom element, gets an id that differs from document to document)."""
+    one, two = (LexborHTMLParser("").create_node(name).tag_id for _ in range(2))
+    if one != two:
+        raise ValueError(f"not a tag lexbor knows: {name!r}")
+    return one
+
+
 def _tag_ids(names: Sequence[str]) -> frozenset[int]:
-    """lexbor's ids of these tag names: ``node.tag_id`` is read without building the name (``node.tag``
-    looks the name up and returns a new reference each time). Every name must be one lexbor knows (an
-    unknown one, a custom element, gets an id that differs from document to document)."""
-    ids = set()
-    for name in names:
-        one, two = (LexborHTMLParser("").create_node(name).tag_id for _ in range(2))
-        if one != two:
-            raise ValueError(f"not a tag lexbor knows: {name!r}")
-        ids.add(one)
-    return frozenset(ids)
+    return frozenset(map(tag_id, names))
 
 
-_HTML_ID = next(iter(_tag_ids(["html"])))
+_HTML_ID = tag_id("html")
 _DOCUMENT_ID = LexborHTMLParser("").root.parent.tag_id  # "-document"
 #: Where the density score's holders stop: ``<html>`` and the document.
 _TOP_IDS = frozenset({_HTML_ID, _DOCUMENT_ID})
@@ -591,7 +592,7 @@ _RENDER_SELECTOR = _is(list(dict.fromkeys([*_LINE_BREAK_TAGS, *H.CELL_TAGS, "a",
 
 _LINE_BREAK_IDS = _tag_ids(_LINE_BREAK_TAGS)
 _CELL_IDS = _tag_ids(H.CELL_TAGS)
-_A_ID = next(iter(_tag_ids(["a"])))
+_A_ID = tag_id("a")
 _BLOCK_IDS = _tag_ids(H.BLOCK_TAGS)
 _HEADING_IDS = _tag_ids(sorted(_HEADING_TAGS))
 

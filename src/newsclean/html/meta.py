@@ -20,7 +20,7 @@ from urllib.parse import urljoin
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from . import heuristics as H
-from .body import tokens
+from .body import tag_id, tokens
 from .dates import normalize_date
 
 __all__ = ["PageMeta", "read_meta"]
@@ -178,11 +178,11 @@ _INVENTORY = f':is(meta[content], {_LD_SELECTOR}, [itemprop], [rel~="author"], t
 _WORD_SELECTOR = re.compile(r'^\[(itemprop|rel)~="(\w+)"\]$')
 
 
-def _tag_id(name: str) -> int:
-    return LexborHTMLParser("").create_node(name).tag_id
+_META_ID, _SCRIPT_ID, _TIME_ID = tag_id("meta"), tag_id("script"), tag_id("time")
 
 
-_META_ID, _SCRIPT_ID, _TIME_ID = _tag_id("meta"), _tag_id("script"), _tag_id("time")
+#: A JSON-LD script whose text is not JSON (parsed once, remembered as such).
+_MALFORMED = object()
 
 
 class _Query:
@@ -202,7 +202,7 @@ class _Query:
         self.nodes = tree.css(_INVENTORY)
         self._words: dict[str, list[str]] | None = None  # attribute -> lower-cased values
         self._canonical: list[str | None] = []
-        self._ld_data: dict[int, Any] = {}  # a script's parsed JSON, by its place in ld_scripts()
+        self._ld_data: dict[int, Any] = {}  # a script's parsed JSON (or _MALFORMED), by its place in ld_scripts()
         self._scripts: list[LexborNode] | None = None
 
     def metas(self) -> list[LexborNode]:
@@ -221,6 +221,20 @@ class _Query:
                     break
             self._scripts = scripts
         return self._scripts
+
+    def ld_data(self) -> Iterator[Any]:
+        """The parsed JSON of each JSON-LD script, in order, each script parsed once (the article, then
+        the site name, read them) and only when reached; malformed ones left out."""
+        for i, script in enumerate(self.ld_scripts()):
+            data = self._ld_data.get(i, _MALFORMED)
+            if i not in self._ld_data:
+                try:
+                    data = json.loads(script.text(), strict=False)
+                except (ValueError, RecursionError):
+                    data = _MALFORMED  # malformed JSON-LD is common; the page still has its meta tags
+                self._ld_data[i] = data
+            if data is not _MALFORMED:
+                yield data
 
     def can_match(self, selector: str) -> bool:
         """False when ``selector`` (a word in ``itemprop`` or ``rel``, or ``time``) matches nothing."""
@@ -387,20 +401,8 @@ def _byline(tree: LexborHTMLParser, query: _Query | None = None) -> str | None:
     return None
 
 
-_MALFORMED = object()
-
-
 def _json_ld_objects(query: _Query) -> Iterator[dict[str, Any]]:
-    for i, script in enumerate(query.ld_scripts()):
-        data = query._ld_data.get(i)  # each script parsed once (the article, then the site name, read them)
-        if data is None:
-            try:
-                data = json.loads(script.text(), strict=False)
-            except (ValueError, RecursionError):
-                data = _MALFORMED
-            query._ld_data[i] = data
-        if data is _MALFORMED:
-            continue  # malformed JSON-LD is common; the page still has its meta tags
+    for data in query.ld_data():
         stack = [data]
         seen = 0
         while stack and seen < 200:  # bounded: JSON-LD graphs can be large
