@@ -929,23 +929,36 @@ last_segment_at(LineMiner *self, int kind, const void *data, Py_ssize_t a, Py_ss
     }
 }
 
+/* The UTF-8 bytes of a character beyond ASCII (not a surrogate) into out: how many (2 to 4). */
+static inline Py_ssize_t
+utf8_put(unsigned char *out, Py_UCS4 ch)
+{
+    if (ch < 0x800) {
+        out[0] = (unsigned char)(0xC0 | (ch >> 6));
+        out[1] = (unsigned char)(0x80 | (ch & 0x3F));
+        return 2;
+    }
+    if (ch < 0x10000) {
+        out[0] = (unsigned char)(0xE0 | (ch >> 12));
+        out[1] = (unsigned char)(0x80 | ((ch >> 6) & 0x3F));
+        out[2] = (unsigned char)(0x80 | (ch & 0x3F));
+        return 3;
+    }
+    out[0] = (unsigned char)(0xF0 | (ch >> 18));
+    out[1] = (unsigned char)(0x80 | ((ch >> 12) & 0x3F));
+    out[2] = (unsigned char)(0x80 | ((ch >> 6) & 0x3F));
+    out[3] = (unsigned char)(0x80 | (ch & 0x3F));
+    return 4;
+}
+
 static inline void
 crc2_utf8(Crc2 *c, Py_UCS4 ch)
 {
-    if (ch < 0x800) {
-        crc2_byte(c, (unsigned char)(0xC0 | (ch >> 6)));
+    unsigned char bytes[4];
+    Py_ssize_t n = utf8_put(bytes, ch);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        crc2_byte(c, bytes[i]);
     }
-    else {
-        if (ch < 0x10000) {
-            crc2_byte(c, (unsigned char)(0xE0 | (ch >> 12)));
-        }
-        else {
-            crc2_byte(c, (unsigned char)(0xF0 | (ch >> 18)));
-            crc2_byte(c, (unsigned char)(0x80 | ((ch >> 12) & 0x3F)));
-        }
-        crc2_byte(c, (unsigned char)(0x80 | ((ch >> 6) & 0x3F)));
-    }
-    crc2_byte(c, (unsigned char)(0x80 | (ch & 0x3F)));
 }
 
 static inline int
@@ -1067,20 +1080,8 @@ story_hash(PyObject *text, int kind, const void *data, Py_ssize_t a, Py_ssize_t 
         else if ((ch >= 0xD800 && ch <= 0xDFFF) || Py_UNICODE_TOLOWER(ch) != ch) {
             goto slow;
         }
-        else if (ch < 0x800) {
-            stage[m++] = (unsigned char)(0xC0 | (ch >> 6));
-            stage[m++] = (unsigned char)(0x80 | (ch & 0x3F));
-        }
-        else if (ch < 0x10000) {
-            stage[m++] = (unsigned char)(0xE0 | (ch >> 12));
-            stage[m++] = (unsigned char)(0x80 | ((ch >> 6) & 0x3F));
-            stage[m++] = (unsigned char)(0x80 | (ch & 0x3F));
-        }
         else {
-            stage[m++] = (unsigned char)(0xF0 | (ch >> 18));
-            stage[m++] = (unsigned char)(0x80 | ((ch >> 12) & 0x3F));
-            stage[m++] = (unsigned char)(0x80 | ((ch >> 6) & 0x3F));
-            stage[m++] = (unsigned char)(0x80 | (ch & 0x3F));
+            m += utf8_put(stage + m, ch);
         }
     }
     crc2_bytes(&c, stage, m);
