@@ -523,7 +523,14 @@ def _junky_markup(draw: st.DrawFn, depth: int = 0) -> str:
     parts = []
     for _ in range(draw(st.integers(0, 3 if depth < 4 else 0))):
         if draw(st.booleans()):
-            parts.append(draw(st.sampled_from(["teks", " ", "<br>", "<meta content=x>", "<link rel=x>", "&amp;"])))
+            parts.append(draw(st.sampled_from(["teks", " ", "<br>", "<meta content=x>", "<link rel=x>", "&amp;",
+                                               '<p hidden>h</p>', '<i style="color:red">c</i>', "<em style>e</em>",
+                                               '<b style="visibility: hidden; color:red">v</b>',
+                                               '<svg><script>s</script><g style="display:none">g</g></svg>'])))
+        elif draw(st.integers(0, 3)) == 0:  # a hidden container, or one whose style only looks so
+            style = draw(st.sampled_from(["display:none", "display: none", "DISPLAY:NONE", "visibility:hidden",
+                                          "x; visibility: hidden", "display:block", ""]))
+            parts.append(f'<div style="{style}">{draw(_junky_markup(depth + 1))}</div>')
         else:
             tag = draw(st.sampled_from(_JUNKY_TAGS))
             close = f"</{tag}>" if draw(st.integers(0, 4)) else ""  # sometimes unclosed
@@ -532,11 +539,11 @@ def _junky_markup(draw: st.DrawFn, depth: int = 0) -> str:
 
 
 @settings(max_examples=300, deadline=None)
-@given(_junky_markup(), _junky_markup())
-def test_remove_junk_removes_what_strip_tags_removes(head: str, body: str) -> None:
+@given(_junky_markup(), _junky_markup(), st.sampled_from(["", " hidden", ' style="display:none"']))
+def test_remove_junk_removes_what_strip_tags_removes(head: str, body: str, body_attrs: str) -> None:
     from selectolax.lexbor import LexborHTMLParser
 
-    html = f"<html><head>{head}</head><body>{body}</body></html>"
+    html = f"<html><head>{head}</head><body{body_attrs}>{body}</body></html>"
     ours, plain = LexborHTMLParser(html), LexborHTMLParser(html)
     nh_body.remove_junk(ours)
     plain.strip_tags(list(nh.heuristics.JUNK_TAGS), recursive=True)  # the definition: tag by tag
