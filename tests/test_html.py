@@ -733,7 +733,8 @@ def test_region_removal_with_one_is_query_removes_what_the_selector_list_removes
         [*h.REGION_TAGS, "[role]", '[aria-hidden="true"]']
         + ([f"{t}[class], {t}[id]" for t in h.NAMED_CONTAINER_TAGS] if tokens else [])
     )
-    html = page(fragment.replace('class="post"', 'class="post" id="x" role="navigation"'))
+    html = page(fragment.replace('class="post"', 'class="post" id="x" role="navigation"')
+                .replace('class="sidebar"', 'id="sidebar"'))  # (an id and no class)
     options = HtmlOptions(remove_by_tokens=tokens)
     ours, plain = LexborHTMLParser(html), LexborHTMLParser(html)
     nh_body.remove_boilerplate(ours, options)
