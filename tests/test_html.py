@@ -751,3 +751,24 @@ def test_region_removal_with_one_is_query_removes_what_the_selector_list_removes
 def test_a_piece_without_link_marks_is_all_link_or_none(piece: str, in_link: bool) -> None:
     # render's shortcut for such pieces (and for blank ones, which it skips, the link state stays)
     assert nh_body._link_share(piece, in_link) == (1.0 if in_link and piece.strip() else 0.0, in_link)
+
+
+@settings(max_examples=200, deadline=None)
+@given(html_fragments())
+def test_paragraph_blocks_from_one_walk_are_those_of_the_two_queries(fragment: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    root = LexborHTMLParser(page(fragment.replace("<span", "<font>Lorem ipsum, dolor sit amet, consectetur</font><span")
+                                 + "<center>" + "kata, " * 10 + "</center>")).body
+    options = HtmlOptions(min_paragraph_chars=5)
+    expected = []  # the definition: the paragraph-like elements, then the containers
+    for node in root.css(", ".join(nh.heuristics.PARAGRAPH_TAGS)):
+        text = node.text()
+        if nh_body._squeezed_len(text) >= options.min_paragraph_chars:
+            expected.append((node.mem_id, nh_body._squeezed_len(text), len(nh_body._COMMAS.findall(text)), False))
+    for node in root.css("div, section, article, span, font, td, center, main"):
+        text = node.text(deep=False)
+        if nh_body._squeezed_len(text) >= options.min_paragraph_chars:
+            expected.append((node.mem_id, nh_body._squeezed_len(text), len(nh_body._COMMAS.findall(text)), True))
+    got = [(n.mem_id, length, commas, direct) for n, length, commas, direct in nh_body._paragraph_blocks(root, options)]
+    assert got == expected
