@@ -265,8 +265,10 @@ class _Query:
         in some case is still found, so a selector is never skipped wrongly.)"""
         found = self._attr_values.get(attr)
         if found is None:
-            attrs_of = [node.attrs for node in self.tree.css(f"[{attr}]")]
-            joined = "\n".join([a.get(attr) or "" for a in attrs_of]).lower()
+            nodes = self.tree.css(f"[{attr}]")
+            # (``node.id`` reads the one attribute directly: cheaper than the attributes' mapping)
+            values = [node.id for node in nodes] if attr == "id" else [node.attrs.get(attr) for node in nodes]
+            joined = "\n".join([value or "" for value in values]).lower()
             found = self._attr_values[attr] = (joined, frozenset(joined.split()))
         return found
 
