@@ -772,3 +772,18 @@ def test_paragraph_blocks_from_one_walk_are_those_of_the_two_queries(fragment: s
             expected.append((node.mem_id, nh_body._squeezed_len(text), len(nh_body._COMMAS.findall(text)), True))
     got = [(n.mem_id, length, commas, direct) for n, length, commas, direct in nh_body._paragraph_blocks(root, options)]
     assert got == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(html_fragments(), _junky_markup(), st.sampled_from(["<svg><![CDATA[cd]]><text>t</text></svg>",
+                                                           "<math><mi><![CDATA[m]]></mi></math>", "<!-- c -->",
+                                                           "<template>tt<p>tp</p></template>", ""]))
+def test_lexbor_text_content_of_elements_is_their_text(fragment: str, junky: str, foreign: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(page(fragment.replace("<p", foreign + "<p") + junky + foreign))
+    for node in tree.root.traverse():  # every element (and comment: traverse gives those too)
+        if node.tag != "-comment":
+            assert nh_body._text(node) == node.text(), node.tag
+    nh_body.remove_junk(tree)
+    assert nh_body._text(tree.body) == tree.body.text()

@@ -208,12 +208,20 @@ _NATIVE = load_speedups()
 _squeezed_len: Callable[[str], int] = getattr(_NATIVE, "squeezed_len", None) or _squeezed_len_py
 
 
+def _text(node: LexborNode) -> str:
+    """``node.text()`` of an element, read by lexbor's own text-content function (a fifth faster than
+    selectolax's walk over the text nodes). The two agree on every element (lexbor makes the text of a CDATA
+    section in SVG or MathML a text node; a ``<template>``'s content lies outside the tree for both); they
+    differ for a comment node, which gives its own text here: never asked of one."""
+    return node.text_lexbor()
+
+
 def _text_len(node: LexborNode) -> int:
-    return _squeezed_len(node.text())
+    return _squeezed_len(_text(node))
 
 
 def _link_len(node: LexborNode) -> int:
-    return sum(_squeezed_len(a.text()) for a in node.css("a"))
+    return sum(_squeezed_len(_text(a)) for a in node.css("a"))
 
 
 def _link_density(node: LexborNode, text_len: int | None = None) -> float:
@@ -250,7 +258,7 @@ class _Lengths:
                 a_key = a.mem_id
                 length = link_lens.get(a_key)
                 if length is None:
-                    length = link_lens[a_key] = _squeezed_len(a.text())
+                    length = link_lens[a_key] = _squeezed_len(_text(a))
                 found += length
             self._links[key] = found
         return found
@@ -440,7 +448,7 @@ def _paragraph_blocks(root: LexborNode, options: HtmlOptions) -> list[tuple[Lexb
             containers.append(node)
     blocks: list[tuple[LexborNode, int, int, bool]] = []
     for node in paragraphs:
-        text = node.text()
+        text = _text(node)
         length = _squeezed_len(text)
         if length >= options.min_paragraph_chars:
             blocks.append((node, length, len(_COMMAS.findall(text)), False))
@@ -558,7 +566,7 @@ def _with_siblings(
             if not keep and child.tag == "p":
                 length = lengths.text(child)
                 density = lengths.density(child, length)
-                text = _squeeze(child.text())
+                text = _squeeze(_text(child))
                 keep = (length > _SIBLING_P_MIN_CHARS and density < _SIBLING_P_MAX_LINK_DENSITY) or (
                     0 < length <= _SIBLING_P_MIN_CHARS and density == 0 and text.endswith(_SENTENCE_ENDS)
                 )
@@ -693,10 +701,10 @@ def render(
             _drop_link_blocks(root, options)
         for pre in root.css("pre"):
             if pre.mem_id != root.mem_id:  # replacing the root would destroy it
-                text = pre.text()
+                text = _text(pre)
                 pre.replace_with(_BREAK + _BREAK.join(text.splitlines()) + _BREAK)
         _mark(root)
-        text = root.text()
+        text = _text(root)
         pieces.extend(text.split(_BREAK))  # the root's own boundaries are outside it: split anyway
 
     lines: list[str] = []

@@ -348,7 +348,7 @@ def _markup_date(tree: LexborHTMLParser, url: str | None, query: _Query | None =
         child = node.child
         if child is not None and (child.next is not None or child.tag != "-text"):
             continue  # only leaves: a container's text runs into its children's
-        text = _squeeze(node.text())
+        text = _squeeze(node.text_lexbor())  # (= node.text() of an element: see body._text)
         if not text or len(text) > 120:
             continue
         m2 = _WEEKDAY_DATE.search(text)
