@@ -787,3 +787,18 @@ def test_lexbor_text_content_of_elements_is_their_text(fragment: str, junky: str
             assert nh_body._text(node) == node.text(), node.tag
     nh_body.remove_junk(tree)
     assert nh_body._text(tree.body) == tree.body.text()
+
+
+def test_every_marker_begins_with_the_bytes_looked_for_in_a_page() -> None:
+    assert all(marker.encode("utf-8").startswith(nh_body._MARKER_UTF8_LEAD) for marker in nh_body._MARKERS)
+
+
+@pytest.mark.parametrize("odd", ["\x00", *nh_body._MARKERS])
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_nul_and_marker_characters_in_a_page_are_dropped_before_parsing(odd: str, as_bytes: bool) -> None:
+    sentence = "kota diminta waspada, kata petugas, karena hujan turun"
+    story = "".join(f"<p>Warga{odd} {sentence} {i} kali.</p>" for i in range(6))
+    html = f"<html><body><article>{story}</article></body></html>"
+    expected = extract_article(html.replace(odd, ""))
+    got = extract_article(html.encode("utf-8") if as_bytes else html)
+    assert got == expected and "Warga kota" in got.text

@@ -49,6 +49,8 @@ _LINK_START = "\ue001"
 _LINK_END = "\ue002"
 _HEADING = "\ue003"
 _MARKERS = (_BREAK, _LINK_START, _LINK_END, _HEADING)
+#: The first two bytes of every marker's UTF-8 form.
+_MARKER_UTF8_LEAD = b"\xee\x80"
 _SPLIT_TOKENS = re.compile(r"[^0-9A-Za-z]+|(?<=[a-z])(?=[A-Z])")
 _COMMAS = re.compile(r"[,\u060c\uff0c\u3001]")
 _LABEL_LINES = frozenset(H.LABEL_LINES)
@@ -848,11 +850,14 @@ def extract_body(
     the relaxed retry, which parses it again. ``source``, when given, is ``html`` encoded as UTF-8
     (the parser reads it faster than the text).
     """
-    for marker in _MARKERS:
-        if marker in html:
-            html = html.replace(marker, "")
-            tree = None  # parsed with the marker characters in it
-            source = None
+    # (Every marker's UTF-8 form begins with these two bytes: a page given as bytes without them holds none,
+    # and a search of the bytes for them is cheaper than four searches of the text.)
+    if source is None or _MARKER_UTF8_LEAD in source:
+        for marker in _MARKERS:
+            if marker in html:
+                html = html.replace(marker, "")
+                tree = None  # parsed with the marker characters in it
+                source = None
     if tree is None:
         tree = LexborHTMLParser(html if source is None else source)
     remove_junk(tree)
