@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import newsclean.html as nh
@@ -802,3 +802,23 @@ def test_nul_and_marker_characters_in_a_page_are_dropped_before_parsing(odd: str
     expected = extract_article(html.replace(odd, ""))
     got = extract_article(html.encode("utf-8") if as_bytes else html)
     assert got == expected and "Warga kota" in got.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(html_fragments())
+@example(  # the body markup wins and is itself mostly a link: it is not rendered
+    '<div itemprop="articleBody"><a href="#">tautan berita lain hari ini dan kemarin sore</a>'
+    "<p>teks biasa pendek</p></div>"
+)
+def test_render_with_the_lengths_read_while_locating_renders_as_without(fragment: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    html = page(fragment.replace("<span", '<span><a href="#">tautan</a><img src=x></span><span'))
+    results = []
+    for use_lengths in (False, True):
+        tree = LexborHTMLParser(html)
+        nh_body.remove_junk(tree)
+        nodes, found_by, lengths = nh_body._locate(tree, nh_body.DEFAULT_OPTIONS)
+        results.append(nh_body.render(nodes, nh_body.DEFAULT_OPTIONS, drop_blocks=not found_by.startswith("flat"),
+                                      lengths=lengths if use_lengths else None))
+    assert results[0] == results[1]

@@ -594,24 +594,29 @@ def _markup_body(root: LexborNode, lengths: _Lengths) -> tuple[str, LexborNode] 
 
 
 def _is_link_block_or_caption(
-    node: LexborNode, options: HtmlOptions, holders: tuple[set[int], set[int]] | None = None
+    node: LexborNode,
+    options: HtmlOptions,
+    holders: tuple[set[int], set[int]] | None = None,
+    lengths: _Lengths | None = None,
 ) -> bool:
     """Is this element mostly links (a related list, a "baca juga" box), or an image with its caption?
     ``holders``, when given, are the ``mem_id`` of the caption-tag elements holding an ``<img>`` and of
     the link-list-tag elements holding an ``<a>``, ``node`` among the elements they were found in (else
-    ``node`` is asked: ``node.css_first("img")`` is the element or a descendant, never an ``<img>`` here)."""
+    ``node`` is asked: ``node.css_first("img")`` is the element or a descendant, never an ``<img>`` here).
+    ``lengths``, when given, measured ``node``'s subtree as it still is."""
     length = -1
+    text_len, link_len = (_text_len, _link_len) if lengths is None else (lengths.text, lengths.links)
     tag_id = node.tag_id
     key = node.mem_id
     if tag_id in _CAPTION_TAG_IDS and (
         node.css_first("img") is not None if holders is None else key in holders[0]
     ):
-        length = _text_len(node)
+        length = text_len(node)
         if length <= options.caption_max_chars:
             return True
     if tag_id in _LINK_LIST_TAG_IDS and (node.css_first("a") is not None if holders is None else key in holders[1]):
-        length = _text_len(node) if length < 0 else length
-        return length > 0 and _link_len(node) / length > options.max_block_link_density
+        length = text_len(node) if length < 0 else length
+        return length > 0 and link_len(node) / length > options.max_block_link_density
     return False
 
 
@@ -690,15 +695,20 @@ def _mark(root: LexborNode) -> None:
 
 
 def render(
-    nodes: Sequence[LexborNode], options: HtmlOptions, *, drop_blocks: bool = True
+    nodes: Sequence[LexborNode],
+    options: HtmlOptions,
+    *,
+    drop_blocks: bool = True,
+    lengths: _Lengths | None = None,
 ) -> tuple[list[str], int]:
     """Lines of text of ``nodes`` (one per paragraph, heading, list item or ``<br>``-separated line),
     and how many of them were directly followed by a dropped link line (the teaser pattern
-    "headline link, summary, headline link, summary" of index pages)."""
+    "headline link, summary, headline link, summary" of index pages). ``nodes`` do not nest; ``lengths``,
+    when given, measured them as they are (rendering one changes nothing inside the others)."""
     pieces: list[str] = []
     for root in nodes:
         if drop_blocks:
-            if _is_link_block_or_caption(root, options):
+            if _is_link_block_or_caption(root, options, lengths=lengths):
                 continue  # an image, or a link list that won for want of anything better
             _drop_link_blocks(root, options)
         for pre in root.css("pre"):
@@ -807,12 +817,14 @@ def _too_deep(body: LexborNode, limit: int) -> bool:
     return markup_depth(body, limit) > limit
 
 
-def _locate(tree: LexborHTMLParser, options: HtmlOptions) -> tuple[list[LexborNode], str]:
+def _locate(tree: LexborHTMLParser, options: HtmlOptions) -> tuple[list[LexborNode], str, _Lengths | None]:
+    """The body's elements, the strategy that found them, and the lengths read on the way (valid until the
+    tree changes)."""
     body = tree.body
     if body is None:
-        return [], "none"
+        return [], "none", None
     if _too_deep(body, options.max_depth):
-        return [body], "flat (deep markup)"
+        return [body], "flat (deep markup)", None
     remove_boilerplate(tree, options)
     lengths = _Lengths()  # from here on the tree does not change until the body is rendered
     ranked, para_len = score_candidates(body, options, lengths)
@@ -831,10 +843,10 @@ def _locate(tree: LexborHTMLParser, options: HtmlOptions) -> tuple[list[LexborNo
         name, node = markup
         length = lengths.text(node)
         if length >= max(1, options.markup_min_share * density_len):
-            return [node], name
+            return [node], name, lengths
     if density_nodes:
-        return density_nodes, "density"
-    return [], "none"
+        return density_nodes, "density", lengths
+    return [], "none", lengths
 
 
 def extract_body(
@@ -861,9 +873,9 @@ def extract_body(
     if tree is None:
         tree = LexborHTMLParser(html if source is None else source)
     remove_junk(tree)
-    nodes, found_by = _locate(tree, options)
+    nodes, found_by, lengths = _locate(tree, options)
     flat = found_by.startswith("flat")
-    lines, alternations = render(nodes, options, drop_blocks=not flat) if nodes else ([], 0)
+    lines, alternations = render(nodes, options, drop_blocks=not flat, lengths=lengths) if nodes else ([], 0)
     if alternations >= max(options.listing_min_lines, options.listing_share * len(lines)):
         return BodyResult((), "none (link list)")
     if not flat and options.remove_by_tokens and sum(map(len, lines)) < options.min_body_chars:
