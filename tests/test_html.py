@@ -685,6 +685,7 @@ def test_tag_ids_stand_for_the_tag_names(fragment: str) -> None:
         (h.CELL_TAGS, nh_body._CELL_IDS), (h.BLOCK_TAGS, nh_body._BLOCK_IDS), (("a",), {nh_body._A_ID}),
         (("h1", "h2", "h3", "h4", "h5", "h6"), nh_body._HEADING_IDS), (("html", "-document"), nh_body._TOP_IDS),
         (("meta",), {nh_meta._META_ID}), (("script",), {nh_meta._SCRIPT_ID}), (("time",), {nh_meta._TIME_ID}),
+        (("-text",), {nh_meta._TEXT_ID}),
     ]
     nodes = [tree.root.parent, *tree.root.traverse(include_text=True)]
     for names, ids in sets:

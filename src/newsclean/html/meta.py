@@ -173,6 +173,8 @@ _WORD_SELECTOR = re.compile(r'^\[(itemprop|rel)~="(\w+)"\]$')
 
 
 _META_ID, _SCRIPT_ID, _TIME_ID = tag_id("meta"), tag_id("script"), tag_id("time")
+#: A text node's tag id (its ``tag`` is ``"-text"``).
+_TEXT_ID = LexborHTMLParser("<p>x</p>").css_first("p").child.tag_id
 
 
 #: A JSON-LD script whose text is not JSON (parsed once, remembered as such).
@@ -346,7 +348,7 @@ def _markup_date(tree: LexborHTMLParser, url: str | None, query: _Query | None =
     # (":not(:has(*))": the elements holding no element, among which the leaves are.)
     for node in body.css(_LEAF_SELECTOR):
         child = node.child
-        if child is not None and (child.next is not None or child.tag != "-text"):
+        if child is not None and (child.next is not None or child.tag_id != _TEXT_ID):
             continue  # only leaves: a container's text runs into its children's
         text = _squeeze(node.text_lexbor())  # (= node.text() of an element: see body._text)
         if not text or len(text) > 120:
@@ -383,7 +385,7 @@ def _byline(tree: LexborHTMLParser, query: _Query | None = None) -> str | None:
         if node.mem_id in long_ids:
             continue
         child = node.child
-        if child is not None and child.next is not None and child.tag != "-text":
+        if child is not None and child.next is not None and child.tag_id != _TEXT_ID:
             continue  # a container: its children are looked at themselves
         text = node.text(deep=True, separator=" ")
         if len(text) > MAX_BYLINE_CHARS:
