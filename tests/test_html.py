@@ -823,3 +823,8 @@ def test_render_with_the_lengths_read_while_locating_renders_as_without(fragment
         results.append(nh_body.render(nodes, nh_body.DEFAULT_OPTIONS, drop_blocks=not found_by.startswith("flat"),
                                       lengths=lengths if use_lengths else None))
     assert results[0] == results[1]
+
+
+@given(st.text(alphabet=st.sampled_from(list("a ,\u060c\uff0c\u3001\uff0e.\u00b8"))))
+def test_commas_are_counted_as_the_regex_finds_them(text: str) -> None:
+    assert nh_body._commas(text) == len(nh_body._COMMAS.findall(text))

@@ -53,6 +53,14 @@ _MARKERS = (_BREAK, _LINK_START, _LINK_END, _HEADING)
 _MARKER_UTF8_LEAD = b"\xee\x80"
 _SPLIT_TOKENS = re.compile(r"[^0-9A-Za-z]+|(?<=[a-z])(?=[A-Z])")
 _COMMAS = re.compile(r"[,\u060c\uff0c\u3001]")
+
+
+def _commas(text: str) -> int:
+    """How many of ``_COMMAS``' characters ``text`` holds, counted one character at a time (faster than the
+    regex's list of matches)."""
+    return text.count(",") + text.count("\u060c") + text.count("\uff0c") + text.count("\u3001")
+
+
 _LABEL_LINES = frozenset(H.LABEL_LINES)
 _CAPTION_TAGS = frozenset(H.CAPTION_TAGS)
 _LINK_LIST_TAGS = frozenset(H.LINK_LIST_TAGS)
@@ -453,12 +461,12 @@ def _paragraph_blocks(root: LexborNode, options: HtmlOptions) -> list[tuple[Lexb
         text = _text(node)
         length = _squeezed_len(text)
         if length >= options.min_paragraph_chars:
-            blocks.append((node, length, len(_COMMAS.findall(text)), False))
+            blocks.append((node, length, _commas(text), False))
     for node in containers:
         text = node.text(deep=False)
         length = _squeezed_len(text)
         if length >= options.min_paragraph_chars:
-            blocks.append((node, length, len(_COMMAS.findall(text)), True))
+            blocks.append((node, length, _commas(text), True))
     return blocks
 
 
