@@ -1341,8 +1341,8 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
 _STATS_ORDER = ("documents", "paragraphs", "too_short", "python_normalized", "exact_duplicates", "exact_only",
                 "minhash", "lsh_bands", "lsh_rows", "candidates", "verified_pairs", "verified_late",
                 "fragment_queries", "fragment_candidates", "fragment_pairs", "merges", "merge_dropouts",
-                "merges_refused", "moved", "recentered", "recenter_verified", "disk_bytes", "clusters", "clustered_paragraphs",
-                "cross_document_clusters", "fragments", "dropped", "document_duplicates")
+                "merges_refused", "moved", "recentered", "recenter_verified", "disk_bytes", "clusters",
+                "clustered_paragraphs", "cross_document_clusters", "fragments", "dropped", "document_duplicates")
 WORK_STATS = ("verified_pairs", "verified_late", "recenter_verified")
 
 
