@@ -230,13 +230,16 @@ def _spec_targets(slots, center, r0, r1):
 
 @jit.njit(cache=True)
 def _decide(slots, center, score, words, r0, r1, start, tr, cov, threshold, min_ratio, tokens, offsets, order,
-            rule, tk_t, tk_x):
+            rule, tk_t, tk_x, apart):
     """Decide paragraphs ``r0 <= x < r1`` in keep order: ``x`` joins the cluster of the center,
     among its candidates' centers, that covers the largest share of it (:func:`is_member`; ties:
     the earlier), else it is a center. A center that ``x`` covers but may not replace as a member
     (the center is a part of ``x``) is noted as a takeover (``tk_*``). Covered counts come from the
     chunk's speculative verifications (``start``/``tr``/``cov``); the others are verified here
-    (``rule``: min run, threshold, long run, long share, gap). Returns (takeovers, late verifications)."""
+    (``rule``: min run, threshold, long run, long share, gap). When ``apart`` has rows, ``apart[x, k]``
+    notes that slot ``k``'s candidate was itself a center, verified against ``x``, and neither of
+    the two covers the other (:func:`recenter_links` need not verify the pair again). Returns
+    (takeovers, late verifications)."""
     k_max = slots.shape[1]
     targets = np.empty(k_max, np.int64)
     counts = np.empty(k_max, np.int64)
@@ -276,10 +279,21 @@ def _decide(slots, center, score, words, r0, r1, start, tr, cov, threshold, min_
             targets[nt] = t
             counts[nt] = c
             nt += 1
+        mx = words[x]
+        if apart.shape[0] > 0:
+            for k in range(k_max):
+                q = slots[x, k]
+                if q < 0 or center[q] != q:
+                    continue
+                for u in range(nt):
+                    if targets[u] == q:
+                        c = counts[u]
+                        apart[x, k] = not is_member(c, mx, words[q], threshold, min_ratio) and not is_member(
+                            c, words[q], mx, threshold, min_ratio)
+                        break
         best = -1
         best_s = -1.0
         best_c = 0
-        mx = words[x]
         for u in range(nt):
             t = targets[u]
             c = counts[u]
@@ -307,7 +321,8 @@ GREEDY_CHUNK = 1 << 11
 
 
 def assign_centers(order: np.ndarray, words: np.ndarray, slots: np.ndarray, sets: Any, *, threshold: float,
-                   min_ratio: float, stats: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   min_ratio: float, stats: dict[str, int], apart: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Greedy clustering in keep order (see :func:`_decide`): ``center[x]`` (positions in keep
     order), ``score[x]`` (share of ``x``'s words covered by its center's) and the takeovers
     ``(center, paragraph it is a part of)`` as a ``(m, 2)`` array.
@@ -315,7 +330,8 @@ def assign_centers(order: np.ndarray, words: np.ndarray, slots: np.ndarray, sets
     Paragraph ``x`` is decided after every earlier one, so the result is that of the sequential
     greedy whatever the threads; the verifications of a chunk are made first, in parallel, against
     each candidate's center as far as it is known, and the few that turn out to be needed
-    otherwise are made when ``x`` is decided.
+    otherwise are made when ``x`` is decided. ``apart`` (a ``slots``-shaped bool array, all False),
+    when given, receives the slot pairs found apart (see :func:`_decide`).
     """
     n = order.size
     center = np.full(n, -1, np.int64)
@@ -324,6 +340,7 @@ def assign_centers(order: np.ndarray, words: np.ndarray, slots: np.ndarray, sets
     takeovers: list[np.ndarray] = []
     verified = late = 0
     rule = (sets.run, sets.threshold, sets.long_run, sets.long_share, sets.gap)
+    noted = apart if apart is not None else np.zeros((0, k_max), np.bool_)
     for r0 in range(0, n, GREEDY_CHUNK):
         r1 = min(n, r0 + GREEDY_CHUNK)
         start, tl, tr = _spec_targets(slots, center, r0, r1)
@@ -331,7 +348,7 @@ def assign_centers(order: np.ndarray, words: np.ndarray, slots: np.ndarray, sets
         verified += int(tl.size)
         tk = np.empty((2, (r1 - r0) * k_max), np.int64)
         n_tk, n_late = _decide(slots, center, score, words, r0, r1, start, tr, cov, threshold, min_ratio,
-                               sets.tokens, sets.offsets, order, rule, tk[0], tk[1])
+                               sets.tokens, sets.offsets, order, rule, tk[0], tk[1], noted)
         late += n_late
         takeovers.append(tk[:, :n_tk].T.copy())
     sets.release()
@@ -548,15 +565,19 @@ def refine_members(center: np.ndarray, score: np.ndarray, words: np.ndarray, ord
 
 
 @jit.njit(cache=True)
-def _link_pairs(slots, center, sizes, lo, hi):
-    """The LSH slot pairs ``(x, q)`` whose ends are in two clusters, not both alone, as
-    ``(smaller, larger)`` positions. Counts them, and writes them when ``lo`` has room."""
+def _link_pairs(slots, apart, center, sizes, lo, hi):
+    """The LSH slot pairs ``(x, q)`` whose ends are in two clusters, not both alone, and not known
+    to be apart (``apart``, when it has rows), as ``(smaller, larger)`` positions. Counts them, and
+    writes them when ``lo`` has room."""
     n, k_max = slots.shape
+    known = apart.shape[0] > 0
     w = 0
     for x in range(n):
         for k in range(k_max):
             q = slots[x, k]
             if q < 0 or center[q] == center[x] or (sizes[center[q]] == 1 and sizes[center[x]] == 1):
+                continue
+            if known and apart[x, k]:
                 continue
             if w < lo.size:
                 lo[w] = min(x, q)
@@ -567,7 +588,8 @@ def _link_pairs(slots, center, sizes, lo, hi):
 
 def recenter_links(center: np.ndarray, words: np.ndarray, order: np.ndarray, slots: np.ndarray,
                    extra: np.ndarray, sets: Any, *, threshold: float, min_ratio: float,
-                   stats: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   stats: dict[str, int], apart: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The links recentering may act on, as ``(u, w, covered)`` sorted by ``(u, w)``: the LSH slot
     pairs and the ``extra`` pairs (fragment candidates: a fragment and a paragraph that may contain
     it), in both directions, whose ends are in two clusters and where ``u`` covers ``w``
@@ -581,13 +603,17 @@ def recenter_links(center: np.ndarray, words: np.ndarray, order: np.ndarray, slo
     three quarters of the links on id_news_dev (134,267 of 178,386), the greedy pass already
     verified most of them (a later paragraph against an earlier center) and joined the pair or
     noted a takeover when either covered the other, and recentering two lone paragraphs only makes
-    a cluster of two (round 6: the same dev figures without them)."""
+    a cluster of two (round 6: the same dev figures without them). Slot pairs the greedy pass
+    verified already and found apart (``apart``, from :func:`assign_centers`) are not verified again:
+    about half of the slot links on syndicated news, where the candidates are mostly the first copies,
+    which are centers."""
     empty = np.zeros(0, np.int64)
     none = np.zeros(0, np.int64)
     sizes = np.bincount(center, minlength=center.size)
-    count = _link_pairs(slots, center, sizes, none, none)
+    known = apart if apart is not None else np.zeros((0, slots.shape[1]), np.bool_)
+    count = _link_pairs(slots, known, center, sizes, none, none)
     lo, hi = np.empty(count, np.int64), np.empty(count, np.int64)
-    _link_pairs(slots, center, sizes, lo, hi)
+    _link_pairs(slots, known, center, sizes, lo, hi)
     if extra.size:
         a, b = extra[:, 0].astype(np.int64), extra[:, 1].astype(np.int64)
         apart = (center[a] != center[b]) & ((sizes[center[a]] > 1) | (sizes[center[b]] > 1))
@@ -613,7 +639,8 @@ def recenter_links(center: np.ndarray, words: np.ndarray, order: np.ndarray, slo
 
 def recenter_clusters(center: np.ndarray, score: np.ndarray, words: np.ndarray, order: np.ndarray,
                       slots: np.ndarray, extra: np.ndarray, took: np.ndarray, sets: Any, *, tries: int,
-                      threshold: float, min_ratio: float, stats: dict[str, int]) -> None:
+                      threshold: float, min_ratio: float, stats: dict[str, int],
+                      apart: np.ndarray | None = None) -> None:
     """Recentering, after the refinement: a paragraph ``u`` of cluster ``S`` linked to a paragraph
     ``w`` of another cluster ``T`` (:func:`recenter_links`: ``u`` covers ``w``) becomes the kept
     paragraph of ``S`` and ``T`` together when it covers every member of both. A copy lands in the
@@ -635,7 +662,7 @@ def recenter_clusters(center: np.ndarray, score: np.ndarray, words: np.ndarray, 
     if n < 2 or tries <= 0:
         return
     us, ws, covs = recenter_links(center, words, order, slots, extra, sets, threshold=threshold,
-                                  min_ratio=min_ratio, stats=stats)
+                                  min_ratio=min_ratio, stats=stats, apart=apart)
     if us.size == 0:
         return
     clu = _Clusters(center)

@@ -331,8 +331,10 @@ class NearDuplicateIndex:
             del sig
             stats["candidates"] = int((slots >= 0).sum())
             lap("candidates")
+            # Slot pairs the greedy finds apart: recentering need not verify them again.
+            apart = np.zeros(slots.shape, np.bool_) if cfg.recenter_tries > 0 else None
             center, score, takeovers = assign_centers(order, words, slots, sets, threshold=cfg.threshold,
-                                                      min_ratio=cfg.fragment_min_ratio, stats=stats)
+                                                      min_ratio=cfg.fragment_min_ratio, stats=stats, apart=apart)
             lap("greedy")
             if self._trace is not None:
                 self._trace.update(slots=slots.copy(), greedy_center=center.copy())
@@ -357,8 +359,8 @@ class NearDuplicateIndex:
                            min_ratio=cfg.fragment_min_ratio, stats=stats)
             lap("refine")
             recenter_clusters(center, score, words, order, slots, links, took, sets, tries=cfg.recenter_tries,
-                              threshold=cfg.threshold, min_ratio=cfg.fragment_min_ratio, stats=stats)
-            del slots, links, took
+                              threshold=cfg.threshold, min_ratio=cfg.fragment_min_ratio, stats=stats, apart=apart)
+            del slots, links, took, apart
             lap("recenter")
         finally:
             sets.close()

@@ -550,8 +550,9 @@ def comp_run(plan: DedupPlan, j: int, version: int, phase: str) -> dict[str, int
     slots[has] = by_g[np.searchsorted(g, slots_g[has], sorter=by_g)]
     sets, pos = Tokens(layout).sets(g, plan)
     ids = pos.astype(np.int64)  # position -> id in sets
+    apart = np.zeros(slots.shape, np.bool_) if phase == "merge" and cfg.recenter_tries > 0 else None
     center, score, takeovers = assign_centers(ids, words, slots, sets, threshold=cfg.threshold,
-                                              min_ratio=cfg.fragment_min_ratio, stats=stats)
+                                              min_ratio=cfg.fragment_min_ratio, stats=stats, apart=apart)
     out: dict[str, np.ndarray] = {"g": g, "center": g[center] if n else g, "score": score}
     if phase == "greedy":
         tk = takeovers
@@ -574,7 +575,7 @@ def comp_run(plan: DedupPlan, j: int, version: int, phase: str) -> dict[str, int
     links = np.stack([by_g[np.searchsorted(g, lk["f"], sorter=by_g)], by_g[np.searchsorted(g, lk["c"], sorter=by_g)]],
                      axis=1) if lk["f"].size else np.zeros((0, 2), np.int64)
     recenter_clusters(center, score, words, ids, slots, links, took, sets, tries=cfg.recenter_tries,
-                      threshold=cfg.threshold, min_ratio=cfg.fragment_min_ratio, stats=stats)
+                      threshold=cfg.threshold, min_ratio=cfg.fragment_min_ratio, stats=stats, apart=apart)
     out.update(center=g[center] if n else g, score=score, pre_center=g[pre_center] if n else g,
                pre_score=pre_score, pre_size=size)
     route(layout, f"comp-back-{phase}{version}", j, layout.owner(g), **out)
