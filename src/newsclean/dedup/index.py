@@ -43,6 +43,10 @@ paragraph and thread); the token file is read through a memory map whose pages a
 each chunk of verifications and each block of the fragment search when it is large
 (:data:`~newsclean.dedup.verify.RELEASE_BYTES`); the document pairs are made and summed for a range of
 documents at a time (:data:`~newsclean.dedup.results.PAIR_CHUNK`), never all of them at once.
+Recentering adds, from the greedy to its own stage, a byte per candidate slot (the slot pairs found
+apart) and keeps the fragment candidates (16 bytes each) past the merges; while its links are
+verified, about 40 bytes per link (slot pairs and fragment candidates between two clusters, not both
+alone, not known apart: 0.8 per paragraph on 480,000 syndicated paragraphs).
 Measured peaks: ``python -m benchmarks.dedup_scale --stages`` (per stage), benchmarks/dedup_peak.py.
 """
 
