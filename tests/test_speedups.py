@@ -242,6 +242,23 @@ def test_line_miner_counts_what_the_python_loop_counts(docs: list[tuple[str, str
 
 
 @needs_miner_kernel
+@pytest.mark.parametrize("third", ["c", "\u00e9", "\u0446"])  # ASCII, Latin-1, beyond (each str kind)
+def test_line_miner_three_word_chars_within_sixty(third: str) -> None:
+    # is_candidate's "three letters or digits among the first 60 characters": the kernel's one pass over a short
+    # line counts them up to the 60th character, not one further (a line of them at 59 and at 60, and quotes
+    # after the 60th, which still count).
+    rows = []
+    for pad in (56, 57, 58):
+        line = "-" * pad + "ab" + third
+        rows.append(("a.com", f"{line}\n{line} \u201c\n{line} x", None))
+    counted = templates.TemplateMiner()
+    for row in rows:
+        counted.add(*row)
+    assert len(counted._example) == 4  # pads 56 and 57 (the bare line and the one with " x"); 58: none
+    _mine_both(rows, templates.DEFAULT_OPTIONS)
+
+
+@needs_miner_kernel
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="needs ../shared/corpus")
 def test_line_miner_on_the_dev_corpora() -> None:
     from newsclean.io import doc_from_record

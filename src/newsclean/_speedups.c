@@ -294,8 +294,10 @@ in_bitmap(const unsigned char *bits, Py_ssize_t nbits, Py_UCS4 ch)
 #define CL_WORD 2   /* \w of ASCII: [0-9A-Za-z_] */
 #define CL_BREAK 4  /* a line break of str.splitlines: \n \r \x0b \x0c \x1c \x1d \x1e */
 #define CL_DEFER 8  /* what may start a link or a handle: "@", "/", "w", "W" */
+#define CL_QUOTE 16 /* '"' (the ASCII one of is_candidate's quotes) */
+#define CL_SPACE 32 /* ' ' */
 static const unsigned char ascii_class[128] = {
-    ['\n'] = CL_BREAK, ['\r'] = CL_BREAK, [0x0B] = CL_BREAK, [0x0C] = CL_BREAK, [0x1C] = CL_BREAK,
+    ['"'] = CL_QUOTE, [' '] = CL_SPACE, ['\n'] = CL_BREAK, ['\r'] = CL_BREAK, [0x0B] = CL_BREAK, [0x0C] = CL_BREAK, [0x1C] = CL_BREAK,
     [0x1D] = CL_BREAK, [0x1E] = CL_BREAK, ['@'] = CL_DEFER, ['/'] = CL_DEFER, ['_'] = CL_WORD,
     ['0'] = 3, ['1'] = 3, ['2'] = 3, ['3'] = 3, ['4'] = 3, ['5'] = 3, ['6'] = 3, ['7'] = 3, ['8'] = 3, ['9'] = 3,
     ['A'] = 3, ['B'] = 3, ['C'] = 3, ['D'] = 3, ['E'] = 3, ['F'] = 3, ['G'] = 3, ['H'] = 3, ['I'] = 3, ['J'] = 3,
@@ -641,10 +643,19 @@ static PyTypeObject TreeSumType = {
 static uint32_t crc_table[256];
 /* crc_slice[k][x]: the CRC register after byte x then k zero bytes (slicing-by-8, for crc2_bytes). */
 static uint32_t crc_slice[8][256];
+/* story_byte[c]: what a story hash stages for an ASCII character (its lowercase if alphanumeric, else 0: none);
+ * break1[c]: whether a character of a 1-byte str is a line break of str.splitlines (0x85 among them). */
+static unsigned char story_byte[128];
+static unsigned char break1[256];
 
 static void
 crc_init(void)
 {
+    for (int c = 0; c < 128; c++) {
+        story_byte[c] = (ascii_class[c] & CL_ALNUM) ? (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c) : 0;
+        break1[c] = (ascii_class[c] & CL_BREAK) != 0;
+    }
+    break1[0x85] = 1;
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t c = i;
         for (int k = 0; k < 8; k++) {
@@ -1073,9 +1084,10 @@ story_hash(PyObject *text, int kind, const void *data, Py_ssize_t a, Py_ssize_t 
     for (Py_ssize_t i = a; i < b; i++) {
         Py_UCS4 ch = READ(i);
         if (ch < 128) {
-            if (is_alnum_ascii(ch)) {
-                stage[m++] = (unsigned char)lower_ascii(ch);
-            }
+            /* (a byte written for every character, counted only for an alphanumeric one: no branch) */
+            unsigned char x = story_byte[ch];
+            stage[m] = x;
+            m += x != 0;
         }
         else if ((ch >= 0xD800 && ch <= 0xDFFF) || Py_UNICODE_TOLOWER(ch) != ch) {
             goto slow;
@@ -1190,8 +1202,16 @@ miner_lines(LineMiner *self, PyObject *text, int kind, PyObject *title_key, PyOb
     }
     for (Py_ssize_t i = 0; i <= n; i++) {
         Py_ssize_t s = i;
-        while (i < n && !is_linebreak(READ(i))) {
-            i++;
+        if (kind == PyUnicode_1BYTE_KIND) {  /* (a constant in each instance of this function) */
+            const Py_UCS1 *u1 = (const Py_UCS1 *)data;
+            while (i < n && !break1[u1[i]]) {
+                i++;
+            }
+        }
+        else {
+            while (i < n && !is_linebreak(READ(i))) {
+                i++;
+            }
         }
         Py_ssize_t e = i;
         while (s < e && Py_UNICODE_ISSPACE(READ(s))) {
@@ -1262,29 +1282,36 @@ miner_lines(LineMiner *self, PyObject *text, int kind, PyObject *title_key, PyOb
                 continue;
             }
         }
-        int defer = !simple;
+        /* One pass over the line (links and handles defer it to Python; else is_candidate's counts): the
+         * quotes, the spaces, the word characters of the first 60. */
+        int defer = !simple, quote = 0, three = 0;
+        Py_ssize_t spaces = 0;
         for (Py_ssize_t i = a; !defer && i < b; i++) {
             Py_UCS4 ch = READ(i);
-            defer = ch < 128 && (ascii_class[ch] & CL_DEFER)
-                    && (ch == '@' || ch == '/' || (i + 3 < b && lower_ascii(READ(i + 1)) == 'w'
-                                                   && lower_ascii(READ(i + 2)) == 'w' && READ(i + 3) == '.'));
+            int word;
+            if (ch < 128) {
+                unsigned int cl = ascii_class[ch];
+                if ((cl & CL_DEFER)
+                        && (ch == '@' || ch == '/' || (i + 3 < b && lower_ascii(READ(i + 1)) == 'w'
+                                                       && lower_ascii(READ(i + 2)) == 'w' && READ(i + 3) == '.'))) {
+                    defer = 1;
+                    break;
+                }
+                quote |= cl & CL_QUOTE;
+                spaces += (cl & CL_SPACE) != 0;
+                word = (cl & CL_WORD) != 0;
+            }
+            else {
+                quote |= ch == 0x201C || ch == 0x201D || ch == 0xAB || ch == 0xBB || ch == 0x201E;
+                word = i - a < 60 && Py_UNICODE_ISALNUM(ch);
+            }
+            three += i - a < 60 && word;
         }
         if (defer) {  /* links, handles, capitals beyond ASCII: is_candidate and the key in Python */
             if (judge_line(judge, title_key, seen, example, text, a, b, 0) < 0) {
                 goto done;
             }
             continue;
-        }
-        /* is_candidate on a simple line without "@" */
-        int quote = 0, three = 0;
-        Py_ssize_t spaces = 0;
-        for (Py_ssize_t i = a; i < b; i++) {
-            Py_UCS4 ch = READ(i);
-            quote |= ch == '"' || ch == 0x201C || ch == 0x201D || ch == 0xAB || ch == 0xBB || ch == 0x201E;
-            spaces += ch == ' ';
-            if (i - a < 60) {
-                three += is_word(ch);
-            }
         }
         if (quote || three < 3) {
             continue;
