@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -277,8 +278,14 @@ def test_line_miner_hashes_as_zlib() -> None:
     m = templates.TemplateMiner()
     seen: set[int] = set()
     example: dict[int, str] = {}
-    longs = m._native("x" * 210 + "\n" + line, None, seen, example, m._judge)  # type: ignore[misc]
-    assert longs == [templates._story_hash("x" * 210)]
+    packed = m._native("x" * 210 + "\n" + line, None, seen, example, m._judge)  # type: ignore[misc]
+    assert array("Q", packed) == array("Q", [templates._story_hash("x" * 210)])
+    # the story hashes sorted without repeats, an extra one (the title's) among them
+    two = "y" * 90 + "\n" + "x" * 210 + "\n" + "y" * 90
+    packed = m._native(two, None, set(), {}, m._judge, 5)  # type: ignore[misc]
+    assert list(array("Q", packed)) == sorted({5, templates._story_hash("x" * 210), templates._story_hash("y" * 90)})
+    without = m._native(two, None, set(), {}, m._judge)  # type: ignore[misc]
+    assert m._native(two, None, set(), {}, m._judge, None) == without  # type: ignore[misc]
     h = templates.key_hash(templates.template_key(line))
     assert seen == {h} and example == {h: line}
 

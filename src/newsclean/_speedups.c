@@ -30,9 +30,10 @@
  *       (Python floats are IEEE doubles, the comparisons and additions the same); None when a value
  *       the trees read is not a float (the caller then walks the trees in Python).
  *   LineMiner(date_words, reader_words, story_chars, min_chars, max_chars, max_sentence_words, min_segment,
- *             max_segment)(text, title_key, seen, example, judge)
+ *             max_segment)(text, title_key, seen, example, judge[, extra])
  *       ==  the per-line loop of newsclean.templates.TemplateMiner._add_py over the stripped non-empty lines
- *       of text.splitlines(): the story hashes of the long lines (a list, in order); the keys of the
+ *       of text.splitlines(): the story hashes of the long lines and extra (a story hash, or None) sorted
+ *       without repeats, as the bytes of an array("Q") (_add_py's array of them); the keys of the
  *       document into seen, first lines of new keys into example. Candidate ASCII lines without "@", "/"
  *       or "www." are judged (is_candidate, is_fragment) and keyed (template_key, key_hash) here; the
  *       other lines that are no fragment, and closing sentences that may be prompts (an ASCII one only
@@ -717,6 +718,12 @@ crc2_bytes(Crc2 *c, const unsigned char *p, Py_ssize_t len)
     c->b = crc_run(c->b, p, len);
 }
 
+static inline uint64_t
+crc2_u64(const Crc2 *c)
+{
+    return ((uint64_t)(~c->a) << 32) | (uint64_t)(~c->b);
+}
+
 static PyObject *
 crc2_value(const Crc2 *c)
 {
@@ -1075,8 +1082,9 @@ simple_key_hash(LineMiner *self, int kind, const void *data, Py_ssize_t a, Py_ss
  * punctuation. A character beyond ASCII that lowercase leaves alone is its own UTF-8 bytes; with another one
  * (a capital, a surrogate) str.lower() and the encoder are asked. The bytes are gathered in stage (4 * (b - a)
  * bytes at least), then both CRC registers run over them eight bytes a step. */
-static ALWAYS_INLINE PyObject *
-story_hash(PyObject *text, int kind, const void *data, Py_ssize_t a, Py_ssize_t b, unsigned char *stage)
+static ALWAYS_INLINE int
+story_hash(PyObject *text, int kind, const void *data, Py_ssize_t a, Py_ssize_t b, unsigned char *stage,
+           uint64_t *out)
 {
     Crc2 c;
     crc2_init(&c);
@@ -1097,23 +1105,24 @@ story_hash(PyObject *text, int kind, const void *data, Py_ssize_t a, Py_ssize_t 
         }
     }
     crc2_bytes(&c, stage, m);
-    return crc2_value(&c);
+    *out = crc2_u64(&c);
+    return 0;
   slow:
     crc2_init(&c);
     PyObject *sub = PyUnicode_Substring(text, a, b);
     if (sub == NULL) {
-        return NULL;
+        return -1;
     }
     PyObject *low = PyObject_CallMethod(sub, "lower", NULL);
     Py_DECREF(sub);
     if (low == NULL) {
-        return NULL;
+        return -1;
     }
     Py_ssize_t n;
     const char *u = PyUnicode_AsUTF8AndSize(low, &n);
     if (u == NULL) {
         Py_DECREF(low);
-        return NULL;
+        return -1;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         unsigned char x = (unsigned char)u[i];
@@ -1122,7 +1131,8 @@ story_hash(PyObject *text, int kind, const void *data, Py_ssize_t a, Py_ssize_t 
         }
     }
     Py_DECREF(low);
-    return crc2_value(&c);
+    *out = crc2_u64(&c);
+    return 0;
 }
 
 static inline int
@@ -1183,9 +1193,16 @@ judge_line(PyObject *judge, PyObject *title_key, PyObject *seen, PyObject *examp
 }
 
 /* LineMiner_call for a text of one kind (a constant where it is instantiated). */
+static int
+cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
 static ALWAYS_INLINE PyObject *
 miner_lines(LineMiner *self, PyObject *text, int kind, PyObject *title_key, PyObject *seen, PyObject *example,
-            PyObject *judge)
+            PyObject *judge, PyObject *extra)
 {
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     const void *data = PyUnicode_DATA(text);
@@ -1195,8 +1212,10 @@ miner_lines(LineMiner *self, PyObject *text, int kind, PyObject *title_key, PyOb
     Py_ssize_t *spans = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * cap);
     Py_UCS4 *buf = NULL;
     unsigned char *stage = NULL;
-    PyObject *longs = PyList_New(0), *out = NULL;
-    if (spans == NULL || longs == NULL) {
+    uint64_t *longs = NULL;  /* the story hashes (extra's first, if given): sorted and unique at the end */
+    Py_ssize_t nlongs = 0;
+    PyObject *out = NULL;
+    if (spans == NULL) {
         PyErr_NoMemory();
         goto done;
     }
@@ -1240,9 +1259,17 @@ miner_lines(LineMiner *self, PyObject *text, int kind, PyObject *title_key, PyOb
     }
     buf = PyMem_Malloc(sizeof(Py_UCS4) * ((self->max_chars < n ? self->max_chars : n) + 1));
     stage = PyMem_Malloc(4 * longest + 1);  /* a line's UTF-8 (story_hash) */
-    if (buf == NULL || stage == NULL) {
+    longs = PyMem_Malloc(sizeof(uint64_t) * (nlines + 1));
+    if (buf == NULL || stage == NULL || longs == NULL) {
         PyErr_NoMemory();
         goto done;
+    }
+    if (extra != NULL && extra != Py_None) {
+        longs[nlongs] = PyLong_AsUnsignedLongLong(extra);
+        if (longs[nlongs] == (uint64_t)-1 && PyErr_Occurred()) {
+            goto done;
+        }
+        nlongs++;
     }
     for (Py_ssize_t L = 0; L < nlines; L++) {
         Py_ssize_t a = spans[2 * L], b = spans[2 * L + 1], len = b - a;
@@ -1252,12 +1279,10 @@ miner_lines(LineMiner *self, PyObject *text, int kind, PyObject *title_key, PyOb
         }
         int simple = all_ascii || simple_span(kind, data, a, b);
         if (is_long) {
-            PyObject *h = story_hash(text, kind, data, a, b, stage);
-            if (h == NULL || PyList_Append(longs, h) < 0) {
-                Py_XDECREF(h);
+            if (story_hash(text, kind, data, a, b, stage, &longs[nlongs]) < 0) {
                 goto done;
             }
-            Py_DECREF(h);
+            nlongs++;
             Py_ssize_t j = last_segment_at(self, kind, data, a, len);
             if (j >= 0) {
                 int seg_simple = simple || simple_span(kind, data, a + j, b);
@@ -1329,30 +1354,38 @@ miner_lines(LineMiner *self, PyObject *text, int kind, PyObject *title_key, PyOb
             goto done;
         }
     }
-    out = longs;
-    longs = NULL;
+    /* array("Q", sorted(set(hashes))) of TemplateMiner.add, as its machine bytes */
+    qsort(longs, (size_t)nlongs, sizeof(uint64_t), cmp_u64);
+    Py_ssize_t u = 0;
+    for (Py_ssize_t k = 0; k < nlongs; k++) {
+        if (u == 0 || longs[k] != longs[u - 1]) {
+            longs[u++] = longs[k];
+        }
+    }
+    out = PyBytes_FromStringAndSize((const char *)longs, u * (Py_ssize_t)sizeof(uint64_t));
   done:
     PyMem_Free(spans);
     PyMem_Free(buf);
     PyMem_Free(stage);
-    Py_XDECREF(longs);
+    PyMem_Free(longs);
     return out;
 }
 
 static PyObject *
 LineMiner_call(LineMiner *self, PyObject *args, PyObject *kwds)
 {
-    PyObject *text, *title_key, *seen, *example, *judge;
-    if (!PyArg_ParseTuple(args, "UOO!O!O", &text, &title_key, &PySet_Type, &seen, &PyDict_Type, &example, &judge)) {
+    PyObject *text, *title_key, *seen, *example, *judge, *extra = NULL;
+    if (!PyArg_ParseTuple(args, "UOO!O!O|O", &text, &title_key, &PySet_Type, &seen, &PyDict_Type, &example, &judge,
+                          &extra)) {
         return NULL;
     }
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
-        return miner_lines(self, text, PyUnicode_1BYTE_KIND, title_key, seen, example, judge);
+        return miner_lines(self, text, PyUnicode_1BYTE_KIND, title_key, seen, example, judge, extra);
     case PyUnicode_2BYTE_KIND:
-        return miner_lines(self, text, PyUnicode_2BYTE_KIND, title_key, seen, example, judge);
+        return miner_lines(self, text, PyUnicode_2BYTE_KIND, title_key, seen, example, judge, extra);
     default:
-        return miner_lines(self, text, PyUnicode_4BYTE_KIND, title_key, seen, example, judge);
+        return miner_lines(self, text, PyUnicode_4BYTE_KIND, title_key, seen, example, judge, extra);
     }
 }
 
@@ -1664,8 +1697,8 @@ static PyTypeObject LineMinerType = {
     .tp_basicsize = sizeof(LineMiner),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "LineMiner(date_words, reader_words, story_chars, min_chars, max_chars, max_sentence_words, "
-              "min_segment, max_segment)(text, title_key, seen, example, judge): TemplateMiner.add's lines counted; "
-              "the story hashes of the long ones.",
+              "min_segment, max_segment)(text, title_key, seen, example, judge[, extra]): TemplateMiner.add's lines "
+              "counted; the story hashes of the long ones and extra, sorted without repeats, as array('Q') bytes.",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)LineMiner_init,
     .tp_call = (ternaryfunc)LineMiner_call,
