@@ -864,6 +864,11 @@ has_reader_word(LineMiner *self, int kind, const void *data, Py_ssize_t s, Py_ss
             continue;
         }
         int len = 0, ascii = ch < 128 && self->reader_first[lower_ascii(ch)];
+        if (!ascii) {  /* no reader word starts so: the word skipped, not copied */
+            for (i++; i < e && is_word(READ(i)); i++) {
+            }
+            continue;
+        }
         while (i < e) {
             ch = READ(i);
             if (!is_word(ch)) {
