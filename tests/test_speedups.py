@@ -320,7 +320,8 @@ CLEANER_PIECES = [*TEMPLATE_LINES, *_story(500), _story(501)[0] + " " + PROMO, "
                   "WWW.contoh.com Berita Terkini Hari", "Redaksi Contoh Edisi Pagi.", "\u212aedaksi Contoh", "", "  ",
                   "18:05 Komentar Pembaca Contoh", "1.000,5 Komentar Pembaca Contoh", "3. Komentar Pembaca Contoh",
                   "12a Komentar Pembaca Contoh", "Jan. Update Harian Contoh", "(12) Komentar Pembaca Contoh",
-                  *(_story(502)[1] + end for end in (".Klik Contoh Plus untuk cerita lengkap lainnya.", "!\tKLIK",
+                  *(_story(502)[1] + end for end in (".Klik Contoh Plus untuk cerita lengkap lainnya.",
+                                                     "! Klik Contoh Plus untuk cerita lengkap lainnya.", "!\tKLIK",
                                                      "? klik", ". Klikan", ". \u0130 Klik", " Klik", ".Klik\u00a0x",
                                                      ". \u212alik Contoh Plus untuk cerita lengkap lainnya."))]
 CLEANER_LINE = (st.sampled_from(CLEANER_PIECES)

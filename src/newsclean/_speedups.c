@@ -1405,17 +1405,24 @@ is_digit_at(int kind, const void *data, Py_ssize_t i)
 
 /* Whether newsclean.Templates.segment_start (a sentence end, spaces or tabs, one of heads -- plain lowercase
  * words -- then a space or the end) may be found in the lowercased last tail_chars of text[a:b]: found, or
- * that text not simple (see simple_span: lowercase may change its length). 1, 0, or -1 on error. */
-static int
-segment_start_in(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, PyObject *heads, Py_ssize_t tail_chars)
+ * that text not simple (see simple_span: lowercase may change its length). 1 or 0 (heads: a tuple of str, the
+ * caller checks). One pass over the tail, for a str kind that is a constant where it is instantiated: a
+ * character that is not simple answers 1 at once (so would the test of the whole tail first), and so does a
+ * head found after a sentence end. */
+static ALWAYS_INLINE int
+segment_start_in_kind(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, PyObject *heads,
+                      Py_ssize_t tail_chars)
 {
     Py_ssize_t t = b - tail_chars > a ? b - tail_chars : a;
-    if (!simple_span(kind, data, t, b)) {
-        return 1;
-    }
     Py_ssize_t nh = PyTuple_GET_SIZE(heads);
     for (Py_ssize_t p = t; p < b; p++) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, p);
+        if (ch >= 128) {
+            if ((ch >= 0xD800 && ch <= 0xDFFF) || Py_UNICODE_TOLOWER(ch) != ch || Py_UNICODE_ISDECIMAL(ch)) {
+                return 1;
+            }
+            continue;
+        }
         if (ch != '.' && ch != '!' && ch != '?') {
             continue;
         }
@@ -1425,10 +1432,6 @@ segment_start_in(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, PyObjec
         }
         for (Py_ssize_t k = 0; k < nh; k++) {
             PyObject *h = PyTuple_GET_ITEM(heads, k);
-            if (!PyUnicode_Check(h)) {
-                PyErr_SetString(PyExc_TypeError, "heads must be strings");
-                return -1;
-            }
             Py_ssize_t hn = PyUnicode_GET_LENGTH(h), x = 0;
             if (hn == 0 || q + hn > b) {
                 continue;
@@ -1444,6 +1447,19 @@ segment_start_in(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, PyObjec
         }
     }
     return 0;
+}
+
+static int
+segment_start_in(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, PyObject *heads, Py_ssize_t tail_chars)
+{
+    switch (kind) {
+    case PyUnicode_1BYTE_KIND:
+        return segment_start_in_kind(PyUnicode_1BYTE_KIND, data, a, b, heads, tail_chars);
+    case PyUnicode_2BYTE_KIND:
+        return segment_start_in_kind(PyUnicode_2BYTE_KIND, data, a, b, heads, tail_chars);
+    default:
+        return segment_start_in_kind(PyUnicode_4BYTE_KIND, data, a, b, heads, tail_chars);
+    }
 }
 
 /* Whether the head of text[a:b]'s first word (newsclean.templates._head) is a key of heads: 1, 0, or 1 when
@@ -1595,6 +1611,12 @@ LineMiner_template_lines(LineMiner *self, PyObject *args)
     if (seg_heads != Py_None && !PyTuple_Check(seg_heads)) {
         PyErr_SetString(PyExc_TypeError, "segment_heads must be a tuple or None");
         return NULL;
+    }
+    for (Py_ssize_t k = 0; seg_heads != Py_None && k < PyTuple_GET_SIZE(seg_heads); k++) {
+        if (!PyUnicode_Check(PyTuple_GET_ITEM(seg_heads, k))) {  /* (checked once: segment_start_in reads them) */
+            PyErr_SetString(PyExc_TypeError, "heads must be strings");
+            return NULL;
+        }
     }
     PyObject *out = PyList_New(0);
     if (out == NULL) {
