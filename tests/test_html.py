@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import newsclean.html as nh
@@ -523,7 +523,14 @@ def _junky_markup(draw: st.DrawFn, depth: int = 0) -> str:
     parts = []
     for _ in range(draw(st.integers(0, 3 if depth < 4 else 0))):
         if draw(st.booleans()):
-            parts.append(draw(st.sampled_from(["teks", " ", "<br>", "<meta content=x>", "<link rel=x>", "&amp;"])))
+            parts.append(draw(st.sampled_from(["teks", " ", "<br>", "<meta content=x>", "<link rel=x>", "&amp;",
+                                               '<p hidden>h</p>', '<i style="color:red">c</i>', "<em style>e</em>",
+                                               '<b style="visibility: hidden; color:red">v</b>',
+                                               '<svg><script>s</script><g style="display:none">g</g></svg>'])))
+        elif draw(st.integers(0, 3)) == 0:  # a hidden container, or one whose style only looks so
+            style = draw(st.sampled_from(["display:none", "display: none", "DISPLAY:NONE", "visibility:hidden",
+                                          "x; visibility: hidden", "display:block", ""]))
+            parts.append(f'<div style="{style}">{draw(_junky_markup(depth + 1))}</div>')
         else:
             tag = draw(st.sampled_from(_JUNKY_TAGS))
             close = f"</{tag}>" if draw(st.integers(0, 4)) else ""  # sometimes unclosed
@@ -532,11 +539,11 @@ def _junky_markup(draw: st.DrawFn, depth: int = 0) -> str:
 
 
 @settings(max_examples=300, deadline=None)
-@given(_junky_markup(), _junky_markup())
-def test_remove_junk_removes_what_strip_tags_removes(head: str, body: str) -> None:
+@given(_junky_markup(), _junky_markup(), st.sampled_from(["", " hidden", ' style="display:none"']))
+def test_remove_junk_removes_what_strip_tags_removes(head: str, body: str, body_attrs: str) -> None:
     from selectolax.lexbor import LexborHTMLParser
 
-    html = f"<html><head>{head}</head><body>{body}</body></html>"
+    html = f"<html><head>{head}</head><body{body_attrs}>{body}</body></html>"
     ours, plain = LexborHTMLParser(html), LexborHTMLParser(html)
     nh_body.remove_junk(ours)
     plain.strip_tags(list(nh.heuristics.JUNK_TAGS), recursive=True)  # the definition: tag by tag
@@ -678,6 +685,7 @@ def test_tag_ids_stand_for_the_tag_names(fragment: str) -> None:
         (h.CELL_TAGS, nh_body._CELL_IDS), (h.BLOCK_TAGS, nh_body._BLOCK_IDS), (("a",), {nh_body._A_ID}),
         (("h1", "h2", "h3", "h4", "h5", "h6"), nh_body._HEADING_IDS), (("html", "-document"), nh_body._TOP_IDS),
         (("meta",), {nh_meta._META_ID}), (("script",), {nh_meta._SCRIPT_ID}), (("time",), {nh_meta._TIME_ID}),
+        (("-text",), {nh_meta._TEXT_ID}),
     ]
     nodes = [tree.root.parent, *tree.root.traverse(include_text=True)]
     for names, ids in sets:
@@ -726,7 +734,8 @@ def test_region_removal_with_one_is_query_removes_what_the_selector_list_removes
         [*h.REGION_TAGS, "[role]", '[aria-hidden="true"]']
         + ([f"{t}[class], {t}[id]" for t in h.NAMED_CONTAINER_TAGS] if tokens else [])
     )
-    html = page(fragment.replace('class="post"', 'class="post" id="x" role="navigation"'))
+    html = page(fragment.replace('class="post"', 'class="post" id="x" role="navigation"')
+                .replace('class="sidebar"', 'id="sidebar"'))  # (an id and no class)
     options = HtmlOptions(remove_by_tokens=tokens)
     ours, plain = LexborHTMLParser(html), LexborHTMLParser(html)
     nh_body.remove_boilerplate(ours, options)
@@ -743,3 +752,79 @@ def test_region_removal_with_one_is_query_removes_what_the_selector_list_removes
 def test_a_piece_without_link_marks_is_all_link_or_none(piece: str, in_link: bool) -> None:
     # render's shortcut for such pieces (and for blank ones, which it skips, the link state stays)
     assert nh_body._link_share(piece, in_link) == (1.0 if in_link and piece.strip() else 0.0, in_link)
+
+
+@settings(max_examples=200, deadline=None)
+@given(html_fragments())
+def test_paragraph_blocks_from_one_walk_are_those_of_the_two_queries(fragment: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    root = LexborHTMLParser(page(fragment.replace("<span", "<font>Lorem ipsum, dolor sit amet, consectetur</font><span")
+                                 + "<center>" + "kata, " * 10 + "</center>")).body
+    options = HtmlOptions(min_paragraph_chars=5)
+    expected = []  # the definition: the paragraph-like elements, then the containers
+    for node in root.css(", ".join(nh.heuristics.PARAGRAPH_TAGS)):
+        text = node.text()
+        if nh_body._squeezed_len(text) >= options.min_paragraph_chars:
+            expected.append((node.mem_id, nh_body._squeezed_len(text), len(nh_body._COMMAS.findall(text)), False))
+    for node in root.css("div, section, article, span, font, td, center, main"):
+        text = node.text(deep=False)
+        if nh_body._squeezed_len(text) >= options.min_paragraph_chars:
+            expected.append((node.mem_id, nh_body._squeezed_len(text), len(nh_body._COMMAS.findall(text)), True))
+    got = [(n.mem_id, length, commas, direct) for n, length, commas, direct in nh_body._paragraph_blocks(root, options)]
+    assert got == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(html_fragments(), _junky_markup(), st.sampled_from(["<svg><![CDATA[cd]]><text>t</text></svg>",
+                                                           "<math><mi><![CDATA[m]]></mi></math>", "<!-- c -->",
+                                                           "<template>tt<p>tp</p></template>", ""]))
+def test_lexbor_text_content_of_elements_is_their_text(fragment: str, junky: str, foreign: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    tree = LexborHTMLParser(page(fragment.replace("<p", foreign + "<p") + junky + foreign))
+    for node in tree.root.traverse():  # every element (and comment: traverse gives those too)
+        if node.tag != "-comment":
+            assert nh_body._text(node) == node.text(), node.tag
+    nh_body.remove_junk(tree)
+    assert nh_body._text(tree.body) == tree.body.text()
+
+
+def test_every_marker_begins_with_the_bytes_looked_for_in_a_page() -> None:
+    assert all(marker.encode("utf-8").startswith(nh_body._MARKER_UTF8_LEAD) for marker in nh_body._MARKERS)
+
+
+@pytest.mark.parametrize("odd", ["\x00", *nh_body._MARKERS])
+@pytest.mark.parametrize("as_bytes", [False, True])
+def test_nul_and_marker_characters_in_a_page_are_dropped_before_parsing(odd: str, as_bytes: bool) -> None:
+    sentence = "kota diminta waspada, kata petugas, karena hujan turun"
+    story = "".join(f"<p>Warga{odd} {sentence} {i} kali.</p>" for i in range(6))
+    html = f"<html><body><article>{story}</article></body></html>"
+    expected = extract_article(html.replace(odd, ""))
+    got = extract_article(html.encode("utf-8") if as_bytes else html)
+    assert got == expected and "Warga kota" in got.text
+
+
+@settings(max_examples=200, deadline=None)
+@given(html_fragments())
+@example(  # the body markup wins and is itself mostly a link: it is not rendered
+    '<div itemprop="articleBody"><a href="#">tautan berita lain hari ini dan kemarin sore</a>'
+    "<p>teks biasa pendek</p></div>"
+)
+def test_render_with_the_lengths_read_while_locating_renders_as_without(fragment: str) -> None:
+    from selectolax.lexbor import LexborHTMLParser
+
+    html = page(fragment.replace("<span", '<span><a href="#">tautan</a><img src=x></span><span'))
+    results = []
+    for use_lengths in (False, True):
+        tree = LexborHTMLParser(html)
+        nh_body.remove_junk(tree)
+        nodes, found_by, lengths = nh_body._locate(tree, nh_body.DEFAULT_OPTIONS)
+        results.append(nh_body.render(nodes, nh_body.DEFAULT_OPTIONS, drop_blocks=not found_by.startswith("flat"),
+                                      lengths=lengths if use_lengths else None))
+    assert results[0] == results[1]
+
+
+@given(st.text(alphabet=st.sampled_from(list("a ,\u060c\uff0c\u3001\uff0e.\u00b8"))))
+def test_commas_are_counted_as_the_regex_finds_them(text: str) -> None:
+    assert nh_body._commas(text) == len(nh_body._COMMAS.findall(text))

@@ -106,8 +106,9 @@ def extract_sniffed(
 def _extract(text: str, source: bytes | None, url: str | None, opts: HtmlOptions) -> HtmlArticle:
     """The article of page ``text``; ``source``, when given, is ``text`` as UTF-8 bytes (see
     :func:`~newsclean.html.decode.utf8_source`), which the parser reads faster."""
-    # NUL characters make lexbor stop reading (and are never text): drop them first.
-    text = text.replace("\x00", "")
+    if source is None:  # (``source`` holds no NUL byte, so the text no NUL: utf8_source made sure)
+        # NUL characters make lexbor stop reading (and are never text): drop them first.
+        text = text.replace("\x00", "")
     tree = LexborHTMLParser(text if source is None else source)
     meta = read_meta(tree, url=url)  # first: the body extraction removes <head>, scripts ...
     body = extract_body(text, opts, tree=tree, source=source)

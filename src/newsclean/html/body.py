@@ -49,12 +49,21 @@ _LINK_START = "\ue001"
 _LINK_END = "\ue002"
 _HEADING = "\ue003"
 _MARKERS = (_BREAK, _LINK_START, _LINK_END, _HEADING)
+#: The first two bytes of every marker's UTF-8 form.
+_MARKER_UTF8_LEAD = b"\xee\x80"
 _SPLIT_TOKENS = re.compile(r"[^0-9A-Za-z]+|(?<=[a-z])(?=[A-Z])")
 _COMMAS = re.compile(r"[,\u060c\uff0c\u3001]")
+
+
+def _commas(text: str) -> int:
+    """How many of ``_COMMAS``' characters ``text`` holds, counted one character at a time (faster than the
+    regex's list of matches)."""
+    return text.count(",") + text.count("\u060c") + text.count("\uff0c") + text.count("\u3001")
+
+
 _LABEL_LINES = frozenset(H.LABEL_LINES)
 _CAPTION_TAGS = frozenset(H.CAPTION_TAGS)
 _LINK_LIST_TAGS = frozenset(H.LINK_LIST_TAGS)
-_JUNK_SELECTOR = ", ".join(H.JUNK_TAGS)
 def _is(selectors: Sequence[str]) -> str:
     """One selector matching what any of ``selectors`` matches (``:is(a, b)``): lexbor gives each element
     once, where the list ``a, b`` gives an element once per selector it matches, and matches it faster."""
@@ -80,6 +89,14 @@ _DOCUMENT_ID = LexborHTMLParser("").root.parent.tag_id  # "-document"
 #: Where the density score's holders stop: ``<html>`` and the document.
 _TOP_IDS = frozenset({_HTML_ID, _DOCUMENT_ID})
 _REGION_TAG_IDS = _tag_ids(H.REGION_TAGS)
+_JUNK_IDS = _tag_ids(H.JUNK_TAGS)
+#: The blocks that vote in the density score: paragraph-like elements (their whole text), and containers
+#: (the text directly inside them).
+_PARAGRAPH_IDS = _tag_ids(H.PARAGRAPH_TAGS)
+_CONTAINER_TAGS = ("div", "section", "article", "span", "font", "td", "center", "main")
+_CONTAINER_IDS = _tag_ids(_CONTAINER_TAGS)
+#: Inline styles that hide an element (matched case-sensitively, as lexbor's ``[style*=...]`` did).
+_HIDDEN_STYLES = ("display:none", "display: none", "visibility:hidden", "visibility: hidden")
 _CAPTION_TAG_IDS = _tag_ids(H.CAPTION_TAGS)
 _LINK_LIST_TAG_IDS = _tag_ids(H.LINK_LIST_TAGS)
 
@@ -201,12 +218,20 @@ _NATIVE = load_speedups()
 _squeezed_len: Callable[[str], int] = getattr(_NATIVE, "squeezed_len", None) or _squeezed_len_py
 
 
+def _text(node: LexborNode) -> str:
+    """``node.text()`` of an element, read by lexbor's own text-content function (a fifth faster than
+    selectolax's walk over the text nodes). The two agree on every element (lexbor makes the text of a CDATA
+    section in SVG or MathML a text node; a ``<template>``'s content lies outside the tree for both); they
+    differ for a comment node, which gives its own text here: never asked of one."""
+    return node.text_lexbor()
+
+
 def _text_len(node: LexborNode) -> int:
-    return _squeezed_len(node.text())
+    return _squeezed_len(_text(node))
 
 
 def _link_len(node: LexborNode) -> int:
-    return sum(_squeezed_len(a.text()) for a in node.css("a"))
+    return sum(_squeezed_len(_text(a)) for a in node.css("a"))
 
 
 def _link_density(node: LexborNode, text_len: int | None = None) -> float:
@@ -243,7 +268,7 @@ class _Lengths:
                 a_key = a.mem_id
                 length = link_lens.get(a_key)
                 if length is None:
-                    length = link_lens[a_key] = _squeezed_len(a.text())
+                    length = link_lens[a_key] = _squeezed_len(_text(a))
                 found += length
             self._links[key] = found
         return found
@@ -281,8 +306,16 @@ class _Removals:
 
     def inside(self, node: LexborNode) -> bool:
         """Does an ancestor of ``node`` (up to :data:`_MAX_ANCESTRY` levels) lie in a chosen element?"""
-        walked: list[int] = [node.mem_id]
         parent = node.parent
+        if parent is not None:  # the first step of the walk below, unrolled: most answers are known there
+            key = parent.mem_id
+            if key in self.ids or key in self._inside:
+                self._inside.add(node.mem_id)
+                return True
+            if key in self._outside:
+                self._outside.add(node.mem_id)
+                return False
+        walked: list[int] = [node.mem_id]
         for _ in range(_MAX_ANCESTRY):
             if parent is None:
                 self._outside.update(walked)
@@ -311,28 +344,40 @@ def _remove_all(nodes_in_document_order: Sequence[LexborNode]) -> None:
 
 
 def remove_junk(tree: LexborHTMLParser) -> None:
-    """Remove elements that never hold article text, and hidden ones."""
-    # One query for all the tags (``strip_tags`` walks the document once per tag); the last first, so
-    # an element inside another junk element goes before it.
-    _remove_all(tree.css(_JUNK_SELECTOR))
+    """Remove elements that never hold article text (:data:`~newsclean.html.heuristics.JUNK_TAGS`), and
+    hidden ones (``[hidden]``, and a ``style`` holding one of :data:`_HIDDEN_STYLES`)."""
+    # One walk over the elements, picked by tag id, in document order (``strip_tags`` walks the document
+    # once per tag; lexbor matches a list of 27 type selectors slower than the walk yields every element
+    # to Python); the last first, so an element inside another junk element goes before it.
+    root = tree.root
+    if root is not None:
+        _remove_all([node for node in root.traverse() if node.tag_id in _JUNK_IDS])
     body = tree.body
     if body is None:
         return
-    hidden = body.css(
-        '[hidden], [style*="display:none"], [style*="display: none"], '
-        '[style*="visibility:hidden"], [style*="visibility: hidden"]'
-    )
-    # css() matches the node it is called on too: never remove <body> itself.
-    _remove_all([node for node in hidden if node.mem_id != body.mem_id])
+    # The elements with a ``style`` (or ``hidden``) read in Python: cheaper than lexbor's four substring
+    # selectors (``[style*="display:none"]`` ...: case-sensitive, as ``in`` is).
+    body_id = body.mem_id
+    hidden = []
+    for node in body.css("[hidden], [style]"):
+        if node.mem_id == body_id:
+            continue  # css() matches the node it is called on too: never remove <body> itself
+        attrs = node.attributes
+        style = attrs.get("style")
+        if "hidden" in attrs or (style and any(rule in style for rule in _HIDDEN_STYLES)):
+            hidden.append(node)
+    _remove_all(hidden)
 
 
 def _region_selector(by_tokens: bool) -> str:
     """The elements :func:`remove_boilerplate` looks at: region tags, roles, ``aria-hidden`` and (when
     ``by_tokens``) containers with a class or id. One ``:is(...)``: each element once, in document order
     (the list of selectors gave an element once per selector it matched, and the second time changed
-    nothing), and lexbor matches it faster than the list."""
-    named = [f"{_is(H.NAMED_CONTAINER_TAGS)}:is([class], [id])"] if by_tokens else []
-    return _is([*H.REGION_TAGS, "[role]", '[aria-hidden="true"]', *named])
+    nothing), and lexbor matches it faster than the list. The containers are asked first for a class or
+    id, then for their tag: most elements have neither attribute and fail at once (lexbor tried the 17 tags
+    first; the same elements either way, found a fifth faster on the pages of ``traf1``)."""
+    named = [f":is([class], [id]){_is(H.NAMED_CONTAINER_TAGS)}"] if by_tokens else []
+    return _is([*named, *H.REGION_TAGS, "[role]", '[aria-hidden="true"]'])
 
 
 def remove_boilerplate(tree: LexborHTMLParser, options: HtmlOptions) -> None:
@@ -401,17 +446,27 @@ def _paragraph_blocks(root: LexborNode, options: HtmlOptions) -> list[tuple[Lexb
     and containers with enough text directly inside them (text separated by ``<br>``, as many news
     sites publish it). The length is that of the text with its whitespace squeezed (the commas are
     the same in either)."""
+    # One walk, the elements picked by tag id (two lexbor queries of 6 and 8 type selectors cost more); the
+    # paragraphs first, then the containers, each in document order, as the two queries gave them.
+    paragraphs: list[LexborNode] = []
+    containers: list[LexborNode] = []
+    for node in root.traverse():
+        tag = node.tag_id
+        if tag in _PARAGRAPH_IDS:
+            paragraphs.append(node)
+        if tag in _CONTAINER_IDS:  # (a <td> is both)
+            containers.append(node)
     blocks: list[tuple[LexborNode, int, int, bool]] = []
-    for node in root.css(", ".join(H.PARAGRAPH_TAGS)):
-        text = node.text()
+    for node in paragraphs:
+        text = _text(node)
         length = _squeezed_len(text)
         if length >= options.min_paragraph_chars:
-            blocks.append((node, length, len(_COMMAS.findall(text)), False))
-    for node in root.css("div, section, article, span, font, td, center, main"):
+            blocks.append((node, length, _commas(text), False))
+    for node in containers:
         text = node.text(deep=False)
         length = _squeezed_len(text)
         if length >= options.min_paragraph_chars:
-            blocks.append((node, length, len(_COMMAS.findall(text)), True))
+            blocks.append((node, length, _commas(text), True))
     return blocks
 
 
@@ -521,7 +576,7 @@ def _with_siblings(
             if not keep and child.tag == "p":
                 length = lengths.text(child)
                 density = lengths.density(child, length)
-                text = _squeeze(child.text())
+                text = _squeeze(_text(child))
                 keep = (length > _SIBLING_P_MIN_CHARS and density < _SIBLING_P_MAX_LINK_DENSITY) or (
                     0 < length <= _SIBLING_P_MIN_CHARS and density == 0 and text.endswith(_SENTENCE_ENDS)
                 )
@@ -547,24 +602,29 @@ def _markup_body(root: LexborNode, lengths: _Lengths) -> tuple[str, LexborNode] 
 
 
 def _is_link_block_or_caption(
-    node: LexborNode, options: HtmlOptions, holders: tuple[set[int], set[int]] | None = None
+    node: LexborNode,
+    options: HtmlOptions,
+    holders: tuple[set[int], set[int]] | None = None,
+    lengths: _Lengths | None = None,
 ) -> bool:
     """Is this element mostly links (a related list, a "baca juga" box), or an image with its caption?
     ``holders``, when given, are the ``mem_id`` of the caption-tag elements holding an ``<img>`` and of
     the link-list-tag elements holding an ``<a>``, ``node`` among the elements they were found in (else
-    ``node`` is asked: ``node.css_first("img")`` is the element or a descendant, never an ``<img>`` here)."""
+    ``node`` is asked: ``node.css_first("img")`` is the element or a descendant, never an ``<img>`` here).
+    ``lengths``, when given, measured ``node``'s subtree as it still is."""
     length = -1
+    text_len, link_len = (_text_len, _link_len) if lengths is None else (lengths.text, lengths.links)
     tag_id = node.tag_id
     key = node.mem_id
     if tag_id in _CAPTION_TAG_IDS and (
         node.css_first("img") is not None if holders is None else key in holders[0]
     ):
-        length = _text_len(node)
+        length = text_len(node)
         if length <= options.caption_max_chars:
             return True
     if tag_id in _LINK_LIST_TAG_IDS and (node.css_first("a") is not None if holders is None else key in holders[1]):
-        length = _text_len(node) if length < 0 else length
-        return length > 0 and _link_len(node) / length > options.max_block_link_density
+        length = text_len(node) if length < 0 else length
+        return length > 0 and link_len(node) / length > options.max_block_link_density
     return False
 
 
@@ -587,14 +647,13 @@ def _drop_link_blocks(root: LexborNode, options: HtmlOptions) -> None:
 
 _LINE_BREAK_TAGS = ("br", "hr")
 _HEADING_TAGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
-#: Every element :func:`render` marks.
-_RENDER_SELECTOR = _is(list(dict.fromkeys([*_LINE_BREAK_TAGS, *H.CELL_TAGS, "a", *H.BLOCK_TAGS, *_HEADING_TAGS])))
-
 _LINE_BREAK_IDS = _tag_ids(_LINE_BREAK_TAGS)
 _CELL_IDS = _tag_ids(H.CELL_TAGS)
 _A_ID = tag_id("a")
 _BLOCK_IDS = _tag_ids(H.BLOCK_TAGS)
 _HEADING_IDS = _tag_ids(sorted(_HEADING_TAGS))
+#: Every element :func:`render` marks.
+_RENDER_IDS = _LINE_BREAK_IDS | _CELL_IDS | {_A_ID} | _BLOCK_IDS | _HEADING_IDS
 
 _LINK_MARKS = re.compile(f"([{_LINK_START}{_LINK_END}])")
 
@@ -621,11 +680,12 @@ def _mark(root: LexborNode) -> None:
     is followed by a space, a link is wrapped in link marks, a block in line breaks, a heading gets
     the heading mark.
 
-    One query finds them all; each element gets its markers in the order one pass per kind would give
+    One walk finds them all (by tag id: lexbor matches the ``:is()`` of 40 tags slower than the walk gives
+    every element to Python); each element gets its markers in the order one pass per kind would give
     them (line breaks, cells, links, blocks, headings). Markers placed beside different elements do not
     depend on which was placed first, so the result is that of the passes one after the other.
     """
-    for node in root.css(_RENDER_SELECTOR):
+    for node in [node for node in root.traverse() if node.tag_id in _RENDER_IDS]:  # (all found before any change)
         tag = node.tag_id
         if tag in _LINE_BREAK_IDS:
             node.replace_with(_BREAK)
@@ -643,23 +703,28 @@ def _mark(root: LexborNode) -> None:
 
 
 def render(
-    nodes: Sequence[LexborNode], options: HtmlOptions, *, drop_blocks: bool = True
+    nodes: Sequence[LexborNode],
+    options: HtmlOptions,
+    *,
+    drop_blocks: bool = True,
+    lengths: _Lengths | None = None,
 ) -> tuple[list[str], int]:
     """Lines of text of ``nodes`` (one per paragraph, heading, list item or ``<br>``-separated line),
     and how many of them were directly followed by a dropped link line (the teaser pattern
-    "headline link, summary, headline link, summary" of index pages)."""
+    "headline link, summary, headline link, summary" of index pages). ``nodes`` do not nest; ``lengths``,
+    when given, measured them as they are (rendering one changes nothing inside the others)."""
     pieces: list[str] = []
     for root in nodes:
         if drop_blocks:
-            if _is_link_block_or_caption(root, options):
+            if _is_link_block_or_caption(root, options, lengths=lengths):
                 continue  # an image, or a link list that won for want of anything better
             _drop_link_blocks(root, options)
         for pre in root.css("pre"):
             if pre.mem_id != root.mem_id:  # replacing the root would destroy it
-                text = pre.text()
+                text = _text(pre)
                 pre.replace_with(_BREAK + _BREAK.join(text.splitlines()) + _BREAK)
         _mark(root)
-        text = root.text()
+        text = _text(root)
         pieces.extend(text.split(_BREAK))  # the root's own boundaries are outside it: split anyway
 
     lines: list[str] = []
@@ -734,8 +799,15 @@ _DEPTH_PROBE = 32
 
 @lru_cache(maxsize=8)
 def _chain(levels: int) -> str:
-    """A selector matching the elements with at least ``levels - 1`` element ancestors (``* > * > *``)."""
-    return " > ".join(["*"] * levels)
+    """A selector matching the elements with at least ``levels - 1`` element ancestors (``* > * > *``) that
+    are, from 3 levels on, the first element child of their parent (``* > * > *:first-child``).
+
+    It matches something below ``<body>`` exactly when an element there has ``levels - 1`` element
+    ancestors: such an element has an ancestor-or-self with exactly ``levels - 1`` of them, whose parent's
+    first element child has the same ancestors. (With 3 levels and more that child lies below ``<body>``,
+    which has one element ancestor.) lexbor then walks up from about half the elements only.
+    """
+    return " > ".join(["*"] * levels) + (":first-child" if levels >= 3 else "")
 
 
 def _too_deep(body: LexborNode, limit: int) -> bool:
@@ -753,12 +825,14 @@ def _too_deep(body: LexborNode, limit: int) -> bool:
     return markup_depth(body, limit) > limit
 
 
-def _locate(tree: LexborHTMLParser, options: HtmlOptions) -> tuple[list[LexborNode], str]:
+def _locate(tree: LexborHTMLParser, options: HtmlOptions) -> tuple[list[LexborNode], str, _Lengths | None]:
+    """The body's elements, the strategy that found them, and the lengths read on the way (valid until the
+    tree changes)."""
     body = tree.body
     if body is None:
-        return [], "none"
+        return [], "none", None
     if _too_deep(body, options.max_depth):
-        return [body], "flat (deep markup)"
+        return [body], "flat (deep markup)", None
     remove_boilerplate(tree, options)
     lengths = _Lengths()  # from here on the tree does not change until the body is rendered
     ranked, para_len = score_candidates(body, options, lengths)
@@ -777,10 +851,10 @@ def _locate(tree: LexborHTMLParser, options: HtmlOptions) -> tuple[list[LexborNo
         name, node = markup
         length = lengths.text(node)
         if length >= max(1, options.markup_min_share * density_len):
-            return [node], name
+            return [node], name, lengths
     if density_nodes:
-        return density_nodes, "density"
-    return [], "none"
+        return density_nodes, "density", lengths
+    return [], "none", lengths
 
 
 def extract_body(
@@ -796,17 +870,20 @@ def extract_body(
     the relaxed retry, which parses it again. ``source``, when given, is ``html`` encoded as UTF-8
     (the parser reads it faster than the text).
     """
-    for marker in _MARKERS:
-        if marker in html:
-            html = html.replace(marker, "")
-            tree = None  # parsed with the marker characters in it
-            source = None
+    # (Every marker's UTF-8 form begins with these two bytes: a page given as bytes without them holds none,
+    # and a search of the bytes for them is cheaper than four searches of the text.)
+    if source is None or _MARKER_UTF8_LEAD in source:
+        for marker in _MARKERS:
+            if marker in html:
+                html = html.replace(marker, "")
+                tree = None  # parsed with the marker characters in it
+                source = None
     if tree is None:
         tree = LexborHTMLParser(html if source is None else source)
     remove_junk(tree)
-    nodes, found_by = _locate(tree, options)
+    nodes, found_by, lengths = _locate(tree, options)
     flat = found_by.startswith("flat")
-    lines, alternations = render(nodes, options, drop_blocks=not flat) if nodes else ([], 0)
+    lines, alternations = render(nodes, options, drop_blocks=not flat, lengths=lengths) if nodes else ([], 0)
     if alternations >= max(options.listing_min_lines, options.listing_share * len(lines)):
         return BodyResult((), "none (link list)")
     if not flat and options.remove_by_tokens and sum(map(len, lines)) < options.min_body_chars:

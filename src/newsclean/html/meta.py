@@ -121,9 +121,6 @@ def _person(text: str | None) -> str | None:
     return " ".join(words)
 
 
-#: Words one of which every class/id selector of :data:`~newsclean.html.heuristics.AUTHOR_SELECTORS` and
-#: :data:`~newsclean.html.heuristics.DATE_SELECTORS` holds: see :func:`_guard`.
-_GUARD_STEMS = ("author", "byline", "penulis", "reporter", "writer", "date", "tanggal", "time", "publish")
 _CLASS_SELECTOR = re.compile(r'^[a-z]*\.([\w-]+)$|^\[class\*="([\w-]+)"\]$')
 _ID_SELECTOR = re.compile(r'^#([\w-]+)$|^\[id\*="([\w-]+)"\]$')
 _TAG_SELECTOR = re.compile(r"^(?:[a-z]+ )?([a-z]+)(?:\[[a-z]+\])?$")
@@ -131,41 +128,38 @@ _NESTED_SELECTOR = re.compile(r"^(\[[^\]]+\]) \[[^\]]+\]$")
 
 
 @lru_cache(maxsize=256)
-def _guard(selector: str) -> str | None:
-    """A cheaper question about a page that ``selector`` needs a yes to: a selector matching an element
-    wherever ``selector`` does (usually elsewhere too), or None. When the guard matches nothing in a
-    page, neither does ``selector``, and the many byline and date selectors need not be run one by one
-    (a page seldom has any of them, and each is a walk over the whole document).
+def _attr_needle(selector: str) -> tuple[str, bool, str] | None:
+    """What a class or id selector of :data:`~newsclean.html.heuristics.AUTHOR_SELECTORS` and
+    :data:`~newsclean.html.heuristics.DATE_SELECTORS` needs in the page: ``(attribute, whole word, name)``,
+    the name lower-cased, or None for another selector. ``.author-name`` and ``address.author`` need a
+    class value holding that word (whitespace-separated), ``#author`` an id that is the word,
+    ``[class*="date"]`` a class value holding the text anywhere; in some case (in quirks mode class and
+    id selectors ignore ASCII case).
 
-    ``.author-name``, ``address.author`` and ``[class*="author"]`` need a class holding "author" in any
-    case (``[class*="author" i]``: class selectors ignore case in quirks mode); ``#author`` an id holding
-    it; ``article time`` and ``time[pubdate]`` a ``<time>``; ``[itemprop~="author"] [itemprop~="name"]``
-    its ancestor's selector.
-
-    >>> _guard(".author-name"), _guard('[id*="date"]'), _guard("article time"), _guard(".byl")
-    ('[class*="author" i]', '[id*="date" i]', 'time', None)
+    >>> _attr_needle(".author-name"), _attr_needle('[id*="Date"]'), _attr_needle("article time")
+    (('class', True, 'author-name'), ('id', False, 'date'), None)
     """
     for pattern, attr in ((_CLASS_SELECTOR, "class"), (_ID_SELECTOR, "id")):
         m = pattern.match(selector)
         if m:
-            name = (m.group(1) or m.group(2)).lower()
-            stem = next((w for w in _GUARD_STEMS if w in name), None)
-            return f'[{attr}*="{stem}" i]' if stem else None
-    m = _TAG_SELECTOR.match(selector) or _NESTED_SELECTOR.match(selector)
-    if m and m.group(1) != selector:
-        return m.group(1)
+            return attr, m.group(1) is not None, (m.group(1) or m.group(2)).lower()
     return None
 
 
 @lru_cache(maxsize=256)
-def _needle(selector: str) -> str | None:
-    """The class or id name a class/id selector of the lists needs, lower-cased (``.author-name``:
-    ``"author-name"``; ``[class*="date"]``: ``"date"``), or None. An element it matches has that name
-    in the attribute its :func:`_guard` looks at (in some case), so it is among the guard's matches."""
-    for pattern in (_CLASS_SELECTOR, _ID_SELECTOR):
-        m = pattern.match(selector)
-        if m:
-            return (m.group(1) or m.group(2)).lower()
+def _guard(selector: str) -> str | None:
+    """For a selector of the lists that is not a class or id selector (see :func:`_attr_needle`): a cheaper
+    question about a page that ``selector`` needs a yes to, or None. ``article time`` and ``time[pubdate]``
+    need a ``<time>``, ``[itemprop~="author"] [itemprop~="name"]`` its ancestor's selector.
+
+    >>> _guard("article time"), _guard('[itemprop~="author"] [itemprop~="name"]'), _guard(".author")
+    ('time', '[itemprop~="author"]', None)
+    """
+    if _attr_needle(selector) is not None:
+        return None
+    m = _TAG_SELECTOR.match(selector) or _NESTED_SELECTOR.match(selector)
+    if m and m.group(1) != selector:
+        return m.group(1)
     return None
 
 
@@ -179,6 +173,8 @@ _WORD_SELECTOR = re.compile(r'^\[(itemprop|rel)~="(\w+)"\]$')
 
 
 _META_ID, _SCRIPT_ID, _TIME_ID = tag_id("meta"), tag_id("script"), tag_id("time")
+#: A text node's tag id (its ``tag`` is ``"-text"``).
+_TEXT_ID = LexborHTMLParser("<p>x</p>").css_first("p").child.tag_id
 
 
 #: A JSON-LD script whose text is not JSON (parsed once, remembered as such).
@@ -186,19 +182,23 @@ _MALFORMED = object()
 
 
 class _Query:
-    """``tree.css(selector)`` for the metadata's selector lists, skipping a selector whose
-    :func:`_guard` matches nothing in the page (each guard is asked once per page), and the page's
-    inventory (:data:`_INVENTORY`, one query): its meta tags and JSON-LD scripts, and whether a
-    selector of an attribute word (``[itemprop~="author"]``, ``[rel~="author"]``) or ``time`` can
-    match anything. Every element such a selector matches is in the inventory, so when no element
-    there carries the word in that attribute (in any case, anywhere in the value: a looser test than
-    the selector's) or no ``<time>`` is there, the selector matches nothing."""
+    """``tree.css(selector)`` for the metadata's selector lists, skipping a selector that cannot match in
+    the page: a class or id selector whose name no class (id) value of the page holds (the values are read
+    once per page, when first needed: one query for the elements with the attribute, where a substring
+    selector such as ``[class*="author" i]`` per name was one walk over the document each), a selector whose
+    :func:`_guard` matches nothing (each guard asked once per page), and a selector of an attribute word
+    (``[itemprop~="author"]``, ``[rel~="author"]``) or ``time`` that the page's inventory (:data:`_INVENTORY`,
+    one query: also its meta tags and JSON-LD scripts) cannot hold. Every element such a selector matches
+    is in the inventory, so when no element there carries the word in that attribute (in any case, anywhere
+    in the value: a looser test than the selector's) or no ``<time>`` is there, the selector matches
+    nothing."""
 
-    __slots__ = ("tree", "_present", "nodes", "_words", "_canonical", "_ld_data", "_scripts")
+    __slots__ = ("tree", "_present", "nodes", "_words", "_canonical", "_ld_data", "_scripts", "_attr_values")
 
     def __init__(self, tree: LexborHTMLParser) -> None:
         self.tree = tree
-        self._present: dict[str, list[str]] = {}  # guard -> its matches' class (id) values
+        self._present: dict[str, bool] = {}  # guard -> does it match anything?
+        self._attr_values: dict[str, tuple[str, frozenset[str]]] = {}  # see attr_values()
         self.nodes = tree.css(_INVENTORY)
         self._words: dict[str, list[str]] | None = None  # attribute -> lower-cased values
         self._canonical: list[str | None] = []
@@ -260,31 +260,36 @@ class _Query:
             self._canonical.append(_link_href(self.tree.css_first('link[rel~="canonical"]')))
         return self._canonical[0]
 
-    def _guard_values(self, guard: str) -> list[str]:
-        """The lower-cased class (or id) values of the elements ``guard`` matches, for a class/id guard
-        (``[class*="author" i]``); for another, ``[""]`` when it matches something. Empty: no match."""
-        if not self.can_match(guard):
-            return []
-        attr = "class" if guard.startswith("[class") else "id" if guard.startswith("[id") else None
-        if attr is None:
-            return [""] if self.tree.css_first(guard) is not None else []
-        return [(node.attributes.get(attr) or "").lower() for node in self.tree.css(guard)]
+    def attr_values(self, attr: str) -> tuple[str, frozenset[str]]:
+        """The ``attr`` (``class`` or ``id``) values of the page's elements, lower-cased, joined by newlines,
+        and the whitespace-separated words in them. (Python's ``split()`` splits at more characters than
+        HTML's whitespace, and ``lower()`` changes more than ASCII letters: a word or text a selector needs
+        in some case is still found, so a selector is never skipped wrongly.)"""
+        found = self._attr_values.get(attr)
+        if found is None:
+            nodes = self.tree.css(f"[{attr}]")
+            # (``node.id`` reads the one attribute directly: cheaper than the attributes' mapping)
+            values = [node.id for node in nodes] if attr == "id" else [node.attrs.get(attr) for node in nodes]
+            joined = "\n".join([value or "" for value in values]).lower()
+            found = self._attr_values[attr] = (joined, frozenset(joined.split()))
+        return found
 
     def css(self, selector: str) -> list[LexborNode]:
         if not self.can_match(selector):
             return []
+        needle = _attr_needle(selector)
+        if needle is not None:
+            attr, whole_word, name = needle
+            joined, words = self.attr_values(attr)
+            if name not in (words if whole_word else joined):
+                return []  # no class (id) value of the page holds the name: its walk over the document is saved
+            return self.tree.css(selector)
         guard = _guard(selector)
         if guard is not None:
-            values = self._present.get(guard)
-            if values is None:
-                values = self._present[guard] = self._guard_values(guard)
-            if not values:
-                return []
-            # The guard's matches hold every element the selector matches: when none of their classes
-            # (ids) holds the selector's name, it matches nothing (``.author-name`` on a page whose only
-            # such class is "author"), and its walk over the document is saved.
-            needle = _needle(selector)
-            if needle is not None and not any(needle in value for value in values):
+            present = self._present.get(guard)
+            if present is None:
+                present = self._present[guard] = self.can_match(guard) and self.tree.css_first(guard) is not None
+            if not present:
                 return []
         return self.tree.css(selector)
 
@@ -343,9 +348,9 @@ def _markup_date(tree: LexborHTMLParser, url: str | None, query: _Query | None =
     # (":not(:has(*))": the elements holding no element, among which the leaves are.)
     for node in body.css(_LEAF_SELECTOR):
         child = node.child
-        if child is not None and (child.next is not None or child.tag != "-text"):
+        if child is not None and (child.next is not None or child.tag_id != _TEXT_ID):
             continue  # only leaves: a container's text runs into its children's
-        text = _squeeze(node.text())
+        text = _squeeze(node.text_lexbor())  # (= node.text() of an element: see body._text)
         if not text or len(text) > 120:
             continue
         m2 = _WEEKDAY_DATE.search(text)
@@ -380,7 +385,7 @@ def _byline(tree: LexborHTMLParser, query: _Query | None = None) -> str | None:
         if node.mem_id in long_ids:
             continue
         child = node.child
-        if child is not None and child.next is not None and child.tag != "-text":
+        if child is not None and child.next is not None and child.tag_id != _TEXT_ID:
             continue  # a container: its children are looked at themselves
         text = node.text(deep=True, separator=" ")
         if len(text) > MAX_BYLINE_CHARS:
