@@ -30,6 +30,13 @@ patched for the duration of one run; nothing in ``src`` changes):
   members and one of them already took in a cluster of several; at most ``tries`` attempts per
   cluster (each ``|S| + |T|`` verifications: linear under syndication).
 
+Round 7 put ``recenter: frag 16 tries + span`` into ``src`` as the default clustering, with one change
+(a link is tried only when its ``u`` covers its other end, verified with all links in one pass:
+:func:`newsclean.dedup.clusters.recenter_links`). So every variant here runs on the clustering before
+round 7 (``DedupConfig`` with :data:`~newsclean.dedup.config.PREVIOUS_CLUSTERING`: one cluster of several
+per kept paragraph, no recentering), and ``today`` is that clustering; the variant ``default`` runs
+``src`` as it is, unpatched, with the default ``DedupConfig``.
+
 Scores: round 2 dev (``pairs_r2.csv``, :func:`benchmarks.dedup_pairs_eval.evaluate`) and round 1 dev
 topics (``hoax_dev_pairs.csv``); the sealed splits are never read. ``--diff`` lists, per variant, the
 dev pairs it finds or loses and the non-copies it joins or separates against today's run; ``--work``
@@ -60,8 +67,13 @@ from benchmarks.dedup_pairs_eval import (
 from newsclean.dedup import DedupConfig, jit
 from newsclean.dedup import clusters as cl
 from newsclean.dedup import index as ix
+from newsclean.dedup import verify as vf
 from newsclean.dedup.clusters import _Clusters, is_member, member_mask
+from newsclean.dedup.config import PREVIOUS_CLUSTERING, with_defaults
 from newsclean.dedup.verify import _cover, _scratch, needed
+
+#: The variant that runs ``src`` unpatched with the default ``DedupConfig`` (round 7's clustering).
+DEFAULT = "default"
 
 
 @dataclass(frozen=True)
@@ -84,6 +96,7 @@ class Variant:
 
 VARIANTS: list[Variant] = [
     Variant("today"),
+    Variant(DEFAULT),
     Variant("merge: whole clusters only", merge="whole"),
     Variant("merge: whole, several allowed", merge="whole_several"),
     Variant("merge: several allowed", merge="several"),
@@ -128,12 +141,16 @@ def tile_span(a: np.ndarray, b: np.ndarray, run: int, long_run: int, long_share:
               ) -> tuple[int, int, int]:
     """``(covered, lo, hi)``: the alignment of ``a`` against ``b`` (in this order, no early stop)
     and the span of ``b`` its tiles lie in (0, 0 when none). Compiled kernel: its scratch ``used``
-    marks the tiled words of ``b``."""
+    marks the tiled words of ``b``; the span must be what ``src``'s
+    :func:`newsclean.dedup.verify.tile_span` says (the span rule of merges), so it is checked."""
     head, nxt, used = _scratch(b.size)
     with jit.python_kernels(False):
         c = int(_cover(a, b, run, -1, long_run, needed(a.size, long_share), gap, head, nxt, used))
     hit = np.flatnonzero(used[: b.size])
-    return (c, int(hit[0]), int(hit[-1]) + 1) if hit.size else (c, 0, 0)
+    out = (c, int(hit[0]), int(hit[-1]) + 1) if hit.size else (c, 0, 0)
+    if tuple(int(v) for v in vf.tile_span(a, b, run)) != out[1:]:
+        raise AssertionError(f"src's tile_span differs: {vf.tile_span(a, b, run)} != {out[1:]}")
+    return out
 
 
 def _span(sets: Any, order: np.ndarray, src: int, dst: int) -> tuple[int, int]:
@@ -407,8 +424,11 @@ def patched(v: Variant) -> Iterator[dict[str, Any]]:
         state["extra"] = np.stack([frag, cont], axis=1).astype(np.int64) if frag.size else np.zeros((0, 2), np.int64)
         return frag, cont
 
-    def merge_clusters(*args: Any, **kw: Any) -> None:
+    def merge_clusters(*args: Any, span: float | None = None, **kw: Any) -> np.ndarray:
+        if span is not None:
+            raise ValueError("the variants run on the previous clustering (merge_span None)")
         state["took"] = merge_variant(v, *args, **kw)
+        return state["took"].copy()
 
     def refine_members(center: np.ndarray, score: np.ndarray, words: np.ndarray, order: np.ndarray,
                        slots: np.ndarray, sets: Any, **kw: Any) -> None:
@@ -443,11 +463,28 @@ def _key(p: Any) -> str:
     return f"{p.a[0]}:{p.a[1]}~{p.b[0]}:{p.b[1]}"
 
 
+def config_of(v: Variant, cfg: DedupConfig | None = None) -> DedupConfig:
+    """The configuration variant ``v`` runs with: ``cfg`` (or the defaults) as it is for ``default``,
+    with the previous clustering for the others."""
+    cfg = cfg or DedupConfig()
+    return cfg if v.name == DEFAULT else with_defaults(cfg, **PREVIOUS_CLUSTERING)
+
+
+@contextlib.contextmanager
+def running(v: Variant) -> Iterator[dict[str, Any]]:
+    """:func:`patched` for a variant, nothing for ``default`` (``src`` as it is)."""
+    if v.name == DEFAULT:
+        yield {}
+    else:
+        with patched(v) as state:
+            yield state
+
+
 def dev_figures(v: Variant, corpus_dir: Path, cfg: DedupConfig | None = None) -> dict[str, Any]:
     """Round-2 dev and round-1 dev figures of variant ``v`` (never a sealed split), with the dev
     pairs it misses and the non-copies it joins."""
-    cfg = cfg or DedupConfig()
-    with patched(v):
+    cfg = config_of(v, cfg)
+    with running(v):
         r2 = evaluate(cfg, splits=("dev",), corpus_dir=corpus_dir)["splits"]["dev"]
         where, _, _ = clusters_in_process(corpus_dir / CORPUS_FILES["hoax"], cfg)
     pairs = r1_pairs("dev")
@@ -466,15 +503,18 @@ def dev_figures(v: Variant, corpus_dir: Path, cfg: DedupConfig | None = None) ->
 def work(v: Variant, corpus_dir: Path, cfg: DedupConfig | None = None) -> dict[str, dict[str, int]]:
     """Verifications of one run per corpus: today's stages (``verified_pairs``) and what the
     variant's recentering adds (``extra``)."""
-    cfg = cfg or DedupConfig()
+    cfg = config_of(v, cfg)
     out: dict[str, dict[str, int]] = {}
     for corpus, name in CORPUS_FILES.items():
         index = ix.NearDuplicateIndex(cfg)
         for doc_id, paras, date, outlet in clean_corpus(corpus_dir / name).docs:
             index.add_document(doc_id, paras, date=date, outlet=outlet)
-        with patched(v):
+        with running(v):
             st = index.finish().stats
-        out[corpus] = {"verified_pairs": int(st["verified_pairs"]), "extra": int(st.get("recenter_verified", 0))}
+        # src counts recentering's verifications in verified_pairs (recenter_verified of them).
+        extra = int(st.get("recenter_verified", 0))
+        out[corpus] = {"verified_pairs": int(st["verified_pairs"]) - (extra if v.name == DEFAULT else 0),
+                       "extra": extra}
     return out
 
 

@@ -128,10 +128,12 @@ def _run(corpus: Path, out: Path, options: list[str], env: dict[str, str]) -> di
 def _report(out: Path) -> dict[str, Any]:
     """report.json without what may differ between the engines (timings, the engine block, the
     counts of verifications made)."""
+    from newsclean.distributed.dedup import WORK_STATS
+
     rep = json.loads((out / "_newsclean" / "report.json").read_text(encoding="utf-8"))
     rep.pop("timings", None)
     rep.pop("engine", None)
-    for k in ("verified_pairs", "verified_late"):
+    for k in WORK_STATS:
         (rep.get("dedup") or {}).get("stats", {}).pop(k, None)
     return rep
 

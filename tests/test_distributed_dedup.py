@@ -184,3 +184,33 @@ def test_verification_options_reach_every_task(tmp_path: Path) -> None:
     assert want["stats"] != default["stats"]
     n = len(docs)
     _check(docs, cfg, [n // 3, (2 * n) // 3], 3, tmp_path)
+
+
+@pytest.mark.parametrize("seed_components", [True, False])
+def test_recentering_same_clusters(tmp_path: Path, seed_components: bool, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Round 7's recentering (a paragraph covering its own cluster and a linked one becomes the kept
+    paragraph of both; links from the LSH slots and the fragment candidates) and the merges' span rule
+    run per component: the links where one end covers the other are edges, so the clusters are the
+    local ones, whether the components start from the passing pairs or from every paragraph alone. On
+    this corpus the fragment candidates' links change the clusters (checked), so they must reach the
+    components too."""
+    from test_dedup_fragments import _fragment_corpus
+
+    import newsclean.dedup.index as ix
+
+    docs = _docs(600, seed=3, republish=5)
+    docs += [{"id": f"frag-{k}", "text": t, "outlet": "x.com", "date": "2024-01-01"}
+             for k, t in _fragment_corpus(120, seed=5)]
+    want_rows, want = _local(docs, DedupConfig())
+    assert want["stats"]["recentered"] > 0
+    recenter = ix.recenter_clusters
+
+    def without_fragment_links(center: Any, score: Any, words: Any, order: Any, slots: Any, links: Any,
+                               *args: Any, **kw: Any) -> None:
+        recenter(center, score, words, order, slots, np.zeros((0, 2), np.int64), *args, **kw)
+
+    with monkeypatch.context() as m:
+        m.setattr(ix, "recenter_clusters", without_fragment_links)
+        assert _local(docs, DedupConfig())[0] != want_rows
+    n = len(docs)
+    _check(docs, DedupConfig(), [n // 4, n // 2, (3 * n) // 4], 3, tmp_path, seed_components)

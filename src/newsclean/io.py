@@ -780,13 +780,16 @@ def _temp_beside(path: Path) -> tuple[int, str]:
     for _ in range(100):
         tmp = os.path.join(path.parent, f".{path.name}.{secrets.token_hex(6)}{TEMP_SUFFIX}")
         _OWN_TEMPS[tmp] = pid
+        # An interruption (Ctrl-C, SIGTERM) raised from os.open may come after the file was made (the
+        # handler runs as the call returns): its name stays taken down, and remove_own_temps removes
+        # it if it exists (dropping it here left the file behind: 3 runs in 110 of a SIGTERM loop).
         try:
             fd = os.open(tmp, _TEMP_FLAGS, 0o600)
         except FileExistsError:
             _OWN_TEMPS.pop(tmp, None)  # another's (2^-48): not ours to remove
             continue
-        except BaseException:
-            _OWN_TEMPS.pop(tmp, None)
+        except OSError:
+            _OWN_TEMPS.pop(tmp, None)  # not made
             raise
         try:
             os.chmod(tmp, _FILE_MODE)

@@ -531,6 +531,8 @@ POLL_SECONDS = 0.2
 #: How long a worker ended by SIGTERM or SIGINT waits for this process's own interruption before it
 #: counts as a worker lost (see :func:`_wait`).
 STOP_SIGNAL_GRACE = 3.0
+#: How long a hard stop waits for the pool's worker handler to end (it ends at once unless starting a worker).
+HANDLER_STOP_SECONDS = 10.0
 _shield_depth = 0
 _stop: type[BaseException] | None = None
 _hard_stop = False  # workers may have died in the middle of a queue operation
@@ -649,6 +651,14 @@ def _stop_pool(pool: Any, workers: Sequence[Any]) -> None:
     handler = getattr(pool, "_worker_handler", None)
     if handler is not None:
         handler._state = "TERMINATE"  # the pool's own value: start no worker in place of a dead one
+        # The handler may be starting a worker in place of one the signal ended (its state read before
+        # the line above): one started after the kills below took a task and left its temporary file
+        # behind, after the run's clean-up (1 run in 60 of the SIGTERM test under load). Woken, it sees
+        # the state and ends; then every worker it started is in ``pool._pool``.
+        notifier = getattr(pool, "_change_notifier", None)
+        if notifier is not None:
+            notifier.put(None)
+        handler.join(HANDLER_STOP_SECONDS)
     for p in [*workers, *getattr(pool, "_pool", ())]:
         try:
             p.kill()

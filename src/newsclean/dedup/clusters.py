@@ -18,7 +18,7 @@ from typing import Any, Literal
 import numpy as np
 
 from newsclean.dedup import jit
-from newsclean.dedup.verify import _cover, _ordered, _scratch, needed
+from newsclean.dedup.verify import _cover, _ordered, _scratch, needed, tile_span
 
 KeepPolicy = Literal["first", "earliest", "longest", "outlet"]
 KEEP_POLICIES: tuple[str, ...] = ("first", "earliest", "longest", "outlet")
@@ -230,13 +230,16 @@ def _spec_targets(slots, center, r0, r1):
 
 @jit.njit(cache=True)
 def _decide(slots, center, score, words, r0, r1, start, tr, cov, threshold, min_ratio, tokens, offsets, order,
-            rule, tk_t, tk_x):
+            rule, tk_t, tk_x, apart):
     """Decide paragraphs ``r0 <= x < r1`` in keep order: ``x`` joins the cluster of the center,
     among its candidates' centers, that covers the largest share of it (:func:`is_member`; ties:
     the earlier), else it is a center. A center that ``x`` covers but may not replace as a member
     (the center is a part of ``x``) is noted as a takeover (``tk_*``). Covered counts come from the
     chunk's speculative verifications (``start``/``tr``/``cov``); the others are verified here
-    (``rule``: min run, threshold, long run, long share, gap). Returns (takeovers, late verifications)."""
+    (``rule``: min run, threshold, long run, long share, gap). When ``apart`` has rows, ``apart[x, k]``
+    notes that slot ``k``'s candidate was itself a center, verified against ``x``, and neither of
+    the two covers the other (:func:`recenter_links` need not verify the pair again). Returns
+    (takeovers, late verifications)."""
     k_max = slots.shape[1]
     targets = np.empty(k_max, np.int64)
     counts = np.empty(k_max, np.int64)
@@ -276,10 +279,21 @@ def _decide(slots, center, score, words, r0, r1, start, tr, cov, threshold, min_
             targets[nt] = t
             counts[nt] = c
             nt += 1
+        mx = words[x]
+        if apart.shape[0] > 0:
+            for k in range(k_max):
+                q = slots[x, k]
+                if q < 0 or center[q] != q:
+                    continue
+                for u in range(nt):
+                    if targets[u] == q:
+                        c = counts[u]
+                        apart[x, k] = not is_member(c, mx, words[q], threshold, min_ratio) and not is_member(
+                            c, words[q], mx, threshold, min_ratio)
+                        break
         best = -1
         best_s = -1.0
         best_c = 0
-        mx = words[x]
         for u in range(nt):
             t = targets[u]
             c = counts[u]
@@ -307,7 +321,8 @@ GREEDY_CHUNK = 1 << 11
 
 
 def assign_centers(order: np.ndarray, words: np.ndarray, slots: np.ndarray, sets: Any, *, threshold: float,
-                   min_ratio: float, stats: dict[str, int]) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                   min_ratio: float, stats: dict[str, int], apart: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Greedy clustering in keep order (see :func:`_decide`): ``center[x]`` (positions in keep
     order), ``score[x]`` (share of ``x``'s words covered by its center's) and the takeovers
     ``(center, paragraph it is a part of)`` as a ``(m, 2)`` array.
@@ -315,7 +330,8 @@ def assign_centers(order: np.ndarray, words: np.ndarray, slots: np.ndarray, sets
     Paragraph ``x`` is decided after every earlier one, so the result is that of the sequential
     greedy whatever the threads; the verifications of a chunk are made first, in parallel, against
     each candidate's center as far as it is known, and the few that turn out to be needed
-    otherwise are made when ``x`` is decided.
+    otherwise are made when ``x`` is decided. ``apart`` (a ``slots``-shaped bool array, all False),
+    when given, receives the slot pairs found apart (see :func:`_decide`).
     """
     n = order.size
     center = np.full(n, -1, np.int64)
@@ -324,6 +340,7 @@ def assign_centers(order: np.ndarray, words: np.ndarray, slots: np.ndarray, sets
     takeovers: list[np.ndarray] = []
     verified = late = 0
     rule = (sets.run, sets.threshold, sets.long_run, sets.long_share, sets.gap)
+    noted = apart if apart is not None else np.zeros((0, k_max), np.bool_)
     for r0 in range(0, n, GREEDY_CHUNK):
         r1 = min(n, r0 + GREEDY_CHUNK)
         start, tl, tr = _spec_targets(slots, center, r0, r1)
@@ -331,7 +348,7 @@ def assign_centers(order: np.ndarray, words: np.ndarray, slots: np.ndarray, sets
         verified += int(tl.size)
         tk = np.empty((2, (r1 - r0) * k_max), np.int64)
         n_tk, n_late = _decide(slots, center, score, words, r0, r1, start, tr, cov, threshold, min_ratio,
-                               sets.tokens, sets.offsets, order, rule, tk[0], tk[1])
+                               sets.tokens, sets.offsets, order, rule, tk[0], tk[1], noted)
         late += n_late
         takeovers.append(tk[:, :n_tk].T.copy())
     sets.release()
@@ -377,29 +394,40 @@ class _Clusters:
 
 def merge_clusters(center: np.ndarray, score: np.ndarray, words: np.ndarray, order: np.ndarray,
                    cands: np.ndarray, sets: Any, *, threshold: float, min_ratio: float,
-                   stats: dict[str, int]) -> None:
+                   stats: dict[str, int], span: float | None = None) -> np.ndarray:
     """Apply merges ``cands[k] = (t, y)`` in place: the cluster of center ``t`` and the one holding
     ``y`` become one when one center is a member of the other (:func:`is_member`: the other covers
     it); the covering center is kept (of two that cover each other, the earlier in keep order), and
     every member of the cluster that moves is verified against it: those it covers move, the
     others stay together around the first of them in keep order (verified against it in turn, or
     alone). So no member ever stays without being a copy (or part) of its kept paragraph. Merges
-    are applied in keep order of ``t``."""
+    are applied in keep order of ``t``.
+
+    A center takes in at most one cluster of several (``span`` None), or more than one when every
+    member of each further cluster verifies against it and the part of it that the further
+    cluster's center covers overlaps each part taken in before by at least ``span`` of the shorter
+    part (``DedupConfig.merge_span``). Returns which centers took in a cluster of several
+    (:func:`recenter_clusters` keeps the rule)."""
     stats.setdefault("merges", 0)
     stats.setdefault("merge_dropouts", 0)
     stats.setdefault("merges_refused", 0)
-    if cands.size == 0:
-        return
-    cands = cands[np.lexsort((cands[:, 1], cands[:, 0]))]
-    cl = _Clusters(center)
     # A paragraph that takes in two clusters of several paragraphs is a compilation quoting two
     # syndicated pieces: joining them would put copies of either in one cluster with the other's.
     # So a center takes in at most one cluster of several (any number of lone paragraphs: a long
-    # paragraph split over several lines by a scraper).
+    # paragraph split over several lines by a scraper) -- unless the two are overlapping windows of
+    # one text (the span rule).
     took_several = np.zeros(center.size, bool)
+    if cands.size == 0:
+        return took_several
+    cands = cands[np.lexsort((cands[:, 1], cands[:, 0]))]
+    cl = _Clusters(center)
+    spans: dict[int, list[tuple[int, int]]] = {}
 
     def cover(xs: list[int], y: int) -> list[int]:
         return sets.cover(order[xs], np.full(len(xs), order[y])).tolist()
+
+    def member(c: int, m: int, kept: int) -> bool:
+        return bool(is_member(c, int(words[m]), int(words[kept]), threshold, min_ratio))
 
     for t, y in cands.tolist():
         if center[t] != t:
@@ -408,8 +436,7 @@ def merge_clusters(center: np.ndarray, score: np.ndarray, words: np.ndarray, ord
         if x == t:
             continue
         c = cover([t], x)[0]
-        t_in_x = is_member(c, int(words[t]), int(words[x]), threshold, min_ratio)
-        x_in_t = is_member(c, int(words[x]), int(words[t]), threshold, min_ratio)
+        t_in_x, x_in_t = member(c, t, x), member(c, x, t)
         if t_in_x and x_in_t:
             src, dst = (x, t) if t < x else (t, x)
         elif t_in_x:
@@ -419,15 +446,30 @@ def merge_clusters(center: np.ndarray, score: np.ndarray, words: np.ndarray, ord
         else:
             continue
         moving = cl.members(src)
+        got: dict[int, int] | None = None
         if len(moving) > 1:
-            if took_several[dst]:
-                stats["merges_refused"] += 1
-                continue
+            if span is None:
+                if took_several[dst]:
+                    stats["merges_refused"] += 1
+                    continue
+            else:
+                part = tile_span(sets.words(int(order[src])), sets.words(int(order[dst])), sets.run)
+                lo, hi = int(part[0]), int(part[1])
+                if took_several[dst]:
+                    got = dict(zip(moving, cover(moving, dst), strict=True))
+                    ok = all(member(got[m], m, dst) for m in moving)
+                    for a, b in spans.get(dst, ()):
+                        ok = ok and max(0, min(b, hi) - max(a, lo)) >= span * max(1, min(b - a, hi - lo))
+                    if not ok:
+                        stats["merges_refused"] += 1
+                        continue
+                spans.setdefault(dst, []).append((lo, hi))
             took_several[dst] = True
+        if got is None:
+            got = dict(zip(moving, cover(moving, dst), strict=True))
         left: list[int] = []
-        got = dict(zip(moving, cover(moving, dst), strict=True))
         for m in moving:
-            if is_member(got[m], int(words[m]), int(words[dst]), threshold, min_ratio):
+            if member(got[m], m, dst):
                 cl.move(m, dst)
                 score[m] = got[m] / max(int(words[m]), 1)
             else:
@@ -441,12 +483,13 @@ def merge_clusters(center: np.ndarray, score: np.ndarray, words: np.ndarray, ord
             score[head] = 1.0
             left = []
             for m, g in zip(rest, cover(rest, head) if rest else [], strict=True):
-                if is_member(g, int(words[m]), int(words[head]), threshold, min_ratio):
+                if member(g, m, head):
                     cl.move(m, head)
                     score[m] = g / max(int(words[m]), 1)
                 else:
                     left.append(m)
             stats["merge_dropouts"] += 1
+    return took_several
 
 
 @jit.njit(cache=True)
@@ -516,3 +559,154 @@ def refine_members(center: np.ndarray, score: np.ndarray, words: np.ndarray, ord
             center[s] = d
             score[s] = c / words[s]
             stats["moved"] += 1
+
+
+# ---------------------------------------------------------------------------- recentering
+
+
+@jit.njit(cache=True)
+def _link_pairs(slots, apart, center, sizes, lo, hi):
+    """The LSH slot pairs ``(x, q)`` whose ends are in two clusters, not both alone, and not known
+    to be apart (``apart``, when it has rows), as ``(smaller, larger)`` positions. Counts them, and
+    writes them when ``lo`` has room."""
+    n, k_max = slots.shape
+    known = apart.shape[0] > 0
+    w = 0
+    for x in range(n):
+        for k in range(k_max):
+            q = slots[x, k]
+            if q < 0 or center[q] == center[x] or (sizes[center[q]] == 1 and sizes[center[x]] == 1):
+                continue
+            if known and apart[x, k]:
+                continue
+            if w < lo.size:
+                lo[w] = min(x, q)
+                hi[w] = max(x, q)
+            w += 1
+    return w
+
+
+def recenter_links(center: np.ndarray, words: np.ndarray, order: np.ndarray, slots: np.ndarray,
+                   extra: np.ndarray, sets: Any, *, threshold: float, min_ratio: float,
+                   stats: dict[str, int], apart: np.ndarray | None = None
+                   ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The links recentering may act on, as ``(u, w, covered)`` sorted by ``(u, w)``: the LSH slot
+    pairs and the ``extra`` pairs (fragment candidates: a fragment and a paragraph that may contain
+    it), in both directions, whose ends are in two clusters and where ``u`` covers ``w``
+    (:func:`is_member`).
+
+    A link where ``u`` does not cover ``w`` can never make ``u`` the kept paragraph of ``w``'s
+    cluster, so it is dropped before any attempt: the links are verified in one parallel pass (one
+    verification per link), and whether a link can act does not depend on the clusters, which
+    keeps the distributed engine's components exact (:mod:`newsclean.distributed.dedup`). Links
+    between two paragraphs that are both alone in their clusters are not verified at all: they are
+    three quarters of the links on id_news_dev (134,267 of 178,386), the greedy pass already
+    verified most of them (a later paragraph against an earlier center) and joined the pair or
+    noted a takeover when either covered the other, and recentering two lone paragraphs only makes
+    a cluster of two (round 6: the same dev figures without them). Slot pairs the greedy pass
+    verified already and found apart (``apart``, from :func:`assign_centers`) are not verified again:
+    about half of the slot links on syndicated news, where the candidates are mostly the first copies,
+    which are centers."""
+    empty = np.zeros(0, np.int64)
+    none = np.zeros(0, np.int64)
+    sizes = np.bincount(center, minlength=center.size)
+    known = apart if apart is not None else np.zeros((0, slots.shape[1]), np.bool_)
+    count = _link_pairs(slots, known, center, sizes, none, none)
+    lo, hi = np.empty(count, np.int64), np.empty(count, np.int64)
+    _link_pairs(slots, known, center, sizes, lo, hi)
+    if extra.size:
+        a, b = extra[:, 0].astype(np.int64), extra[:, 1].astype(np.int64)
+        apart = (center[a] != center[b]) & ((sizes[center[a]] > 1) | (sizes[center[b]] > 1))
+        a, b = a[apart], b[apart]
+        lo = np.concatenate((lo, np.minimum(a, b)))
+        hi = np.concatenate((hi, np.maximum(a, b)))
+    if lo.size == 0:
+        return empty, empty, empty
+    code = np.unique(lo * (1 << 32) + hi)
+    lo, hi = code >> 32, code & 0xFFFFFFFF
+    del code
+    cov = sets.cover(order[lo], order[hi]).astype(np.int64)
+    stats["verified_pairs"] = stats.get("verified_pairs", 0) + int(lo.size)
+    stats["recenter_verified"] = stats.get("recenter_verified", 0) + int(lo.size)
+    fwd = member_mask(cov, words[hi], words[lo], threshold, min_ratio)  # lo covers hi
+    bwd = member_mask(cov, words[lo], words[hi], threshold, min_ratio)  # hi covers lo
+    u = np.concatenate((lo[fwd], hi[bwd]))
+    w = np.concatenate((hi[fwd], lo[bwd]))
+    c = np.concatenate((cov[fwd], cov[bwd]))
+    by = np.lexsort((w, u))
+    return u[by], w[by], c[by]
+
+
+def recenter_clusters(center: np.ndarray, score: np.ndarray, words: np.ndarray, order: np.ndarray,
+                      slots: np.ndarray, extra: np.ndarray, took: np.ndarray, sets: Any, *, tries: int,
+                      threshold: float, min_ratio: float, stats: dict[str, int],
+                      apart: np.ndarray | None = None) -> None:
+    """Recentering, after the refinement: a paragraph ``u`` of cluster ``S`` linked to a paragraph
+    ``w`` of another cluster ``T`` (:func:`recenter_links`: ``u`` covers ``w``) becomes the kept
+    paragraph of ``S`` and ``T`` together when it covers every member of both. A copy lands in the
+    cluster of one paragraph it copies, by keep order, while a paragraph holding both clusters'
+    text (the longer version of a story, a line that joins two wire paragraphs) stays in the other:
+    the greedy pass, deciding in keep order, cannot see that one kept paragraph serves both.
+
+    Guarantees: every member of the new cluster is verified against ``u`` (the two kept paragraphs
+    first: one failing is the common case), so no member is a copy of a copy; nobody is left
+    behind, so no pair that was together comes apart; the rule of merges holds (not when ``S`` and
+    ``T`` both have several members and a kept paragraph of either took in a cluster of several:
+    ``took``, from :func:`merge_clusters`, updated here). Work: at most ``tries`` attempts per
+    cluster (``DedupConfig.recenter_tries``), each ``|S| + |T|`` verifications at most; a cluster
+    that takes another in inherits the larger count of attempts made. Links are tried in keep order
+    of ``(u, w)``."""
+    n = center.size
+    stats.setdefault("recentered", 0)
+    stats.setdefault("recenter_verified", 0)
+    if n < 2 or tries <= 0:
+        return
+    us, ws, covs = recenter_links(center, words, order, slots, extra, sets, threshold=threshold,
+                                  min_ratio=min_ratio, stats=stats, apart=apart)
+    if us.size == 0:
+        return
+    clu = _Clusters(center)
+    attempts = np.zeros(n, np.int64)
+    verified = 0
+
+    def member(g: int, m: int, kept: int) -> bool:
+        return bool(is_member(g, int(words[m]), int(words[kept]), threshold, min_ratio))
+
+    for u, w, c_uw in zip(us.tolist(), ws.tolist(), covs.tolist(), strict=True):
+        su, tw = int(center[u]), int(center[w])
+        if su == tw:
+            continue
+        if attempts[su] >= tries:
+            continue
+        s_members, t_members = clu.members(su), clu.members(tw)
+        if len(s_members) > 1 and len(t_members) > 1 and (took[su] or took[tw]):
+            continue  # as merges: a kept paragraph takes in at most one cluster of several
+        attempts[su] += 1
+        first = [tw] if u == su else [su, tw]
+        rest = [m for m in s_members + t_members if m != u and m != su and m != tw]
+        got: dict[int, int] = {}
+        ok = True
+        for part in (first, rest):
+            ask = [m for m in part if m != w]  # the link itself was verified with the links
+            if w in part:
+                got[w] = c_uw
+            if ask:
+                got.update(zip(ask, sets.cover(order[ask], np.full(len(ask), order[u])).tolist(), strict=True))
+                verified += len(ask)
+            if not all(member(got[m], m, u) for m in part):
+                ok = False
+                break
+        if not ok:
+            continue
+        for m in first + rest:
+            clu.move(m, u)
+            score[m] = got[m] / max(int(words[m]), 1)
+        clu.move(u, u)
+        center[u] = u
+        score[u] = 1.0
+        clu.changed.setdefault(u, [u])
+        took[u] = took[su] or took[tw] or (len(s_members) > 1 and len(t_members) > 1)
+        attempts[u] = max(attempts[u], attempts[su])
+        stats["recentered"] += 1
+    stats["verified_pairs"] = stats.get("verified_pairs", 0) + verified
+    stats["recenter_verified"] = stats.get("recenter_verified", 0) + verified

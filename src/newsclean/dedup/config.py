@@ -51,6 +51,18 @@ DEFAULT_CANDIDATE_SLOTS = 8
 DEFAULT_MINHASH_MIN_CHARS = 40
 #: Paragraphs shorter than this are not indexed at all (counted as ``too_short``).
 DEFAULT_MIN_CHARS = 1
+#: A kept paragraph may take in a second cluster of several (a merge) only when every member of it
+#: verifies against the kept paragraph and the part of the kept paragraph that the new cluster's kept
+#: paragraph covers (the span of its tiles) overlaps each part already taken in by at least this share
+#: of the shorter part: overlapping windows of one text, not two pieces of a compilation quoting two
+#: syndicated stories (``None``: never a second cluster of several, the rule before round 7). 0.5 from
+#: round 6 of ``eval/dedup_pairs/README.md`` (dev only: 0.2 gave the same figures).
+DEFAULT_MERGE_SPAN: float | None = 0.5
+#: Recentering (:func:`newsclean.dedup.clusters.recenter_clusters`): attempts per cluster at making one
+#: of its paragraphs the kept paragraph of it and a linked cluster together, each costing one
+#: verification per member of the two. Bounds the work per cluster; 16 (round 6: 4 and 8 found fewer dev
+#: copies, 1000 no more). 0 turns recentering off.
+DEFAULT_RECENTER_TRIES = 16
 #: A document whose characters are covered this much by paragraphs shared with another
 #: document is reported as a document-level duplicate.
 DEFAULT_DOCUMENT_THRESHOLD = 0.8
@@ -108,6 +120,8 @@ class DedupConfig:
     min_chars: int = DEFAULT_MIN_CHARS
     minhash_min_chars: int = DEFAULT_MINHASH_MIN_CHARS
     document_threshold: float = DEFAULT_DOCUMENT_THRESHOLD
+    merge_span: float | None = DEFAULT_MERGE_SPAN
+    recenter_tries: int = DEFAULT_RECENTER_TRIES
     lsh_jaccard: float = DEFAULT_LSH_JACCARD
     bands: int | None = None  # LSH banding; default from rows_for(lsh_jaccard)
     rows: int | None = None
@@ -149,6 +163,12 @@ class DedupConfig:
             v = getattr(self, name)
             if not isinstance(v, int) or isinstance(v, bool) or v < lo:
                 raise ValueError(f"{name} must be an int >= {lo}, got {v!r}")
+        if self.merge_span is not None and not (isinstance(self.merge_span, (int, float))
+                                                and not isinstance(self.merge_span, bool)
+                                                and 0 <= self.merge_span <= 1):
+            raise ValueError(f"merge_span must be None or a number in [0, 1], got {self.merge_span!r}")
+        if not isinstance(self.recenter_tries, int) or isinstance(self.recenter_tries, bool) or self.recenter_tries < 0:
+            raise ValueError(f"recenter_tries must be an int >= 0, got {self.recenter_tries!r}")
         if not isinstance(self.fragments, bool):
             raise ValueError(f"fragments must be a bool, got {self.fragments!r}")
         if (self.bands is None) != (self.rows is None):
@@ -169,6 +189,11 @@ class DedupConfig:
         if self.bands is not None and self.rows is not None:
             return self.bands, self.rows
         return rows_for(self.lsh_jaccard, self.num_perm)
+
+
+#: The clustering before round 7 (one cluster of several per kept paragraph, no recentering): what
+#: ``benchmarks.dedup_clustering_variants`` compares with.
+PREVIOUS_CLUSTERING: dict[str, Any] = {"merge_span": None, "recenter_tries": 0}
 
 
 def with_defaults(config: DedupConfig | None = None, **changes: Any) -> DedupConfig:

@@ -245,6 +245,62 @@ def cover(a, b, run, need, long_run=0, long_share=0.0, gap=0):
 
 
 @jit.njit(cache=True)
+def tile_span(a, b, run):
+    """``(lo, hi)``: the span of ``b`` that the tiles of ``a`` against ``b`` (in this order, no early
+    stop; :func:`_cover`'s greedy tiling, gap words aside) lie in; ``(0, 0)`` when there is no tile.
+    Where a part of a kept paragraph sits in it (the span rule of merges,
+    :func:`newsclean.dedup.clusters.merge_clusters`).
+
+    >>> from newsclean.dedup.signatures import word_tokens
+    >>> long = np.array(word_tokens(" ".join(f"w{k}" for k in range(60))), np.uint32)
+    >>> part = np.array(word_tokens(" ".join(f"w{k}" for k in range(20, 32))), np.uint32)
+    >>> tuple(int(v) for v in tile_span(part, long, 3))
+    (20, 32)
+    """
+    m = a.size
+    n = b.size
+    lo = n
+    hi = 0
+    if m < run or n < run:
+        return 0, 0
+    size = 16
+    while size < 2 * (n - run + 1):
+        size *= 2
+    mask = np.uint32(size - 1)
+    head = np.full(size, -1, np.int64)
+    nxt = np.empty(n, np.int64)
+    used = np.zeros(n, np.bool_)
+    for j in range(n - run, -1, -1):  # chains in increasing position, as in _cover
+        s = _gram(b, j, run) & mask
+        nxt[j] = head[s]
+        head[s] = j
+    i = 0
+    while i <= m - run:
+        j = head[_gram(a, i, run) & mask]
+        best = 0
+        best_j = -1
+        while j >= 0:
+            k = 0
+            while i + k < m and j + k < n and a[i + k] == b[j + k] and not used[j + k]:
+                k += 1
+            if k > best:
+                best = k
+                best_j = j
+            j = nxt[j]
+        if best >= run:
+            for q in range(best_j, best_j + best):
+                used[q] = True
+            lo = min(lo, best_j)
+            hi = max(hi, best_j + best)
+            i += best
+        else:
+            i += 1
+    if hi == 0:
+        return 0, 0
+    return lo, hi
+
+
+@jit.njit(cache=True)
 def needed(m, threshold):
     """Covered words a paragraph of ``m`` words needs to reach ``threshold``."""
     return np.int64(np.ceil(threshold * m - 1e-9))

@@ -50,6 +50,7 @@ from ..dedup.clusters import (
     date_key,
     member_mask,
     merge_clusters,
+    recenter_clusters,
     refine_members,
 )
 from ..dedup.fragments import (
@@ -516,6 +517,12 @@ def comp_map(plan: DedupPlan, k: int, version: int, phase: str) -> None:
         z = load(layout.path("fragments", f"merges-p{k:05d}.npz"))
         f, x = z["f"], z["x"]
         route(layout, f"fm-{phase}{version}", k, _comp_dest(lab_col.get(f), layout.parts), f=f, x=x)
+        # Recentering's fragment links (both ends in one component: they are edges); none when the
+        # fragment search found no query.
+        path = layout.path("edges", f"l-p{k:05d}.npz")
+        z = load(path) if path.exists() else {"u": np.zeros(0, np.int64), "v": np.zeros(0, np.int64)}
+        f, c = z["u"], z["v"]
+        route(layout, f"lk-{phase}{version}", k, _comp_dest(lab_col.get(f), layout.parts), f=f, c=c)
 
 
 def _comp_dest(label: np.ndarray, parts: int) -> np.ndarray:
@@ -525,8 +532,8 @@ def _comp_dest(label: np.ndarray, parts: int) -> np.ndarray:
 
 def comp_run(plan: DedupPlan, j: int, version: int, phase: str) -> dict[str, int]:
     """The local engine's clustering on the disjoint union of the components routed here: the greedy
-    (phase ``greedy``), or greedy, merges (takeovers and fragment merges) and refinement (phase
-    ``merge``). Results routed back to the paragraphs' partitions."""
+    (phase ``greedy``), or greedy, merges (takeovers and fragment merges), refinement and
+    recentering (phase ``merge``). Results routed back to the paragraphs' partitions."""
     layout, cfg = plan.layout, plan.cfg
     s = cfg.candidate_slots
     r = gather(layout, f"comp-{phase}{version}", j, {"label": np.int64, "g": np.int64, "p1": np.int64,
@@ -543,8 +550,9 @@ def comp_run(plan: DedupPlan, j: int, version: int, phase: str) -> dict[str, int
     slots[has] = by_g[np.searchsorted(g, slots_g[has], sorter=by_g)]
     sets, pos = Tokens(layout).sets(g, plan)
     ids = pos.astype(np.int64)  # position -> id in sets
+    apart = np.zeros(slots.shape, np.bool_) if phase == "merge" and cfg.recenter_tries > 0 else None
     center, score, takeovers = assign_centers(ids, words, slots, sets, threshold=cfg.threshold,
-                                              min_ratio=cfg.fragment_min_ratio, stats=stats)
+                                              min_ratio=cfg.fragment_min_ratio, stats=stats, apart=apart)
     out: dict[str, np.ndarray] = {"g": g, "center": g[center] if n else g, "score": score}
     if phase == "greedy":
         tk = takeovers
@@ -557,12 +565,17 @@ def comp_run(plan: DedupPlan, j: int, version: int, phase: str) -> dict[str, int
     if fm["f"].size:
         merges.append(np.stack([by_g[np.searchsorted(g, fm["f"], sorter=by_g)],
                                 by_g[np.searchsorted(g, fm["x"], sorter=by_g)]], axis=1))
-    merge_clusters(center, score, words, ids, np.concatenate(merges), sets, threshold=cfg.threshold,
-                   min_ratio=cfg.fragment_min_ratio, stats=stats)
+    took = merge_clusters(center, score, words, ids, np.concatenate(merges), sets, threshold=cfg.threshold,
+                          min_ratio=cfg.fragment_min_ratio, stats=stats, span=cfg.merge_span)
     pre_center, pre_score = center.copy(), score.copy()
     size = np.bincount(center, minlength=n) if n else np.zeros(0, np.int64)
     refine_members(center, score, words, ids, slots, sets, threshold=cfg.threshold,
                    min_ratio=cfg.fragment_min_ratio, stats=stats)
+    lk = gather(layout, f"lk-{phase}{version}", j, {"f": np.int64, "c": np.int64})
+    links = np.stack([by_g[np.searchsorted(g, lk["f"], sorter=by_g)], by_g[np.searchsorted(g, lk["c"], sorter=by_g)]],
+                     axis=1) if lk["f"].size else np.zeros((0, 2), np.int64)
+    recenter_clusters(center, score, words, ids, slots, links, took, sets, tries=cfg.recenter_tries,
+                      threshold=cfg.threshold, min_ratio=cfg.fragment_min_ratio, stats=stats, apart=apart)
     out.update(center=g[center] if n else g, score=score, pre_center=g[pre_center] if n else g,
                pre_score=pre_score, pre_size=size)
     route(layout, f"comp-back-{phase}{version}", j, layout.owner(g), **out)
@@ -653,6 +666,20 @@ def check_refine(plan: DedupPlan, k: int, version: int, round_: int) -> tuple[in
     ok &= pref > now + 1e-9
     save(layout.path("edges", f"r{round_:03d}-p{k:05d}.npz"), u=src[ok], v=dst[ok])
     return int(ok.sum()), int(src.size)
+
+
+def check_recenter(plan: DedupPlan, k: int, version: int, round_: int) -> tuple[int, int]:
+    """Candidate pairs across components where recentering could act: one end covers the other
+    (:func:`newsclean.dedup.clusters.recenter_links`' rule, whatever the clusters). With seeded
+    components every such pair is an edge already (:func:`verify_slots`); else they become edges."""
+    if plan.seed_components:
+        return 0, 0
+    layout = plan.layout
+    x, q = _cross_slots(plan, k, version)
+    words = Column(layout, "words")
+    ok = _passes(plan, _cover(plan, Tokens(layout), x, q), words.get(x), words.get(q))
+    save(layout.path("edges", f"c{round_:03d}-p{k:05d}.npz"), u=x[ok], v=q[ok])
+    return int(ok.sum()), int(x.size)
 
 
 # ---------------------------------------------------------------------------- fragments
@@ -810,7 +837,22 @@ def frag_candidates(plan: DedupPlan, k: int) -> int:
     center = np.asarray(Column(layout, "center_greedy").part(k))
     target = center[p - layout.bounds[k]]
     route(layout, "frag-cand", k, layout.owner(f), f=f, x=target)
+    _fragment_links(plan, k, f, p)
     return int(f.size)
+
+
+def _fragment_links(plan: DedupPlan, k: int, f: np.ndarray, p: np.ndarray) -> None:
+    """Recentering's links from the fragment candidates ``(fragment, container)`` (the local
+    engine's ``extra``): those where either end covers the other become edges, so both ends are in
+    one component; the others can never act (:func:`newsclean.dedup.clusters.recenter_links`)."""
+    layout = plan.layout
+    if plan.cfg.recenter_tries > 0 and f.size:
+        words = Column(layout, "words")
+        ok = _passes(plan, _cover(plan, Tokens(layout), f, p), words.get(f), words.get(p))
+        f, p = f[ok], p[ok]
+    else:
+        f = p = np.zeros(0, np.int64)
+    save(layout.path("edges", f"l-p{k:05d}.npz"), u=f, v=p)
 
 
 def frag_merge(plan: DedupPlan, k: int) -> tuple[int, int]:
@@ -851,6 +893,7 @@ def frag_merge(plan: DedupPlan, k: int) -> tuple[int, int]:
 def no_fragments(plan: DedupPlan, k: int) -> None:
     empty = np.zeros(0, np.int64)
     save(plan.layout.path("fragments", f"merges-p{k:05d}.npz"), f=empty, x=empty)
+    _fragment_links(plan, k, empty, empty)
 
 
 # ---------------------------------------------------------------------------- 5. records
@@ -1179,7 +1222,7 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
     lap("dedup_candidates_seconds")
 
     # Components of the passing candidate pairs, the greedy on each, checked until no pair across acts.
-    work: dict[str, int] = {"verified_pairs": 0, "verified_late": 0}
+    work: dict[str, int] = {"verified_pairs": 0, "verified_late": 0, "recenter_verified": 0}
     work["verified_pairs"] += sum(ex.map(verify_slots, plan, one, "dedup: verification"))
     ex.map(label_init, plan, [(k, 0) for k in parts], "dedup: components")
     version = 0
@@ -1241,15 +1284,19 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
         _consumed(plan, f"mark{version}")
         m_stats = ex.map(comp_run, plan, [(k, version, "merge") for k in parts], "dedup: merges")
         count_work(m_stats)
-        _consumed(plan, f"comp-merge{version}", f"fm-merge{version}")
+        _consumed(plan, f"comp-merge{version}", f"fm-merge{version}", f"lk-merge{version}")
         ex.map(comp_store, plan, [(k, version, "merge") for k in parts], "dedup: merges")
         _consumed(plan, f"comp-back-merge{version}")
         rounds["merge"] += 1
-        if checked(ex.map(check_refine, plan, [(k, version, rounds["merge"]) for k in parts], "dedup: checks")) == 0:
+        args = [(k, version, rounds["merge"]) for k in parts]
+        acted = checked(ex.map(check_refine, plan, args, "dedup: checks"))
+        acted += checked(ex.map(check_recenter, plan, args, "dedup: checks"))
+        if acted == 0:
             break
     for name in ("merges", "merge_dropouts", "merges_refused"):
         stats[name] = sum(s.get(name, 0) for s in m_stats)
     stats["moved"] = sum(s.get("moved", 0) for s in m_stats)
+    stats["recentered"] = sum(s.get("recentered", 0) for s in m_stats)
     stats["disk_bytes"] = 4 * sum(p["tokens"] for p in prep)
     lap("dedup_merges_seconds")
 
@@ -1295,9 +1342,9 @@ def run_dedup(ex: Executor, plan: DedupPlan, prepare_args: Sequence[tuple[Any, .
 _STATS_ORDER = ("documents", "paragraphs", "too_short", "python_normalized", "exact_duplicates", "exact_only",
                 "minhash", "lsh_bands", "lsh_rows", "candidates", "verified_pairs", "verified_late",
                 "fragment_queries", "fragment_candidates", "fragment_pairs", "merges", "merge_dropouts",
-                "merges_refused", "moved", "disk_bytes", "clusters", "clustered_paragraphs",
-                "cross_document_clusters", "fragments", "dropped", "document_duplicates")
-WORK_STATS = ("verified_pairs", "verified_late")
+                "merges_refused", "moved", "recentered", "recenter_verified", "disk_bytes", "clusters",
+                "clustered_paragraphs", "cross_document_clusters", "fragments", "dropped", "document_duplicates")
+WORK_STATS = ("verified_pairs", "verified_late", "recenter_verified")
 
 
 def _local_order(stats: dict[str, int], work: dict[str, int], cfg: Any) -> dict[str, int]:
