@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import os
+from array import array
 from pathlib import Path
 from typing import Any
 
@@ -242,6 +243,23 @@ def test_line_miner_counts_what_the_python_loop_counts(docs: list[tuple[str, str
 
 
 @needs_miner_kernel
+@pytest.mark.parametrize("third", ["c", "\u00e9", "\u0446"])  # ASCII, Latin-1, beyond (each str kind)
+def test_line_miner_three_word_chars_within_sixty(third: str) -> None:
+    # is_candidate's "three letters or digits among the first 60 characters": the kernel's one pass over a short
+    # line counts them up to the 60th character, not one further (a line of them at 59 and at 60, and quotes
+    # after the 60th, which still count).
+    rows = []
+    for pad in (56, 57, 58):
+        line = "-" * pad + "ab" + third
+        rows.append(("a.com", f"{line}\n{line} \u201c\n{line} x", None))
+    counted = templates.TemplateMiner()
+    for row in rows:
+        counted.add(*row)
+    assert len(counted._example) == 4  # pads 56 and 57 (the bare line and the one with " x"); 58: none
+    _mine_both(rows, templates.DEFAULT_OPTIONS)
+
+
+@needs_miner_kernel
 @pytest.mark.skipif(not CORPUS.is_dir(), reason="needs ../shared/corpus")
 def test_line_miner_on_the_dev_corpora() -> None:
     from newsclean.io import doc_from_record
@@ -260,8 +278,14 @@ def test_line_miner_hashes_as_zlib() -> None:
     m = templates.TemplateMiner()
     seen: set[int] = set()
     example: dict[int, str] = {}
-    longs = m._native("x" * 210 + "\n" + line, None, seen, example, m._judge)  # type: ignore[misc]
-    assert longs == [templates._story_hash("x" * 210)]
+    packed = m._native("x" * 210 + "\n" + line, None, seen, example, m._judge)  # type: ignore[misc]
+    assert array("Q", packed) == array("Q", [templates._story_hash("x" * 210)])
+    # the story hashes sorted without repeats, an extra one (the title's) among them
+    two = "y" * 90 + "\n" + "x" * 210 + "\n" + "y" * 90
+    packed = m._native(two, None, set(), {}, m._judge, 5)  # type: ignore[misc]
+    assert list(array("Q", packed)) == sorted({5, templates._story_hash("x" * 210), templates._story_hash("y" * 90)})
+    without = m._native(two, None, set(), {}, m._judge)  # type: ignore[misc]
+    assert m._native(two, None, set(), {}, m._judge, None) == without  # type: ignore[misc]
     h = templates.key_hash(templates.template_key(line))
     assert seen == {h} and example == {h: line}
 
@@ -296,7 +320,8 @@ CLEANER_PIECES = [*TEMPLATE_LINES, *_story(500), _story(501)[0] + " " + PROMO, "
                   "WWW.contoh.com Berita Terkini Hari", "Redaksi Contoh Edisi Pagi.", "\u212aedaksi Contoh", "", "  ",
                   "18:05 Komentar Pembaca Contoh", "1.000,5 Komentar Pembaca Contoh", "3. Komentar Pembaca Contoh",
                   "12a Komentar Pembaca Contoh", "Jan. Update Harian Contoh", "(12) Komentar Pembaca Contoh",
-                  *(_story(502)[1] + end for end in (".Klik Contoh Plus untuk cerita lengkap lainnya.", "!\tKLIK",
+                  *(_story(502)[1] + end for end in (".Klik Contoh Plus untuk cerita lengkap lainnya.",
+                                                     "! Klik Contoh Plus untuk cerita lengkap lainnya.", "!\tKLIK",
                                                      "? klik", ". Klikan", ". \u0130 Klik", " Klik", ".Klik\u00a0x",
                                                      ". \u212alik Contoh Plus untuk cerita lengkap lainnya."))]
 CLEANER_LINE = (st.sampled_from(CLEANER_PIECES)

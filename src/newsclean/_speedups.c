@@ -30,9 +30,10 @@
  *       (Python floats are IEEE doubles, the comparisons and additions the same); None when a value
  *       the trees read is not a float (the caller then walks the trees in Python).
  *   LineMiner(date_words, reader_words, story_chars, min_chars, max_chars, max_sentence_words, min_segment,
- *             max_segment)(text, title_key, seen, example, judge)
+ *             max_segment)(text, title_key, seen, example, judge[, extra])
  *       ==  the per-line loop of newsclean.templates.TemplateMiner._add_py over the stripped non-empty lines
- *       of text.splitlines(): the story hashes of the long lines (a list, in order); the keys of the
+ *       of text.splitlines(): the story hashes of the long lines and extra (a story hash, or None) sorted
+ *       without repeats, as the bytes of an array("Q") (_add_py's array of them); the keys of the
  *       document into seen, first lines of new keys into example. Candidate ASCII lines without "@", "/"
  *       or "www." are judged (is_candidate, is_fragment) and keyed (template_key, key_hash) here; the
  *       other lines that are no fragment, and closing sentences that may be prompts (an ASCII one only
@@ -294,8 +295,10 @@ in_bitmap(const unsigned char *bits, Py_ssize_t nbits, Py_UCS4 ch)
 #define CL_WORD 2   /* \w of ASCII: [0-9A-Za-z_] */
 #define CL_BREAK 4  /* a line break of str.splitlines: \n \r \x0b \x0c \x1c \x1d \x1e */
 #define CL_DEFER 8  /* what may start a link or a handle: "@", "/", "w", "W" */
+#define CL_QUOTE 16 /* '"' (the ASCII one of is_candidate's quotes) */
+#define CL_SPACE 32 /* ' ' */
 static const unsigned char ascii_class[128] = {
-    ['\n'] = CL_BREAK, ['\r'] = CL_BREAK, [0x0B] = CL_BREAK, [0x0C] = CL_BREAK, [0x1C] = CL_BREAK,
+    ['"'] = CL_QUOTE, [' '] = CL_SPACE, ['\n'] = CL_BREAK, ['\r'] = CL_BREAK, [0x0B] = CL_BREAK, [0x0C] = CL_BREAK, [0x1C] = CL_BREAK,
     [0x1D] = CL_BREAK, [0x1E] = CL_BREAK, ['@'] = CL_DEFER, ['/'] = CL_DEFER, ['_'] = CL_WORD,
     ['0'] = 3, ['1'] = 3, ['2'] = 3, ['3'] = 3, ['4'] = 3, ['5'] = 3, ['6'] = 3, ['7'] = 3, ['8'] = 3, ['9'] = 3,
     ['A'] = 3, ['B'] = 3, ['C'] = 3, ['D'] = 3, ['E'] = 3, ['F'] = 3, ['G'] = 3, ['H'] = 3, ['I'] = 3, ['J'] = 3,
@@ -641,10 +644,19 @@ static PyTypeObject TreeSumType = {
 static uint32_t crc_table[256];
 /* crc_slice[k][x]: the CRC register after byte x then k zero bytes (slicing-by-8, for crc2_bytes). */
 static uint32_t crc_slice[8][256];
+/* story_byte[c]: what a story hash stages for an ASCII character (its lowercase if alphanumeric, else 0: none);
+ * break1[c]: whether a character of a 1-byte str is a line break of str.splitlines (0x85 among them). */
+static unsigned char story_byte[128];
+static unsigned char break1[256];
 
 static void
 crc_init(void)
 {
+    for (int c = 0; c < 128; c++) {
+        story_byte[c] = (ascii_class[c] & CL_ALNUM) ? (unsigned char)(c >= 'A' && c <= 'Z' ? c + 32 : c) : 0;
+        break1[c] = (ascii_class[c] & CL_BREAK) != 0;
+    }
+    break1[0x85] = 1;
     for (uint32_t i = 0; i < 256; i++) {
         uint32_t c = i;
         for (int k = 0; k < 8; k++) {
@@ -704,6 +716,12 @@ crc2_bytes(Crc2 *c, const unsigned char *p, Py_ssize_t len)
 {
     c->a = crc_run(c->a, p, len);
     c->b = crc_run(c->b, p, len);
+}
+
+static inline uint64_t
+crc2_u64(const Crc2 *c)
+{
+    return ((uint64_t)(~c->a) << 32) | (uint64_t)(~c->b);
 }
 
 static PyObject *
@@ -846,6 +864,11 @@ has_reader_word(LineMiner *self, int kind, const void *data, Py_ssize_t s, Py_ss
             continue;
         }
         int len = 0, ascii = ch < 128 && self->reader_first[lower_ascii(ch)];
+        if (!ascii) {  /* no reader word starts so: the word skipped, not copied */
+            for (i++; i < e && is_word(READ(i)); i++) {
+            }
+            continue;
+        }
         while (i < e) {
             ch = READ(i);
             if (!is_word(ch)) {
@@ -1064,8 +1087,9 @@ simple_key_hash(LineMiner *self, int kind, const void *data, Py_ssize_t a, Py_ss
  * punctuation. A character beyond ASCII that lowercase leaves alone is its own UTF-8 bytes; with another one
  * (a capital, a surrogate) str.lower() and the encoder are asked. The bytes are gathered in stage (4 * (b - a)
  * bytes at least), then both CRC registers run over them eight bytes a step. */
-static ALWAYS_INLINE PyObject *
-story_hash(PyObject *text, int kind, const void *data, Py_ssize_t a, Py_ssize_t b, unsigned char *stage)
+static ALWAYS_INLINE int
+story_hash(PyObject *text, int kind, const void *data, Py_ssize_t a, Py_ssize_t b, unsigned char *stage,
+           uint64_t *out)
 {
     Crc2 c;
     crc2_init(&c);
@@ -1073,9 +1097,10 @@ story_hash(PyObject *text, int kind, const void *data, Py_ssize_t a, Py_ssize_t 
     for (Py_ssize_t i = a; i < b; i++) {
         Py_UCS4 ch = READ(i);
         if (ch < 128) {
-            if (is_alnum_ascii(ch)) {
-                stage[m++] = (unsigned char)lower_ascii(ch);
-            }
+            /* (a byte written for every character, counted only for an alphanumeric one: no branch) */
+            unsigned char x = story_byte[ch];
+            stage[m] = x;
+            m += x != 0;
         }
         else if ((ch >= 0xD800 && ch <= 0xDFFF) || Py_UNICODE_TOLOWER(ch) != ch) {
             goto slow;
@@ -1085,23 +1110,24 @@ story_hash(PyObject *text, int kind, const void *data, Py_ssize_t a, Py_ssize_t 
         }
     }
     crc2_bytes(&c, stage, m);
-    return crc2_value(&c);
+    *out = crc2_u64(&c);
+    return 0;
   slow:
     crc2_init(&c);
     PyObject *sub = PyUnicode_Substring(text, a, b);
     if (sub == NULL) {
-        return NULL;
+        return -1;
     }
     PyObject *low = PyObject_CallMethod(sub, "lower", NULL);
     Py_DECREF(sub);
     if (low == NULL) {
-        return NULL;
+        return -1;
     }
     Py_ssize_t n;
     const char *u = PyUnicode_AsUTF8AndSize(low, &n);
     if (u == NULL) {
         Py_DECREF(low);
-        return NULL;
+        return -1;
     }
     for (Py_ssize_t i = 0; i < n; i++) {
         unsigned char x = (unsigned char)u[i];
@@ -1110,7 +1136,8 @@ story_hash(PyObject *text, int kind, const void *data, Py_ssize_t a, Py_ssize_t 
         }
     }
     Py_DECREF(low);
-    return crc2_value(&c);
+    *out = crc2_u64(&c);
+    return 0;
 }
 
 static inline int
@@ -1171,9 +1198,16 @@ judge_line(PyObject *judge, PyObject *title_key, PyObject *seen, PyObject *examp
 }
 
 /* LineMiner_call for a text of one kind (a constant where it is instantiated). */
+static int
+cmp_u64(const void *x, const void *y)
+{
+    uint64_t a = *(const uint64_t *)x, b = *(const uint64_t *)y;
+    return a < b ? -1 : a > b;
+}
+
 static ALWAYS_INLINE PyObject *
 miner_lines(LineMiner *self, PyObject *text, int kind, PyObject *title_key, PyObject *seen, PyObject *example,
-            PyObject *judge)
+            PyObject *judge, PyObject *extra)
 {
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
     const void *data = PyUnicode_DATA(text);
@@ -1183,15 +1217,25 @@ miner_lines(LineMiner *self, PyObject *text, int kind, PyObject *title_key, PyOb
     Py_ssize_t *spans = PyMem_Malloc(sizeof(Py_ssize_t) * 2 * cap);
     Py_UCS4 *buf = NULL;
     unsigned char *stage = NULL;
-    PyObject *longs = PyList_New(0), *out = NULL;
-    if (spans == NULL || longs == NULL) {
+    uint64_t *longs = NULL;  /* the story hashes (extra's first, if given): sorted and unique at the end */
+    Py_ssize_t nlongs = 0;
+    PyObject *out = NULL;
+    if (spans == NULL) {
         PyErr_NoMemory();
         goto done;
     }
     for (Py_ssize_t i = 0; i <= n; i++) {
         Py_ssize_t s = i;
-        while (i < n && !is_linebreak(READ(i))) {
-            i++;
+        if (kind == PyUnicode_1BYTE_KIND) {  /* (a constant in each instance of this function) */
+            const Py_UCS1 *u1 = (const Py_UCS1 *)data;
+            while (i < n && !break1[u1[i]]) {
+                i++;
+            }
+        }
+        else {
+            while (i < n && !is_linebreak(READ(i))) {
+                i++;
+            }
         }
         Py_ssize_t e = i;
         while (s < e && Py_UNICODE_ISSPACE(READ(s))) {
@@ -1220,9 +1264,17 @@ miner_lines(LineMiner *self, PyObject *text, int kind, PyObject *title_key, PyOb
     }
     buf = PyMem_Malloc(sizeof(Py_UCS4) * ((self->max_chars < n ? self->max_chars : n) + 1));
     stage = PyMem_Malloc(4 * longest + 1);  /* a line's UTF-8 (story_hash) */
-    if (buf == NULL || stage == NULL) {
+    longs = PyMem_Malloc(sizeof(uint64_t) * (nlines + 1));
+    if (buf == NULL || stage == NULL || longs == NULL) {
         PyErr_NoMemory();
         goto done;
+    }
+    if (extra != NULL && extra != Py_None) {
+        longs[nlongs] = PyLong_AsUnsignedLongLong(extra);
+        if (longs[nlongs] == (uint64_t)-1 && PyErr_Occurred()) {
+            goto done;
+        }
+        nlongs++;
     }
     for (Py_ssize_t L = 0; L < nlines; L++) {
         Py_ssize_t a = spans[2 * L], b = spans[2 * L + 1], len = b - a;
@@ -1232,12 +1284,10 @@ miner_lines(LineMiner *self, PyObject *text, int kind, PyObject *title_key, PyOb
         }
         int simple = all_ascii || simple_span(kind, data, a, b);
         if (is_long) {
-            PyObject *h = story_hash(text, kind, data, a, b, stage);
-            if (h == NULL || PyList_Append(longs, h) < 0) {
-                Py_XDECREF(h);
+            if (story_hash(text, kind, data, a, b, stage, &longs[nlongs]) < 0) {
                 goto done;
             }
-            Py_DECREF(h);
+            nlongs++;
             Py_ssize_t j = last_segment_at(self, kind, data, a, len);
             if (j >= 0) {
                 int seg_simple = simple || simple_span(kind, data, a + j, b);
@@ -1262,29 +1312,36 @@ miner_lines(LineMiner *self, PyObject *text, int kind, PyObject *title_key, PyOb
                 continue;
             }
         }
-        int defer = !simple;
+        /* One pass over the line (links and handles defer it to Python; else is_candidate's counts): the
+         * quotes, the spaces, the word characters of the first 60. */
+        int defer = !simple, quote = 0, three = 0;
+        Py_ssize_t spaces = 0;
         for (Py_ssize_t i = a; !defer && i < b; i++) {
             Py_UCS4 ch = READ(i);
-            defer = ch < 128 && (ascii_class[ch] & CL_DEFER)
-                    && (ch == '@' || ch == '/' || (i + 3 < b && lower_ascii(READ(i + 1)) == 'w'
-                                                   && lower_ascii(READ(i + 2)) == 'w' && READ(i + 3) == '.'));
+            int word;
+            if (ch < 128) {
+                unsigned int cl = ascii_class[ch];
+                if ((cl & CL_DEFER)
+                        && (ch == '@' || ch == '/' || (i + 3 < b && lower_ascii(READ(i + 1)) == 'w'
+                                                       && lower_ascii(READ(i + 2)) == 'w' && READ(i + 3) == '.'))) {
+                    defer = 1;
+                    break;
+                }
+                quote |= cl & CL_QUOTE;
+                spaces += (cl & CL_SPACE) != 0;
+                word = (cl & CL_WORD) != 0;
+            }
+            else {
+                quote |= ch == 0x201C || ch == 0x201D || ch == 0xAB || ch == 0xBB || ch == 0x201E;
+                word = i - a < 60 && Py_UNICODE_ISALNUM(ch);
+            }
+            three += i - a < 60 && word;
         }
         if (defer) {  /* links, handles, capitals beyond ASCII: is_candidate and the key in Python */
             if (judge_line(judge, title_key, seen, example, text, a, b, 0) < 0) {
                 goto done;
             }
             continue;
-        }
-        /* is_candidate on a simple line without "@" */
-        int quote = 0, three = 0;
-        Py_ssize_t spaces = 0;
-        for (Py_ssize_t i = a; i < b; i++) {
-            Py_UCS4 ch = READ(i);
-            quote |= ch == '"' || ch == 0x201C || ch == 0x201D || ch == 0xAB || ch == 0xBB || ch == 0x201E;
-            spaces += ch == ' ';
-            if (i - a < 60) {
-                three += is_word(ch);
-            }
         }
         if (quote || three < 3) {
             continue;
@@ -1302,30 +1359,38 @@ miner_lines(LineMiner *self, PyObject *text, int kind, PyObject *title_key, PyOb
             goto done;
         }
     }
-    out = longs;
-    longs = NULL;
+    /* array("Q", sorted(set(hashes))) of TemplateMiner.add, as its machine bytes */
+    qsort(longs, (size_t)nlongs, sizeof(uint64_t), cmp_u64);
+    Py_ssize_t u = 0;
+    for (Py_ssize_t k = 0; k < nlongs; k++) {
+        if (u == 0 || longs[k] != longs[u - 1]) {
+            longs[u++] = longs[k];
+        }
+    }
+    out = PyBytes_FromStringAndSize((const char *)longs, u * (Py_ssize_t)sizeof(uint64_t));
   done:
     PyMem_Free(spans);
     PyMem_Free(buf);
     PyMem_Free(stage);
-    Py_XDECREF(longs);
+    PyMem_Free(longs);
     return out;
 }
 
 static PyObject *
 LineMiner_call(LineMiner *self, PyObject *args, PyObject *kwds)
 {
-    PyObject *text, *title_key, *seen, *example, *judge;
-    if (!PyArg_ParseTuple(args, "UOO!O!O", &text, &title_key, &PySet_Type, &seen, &PyDict_Type, &example, &judge)) {
+    PyObject *text, *title_key, *seen, *example, *judge, *extra = NULL;
+    if (!PyArg_ParseTuple(args, "UOO!O!O|O", &text, &title_key, &PySet_Type, &seen, &PyDict_Type, &example, &judge,
+                          &extra)) {
         return NULL;
     }
     switch (PyUnicode_KIND(text)) {
     case PyUnicode_1BYTE_KIND:
-        return miner_lines(self, text, PyUnicode_1BYTE_KIND, title_key, seen, example, judge);
+        return miner_lines(self, text, PyUnicode_1BYTE_KIND, title_key, seen, example, judge, extra);
     case PyUnicode_2BYTE_KIND:
-        return miner_lines(self, text, PyUnicode_2BYTE_KIND, title_key, seen, example, judge);
+        return miner_lines(self, text, PyUnicode_2BYTE_KIND, title_key, seen, example, judge, extra);
     default:
-        return miner_lines(self, text, PyUnicode_4BYTE_KIND, title_key, seen, example, judge);
+        return miner_lines(self, text, PyUnicode_4BYTE_KIND, title_key, seen, example, judge, extra);
     }
 }
 
@@ -1340,17 +1405,24 @@ is_digit_at(int kind, const void *data, Py_ssize_t i)
 
 /* Whether newsclean.Templates.segment_start (a sentence end, spaces or tabs, one of heads -- plain lowercase
  * words -- then a space or the end) may be found in the lowercased last tail_chars of text[a:b]: found, or
- * that text not simple (see simple_span: lowercase may change its length). 1, 0, or -1 on error. */
-static int
-segment_start_in(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, PyObject *heads, Py_ssize_t tail_chars)
+ * that text not simple (see simple_span: lowercase may change its length). 1 or 0 (heads: a tuple of str, the
+ * caller checks). One pass over the tail, for a str kind that is a constant where it is instantiated: a
+ * character that is not simple answers 1 at once (so would the test of the whole tail first), and so does a
+ * head found after a sentence end. */
+static ALWAYS_INLINE int
+segment_start_in_kind(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, PyObject *heads,
+                      Py_ssize_t tail_chars)
 {
     Py_ssize_t t = b - tail_chars > a ? b - tail_chars : a;
-    if (!simple_span(kind, data, t, b)) {
-        return 1;
-    }
     Py_ssize_t nh = PyTuple_GET_SIZE(heads);
     for (Py_ssize_t p = t; p < b; p++) {
         Py_UCS4 ch = PyUnicode_READ(kind, data, p);
+        if (ch >= 128) {
+            if ((ch >= 0xD800 && ch <= 0xDFFF) || Py_UNICODE_TOLOWER(ch) != ch || Py_UNICODE_ISDECIMAL(ch)) {
+                return 1;
+            }
+            continue;
+        }
         if (ch != '.' && ch != '!' && ch != '?') {
             continue;
         }
@@ -1360,10 +1432,6 @@ segment_start_in(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, PyObjec
         }
         for (Py_ssize_t k = 0; k < nh; k++) {
             PyObject *h = PyTuple_GET_ITEM(heads, k);
-            if (!PyUnicode_Check(h)) {
-                PyErr_SetString(PyExc_TypeError, "heads must be strings");
-                return -1;
-            }
             Py_ssize_t hn = PyUnicode_GET_LENGTH(h), x = 0;
             if (hn == 0 || q + hn > b) {
                 continue;
@@ -1379,6 +1447,19 @@ segment_start_in(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, PyObjec
         }
     }
     return 0;
+}
+
+static int
+segment_start_in(int kind, const void *data, Py_ssize_t a, Py_ssize_t b, PyObject *heads, Py_ssize_t tail_chars)
+{
+    switch (kind) {
+    case PyUnicode_1BYTE_KIND:
+        return segment_start_in_kind(PyUnicode_1BYTE_KIND, data, a, b, heads, tail_chars);
+    case PyUnicode_2BYTE_KIND:
+        return segment_start_in_kind(PyUnicode_2BYTE_KIND, data, a, b, heads, tail_chars);
+    default:
+        return segment_start_in_kind(PyUnicode_4BYTE_KIND, data, a, b, heads, tail_chars);
+    }
 }
 
 /* Whether the head of text[a:b]'s first word (newsclean.templates._head) is a key of heads: 1, 0, or 1 when
@@ -1531,6 +1612,12 @@ LineMiner_template_lines(LineMiner *self, PyObject *args)
         PyErr_SetString(PyExc_TypeError, "segment_heads must be a tuple or None");
         return NULL;
     }
+    for (Py_ssize_t k = 0; seg_heads != Py_None && k < PyTuple_GET_SIZE(seg_heads); k++) {
+        if (!PyUnicode_Check(PyTuple_GET_ITEM(seg_heads, k))) {  /* (checked once: segment_start_in reads them) */
+            PyErr_SetString(PyExc_TypeError, "heads must be strings");
+            return NULL;
+        }
+    }
     PyObject *out = PyList_New(0);
     if (out == NULL) {
         return NULL;
@@ -1637,8 +1724,8 @@ static PyTypeObject LineMinerType = {
     .tp_basicsize = sizeof(LineMiner),
     .tp_flags = Py_TPFLAGS_DEFAULT,
     .tp_doc = "LineMiner(date_words, reader_words, story_chars, min_chars, max_chars, max_sentence_words, "
-              "min_segment, max_segment)(text, title_key, seen, example, judge): TemplateMiner.add's lines counted; "
-              "the story hashes of the long ones.",
+              "min_segment, max_segment)(text, title_key, seen, example, judge[, extra]): TemplateMiner.add's lines "
+              "counted; the story hashes of the long ones and extra, sorted without repeats, as array('Q') bytes.",
     .tp_new = PyType_GenericNew,
     .tp_init = (initproc)LineMiner_init,
     .tp_call = (ternaryfunc)LineMiner_call,

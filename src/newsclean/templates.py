@@ -533,13 +533,17 @@ class TemplateMiner:
         if native is not None:
             seen: set[int] = set()
             try:
-                long_keys += native(text, title_key, seen, self._example, self._judge)
+                # (the kernel sorts the story hashes, the title's among them, without repeats: array bytes)
+                packed = native(text, title_key, seen, self._example, self._judge,
+                                long_keys[0] if long_keys else None)
             except Exception:  # noqa: BLE001 - the Python definition raises as it does (the counts so far alike)
                 pass
             else:
                 self._pairs_doc.extend([d] * len(seen))
                 self._pairs_key.extend(sorted(seen))
-                self._long.append(array("Q", sorted(set(long_keys))))
+                longs = array("Q")
+                longs.frombytes(packed)
+                self._long.append(longs)
                 self._add_site(site)
                 return
         self._add_py(d, text, long_keys, title_key)
