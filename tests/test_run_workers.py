@@ -280,6 +280,67 @@ def test_workers_are_forked_after_numba_threads_ran_on_a_fork_safe_layer(
     assert snapshot(out2).keys() == snapshot(out).keys()
 
 
+_KILLED_HOLDING_LOCKS = """
+import os, signal, threading, time
+import multiprocessing as mp
+from newsclean.dedup import jit
+numba = jit.numba_module()
+numba.get_num_threads()  # numba's threads started here: its start-up lock made, shared with children
+from numba.np.ufunc import parallel
+
+def killed_holding_numbas_lock():
+    parallel._backend_init_process_lock.acquire()  # as in get_num_threads(), killed before it returns
+    os.kill(os.getpid(), signal.SIGKILL)
+
+def takes_parallel_lock(q):
+    with jit.PARALLEL_LOCK:
+        q.put(numba.get_num_threads())
+
+ctx = mp.get_context("fork")
+p = ctx.Process(target=killed_holding_numbas_lock)
+p.start(); p.join()
+got = []
+t = threading.Thread(target=lambda: got.append(numba.get_num_threads()), daemon=True)
+t.start(); t.join(20)
+print("parent", got)
+held, forked = threading.Event(), threading.Event()
+def holder():
+    with jit.PARALLEL_LOCK:
+        held.set(); forked.wait(30)
+threading.Thread(target=holder, daemon=True).start()
+held.wait(30)
+q = ctx.Queue()
+c = ctx.Process(target=takes_parallel_lock, args=(q,))
+c.start(); forked.set()
+try:
+    print("child", q.get(timeout=20))
+except Exception:
+    print("child stuck")
+c.kill(); c.join()
+"""
+
+
+def test_a_worker_killed_holding_numbas_lock_does_not_stop_the_others() -> None:
+    """numba's start-up lock is a ``multiprocessing`` lock shared by a process and its forked
+    children, taken by every ``get_num_threads()``: a worker killed holding it (the pool's SIGTERM
+    after an interruption) made the next call in the parent wait forever (the suite hung in CI
+    after the interruption tests). A forked child also gets its own :data:`PARALLEL_LOCK`, free
+    even when another thread of the parent held it at the fork. In a subprocess: a hang there
+    cannot take the rest of the suite with it."""
+    import subprocess
+    import sys
+
+    from tests.faultkit import ROOT
+
+    env = {**__import__("os").environ, "PYTHONPATH": str(ROOT / "src")}
+    done = subprocess.run([sys.executable, "-c", _KILLED_HOLDING_LOCKS], capture_output=True, text=True,
+                          env=env, timeout=120)
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.split("\n")
+    assert lines[0].startswith("parent [") and lines[0] != "parent []", done.stdout
+    assert lines[1].startswith("child ") and lines[1] != "child stuck", done.stdout
+
+
 def test_a_parquet_batch_python_cannot_hold_fails_the_file_at_that_batch(tmp_path: Path) -> None:
     """Rows are read 1,024 at a time, as before: a batch with a timestamp beyond year 9999 fails the
     file at that batch for any number of jobs, and the documents of the batches before it are taken

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import os
 import sys
+import threading
 
 import numba as nb
 
@@ -77,5 +78,28 @@ def fork_safe() -> bool:
         return True
     return not (layer == "omp" and sys.platform.startswith("linux"))
 
+
+
+def _after_fork_in_child() -> None:
+    """A forked child gets locks of its own for numba's start-up and for :data:`PARALLEL_LOCK`.
+
+    numba guards its threads' start-up with a ``multiprocessing`` lock made once per process and
+    shared with every child forked after it, and takes it on every ``get_num_threads()`` and
+    ``set_num_threads()`` (the workers call them for each task). A worker ended while holding it
+    (the pool's SIGTERM after an interruption, the out-of-memory killer) left it taken for good:
+    the next ``get_num_threads()`` of the parent, or of any later worker, waited forever (the test
+    suite hung after the interruption tests). A child does not need the parent's lock: it
+    inherits numba's state, started or not. :data:`PARALLEL_LOCK` is reset as well, in case
+    another thread of the parent held it when this one forked."""
+    parallel = sys.modules.get("numba.np.ufunc.parallel")
+    if parallel is not None and getattr(parallel, "_backend_init_process_lock", None) is not None:
+        parallel._backend_init_process_lock = threading.RLock()
+    reinit = getattr(PARALLEL_LOCK, "_at_fork_reinit", None)
+    if reinit is not None:
+        reinit()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 use_fork_safe_layer()
