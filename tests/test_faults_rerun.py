@@ -221,6 +221,42 @@ def test_a_hard_stop_also_stops_the_worker_the_pool_was_starting(monkeypatch: py
                 w.join(5)
 
 
+def _sleep_then_return(seconds: float) -> float:
+    time.sleep(seconds)
+    return seconds
+
+
+def test_stopping_with_tasks_in_flight_does_not_wait_on_a_dead_workers_lock() -> None:
+    """An exception in this process while the workers are busy stops the pool early. A worker
+    ended in the middle of sending its result holds the result queue's lock for ever, and
+    ``Pool.terminate`` waited for ever for its task handler, blocked on it (the interrupted-run
+    test hung so, 1 run in 18 on an idle machine). Here the lock is held, as such a worker leaves it,
+    while the pool is stopped with tasks in flight: the stop must return and leave no worker."""
+    import multiprocessing as mp
+    import threading
+
+    import newsclean.run as run_mod
+
+    pool = mp.get_context("fork").Pool(2)
+    workers = list(pool._pool)
+    lock = pool._outqueue._wlock
+    try:
+        results = [pool.apply_async(_sleep_then_return, (0.3,)) for _ in range(6)]
+        assert results[0].get(30) == 0.3
+        assert lock.acquire(timeout=30)  # as a worker killed inside its put() leaves it
+        stopper = threading.Thread(target=run_mod._stop_pool, args=(pool, workers), kwargs={"early": True},
+                                   daemon=True)
+        stopper.start()
+        stopper.join(30)
+        assert not stopper.is_alive(), "the stop waited on the dead worker's lock"
+        assert not [w for w in [*workers, *pool._pool] if w.is_alive()]
+    finally:
+        lock.release()  # lets the pool's threads left behind go on
+        for w in pool._pool:
+            if w.is_alive():
+                w.kill()
+
+
 @pytest.mark.parametrize(("where", "at"), [("made", 1), ("made", 6), ("made", 20), ("closing", 3), ("closing", 9)])
 def test_a_signal_between_a_temporary_file_and_its_writer_leaves_no_temporary_file(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch, where: str, at: int) -> None:

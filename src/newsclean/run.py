@@ -638,13 +638,18 @@ def _wait(result: Any, workers: Sequence[Any]) -> Any:
             raise WorkerLost(f"a worker process {how} (out of memory?)")
 
 
-def _stop_pool(pool: Any, workers: Sequence[Any]) -> None:
-    """Stop the workers. After an interruption or a lost worker, a worker may have died holding a
-    lock of the pool's queues, and ``Pool.terminate`` would then wait for it for ever: the
-    workers are killed instead, and the pool's threads (daemons, blocked) are left behind."""
+def _stop_pool(pool: Any, workers: Sequence[Any], *, early: bool = False) -> None:
+    """Stop the workers. At the end of the work (no task in flight) they are told to end and
+    waited for. Stopping ``early`` (tasks in flight: an exception, an interruption) or after a lost
+    worker, they are killed, and the pool's threads (daemons, blocked) are left behind: a worker
+    ended in the middle of sending its result holds the lock of the pool's result queue for ever,
+    and ``Pool.terminate`` then waits for ever for its task handler, blocked on that lock (seen
+    in the test suite: an exception raised in this process with both workers busy). Even at the
+    end, ``Pool.terminate`` could end a worker whose last result has arrived but whose lock is not
+    yet released: so it is not used."""
     global _hard_stop
-    if not _hard_stop:
-        pool.terminate()
+    if not (_hard_stop or early):
+        pool.close()
         pool.join()
         return
     _hard_stop = False
@@ -918,7 +923,7 @@ class Runner:
                 yield groups
         finally:
             with _shielded(final=True):
-                _stop_pool(pool, workers)
+                _stop_pool(pool, workers, early=bool(pending))
                 # A worker stopped (SIGTERM, or killed) in the middle of writing an output left its
                 # temporary file: the workers are gone now, and no task in flight will finish.
                 remove_temps_beside(Path(t) for _, _, writes in pending for t in writes if t)
