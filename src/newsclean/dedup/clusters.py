@@ -18,6 +18,7 @@ from typing import Any, Literal
 import numpy as np
 
 from newsclean.dedup import jit
+from newsclean.dedup.arrays import unique_sorted
 from newsclean.dedup.verify import _cover, _ordered, _scratch, needed, tile_span
 
 KeepPolicy = Literal["first", "earliest", "longest", "outlet"]
@@ -541,7 +542,7 @@ def refine_members(center: np.ndarray, score: np.ndarray, words: np.ndarray, ord
         return
     src, dst = np.empty(count, np.int64), np.empty(count, np.int64)
     _refine_pairs(slots, center, sizes, score, words, src, dst)
-    code = np.unique(src * (1 << 32) + dst)
+    code = unique_sorted(src * (1 << 32) + dst)
     src, dst = code >> 32, code & 0xFFFFFFFF
     cov = sets.cover(order[src], order[dst])
     stats["verified_pairs"] = stats.get("verified_pairs", 0) + int(src.size)
@@ -622,7 +623,7 @@ def recenter_links(center: np.ndarray, words: np.ndarray, order: np.ndarray, slo
         hi = np.concatenate((hi, np.maximum(a, b)))
     if lo.size == 0:
         return empty, empty, empty
-    code = np.unique(lo * (1 << 32) + hi)
+    code = unique_sorted(lo * (1 << 32) + hi)
     lo, hi = code >> 32, code & 0xFFFFFFFF
     del code
     cov = sets.cover(order[lo], order[hi]).astype(np.int64)

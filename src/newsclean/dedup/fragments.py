@@ -35,6 +35,7 @@ from typing import Any
 import numpy as np
 
 from newsclean.dedup import jit
+from newsclean.dedup.arrays import unique_sorted
 from newsclean.dedup.jit import parallel_kernel, prange
 from newsclean.dedup.verify import _gram, all_grams
 
@@ -80,7 +81,7 @@ def _grams_numpy(tokens: np.ndarray, lo: int, hi: int, run: int, out: np.ndarray
         return 0
     g = all_grams(tokens[lo:hi], run)
     if distinct:
-        g = np.unique(g)
+        g = unique_sorted(g)
     out[:g.size] = g
     return int(g.size)
 

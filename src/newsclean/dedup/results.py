@@ -20,6 +20,7 @@ from typing import Any
 import numpy as np
 
 from newsclean.dedup import jit
+from newsclean.dedup.arrays import unique_sorted
 
 # JSON string encoding in C (what json.dumps uses for str with ensure_ascii=False).
 _encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]
@@ -555,5 +556,5 @@ def document_pairs(cluster_of: np.ndarray, p_doc: np.ndarray, p_len: np.ndarray,
     best = np.lexsort((other, -cov, side))
     side, row = side[best], row[best]
     first = np.concatenate(([True], side[1:] != side[:-1])) if side.size else np.zeros(0, bool)
-    keep = np.unique(row[first])
+    keep = unique_sorted(row[first])
     return DocumentTable(a[keep], b[keep], cov_a[keep], cov_b[keep], shared[keep], docs)

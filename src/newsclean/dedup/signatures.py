@@ -38,6 +38,7 @@ from functools import lru_cache
 import numpy as np
 
 from newsclean.dedup import jit
+from newsclean.dedup.arrays import unique_sorted
 from newsclean.dedup.jit import parallel_kernel, prange
 from newsclean.dedup.shingles import ShingleOptions, fast_table, normalize_many
 
@@ -656,7 +657,7 @@ def _sketch_numpy(texts: Sequence[str], opts: ShingleOptions, sch: SignatureSche
     del cp_para
     premixed = _fmix(_murmur_spans(buf, sh_start, sh_end, 0))
     # Distinct hashes per paragraph, sorted: one sort of (paragraph, hash) keys.
-    keys = np.unique((sh_para.astype(np.uint64) << np.uint64(32)) | premixed.astype(np.uint64))
+    keys = unique_sorted((sh_para.astype(np.uint64) << np.uint64(32)) | premixed.astype(np.uint64))
     hashes = (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32)
     sizes = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=n).astype(np.uint32)
     hash_offsets = np.zeros(n + 1, dtype=np.int64)

@@ -43,6 +43,8 @@ from typing import Any
 
 import numpy as np
 
+from newsclean.dedup.arrays import unique_sorted
+
 from ..dedup import jit
 from ..dedup.candidates import _band_key, _position_bits
 from ..dedup.clusters import (
@@ -937,7 +939,7 @@ def records_group(plan: DedupPlan, j: int) -> None:
 
 def records_count(plan: DedupPlan, k: int) -> int:
     r = gather(plan.layout, "rec-group", k, {"first": np.int64})
-    return int(np.unique(r["first"]).size)
+    return int(unique_sorted(r["first"]).size)
 
 
 class _Texts:
