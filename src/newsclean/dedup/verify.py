@@ -153,7 +153,7 @@ def all_grams(t: np.ndarray, run: int) -> np.ndarray:
 def _cover_python(a: np.ndarray, b: np.ndarray, run: int, need: int, long_run: int, long_need: int, gap: int,
                   head: np.ndarray, nxt: np.ndarray, used: np.ndarray) -> int:
     """:func:`_cover` on the Python path: the same steps on Python lists, with every gram hashed at
-    once beforehand (the scratch arrays are not needed)."""
+    once beforehand (of the scratch arrays, only ``used`` is written: at the end)."""
     m = a.size
     n = b.size
     if m < run or n < run:
@@ -208,6 +208,7 @@ def _cover_python(a: np.ndarray, b: np.ndarray, run: int, need: int, long_run: i
             i += best
         else:
             i += 1
+    used[:n] = us  # as the compiled kernel leaves it: the words of b in tiles (tile_span reads them)
     if covered_long < long_need:
         return 0
     return covered
@@ -247,7 +248,7 @@ def cover(a, b, run, need, long_run=0, long_share=0.0, gap=0):
 @jit.njit(cache=True)
 def tile_span(a, b, run):
     """``(lo, hi)``: the span of ``b`` that the tiles of ``a`` against ``b`` (in this order, no early
-    stop; :func:`_cover`'s greedy tiling, gap words aside) lie in; ``(0, 0)`` when there is no tile.
+    stop; :func:`_cover`'s greedy tiling, without gap words) lie in; ``(0, 0)`` when there is no tile.
     Where a part of a kept paragraph sits in it (the span rule of merges,
     :func:`newsclean.dedup.clusters.merge_clusters`).
 
@@ -257,46 +258,19 @@ def tile_span(a, b, run):
     >>> tuple(int(v) for v in tile_span(part, long, 3))
     (20, 32)
     """
-    m = a.size
     n = b.size
-    lo = n
-    hi = 0
-    if m < run or n < run:
+    head = np.empty(max(16, 4 * n), np.int64)
+    nxt = np.empty(max(n, 1), np.int64)
+    used = np.empty(max(n, 1), np.bool_)
+    # _cover's tiling with no gap words and no early stop: the words of b it used are the tiles.
+    if _cover(a, b, run, -1, run, 0, 0, head, nxt, used) == 0:
         return 0, 0
-    size = 16
-    while size < 2 * (n - run + 1):
-        size *= 2
-    mask = np.uint32(size - 1)
-    head = np.full(size, -1, np.int64)
-    nxt = np.empty(n, np.int64)
-    used = np.zeros(n, np.bool_)
-    for j in range(n - run, -1, -1):  # chains in increasing position, as in _cover
-        s = _gram(b, j, run) & mask
-        nxt[j] = head[s]
-        head[s] = j
-    i = 0
-    while i <= m - run:
-        j = head[_gram(a, i, run) & mask]
-        best = 0
-        best_j = -1
-        while j >= 0:
-            k = 0
-            while i + k < m and j + k < n and a[i + k] == b[j + k] and not used[j + k]:
-                k += 1
-            if k > best:
-                best = k
-                best_j = j
-            j = nxt[j]
-        if best >= run:
-            for q in range(best_j, best_j + best):
-                used[q] = True
-            lo = min(lo, best_j)
-            hi = max(hi, best_j + best)
-            i += best
-        else:
-            i += 1
-    if hi == 0:
-        return 0, 0
+    lo = 0
+    while not used[lo]:
+        lo += 1
+    hi = n
+    while not used[hi - 1]:
+        hi -= 1
     return lo, hi
 
 
