@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -85,6 +86,27 @@ def test_token_sets_verify_batches_like_single_pairs() -> None:
     want = [tiles_ref(*shorter_first(paras[i].tolist(), paras[j].tolist()), 3) for i, j in zip(left, right)]
     assert sets.cover(left, right).tolist() == want  # parallel path
     assert sets.cover(left[:10], right[:10]).tolist() == want[:10]  # serial path
+
+
+def test_small_verifications_release_the_token_pages_once_per_chunk(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Recentering verifies a few pairs at a time, thousands of times: the pages of a large token
+    file are released once per ``VERIFY_CHUNK`` pairs, not after every call (each release cost a
+    system call and the faults of reading the pages again); large calls release after each chunk."""
+    import newsclean.dedup.verify as vf
+
+    monkeypatch.setattr(vf, "VERIFY_CHUNK", 1000)
+    rng = np.random.default_rng(5)
+    paras = [rng.integers(0, 30, rng.integers(3, 40)).astype(np.uint32) for _ in range(50)]
+    offsets = np.concatenate(([0], np.cumsum([p.size for p in paras]))).astype(np.int64)
+    sets = TokenSets.from_arrays(np.concatenate(paras), offsets, run=3, threshold=0.0)
+    released = []
+    monkeypatch.setattr(sets, "release", lambda: (released.append(1), setattr(sets, "_unreleased", 0)))
+    pairs = rng.integers(0, 50, (2, 100))
+    for _ in range(35):  # 3,500 pairs in small calls
+        sets.cover(pairs[0], pairs[1])
+    assert len(released) == 3
+    sets.cover(rng.integers(0, 50, 2500), rng.integers(0, 50, 2500))  # the parallel path: 3 chunks
+    assert len(released) == 6
 
 
 def _share(a: str, b: str, run: int = 3) -> float:

@@ -342,6 +342,7 @@ class TokenSets:
         if self.tokens.size != offsets[-1]:
             raise RuntimeError("token file does not match the index (was it modified?)")
         self._release = self._mm is not None and 4 * count > RELEASE_BYTES
+        self._unreleased = 0  # pairs verified since the pages were last released
 
     @classmethod
     def from_arrays(cls, tokens: np.ndarray, offsets: np.ndarray, run: int, threshold: float, long_run: int = 0,
@@ -363,23 +364,29 @@ class TokenSets:
         rule = (self.run, self.threshold, self.long_run, self.long_share, self.gap)
         if left.size < SERIAL_PAIRS:
             out = _cover_pairs_serial(self.tokens, self.offsets, left, right, *rule)
-        else:
-            parts = 4 * jit.get_num_threads()
-            out = np.empty(left.size, np.int32)
-            for lo in range(0, left.size, VERIFY_CHUNK):
-                hi = lo + VERIFY_CHUNK
-                out[lo:hi] = _cover_pairs(self.tokens, self.offsets, left[lo:hi], right[lo:hi], *rule, parts)
+            self._unreleased += left.size
+            # Small calls (recentering verifies a few members at a time, thousands of times) release
+            # the pages once per VERIFY_CHUNK pairs, as large calls do: releasing after each one cost
+            # a system call and the page faults of reading the same pages again.
+            if self._unreleased >= VERIFY_CHUNK:
                 self.release()
             return out
-        self.release()
+        parts = 4 * jit.get_num_threads()
+        out = np.empty(left.size, np.int32)
+        for lo in range(0, left.size, VERIFY_CHUNK):
+            hi = lo + VERIFY_CHUNK
+            out[lo:hi] = _cover_pairs(self.tokens, self.offsets, left[lo:hi], right[lo:hi], *rule, parts)
+            self.release()
         return out
 
     def release(self) -> None:
         """Drop this process's resident pages of a large token file (see ``RELEASE_BYTES``)."""
+        self._unreleased = 0
         if self._release and self._mm is not None:
             self._mm.madvise(mmap.MADV_DONTNEED)
 
     def close(self) -> None:
+        self.release()  # the mapping outlives close() while an array views it: its pages need not
         self.tokens = np.zeros(0, np.uint32)
         if self._mm is not None:
             try:
