@@ -36,16 +36,12 @@ def one_run(folder: Path) -> dict[str, Any]:
     """In this process: add the corpus, time ``finish()``, digest the result."""
     import numpy as np
 
-    from newsclean.dedup import DedupConfig, NearDuplicateIndex, paragraphs
+    from benchmarks.dedup_scale import add_corpus
+    from newsclean.dedup import DedupConfig, NearDuplicateIndex
 
     index = NearDuplicateIndex(DedupConfig())
     t0 = time.perf_counter()
-    for f in sorted((folder / "corpus").glob("*.jsonl")):
-        with open(f, encoding="utf-8") as fh:
-            for line in fh:
-                d = json.loads(line)
-                index.add_document(str(d["id"]), paragraphs(d["text"]), date=d.get("date"), outlet=d.get("outlet"))
-    index._flush()
+    add_corpus(index, folder)
     t_add = time.perf_counter() - t0
     t0 = time.perf_counter()
     res = index.finish()

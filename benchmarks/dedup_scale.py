@@ -113,16 +113,12 @@ class StageMemory(threading.Thread):
         self.join()
 
 
-def run_one(folder: Path, stages: bool = False) -> dict[str, Any]:
-    from newsclean.dedup import DedupConfig, NearDuplicateIndex, paragraphs
+def add_corpus(index: Any, folder: Path) -> int:
+    """Stream a generated corpus's documents into ``index`` (raw paragraphs, no cleaning) and flush
+    its last batch; returns the UTF-8 bytes of the texts."""
+    from newsclean.dedup import paragraphs
 
-    index = NearDuplicateIndex(DedupConfig())
-    memory = StageMemory() if stages else None
-    if memory is not None:
-        memory.start()
-        index._on_stage = memory.mark
     nbytes = 0
-    t0 = time.perf_counter()
     for f in sorted((folder / "corpus").glob("*.jsonl")):
         with open(f, encoding="utf-8") as fh:
             for line in fh:
@@ -130,6 +126,19 @@ def run_one(folder: Path, stages: bool = False) -> dict[str, Any]:
                 nbytes += len(d["text"].encode("utf-8"))
                 index.add_document(str(d["id"]), paragraphs(d["text"]), date=d.get("date"), outlet=d.get("outlet"))
     index._flush()
+    return nbytes
+
+
+def run_one(folder: Path, stages: bool = False) -> dict[str, Any]:
+    from newsclean.dedup import DedupConfig, NearDuplicateIndex
+
+    index = NearDuplicateIndex(DedupConfig())
+    memory = StageMemory() if stages else None
+    if memory is not None:
+        memory.start()
+        index._on_stage = memory.mark
+    t0 = time.perf_counter()
+    nbytes = add_corpus(index, folder)
     t_add = time.perf_counter() - t0
     if memory is not None:
         memory.mark("add")

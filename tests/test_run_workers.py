@@ -323,16 +323,16 @@ c.kill(); c.join()
 def test_a_worker_killed_holding_numbas_lock_does_not_stop_the_others() -> None:
     """numba's start-up lock is a ``multiprocessing`` lock shared by a process and its forked
     children, taken by every ``get_num_threads()``: a worker killed holding it (the pool's SIGTERM
-    after an interruption) made the next call in the parent wait forever (the suite hung in CI
-    after the interruption tests). A forked child also gets its own :data:`PARALLEL_LOCK`, free
-    even when another thread of the parent held it at the fork. In a subprocess: a hang there
-    cannot take the rest of the suite with it."""
+    after an interruption) made the next call in the parent wait forever. A forked child also gets
+    its own :data:`PARALLEL_LOCK`, free even when another thread of the parent held it at the
+    fork. In a subprocess: a hang there cannot take the rest of the suite with it."""
+    import os
     import subprocess
     import sys
 
     from tests.faultkit import ROOT
 
-    env = {**__import__("os").environ, "PYTHONPATH": str(ROOT / "src")}
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
     done = subprocess.run([sys.executable, "-c", _KILLED_HOLDING_LOCKS], capture_output=True, text=True,
                           env=env, timeout=120)
     assert done.returncode == 0, done.stderr

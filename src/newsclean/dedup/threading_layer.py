@@ -79,7 +79,6 @@ def fork_safe() -> bool:
     return not (layer == "omp" and sys.platform.startswith("linux"))
 
 
-
 def _after_fork_in_child() -> None:
     """A forked child gets locks of its own for numba's start-up and for :data:`PARALLEL_LOCK`.
 
@@ -87,8 +86,8 @@ def _after_fork_in_child() -> None:
     shared with every child forked after it, and takes it on every ``get_num_threads()`` and
     ``set_num_threads()`` (the workers call them for each task). A worker ended while holding it
     (the pool's SIGTERM after an interruption, the out-of-memory killer) left it taken for good:
-    the next ``get_num_threads()`` of the parent, or of any later worker, waited forever (the test
-    suite hung after the interruption tests). A child does not need the parent's lock: it
+    the next ``get_num_threads()`` of the parent, or of any later worker, waited forever (shown
+    with a worker killed on purpose, ``tests/test_run_workers.py``). A child does not need the parent's lock: it
     inherits numba's state, started or not. :data:`PARALLEL_LOCK` is reset as well, in case
     another thread of the parent held it when this one forked."""
     parallel = sys.modules.get("numba.np.ufunc.parallel")

@@ -259,9 +259,7 @@ def tile_span(a, b, run):
     (20, 32)
     """
     n = b.size
-    head = np.empty(max(16, 4 * n), np.int64)
-    nxt = np.empty(max(n, 1), np.int64)
-    used = np.empty(max(n, 1), np.bool_)
+    head, nxt, used = _scratch(n)
     # _cover's tiling with no gap words and no early stop: the words of b it used are the tiles.
     if _cover(a, b, run, -1, run, 0, 0, head, nxt, used) == 0:
         return 0, 0
@@ -386,7 +384,7 @@ class TokenSets:
             self._mm.madvise(mmap.MADV_DONTNEED)
 
     def close(self) -> None:
-        self.release()  # the mapping outlives close() while an array views it: its pages need not
+        self.release()  # the mapping outlives close() while an array views it: its pages need not stay
         self.tokens = np.zeros(0, np.uint32)
         if self._mm is not None:
             try:

@@ -43,9 +43,8 @@ from typing import Any
 
 import numpy as np
 
-from newsclean.dedup.arrays import unique_sorted
-
 from ..dedup import jit
+from ..dedup.arrays import unique_sorted
 from ..dedup.candidates import _band_key, _position_bits
 from ..dedup.clusters import (
     assign_centers,
