@@ -23,6 +23,10 @@ COUNTEREXAMPLES = [
     # An echo of the head line went last: the two repeated lines before it now close the text as a pair
     # (id.repeated_title_pair), which the rules see only when they run again after the echoes.
     ("id", ["Posted by admin onA", "WASHINGTON (AP) — ", "WASHINGTON (AP) — ", "Posted by admin on:A"]),
+    # ftfy decides per line: the mojibake is repaired only once the dateline with its dash is cut, so the
+    # lines a rule edited take the text cleaners again.
+    ("auto", ["CakapCakap – Cakap People! À¢"]),
+    ("id", ["WASHINGTON (AP) — YXXaaa.abÃƒâ€˜â€˜"]),  # twice over: one more pass
 ]
 
 
@@ -50,6 +54,31 @@ def test_cleaning_datelines_and_bylines_is_idempotent(lines: list[str], lang: st
     p = PIPELINES[lang]
     once = p.clean("\n".join(lines))
     assert p.clean(once) == once
+
+
+#: Text that is mojibake of itself (UTF-8 read as Windows-1252), once or twice over.
+MOJIBAKE_CHARS = "éèüñç–—“”‘’…ˢ™ abcÀÃâ"
+DASH_HEADS = ["JAKARTA, KOMPAS.com – ", "JAKARTA - ", "Moskow – ", "WASHINGTON (AP) — ", "TOPMEDIA - ", "CakapCakap – ",
+              "Posted By : admin "]
+
+
+def test_mojibake_after_a_cut_prefix_is_idempotent() -> None:
+    """A rule's cut can change ftfy's verdict on the rest of the line (a dateline's dash weighs in its
+    decision): cleaning the output changes nothing, and the changes replay. 3,000 generated lines (seeded):
+    before the lines a rule edited took the text cleaners again, about 1 in 400 was not idempotent."""
+    import random
+
+    rnd = random.Random(1)
+    bad = []
+    for _ in range(3000):
+        s = "".join(rnd.choice(MOJIBAKE_CHARS) for _ in range(rnd.randint(1, 8)))
+        words = "".join(rnd.choice("abc XYZ.!") for _ in range(rnd.randint(0, 15)))
+        text = rnd.choice(DASH_HEADS) + words + s.encode("utf-8").decode("windows-1252", errors="replace")
+        p = PIPELINES[rnd.choice(sorted(PIPELINES))]
+        r = p.explain(text)
+        if p.clean(r.text) != r.text or replay(text, r.changes) != r.text:
+            bad.append(text)
+    assert bad == []
 
 
 @pytest.mark.parametrize("sep", ["\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x1f"])

@@ -526,6 +526,8 @@ def strip_stray_html(text: str) -> str:
 
 #: Rounds of the text cleaners before giving up on a fixed point.
 TEXT_ROUNDS = 3
+#: Passes of the text cleaners (and the steps after them) over lines a rule edited (see ``Pipeline.explain``).
+REPAIR_PASSES = 2
 
 DEFAULT_TEXT_CLEANERS: tuple[Callable[[str], str], ...] = (
     separators_to_spaces,
@@ -662,8 +664,35 @@ class Pipeline:
                 changes.append(Change("rewrite", name, name, -1, 0, len(text), text, new))
                 text = new
         lines: list[str | None] = list(split_lines(text))
+        self._run_steps(lines, doc, changes, text=text)
+        # A rule's cut can change how a text cleaner judges the rest of its line (ftfy decides per line:
+        # mojibake after a prefix with a dash is repaired once the prefix is gone). Such lines take the text
+        # cleaners again, and the steps after them run again, so that cleaning the output changes nothing.
+        done = 0
+        text_names = {s.name for s in self.steps if isinstance(s, TextCleaner)}
+        for _ in range(REPAIR_PASSES):
+            edited = sorted({c.line for c in changes[done:] if c.action == "replace" and c.line >= 0
+                             and c.cleaner not in text_names and lines[c.line]})
+            if not edited:
+                break
+            done = len(changes)
+            if not self._run_steps(lines, doc, changes, repair=edited):
+                break
+        sep = output_newline(doc.text, self.newline)
+        return Cleaned(sep.join(line for line in lines if line is not None), tuple(changes))
+
+    def _run_steps(self, lines: list[str | None], doc: Document, changes: list[Change], *, text: str | None = None,
+                   repair: Sequence[int] | None = None) -> bool:
+        """Run the steps over ``lines`` (the text as split: ``text``), appending their changes. ``repair``: a
+        repair pass, starting at the first group of idempotent text cleaners, which looks only at these
+        lines; nothing runs after that group when it changes none of them (returns False then)."""
         steps = self.steps
         k = 0
+        if repair is not None:
+            while k < len(steps) and not (isinstance(steps[k], TextCleaner) and steps[k].idempotent):  # type: ignore[attr-defined]
+                k += 1
+            if k == len(steps):
+                return False
         while k < len(steps):
             step = steps[k]
             if not (isinstance(step, TextCleaner) and step.idempotent):
@@ -682,7 +711,20 @@ class Pipeline:
                 k += 1
             only: set[int] | None = None
             builtin = all(s.func in BUILTIN_CLEANERS for s in group)  # type: ignore[attr-defined]
-            if builtin and k == len(group):
+            todo: list[int] | None = None
+            repairing = repair is not None
+            if repair is not None:
+                todo, repair = list(repair), None
+                if builtin and lines_to_clean("\n".join([lines[i] or "" for i in todo])) == []:
+                    return False  # nothing the built-in cleaners react to in the edited lines
+                first = len(changes)
+                if all(s.line_local for s in group):  # type: ignore[attr-defined]
+                    _clean_some_lines(group, lines, todo, changes)  # type: ignore[arg-type]
+                    if len(changes) == first:
+                        return False
+                    continue
+                only = set(todo)
+            elif builtin and text is not None and k == len(group):
                 # The first steps, built-in cleaners on the text as split: one scan finds the lines
                 # they might change (none, in most documents); the others are fixed points of each.
                 todo = lines_to_clean(text)
@@ -693,6 +735,7 @@ class Pipeline:
                         _clean_some_lines(group, lines, todo, changes)  # type: ignore[arg-type]
                         continue
                     only = set(todo)
+            first = len(changes)
             for _ in range(TEXT_ROUNDS):
                 before = len(changes)
                 for step in group:
@@ -707,8 +750,9 @@ class Pipeline:
                     changed = "\n".join([lines[i] or "" for i in sorted(only)])
                     if lines_to_clean(changed) == []:
                         break  # the changed lines hold nothing the built-in cleaners react to: done
-        sep = output_newline(doc.text, self.newline)
-        return Cleaned(sep.join(line for line in lines if line is not None), tuple(changes))
+            if repairing and len(changes) == first:
+                return False
+        return True
 
     def clean(self, doc: Document | str) -> str:
         """The cleaned text."""
