@@ -34,7 +34,8 @@ ID_LINES = [
     "Simak berita selengkapnya di halaman berikutnya.",
     # kinds that were handled before the probes (kept here so that they stay handled)
     "[Gambas:Video CNN]", "Ikuti berita terkini dari Suara.com di Google News", "Baca Juga", "ADVERTISEMENT",
-    "SCROLL TO CONTINUE WITH CONTENT", "Laporan Wartawan Tribunnews.com, Ahmad Fauzi", "Pewarta: Ahmad Fauzi", "(mdk/rnd)",
+    "SCROLL TO CONTINUE WITH CONTENT", "Laporan Wartawan Tribunnews.com, Ahmad Fauzi", "Pewarta: Ahmad Fauzi",
+    "(mdk/rnd)",
 ]
 EN_LINES = [
     "Image source, Reuters", "Download the Fox News app", "Get the free NBC News app for the latest updates",
@@ -43,7 +44,8 @@ EN_LINES = [
     "You have reached your limit of free articles.", "Subscribe to continue reading.", "Read the full story here.",
     "Click here for more.", "Tap here to add us to your home screen", "Like us on Facebook", "Send us your feedback",
     # handled before the probes
-    "Share on Facebook", "Comments are closed.", "Published 3:45 PM EST, Mon June 2, 2025", "Sign up for our newsletter",
+    "Share on Facebook", "Comments are closed.", "Published 3:45 PM EST, Mon June 2, 2025",
+    "Sign up for our newsletter",
     "Story continues below advertisement", "Reporting by John Smith; Editing by Jane Doe", "Loading...",
 ]
 
@@ -67,7 +69,8 @@ def test_a_credit_glued_to_a_caption_is_cut(body: list[str], line: str, cut: str
 #: Play Store"), a subheading ("Rekomendasi", "Politics"), a book's page count ("Halaman: 302"), "Download the app to
 #: buy tickets, the agency said."
 CONTENT = [
-    (ID_BODY, "1. Unduh aplikasi Travoy melalui Play Store atau App Store."), (ID_BODY, "Roadmap Adaptasi dan Rekomendasi"),
+    (ID_BODY, "1. Unduh aplikasi Travoy melalui Play Store atau App Store."),
+    (ID_BODY, "Roadmap Adaptasi dan Rekomendasi"),
     (EN_BODY, "Download the app to buy tickets, the agency said."), (EN_BODY, "Politics"),
 ]
 
