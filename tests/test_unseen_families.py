@@ -34,8 +34,8 @@ ID_LINES = [
     "Simak berita selengkapnya di halaman berikutnya.", "Oleh: Ahmad Fauzi", "Penulis Ahmad Fauzi", "Editor Siti",
     "Diposting oleh Admin pada 2 Juni 2025", "Video Pilihan", "Berita Populer", "Terpopuler", "Baca Berita Lainnya",
     "Artikel Lainnya", "Lihat Selengkapnya", "Muat lebih banyak", "Gulir ke bawah untuk melanjutkan", "[ADVERTORIAL]",
-    "Dapatkan berita terbaru langsung di ponselmu", "Download sekarang juga aplikasi kami", "Kunjungi kanal YouTube kami",
-    "Foto: Dok. Pribadi",
+    "Dapatkan berita terbaru langsung di ponselmu", "Download sekarang juga aplikasi kami",
+    "Kunjungi kanal YouTube kami", "Foto: Dok. Pribadi",
     # kinds that were handled before the probes (kept here so that they stay handled)
     "[Gambas:Video CNN]", "Ikuti berita terkini dari Suara.com di Google News", "Baca Juga", "ADVERTISEMENT",
     "SCROLL TO CONTINUE WITH CONTENT", "Laporan Wartawan Tribunnews.com, Ahmad Fauzi", "Pewarta: Ahmad Fauzi",
@@ -47,8 +47,8 @@ EN_LINES = [
     "Our Standards: The Thomson Reuters Trust Principles.", "Gift this article",
     "You have reached your limit of free articles.", "Subscribe to continue reading.", "Read the full story here.",
     "Click here for more.", "Tap here to add us to your home screen", "Like us on Facebook", "Send us your feedback",
-    "Last Modified: June 2, 2025", "Link to this story: https://ex.co/abc", "Watch more videos", "Comment on this story",
-    "Advertisement - Scroll to continue", "Skip to main content", "Accept cookies", "Menu",
+    "Last Modified: June 2, 2025", "Link to this story: https://ex.co/abc", "Watch more videos",
+    "Comment on this story", "Advertisement - Scroll to continue", "Skip to main content", "Accept cookies", "Menu",
     # handled before the probes
     "Share on Facebook", "Comments are closed.", "Published 3:45 PM EST, Mon June 2, 2025",
     "Sign up for our newsletter",
