@@ -615,18 +615,20 @@ class Pipeline:
         line_model: LineModel | bool = True,
     ) -> Pipeline:
         """Unicode repair, invisible characters, spaces, then the rule catalog (built-in rules plus
-        any ``rules`` files), then corpus ``templates`` (learned by :mod:`newsclean.templates`), then the
+        any ``rules`` files) and its promo kinds glued to a paragraph's end, then corpus ``templates`` (learned by :mod:`newsclean.templates`), then the
         line model where the rules were silent (``line_model=False`` for none), then ``extra`` steps of
         your own."""
         cat = catalog if catalog is not None else default_catalog()
         if rules:
             cat = cat + Catalog.from_files(rules)
+        from .glued import GluedPromos
         from .positional import HeadlineEchoes
 
         rule_cleaner = RuleCleaner(cat, lang=lang)
-        # A positional kind (a repeated headline at the top), then what the corpus taught (templates), then
-        # the line model where all of them were silent.
-        corpus: list[LineCleaner] = [HeadlineEchoes(recheck=(rule_cleaner,))]
+        # The rules' promo kinds glued after a paragraph's last sentence, a positional kind (a repeated headline
+        # at the top), then what the corpus taught (templates), then the line model where all of them were silent.
+        glued = GluedPromos(rule_cleaner, recheck=(rule_cleaner,))
+        corpus: list[LineCleaner] = [glued, HeadlineEchoes(recheck=(rule_cleaner, glued))]
         if templates is not None:
             from .templates import TemplateCleaner
 
