@@ -14,7 +14,7 @@ from newsclean.pipeline import replay
 P = Pipeline.default(lang="auto")
 
 ID = ["Pemerintah Kabupaten Bogor menyalurkan bantuan sosial kepada ribuan warga terdampak banjir pada Senin pagi.",
-      "Kepala dinas sosial mengatakan penyaluran dilakukan bertahap agar tepat sasaran dan tidak menimbulkan kerumunan.",
+      "Kepala dinas sosial mengatakan penyaluran dilakukan bertahap agar tepat sasaran dan tidak menimbulkan antrean.",
       "Menurut dia, data penerima telah diverifikasi bersama pemerintah desa setempat sejak pekan lalu.",
       "Warga berharap bantuan serupa dapat terus diberikan hingga kondisi kembali normal."]
 EN = ["The Senate approved a sweeping spending bill late Tuesday after weeks of negotiations between party leaders.",
@@ -22,13 +22,15 @@ EN = ["The Senate approved a sweeping spending bill late Tuesday after weeks of 
       "Supporters said the bill would fund key programs through the end of the fiscal year and avert a shutdown.",
       "Critics argued that it added too much to the federal deficit and failed to address long-term pressures."]
 
-ID_PROMOS = ["Ikuti berita terkini dari Suara.com di Google News.", "Gabung ke Channel WhatsApp Tribunnews untuk update berita.",
+ID_PROMOS = ["Ikuti berita terkini dari Suara.com di Google News.",
+             "Gabung ke Channel WhatsApp Tribunnews untuk update berita.",
              "Klik di sini untuk membaca artikel selengkapnya.", "Yuk, ikuti saluran WhatsApp kami.",
              "Follow Instagram @detikcom untuk berita terbaru.", "(Penulis: Ahmad | Editor: Siti)",
              "Scroll untuk melanjutkan membaca.", "ADVERTISEMENT", "SCROLL TO CONTINUE WITH CONTENT",
              "Cek Berita dan Artikel yang lain di Google News.", "Download aplikasi Kumparan sekarang.",
              "Live streaming eksklusif di VISION+, klik di sini."]
-EN_PROMOS = ["Follow us on Google News.", "Sign up for our newsletter.", "Download the Fox News app.", "Click here for more.",
+EN_PROMOS = ["Follow us on Google News.", "Sign up for our newsletter.", "Download the Fox News app.",
+             "Click here for more.",
              "Like us on Facebook.", "Read more: Senate passes spending bill", "Subscribe to continue reading.",
              "Advertisement", "This material may not be published, broadcast, rewritten or redistributed.",
              "The Associated Press contributed to this report."]

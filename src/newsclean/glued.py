@@ -63,8 +63,9 @@ TAIL_CHARS = 400
 #: Words that content sentences use often ("mengikuti", "told reporters", "declined to comment") count only in the
 #: shape a promo gives them ("ikuti", "reporter:", "comments are closed").
 TRIGGERS: tuple[str, ...] = (
-    r"klik", r"click", r"\btap\s+here", r"\bikuti\b", r"follow\s+(?:us|kami|juga|akun|@)", r"\b(?:ber)?gabung(?:lah)?\b",
-    r"join\s+(?:us|our|the\s+conversation)", r"download", r"unduh", r"\binstal", r"subscri", r"langganan", r"newsletter",
+    r"klik", r"click", r"\btap\s+here", r"\bikuti\b", r"follow\s+(?:us|kami|juga|akun|@)",
+    r"\b(?:ber)?gabung(?:lah)?\b", r"join\s+(?:us|our|the\s+conversation)", r"download", r"unduh", r"\binstal",
+    r"subscri", r"langganan", r"newsletter",
     r"google\s*news", r"whatsapp", r"telegram", r"instagram", r"youtube", r"tiktok", r"facebook", r"twitter",
     r"\bapps?\b", r"aplikasi", r"play\s*store", r"app\s*store", r"selengkapnya", r"scroll", r"gulir", r"advertis",
     r"\biklan\b", r"loading", r"memuat\s*(?:\.\.|\xe2\x80\xa6)", r"editor\s*:", r"editing\s+by", r"edited\s+by",
@@ -76,7 +77,8 @@ TRIGGERS: tuple[str, ...] = (
     r"comments?\s+(?:are|is)\s+closed", r"comment\s+on\s+this", r"(?:post|leave)\s+a\s+comment", r"contact\s+us",
     r"read\s+(?:more|the\s+full)", r"like\s+us", r"send\s+us", r"reporting\s+by", r"short\s*(?:link|url)",
     r"permalink", r"\bdukung\b", r"donasi", r"donate", r"support\s+(?:us|our)", r"ponsel\s*(?:mu|anda)",
-    r"kanal\s+\w+\s+kami", r"aplikasi\s+kami", r"kunjungi", r"(?:simak|lihat|tonton|saksikan)\s+(?:juga\s+)?(?:video|live)",
+    r"kanal\s+\w+\s+kami", r"aplikasi\s+kami", r"kunjungi",
+    r"(?:simak|lihat|tonton|saksikan)\s+(?:juga\s+)?(?:video|live)",
     r"video\s*:", r"@", r"\xc2\xa9", r"continue\s+reading", r"free\s+articles", r"our\s+standards", r"subscribers",
     r"story\s+continues", r"developing\s+story", r"check\s+back", r"skip\s+ad", r"lihat\s+semua", r"muat\s+lebih",
     r"\bbagikan\b", r"share\s+this", r"print\s+this", r"e-?mail\s+this", r"font\s+size", r"gift\s+(?:this\s+)?article",

@@ -615,9 +615,9 @@ class Pipeline:
         line_model: LineModel | bool = True,
     ) -> Pipeline:
         """Unicode repair, invisible characters, spaces, then the rule catalog (built-in rules plus
-        any ``rules`` files) and its promo kinds glued to a paragraph's end, then corpus ``templates`` (learned by :mod:`newsclean.templates`), then the
-        line model where the rules were silent (``line_model=False`` for none), then ``extra`` steps of
-        your own."""
+        any ``rules`` files) and its promo kinds glued to a paragraph's end, then corpus ``templates``
+        (learned by :mod:`newsclean.templates`), then the line model where the rules were silent
+        (``line_model=False`` for none), then ``extra`` steps of your own."""
         cat = catalog if catalog is not None else default_catalog()
         if rules:
             cat = cat + Catalog.from_files(rules)
