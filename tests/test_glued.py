@@ -96,3 +96,21 @@ def test_glued_paragraphs_clean_to_a_fixed_point(parts: list[tuple[str, str, str
     assert replay(text, r.changes) == r.text
     for s, _, _ in parts:  # every content sentence is still there (no two paragraphs alike: a repeated pair goes)
         assert s.rstrip(".") in r.text
+
+
+MARKERS = ["ADVERTISEMENT", "SCROLL TO CONTINUE WITH CONTENT", "ADVERTISEMENT SCROLL TO CONTINUE WITH CONTENT",
+           "Story continues below advertisement"]
+
+
+@pytest.mark.parametrize("marker", MARKERS)
+def test_an_ad_marker_between_two_sentences_goes(marker: str) -> None:
+    a, b = ID[1], ID[2]
+    assert P.clean(f"{ID[0]}\n{a} {marker} {b}\n{ID[3]}").split("\n") == [ID[0], f"{a} {b}", ID[3]]
+
+
+@pytest.mark.parametrize("promo", ["Read more: Senate passes bill", "RELATED: Senate passes bill", "Editor: Siti"])
+def test_a_label_with_free_text_then_a_sentence_does_not_take_the_sentence(promo: str) -> None:
+    """A related headline or a credit has no sentence end of its own: glued before the next sentence, the last
+    'sentence' holds both, and the sentence must stay (the label may stay with it)."""
+    got = P.clean("\n".join([EN[0], f"{EN[1]} {promo} {EN[2]}", EN[3]])).split("\n")
+    assert got[1].endswith(EN[2])

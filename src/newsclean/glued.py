@@ -36,8 +36,14 @@ GLUED_FAMILIES: frozenset[str] = frozenset({
     "shared.republished", "shared.copyright", "shared.ad_marker", "shared.widget", "shared.newsletter",
     "shared.short_link", "shared.support_prompt",
     "en.subscribe", "en.page_ui.sentence", "en.follow", "en.comment_prompt", "en.contributor_credit.anywhere",
-    "en.related.line", "en.page_ui.more", "en.widget.more",
+    "en.page_ui.more", "en.widget.more", "en.related.line",
 })
+#: No cut is longer than this many words: a promo is short, and a longer "last sentence" is a promo that ran into
+#: the content after it (a promo without a sentence end of its own, then the next sentence).
+MAX_CUT_WORDS = 25
+#: Rules whose promo names a free text (a related headline, a video's title, a name) run on into the next sentence
+#: the easiest: their cuts have a lower limit.
+FAMILY_MAX_WORDS = {"en.related.line": 14, "id.video_promo": 14, "id.staff_credit": 12}
 #: Rules of :data:`GLUED_FAMILIES` that also hold single page words ("Tutup", "Komentar"): glued, they count only
 #: for a sentence of at least this many words.
 MIN_WORDS_SHORT_KINDS = 2
@@ -228,7 +234,7 @@ class GluedPromos:
                     while cut and line[cut - 1] in " \t":
                         cut -= 1
                     rest = line[_skip_spaces(line, cut):end]
-                if not rest or not _triggered(rest):
+                if not rest or len(rest.split()) > MAX_CUT_WORDS or not _triggered(rest):
                     break
                 if selected is None:
                     selected = self._for(*self._selection(lines, doc))
@@ -264,7 +270,10 @@ def _matching(selected: list[tuple[Rule, re.Pattern[str]]], rest: str) -> Rule |
     for rule, rx in selected:
         if not rule.min_chars <= n <= rule.max_chars:
             continue
-        if rule.id in SHORT_KINDS and len(rest.split()) < MIN_WORDS_SHORT_KINDS:
+        words = len(rest.split())
+        if rule.id in SHORT_KINDS and words < MIN_WORDS_SHORT_KINDS:
+            continue
+        if words > FAMILY_MAX_WORDS.get(rule.id, MAX_CUT_WORDS):
             continue
         if rule.id in NEEDS_OPENER and _first_word(rest) not in OPENERS:
             continue
