@@ -622,13 +622,15 @@ class Pipeline:
         if rules:
             cat = cat + Catalog.from_files(rules)
         from .glued import GluedPromos
-        from .positional import HeadlineEchoes
+        from .positional import HeadlineEchoes, TailHeadlines
 
         rule_cleaner = RuleCleaner(cat, lang=lang)
-        # The rules' promo kinds glued after a paragraph's last sentence, a positional kind (a repeated headline
-        # at the top), then what the corpus taught (templates), then the line model where all of them were silent.
+        # The rules' promo kinds glued after a paragraph's last sentence, positional kinds (a repeated headline at
+        # the top, a list of headlines at the end), then what the corpus taught (templates), then the line model
+        # where all of them were silent.
         glued = GluedPromos(rule_cleaner, recheck=(rule_cleaner,))
-        corpus: list[LineCleaner] = [glued, HeadlineEchoes(recheck=(rule_cleaner, glued))]
+        corpus: list[LineCleaner] = [glued, HeadlineEchoes(recheck=(rule_cleaner, glued)),
+                                     TailHeadlines(recheck=(rule_cleaner, glued))]
         if templates is not None:
             from .templates import TemplateCleaner
 

@@ -11,6 +11,12 @@ that closes with the site's name ("<headline> - City Gazette") without the name,
 an echo may end in a question or exclamation mark (a headline asking). The ``echo`` rules of the catalog only
 compare with the very first line.
 
+**Headline lists at the end** (:class:`TailHeadlines`): pages print the headlines of other stories after the last
+paragraph, often without a label ("Berita Terkait", "More stories") that a rule would know. At least
+:data:`MIN_TAIL_HEADLINES` headline-like lines of :data:`MIN_TAIL_WORDS` words or more in a row end the page, after
+at least :data:`MIN_BODY_SENTENCES` paragraphs that end like sentences, and the paragraph before them does not
+introduce a list (no colon at its end): they go (rule ``positional.tail_headlines``).
+
 It looks only at kept lines, so cleaning the output again finds nothing more to remove.
 """
 
@@ -22,7 +28,7 @@ from typing import Any
 
 from .document import Change, Document
 
-__all__ = ["HEAD_WINDOW", "HeadlineEchoes"]
+__all__ = ["HEAD_WINDOW", "HeadlineEchoes", "TailHeadlines"]
 
 #: How many kept lines from the top count as the head of a page.
 HEAD_WINDOW = 10
@@ -164,3 +170,62 @@ def _headline_like(line: str, *, min_words: int = 5, asking: bool = False) -> bo
         return False
     chars = len(s) - s.count(" ")
     return len(_NOT_LETTER_RE.findall(s)) >= 0.85 * chars
+
+
+#: A run of at least this many headline-like lines ends the page ...
+MIN_TAIL_HEADLINES = 2
+#: ... each of at least this many words (a list's items are shorter: "Pantai Kuta, Bali") ...
+MIN_TAIL_WORDS = 6
+#: ... after at least this many paragraphs that end like sentences (the article).
+MIN_BODY_SENTENCES = 2
+_BODY_END = (".", "!", "?", '"', "”", "’", ".)")
+
+
+@dataclass(frozen=True)
+class TailHeadlines:
+    """Drop a list of headlines that ends the page (see the module; rule ``positional.tail_headlines``).
+    ``recheck``: steps run again after the list went (the rules: a tail rule now reaches the new last lines), then
+    this step again, until nothing more goes."""
+
+    name: str = "tail_headlines"
+    recheck: tuple[Any, ...] = ()
+
+    def run(self, lines: list[str | None], doc: Document) -> list[Change]:
+        changes = self._once(lines)
+        if not changes or not self.recheck:
+            return changes
+        out = list(changes)
+        while changes:
+            more = [c for step in self.recheck for c in step.run(lines, doc)]
+            out.extend(more)
+            changes = self._once(lines)
+            out.extend(changes)
+        return out
+
+    def _once(self, lines: list[str | None]) -> list[Change]:
+        alive = [i for i, line in enumerate(lines) if line and line.strip()]
+        run: list[int] = []
+        for i in reversed(alive):
+            line = lines[i]
+            assert line is not None
+            s = line.rstrip()
+            # A question or an exclamation, a "label: value" line, a bracket at the end (a table row, a credit) are
+            # how content ends a page as well: only plain headlines count.
+            if s.endswith(")") or ":" in s or not _headline_like(s, min_words=MIN_TAIL_WORDS):
+                break
+            run.append(i)
+        if len(run) < MIN_TAIL_HEADLINES:
+            return []
+        body = alive[:len(alive) - len(run)]
+        if not body or (lines[body[-1]] or "").rstrip().endswith(":"):
+            return []  # nothing before, or a paragraph that introduces the lines as a list
+        sentences = sum(1 for i in body if (lines[i] or "").rstrip().endswith(_BODY_END))
+        if sentences < MIN_BODY_SENTENCES:
+            return []
+        changes = []
+        for i in sorted(run):
+            line = lines[i]
+            assert line is not None
+            changes.append(Change("drop_line", self.name, "positional.tail_headlines", i, 0, len(line), line, ""))
+            lines[i] = None
+        return changes
