@@ -11,7 +11,8 @@
   before cleaning: read, parse, count) and ``results()``, its CPU time next to the cleaning time of the same
   documents.
 - **Steps**: inside cleaning with both, the CPU time of the template cleaner, of the line model and of its
-  features (medians over the repeats), next to the whole cleaning.
+  features, and of the glued-promo and tail-headline steps (their own passes, without the rules they run again),
+  medians over the repeats, next to the whole cleaning.
 - **CLI** (``--cli``): ``python -m newsclean FILE OUT --dedup off --jobs 1`` with ``--templates off
   --line-model off`` and with the defaults, in their own processes, alternating; CPU time of the child
   (``os.wait4``), medians of the per-repeat ratios.
@@ -111,11 +112,12 @@ def learning_pass(path: Path, *, repeats: int) -> dict[str, Any]:
 def steps(docs: list[Any], tpl: Any, *, repeats: int) -> dict[str, float]:
     """CPU time of the template cleaner, the line model and its features inside cleaning with both (medians over
     repeats of the documents), next to the whole of it: where the cost of the two components goes."""
-    from newsclean import Pipeline, linemodel, templates
+    from newsclean import Pipeline, glued, linemodel, positional, templates
 
     spent: dict[str, float] = {}
     saved = [(templates.TemplateCleaner, "run", "template_cleaner"), (linemodel.LineModelCleaner, "run", "line_model"),
-             (linemodel, "_feature_rows", "line_model_features")]
+             (linemodel, "_feature_rows", "line_model_features"), (glued.GluedPromos, "_once", "glued_promos"),
+             (positional.TailHeadlines, "_once", "tail_headlines")]
     originals = [getattr(owner, attr) for owner, attr, _ in saved]
 
     def timed(fn: Any, label: str) -> Any:
