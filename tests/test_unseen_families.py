@@ -35,7 +35,10 @@ ID_LINES = [
     "Diposting oleh Admin pada 2 Juni 2025", "Video Pilihan", "Berita Populer", "Terpopuler", "Baca Berita Lainnya",
     "Artikel Lainnya", "Lihat Selengkapnya", "Muat lebih banyak", "Gulir ke bawah untuk melanjutkan", "[ADVERTORIAL]",
     "Dapatkan berita terbaru langsung di ponselmu", "Download sekarang juga aplikasi kami",
-    "Kunjungi kanal YouTube kami", "Foto: Dok. Pribadi",
+    "Kunjungi kanal YouTube kami", "Foto: Dok. Pribadi", "Bagikan ini:", "Suka Memuat...", "Terkait",
+    "Tinggalkan Balasan Batalkan balasan", "Alamat email Anda tidak akan dipublikasikan. Ruas yang wajib ditandai *",
+    "Navigasi pos", "Pos sebelumnya", "Kategori: Berita", "Diposting oleh admin", "Beranda", "Pedoman Media Siber",
+    "Kontak Kami",
     # kinds that were handled before the probes (kept here so that they stay handled)
     "[Gambas:Video CNN]", "Ikuti berita terkini dari Suara.com di Google News", "Baca Juga", "ADVERTISEMENT",
     "SCROLL TO CONTINUE WITH CONTENT", "Laporan Wartawan Tribunnews.com, Ahmad Fauzi", "Pewarta: Ahmad Fauzi",
@@ -48,7 +51,10 @@ EN_LINES = [
     "You have reached your limit of free articles.", "Subscribe to continue reading.", "Read the full story here.",
     "Click here for more.", "Tap here to add us to your home screen", "Like us on Facebook", "Send us your feedback",
     "Last Modified: June 2, 2025", "Link to this story: https://ex.co/abc", "Watch more videos",
-    "Comment on this story", "Advertisement - Scroll to continue", "Skip to main content", "Accept cookies", "Menu",
+    "Comment on this story", "Advertisement - Scroll to continue", "Like this:", "Related posts:",
+    "Posted in Politics", "Tagged senate, budget", "Leave a Reply Cancel reply", "Your email address will not be published.", "Name *", "Website",
+    "Save my name, email, and website in this browser for the next time I comment.", "Post navigation", "Next Post",
+    "Powered by WordPress", "Privacy Policy", "Skip to main content", "Accept cookies", "Menu",
     # handled before the probes
     "Share on Facebook", "Comments are closed.", "Published 3:45 PM EST, Mon June 2, 2025",
     "Sign up for our newsletter",
