@@ -52,7 +52,8 @@ EN_LINES = [
     "Click here for more.", "Tap here to add us to your home screen", "Like us on Facebook", "Send us your feedback",
     "Last Modified: June 2, 2025", "Link to this story: https://ex.co/abc", "Watch more videos",
     "Comment on this story", "Advertisement - Scroll to continue", "Like this:", "Related posts:",
-    "Posted in Politics", "Tagged senate, budget", "Leave a Reply Cancel reply", "Your email address will not be published.", "Name *", "Website",
+    "Posted in Politics", "Tagged senate, budget", "Leave a Reply Cancel reply",
+    "Your email address will not be published.", "Name *", "Website",
     "Save my name, email, and website in this browser for the next time I comment.", "Post navigation", "Next Post",
     "Powered by WordPress", "Privacy Policy", "Skip to main content", "Accept cookies", "Menu",
     # handled before the probes
