@@ -56,8 +56,9 @@ EN_LINES = [
     "Your email address will not be published.", "Name *", "Website",
     "Save my name, email, and website in this browser for the next time I comment.", "Post navigation", "Next Post",
     "Powered by WordPress", "Privacy Policy", "By Jane Doe / Staff Writer", "Additional reporting by John Roe",
-    "Email the author", "The views expressed are the author's own.", "Opinions expressed by contributors are their own.",
-    "Get the latest updates: Download our app", "Photos: Trump and Putin meet in Helsinki", "Full coverage: Trump-Putin summit",
+    "Email the author", "The views expressed are the author's own.",
+    "Opinions expressed by contributors are their own.", "Get the latest updates: Download our app",
+    "Photos: Trump and Putin meet in Helsinki", "Full coverage: Trump-Putin summit",
     "MORE:", "ALSO READ:", "Latest News", "Share full article", "Skip to main content", "Accept cookies", "Menu",
     # handled before the probes
     "Share on Facebook", "Comments are closed.", "Published 3:45 PM EST, Mon June 2, 2025",
