@@ -38,7 +38,9 @@ ID_LINES = [
     "Kunjungi kanal YouTube kami", "Foto: Dok. Pribadi", "Bagikan ini:", "Suka Memuat...", "Terkait",
     "Tinggalkan Balasan Batalkan balasan", "Alamat email Anda tidak akan dipublikasikan. Ruas yang wajib ditandai *",
     "Navigasi pos", "Pos sebelumnya", "Kategori: Berita", "Diposting oleh admin", "Beranda", "Pedoman Media Siber",
-    "Kontak Kami",
+    "Kontak Kami", "[mdk]", "Simak selengkapnya di kumparan", "Klik untuk baca: Banjir Bogor", "Laporan: Ahmad Fauzi",
+    "TRIBUNNEWS.COM", "Halaman 2", "1 2 3 4 Selanjutnya", "Video Pilihan Redaksi", "Topik Menarik",
+    "Konten ini telah tayang di Kompasiana.com", "Iklan - Gulir untuk melanjutkan",
     # kinds that were handled before the probes (kept here so that they stay handled)
     "[Gambas:Video CNN]", "Ikuti berita terkini dari Suara.com di Google News", "Baca Juga", "ADVERTISEMENT",
     "SCROLL TO CONTINUE WITH CONTENT", "Laporan Wartawan Tribunnews.com, Ahmad Fauzi", "Pewarta: Ahmad Fauzi",
@@ -87,7 +89,7 @@ def test_a_credit_glued_to_a_caption_is_cut(body: list[str], line: str, cut: str
 #: buy tickets, the agency said."
 CONTENT = [
     (ID_BODY, "1. Unduh aplikasi Travoy melalui Play Store atau App Store."),
-    (ID_BODY, "Roadmap Adaptasi dan Rekomendasi"),
+    (ID_BODY, "Roadmap Adaptasi dan Rekomendasi"), (ID_BODY, "Simak selengkapnya di bawah ini."),
     (EN_BODY, "Download the app to buy tickets, the agency said."), (EN_BODY, "Politics"),
 ]
 
