@@ -114,3 +114,13 @@ def test_a_label_with_free_text_then_a_sentence_does_not_take_the_sentence(promo
     'sentence' holds both, and the sentence must stay (the label may stay with it)."""
     got = P.clean("\n".join([EN[0], f"{EN[1]} {promo} {EN[2]}", EN[3]])).split("\n")
     assert got[1].endswith(EN[2])
+
+
+def test_the_named_families_are_rules_of_the_catalog() -> None:
+    from newsclean.catalog import default_catalog
+    from newsclean.glued import FAMILY_MAX_WORDS, NEEDS_OPENER, SHORT_KINDS
+
+    rules = {r.id: r for r in default_catalog().rules}
+    assert GLUED_FAMILIES <= set(rules)
+    assert all(rules[x].kind in ("line", "tail") for x in GLUED_FAMILIES)
+    assert set(FAMILY_MAX_WORDS) | NEEDS_OPENER | SHORT_KINDS <= GLUED_FAMILIES
