@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from synthetic_pages import EN_BODY, ID_BODY
 
 from newsclean import Pipeline
 from newsclean.glued import GLUED_FAMILIES
@@ -13,14 +14,7 @@ from newsclean.pipeline import replay
 
 P = Pipeline.default(lang="auto")
 
-ID = ["Pemerintah Kabupaten Bogor menyalurkan bantuan sosial kepada ribuan warga terdampak banjir pada Senin pagi.",
-      "Kepala dinas sosial mengatakan penyaluran dilakukan bertahap agar tepat sasaran dan tidak menimbulkan antrean.",
-      "Menurut dia, data penerima telah diverifikasi bersama pemerintah desa setempat sejak pekan lalu.",
-      "Warga berharap bantuan serupa dapat terus diberikan hingga kondisi kembali normal."]
-EN = ["The Senate approved a sweeping spending bill late Tuesday after weeks of negotiations between party leaders.",
-      "The measure, which passed 62-38, now heads to the House, where its prospects remain uncertain.",
-      "Supporters said the bill would fund key programs through the end of the fiscal year and avert a shutdown.",
-      "Critics argued that it added too much to the federal deficit and failed to address long-term pressures."]
+ID, EN = ID_BODY, EN_BODY
 
 ID_PROMOS = ["Ikuti berita terkini dari Suara.com di Google News.",
              "Gabung ke Channel WhatsApp Tribunnews untuk update berita.",

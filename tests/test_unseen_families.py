@@ -6,23 +6,12 @@ probes found kept and left kept on purpose is at the end."""
 from __future__ import annotations
 
 import pytest
+from synthetic_pages import EN_BODY, ID_BODY
 
 from newsclean import Pipeline
 
 P = Pipeline.default(lang="auto")
 
-ID_BODY = [
-    "Pemerintah Kabupaten Bogor menyalurkan bantuan sosial kepada ribuan warga terdampak banjir pada Senin pagi.",
-    "Kepala dinas sosial mengatakan penyaluran dilakukan bertahap agar tepat sasaran dan tidak menimbulkan kerumunan.",
-    "Menurut dia, data penerima telah diverifikasi bersama pemerintah desa setempat sejak pekan lalu.",
-    "Warga berharap bantuan serupa dapat terus diberikan hingga kondisi kembali normal.",
-]
-EN_BODY = [
-    "The Senate approved a sweeping spending bill late Tuesday after weeks of negotiations between party leaders.",
-    "The measure, which passed 62-38, now heads to the House, where its prospects remain uncertain.",
-    "Supporters said the bill would fund key programs through the end of the fiscal year and avert a shutdown.",
-    "Critics argued that it added too much to the federal deficit and failed to address long-term pressures.",
-]
 
 ID_LINES = [
     "(Penulis: Ahmad Fauzi | Editor: Siti Nurhaliza)", "(Reporter: Shinta Ayu | Editor: Faieq Hidayat)",

@@ -25,6 +25,7 @@ from typing import Any
 
 from .catalog import Rule, normalize_outlet
 from .document import Change, Document
+from .positional import rechecked
 
 __all__ = ["GLUED_FAMILIES", "GluedPromos"]
 
@@ -201,16 +202,7 @@ class GluedPromos:
         return got
 
     def run(self, lines: list[str | None], doc: Document) -> list[Change]:
-        changes = self._once(lines, doc)
-        if not changes or not self.recheck:
-            return changes
-        out = list(changes)
-        while changes:
-            more = [c for step in self.recheck for c in step.run(lines, doc)]
-            out.extend(more)
-            changes = self._once(lines, doc)
-            out.extend(changes)
-        return out
+        return rechecked(lambda: self._once(lines, doc), self.recheck, lines, doc)
 
     def _once(self, lines: list[str | None], doc: Document) -> list[Change]:
         selected: list[tuple[Rule, re.Pattern[str]]] | None = None

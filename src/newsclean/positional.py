@@ -23,12 +23,13 @@ It looks only at kept lines, so cleaning the output again finds nothing more to 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from .document import Change, Document
 
-__all__ = ["HEAD_WINDOW", "HeadlineEchoes", "TailHeadlines"]
+__all__ = ["HEAD_WINDOW", "HeadlineEchoes", "TailHeadlines", "rechecked"]
 
 #: How many kept lines from the top count as the head of a page.
 HEAD_WINDOW = 10
@@ -47,6 +48,24 @@ def _norm(line: str) -> str:
     return _NORM_RE.sub("", line.lower())
 
 
+def rechecked(once: Callable[[], list[Change]], recheck: Sequence[Any], lines: list[str | None], doc: Document
+              ) -> list[Change]:
+    """The changes of a step's ``once()``; when it made some, the ``recheck`` steps run on what is left (a rule may
+    now reach a line: the new last line, two repeats that now close the page), then ``once`` again, until neither
+    changes anything, so that cleaning the output again changes nothing."""
+    changes = once()
+    if not changes or not recheck:
+        return changes
+    out = list(changes)
+    while changes:
+        # (once() runs again even when the steps changed nothing: their language verdict, which selects the rules a
+        # step applies, may have moved with what once() removed.)
+        out.extend(c for step in recheck for c in step.run(lines, doc))
+        changes = once()
+        out.extend(changes)
+    return out
+
+
 @dataclass(frozen=True)
 class HeadlineEchoes:
     """Drop repeats of a head line among the first :data:`HEAD_WINDOW` kept lines (rule ``positional.echo``).
@@ -58,18 +77,7 @@ class HeadlineEchoes:
     recheck: tuple[Any, ...] = ()
 
     def run(self, lines: list[str | None], doc: Document) -> list[Change]:
-        changes = self._once(lines, doc)
-        if not changes or not self.recheck:
-            return changes
-        out = list(changes)
-        while changes:
-            more = [c for step in self.recheck for c in step.run(lines, doc)]
-            if not more:
-                break
-            out.extend(more)
-            changes = self._once(lines, doc)
-            out.extend(changes)
-        return out
+        return rechecked(lambda: self._once(lines, doc), self.recheck, lines, doc)
 
     def _once(self, lines: list[str | None], doc: Document) -> list[Change]:
         alive = []
@@ -191,16 +199,7 @@ class TailHeadlines:
     recheck: tuple[Any, ...] = ()
 
     def run(self, lines: list[str | None], doc: Document) -> list[Change]:
-        changes = self._once(lines)
-        if not changes or not self.recheck:
-            return changes
-        out = list(changes)
-        while changes:
-            more = [c for step in self.recheck for c in step.run(lines, doc)]
-            out.extend(more)
-            changes = self._once(lines)
-            out.extend(changes)
-        return out
+        return rechecked(lambda: self._once(lines), self.recheck, lines, doc)
 
     def _once(self, lines: list[str | None]) -> list[Change]:
         alive = [i for i, line in enumerate(lines) if line and line.strip()]
