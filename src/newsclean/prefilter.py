@@ -754,12 +754,18 @@ def _announce_compile(cache: Path) -> None:
 def _lexicon_database(exprs: tuple[bytes, ...], flags: tuple[int, ...]) -> Any:
     """The lexicon's database (a few long alternations of spam terms: about 50 ms to compile), kept on
     disk like the rules' one; None when it does not compile."""
+    return cached_database("lexicon", exprs, flags)
+
+
+def cached_database(name: str, exprs: tuple[bytes, ...], flags: tuple[int, ...]) -> Any:
+    """A small database of other modules (``name`` keys its file: the lexicon, the glued promos' triggers), compiled
+    once and kept on disk like the rules' one (:func:`_cache_dir`); None when it does not compile."""
     assert _hs is not None
     cache = _cache_dir()
     path = None
     if cache is not None:
         key = hashlib.sha256(repr((_translation_key(), exprs, flags)).encode()).hexdigest()[:32]
-        path = cache / f"hs-lexicon-{key}.db"
+        path = cache / f"hs-{name}-{key}.db"
         found = _load_cached(path)
         if found is not None:
             return found[0]
