@@ -87,3 +87,28 @@ CONTENT = [
 def test_lines_of_the_same_words_that_are_content_stay(body: list[str], line: str) -> None:
     page = [*body[:2], line, *body[2:]]
     assert P.clean("\n".join(page)).split("\n") == page
+
+
+@pytest.mark.parametrize("first", [
+    "Waspada! Ini Bahaya Makan Ikan LeleHal ini disampaikan kepala dinas perikanan kepada wartawan pada Senin pagi.",
+    "Waspada! Ini Bahaya Makan Ikan Lele - Hal ini disampaikan kepala dinas perikanan kepada wartawan pada Senin pagi.",
+])
+def test_the_headline_glued_before_the_lead_goes(first: str) -> None:
+    from newsclean import Document
+
+    doc = Document("\n".join([first, *ID_BODY[1:]]), metadata={"title": "Waspada! Ini Bahaya Makan Ikan Lele"})
+    assert P.clean(doc).split("\n")[0] == "Hal ini disampaikan kepala dinas perikanan kepada wartawan pada Senin pagi."
+
+
+def test_a_lead_in_sentence_case_that_opens_with_the_titles_words_stays() -> None:
+    from newsclean import Document
+
+    first = "Harga cabai naik lagi di pasar induk pada Senin pagi, kata pedagang kepada wartawan di Jakarta."
+    doc = Document("\n".join([first, *ID_BODY[1:]]), metadata={"title": "Harga Cabai Naik Lagi"})
+    assert P.clean(doc).split("\n")[0] == first
+
+
+def test_a_title_case_headline_before_a_dash_goes_without_a_title() -> None:
+    lead = "Lele adalah sejenis ikan air tawar yang populer."
+    first = "Bahaya Mengkonsumsi Ikan Lele Yang Mengandung Sel Kanker - " + lead
+    assert P.clean("\n".join([first, *ID_BODY[1:]])).split("\n")[0] == lead

@@ -17,6 +17,10 @@ paragraph, often without a label ("Berita Terkait", "More stories") that a rule 
 at least :data:`MIN_BODY_SENTENCES` paragraphs that end like sentences, and the paragraph before them does not
 introduce a list (no colon at its end): they go (rule ``positional.tail_headlines``).
 
+The headline printed at the start of one of the first lines, glued to the lead that follows ("Waspada! Ini Bahaya
+Makan Ikan LeleHal ini ..."), is cut from it (rule ``positional.echo.glued``) when the start is the title itself in
+its own case and what follows starts a sentence.
+
 It looks only at kept lines, so cleaning the output again finds nothing more to remove.
 """
 
@@ -86,6 +90,9 @@ class HeadlineEchoes:
                 alive.append(i)
                 if len(alive) == HEAD_WINDOW:
                     break
+        glued = _glued_title(lines, doc, alive[:HEAD_LINES])
+        if glued is not None:
+            return [glued]
         if len(alive) < 2:
             return []
         title: str | None = None
@@ -130,6 +137,43 @@ class HeadlineEchoes:
             changes.append(Change("drop_line", self.name, "positional.echo", i, 0, len(line), line, ""))
             lines[i] = None
         return changes
+
+
+#: Characters between a glued headline and the text after it ("<title> - ", "<title>: ", none at all).
+_AFTER_TITLE = frozenset(" \t-–—:|•·")
+_STARTS_SENTENCE_RE = re.compile(r"[\"“‘'(]?[A-Z0-9]")
+
+
+def _glued_title(lines: list[str | None], doc: Document, heads: list[int]) -> Change | None:
+    """The headline printed at the start of one of the first lines and glued to the text that follows ("Waspada! Ini
+    Bahaya Makan Ikan LeleHal ini ..."): a cut of the headline (rule ``positional.echo.glued``), or None. The start
+    must be the title itself, letters and digits in the title's case (a lead sentence that opens with the title's
+    words in sentence case is the article's), and what follows must start a sentence."""
+    title = doc.title if isinstance(doc.title, str) else ""
+    t = _NORM_RE.sub("", title)
+    if len(t) < MIN_ECHO_CHARS or len(title.split()) < MIN_ECHO_WORDS:
+        return None
+    for i in heads:
+        line = lines[i]
+        assert line is not None
+        if len(line) < len(title) + MIN_ECHO_CHARS or _NORM_RE.sub("", line[:len(title) + 40])[:len(t)] != t:
+            continue
+        # Where the title ends in the raw line: after as many letters and digits as the title has.
+        seen = 0
+        end = 0
+        while seen < len(t):
+            if line[end].isalnum() and line[end] != "_":
+                seen += 1
+            end += 1
+        while end < len(line) and line[end] in _AFTER_TITLE or end < len(line) and line[end] in "?!." and \
+                line[end - 1] not in " \t" and end + 1 < len(line) and line[end + 1] in " \t":
+            end += 1
+        rest = line[end:]
+        if len(rest) < MIN_ECHO_CHARS or _STARTS_SENTENCE_RE.match(rest) is None:
+            continue
+        lines[i] = rest
+        return Change("replace", "echoes", "positional.echo.glued", i, 0, end, line[:end], "")
+    return None
 
 
 _SENTENCE_END = tuple('.!?:;,"”’')
