@@ -51,7 +51,6 @@ def test_two_promos_glued_one_after_the_other_both_go() -> None:
 @pytest.mark.parametrize("sentence", [
     # mentions an app store, but is no prompt: it does not open like one
     "Sebab, akun Google jadi gerbang utama untuk akses Play Store, Google Drive, dan Maps.",
-    # a list item's number is not a sentence before the promo
 ])
 def test_a_content_sentence_with_a_promos_words_stays(sentence: str) -> None:
     page = [*ID[:3], ID[3] + " " + sentence]

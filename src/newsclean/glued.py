@@ -97,27 +97,13 @@ _TRIGGER_RE = re.compile("|".join(TRIGGERS).encode(), re.IGNORECASE)
 
 def _triggered(text: str) -> bool:
     """Whether ``text`` holds a trigger (by the Hyperscan database when there is one: the same answer, faster)."""
+    data = text.encode("utf-8", "surrogatepass")
     db = _trigger_database()
     if db is None:
-        return _TRIGGER_RE.search(text.encode("utf-8", "surrogatepass")) is not None
-    hit = False
+        return _TRIGGER_RE.search(data) is not None
+    from .prefilter import scan_any
 
-    def on_match(idx: int, start: int, end: int, flags: int, context: object) -> bool:
-        nonlocal hit
-        hit = True
-        return True  # one is enough: stop
-
-    try:
-        db.scan(text.encode("utf-8", "surrogatepass"), match_event_handler=on_match)
-    except _scan_terminated():
-        pass
-    return hit
-
-
-def _scan_terminated() -> type[BaseException]:
-    from . import prefilter
-
-    return prefilter._hs.ScanTerminated  # type: ignore[no-any-return,union-attr]
+    return scan_any(db, data)
 
 
 @functools.lru_cache(maxsize=1)
@@ -191,7 +177,7 @@ class GluedPromos:
         key = (lang, outlet)
         got = self._selected.get(key)
         if got is None:
-            got = self._selected[key] = [(r, re.compile(r.pattern, r.flags))
+            got = self._selected[key] = [(r, r.regex())
                                          for r in self.rules.catalog.select(lang, outlet)
                                          if r.id in self.families and r.kind in ("line", "tail")]
         return got
@@ -221,11 +207,12 @@ class GluedPromos:
                     while cut and line[cut - 1] in " \t":
                         cut -= 1
                     rest = line[_skip_spaces(line, cut):end]
-                if not rest or len(rest.split()) > MAX_CUT_WORDS or not _triggered(rest):
+                words = len(rest.split())
+                if not rest or words > MAX_CUT_WORDS or not _triggered(rest):
                     break
                 if selected is None:
                     selected = self._for(*self._selection(lines, doc))
-                rule = _matching(selected, rest)
+                rule = _matching(selected, rest, words)
                 if rule is None:
                     break
                 changes.append(Change("replace", self.name, f"{rule.id}.glued", i, cut, len(line), line[cut:], ""))
@@ -252,12 +239,12 @@ def _first_word(text: str) -> str:
     return ""
 
 
-def _matching(selected: list[tuple[Rule, re.Pattern[str]]], rest: str) -> Rule | None:
+def _matching(selected: list[tuple[Rule, re.Pattern[str]]], rest: str, words: int) -> Rule | None:
+    """The first rule of ``selected`` that takes the whole of ``rest`` (``words`` words), within its kind's limits."""
     n = len(rest)
     for rule, rx in selected:
         if not rule.min_chars <= n <= rule.max_chars:
             continue
-        words = len(rest.split())
         if rule.id in SHORT_KINDS and words < MIN_WORDS_SHORT_KINDS:
             continue
         if words > FAMILY_MAX_WORDS.get(rule.id, MAX_CUT_WORDS):

@@ -90,7 +90,7 @@ class HeadlineEchoes:
                 alive.append(i)
                 if len(alive) == HEAD_WINDOW:
                     break
-        glued = _glued_title(lines, doc, alive[:HEAD_LINES])
+        glued = _glued_title(lines, doc, alive[:HEAD_LINES], self.name)
         if glued is not None:
             return [glued]
         if len(alive) < 2:
@@ -144,7 +144,7 @@ _AFTER_TITLE = frozenset(" \t-–—:|•·")
 _STARTS_SENTENCE_RE = re.compile(r"[\"“‘'(]?[A-Z0-9]")
 
 
-def _glued_title(lines: list[str | None], doc: Document, heads: list[int]) -> Change | None:
+def _glued_title(lines: list[str | None], doc: Document, heads: list[int], cleaner: str) -> Change | None:
     """The headline printed at the start of one of the first lines and glued to the text that follows ("Waspada! Ini
     Bahaya Makan Ikan LeleHal ini ..."): a cut of the headline (rule ``positional.echo.glued``), or None. The start
     must be the title itself, letters and digits in the title's case (a lead sentence that opens with the title's
@@ -165,14 +165,15 @@ def _glued_title(lines: list[str | None], doc: Document, heads: list[int]) -> Ch
             if line[end].isalnum() and line[end] != "_":
                 seen += 1
             end += 1
-        while end < len(line) and line[end] in _AFTER_TITLE or end < len(line) and line[end] in "?!." and \
-                line[end - 1] not in " \t" and end + 1 < len(line) and line[end + 1] in " \t":
+        # Then the separators, and a mark that closes a word of the title before a space ("Lele? ", "Waspada! ").
+        while end < len(line) and (line[end] in _AFTER_TITLE or line[end] in "?!." and line[end - 1] not in " \t"
+                                   and line[end + 1:end + 2] in (" ", "\t")):
             end += 1
         rest = line[end:]
         if len(rest) < MIN_ECHO_CHARS or _STARTS_SENTENCE_RE.match(rest) is None:
             continue
         lines[i] = rest
-        return Change("replace", "echoes", "positional.echo.glued", i, 0, end, line[:end], "")
+        return Change("replace", cleaner, "positional.echo.glued", i, 0, end, line[:end], "")
     return None
 
 

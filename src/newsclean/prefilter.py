@@ -363,20 +363,25 @@ class RulePrefilter:
         """Whether a lexicon term could occur in ``folded`` text (``None``: ask Python)."""
         if self._lexicon_db is None or _UNSAFE_RE.search(folded) is not None:
             return None
-        hit = False
-
-        def on_match(idx: int, start: int, end: int, flags: int, context: object) -> bool:
-            nonlocal hit
-            hit = True
-            return True  # one is enough: stop scanning
-
         if not folded:
             return False
-        try:
-            self._lexicon_db.scan(folded.encode("utf-8"), match_event_handler=on_match)
-        except _hs.ScanTerminated:  # type: ignore[union-attr]
-            pass
-        return hit
+        return scan_any(self._lexicon_db, folded.encode("utf-8"))
+
+
+def scan_any(db: Any, data: bytes) -> bool:
+    """Whether any expression of ``db`` matches in ``data`` (the scan stops at the first match)."""
+    hit = False
+
+    def on_match(idx: int, start: int, end: int, flags: int, context: object) -> bool:
+        nonlocal hit
+        hit = True
+        return True  # one is enough: stop scanning
+
+    try:
+        db.scan(data, match_event_handler=on_match)
+    except _hs.ScanTerminated:  # type: ignore[union-attr]
+        pass
+    return hit
 
 
 #: Databases of fewer rules are not kept in the disk cache (about 2 ms to compile each).
