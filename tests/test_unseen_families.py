@@ -51,6 +51,18 @@ EN_LINES = [
     "Opinions expressed by contributors are their own.", "Get the latest updates: Download our app",
     "Photos: Trump and Putin meet in Helsinki", "Full coverage: Trump-Putin summit",
     "MORE:", "ALSO READ:", "Latest News", "Share full article", "Skip to main content", "Accept cookies", "Menu",
+    # a fifth probe (2026-12-06): reading-time and audio widgets, ad continuations, newsletter legal lines, station
+    # promos, topic headers, privacy and app-store furniture, syndication and affiliate notices
+    "Listen to this article · 5 min. Learn more", "3 min read · Updated 2 hours ago", "Article continues below this ad",
+    "Opens new tab", "Back to top", "Now playing 02:15", "Don't miss", "Terms of Service Privacy Policy",
+    "Got a story? Email news@example.com", "By signing up, you agree to our Terms of Use and Privacy Policy.",
+    "For the latest news, weather, sports, and streaming video, head to News Channel 8.",
+    "Explore more on these topics", "Related Topics", "Save for later", "Do Not Sell or Share My Personal Information",
+    "Your Privacy Choices", "Video ad feedback", "Duration 2:15", "1 of 12", "Please enter a valid email address.",
+    "You've read 3 of 5 free articles this month.", "Get it on Google Play", "Reader comments are moderated.",
+    "Photo by Jane Doe on Unsplash", "Read the original article.", "Republished with permission.",
+    "Distributed by Tribune Content Agency, LLC.", "All content © 2024 Example News",
+    "We may earn a commission from links on this page.",
     # handled before the probes
     "Share on Facebook", "Comments are closed.", "Published 3:45 PM EST, Mon June 2, 2025",
     "Sign up for our newsletter",
@@ -80,6 +92,11 @@ CONTENT = [
     (ID_BODY, "1. Unduh aplikasi Travoy melalui Play Store atau App Store."),
     (ID_BODY, "Roadmap Adaptasi dan Rekomendasi"), (ID_BODY, "Simak selengkapnya di bawah ini."),
     (EN_BODY, "Download the app to buy tickets, the agency said."), (EN_BODY, "Politics"),
+    (EN_BODY, "The story continues after the break, the host said."),
+    (EN_BODY, "Don't miss the deadline, officials warned residents on Monday."),
+    (EN_BODY, "For the latest news on the storm, residents were told to visit the county website, which crashed twice."),
+    (EN_BODY, "Read the original article, the judge told the jury, before you decide."),
+    (EN_BODY, "We may earn a commission on the sale, the agent said."),
 ]
 
 
