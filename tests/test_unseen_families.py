@@ -94,7 +94,7 @@ CONTENT = [
     (EN_BODY, "Download the app to buy tickets, the agency said."), (EN_BODY, "Politics"),
     (EN_BODY, "The story continues after the break, the host said."),
     (EN_BODY, "Don't miss the deadline, officials warned residents on Monday."),
-    (EN_BODY, "For the latest news on the storm, residents were told to visit the county website, which crashed twice."),
+    (EN_BODY, "For the latest news on the storm, residents were told to visit the county site, which crashed."),
     (EN_BODY, "Read the original article, the judge told the jury, before you decide."),
     (EN_BODY, "We may earn a commission on the sale, the agent said."),
 ]
