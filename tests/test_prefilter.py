@@ -16,7 +16,7 @@ pytest.importorskip("hyperscan")
 
 from newsclean.catalog import default_catalog, rules_by_kind  # noqa: E402
 from newsclean.lines import CompiledRules  # noqa: E402
-from newsclean.prefilter import LINE_KINDS, RulePrefilter, eligible, to_hyperscan  # noqa: E402
+from newsclean.prefilter import LINE_KINDS, LOOKALIKE_RE, RulePrefilter, eligible, to_hyperscan  # noqa: E402
 
 CATALOG = default_catalog()
 RULES = tuple(CATALOG.rules)
@@ -126,6 +126,34 @@ def test_characters_python_folds_differently_are_prefiltered() -> None:
             assert found <= hits.lines[rule.kind], rule.id  # type: ignore[operator]
     assert {0, 2} <= hits.lines["line"]  # type: ignore[operator]
     assert not eligible("lone \ud800 surrogate") and PREFILTER.scan(["lone \ud800 surrogate"]) is None
+
+
+@settings(max_examples=200, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(LINE, min_size=1, max_size=8))
+def test_the_two_databases_report_the_same_lines_of_a_text_without_lookalikes(lines: list[str]) -> None:
+    # A text without the four lookalikes is scanned by the database that does not list them: it must report
+    # what the one that lists them reports (with them, the other one scans: test above).
+    lines = [LOOKALIKE_RE.sub("x", line) for line in lines]
+    if not all(eligible(x) for x in lines):
+        return
+    pf = RulePrefilter(BY_KIND)
+    fast = pf.scan_lines(lines)
+    assert pf._parts_lookalikes is None  # (not compiled: no text needed it)
+    pf._parts = pf._compile_parts(lookalikes=True)[0]
+    assert pf.scan_lines(lines) == fast
+
+
+def test_a_text_with_a_lookalike_is_scanned_by_the_database_that_lists_them() -> None:
+    line = "L\u0130HAT JUGA: Harga Cabai Naik"  # dotted capital I, which Python takes for "i"
+    assert CompiledRules(CATALOG.select("id", None)).apply([line])[0].rule == "id.related.line"
+    pf = RulePrefilter(BY_KIND)
+    hits = pf.scan([line])
+    assert hits is not None and 0 in hits.lines["line"]  # type: ignore[operator]
+    assert pf._parts_lookalikes
+    # Without the gate the line would be missed: the database without the lookalikes does not report it.
+    pf._parts_lookalikes = pf._parts
+    hits = pf.scan([line])
+    assert hits is not None and 0 not in hits.lines["line"]  # type: ignore[operator]
 
 
 @functools.lru_cache(maxsize=1)

@@ -12,6 +12,11 @@ a selection into one automaton and scans a whole document in one pass, in compil
   folding for ASCII only: the translation widens every such class to all characters beyond ASCII, and
   lists for a case-insensitive letter every character Python takes for it (the Kelvin sign for "k",
   "ſ" for "s", "ς" for "σ" ...), so every document is prefiltered but one with a lone surrogate.
+- The four characters beyond ASCII that Python takes for an ASCII letter (dotted and dotless i, long s, Kelvin
+  sign) make a case-insensitive word such as ``baca`` a class per letter for Hyperscan, which then cannot
+  look for it as a literal: the scan runs at half the speed. Each selection is compiled twice, with and
+  without them; a document that holds none of the four (nearly all) is scanned by the second, on which
+  both report the same lines.
 - A rule Hyperscan cannot compile even when approximated leaves its whole kind to Python.
 
 ``tests/test_prefilter.py`` checks that the two paths give identical results on random text built from
@@ -23,6 +28,7 @@ from __future__ import annotations
 
 import _sre
 import bisect
+import contextvars
 import functools
 import hashlib
 import json
@@ -97,8 +103,19 @@ def _char(c: int) -> str:
 _ASCII_LOOKALIKES = (0x130, 0x131, 0x17F, 0x212A)
 
 
-@functools.cache
+#: A text that holds one of them is scanned by a database that lists them (see the module's docstring).
+LOOKALIKE_RE = re.compile("[" + "".join(map(chr, _ASCII_LOOKALIKES)) + "]")
+
+# Whether the translation lists the lookalikes (the database for texts without them does not).
+_with_lookalikes: contextvars.ContextVar[bool] = contextvars.ContextVar("with_lookalikes", default=True)
+
+
 def _ascii_lookalikes(c: int) -> tuple[int, ...]:
+    return _lookalikes_of(c) if _with_lookalikes.get() else ()
+
+
+@functools.cache
+def _lookalikes_of(c: int) -> tuple[int, ...]:
     return tuple(x for x in _ASCII_LOOKALIKES if re.fullmatch(re.escape(chr(c)), chr(x), re.IGNORECASE))
 
 
@@ -299,22 +316,38 @@ class RulePrefilter:
         # lower case, so their patterns, case-insensitive, tell which ASCII lines they could take.
         for pos, (rule, pattern) in enumerate(zip(by_kind.get("lexicon", ()), lexicon_patterns)):
             groups[bool(rule.outlets)].append(("lexicon", pos, pattern, re.IGNORECASE))
-        self.unfiltered: set[str] = set()
-        # Per database: (db, kind of each expression, position of its rule in its kind's list).
-        self._parts: list[tuple[Any, list[str], list[int]]] = []
-        for items in groups.values():
-            if not items:
-                continue
-            db, taken, unfiltered = _rule_database(tuple((kind, pattern, flags) for kind, _, pattern, flags in items))
-            self.unfiltered |= unfiltered
-            if db is not None:
-                self._parts.append((db, [items[i][0] for i in taken], [items[i][1] for i in taken]))
+        self._groups = [items for items in groups.values() if items]
+        # Per database: (db, kind of each expression, position of its rule in its kind's list). Compiled without
+        # the lookalikes; the databases with them, for the texts that hold one, when the first such text comes.
+        self._parts, self.unfiltered = self._compile_parts(lookalikes=False)
+        self._parts_lookalikes: list[tuple[Any, list[str], list[int]]] | bool | None = None
         self._lexicon_db = None
         if lexicon_patterns:
             f = _BASE_FLAGS | _hs.HS_FLAG_SINGLEMATCH
             lex = [_expression(p, 0) for p in lexicon_patterns]
             if all(p is not None for p in lex):
                 self._lexicon_db = _lexicon_database(tuple(lex), (f,) * len(lex))  # type: ignore[arg-type]
+
+    def _compile_parts(self, *, lookalikes: bool) -> tuple[list[tuple[Any, list[str], list[int]]], set[str]]:
+        parts = []
+        unfiltered: set[str] = set()
+        for items in self._groups:
+            db, taken, left = _rule_database(tuple((kind, pattern, flags) for kind, _, pattern, flags in items),
+                                             lookalikes=lookalikes)
+            unfiltered |= left
+            if db is not None:
+                parts.append((db, [items[i][0] for i in taken], [items[i][1] for i in taken]))
+        return parts, unfiltered
+
+    def _parts_for(self, text: str) -> list[tuple[Any, list[str], list[int]]] | None:
+        """The databases that scan ``text``; None when those with the lookalikes leave another kind to Python than
+        those without (never seen: the document then takes the Python path)."""
+        if LOOKALIKE_RE.search(text) is None:
+            return self._parts
+        if self._parts_lookalikes is None:
+            parts, unfiltered = self._compile_parts(lookalikes=True)
+            self._parts_lookalikes = parts if unfiltered == self.unfiltered else False
+        return None if self._parts_lookalikes is False else self._parts_lookalikes
 
     @classmethod
     def build(cls, by_kind: dict[str, Sequence[Rule]], lexicon_patterns: Sequence[str] = ()) -> RulePrefilter | None:
@@ -330,13 +363,16 @@ class RulePrefilter:
         text = "\n".join(lines[i] or "" for i in index)
         if _UNSAFE_RE.search(text) is not None:
             return None
+        parts = self._parts_for(text)
+        if parts is None:
+            return None
         data = text.encode("utf-8")
         found_lines: dict[str, set[int] | None] = {k: (None if k in self.unfiltered else set()) for k in LINE_KINDS}
         found_rules: dict[str, set[int] | None] = {k: (None if k in self.unfiltered else set())
                                                    for k in SEARCH_KINDS}
         if data:
             breaks = [m.start() for m in _NEWLINE_RE.finditer(data)]
-            for db, kind_of, position in self._parts:
+            for db, kind_of, position in parts:
                 on_match = _collector(kind_of, position, breaks, index, found_lines, found_rules)
                 db.scan(data, match_event_handler=on_match)
         return Hits(found_lines, found_rules)
@@ -353,9 +389,12 @@ class RulePrefilter:
             data = text.encode("utf-8")
         except UnicodeEncodeError:  # a lone surrogate: not eligible
             return None
+        parts = self._parts_for(text)
+        if parts is None:
+            return None
         found: dict[str, dict[int, set[int]]] = {k: {} for k in _ALL_KINDS}
         if data:
-            for db, kind_of, position in self._parts:
+            for db, kind_of, position in parts:
                 db.scan(data, match_event_handler=_line_collector(kind_of, position, data, subset, found))
         return found
 
@@ -660,7 +699,7 @@ def _translation_key() -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _rule_database(rules: tuple[tuple[str, str, int], ...]) -> tuple[Any, list[int], set[str]]:
+def _rule_database(rules: tuple[tuple[str, str, int], ...], *, lookalikes: bool = True) -> tuple[Any, list[int], set[str]]:
     """``(database or None, indexes of the rules it holds, kinds left to Python)`` for rules given as
     ``(kind, pattern, re flags)``. A rule that cannot be translated or compiled leaves its kind to
     Python. Shared by every selection of the process that holds the same rules, and kept on disk
@@ -670,14 +709,18 @@ def _rule_database(rules: tuple[tuple[str, str, int], ...]) -> tuple[Any, list[i
     cache = _cache_dir() if len(rules) >= DISK_CACHE_MIN_EXPRESSIONS else None
     path = None
     if cache is not None:
-        key = hashlib.sha256(repr((_translation_key(), rules)).encode()).hexdigest()[:32]
+        key = hashlib.sha256(repr((_translation_key(), rules, lookalikes)).encode()).hexdigest()[:32]
         path = cache / f"hs-rules-{key}.db"
         found = _load_cached(path)
         if found is not None:
             return found
     if path is not None:
         _announce_compile(path.parent)
-    db, taken, unfiltered = _build_rule_database(rules)
+    token = _with_lookalikes.set(lookalikes)
+    try:
+        db, taken, unfiltered = _build_rule_database(rules)
+    finally:
+        _with_lookalikes.reset(token)
     if path is not None:
         head = json.dumps({"taken": taken, "unfiltered": sorted(unfiltered)}).encode() + b"\n"
         _store_cached(path, head + (_hs.dumpb(db) if db is not None else b""))
