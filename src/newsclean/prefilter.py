@@ -699,7 +699,8 @@ def _translation_key() -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _rule_database(rules: tuple[tuple[str, str, int], ...], *, lookalikes: bool = True) -> tuple[Any, list[int], set[str]]:
+def _rule_database(rules: tuple[tuple[str, str, int], ...], *,
+                   lookalikes: bool = True) -> tuple[Any, list[int], set[str]]:
     """``(database or None, indexes of the rules it holds, kinds left to Python)`` for rules given as
     ``(kind, pattern, re flags)``. A rule that cannot be translated or compiled leaves its kind to
     Python. Shared by every selection of the process that holds the same rules, and kept on disk
