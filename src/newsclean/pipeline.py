@@ -397,6 +397,7 @@ class RuleCleaner:
         # unpickles the cleaner compiles what it needs (from the on-disk cache, when there is one).
         state = dict(self.__dict__)
         del state["_compiled"]
+        state.pop("_last_verdict", None)
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -424,8 +425,16 @@ class RuleCleaner:
             if memo[0] == sample:
                 return memo[1]  # type: ignore[no-any-return]
             memo.clear()
-        # detect_lang_lines(sample) is detect_lang of the lines joined (tokens never span the join).
-        verdict = detect_lang(" ".join(sample), max_chars=LANG_SAMPLE_CHARS)
+        # detect_lang_lines(sample) is detect_lang of the lines joined (tokens never span the join). The steps that run
+        # the rules again on what they left (glued promos, echoes, tail headlines) ask about the same sample again: the
+        # last verdict is kept with the text it was given for.
+        joined = " ".join(sample)
+        last = self.__dict__.get("_last_verdict")
+        if last is not None and last[0] == joined:
+            verdict = last[1]
+        else:
+            verdict = detect_lang(joined, max_chars=LANG_SAMPLE_CHARS)
+            self._last_verdict = (joined, verdict)
         if memo is not None:
             memo.extend((sample, verdict))
         return verdict
