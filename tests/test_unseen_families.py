@@ -63,7 +63,8 @@ EN_LINES = [
     "Photo by Jane Doe on Unsplash", "Read the original article.", "Republished with permission.",
     "Distributed by Tribune Content Agency, LLC.", "All content © 2024 Example News",
     "We may earn a commission from links on this page.",
-    "By Jane Doe and Bob Lee | Reuters | Dec 4, 2024 3:05 PM", "Jane Doe • December 4, 2024", "Illustration by Jane Doe",
+    "By Jane Doe and Bob Lee | Reuters | Dec 4, 2024 3:05 PM", "Jane Doe • December 4, 2024",
+    "Illustration by Jane Doe",
     "Share this link: https://ex.co/3xYz", "Video playlist", "Photo gallery", "View all 12 photos", "Comment policy",
     "We welcome thoughtful comments from readers. Please comply with our guidelines.",
     # handled before the probes
