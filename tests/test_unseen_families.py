@@ -30,6 +30,14 @@ ID_LINES = [
     "Kontak Kami", "[mdk]", "Simak selengkapnya di kumparan", "Klik untuk baca: Banjir Bogor", "Laporan: Ahmad Fauzi",
     "TRIBUNNEWS.COM", "Halaman 2", "1 2 3 4 Selanjutnya", "Video Pilihan Redaksi", "Topik Menarik",
     "Konten ini telah tayang di Kompasiana.com", "Iklan - Gulir untuk melanjutkan",
+    # a fifth probe (2026-12-06): reading/listening widgets, gallery controls, expanders, submission and tip prompts,
+    # notes on who answers for a piece
+    "Waktu baca 3 menit", "3 menit membaca", "Dengarkan artikel ini", "Durasi 02:15", "Galeri Foto", "Perbesar",
+    "Geser untuk melihat foto lainnya", "Tampilkan lebih banyak", "Lanjut baca", "Lanjutkan membaca artikel di bawah",
+    "Rekomendasi Untuk Anda", "Laporkan komentar", "Kirim tulisan Anda ke redaksi@contoh.com",
+    "Punya informasi menarik? Hubungi kami di WhatsApp 081234567890",
+    "Isi artikel menjadi tanggung jawab sepenuhnya penulis.", "Artikel ini merupakan kiriman dari pembaca.",
+    "Konten ini merupakan kerja sama dengan PT X.", "Konten Bersponsor", "Jangan lewatkan berita terbaru lainnya",
     # kinds that were handled before the probes (kept here so that they stay handled)
     "[Gambas:Video CNN]", "Ikuti berita terkini dari Suara.com di Google News", "Baca Juga", "ADVERTISEMENT",
     "SCROLL TO CONTINUE WITH CONTENT", "Laporan Wartawan Tribunnews.com, Ahmad Fauzi", "Pewarta: Ahmad Fauzi",
@@ -95,6 +103,8 @@ def test_a_credit_glued_to_a_caption_is_cut(body: list[str], line: str, cut: str
 CONTENT = [
     (ID_BODY, "1. Unduh aplikasi Travoy melalui Play Store atau App Store."),
     (ID_BODY, "Roadmap Adaptasi dan Rekomendasi"), (ID_BODY, "Simak selengkapnya di bawah ini."),
+    (ID_BODY, "Lainnya masih dalam perawatan di rumah sakit."),
+    (ID_BODY, "Dengarkan pendapat warga sebelum memutuskan, ujar Bupati."),
     (EN_BODY, "Download the app to buy tickets, the agency said."), (EN_BODY, "Politics"),
     (EN_BODY, "The story continues after the break, the host said."),
     (EN_BODY, "Don't miss the deadline, officials warned residents on Monday."),
