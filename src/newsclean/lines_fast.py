@@ -383,11 +383,17 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
             for i in alive[:]:
                 if rank >= prefix_window:
                     break
-                if i in prefix_hits:
+                reported = prefix_hits.get(i)
+                if reported:
+                    # The first look needs only the rules reported for the line's text (a rule that matches at its
+                    # start was reported for it); after a cut, the new start may match any of them.
+                    only_reported = lines[i] == doc.scanned[i]
                     while lines[i]:
                         line = lines[i]
                         assert line is not None
                         for k, (rule, rx) in enumerate(zip(rules._prefix.rules, rules._prefix_res)):
+                            if only_reported and k not in reported:
+                                continue
                             if rank < rule.window:
                                 key = (k, line)
                                 end = memo.prefix.get(key)
@@ -397,6 +403,7 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
                                     memo.size += 1
                                 if end > 0:
                                     cut(i, 0, end, rule)
+                                    only_reported = False
                                     break
                         else:
                             break
