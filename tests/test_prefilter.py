@@ -16,7 +16,14 @@ pytest.importorskip("hyperscan")
 
 from newsclean.catalog import default_catalog, rules_by_kind  # noqa: E402
 from newsclean.lines import CompiledRules  # noqa: E402
-from newsclean.prefilter import LINE_KINDS, LOOKALIKE_RE, RulePrefilter, eligible, to_hyperscan  # noqa: E402
+from newsclean.prefilter import (  # noqa: E402
+    LINE_KINDS,
+    LOOKALIKE_RE,
+    RulePrefilter,
+    eligible,
+    has_lookalike,
+    to_hyperscan,
+)
 
 CATALOG = default_catalog()
 RULES = tuple(CATALOG.rules)
@@ -141,6 +148,11 @@ def test_the_two_databases_report_the_same_lines_of_a_text_without_lookalikes(li
     assert pf._parts_lookalikes is None  # (not compiled: no text needed it)
     pf._parts = pf._compile_parts(lookalikes=True)[0]
     assert pf.scan_lines(lines) == fast
+
+
+@given(st.lists(NOISE, max_size=6).map("".join))
+def test_has_lookalike_is_the_regex_search(text: str) -> None:
+    assert has_lookalike(text) == (LOOKALIKE_RE.search(text) is not None)
 
 
 def test_a_text_with_a_lookalike_is_scanned_by_the_database_that_lists_them() -> None:
