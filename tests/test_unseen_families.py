@@ -75,6 +75,15 @@ EN_LINES = [
     "Illustration by Jane Doe",
     "Share this link: https://ex.co/3xYz", "Video playlist", "Photo gallery", "View all 12 photos", "Comment policy",
     "We welcome thoughtful comments from readers. Please comply with our guidelines.",
+    # a seventh probe: wire footers, feed trailers, reader prompts, player notices, relative-time bylines
+    "The Associated Press receives support from several private foundations. "
+    "The AP is solely responsible for all content.",
+    "Find AP's standards for working with philanthropies, a list of supporters and funded coverage areas at AP.org.",
+    "Follow AP's coverage of the budget at https://apnews.com/hub/budget", "Source link",
+    "The post Senate passes spending bill appeared first on Example News.", "Continue reading...", "Read More »",
+    "Share your thoughts in the comments below.", "Thanks for reading!", "This video can not be played",
+    "To view this video please enable JavaScript", "Story by Jane Doe • 3h", "— The Associated Press",
+    "Featured Image: Senators leave the chamber (Jane Doe/Getty)", "Write to Jane Doe at jane.doe@time.com",
     # handled before the probes
     "Share on Facebook", "Comments are closed.", "Published 3:45 PM EST, Mon June 2, 2025",
     "Sign up for our newsletter",
@@ -111,6 +120,8 @@ CONTENT = [
     (EN_BODY, "For the latest news on the storm, residents were told to visit the county site, which crashed."),
     (EN_BODY, "Read the original article, the judge told the jury, before you decide."),
     (EN_BODY, "We may earn a commission on the sale, the agent said."),
+    (EN_BODY, "The post office appeared first on a list of closures, officials said."),
+    (EN_BODY, "Donate blood if you can, the Red Cross urged."),
 ]
 
 
