@@ -17,8 +17,8 @@ pytest.importorskip("hyperscan")
 from newsclean.catalog import default_catalog, rules_by_kind  # noqa: E402
 from newsclean.lines import CompiledRules  # noqa: E402
 from newsclean.prefilter import (  # noqa: E402
+    _ASCII_LOOKALIKES,
     LINE_KINDS,
-    LOOKALIKE_RE,
     RulePrefilter,
     eligible,
     has_lookalike,
@@ -26,6 +26,8 @@ from newsclean.prefilter import (  # noqa: E402
 )
 
 CATALOG = default_catalog()
+#: The four characters beyond ASCII that Python takes for an ASCII letter.
+LOOKALIKE_RE = re.compile("[" + "".join(map(chr, _ASCII_LOOKALIKES)) + "]")
 RULES = tuple(CATALOG.rules)
 BY_KIND = rules_by_kind(RULES)
 PREFILTER = RulePrefilter(BY_KIND)

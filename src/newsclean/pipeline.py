@@ -409,10 +409,10 @@ class RuleCleaner:
         with unbudgeted():
             return _compiled_for(self.catalog.select(lang, outlet))
 
-    def lang_of(self, doc: Document, lines: Sequence[str | None], memo: list[Any] | None = None) -> str | None:
-        """The language whose rules apply to ``lines`` (``memo``: an empty list the first time, the
-        same list when asking again about the same document; a sample that has not changed since
-        is not counted again)."""
+    def lang_of(self, doc: Document, lines: Sequence[str | None]) -> str | None:
+        """The language whose rules apply to ``lines``. The last verdict is kept with the sample it was
+        given for: the rules' second look at a document, and the steps that run them again on what they
+        left (glued promos, echoes, tail headlines), mostly ask about the same sample."""
         if self.lang != "auto":
             return self.lang
         meta = doc.lang
@@ -421,27 +421,16 @@ class RuleCleaner:
             if code in self.catalog.langs:
                 return code
         sample = lang_sample(lines)
-        if memo:
-            if memo[0] == sample:
-                return memo[1]  # type: ignore[no-any-return]
-            memo.clear()
-        # detect_lang_lines(sample) is detect_lang of the lines joined (tokens never span the join). The steps that run
-        # the rules again on what they left (glued promos, echoes, tail headlines) ask about the same sample again: the
-        # last verdict is kept with the text it was given for.
-        joined = " ".join(sample)
         last = self.__dict__.get("_last_verdict")
-        if last is not None and last[0] == joined:
-            verdict = last[1]
-        else:
-            verdict = detect_lang(joined, max_chars=LANG_SAMPLE_CHARS)
-            self._last_verdict = (joined, verdict)
-        if memo is not None:
-            memo.extend((sample, verdict))
+        if last is not None and last[0] == sample:
+            return last[1]  # type: ignore[no-any-return]
+        # detect_lang_lines(sample) is detect_lang of the lines joined (tokens never span the join).
+        verdict = detect_lang(" ".join(sample), max_chars=LANG_SAMPLE_CHARS)
+        self._last_verdict = (sample, verdict)
         return verdict
 
     def run(self, lines: list[str | None], doc: Document) -> list[Change]:
-        memo: list[Any] = []
-        lang = self.lang_of(doc, lines, memo)
+        lang = self.lang_of(doc, lines)
         outlet = normalize_outlet(doc.outlet or doc.url)
         changes = self._compiled(lang, outlet).apply(lines, cleaner=self.name)  # type: ignore[arg-type]
         # What the rules removed can change the verdict (a dateline cut leaves a line too short to
@@ -450,7 +439,7 @@ class RuleCleaner:
         # meets the same rules and nothing more goes. Each pass that changes something removes
         # text, so this ends.
         while changes and self.lang == "auto":
-            again = self.lang_of(doc, lines, memo)
+            again = self.lang_of(doc, lines)
             if again == lang:
                 break
             lang = again
