@@ -38,6 +38,19 @@ ID_LINES = [
     "Punya informasi menarik? Hubungi kami di WhatsApp 081234567890",
     "Isi artikel menjadi tanggung jawab sepenuhnya penulis.", "Artikel ini merupakan kiriman dari pembaca.",
     "Konten ini merupakan kerja sama dengan PT X.", "Konten Bersponsor", "Jangan lewatkan berita terbaru lainnya",
+    # a sixth probe (2026-12-07): shapes of outlets outside the dev corpora (wire rights notices, abbreviated and joined
+    # staff credits, initials with a desk number, "Menarik Dibaca:" / "Selanjutnya:" related lines, pagination, loading
+    # placeholders, sponsored notes, paywall prompts, channel prompts that name a multi-word outlet, update stamps)
+    "Dilarang keras mengambil konten, melakukan crawling atau pengindeksan otomatis untuk AI di situs web ini tanpa izin "
+    "tertulis dari Kantor Berita ANTARA.", "Dilarang mengutip sebagian atau seluruh isi artikel tanpa izin",
+    "Red: Ahmad Fauzi", "Rep: Shinta Ayu", "Redaktur & Reporter : Ahmad Fauzi", "Editorial Team", "(Ant/Z-7)",
+    "Jangan Lewatkan Video Terbaru:", "Menarik Dibaca: Harga Emas Naik Lagi", "Selanjutnya: Harga Emas Naik Lagi",
+    "Baca: Harga Emas Naik Lagi Hari Ini", "Baca:", "Tags:", "Topik:", "Baca halaman selanjutnya", "Halaman: 1 2 3",
+    "Tunggu sebentar...", "Konten Promosi", "Konten ini disajikan oleh advertiser.",
+    "Anda harus install aplikasi Telegram terlebih dulu di ponsel.", "Temukan berita menarik lainnya di IDN Times",
+    "Follow IDN Times untuk mendapatkan informasi terkini", "Download aplikasi IDN App", "Berlangganan untuk membaca",
+    "Artikel ini khusus pelanggan", "Sudah berlangganan? Masuk", "Baca berita tanpa iklan", "Promo berlangganan",
+    "Terakhir diperbarui 2 Juni 2025 pukul 14.30 WIB", "Foto: ANTARA FOTO/Ahmad Fauzi/nym.", "Ilustrasi. (Foto: Shutterstock)",
     # kinds that were handled before the probes (kept here so that they stay handled)
     "[Gambas:Video CNN]", "Ikuti berita terkini dari Suara.com di Google News", "Baca Juga", "ADVERTISEMENT",
     "SCROLL TO CONTINUE WITH CONTENT", "Laporan Wartawan Tribunnews.com, Ahmad Fauzi", "Pewarta: Ahmad Fauzi",
@@ -84,6 +97,16 @@ EN_LINES = [
     "Share your thoughts in the comments below.", "Thanks for reading!", "This video can not be played",
     "To view this video please enable JavaScript", "Story by Jane Doe • 3h", "— The Associated Press",
     "Featured Image: Senators leave the chamber (Jane Doe/Getty)", "Write to Jane Doe at jane.doe@time.com",
+    # an eighth probe (2026-12-07): registration walls, reader controls, editing credits and agency-input notes, feed
+    # disclaimers, stamps in Asian time zones, contact lines, agency names alone, update notes
+    "Create a free account to continue reading", "Register for free to continue reading", "Continue reading in the app",
+    "Text size", "A A A", "Allow notifications", "Report an ad", "Categories: Politics, Congress", "Edited by Jane Doe",
+    "Editing by Jane Doe and John Roe", "Compiled by Jane Doe", "With inputs from agencies", "With agency inputs",
+    "(With inputs from PTI)", "(This story has not been edited by our staff and is auto-generated from a syndicated feed.)",
+    "Published - June 02, 2025 02:15 pm IST", "Last Updated: Jun 02, 2025, 14:15 IST",
+    "First published on: 02-06-2025 at 14:15 IST", "Contact the author: jane@example.com",
+    "Reach Jane Doe at jane@example.com.", "-- Reuters", "(Reuters)", "(AFP)",
+    "This is a developing story and will be updated.", "More to come.",
     # handled before the probes
     "Share on Facebook", "Comments are closed.", "Published 3:45 PM EST, Mon June 2, 2025",
     "Sign up for our newsletter",
@@ -122,6 +145,12 @@ CONTENT = [
     (EN_BODY, "We may earn a commission on the sale, the agent said."),
     (EN_BODY, "The post office appeared first on a list of closures, officials said."),
     (EN_BODY, "Donate blood if you can, the Red Cross urged."),
+    (ID_BODY, "Wartawan dilarang mengambil gambar di ruang sidang tanpa izin hakim."),
+    (ID_BODY, "Selanjutnya: warga diminta mendaftar ulang di kantor desa."), (ID_BODY, "Halaman: 302"),
+    (ID_BODY, "Tunggu sebentar, kata petugas kepada warga."), (ID_BODY, "Pelanggan PLN diminta membayar sebelum tanggal 20."),
+    (ID_BODY, "Ikuti langkah berikut untuk mendapatkan informasi lengkap soal bansos."),
+    (EN_BODY, "Register to vote before the deadline, officials urged."), (EN_BODY, "Edited by hand, the film ran long."),
+    (EN_BODY, "With inputs from farmers, the plan changed."), (EN_BODY, "Category 5 hurricane makes landfall"),
 ]
 
 
@@ -154,3 +183,22 @@ def test_a_title_case_headline_before_a_dash_goes_without_a_title() -> None:
     lead = "Lele adalah sejenis ikan air tawar yang populer."
     first = "Bahaya Mengkonsumsi Ikan Lele Yang Mengandung Sel Kanker - " + lead
     assert P.clean("\n".join([first, *ID_BODY[1:]])).split("\n")[0] == lead
+
+
+#: A body long enough that a header in its middle sits inside the closing blocks' windows (the last 20 lines).
+LONG_BODY = [f"{s[:-1]} in district {i}, officials said on day {i}." for i in range(16) for s in [EN_BODY[i % 4]]]
+
+
+@pytest.mark.parametrize("header", ["Read next", "Up Next", "Tags:", "Recommended Stories", "Sponsored by Acme"])
+@pytest.mark.parametrize("at", [6, 13])
+def test_a_teaser_header_in_the_middle_of_a_body_takes_no_paragraph(header: str, at: int) -> None:
+    out = P.clean("\n".join([*LONG_BODY[:at], header, *LONG_BODY[at:]])).split("\n")
+    assert [line for line in out if line != header] == LONG_BODY  # the header itself may stay or go
+
+
+def test_a_closing_teaser_list_of_headlines_and_summaries_still_goes() -> None:
+    teasers = ["Tags:", "Trump tweets before the summit", "July 14, 2018, 5:49 pm",
+               "Two days before a summit with the Russian president, the president played golf and tweeted from one of his resorts.",
+               "Twelve officers indicted for meddling", "July 13, 2018, 9:01 pm",
+               "Twelve intelligence officers hacked into the campaign and released tens of thousands of private messages."]
+    assert P.clean("\n".join([*LONG_BODY, *teasers])).split("\n") == LONG_BODY

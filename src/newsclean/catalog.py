@@ -23,7 +23,10 @@ Kinds (see :mod:`newsclean.lines` for how each is applied):
   ``follow_pattern`` are dropped (a bare "Baca juga" line and the headline it introduces). With
   ``require_follow = true`` the trigger is dropped only together with a follower; with ``window = N``
   the trigger must be among the first N non-empty lines (the last N with ``from_end = true``: a
-  "Tags:" or "Related Articles" header that opens the teaser list closing a page).
+  "Tags:" or "Related Articles" header that opens the teaser list closing a page). With
+  ``stop_at_prose = true`` a follower that reads as prose (:func:`is_prose`) is taken only when the next
+  line does not: a teaser list alternates headlines and one-paragraph summaries, an article's body is
+  paragraphs in a row, so a header printed in the middle of a body takes no paragraph of it.
 - ``tail``: like ``line``, but only among the last ``window`` non-empty lines (credits, initials, tags).
 - ``repeat``: two adjacent identical lines that match ``pattern``, among the last ``window`` kept
   lines, are both dropped (a video title printed twice above the credits).
@@ -71,11 +74,27 @@ DEFAULT_MAX_CHARS = 300
 DEFAULT_PREFIX_WINDOW = 1
 DEFAULT_TAIL_WINDOW = 5
 DEFAULT_BLOCK_FOLLOW = 1
+#: A line at least this long that ends a sentence reads as prose (``stop_at_prose``): teaser headlines are
+#: shorter, or end without a stop; body paragraphs and teaser summaries are not.
+PROSE_MIN_CHARS = 80
+_PROSE_END = re.compile(r"""[.!?…][\s"'”’)\]]*$""")
+
+
+def is_prose(line: str) -> bool:
+    """Whether a line reads as a paragraph of prose: long, and closed by a sentence's end.
+
+    >>> is_prose("Senate passes spending bill")
+    False
+    >>> is_prose("The measure, which passed 62-38 late on Tuesday after weeks of talks, now heads to the House, "
+    ...          "where its prospects remain uncertain, aides said.")
+    True
+    """
+    return len(line) >= PROSE_MIN_CHARS and _PROSE_END.search(line) is not None
 
 _ID_RE = re.compile(r"^[a-z0-9_]+(?:[.\-][a-z0-9_]+)*$")
 _ALLOWED_KEYS = {
     "id", "kind", "pattern", "terms", "max_chars", "window", "follow", "follow_pattern", "outlet",
-    "examples", "counter_examples", "description", "case_sensitive", "min_chars", "require_follow",
+    "examples", "counter_examples", "description", "case_sensitive", "min_chars", "require_follow", "stop_at_prose",
     "exclude_outlet", "requires", "from_end",
 }
 
@@ -105,6 +124,7 @@ class Rule:
     case_sensitive: bool = False
     require_follow: bool = False
     from_end: bool = False
+    stop_at_prose: bool = False
     source: str = ""
 
     @property
@@ -158,7 +178,7 @@ def _as_str_tuple(value: Any, where: str, key: str = "") -> tuple[str, ...]:
 
 
 #: Keys that must hold a boolean (TOML ``true``/``false``): the string "false" would read as true.
-_BOOL_KEYS = ("case_sensitive", "require_follow", "from_end")
+_BOOL_KEYS = ("case_sensitive", "require_follow", "from_end", "stop_at_prose")
 #: Keys that must hold a string when present.
 _STR_KEYS = ("pattern", "follow_pattern", "description")
 
@@ -277,6 +297,7 @@ def _parse_rule(raw: Mapping[str, Any], lang: str, source: str, *, check_regex: 
         case_sensitive=bool(raw.get("case_sensitive", False)),
         require_follow=bool(raw.get("require_follow", False)),
         from_end=bool(raw.get("from_end", False)),
+        stop_at_prose=bool(raw.get("stop_at_prose", False)),
         source=source,
     )
     if "(?P<" in follow_pattern:

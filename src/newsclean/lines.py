@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cached_property
 
-from .catalog import Rule, rules_by_kind
+from .catalog import Rule, is_prose, rules_by_kind
 from .document import Change
 from .lines_fast import apply_fast
 from .prefilter import Hits, RulePrefilter
@@ -108,6 +108,15 @@ def _which(m: re.Match[str], rules: Sequence[Rule]) -> Rule:
             return rules[int(key[1:])]
     raise AssertionError("a match without a rule group")
 
+
+
+def _next_is_prose(lines: list[str | None], j: int) -> bool:
+    """Whether the first non-empty line after ``j`` that is still there reads as prose."""
+    for k in range(j + 1, len(lines)):
+        nxt = lines[k]
+        if nxt is not None and nxt.strip():
+            return is_prose(nxt)
+    return False
 
 class _DocState:
     """What the rounds over one document share: the gated rules whose ``requires`` literals occur
@@ -340,6 +349,8 @@ class CompiledRules:
             nxt = lines[j]
             if nxt is not None and nxt.strip():
                 if len(nxt) > rule.max_chars or not follow_re.fullmatch(nxt):
+                    break
+                if rule.stop_at_prose and is_prose(nxt) and _next_is_prose(lines, j):
                     break
                 out.append(j)
             j += 1
