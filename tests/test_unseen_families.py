@@ -202,3 +202,14 @@ def test_a_closing_teaser_list_of_headlines_and_summaries_still_goes() -> None:
                "Twelve officers indicted for meddling", "July 13, 2018, 9:01 pm",
                "Twelve intelligence officers hacked into the campaign and released tens of thousands of private messages."]
     assert P.clean("\n".join([*LONG_BODY, *teasers])).split("\n") == LONG_BODY
+
+
+@pytest.mark.parametrize("body", [EN_BODY, ID_BODY])
+@pytest.mark.parametrize("bar", [["Facebook", "Twitter", "Email", "Copy link"], ["WhatsApp", "Telegram", "Salin tautan"]])
+def test_a_share_bar_one_button_per_line_goes(body: list[str], bar: list[str]) -> None:
+    assert P.clean("\n".join([*body[:2], *bar, *body[2:]])).split("\n") == body
+
+
+def test_a_lone_network_name_heading_a_section_stays() -> None:
+    page = [*ID_BODY[:2], "Facebook", *ID_BODY[2:]]
+    assert P.clean("\n".join(page)).split("\n") == page
