@@ -213,3 +213,17 @@ def test_a_share_bar_one_button_per_line_goes(body: list[str], bar: list[str]) -
 def test_a_lone_network_name_heading_a_section_stays() -> None:
     page = [*ID_BODY[:2], "Facebook", *ID_BODY[2:]]
     assert P.clean("\n".join(page)).split("\n") == page
+
+
+@pytest.mark.parametrize(("body", "promo"), [
+    (EN_BODY, "Get the latest news delivered to your inbox."), (EN_BODY, "Sign up for our daily newsletter."),
+    (EN_BODY, "© 2019 The Associated Press. All Rights Reserved."),
+    (EN_BODY, "Disclaimer: This story is auto-generated from a syndicated feed."),
+    (EN_BODY, "(This story has not been edited by our staff and is auto-generated from a syndicated feed.)"),
+    (EN_BODY, "Copyright 2018 by CNN NewSource. All rights reserved."),
+])
+def test_a_promo_glued_after_a_content_sentence_goes_and_the_paragraph_stays(body: list[str], promo: str) -> None:
+    # A line rule that allowed any text before its promo took the whole paragraph with it (found by gluing every
+    # catalog example after a content sentence): the glued-promo step cuts the promo instead.
+    page = [body[0], f"{body[1]} {promo}", *body[2:]]
+    assert P.clean("\n".join(page)).split("\n") == body
