@@ -164,6 +164,10 @@ CONTENT = [
     (EN_BODY, "Copyright claims against AI companies doubled in 2024, the report found."),
     (EN_BODY, "The senator later tweeted a photo: Lawmakers crowded onto the Capitol steps."),
     (EN_BODY, "BY THE NUMBERS"), (EN_BODY, "By Car"),
+    (ID_BODY, "Masukkan email dan kata sandi yang sudah didaftarkan, lalu tekan tombol Masuk."),
+    (EN_BODY, "Enter your email address and password, then tap Log In."),
+    (ID_BODY, "Pilih lokasi penukaran uang terdekat, lalu tentukan tanggal dan jam kedatangan."),
+    (EN_BODY, "Enter your ZIP code to find the nearest polling place."),
 ]
 
 
@@ -256,3 +260,10 @@ def test_a_lead_whose_subject_has_an_apposition_between_dashes_keeps_its_subject
 def test_a_player_label_without_a_clip_takes_no_paragraph(label: str, at: int) -> None:
     out = P.clean("\n".join([*EN_BODY[:at], label, *EN_BODY[at:]])).split("\n")
     assert [line for line in out if line != label] == EN_BODY
+
+
+def test_a_list_that_a_paragraph_announces_in_words_stays_at_the_end() -> None:
+    page = [*ID_BODY, "Menteri yang dilantik hari ini antara lain sebagai berikut.",
+            "Menteri Koordinator Bidang Perekonomian Airlangga Hartarto", "Menteri Koordinator Bidang Pangan Zulkifli Hasan",
+            "Menteri Koordinator Bidang Pembangunan Manusia Pratikno"]
+    assert P.clean("\n".join(page)).split("\n") == page

@@ -232,6 +232,10 @@ MIN_TAIL_WORDS = 6
 #: ... after at least this many paragraphs that end like sentences (the article).
 MIN_BODY_SENTENCES = 2
 _BODY_END = (".", "!", "?", '"', "”", "’", ".)")
+#: A paragraph that announces a list in words ("... antara lain sebagai berikut.", "... include the following.") introduces
+#: the lines after it as much as a colon does.
+_LIST_INTRO_RE = re.compile(r"\b(?:(?:sebagai\s+)?berikut(?:\s+ini)?|antara\s+lain|di\s+antaranya|yaitu|yakni|"
+                            r"the\s+following|as\s+follows|(?:include|including|are|were)\s*:?)\s*[.:]?\s*$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -261,7 +265,8 @@ class TailHeadlines:
         if len(run) < MIN_TAIL_HEADLINES:
             return []
         body = alive[:len(alive) - len(run)]
-        if not body or (lines[body[-1]] or "").rstrip().endswith(":"):
+        before = (lines[body[-1]] or "").rstrip() if body else ""
+        if not body or before.endswith(":") or _LIST_INTRO_RE.search(before):
             return []  # nothing before, or a paragraph that introduces the lines as a list
         sentences = sum(1 for i in body if (lines[i] or "").rstrip().endswith(_BODY_END))
         if sentences < MIN_BODY_SENTENCES:
