@@ -277,3 +277,10 @@ from unseen_probe_lines import EN_PROBE, ID_PROBE  # noqa: E402
 def test_a_ninth_probe_line_goes_and_the_body_stays(body: list[str], line: str, where: str) -> None:
     page = [*body[:2], line, *body[2:]] if where == "middle" else [*body, line]
     assert P.clean("\n".join(page)).split("\n") == body
+
+
+@pytest.mark.parametrize("first", ["PERSIB – Kevin Ray Mendoza; Kakang Rudianto, Nick Kuipers, Gustavo Franca",
+                                   "BMKG – Badan Meteorologi, Klimatologi, dan Geofisika"])
+def test_a_line_up_or_an_acronyms_gloss_keeps_its_first_word(first: str) -> None:
+    page = [first, *ID_BODY]
+    assert P.clean("\n".join(page)).split("\n") == page
