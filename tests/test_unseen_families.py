@@ -41,8 +41,8 @@ ID_LINES = [
     # a sixth probe (2026-12-07): shapes of outlets outside the dev corpora (wire rights notices, abbreviated and joined
     # staff credits, initials with a desk number, "Menarik Dibaca:" / "Selanjutnya:" related lines, pagination, loading
     # placeholders, sponsored notes, paywall prompts, channel prompts that name a multi-word outlet, update stamps)
-    "Dilarang keras mengambil konten, melakukan crawling atau pengindeksan otomatis untuk AI di situs web ini tanpa izin "
-    "tertulis dari Kantor Berita ANTARA.", "Dilarang mengutip sebagian atau seluruh isi artikel tanpa izin",
+    "Dilarang keras mengambil konten, melakukan crawling atau pengindeksan otomatis untuk AI di situs web ini "
+    "tanpa izin tertulis dari Kantor Berita ANTARA.", "Dilarang mengutip sebagian atau seluruh isi artikel tanpa izin",
     "Red: Ahmad Fauzi", "Rep: Shinta Ayu", "Redaktur & Reporter : Ahmad Fauzi", "Editorial Team", "(Ant/Z-7)",
     "Jangan Lewatkan Video Terbaru:", "Menarik Dibaca: Harga Emas Naik Lagi", "Selanjutnya: Harga Emas Naik Lagi",
     "Baca: Harga Emas Naik Lagi Hari Ini", "Baca:", "Tags:", "Topik:", "Baca halaman selanjutnya", "Halaman: 1 2 3",
@@ -50,7 +50,8 @@ ID_LINES = [
     "Anda harus install aplikasi Telegram terlebih dulu di ponsel.", "Temukan berita menarik lainnya di IDN Times",
     "Follow IDN Times untuk mendapatkan informasi terkini", "Download aplikasi IDN App", "Berlangganan untuk membaca",
     "Artikel ini khusus pelanggan", "Sudah berlangganan? Masuk", "Baca berita tanpa iklan", "Promo berlangganan",
-    "Terakhir diperbarui 2 Juni 2025 pukul 14.30 WIB", "Foto: ANTARA FOTO/Ahmad Fauzi/nym.", "Ilustrasi. (Foto: Shutterstock)",
+    "Terakhir diperbarui 2 Juni 2025 pukul 14.30 WIB", "Foto: ANTARA FOTO/Ahmad Fauzi/nym.", "Ilustrasi. "
+    "(Foto: Shutterstock)",
     # kinds that were handled before the probes (kept here so that they stay handled)
     "[Gambas:Video CNN]", "Ikuti berita terkini dari Suara.com di Google News", "Baca Juga", "ADVERTISEMENT",
     "SCROLL TO CONTINUE WITH CONTENT", "Laporan Wartawan Tribunnews.com, Ahmad Fauzi", "Pewarta: Ahmad Fauzi",
@@ -102,7 +103,8 @@ EN_LINES = [
     "Create a free account to continue reading", "Register for free to continue reading", "Continue reading in the app",
     "Text size", "A A A", "Allow notifications", "Report an ad", "Categories: Politics, Congress", "Edited by Jane Doe",
     "Editing by Jane Doe and John Roe", "Compiled by Jane Doe", "With inputs from agencies", "With agency inputs",
-    "(With inputs from PTI)", "(This story has not been edited by our staff and is auto-generated from a syndicated feed.)",
+    "(With inputs from PTI)", "(This story has not been edited by our staff and is auto-generated from a "
+    "syndicated feed.)",
     "Published - June 02, 2025 02:15 pm IST", "Last Updated: Jun 02, 2025, 14:15 IST",
     "First published on: 02-06-2025 at 14:15 IST", "Contact the author: jane@example.com",
     "Reach Jane Doe at jane@example.com.", "-- Reuters", "(Reuters)", "(AFP)",
@@ -147,14 +149,18 @@ CONTENT = [
     (EN_BODY, "Donate blood if you can, the Red Cross urged."),
     (ID_BODY, "Wartawan dilarang mengambil gambar di ruang sidang tanpa izin hakim."),
     (ID_BODY, "Selanjutnya: warga diminta mendaftar ulang di kantor desa."), (ID_BODY, "Halaman: 302"),
-    (ID_BODY, "Tunggu sebentar, kata petugas kepada warga."), (ID_BODY, "Pelanggan PLN diminta membayar sebelum tanggal 20."),
+    (ID_BODY, "Tunggu sebentar, kata petugas kepada warga."), (ID_BODY, "Pelanggan PLN diminta membayar "
+              "sebelum tanggal 20."),
     (ID_BODY, "Ikuti langkah berikut untuk mendapatkan informasi lengkap soal bansos."),
-    (EN_BODY, "Register to vote before the deadline, officials urged."), (EN_BODY, "Edited by hand, the film ran long."),
+    (EN_BODY, "Register to vote before the deadline, officials urged."), (EN_BODY, "Edited by hand, the film "
+              "ran long."),
     (EN_BODY, "With inputs from farmers, the plan changed."), (EN_BODY, "Category 5 hurricane makes landfall"),
     # a precision probe (2026-12-07): content sentences in the words of promos, credits and notices
-    (ID_BODY, "Polisi meminta warga yang menjadi korban untuk bergabung di grup WhatsApp pengaduan yang dibuat Polres Bekasi."),
+    (ID_BODY, "Polisi meminta warga yang menjadi korban untuk bergabung di grup WhatsApp pengaduan yang "
+              "dibuat Polres Bekasi."),
     (ID_BODY, "Warga yang ingin mendaftar cukup unduh aplikasi Sapa Warga di Play Store, lalu isi data diri."),
-    (ID_BODY, "Ikuti akun resmi BMKG untuk mendapatkan informasi cuaca terkini, kata Kepala Stasiun Meteorologi Juanda."),
+    (ID_BODY, "Ikuti akun resmi BMKG untuk mendapatkan informasi cuaca terkini, kata Kepala Stasiun "
+              "Meteorologi Juanda."),
     (ID_BODY, "Lihat juga kondisi rem dan lampu kendaraan sebelum berangkat mudik, saran Kasat Lantas."),
     (ID_BODY, "Selanjutnya: Peserta yang lolos seleksi administrasi wajib mengikuti tes kemampuan dasar."),
     (ID_BODY, "Laporan wartawan BBC tentang kelaparan di Gaza memicu reaksi keras dari pemerintah Israel."),
@@ -215,9 +221,11 @@ def test_a_teaser_header_in_the_middle_of_a_body_takes_no_paragraph(header: str,
 
 def test_a_closing_teaser_list_of_headlines_and_summaries_still_goes() -> None:
     teasers = ["Tags:", "Trump tweets before the summit", "July 14, 2018, 5:49 pm",
-               "Two days before a summit with the Russian president, the president played golf and tweeted from one of his resorts.",
+               "Two days before a summit with the Russian president, the president played golf and tweeted "
+               "from one of his resorts.",
                "Twelve officers indicted for meddling", "July 13, 2018, 9:01 pm",
-               "Twelve intelligence officers hacked into the campaign and released tens of thousands of private messages."]
+               "Twelve intelligence officers hacked into the campaign and released tens of thousands of private "
+               "messages."]
     assert P.clean("\n".join([*LONG_BODY, *teasers])).split("\n") == LONG_BODY
 
 
@@ -264,7 +272,8 @@ def test_a_player_label_without_a_clip_takes_no_paragraph(label: str, at: int) -
 
 def test_a_list_that_a_paragraph_announces_in_words_stays_at_the_end() -> None:
     page = [*ID_BODY, "Menteri yang dilantik hari ini antara lain sebagai berikut.",
-            "Menteri Koordinator Bidang Perekonomian Airlangga Hartarto", "Menteri Koordinator Bidang Pangan Zulkifli Hasan",
+            "Menteri Koordinator Bidang Perekonomian Airlangga Hartarto", "Menteri Koordinator Bidang Pangan "
+            "Zulkifli Hasan",
             "Menteri Koordinator Bidang Pembangunan Manusia Pratikno"]
     assert P.clean("\n".join(page)).split("\n") == page
 
@@ -281,8 +290,8 @@ def test_a_ninth_probe_line_goes_and_the_body_stays(body: list[str], line: str, 
 
 @pytest.mark.parametrize("at", [0, 2])
 def test_a_team_line_up_keeps_its_first_word(at: int) -> None:
-    # (A short gloss of an acronym keeps its first word below the first line; on the first line it looks like an outlet's
-    # dateline, "TOPMEDIA - Presiden ...", and loses it: seen and left.)
+    # (A short gloss of an acronym keeps its first word below the first line; on the first line it looks like an
+    # outlet's dateline, "TOPMEDIA - Presiden ...", and loses it: seen and left.)
     lines = ["PERSIB – Kevin Ray Mendoza; Kakang Rudianto, Nick Kuipers, Gustavo Franca",
              "BMKG – Badan Meteorologi, Klimatologi, dan Geofisika"][: 1 if at == 0 else 2]
     page = [*ID_BODY[:at], *lines, *ID_BODY[at:]]

@@ -1,4 +1,5 @@
-"""Boilerplate lines of outlets outside the dev corpora, written for a probe of the cleaner (2026-12-07, made-up names, dates
+"""Boilerplate lines of outlets outside the dev corpora, written for a probe of the cleaner (2026-12-07,
+made-up names, dates
 and URLs; no article text): lines the cleaner kept before the families of that day, and a few it removed already."""
 
 from __future__ import annotations
@@ -29,7 +30,8 @@ ID_PROBE = [
     'Masuk dengan Google',
     'Lupa password?',
     'Anda belum login',
-    'Kami menggunakan cookie untuk memberikan pengalaman terbaik. Dengan melanjutkan, Anda menyetujui penggunaan cookie.',
+    'Kami menggunakan cookie untuk memberikan pengalaman terbaik. Dengan melanjutkan, Anda menyetujui '
+    'penggunaan cookie.',
     'Iklan - Gulir ke bawah untuk melanjutkan',
     'Lanjut baca di bawah',
     'Tutup Iklan',
@@ -66,7 +68,8 @@ ID_PROBE = [
     'Nikmati akses tanpa batas ke seluruh artikel',
     'Artikel ini merupakan bagian dari Program Kumparan Bisnis',
     'Konten ini adalah iklan dari Example Corp.',
-    'Kompasiana adalah platform blog. Konten ini menjadi tanggung jawab bloger dan tidak mewakili pandangan redaksi Kompas.',
+    'Kompasiana adalah platform blog. Konten ini menjadi tanggung jawab bloger dan tidak mewakili pandangan '
+    'redaksi Kompas.',
     'Redaksi | Pedoman Media Siber | Kode Etik | Kebijakan Privasi | Kontak',
     'Postingan Lebih Baru Postingan Lama Beranda',
     'Langganan: Posting Komentar (Atom)',
@@ -119,7 +122,8 @@ EN_PROBE = [
     'With reporting by AFP and Reuters',
     '— With assistance from John Smith',
     'Contributing: Jane Doe, USA TODAY',
-    'This story has been published from a wire agency feed without modifications to the text. Only the headline has been changed.',
+    'This story has been published from a wire agency feed without modifications to the text. Only the '
+    'headline has been changed.',
     'To contact the reporter on this story: Jane Doe in Jakarta at jdoe@example.com',
     'Got a story or photos? Email us at tips@example.com',
     'Have feedback? Email us.',

@@ -37,7 +37,8 @@ GLUED_FAMILIES: frozenset[str] = frozenset({
     "shared.republished", "shared.copyright", "shared.ad_marker", "shared.widget", "shared.newsletter",
     "shared.short_link", "shared.support_prompt",
     "en.subscribe", "en.page_ui.sentence", "en.follow", "en.comment_prompt", "en.contributor_credit.anywhere",
-    "en.page_ui.more", "en.widget.more", "en.related.line", "en.subscribe.pitch", "en.contact_line", "en.syndication_notice.feed",
+    "en.page_ui.more", "en.widget.more", "en.related.line", "en.subscribe.pitch", "en.contact_line",
+    "en.syndication_notice.feed",
 })
 #: No cut is longer than this many words: a promo is short, and a longer "last sentence" is a promo that ran into
 #: the content after it (a promo without a sentence end of its own, then the next sentence).

@@ -109,7 +109,6 @@ def _which(m: re.Match[str], rules: Sequence[Rule]) -> Rule:
     raise AssertionError("a match without a rule group")
 
 
-
 def _next_is_prose(lines: list[str | None], j: int) -> bool:
     """Whether the first non-empty line after ``j`` that is still there reads as prose."""
     for k in range(j + 1, len(lines)):
@@ -117,6 +116,7 @@ def _next_is_prose(lines: list[str | None], j: int) -> bool:
         if nxt is not None and nxt.strip():
             return is_prose(nxt)
     return False
+
 
 class _DocState:
     """What the rounds over one document share: the gated rules whose ``requires`` literals occur

@@ -232,10 +232,11 @@ MIN_TAIL_WORDS = 6
 #: ... after at least this many paragraphs that end like sentences (the article).
 MIN_BODY_SENTENCES = 2
 _BODY_END = (".", "!", "?", '"', "”", "’", ".)")
-#: A paragraph that announces a list in words ("... antara lain sebagai berikut.", "... include the following.") introduces
-#: the lines after it as much as a colon does.
+#: A paragraph that announces a list in words ("... antara lain sebagai berikut.", "... include the following.")
+#: introduces the lines after it as much as a colon does.
 _LIST_INTRO_RE = re.compile(r"\b(?:(?:sebagai\s+)?berikut(?:\s+ini)?|antara\s+lain|di\s+antaranya|yaitu|yakni|"
-                            r"the\s+following|as\s+follows|(?:include|including|are|were)\s*:?)\s*[.:]?\s*$", re.IGNORECASE)
+                            r"the\s+following|as\s+follows|(?:include|including|are|were)\s*:?)\s*[.:]?\s*$",
+                            re.IGNORECASE)
 
 
 @dataclass(frozen=True)
