@@ -278,10 +278,11 @@ def test_a_list_that_a_paragraph_announces_in_words_stays_at_the_end() -> None:
     assert P.clean("\n".join(page)).split("\n") == page
 
 
-from unseen_probe_lines import EN_PROBE, ID_PROBE  # noqa: E402
+from unseen_probe_lines import EN_PROBE, EN_PROBE_10, ID_PROBE, ID_PROBE_10  # noqa: E402
 
 
-@pytest.mark.parametrize(("body", "line"), [(ID_BODY, x) for x in ID_PROBE] + [(EN_BODY, x) for x in EN_PROBE])
+@pytest.mark.parametrize(("body", "line"), [(ID_BODY, x) for x in ID_PROBE + ID_PROBE_10]
+                         + [(EN_BODY, x) for x in EN_PROBE + EN_PROBE_10])
 @pytest.mark.parametrize("where", ["middle", "end"])
 def test_a_ninth_probe_line_goes_and_the_body_stays(body: list[str], line: str, where: str) -> None:
     page = [*body[:2], line, *body[2:]] if where == "middle" else [*body, line]
