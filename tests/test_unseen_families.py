@@ -278,10 +278,19 @@ def test_a_list_that_a_paragraph_announces_in_words_stays_at_the_end() -> None:
     assert P.clean("\n".join(page)).split("\n") == page
 
 
-from unseen_probe_lines import EN_PROBE, EN_PROBE_10, EN_PROBE_11, EN_PROBE_11_HEAD, ID_PROBE, ID_PROBE_10  # noqa: E402
+from unseen_probe_lines import (  # noqa: E402
+    EN_PROBE,
+    EN_PROBE_10,
+    EN_PROBE_11,
+    EN_PROBE_11_HEAD,
+    ID_PROBE,
+    ID_PROBE_10,
+    ID_PROBE_11,
+    ID_PROBE_11_HEAD,
+)
 
 
-@pytest.mark.parametrize(("body", "line"), [(ID_BODY, x) for x in ID_PROBE + ID_PROBE_10]
+@pytest.mark.parametrize(("body", "line"), [(ID_BODY, x) for x in ID_PROBE + ID_PROBE_10 + ID_PROBE_11]
                          + [(EN_BODY, x) for x in EN_PROBE + EN_PROBE_10 + EN_PROBE_11])
 @pytest.mark.parametrize("where", ["middle", "end"])
 def test_a_ninth_probe_line_goes_and_the_body_stays(body: list[str], line: str, where: str) -> None:
@@ -304,3 +313,8 @@ def test_a_byline_shape_goes_at_the_top_and_stays_at_the_end(line: str) -> None:
     # Too loose to remove anywhere (a name and a date, a wire source alone): only among the first lines.
     assert P.clean("\n".join([line, *EN_BODY])).split("\n") == EN_BODY
     assert P.clean("\n".join([*EN_BODY, line])).split("\n") == [*EN_BODY, line]
+
+
+@pytest.mark.parametrize("line", ID_PROBE_11_HEAD)
+def test_an_indonesian_head_line_goes_at_the_top(line: str) -> None:
+    assert P.clean("\n".join([line, *ID_BODY])).split("\n") == ID_BODY
