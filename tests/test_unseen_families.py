@@ -279,10 +279,12 @@ def test_a_list_that_a_paragraph_announces_in_words_stays_at_the_end() -> None:
 
 
 from unseen_probe_lines import (  # noqa: E402
+    EN_LEFT,
     EN_PROBE,
     EN_PROBE_10,
     EN_PROBE_11,
     EN_PROBE_11_HEAD,
+    ID_LEFT,
     ID_PROBE,
     ID_PROBE_10,
     ID_PROBE_11,
@@ -318,3 +320,12 @@ def test_a_byline_shape_goes_at_the_top_and_stays_at_the_end(line: str) -> None:
 @pytest.mark.parametrize("line", ID_PROBE_11_HEAD)
 def test_an_indonesian_head_line_goes_at_the_top(line: str) -> None:
     assert P.clean("\n".join([line, *ID_BODY])).split("\n") == ID_BODY
+
+
+@pytest.mark.parametrize(("body", "line"), [(ID_BODY, x) for x in ID_LEFT] + [(EN_BODY, x) for x in EN_LEFT])
+def test_a_probe_line_that_is_also_content_stays_among_paragraphs(body: list[str], line: str) -> None:
+    # Below the first lines (where a name and a masthead is a byline) and above the last one.
+    close = ("Warga diminta tetap waspada hingga akhir pekan, kata petugas." if body is ID_BODY
+             else "Lawmakers will return to the issue next month, aides said.")
+    page = [*body, line, close]
+    assert P.clean("\n".join(page)).split("\n") == page
