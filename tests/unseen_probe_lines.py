@@ -623,8 +623,9 @@ ID_PROBE_11_HEAD = [
 ]
 
 # Probe lines left alone on purpose after a precision probe of the same day: each shape is also an article's own
-# content (a live blog's time, a table's date or fraction, a schedule's time, a forecast row, a subheading such as
-# "Rekomendasi" or "Premium" the fuel, a byline-like name in a prize list, a link's text inside a split sentence).
+# content (a live blog's time with or without its zone, a table's date or fraction, a schedule's time, a forecast
+# row, a subheading such as "Rekomendasi" or "Premium" the fuel, a byline-like name in a prize list, a link's text
+# inside a split sentence).
 ID_LEFT = [
     'Bogor, Jawa Barat 27°C Berawan',
     'Cuaca Hari Ini',
@@ -659,6 +660,9 @@ ID_LEFT = [
 ]
 
 EN_LEFT = [
+    '10:05 a.m. ET',
+    '15:05 BST',
+    '2:20 p.m. EDT',
     'Jane Doe, NZ Herald',
     '02:45',
     'by Jane Doe',
