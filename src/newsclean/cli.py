@@ -615,8 +615,8 @@ def _finish_dedup(intake: DedupIntake, args: argparse.Namespace, runner: Runner,
         runner.run(with_drops, drops=drops, write=True, count=False, account=True)
     with atomic_writer(report_dir / "duplicates.jsonl", errors="backslashreplace") as fh:
         # each member with its outlet: which outlets copy which (report.html)
-        for line in result.cluster_lines(spill.get_many, intake.index.outlet):
-            fh.write(line + "\n")
+        for chunk in result.cluster_chunks(spill, intake.index.outlet):
+            fh.buffer.write(chunk)
     # "paragraphs_duplicate": cluster members other than the kept one, whatever the mode;
     # "paragraphs_dropped": those removed from the outputs (all of them with --dedup drop, else 0).
     # The index's own count of the former ("dropped" in its stats) is not repeated under that name.

@@ -1175,6 +1175,9 @@ def default_jobs() -> int:
 
 #: Bytes of the text spill read at once when many texts are asked for (:meth:`TextSpill.get_many`).
 TEXT_WINDOW = 8 << 20
+#: :meth:`TextSpill.spans` reads the texts asked for in ranges of the file, skipping a gap between two of
+#: them only when it is longer than this (a read per text would cost more than the bytes between).
+SPAN_GAP = 512
 
 
 class TextSpill:
@@ -1293,6 +1296,52 @@ class TextSpill:
                         out[int(sel[j])] = data[off[j] - lo : off[j] - lo + ln[j]].decode("utf-8", "surrogatepass")
                 k = e
         return out
+
+    def spill_ids(self, docs: Sequence[str]) -> Any:
+        """The spill's number of each document of ``docs`` (int64 array; -1 for one it never took)."""
+        import numpy as np
+
+        ids = self._doc_ids
+        return np.fromiter((ids.get(d, -1) for d in docs), dtype=np.int64, count=len(docs))
+
+    def spans(self, ids: Any, lines: Any) -> tuple[Any, Any, Any]:
+        """The UTF-8 texts (``surrogatepass``) of the paragraphs ``(ids[k], lines[k])`` (spill numbers of
+        :meth:`spill_ids`, input lines), undecoded: ``(data, start, length)`` with text ``k`` at
+        ``data[start[k]:start[k] + length[k]]`` (a uint8 array), ``start[k] == -1`` for one the spill does
+        not hold. The same texts as :meth:`get_many`, read in file order, gaps of more than
+        :data:`SPAN_GAP` bytes skipped, for a compiled writer (:mod:`newsclean.dedup.report_lines`)."""
+        import numpy as np
+
+        ids = np.asarray(ids, dtype=np.int64)
+        want = np.where(ids >= 0, (ids << 32) | np.asarray(lines, dtype=np.int64), -1)
+        start = np.full(want.size, -1, dtype=np.int64)
+        length = np.zeros(want.size, dtype=np.int64)
+        skeys, offsets, lengths = self._index()
+        if not want.size or not len(skeys):
+            return np.zeros(0, np.uint8), start, length
+        at = np.minimum(np.searchsorted(skeys, want), len(skeys) - 1)
+        sel = np.flatnonzero((want >= 0) & (skeys[at] == want))
+        if not sel.size:
+            return np.zeros(0, np.uint8), start, length
+        sel = sel[np.argsort(offsets[at[sel]], kind="stable")]
+        off = offsets[at[sel]]
+        ln = lengths[at[sel]].astype(np.int64)
+        end = np.maximum.accumulate(off + ln)
+        # Ranges of the file read at once: a new one where the next text starts more than SPAN_GAP
+        # bytes after everything before it ends.
+        first = np.flatnonzero(np.concatenate(([True], off[1:] > end[:-1] + SPAN_GAP)))
+        last = np.concatenate((first[1:], [off.size])) - 1
+        lo, hi = off[first], end[last]
+        where = np.concatenate(([0], np.cumsum(hi - lo)))
+        data = np.empty(int(where[-1]), dtype=np.uint8)
+        for r, (a, b) in enumerate(zip(lo.tolist(), hi.tolist(), strict=True)):
+            self._fh.seek(a)
+            got = self._fh.read(b - a)
+            data[where[r]:where[r] + len(got)] = np.frombuffer(got, dtype=np.uint8)
+        rng = np.repeat(np.arange(first.size), last - first + 1)
+        start[sel] = where[rng] + (off - lo[rng])
+        length[sel] = ln
+        return data, start, length
 
     def get(self, doc: str, line: int) -> str | None:
         import numpy as np

@@ -255,7 +255,9 @@ class NearDuplicateIndex:
         try:
             with jit.python_kernels(jit.use_python(jit.small(paragraphs, chars))):
                 self._flush()
-                return self._finish()
+                result = self._finish()
+                result.python_path = jit.python_path()
+                return result
         finally:
             self._spill.close()
             self._sig_spill.close()

@@ -164,6 +164,9 @@ class DedupResult:
         self._doc_table = doc_table
         self.stats: dict[str, int] = dict(stats or {})
         self.timings: dict[str, float] = dict(timings or {})
+        #: Whether ``finish()`` ran the kernels' Python path (:mod:`newsclean.dedup.jit`): the report is then
+        #: written in Python too, numba never imported.
+        self.python_path = False
 
     # ------------------------------------------------------------------ records
     @property
@@ -304,6 +307,30 @@ class DedupResult:
                 yield (f'{{"cluster": {k + c}, "size": {e - s}, "kept": {{"doc": {doc_json[dnum[kept_at]][0]}, '
                        f'"line": {lines[kept_at]}}}, "members": [{", ".join(members[s:e])}]}}')
             k = k1
+
+    def cluster_chunks(self, spill: Any, outlet_of: Callable[[str], str | None] | None = None, *,
+                       batch: int = 1 << 16) -> Iterator[bytes]:
+        """The bytes of ``duplicates.jsonl`` as the command line writes them: :meth:`cluster_lines`, a newline
+        after each line, UTF-8 with lone surrogates as ``\\udXXX`` (``errors="backslashreplace"``), in
+        chunks. ``spill`` holds the texts (:class:`newsclean.run.TextSpill`: ``get_many``, ``spans``,
+        ``spill_ids``). Written by a compiled kernel (:mod:`newsclean.dedup.report_lines`) unless the index
+        took the kernels' Python path (a small input) or kept the texts itself."""
+        t = self._table
+        if t is None or t.texts is not None or self.python_path:
+            buf: list[str] = []
+            size = 0
+            for line in self.cluster_lines(spill.get_many, outlet_of, batch=batch):
+                buf.append(line)
+                size += len(line)
+                if size >= batch * 64:
+                    yield ("\n".join(buf) + "\n").encode("utf-8", "backslashreplace")
+                    buf, size = [], 0
+            if buf:
+                yield ("\n".join(buf) + "\n").encode("utf-8", "backslashreplace")
+            return
+        from newsclean.dedup.report_lines import cluster_chunks
+
+        yield from cluster_chunks(t, spill.spans, spill.spill_ids(t.docs), outlet_of, batch=batch)
 
     def document_rows(self) -> list[dict[str, Any]]:
         """The document pairs as :meth:`DocumentDuplicate.to_json_row` rows."""
