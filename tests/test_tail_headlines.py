@@ -43,3 +43,47 @@ def test_a_headline_list_at_the_end_goes(body: list[str], heads: list[str], k: i
 def test_the_ways_content_ends_a_page_stay(tail: list[str]) -> None:
     page = [*ID, *tail]
     assert P.clean("\n".join(page)).split("\n") == page
+
+
+# Between two paragraphs (rule positional.mid_headlines): a run of title-case headlines of other stories.
+ID_TITLED = ["Pemko Siapkan Dua Puluh Titik Pasar Murah Selama Ramadan",
+             "Jembatan Basirih Ditutup Sementara, Ini Jalur Alternatifnya",
+             "Dua Pengedar Sabu Diringkus Polisi di Kelayan"]
+EN_TITLED = ["Trump Says He Will Sign the Spending Bill If It Reaches His Desk",
+             "House Democrats Unveil Their Own Budget Plan Ahead of Vote",
+             "Senate Leader Warns: Shutdown Talks Could Drag On"]
+
+
+@pytest.mark.parametrize(("body", "heads"), [(ID, ID_TITLED), (EN, EN_TITLED)])
+@pytest.mark.parametrize("k", [2, 3])
+def test_a_headline_list_between_paragraphs_goes(body: list[str], heads: list[str], k: int) -> None:
+    text = "\n".join([*body[:2], *heads[:k], *body[2:]])
+    r = P.explain(text)
+    assert r.text.split("\n") == body
+    assert {c.rule for c in r.changes if c.cleaner == "tail_headlines"} == {"positional.mid_headlines"}
+    assert replay(text, r.changes) == r.text and P.clean(r.text) == r.text
+
+
+@pytest.mark.parametrize("middle", [
+    ID_TITLED[:1],  # one title-case line: a subheading
+    ["Kasus ini mencuat setelah korban akhirnya berani bersuara di media sosial",
+     "Pengakuan korban pun ramai dibicarakan warganet sepanjang pekan"],  # a summary's points, not in title case
+    ["Holong na di bagas rohakkon sampai saonari",
+     "Tung naso manipis sian kho ito hasian"],  # a song's lines
+    ["Rencana Regulasi Baru Layanan Kesehatan Nasional",
+     "Bagaimana hal ini akan mempengaruhi layanan kesehatan di daerah?"],  # a subheading and a question in a sentence
+    ["Contoh produk sikat gigi yang terbuat dari bulu babi dijual dengan nama",
+     "Adapun Contoh Produk Sikat Yang Terbuat Dari Bulu Babi Antara Lain"],  # pieces of a sentence cut at links
+    ["Pemerintah menyiapkan tiga lokasi pengungsian berikut:", *ID_TITLED],  # a list the text introduces
+])
+def test_lines_between_paragraphs_that_stay(middle: list[str]) -> None:
+    page = [*ID[:2], *middle, *ID[2:]]
+    assert P.clean("\n".join(page)).split("\n") == page
+
+
+
+def test_title_case_pieces_of_a_sentence_cut_at_links_stay() -> None:
+    page = [*ID[:2], "Kepala Dinas Sosial Kabupaten Bogor Ahmad Yani Bersama Wakil Bupati",
+            "Bogor Selatan Iwan Setiawan Beserta Para Camat Setempat",
+            "menyalurkan bantuan itu hingga sore hari tanpa kendala berarti, kata petugas di lokasi.", *ID[2:]]
+    assert P.clean("\n".join(page)).split("\n") == page

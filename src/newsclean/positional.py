@@ -17,6 +17,15 @@ paragraph, often without a label ("Berita Terkait", "More stories") that a rule 
 at least :data:`MIN_BODY_SENTENCES` paragraphs that end like sentences, and the paragraph before them does not
 introduce a list (no colon at its end): they go (rule ``positional.tail_headlines``).
 
+**Headline lists between paragraphs** (the same step, rule ``positional.mid_headlines``): :data:`MIN_MID_HEADLINES` to
+:data:`MAX_MID_HEADLINES` headline-like lines in a row between two paragraphs of prose (each at least
+:data:`MIN_PROSE_CHARS` characters and ending like a sentence, the one after starting like one, the one before not
+announcing a list), every line in title case (words of four letters or more capitalized: a summary's points, a song's
+lines and a sentence cut at its links are not), not ending in a function word, at least one of them plain
+(:data:`MIN_TAIL_WORDS` words or more, no colon, no question): the others may be shorter, ask, or open with a kicker
+and a colon ("ASUU: Lecturers Threaten ..."). On the three dev corpora the rule without the title-case test took 14
+content lines (a summary's points, pieces of sentences cut at links) and no boilerplate; with it, none.
+
 The headline printed at the start of one of the first lines, glued to the lead that follows ("Waspada! Ini Bahaya
 Makan Ikan LeleHal ini ..."), is cut from it (rule ``positional.echo.glued``) when the start is the title itself in
 its own case and what follows starts a sentence.
@@ -205,7 +214,7 @@ _DIGITS_RE = re.compile(r"\d+")
 _COLUMNS_RE = re.compile(r"\s[|–—-]\s|\s\|")
 
 
-def _headline_like(line: str, *, min_words: int = 5, asking: bool = False) -> bool:
+def _headline_like(line: str, *, min_words: int = 5, asking: bool = False, max_numbers: int = 1) -> bool:
     """A headline: a capital first, words (not a table row of numbers and columns), no sentence end
     (with ``asking``, a question or exclamation mark may end it)."""
     s = line.strip()
@@ -219,7 +228,7 @@ def _headline_like(line: str, *, min_words: int = 5, asking: bool = False) -> bo
     words = s.split()
     if not min_words <= len(words) <= 25:
         return False
-    if _COLUMNS_RE.search(s) or len(_DIGITS_RE.findall(s)) > 1:
+    if _COLUMNS_RE.search(s) or len(_DIGITS_RE.findall(s)) > max_numbers:
         return False
     chars = len(s) - s.count(" ")
     return len(_NOT_LETTER_RE.findall(s)) >= 0.85 * chars
@@ -239,9 +248,64 @@ _LIST_INTRO_RE = re.compile(r"\b(?:(?:sebagai\s+)?berikut(?:\s+ini)?|antara\s+la
                             re.IGNORECASE)
 
 
+#: Headlines of other stories printed between two paragraphs, without a label: a run of at least this many
+#: headline-like lines (of :data:`MIN_TAIL_WORDS` words or more) ...
+MIN_MID_HEADLINES = 2
+#: ... and at most this many (a longer run of title-case lines is more likely a list of the story's own) ...
+MAX_MID_HEADLINES = 8
+#: ... with a paragraph of prose on both sides: this many characters or more, ending like a sentence, the one after it
+#: starting like one (a piece of a sentence cut at a link starts in lower case).
+MIN_PROSE_CHARS = 60
+#: Last words of a piece of a sentence cut at a link, never of a headline ("... kata Menteri yang", "... the head of"; a
+#: title-case headline may end in "On" or "In").
+_OPEN_END_RE = re.compile(r"(?:\s|^)(?:dan|yang|di|ke|dari|untuk|dengan|pada|oleh|bahwa|atau|serta|karena|ini|itu|"
+                          r"the|a|an|of|to|in|for|and|with|by|on|at|from|that|as|or|is|are|was|were)$")
+
+
+def _prose(line: str | None) -> bool:
+    s = (line or "").strip()
+    return len(s) >= MIN_PROSE_CHARS and s.endswith(_BODY_END)
+
+
+#: A headline's kicker before a colon: up to four words, the headline after it ("ASUU: Lecturers threaten ...").
+_KICKER_RE = re.compile(r"[^\s:]+(?:[ \t]+[^\s:]+){0,3}:[ \t]+[\"“‘'\w]")
+
+
+_LONG_WORD_RE = re.compile(r"[^\W\d_][\w'’-]{3,}")
+#: Words a title-case headline may leave in lower case.
+_TITLE_LOWER = frozenset("with from into over than that upon onto about after under amid also "
+                         "yang dari untuk dengan pada akan bagi oleh saat atau serta dalam usai jadi".split())
+
+
+def _title_case(line: str) -> bool:
+    """Whether a line is in title case: its words of four letters or more after the first all start with a capital
+    (a list of headlines between paragraphs is; a summary's points, a song's lines and a sentence cut at a link are
+    not).
+
+    >>> _title_case("Pemko Siapkan 20 Titik Pasar Murah Selama Ramadan"), _title_case("Kasus ini mencuat lagi")
+    (True, False)
+    """
+    words = [w for w in _LONG_WORD_RE.findall(line)[1:] if w.lower() not in _TITLE_LOWER]
+    return len(words) >= 2 and all(w[0].isupper() for w in words)
+
+
+def _listed_headline(line: str) -> int:
+    """Whether a line may be one of a list of other stories' headlines between paragraphs: 2 for a plain one of
+    :data:`MIN_TAIL_WORDS` words or more, 1 for a shorter one (:data:`MIN_ECHO_WORDS` words or more) or one with a
+    kicker and a colon (a run needs a plain one too: "Lokasi: ..." and "Waktu: ..." are an info box), 0 for none."""
+    s = line.rstrip()
+    if s.endswith(")") or _OPEN_END_RE.search(s) or s.count(":") > 1 \
+            or not _headline_like(s, min_words=MIN_ECHO_WORDS, max_numbers=2, asking=True) or not _title_case(s):
+        return 0
+    if ":" in s:
+        return 1 if _KICKER_RE.match(s) else 0
+    return 2 if len(s.split()) >= MIN_TAIL_WORDS and not s.endswith(("?", "!")) else 1
+
+
 @dataclass(frozen=True)
 class TailHeadlines:
-    """Drop a list of headlines that ends the page (see the module; rule ``positional.tail_headlines``).
+    """Drop a list of headlines that ends the page (see the module; rule ``positional.tail_headlines``), or that stands
+    between two paragraphs (rule ``positional.mid_headlines``).
     ``recheck``: steps run again after the list went (the rules: a tail rule now reaches the new last lines), then
     this step again, until nothing more goes."""
 
@@ -264,7 +328,7 @@ class TailHeadlines:
                 break
             run.append(i)
         if len(run) < MIN_TAIL_HEADLINES:
-            return []
+            return self._middle(lines, alive)
         body = alive[:len(alive) - len(run)]
         before = (lines[body[-1]] or "").rstrip() if body else ""
         if not body or before.endswith(":") or _LIST_INTRO_RE.search(before):
@@ -278,4 +342,34 @@ class TailHeadlines:
             assert line is not None
             changes.append(Change("drop_line", self.name, "positional.tail_headlines", i, 0, len(line), line, ""))
             lines[i] = None
+        return changes
+
+    def _middle(self, lines: list[str | None], alive: list[int]) -> list[Change]:
+        """Runs of headlines between two paragraphs of prose (rule ``positional.mid_headlines``)."""
+        changes: list[Change] = []
+        n = len(alive)
+        k = 1
+        while k < n - 1:
+            if not _listed_headline(lines[alive[k]] or ""):
+                k += 1
+                continue
+            e = k
+            plain = 0
+            while e < n:
+                kind = _listed_headline(lines[alive[e]] or "")
+                if not kind:
+                    break
+                plain += kind == 2
+                e += 1
+            before, after = lines[alive[k - 1]], lines[alive[e]] if e < n else None
+            if MIN_MID_HEADLINES <= e - k <= MAX_MID_HEADLINES and plain and _prose(before) and _prose(after) \
+                    and not (before or "").rstrip().endswith(":") and not _LIST_INTRO_RE.search(before or "") \
+                    and _STARTS_SENTENCE_RE.match((after or "").lstrip()):
+                for i in alive[k:e]:
+                    line = lines[i]
+                    assert line is not None
+                    changes.append(Change("drop_line", self.name, "positional.mid_headlines", i, 0, len(line), line,
+                                          ""))
+                    lines[i] = None
+            k = e + 1
         return changes
