@@ -66,10 +66,10 @@ def test_a_headline_list_between_paragraphs_goes(body: list[str], heads: list[st
 
 @pytest.mark.parametrize("middle", [
     ID_TITLED[:1],  # one title-case line: a subheading
-    ["Kasus ini mencuat setelah korban akhirnya berani bersuara di media sosial",
-     "Pengakuan korban pun ramai dibicarakan warganet sepanjang pekan"],  # a summary's points, not in title case
+    ["Bantuan sosial disalurkan bertahap kepada warga terdampak banjir",
+     "Data penerima bantuan diverifikasi bersama pemerintah desa"],  # a summary's points: the story's words
     ["Holong na di bagas rohakkon sampai saonari",
-     "Tung naso manipis sian kho ito hasian"],  # a song's lines
+     "Tung naso manipis rohakkon ito hasian"],  # a song's lines repeat their words
     ["Rencana Regulasi Baru Layanan Kesehatan Nasional",
      "Bagaimana hal ini akan mempengaruhi layanan kesehatan di daerah?"],  # a subheading and a question in a sentence
     ["Contoh produk sikat gigi yang terbuat dari bulu babi dijual dengan nama",
@@ -86,4 +86,21 @@ def test_title_case_pieces_of_a_sentence_cut_at_links_stay() -> None:
     page = [*ID[:2], "Kepala Dinas Sosial Kabupaten Bogor Ahmad Yani Bersama Wakil Bupati",
             "Bogor Selatan Iwan Setiawan Beserta Para Camat Setempat",
             "menyalurkan bantuan itu hingga sore hari tanpa kendala berarti, kata petugas di lokasi.", *ID[2:]]
+    assert P.clean("\n".join(page)).split("\n") == page
+
+
+EN_SENTENCE = ["Petrol price likely to fall by five rupees from April",
+               "Central bank keeps policy rate unchanged at 22pc"]
+
+
+def test_other_stories_in_sentence_case_between_paragraphs_go() -> None:
+    """Not in title case: they go when their words are not the story's."""
+    text = "\n".join([*EN[:2], *EN_SENTENCE, *EN[2:]])
+    r = P.explain(text)
+    assert r.text.split("\n") == EN
+    assert {c.rule for c in r.changes} == {"positional.mid_headlines"}
+    # The same lines about the story itself stay (a summary's points).
+    own = ["Senate approves spending bill after weeks of negotiations",
+           "House prospects for the measure remain uncertain"]
+    page = [*EN[:2], *own, *EN[2:]]
     assert P.clean("\n".join(page)).split("\n") == page

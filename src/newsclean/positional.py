@@ -20,11 +20,12 @@ introduce a list (no colon at its end): they go (rule ``positional.tail_headline
 **Headline lists between paragraphs** (the same step, rule ``positional.mid_headlines``): :data:`MIN_MID_HEADLINES` to
 :data:`MAX_MID_HEADLINES` headline-like lines in a row between two paragraphs of prose (each at least
 :data:`MIN_PROSE_CHARS` characters and ending like a sentence, the one after starting like one, the one before not
-announcing a list), every line in title case (words of four letters or more capitalized: a summary's points, a song's
-lines and a sentence cut at its links are not), not ending in a function word, at least one of them plain
-(:data:`MIN_TAIL_WORDS` words or more, no colon, no question): the others may be shorter, ask, or open with a kicker
-and a colon ("ASUU: Lecturers Threaten ..."). On the three dev corpora the rule without the title-case test took 14
-content lines (a summary's points, pieces of sentences cut at links) and no boilerplate; with it, none.
+announcing a list), not ending in a function word, at least one of them plain (:data:`MIN_TAIL_WORDS` words or more, no
+colon, no question: the others may be shorter, ask, or open with a kicker and a colon, "ASUU: Lecturers threaten ...").
+The run must read as other stories: every line in title case (words of four letters or more capitalized), or, in
+sentence case, words the rest of the text does not use (:data:`MAX_RUN_OVERLAP`, :data:`MAX_LINE_OVERLAP`) and none of
+them twice in the run. On the three dev corpora the rule with neither test took 14 content lines (a summary's points,
+pieces of sentences cut at links, a song) and no boilerplate; with them, none.
 
 The headline printed at the start of one of the first lines, glued to the lead that follows ("Waspada! Ini Bahaya
 Makan Ikan LeleHal ini ..."), is cut from it (rule ``positional.echo.glued``) when the start is the title itself in
@@ -289,13 +290,44 @@ def _title_case(line: str) -> bool:
     return len(words) >= 2 and all(w[0].isupper() for w in words)
 
 
+#: A run of headlines not all in title case goes only when its words are not the article's: at most this share of a
+#: line's words of four letters or more occurs in the rest of the text and the title, on average over the run ...
+MAX_RUN_OVERLAP = 0.25
+#: ... and in every line of it (the headlines of other stories share few words with the story; a summary's points,
+#: a subheading and a sentence cut at its links share many), and no such word occurs in two lines of the run (a song's
+#: or a poem's lines repeat theirs).
+MAX_LINE_OVERLAP = 0.4
+_WORD4_RE = re.compile(r"[^\W\d_]{4,}")
+
+
+def _other_stories(lines: list[str | None], alive: list[int], k: int, e: int, doc: Document) -> bool:
+    """Whether the run ``alive[k:e]`` reads as other stories' headlines: all in title case, or words the rest of the
+    text does not use (:data:`MAX_RUN_OVERLAP`, :data:`MAX_LINE_OVERLAP`)."""
+    run = [lines[i] or "" for i in alive[k:e]]
+    if all(_title_case(s) for s in run):
+        return True
+    rest = [lines[i] or "" for i in alive[:k] + alive[e:]]
+    if isinstance(doc.title, str):
+        rest.append(doc.title)
+    seen = {w.lower() for s in rest for w in _WORD4_RE.findall(s)}
+    shares = []
+    in_run: set[str] = set()
+    for s in run:
+        words = {w.lower() for w in _WORD4_RE.findall(s)}
+        if words & in_run:  # a word again in the run: a song's or a poem's lines, points of one summary
+            return False
+        in_run |= words
+        shares.append(sum(w in seen for w in words) / max(1, len(words)))
+    return max(shares) <= MAX_LINE_OVERLAP and sum(shares) <= MAX_RUN_OVERLAP * len(shares)
+
+
 def _listed_headline(line: str) -> int:
     """Whether a line may be one of a list of other stories' headlines between paragraphs: 2 for a plain one of
     :data:`MIN_TAIL_WORDS` words or more, 1 for a shorter one (:data:`MIN_ECHO_WORDS` words or more) or one with a
     kicker and a colon (a run needs a plain one too: "Lokasi: ..." and "Waktu: ..." are an info box), 0 for none."""
     s = line.rstrip()
     if s.endswith(")") or _OPEN_END_RE.search(s) or s.count(":") > 1 \
-            or not _headline_like(s, min_words=MIN_ECHO_WORDS, max_numbers=2, asking=True) or not _title_case(s):
+            or not _headline_like(s, min_words=MIN_ECHO_WORDS, max_numbers=2, asking=True):
         return 0
     if ":" in s:
         return 1 if _KICKER_RE.match(s) else 0
@@ -313,9 +345,9 @@ class TailHeadlines:
     recheck: tuple[Any, ...] = ()
 
     def run(self, lines: list[str | None], doc: Document) -> list[Change]:
-        return rechecked(lambda: self._once(lines), self.recheck, lines, doc)
+        return rechecked(lambda: self._once(lines, doc), self.recheck, lines, doc)
 
-    def _once(self, lines: list[str | None]) -> list[Change]:
+    def _once(self, lines: list[str | None], doc: Document) -> list[Change]:
         alive = [i for i, line in enumerate(lines) if line and line.strip()]
         run: list[int] = []
         for i in reversed(alive):
@@ -328,7 +360,7 @@ class TailHeadlines:
                 break
             run.append(i)
         if len(run) < MIN_TAIL_HEADLINES:
-            return self._middle(lines, alive)
+            return self._middle(lines, alive, doc)
         body = alive[:len(alive) - len(run)]
         before = (lines[body[-1]] or "").rstrip() if body else ""
         if not body or before.endswith(":") or _LIST_INTRO_RE.search(before):
@@ -344,7 +376,7 @@ class TailHeadlines:
             lines[i] = None
         return changes
 
-    def _middle(self, lines: list[str | None], alive: list[int]) -> list[Change]:
+    def _middle(self, lines: list[str | None], alive: list[int], doc: Document) -> list[Change]:
         """Runs of headlines between two paragraphs of prose (rule ``positional.mid_headlines``)."""
         changes: list[Change] = []
         n = len(alive)
@@ -364,7 +396,8 @@ class TailHeadlines:
             before, after = lines[alive[k - 1]], lines[alive[e]] if e < n else None
             if MIN_MID_HEADLINES <= e - k <= MAX_MID_HEADLINES and plain and _prose(before) and _prose(after) \
                     and not (before or "").rstrip().endswith(":") and not _LIST_INTRO_RE.search(before or "") \
-                    and _STARTS_SENTENCE_RE.match((after or "").lstrip()):
+                    and _STARTS_SENTENCE_RE.match((after or "").lstrip()) \
+                    and _other_stories(lines, alive, k, e, doc):
                 for i in alive[k:e]:
                     line = lines[i]
                     assert line is not None
