@@ -837,3 +837,43 @@ EN_PROBE_12 = [
     'Screenshot: Jane Doe / The Verge',
     'Mashable Image: Jane Doe',
 ]
+
+# A thirteenth probe (2026-12-07): whole synthetic articles of small publishers (local TV, student and nonprofit
+# newsrooms, newsletters and blogs, trade press, health sites, press-release pages), written by a helper; the lines
+# the rules missed there, in the helper's words.
+EN_PROBE_13 = [
+    'Karen Lindqvist covers education and local government for the Courier. She can be reached at 555-0142.',
+    "Ravi Chandran is Gadget Ferret's mobile editor. He has reviewed phones for over a decade and lives in Pune.",
+    "Luis Alvarado covers Fair Haven and the city's East Shore for The Beacon. Reach him at lalvarado@example.org.",
+    'Mike Harlan has covered the trucking industry for more than 20 years. He is based in Omaha.',
+    'Priya Desai is a junior studying political science. She can be reached at pdesai@example.com.',
+    'Disclosure: Some of the links on this page are affiliate links. BlockPulse may earn a commission.',
+    "When you purchase through links on our site, we may earn an affiliate commission. Here's how it works.",
+    'Field & Lab Notes is a nonprofit newsroom. Support our journalism with a tax-deductible gift today.',
+    'The Beacon is free to read because readers like you chip in. Become a member today.',
+    'Your donation helps make non-profit journalism available for everyone.',
+    'Republish this article',
+    'This work is licensed under Creative Commons BY-ND 4.0. You may republish it free of charge with attribution.',
+    'The Ledger Line is a reader-supported publication. To receive new posts and support my work, consider becoming a '
+    'free or paid subscriber.',
+    'Never miss an update: Subscribe to the CCLW Daily Briefing, the must-read for cold chain professionals.',
+    'Get the latest posts delivered right to your inbox',
+    'We moderate all comments. Please be civil.',
+    'Media contact: Ellen Park, epark@example.edu, 555-0199',
+    'Investor Contact: Rachel Owens, ir@example.com',
+    'Blog at WordPress.com.',
+    'Transit Nerd Dispatch © 2024. Powered by Ghost',
+    'Government Websites by CivicPlus®',
+    'Island Current © 2024 | Designed by WPSites',
+    '— Advertisement —',
+    'Feb 27, 2024 — 5 min read',
+    'Thursday, June 13, 2024 — updated 6 minutes ago',
+    'This content is for informational purposes only and is not a substitute for professional medical advice.',
+    'Published in Daily Indus Times, March 21st, 2024',
+    'How do you feel about this story?',
+]
+ID_PROBE_13 = [
+    'Bagaimana reaksi Anda?', 'Senang Terinspirasi Terkejut Sedih Marah',
+    'Bagaimana pendapat Anda tentang artikel ini?', 'Suka Lucu Kaget Marah Sedih',
+    'Bagaimana reaksi Anda membaca berita ini?', 'Senang 0%  Sedih 67%  Marah 33%',
+]
