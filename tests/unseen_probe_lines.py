@@ -876,4 +876,8 @@ ID_PROBE_13 = [
     'Bagaimana reaksi Anda?', 'Senang Terinspirasi Terkejut Sedih Marah',
     'Bagaimana pendapat Anda tentang artikel ini?', 'Suka Lucu Kaget Marah Sedih',
     'Bagaimana reaksi Anda membaca berita ini?', 'Senang 0%  Sedih 67%  Marah 33%',
+    'Diposting oleh Mas Bejo di 20.15', 'Diposting oleh: Admin Diskominfo | 12 Februari 2024 | Dilihat: 1.245 kali',
+    'Diposting pada 1 April 2024 oleh Pusdalops', 'Oleh Rangga Aditya - 12 Maret 2024', 'admin | 26 Maret 2024 | 10:45',
+    'Administrator 02 April 2024 Dibaca 143 Kali', 'Admin Guru Pintar - 21 Maret 2024',
+    'Ditinjau secara medis oleh dr. Anindya Paramitha | 20 Maret 2024',
 ]
