@@ -871,6 +871,13 @@ EN_PROBE_13 = [
     'This content is for informational purposes only and is not a substitute for professional medical advice.',
     'Published in Daily Indus Times, March 21st, 2024',
     'How do you feel about this story?',
+    'Follow us on our official WhatsApp channel for breaking news alerts and key updates!',
+    'Follow Daily Indus Times on WhatsApp and Google News',
+    'We welcome your feedback and encourage you to share your thoughts. We ask that you be respectful of others and '
+    'their points of view, refrain from personal attacks and stay on topic.',
+    'We care about the protection of your data. Read our Privacy Policy.',
+    'Gadget Ferret is part of Ferret Media Ltd, an international media group.',
+    'How telematics can cut your fuel bill by 12% — Presented by RoadIQ',
 ]
 ID_PROBE_13 = [
     'Bagaimana reaksi Anda?', 'Senang Terinspirasi Terkejut Sedih Marah',
