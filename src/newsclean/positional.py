@@ -290,7 +290,9 @@ def _title_case(line: str) -> bool:
     return len(words) >= 2 and all(w[0].isupper() for w in words)
 
 
-#: A run of headlines not all in title case goes only when its words are not the article's: at most this share of a
+#: A run of headlines not all in title case goes only when every line has at most this many words (and asks nothing) ...
+MAX_SENTENCE_CASE_WORDS = 14
+#: ... and its words are not the article's: at most this share of a
 #: line's words of four letters or more occurs in the rest of the text and the title, on average over the run ...
 MAX_RUN_OVERLAP = 0.25
 #: ... and in every line of it (the headlines of other stories share few words with the story; a summary's points,
@@ -306,6 +308,10 @@ def _other_stories(lines: list[str | None], alive: list[int], k: int, e: int, do
     run = [lines[i] or "" for i in alive[k:e]]
     if all(_title_case(s) for s in run):
         return True
+    # In sentence case, only short plain headlines: a paragraph that lost its full stop is longer, and a question
+    # among them is as likely the article's.
+    if any(len(s.split()) > MAX_SENTENCE_CASE_WORDS or s.rstrip().endswith(("?", "!")) for s in run):
+        return False
     rest = [lines[i] or "" for i in alive[:k] + alive[e:]]
     if isinstance(doc.title, str):
         rest.append(doc.title)
@@ -321,12 +327,16 @@ def _other_stories(lines: list[str | None], alive: list[int], k: int, e: int, do
     return max(shares) <= MAX_LINE_OVERLAP and sum(shares) <= MAX_RUN_OVERLAP * len(shares)
 
 
+_NOT_LISTED_END = tuple('.:;,"”’)')
+
+
 def _listed_headline(line: str) -> int:
     """Whether a line may be one of a list of other stories' headlines between paragraphs: 2 for a plain one of
     :data:`MIN_TAIL_WORDS` words or more, 1 for a shorter one (:data:`MIN_ECHO_WORDS` words or more) or one with a
     kicker and a colon (a run needs a plain one too: "Lokasi: ..." and "Waktu: ..." are an info box), 0 for none."""
     s = line.rstrip()
-    if s.endswith(")") or _OPEN_END_RE.search(s) or s.count(":") > 1 \
+    # (The length and the last character first: most lines are paragraphs that end like sentences.)
+    if not 16 <= len(s) <= 160 or s.endswith(_NOT_LISTED_END) or _OPEN_END_RE.search(s) or s.count(":") > 1 \
             or not _headline_like(s, min_words=MIN_ECHO_WORDS, max_numbers=2, asking=True):
         return 0
     if ":" in s:
