@@ -22,7 +22,7 @@ from typing import Any
 import numpy as np
 
 from newsclean.dedup import jit
-from newsclean.dedup.results import SIMILARITY_DIGITS
+from newsclean.dedup.results import SIMILARITY_DIGITS, cluster_batches
 
 _encode_str = json.encoder.encode_basestring  # type: ignore[attr-defined]
 
@@ -78,38 +78,25 @@ def _put_hex4(out, pos, v):
     return pos
 
 
+#: How JSON escapes an ASCII byte (``json.encoder.encode_basestring``): 255 none, ``u`` as ``\\u00XX``, else a
+#: backslash and this byte.
+_ESCAPES = np.full(128, 255, dtype=np.uint8)
+_ESCAPES[:32] = ord("u")
+for _byte, _letter in {34: '"', 92: "\\", 8: "b", 9: "t", 10: "n", 12: "f", 13: "r"}.items():
+    _ESCAPES[_byte] = ord(_letter)
+
+
 @jit.njit(cache=True)
-def _escaped(out, pos, src, a, b):
+def _escaped(out, pos, src, a, b, esc):
     """``src[a:b]`` (UTF-8, lone surrogates as ``surrogatepass`` gives them) as the body of a JSON
     string: what ``json.encoder.encode_basestring`` then UTF-8 with ``backslashreplace`` give."""
     i = a
     while i < b:
         c = src[i]
-        if c == 34 or c == 92:  # " and backslash
+        if c < 128 and esc[c] != 255:
             out[pos] = 92
-            out[pos + 1] = c
-            pos += 2
-            i += 1
-        elif c < 32:
-            out[pos] = 92
-            if c == 10:
-                out[pos + 1] = 110
-                pos += 2
-            elif c == 13:
-                out[pos + 1] = 114
-                pos += 2
-            elif c == 9:
-                out[pos + 1] = 116
-                pos += 2
-            elif c == 8:
-                out[pos + 1] = 98
-                pos += 2
-            elif c == 12:
-                out[pos + 1] = 102
-                pos += 2
-            else:
-                out[pos + 1] = 117
-                pos = _put_hex4(out, pos + 2, c)
+            out[pos + 1] = esc[c]
+            pos = _put_hex4(out, pos + 2, c) if esc[c] == 117 else pos + 2
             i += 1
         elif c == 0xED and i + 2 < b and 0xA0 <= src[i + 1] <= 0xBF:  # a lone surrogate
             cp = ((c & 0x0F) << 12) | ((src[i + 1] & 0x3F) << 6) | (src[i + 2] & 0x3F)
@@ -126,7 +113,7 @@ def _escaped(out, pos, src, a, b):
 
 @jit.njit(cache=True)
 def _write_lines(text, t_start, t_len, doc_of, line_of, sim_of, frag_of, names, name_off, tails, tail_off,
-                 sims, sim_off, bounds, kept_at, first_id, lit, lit_off, out):
+                 sims, sim_off, bounds, kept_at, first_id, lit, lit_off, esc, out):
     """The lines of clusters ``first_id ...`` into ``out``; returns the bytes written. Member ``j``: text
     ``text[t_start[j]:][:t_len[j]]`` (``t_start[j] < 0``: none), document ``doc_of[j]`` (its JSON name
     ``names[name_off[d]:name_off[d + 1]]``, the outlet tail likewise), line, similarity string
@@ -155,7 +142,7 @@ def _write_lines(text, t_start, t_len, doc_of, line_of, sim_of, frag_of, names, 
             pos = _put_int(out, pos, line_of[j])
             pos = _put(out, pos, lit, lit_off[7], lit_off[8])
             if t_start[j] >= 0:
-                pos = _escaped(out, pos, text, t_start[j], t_start[j] + t_len[j])
+                pos = _escaped(out, pos, text, t_start[j], t_start[j] + t_len[j], esc)
             pos = _put(out, pos, lit, lit_off[8], lit_off[9])
             pos = _put(out, pos, sims, sim_off[sim_of[j]], sim_off[sim_of[j] + 1])
             if frag_of[j]:
@@ -188,11 +175,7 @@ def cluster_chunks(table: Any, spans_of: Callable[[np.ndarray, np.ndarray], tupl
             "utf-8", "backslashreplace") for o in map(outlet_of, docs)])
     name_len = np.diff(name_off)
     tail_len = np.diff(tail_off)
-    k = 0
-    while k < table.size:
-        k1 = int(np.searchsorted(table.starts, table.starts[k] + batch, side="right")) - 1
-        k1 = min(max(k1, k + 1), table.size)
-        lo, hi = int(table.starts[k]), int(table.starts[k1])
+    for k, k1, lo, hi in cluster_batches(table, batch):
         idx = table.index[lo:hi]
         doc_of = table.doc[idx].astype(np.int64)
         line_of = table.line[idx].astype(np.int64)
@@ -210,6 +193,5 @@ def cluster_chunks(table: Any, spans_of: Callable[[np.ndarray, np.ndarray], tupl
         out = np.empty(cap, dtype=np.uint8)
         n = _write_lines(text, t_start, t_len, doc_of, line_of, sim_of.astype(np.int64),
                          table.fragment[lo:hi].astype(np.uint8), names, name_off, tails, tail_off, sims, sim_off,
-                         bounds, kept_at, k, _LIT, _LIT_OFF, out)
+                         bounds, kept_at, k, _LIT, _LIT_OFF, _ESCAPES, out)
         yield out[:n].tobytes()
-        k = k1

@@ -141,6 +141,17 @@ class DocumentTable:
     docs: Sequence[str]
 
 
+def cluster_batches(t: ClusterTable, batch: int) -> Iterator[tuple[int, int, int, int]]:
+    """``(k, k1, lo, hi)``: clusters ``k:k1`` of ``t``, whose members are ``t.index[lo:hi]``, about ``batch`` members at
+    a time (a cluster larger than ``batch`` alone)."""
+    k = 0
+    while k < t.size:
+        k1 = int(np.searchsorted(t.starts, t.starts[k] + batch, side="right")) - 1
+        k1 = min(max(k1, k + 1), t.size)
+        yield k, k1, int(t.starts[k]), int(t.starts[k1])
+        k = k1
+
+
 def _empty_clusters(docs: Sequence[str] = ()) -> ClusterTable:
     z = np.zeros(0, np.int64)
     return ClusterTable(z, np.zeros(1, np.int64), z, np.zeros(0, bool), np.zeros(0), np.zeros(0, bool), z, z, docs)
@@ -216,11 +227,7 @@ class DedupResult:
             for c in self.clusters:
                 yield c.to_json_row(None if text_of_many is None else lambda d, ln: text_of_many([(d, ln)])[0] or "")
             return
-        k = 0
-        while k < t.size:
-            k1 = int(np.searchsorted(t.starts, t.starts[k] + batch, side="right")) - 1
-            k1 = min(max(k1, k + 1), t.size)
-            lo, hi = int(t.starts[k]), int(t.starts[k1])
+        for k, k1, lo, hi in cluster_batches(t, batch):
             idx = t.index[lo:hi]
             docs = [t.docs[d] for d in t.doc[idx].tolist()]
             lines = t.line[idx].tolist()
@@ -248,7 +255,6 @@ class DedupResult:
                         kept_at = j
                 yield {"cluster": k + c, "size": e - s, "kept": {"doc": docs[kept_at], "line": lines[kept_at]},
                        "members": members}
-            k = k1
 
     def cluster_lines(self, text_of_many: Callable[[Sequence[tuple[str, int]]], Sequence[str | None]] | None = None,
                       outlet_of: Callable[[str], str | None] | None = None, *, batch: int = 1 << 16
@@ -267,11 +273,7 @@ class DedupResult:
             return
         enc = _encode_str
         doc_json: dict[int, tuple[str, str]] = {}  # document -> its JSON key, and its members' outlet part
-        k = 0
-        while k < t.size:
-            k1 = int(np.searchsorted(t.starts, t.starts[k] + batch, side="right")) - 1
-            k1 = min(max(k1, k + 1), t.size)
-            lo, hi = int(t.starts[k]), int(t.starts[k1])
+        for k, k1, lo, hi in cluster_batches(t, batch):
             idx = t.index[lo:hi]
             dnum = t.doc[idx].tolist()
             lines = t.line[idx].tolist()
@@ -306,7 +308,6 @@ class DedupResult:
                 kept_at = s + idx_l[s:e].index(kept[c])
                 yield (f'{{"cluster": {k + c}, "size": {e - s}, "kept": {{"doc": {doc_json[dnum[kept_at]][0]}, '
                        f'"line": {lines[kept_at]}}}, "members": [{", ".join(members[s:e])}]}}')
-            k = k1
 
     def cluster_chunks(self, spill: Any, outlet_of: Callable[[str], str | None] | None = None, *,
                        batch: int = 1 << 16) -> Iterator[bytes]:
