@@ -887,6 +887,10 @@ ID_PROBE_13 = [
     'Diposting pada 1 April 2024 oleh Pusdalops', 'Oleh Rangga Aditya - 12 Maret 2024', 'admin | 26 Maret 2024 | 10:45',
     'Administrator 02 April 2024 Dibaca 143 Kali', 'Admin Guru Pintar - 21 Maret 2024',
     'Ditinjau secara medis oleh dr. Anindya Paramitha | 20 Maret 2024',
+    # the fresh Indonesian whole-article probe (held out first: line recall 0.831, precision 1.0), then used
+    'Rep: Fuji Eka Permana/ Red: Hasanul Rizqa', 'Penulis: dr. Amelia Kurnia | 28 Maret 2024, 11:45 WIB',
+    '« Sebelumnya 1 2 Selanjutnya »', '[Video SuaraPertiwi 02:49]', 'Simak selengkapnya dalam video berikut ini:',
+    'Saksikan siaran langsung Liga 1 di aplikasi BolaRakyat TV.',
 ]
 
 # A fourteenth probe (2026-12-07): whole synthetic articles of large English-language sites, written by a helper as a
