@@ -327,7 +327,8 @@ def _other_stories(lines: list[str | None], alive: list[int], k: int, e: int, do
     return max(shares) <= MAX_LINE_OVERLAP and sum(shares) <= MAX_RUN_OVERLAP * len(shares)
 
 
-_NOT_LISTED_END = tuple('.:;,"”’)')
+#: A listed headline may ask (and a line closed by a bracket is a table row or a credit).
+_NOT_LISTED_END = tuple(c for c in _SENTENCE_END if c not in "?!") + (")",)
 
 
 def _listed_headline(line: str) -> int:
@@ -335,7 +336,7 @@ def _listed_headline(line: str) -> int:
     :data:`MIN_TAIL_WORDS` words or more, 1 for a shorter one (:data:`MIN_ECHO_WORDS` words or more) or one with a
     kicker and a colon (a run needs a plain one too: "Lokasi: ..." and "Waktu: ..." are an info box), 0 for none."""
     s = line.rstrip()
-    # (The length and the last character first: most lines are paragraphs that end like sentences.)
+    # (_HEADLINE_RE's length bounds and the last character first: most lines are paragraphs ending like sentences.)
     if not 16 <= len(s) <= 160 or s.endswith(_NOT_LISTED_END) or _OPEN_END_RE.search(s) or s.count(":") > 1 \
             or not _headline_like(s, min_words=MIN_ECHO_WORDS, max_numbers=2, asking=True):
         return 0
@@ -390,19 +391,16 @@ class TailHeadlines:
         """Runs of headlines between two paragraphs of prose (rule ``positional.mid_headlines``)."""
         changes: list[Change] = []
         n = len(alive)
+        kinds = [_listed_headline(lines[i] or "") for i in alive]
         k = 1
         while k < n - 1:
-            if not _listed_headline(lines[alive[k]] or ""):
+            if not kinds[k]:
                 k += 1
                 continue
             e = k
-            plain = 0
-            while e < n:
-                kind = _listed_headline(lines[alive[e]] or "")
-                if not kind:
-                    break
-                plain += kind == 2
+            while e < n and kinds[e]:
                 e += 1
+            plain = kinds[k:e].count(2)
             before, after = lines[alive[k - 1]], lines[alive[e]] if e < n else None
             if MIN_MID_HEADLINES <= e - k <= MAX_MID_HEADLINES and plain and _prose(before) and _prose(after) \
                     and not (before or "").rstrip().endswith(":") and not _LIST_INTRO_RE.search(before or "") \

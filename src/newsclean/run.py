@@ -1267,18 +1267,11 @@ class TextSpill:
         ids = self._doc_ids
         want = np.fromiter(((ids.get(d, -1) << 32) | ln if d in ids else -1 for d, ln in keys), dtype=np.int64,
                            count=len(keys))
-        skeys, offsets, lengths = self._index()
-        at = np.minimum(np.searchsorted(skeys, want), max(len(skeys) - 1, 0))
-        found = (want >= 0) & (len(skeys) > 0)
-        if len(skeys):
-            found &= skeys[at] == want
         out: list[str | None] = [None] * len(keys)
-        sel = np.flatnonzero(found)
+        sel, off_a, ln_a = self._locate(want)
         if sel.size:
-            by_offset = np.argsort(offsets[at[sel]], kind="stable")
-            sel = sel[by_offset]
-            off = offsets[at[sel]].tolist()
-            ln = lengths[at[sel]].tolist()
+            off = off_a.tolist()
+            ln = ln_a.tolist()
             k = 0
             while k < len(sel):  # windows of the file of at most TEXT_WINDOW bytes (or one text)
                 lo = off[k]
@@ -1296,6 +1289,19 @@ class TextSpill:
                         out[int(sel[j])] = data[off[j] - lo : off[j] - lo + ln[j]].decode("utf-8", "surrogatepass")
                 k = e
         return out
+
+    def _locate(self, want: Any) -> tuple[Any, Any, Any]:
+        """For keys ``want`` (``doc id << 32 | line``, -1 for none): the positions of those the spill holds, in file
+        order, with their texts' offsets and byte lengths."""
+        import numpy as np
+
+        skeys, offsets, lengths = self._index()
+        if not want.size or not len(skeys):
+            return np.zeros(0, np.int64), np.zeros(0, np.int64), np.zeros(0, np.int64)
+        at = np.minimum(np.searchsorted(skeys, want), len(skeys) - 1)
+        sel = np.flatnonzero((want >= 0) & (skeys[at] == want))
+        sel = sel[np.argsort(offsets[at[sel]], kind="stable")]
+        return sel, offsets[at[sel]], lengths[at[sel]].astype(np.int64)
 
     def spill_ids(self, docs: Sequence[str]) -> Any:
         """The spill's number of each document of ``docs`` (int64 array; -1 for one it never took)."""
@@ -1316,16 +1322,9 @@ class TextSpill:
         want = np.where(ids >= 0, (ids << 32) | np.asarray(lines, dtype=np.int64), -1)
         start = np.full(want.size, -1, dtype=np.int64)
         length = np.zeros(want.size, dtype=np.int64)
-        skeys, offsets, lengths = self._index()
-        if not want.size or not len(skeys):
-            return np.zeros(0, np.uint8), start, length
-        at = np.minimum(np.searchsorted(skeys, want), len(skeys) - 1)
-        sel = np.flatnonzero((want >= 0) & (skeys[at] == want))
+        sel, off, ln = self._locate(want)
         if not sel.size:
             return np.zeros(0, np.uint8), start, length
-        sel = sel[np.argsort(offsets[at[sel]], kind="stable")]
-        off = offsets[at[sel]]
-        ln = lengths[at[sel]].astype(np.int64)
         end = np.maximum.accumulate(off + ln)
         # Ranges of the file read at once: a new one where the next text starts more than SPAN_GAP
         # bytes after everything before it ends.

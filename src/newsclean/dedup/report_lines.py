@@ -31,8 +31,6 @@ _PIECES = (b'{"cluster": ', b', "size": ', b', "kept": {"doc": ', b', "line": ',
            b'{"doc": ', b', "text": "', b'", "similarity": ', b', "fragment": true', b"}", b", ")
 (_LIT_CLUSTER, _LIT_SIZE, _LIT_KEPT, _LIT_LINE, _LIT_MEMBERS, _LIT_END, _LIT_MEMBER, _LIT_TEXT, _LIT_SIM,
  _LIT_FRAG, _LIT_CLOSE, _LIT_SEP) = range(len(_PIECES))
-_LIT = np.frombuffer(b"".join(_PIECES), dtype=np.uint8)
-_LIT_OFF = np.concatenate(([0], np.cumsum([len(p) for p in _PIECES]))).astype(np.int64)
 #: Bytes a line needs beyond its names, tails, similarities and escaped texts (digits included).
 _MEMBER_FIXED = sum(len(_PIECES[i]) for i in (_LIT_MEMBER, _LIT_LINE, _LIT_TEXT, _LIT_SIM, _LIT_FRAG,
                                               _LIT_CLOSE, _LIT_SEP)) + 20
@@ -48,6 +46,12 @@ def _put(out, pos, src, a, b):
         out[pos] = src[i]
         pos += 1
     return pos
+
+
+@jit.njit(cache=True, inline="always")
+def _piece(out, pos, buf, off, k):
+    """Piece ``k`` of a table (:func:`_table_of`: ``buf[off[k]:off[k + 1]]``) at ``out[pos:]``."""
+    return _put(out, pos, buf, off[k], off[k + 1])
 
 
 @jit.njit(cache=True, inline="always")
@@ -123,33 +127,33 @@ def _write_lines(text, t_start, t_len, doc_of, line_of, sim_of, frag_of, names, 
         s = bounds[c]
         e = bounds[c + 1]
         k = kept_at[c]
-        pos = _put(out, pos, lit, lit_off[0], lit_off[1])
+        pos = _piece(out, pos, lit, lit_off, _LIT_CLUSTER)
         pos = _put_int(out, pos, first_id + c)
-        pos = _put(out, pos, lit, lit_off[1], lit_off[2])
+        pos = _piece(out, pos, lit, lit_off, _LIT_SIZE)
         pos = _put_int(out, pos, e - s)
-        pos = _put(out, pos, lit, lit_off[2], lit_off[3])
-        pos = _put(out, pos, names, name_off[doc_of[k]], name_off[doc_of[k] + 1])
-        pos = _put(out, pos, lit, lit_off[3], lit_off[4])
+        pos = _piece(out, pos, lit, lit_off, _LIT_KEPT)
+        pos = _piece(out, pos, names, name_off, doc_of[k])
+        pos = _piece(out, pos, lit, lit_off, _LIT_LINE)
         pos = _put_int(out, pos, line_of[k])
-        pos = _put(out, pos, lit, lit_off[4], lit_off[5])
+        pos = _piece(out, pos, lit, lit_off, _LIT_MEMBERS)
         for j in range(s, e):
             if j > s:
-                pos = _put(out, pos, lit, lit_off[11], lit_off[12])
+                pos = _piece(out, pos, lit, lit_off, _LIT_SEP)
             d = doc_of[j]
-            pos = _put(out, pos, lit, lit_off[6], lit_off[7])
-            pos = _put(out, pos, names, name_off[d], name_off[d + 1])
-            pos = _put(out, pos, lit, lit_off[3], lit_off[4])
+            pos = _piece(out, pos, lit, lit_off, _LIT_MEMBER)
+            pos = _piece(out, pos, names, name_off, d)
+            pos = _piece(out, pos, lit, lit_off, _LIT_LINE)
             pos = _put_int(out, pos, line_of[j])
-            pos = _put(out, pos, lit, lit_off[7], lit_off[8])
+            pos = _piece(out, pos, lit, lit_off, _LIT_TEXT)
             if t_start[j] >= 0:
                 pos = _escaped(out, pos, text, t_start[j], t_start[j] + t_len[j], esc)
-            pos = _put(out, pos, lit, lit_off[8], lit_off[9])
-            pos = _put(out, pos, sims, sim_off[sim_of[j]], sim_off[sim_of[j] + 1])
+            pos = _piece(out, pos, lit, lit_off, _LIT_SIM)
+            pos = _piece(out, pos, sims, sim_off, sim_of[j])
             if frag_of[j]:
-                pos = _put(out, pos, lit, lit_off[9], lit_off[10])
-            pos = _put(out, pos, tails, tail_off[d], tail_off[d + 1])
-            pos = _put(out, pos, lit, lit_off[10], lit_off[11])
-        pos = _put(out, pos, lit, lit_off[5], lit_off[6])
+                pos = _piece(out, pos, lit, lit_off, _LIT_FRAG)
+            pos = _piece(out, pos, tails, tail_off, d)
+            pos = _piece(out, pos, lit, lit_off, _LIT_CLOSE)
+        pos = _piece(out, pos, lit, lit_off, _LIT_END)
     return pos
 
 
@@ -157,6 +161,9 @@ def _table_of(pieces: Sequence[bytes]) -> tuple[np.ndarray, np.ndarray]:
     off = np.zeros(len(pieces) + 1, dtype=np.int64)
     np.cumsum([len(p) for p in pieces], out=off[1:])
     return np.frombuffer(b"".join(pieces), dtype=np.uint8) if pieces else np.zeros(0, np.uint8), off
+
+
+_LIT, _LIT_OFF = _table_of(_PIECES)
 
 
 def cluster_chunks(table: Any, spans_of: Callable[[np.ndarray, np.ndarray], tuple[np.ndarray, np.ndarray, np.ndarray]],
