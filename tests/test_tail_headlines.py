@@ -104,3 +104,34 @@ def test_other_stories_in_sentence_case_between_paragraphs_go() -> None:
            "House prospects for the measure remain uncertain"]
     page = [*EN[:2], *own, *EN[2:]]
     assert P.clean("\n".join(page)).split("\n") == page
+
+
+RELATED_LIST = ["Hospital strike talks collapse as unions reject offer",
+                "Rail fares to rise in March, operators confirm",
+                "Ferry Operator Fined Over Repeated Delays",
+                "Analysis: Who pays for the new stadium?"]
+
+
+@pytest.mark.parametrize("header", ["Also read", "Related Stories", "MOST READ", "Don't Miss"])
+@pytest.mark.parametrize("k", [2, 4])
+@pytest.mark.parametrize("at", [2, len(EN)])
+def test_a_related_list_after_its_header_goes_whole(header: str, k: int, at: int) -> None:
+    """The header's block rule takes its first headline; ``list_follow`` takes the rest of the list (between
+    paragraphs, where the following subheading or paragraph stays, and at the end of the page)."""
+    text = "\n".join([*EN[:at], header, *RELATED_LIST[:k], *EN[at:]])
+    r = P.explain(text)
+    assert r.text.split("\n") == EN
+    assert {c.rule for c in r.changes} == {"en.related.header"}
+    assert replay(text, r.changes) == r.text and P.clean(r.text) == r.text
+
+
+def test_a_related_list_leaves_what_follows_it_that_is_no_listed_headline() -> None:
+    """A subheading too short to be a headline, a numbered point, a second story's headline that its paragraph
+    repeats: the list ends before them."""
+    own = ["Who can apply?", "1. Residents holding a valid permit, the ministry said."]
+    page = [*EN[:2], "Related Stories", *RELATED_LIST[:2], *own, *EN[2:]]
+    assert P.clean("\n".join(page)).split("\n") == [*EN[:2], *own, *EN[2:]]
+    second = ["Senators Pass Stopgap Funding Measure",
+              "Senators passed a stopgap funding measure on Wednesday, sending it to the House."]
+    page = [*EN, "More Headlines", RELATED_LIST[0], *second]
+    assert P.clean("\n".join(page)).split("\n") == [*EN, *second]

@@ -26,7 +26,10 @@ Kinds (see :mod:`newsclean.lines` for how each is applied):
   "Tags:" or "Related Articles" header that opens the teaser list closing a page). With
   ``stop_at_prose = true`` a follower that reads as prose (:func:`is_prose`) is taken only when the next
   line does not: a teaser list alternates headlines and one-paragraph summaries, an article's body is
-  paragraphs in a row, so a header printed in the middle of a body takes no paragraph of it.
+  paragraphs in a row, so a header printed in the middle of a body takes no paragraph of it. With
+  ``list_follow = N``, once ``follow`` followers are taken, up to N more lines go while each reads as a listed
+  headline (:func:`newsclean.positional.listed_headlines_after`: the rest of a "Related" list), unless the
+  last of them introduces the paragraph after it (a second story's headline and its first paragraph).
 - ``tail``: like ``line``, but only among the last ``window`` non-empty lines (credits, initials, tags).
 - ``repeat``: two adjacent identical lines that match ``pattern``, among the last ``window`` kept
   lines, are both dropped (a video title printed twice above the credits).
@@ -95,7 +98,7 @@ _ID_RE = re.compile(r"^[a-z0-9_]+(?:[.\-][a-z0-9_]+)*$")
 _ALLOWED_KEYS = {
     "id", "kind", "pattern", "terms", "max_chars", "window", "follow", "follow_pattern", "outlet",
     "examples", "counter_examples", "description", "case_sensitive", "min_chars", "require_follow", "stop_at_prose",
-    "exclude_outlet", "requires", "from_end",
+    "exclude_outlet", "requires", "from_end", "list_follow",
 }
 
 
@@ -115,6 +118,7 @@ class Rule:
     window: int = 0
     follow: int = 0
     follow_pattern: str = ""
+    list_follow: int = 0
     outlets: tuple[str, ...] = ()
     excluded_outlets: tuple[str, ...] = ()
     requires: tuple[str, ...] = ()
@@ -260,7 +264,7 @@ def _parse_rule(raw: Mapping[str, Any], lang: str, source: str, *, check_regex: 
         raise CatalogError(f"{where}: 'pattern' must be a non-empty string")
     if "(?P<" in pattern:
         raise CatalogError(f"{where}: named groups are reserved; use (?:...) groups")
-    for key in ("max_chars", "min_chars", "window", "follow"):
+    for key in ("max_chars", "min_chars", "window", "follow", "list_follow"):
         v = raw.get(key, 0)
         if not isinstance(v, int) or isinstance(v, bool) or v < 0:
             raise CatalogError(f"{where}: {key!r} must be a non-negative integer")
@@ -276,6 +280,8 @@ def _parse_rule(raw: Mapping[str, Any], lang: str, source: str, *, check_regex: 
     follow_pattern = raw.get("follow_pattern", "")
     if kind == "block" and not follow_pattern:
         raise CatalogError(f"{where}: a block rule needs 'follow_pattern'")
+    if raw.get("list_follow") and kind != "block":
+        raise CatalogError(f"{where}: 'list_follow' is for block rules")
     rule = Rule(
         id=rid,
         kind=kind,
@@ -287,6 +293,7 @@ def _parse_rule(raw: Mapping[str, Any], lang: str, source: str, *, check_regex: 
         window=window,
         follow=follow,
         follow_pattern=follow_pattern,
+        list_follow=raw.get("list_follow", 0),
         outlets=tuple(normalize_outlet(o) or "" for o in _as_str_tuple(raw.get("outlet"), where, "'outlet':")),
         excluded_outlets=tuple(normalize_outlet(o) or ""
                                for o in _as_str_tuple(raw.get("exclude_outlet"), where, "'exclude_outlet':")),

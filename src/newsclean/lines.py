@@ -18,6 +18,7 @@ from functools import cached_property
 from .catalog import Rule, is_prose, rules_by_kind
 from .document import Change
 from .lines_fast import apply_fast
+from .positional import listed_headlines_after
 from .prefilter import Hits, RulePrefilter
 
 __all__ = ["CompiledRules", "fold_for_lexicon", "lexicon_regex", "looks_like_sentence", "LINE_CLEANER"]
@@ -354,6 +355,8 @@ class CompiledRules:
                     break
                 out.append(j)
             j += 1
+        if rule.list_follow and out and len(out) == rule.follow:
+            out += listed_headlines_after(lines, out[-1] + 1, rule.list_follow)
         return out
 
     # -- the engine --------------------------------------------------------------------------

@@ -345,6 +345,42 @@ def _listed_headline(line: str) -> int:
     return 2 if len(s.split()) >= MIN_TAIL_WORDS and not s.endswith(("?", "!")) else 1
 
 
+#: A listed headline whose words of four letters or more are at least this share of the paragraph right after it
+#: introduces that paragraph (a second story's headline, a subheading), and is not another story's.
+MIN_INTRO_SHARE = 0.5
+
+
+def listed_headlines_after(lines: Sequence[str | None], j: int, limit: int) -> list[int]:
+    """The indexes of the lines from ``j`` on that go on a related list whose header and first headline went (a block
+    rule's ``list_follow``): up to ``limit`` lines that each read as a listed headline, empty or dropped lines between
+    them skipped; the last is left when it introduces the line after it (:data:`MIN_INTRO_SHARE`).
+
+    >>> lines = ["Hospital strike talks collapse", "Rail fares to rise in March", "Ferry Operator Fined Over Delays",
+    ...          "Economists have questioned the production target, noting that output averaged 1.55 million."]
+    >>> listed_headlines_after(lines, 0, 6)
+    [0, 1, 2]
+    >>> listed_headlines_after(["Port strike ends after pay deal", "Fuel Production Target Questioned By Economists",
+    ...                          "Economists have questioned the production target, noting that output fell."], 0, 6)
+    [0]
+    """
+    run: list[int] = []
+    after: str | None = None
+    while j < len(lines):
+        line = lines[j]
+        if line is not None and line.strip():
+            if len(run) == limit or not _listed_headline(line):
+                after = line
+                break
+            run.append(j)
+        j += 1
+    if run and after is not None:
+        words = {w.lower() for w in _WORD4_RE.findall(lines[run[-1]] or "")}
+        following = {w.lower() for w in _WORD4_RE.findall(after or "")}
+        if words and len(words & following) >= MIN_INTRO_SHARE * len(words):
+            run.pop()
+    return run
+
+
 @dataclass(frozen=True)
 class TailHeadlines:
     """Drop a list of headlines that ends the page (see the module; rule ``positional.tail_headlines``), or that stands
