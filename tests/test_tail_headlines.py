@@ -135,3 +135,10 @@ def test_a_related_list_leaves_what_follows_it_that_is_no_listed_headline() -> N
               "Senators passed a stopgap funding measure on Wednesday, sending it to the House."]
     page = [*EN, "More Headlines", RELATED_LIST[0], *second]
     assert P.clean("\n".join(page)).split("\n") == [*EN, *second]
+
+
+def test_a_site_label_above_the_headline_takes_no_headline() -> None:
+    """"Latest News" above the page's own headline is the site's navigation, not a related list's header."""
+    head = "Council approves budget after marathon session"
+    out = P.clean("\n".join(["Latest News", head, *EN]))
+    assert out.split("\n")[-len(EN) - 1:] == [head, *EN]
