@@ -105,6 +105,9 @@ class HeadlineEchoes:
             return [glued]
         if len(alive) < 2:
             return []
+        labels = _head_labels(lines, alive, doc, self.name)
+        if labels:
+            return labels
         title: str | None = None
         heads: list[str] = []
         unlabelled = ""
@@ -147,6 +150,74 @@ class HeadlineEchoes:
             changes.append(Change("drop_line", self.name, "positional.echo", i, 0, len(line), line, ""))
             lines[i] = None
         return changes
+
+
+#: A head label is a line of at most this many words and characters above the first paragraph: a section or region
+#: label ("Nation", "KALBAR", "PILKADA 2024"), the site's name, a bare author name, a date, a control ("Menu", "Cari").
+MAX_LABEL_WORDS = 3
+MAX_LABEL_CHARS = 40
+#: ... or of one word more when the title is known (a four-word headline is not rare: without the title, it might be
+#: the page's own).
+MAX_LABEL_WORDS_TITLED = 4
+#: The body starts at the first paragraph of prose (:data:`MIN_PROSE_CHARS`, ending like a sentence) or the first line
+#: of this many words (a lead paragraph that lost its full stop).
+MIN_BODY_WORDS = 15
+_LABEL_END = tuple(".!?,;:")
+#: A clock time alone may head a live blog's first entry (the article's own text): the time rules decide it.
+_CLOCK_RE = re.compile(r"\d{1,2}[:.]\d{2}\b")
+_BYLINE_WORDS = frozenset(("by", "oleh", "from", "dari"))
+
+
+def _sentence_piece(s: str) -> bool:
+    """Whether a line goes on a sentence: it starts with a lower-case word that is no byline's ("by", "oleh"), or with
+    a punctuation mark that continues one."""
+    first = s[:1]
+    return first in ",;:.)" or first.islower() and s.split(None, 1)[0].lower() not in _BYLINE_WORDS
+
+
+def _head_labels(lines: list[str | None], alive: list[int], doc: Document, cleaner: str) -> list[Change]:
+    """Short label lines above the first paragraph, around the headline (rule ``positional.head_label``): only when
+    the head holds the headline as well (the title, or without a title a line of :data:`MIN_ECHO_WORDS` words or
+    more that is no label), and the body starts within the first :data:`HEAD_WINDOW` kept lines. (A head without
+    its headline is often the lead sentence cut at its links: "Anggota DPRD" / "Banten" / "Fraksi PKS, ...".)"""
+    zone: list[int] = []
+    for i in alive:
+        s = (lines[i] or "").strip()
+        if _sentence_piece(s) or s.endswith(":"):
+            # A lead paragraph cut at its links (its short lines are the sentence's: link texts, names), or a list
+            # the text introduces (its short lines are the items).
+            return []
+        if len(s) >= MIN_PROSE_CHARS and s.endswith(_BODY_END) or len(s.split()) >= MIN_BODY_WORDS:
+            break
+        zone.append(i)
+    else:
+        return []  # no paragraph within the head window: a list, a table, a page this rule does not know
+    if not zone:
+        return []
+    title = _norm(doc.title) if isinstance(doc.title, str) else ""
+    limit = MAX_LABEL_WORDS_TITLED if title else MAX_LABEL_WORDS
+    labels: list[int] = []
+    headline = False
+    for i in zone:
+        s = (lines[i] or "").strip()
+        words = len(s.split())
+        key = _norm(s)
+        if title and key and (title.startswith(key) and len(key) >= 0.5 * len(title) or key.startswith(title)):
+            headline = True
+        elif words <= limit and len(s) <= MAX_LABEL_CHARS and key and not s.endswith(_LABEL_END) \
+                and ":" not in s and not _CLOCK_RE.match(s):  # ("Tebal: 379 halaman": a fact box's line)
+            labels.append(i)
+        elif not title and _headline_like(s, min_words=MIN_ECHO_WORDS, asking=True):
+            headline = True
+    if not (labels and headline):
+        return []
+    changes = []
+    for i in labels:
+        line = lines[i]
+        assert line is not None
+        changes.append(Change("drop_line", cleaner, "positional.head_label", i, 0, len(line), line, ""))
+        lines[i] = None
+    return changes
 
 
 #: Characters between a glued headline and the text after it ("<title> - ", "<title>: ", none at all).

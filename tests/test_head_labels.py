@@ -1,0 +1,70 @@
+"""Short labels above the first paragraph, around the page's headline (newsclean.positional, rule
+``positional.head_label``), on synthetic pages: section and region labels, the site's name, a bare author name go;
+a lead sentence cut at its links, a live blog's first clock time and a page without its headline stay."""
+
+from __future__ import annotations
+
+import pytest
+from synthetic_pages import EN_BODY, ID_BODY
+
+from newsclean import Document, Pipeline
+from newsclean.pipeline import replay
+
+P = Pipeline.default(lang="auto")
+
+EN_TITLE = "Council approves budget after marathon session"
+ID_TITLE = "Tanggul Jebol, Ratusan Rumah di Tiga Desa Terendam Banjir"
+
+
+@pytest.mark.parametrize(("head", "title", "body"), [
+    (["Nation", EN_TITLE, "Dana Kowalczyk"], EN_TITLE, EN_BODY),
+    (["THE RIVERBEND READER", "Politics", EN_TITLE], EN_TITLE, EN_BODY),
+    (["Markets", EN_TITLE, "Priya Venkataraman"], None, EN_BODY),  # no title: the line of four words or more
+    (["KALBAR", ID_TITLE, "by Admin SC"], ID_TITLE, ID_BODY),
+    (["PILKADA 2024", ID_TITLE, "Lukas Hartono"], ID_TITLE, ID_BODY),
+    (["Berita Kampus", "Lentera Kampus", ID_TITLE], None, ID_BODY),
+])
+def test_labels_around_the_headline_go(head: list[str], title: str | None, body: list[str]) -> None:
+    headline = EN_TITLE if body is EN_BODY else ID_TITLE
+    text = "\n".join([*head, *body])
+    doc = Document(text, metadata={"title": title} if title else {})
+    r = P.explain(doc)
+    assert r.text.split("\n") == [headline, *body]
+    if body is ID_BODY:  # (the English rules know some of the English labels: en.section_label, en.head_name)
+        assert {c.rule for c in r.changes} == {"positional.head_label"}
+    assert replay(text, r.changes) == r.text and P.clean(Document(r.text, metadata=doc.metadata)) == r.text
+
+
+@pytest.mark.parametrize("head", [
+    ["Anggota DPRD", "Banten"],  # a lead sentence cut at its links, no headline above it
+    ["Presiden", "Prabowo"],
+])
+def test_a_lead_cut_at_its_links_stays(head: list[str]) -> None:
+    page = [*head, "Fraksi PKS, Iip Makmur, menyoroti soal Perda nomor 1 tahun 2022 yang belum dilaksanakan.", *ID_BODY]
+    assert P.clean(Document("\n".join(page), metadata={"title": ID_TITLE})).split("\n") == page
+
+
+def test_a_piece_of_a_sentence_below_stops_the_rule() -> None:
+    page = [ID_TITLE, "Polresta Bogor memastikan gangster", "Dukuh Lieur", "belum pernah terlibat tawuran.", *ID_BODY]
+    assert P.clean(Document("\n".join(page), metadata={"title": ID_TITLE})).split("\n") == page
+
+
+def test_a_live_blog_clock_time_stays() -> None:
+    """The time that heads a live blog's first entry is left to the time rules."""
+    page = [ID_TITLE, "16.45 WIB", *ID_BODY]
+    assert P.clean(Document("\n".join(page), metadata={"title": ID_TITLE})).split("\n") == page
+
+
+def test_a_head_without_a_paragraph_below_stays() -> None:
+    """Ten short lines and no paragraph: a list or a table, not a page's head."""
+    page = [EN_TITLE, *[f"Item number {k}" for k in range(12)]]
+    assert P.clean(Document("\n".join(page), metadata={"title": EN_TITLE})).split("\n") == page
+
+
+@pytest.mark.parametrize("box", [
+    ["Those killed were identified as:", "Maria Lopez, 34", "John Carter, 52", "Amy Nguyen, 19"],  # a list the text introduces
+    ["Judul: Laut Bercerita", "Penulis: Leila S. Chudori", "Tebal: 379 halaman"],  # a fact box
+])
+def test_a_list_or_a_fact_box_at_the_top_stays(box: list[str]) -> None:
+    page = [*box, *EN_BODY]
+    assert P.clean("\n".join(page)).split("\n") == page
