@@ -62,7 +62,8 @@ def test_a_head_without_a_paragraph_below_stays() -> None:
 
 
 @pytest.mark.parametrize("box", [
-    ["Those killed were identified as:", "Maria Lopez, 34", "John Carter, 52", "Amy Nguyen, 19"],  # a list the text introduces
+    # a list the text introduces
+    ["Those killed were identified as:", "Maria Lopez, 34", "John Carter, 52", "Amy Nguyen, 19"],
     ["Judul: Laut Bercerita", "Penulis: Leila S. Chudori", "Tebal: 379 halaman"],  # a fact box
 ])
 def test_a_list_or_a_fact_box_at_the_top_stays(box: list[str]) -> None:
