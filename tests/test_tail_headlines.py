@@ -112,7 +112,8 @@ RELATED_LIST = ["Hospital strike talks collapse as unions reject offer",
                 "Analysis: Who pays for the new stadium?"]
 
 
-@pytest.mark.parametrize("header", ["Also read", "Related Stories", "MOST READ", "Don't Miss"])
+@pytest.mark.parametrize("header", ["Also read", "Related Stories", "MOST READ", "Don't Miss", "Related News",
+                                    "Latest Crypto News", "More Columns", "You might also be interested in:"])
 @pytest.mark.parametrize("k", [2, 4])
 @pytest.mark.parametrize("at", [2, len(EN)])
 def test_a_related_list_after_its_header_goes_whole(header: str, k: int, at: int) -> None:
@@ -121,8 +122,28 @@ def test_a_related_list_after_its_header_goes_whole(header: str, k: int, at: int
     text = "\n".join([*EN[:at], header, *RELATED_LIST[:k], *EN[at:]])
     r = P.explain(text)
     assert r.text.split("\n") == EN
-    assert {c.rule for c in r.changes} == {"en.related.header"}
+    assert {c.rule for c in r.changes} <= {"en.related.header", "en.related.header.listed"}
     assert replay(text, r.changes) == r.text and P.clean(r.text) == r.text
+
+
+@pytest.mark.parametrize("header", ["Cek Fakta Lainnya", "Baca Berita Pilkada Lainnya:", "Rekomendasi", "Trending Hari Ini"])
+@pytest.mark.parametrize("at", [2, len(ID)])
+def test_an_indonesian_list_after_its_header_goes_whole(header: str, at: int) -> None:
+    text = "\n".join([*ID[:at], header, *ID_HEADS, *ID[at:]])
+    r = P.explain(text)
+    assert r.text.split("\n") == ID
+    assert {c.rule for c in r.changes} == {"id.related.header.listed"}
+
+
+@pytest.mark.parametrize(("header", "body"), [("More election coverage", EN), ("Rekomendasi", ID), ("Cek Fakta Lainnya", ID)])
+def test_a_looser_header_above_a_paragraph_stays(header: str, body: list[str]) -> None:
+    """The looser headers go only with a headline under them: above the article's own paragraph, or above its list
+    of points without a news word ("Manfaat Lainnya"), they stay."""
+    page = [*body[:2], header, *body[2:]]
+    assert P.clean("\n".join(page)).split("\n") == page
+    points = ["Menjaga kesehatan jantung dan pembuluh darah", "Membantu menurunkan kadar gula darah"]
+    page = [*ID[:2], "Manfaat Lainnya", *points, *ID[2:]]
+    assert P.clean("\n".join(page)).split("\n") == page
 
 
 def test_a_related_list_leaves_what_follows_it_that_is_no_listed_headline() -> None:
