@@ -126,7 +126,8 @@ def test_a_related_list_after_its_header_goes_whole(header: str, k: int, at: int
     assert replay(text, r.changes) == r.text and P.clean(r.text) == r.text
 
 
-@pytest.mark.parametrize("header", ["Cek Fakta Lainnya", "Baca Berita Pilkada Lainnya:", "Rekomendasi", "Trending Hari Ini"])
+@pytest.mark.parametrize("header", ["Cek Fakta Lainnya", "Baca Berita Pilkada Lainnya:", "Rekomendasi",
+                                    "Trending Hari Ini"])
 @pytest.mark.parametrize("at", [2, len(ID)])
 def test_an_indonesian_list_after_its_header_goes_whole(header: str, at: int) -> None:
     text = "\n".join([*ID[:at], header, *ID_HEADS, *ID[at:]])
@@ -135,7 +136,8 @@ def test_an_indonesian_list_after_its_header_goes_whole(header: str, at: int) ->
     assert {c.rule for c in r.changes} == {"id.related.header.listed"}
 
 
-@pytest.mark.parametrize(("header", "body"), [("More election coverage", EN), ("Rekomendasi", ID), ("Cek Fakta Lainnya", ID)])
+@pytest.mark.parametrize(("header", "body"), [("More election coverage", EN), ("Rekomendasi", ID),
+                                              ("Cek Fakta Lainnya", ID)])
 def test_a_looser_header_above_a_paragraph_stays(header: str, body: list[str]) -> None:
     """The looser headers go only with a headline under them: above the article's own paragraph, or above its list
     of points without a news word ("Manfaat Lainnya"), they stay."""
