@@ -69,3 +69,35 @@ def test_a_head_without_a_paragraph_below_stays() -> None:
 def test_a_list_or_a_fact_box_at_the_top_stays(box: list[str]) -> None:
     page = [*box, *EN_BODY]
     assert P.clean("\n".join(page)).split("\n") == page
+
+
+def test_a_live_blog_heading_stays() -> None:
+    """A heading in sentence case above the first entry is the blog's own ("What we're covering"), not a label."""
+    page = [EN_TITLE, "What we're covering", *EN_BODY]
+    assert P.clean(Document("\n".join(page), metadata={"title": EN_TITLE})).split("\n") == page
+
+
+@pytest.mark.parametrize(("lead", "cut"), [
+    ("Jakarta, Gawai Kini — Produsen ponsel Zentra resmi meluncurkan Nova 12 di Indonesia, Kamis (3/7/2025).",
+     "Jakarta, Gawai Kini — "),
+    ("MEDAN, beritasiang.com — Kebakaran hebat melanda Pasar Kampung Lalang, Sabtu (17/5/2025) malam.",
+     "MEDAN, beritasiang.com — "),
+    ("KARACHI: The city's water utility on Sunday warned that supply could fall short of demand this summer.",
+     "KARACHI: "),
+    ("BIXBY, Okla. (KVTR) - The National Weather Service confirmed Monday that a tornado touched down overnight.",
+     "BIXBY, Okla. (KVTR) - "),
+])
+def test_a_dateline_below_the_headline_is_cut(lead: str, cut: str) -> None:
+    """The prefix rules' window starts at the first paragraph: a headline printed above it takes no rank."""
+    body = ID_BODY if "Jakarta" in lead or "MEDAN" in lead else EN_BODY
+    title = ID_TITLE if body is ID_BODY else EN_TITLE
+    text = "\n".join([title, lead, *body])
+    out = P.clean(Document(text, metadata={"title": title})).split("\n")
+    assert out == [title, lead[len(cut):], *body]
+
+
+def test_only_the_headline_is_passed_over() -> None:
+    """Below a headline and a second short line (a song's lines, a list), the window is spent: nothing is cut."""
+    page = [ID_TITLE, "Lagu ini telah tayang di YouTube pada Juni 2025", "PRE-CHORUSAin’t no way I’m turning back",
+            *ID_BODY]
+    assert P.clean("\n".join(page)).split("\n") == page

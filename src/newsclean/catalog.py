@@ -94,6 +94,25 @@ def is_prose(line: str) -> bool:
     """
     return len(line) >= PROSE_MIN_CHARS and _PROSE_END.search(line) is not None
 
+#: The first line takes no rank in a prefix rule's window when it reads as the page's headline (at most this long
+#: and not ending like a sentence): a dateline starts the first paragraph, below the headline a page printed. Only
+#: one: more lines above the body are labels and bylines the rules drop, or the lines of a list or a song.
+HEAD_LINE_MAX_CHARS = 150
+MAX_HEAD_LINES = 1
+_PARAGRAPH_END = (".", "!", "?", '"', "”", "’", ")", "…", ":")
+
+
+def heads_body(line: str) -> bool:
+    """Whether a line takes a rank in a prefix rule's window: a paragraph (long, or ending like a sentence or with the
+    colon that opens a list), not a headline or a label above the body. (A line a prefix rule cut takes its rank too.)
+
+    >>> heads_body("Zentra Resmi Luncurkan Nova 12"), heads_body("Jakarta - Produsen ponsel itu meluncurkan Nova 12.")
+    (False, True)
+    """
+    s = line.rstrip()
+    return len(s) > HEAD_LINE_MAX_CHARS or s.endswith(_PARAGRAPH_END)
+
+
 _ID_RE = re.compile(r"^[a-z0-9_]+(?:[.\-][a-z0-9_]+)*$")
 _ALLOWED_KEYS = {
     "id", "kind", "pattern", "terms", "max_chars", "window", "follow", "follow_pattern", "outlet",

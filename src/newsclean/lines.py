@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cached_property
 
-from .catalog import Rule, is_prose, rules_by_kind
+from .catalog import MAX_HEAD_LINES, Rule, heads_body, is_prose, rules_by_kind
 from .document import Change
 from .lines_fast import apply_fast
 from .positional import listed_headlines_after
@@ -531,7 +531,7 @@ class CompiledRules:
             # A line that prefix cuts empty no longer counts in the window: the next line moves up
             # to its rank in this same round, as it would when the output is cleaned again (a run
             # of bare datelines is removed whatever its length, not four of it per document).
-            rank = 0
+            rank = skipped = 0
             for i in alive:
                 if rank >= self._prefix_window:
                     break
@@ -550,7 +550,10 @@ class CompiledRules:
                         else:
                             break
                 if lines[i] and lines[i].strip():
-                    rank += 1
+                    if not rank and skipped < MAX_HEAD_LINES and not heads_body(lines[i]):
+                        skipped += 1  # the page's headline or a label above the body
+                    else:
+                        rank += 1
 
         if touched and hits is not None:
             hits = present.refresh(lines, touched)  # the cuts above changed some lines

@@ -30,6 +30,7 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
+from .catalog import MAX_HEAD_LINES, heads_body
 from .document import Change
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -378,7 +379,7 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
         prefix_hits = hits["prefix"]
         if prefix_hits:
             # A line cut empty leaves the window: the next kept line takes its rank.
-            rank = 0
+            rank = skipped = 0
             prefix_window = rules._prefix_window
             for i in alive[:]:
                 if rank >= prefix_window:
@@ -409,7 +410,10 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
                             break
                 line = lines[i]
                 if line and line.strip():
-                    rank += 1
+                    if not rank and skipped < MAX_HEAD_LINES and not heads_body(line):
+                        skipped += 1  # the page's headline or a label above the body
+                    else:
+                        rank += 1
 
     # -- inline
     # The reference scans the lines the prefix step cut again here. Not needed: a line cut at its

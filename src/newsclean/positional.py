@@ -166,6 +166,9 @@ _LABEL_END = tuple(".!?,;:")
 #: A clock time alone may head a live blog's first entry (the article's own text): the time rules decide it.
 _CLOCK_RE = re.compile(r"\d{1,2}[:.]\d{2}\b")
 _BYLINE_WORDS = frozenset(("by", "oleh", "from", "dari"))
+#: A word of four letters or more in lower case, not the first (a label is capitalized: "Berita Kampus",
+#: "PILKADA 2024").
+_LOWER_WORD_RE = re.compile(r"(?<=\s)(?!(?:dari|from)\b)[a-z][a-z'’]{3,}")
 
 
 def _sentence_piece(s: str) -> bool:
@@ -205,7 +208,9 @@ def _head_labels(lines: list[str | None], alive: list[int], doc: Document, clean
         if title and key and (title.startswith(key) and len(key) >= 0.5 * len(title) or key.startswith(title)):
             headline = True
         elif words <= limit and len(s) <= MAX_LABEL_CHARS and key and not s.endswith(_LABEL_END) \
-                and ":" not in s and not _CLOCK_RE.match(s):  # ("Tebal: 379 halaman": a fact box's line)
+                and ":" not in s and not _CLOCK_RE.match(s) and not _LOWER_WORD_RE.search(s):
+            # (No "Tebal: 379 halaman", a fact box's line; no "What we're covering", a live blog's heading: a label's
+            # longer words are capitalized, but for a byline's "by" / "oleh".)
             labels.append(i)
         elif not title and _headline_like(s, min_words=MIN_ECHO_WORDS, asking=True):
             headline = True
