@@ -72,7 +72,7 @@ def test_a_list_or_a_fact_box_at_the_top_stays(box: list[str]) -> None:
 
 
 def test_a_live_blog_heading_stays() -> None:
-    """A heading in sentence case above the first entry is the blog's own ("What we're covering"), not a label."""
+    """A heading that speaks or asks above the first entry is the blog's own ("What we're covering"), not a label."""
     page = [EN_TITLE, "What we're covering", *EN_BODY]
     assert P.clean(Document("\n".join(page), metadata={"title": EN_TITLE})).split("\n") == page
 

@@ -166,9 +166,10 @@ _LABEL_END = tuple(".!?,;:")
 #: A clock time alone may head a live blog's first entry (the article's own text): the time rules decide it.
 _CLOCK_RE = re.compile(r"\d{1,2}[:.]\d{2}\b")
 _BYLINE_WORDS = frozenset(("by", "oleh", "from", "dari"))
-#: A word of four letters or more in lower case, not the first (a label is capitalized: "Berita Kampus",
-#: "PILKADA 2024").
-_LOWER_WORD_RE = re.compile(r"(?<=\s)(?!(?:dari|from)\b)[a-z][a-z'’]{3,}")
+#: The article's own short headings ask or speak ("What we're covering", "How it happened", "Apa kata mereka"): a
+#: question word first, or a contraction.
+_OWN_HEADING_RE = re.compile(r"(?i:what|how|why|when|where|who|which|apa|bagaimana|mengapa|kenapa|kapan|siapa|"
+                             r"di\s+mana)\b|.*\w['’](?:re|s|ve|ll|d|t)\b")
 
 
 def _sentence_piece(s: str) -> bool:
@@ -208,9 +209,8 @@ def _head_labels(lines: list[str | None], alive: list[int], doc: Document, clean
         if title and key and (title.startswith(key) and len(key) >= 0.5 * len(title) or key.startswith(title)):
             headline = True
         elif words <= limit and len(s) <= MAX_LABEL_CHARS and key and not s.endswith(_LABEL_END) \
-                and ":" not in s and not _CLOCK_RE.match(s) and not _LOWER_WORD_RE.search(s):
-            # (No "Tebal: 379 halaman", a fact box's line; no "What we're covering", a live blog's heading: a label's
-            # longer words are capitalized, but for a byline's "by" / "oleh".)
+                and ":" not in s and not _CLOCK_RE.match(s) and not _OWN_HEADING_RE.match(s):
+            # (No "Tebal: 379 halaman", a fact box's line; no "What we're covering", a live blog's heading.)
             labels.append(i)
         elif not title and _headline_like(s, min_words=MIN_ECHO_WORDS, asking=True):
             headline = True
