@@ -302,13 +302,14 @@ def test_outlet_rules_get_a_database_of_their_own() -> None:
     # Selections of outlets with rules of their own (learned ones) share the common rules' database.
     from newsclean.catalog import Catalog
 
-    extra = Catalog(tuple(_outlet_rule(f"learned.o{k}", f"outlet{k}.com", f"Ikuti kanal outlet{k}") for k in range(3)))
+    extra = Catalog(tuple(_outlet_rule(f"learned.o{k}", f"outlet{k}.com", f"Kupon belanja outlet{k}")
+                          for k in range(3)))
     cat = CATALOG + extra
     compiled = [CompiledRules(cat.select("id", f"outlet{k}.com")) for k in range(3)]
     parts = [c._prefilter._parts for c in compiled]  # type: ignore[union-attr]
     assert all(len(p) == 2 for p in parts)
     assert parts[0][0][0] is parts[1][0][0] is parts[2][0][0]
-    lines = ["Harga naik.", "Ikuti kanal outlet1", "Baca juga: Harga Bawang Turun"]
+    lines = ["Harga naik.", "Kupon belanja outlet1", "Baca juga: Harga Bawang Turun"]
     slow = CompiledRules(cat.select("id", "outlet1.com"))
     slow._prefilter = None
     assert [c.rule for c in compiled[1].apply(list(lines))] == [c.rule for c in slow.apply(list(lines))] == [

@@ -165,3 +165,31 @@ def test_a_site_label_above_the_headline_takes_no_headline() -> None:
     head = "Council approves budget after marathon session"
     out = P.clean("\n".join(["Latest News", head, *EN]))
     assert out.split("\n")[-len(EN) - 1:] == [head, *EN]
+
+
+@pytest.mark.parametrize(("header", "tags", "body"), [
+    ("Explore more on these topics", ["Social care", "Older people", "Crime"], EN),
+    ("Tags:", ["Harlan City Council", "Water Rates", "Utilities"], EN),
+    ("Topik Terkait", ["Banjir", "BPBD DKI", "Cuaca Ekstrem"], ID),
+])
+@pytest.mark.parametrize("at", [3, None])
+def test_tags_one_per_line_go_with_their_header(header: str, tags: list[str], body: list[str], at: int | None) -> None:
+    """Between paragraphs or closing the page. (A "Tags:" header among the last lines opens en.closing_teasers' block,
+    which takes what follows whole: tested at the end only.)"""
+    if at is not None and header == "Tags:":
+        return
+    at = len(body) if at is None else at
+    text = "\n".join([*body[:at], header, *tags, *body[at:]])
+    assert P.clean(text).split("\n") == body
+
+
+def test_a_list_the_text_introduces_is_not_scored_by_the_line_model() -> None:
+    """Items after "...:" are the article's: the line model never scores them (it read "Signal No. 2: ..." as
+    furniture, and one dropped item moved the next one's features)."""
+    items = ["Signal No. 3: eastern portion of Eastern Samar, Oras, Dolores and Taft",
+             "Signal No. 2: the rest of Eastern Samar, Northern Samar, Samar, Biliran, northern Leyte",
+             "Signal No. 1: southern Leyte, Dinagat Islands, Sorsogon, Masbate, Camarines Sur"]
+    page = [*EN[:2], "The following areas are under wind signals:", *items, *EN[2:]]
+    r = P.explain("\n".join(page))
+    assert not [c for c in r.changes if c.rule == "linemodel"]
+    assert r.text.split("\n") == page

@@ -921,6 +921,14 @@ EN_PROBE_14 = [
 # Whole-article probe sets L and M (fifth round of 2026-12-07): lines of small English and Indonesian publishers that
 # the session's families take anywhere in a page.
 EN_PROBE_15 = [
+    "Click here to join The Deccan Pulse's WhatsApp channel for the latest updates.",
+    'Stay up to date with the latest news. Follow The Gulf Meridian on WhatsApp Channels.',
+    'We value your privacy',
+    'Comments should not be abusive or defamatory. They will be moderated before publication.',
+    'Your comments are your own. Please keep them civil.', 'Recommend 12', 'Sort by Oldest', 'ShahidK | 4 hours ago',
+    'View(s): 1,243', '3 min read.', 'Advertisement 2',
+    'By submitting your email, you agree to our Terms and Privacy Notice.',
+    'Tags / Keywords: Court, Kedah, MACC, Graft',
     'News | Weather | First Alert Traffic | Sports | 7 On Your Side | Community',
     'About | Advertise | Jobs | Contact | Privacy',
     'Football > League Two > Hartbridge Town',
@@ -954,6 +962,13 @@ EN_PROBE_15 = [
     '>> Hà Nội air quality among worst in region for third straight week',
 ]
 ID_PROBE_15 = [
+    'Ikuti saluran KabarMedan.id di WhatsApp: https://whatsapp.com/channel/0029VaKabarMedan',
+    'Saksikan breaking news dan siaran langsung Metro Kini TV di kanal YouTube MKTV Official. Jangan lupa subscribe!',
+    'Ikuti kami: Instagram | YouTube | TikTok | LinkedIn', 'Silakan login untuk memberikan komentar.',
+    'Komentar sepenuhnya menjadi tanggung jawab pengguna dan diatur dalam UU ITE.', 'Urutkan Berdasarkan: Terbaik',
+    'Bonek_Gresik90 · 2 jam lalu', 'Dibaca: 1.203 | Komentar: 8 | Nilai: 5', 'Reading Time: 3 mins read',
+    '00:00 / 02:41',
+    'Berita viral lainnya di Tribun Medan', 'Topik: Banjir, BPBD Jakarta',
     'Liga 1 | Klasemen | Jadwal | Hasil | Transfer',
     'Berita Utama / Daerah / Agam',
     'Opini › Kolom',

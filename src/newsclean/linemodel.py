@@ -539,6 +539,38 @@ def default_line_model() -> LineModel:
 
 
 LINE_MODEL_CLEANER = "linemodel"
+#: A sentence that introduces a list ("The following areas are under wind signals:"): at least this long, ending in
+#: a colon. The lines right after it that end no sentence are its items, never scored: the model reads a list item
+#: ("Signal No. 2: the rest of Eastern Samar, ...") as furniture, and one dropped item changes the next one's features.
+MIN_INTRO_CHARS = 25
+MAX_INTRODUCED_ITEMS = 15
+
+
+def _introduced_items(lines: Sequence[str | None]) -> set[int]:
+    """The indexes of the kept lines that follow a list's introduction (:data:`MIN_INTRO_CHARS`), up to the first line
+    that ends like a sentence (included: a list's last item often does) or :data:`MAX_INTRODUCED_ITEMS` lines.
+
+    >>> sorted(_introduced_items(["Rain fell.", "The following areas are under wind signals:", "Signal No. 3: Samar",
+    ...                           None, "Signal No. 2: Leyte", "Officials said schools would close."]))
+    [2, 4, 5]
+    """
+    out: set[int] = set()
+    n = len(lines)
+    for i, line in enumerate(lines):
+        s = (line or "").rstrip()
+        if not s.endswith(":") or len(s) < MIN_INTRO_CHARS:
+            continue
+        taken = 0
+        j = i + 1
+        while j < n and taken < MAX_INTRODUCED_ITEMS:
+            item = (lines[j] or "").rstrip()
+            if item:
+                out.add(j)
+                taken += 1
+                if item.endswith((".", "!", "?")):
+                    break
+            j += 1
+    return out
 #: Cleaners that repair text (their changes do not count as a rule having spoken about a line).
 TEXT_STEPS = frozenset({"fix_unicode", "remove_invisible", "normalize_spaces", "strip_line", "strip_stray_html"})
 
@@ -562,6 +594,11 @@ class LineModelCleaner:
         scored = _scored(lines)
         if not scored:
             return []  # most documents: nothing to score, nothing to compute
+        listed = _introduced_items(lines)
+        if listed:
+            scored = [i for i in scored if i not in listed]
+            if not scored:
+                return []
         touched = {c.line for c in changes if c.action == "replace" and c.cleaner not in TEXT_STEPS}
         last = getattr(self.recheck[0], "last_lang", None) if self.recheck else None
         lang = last[1] if last is not None and last[0] is doc else doc_lang(lines, doc)
