@@ -337,3 +337,16 @@ def test_a_probe_line_that_is_also_content_stays_among_paragraphs(body: list[str
              else "Lawmakers will return to the issue next month, aides said.")
     page = [*body, line, close]
     assert P.clean("\n".join(page)).split("\n") == page
+
+
+@pytest.mark.parametrize(("line", "kept"), [
+    ("BACA JUGA: Jalan Akses Menuju KIPP IKN Rusak, Warga Sepaku Keluhkan Debu Menurutnya, persoalan ini berpotensi memicu "
+     "konflik sosial apabila tidak segera diselesaikan.",
+     "Menurutnya, persoalan ini berpotensi memicu konflik sosial apabila tidak segera diselesaikan."),
+    ("Baca Juga: Sheila Anindita Rilis Single Baru, Liriknya Bikin BaperKonser tersebut rencananya akan berlangsung di "
+     "Istora Senayan dengan kapasitas sekitar 7.000 penonton.",
+     "Konser tersebut rencananya akan berlangsung di Istora Senayan dengan kapasitas sekitar 7.000 penonton."),
+])
+def test_a_related_promo_glued_before_a_paragraph_is_cut_and_the_paragraph_stays(line: str, kept: str) -> None:
+    page = [*ID_BODY[:2], line, *ID_BODY[2:]]
+    assert P.clean("\n".join(page)).split("\n") == [*ID_BODY[:2], kept, *ID_BODY[2:]]
