@@ -340,8 +340,8 @@ def test_a_probe_line_that_is_also_content_stays_among_paragraphs(body: list[str
 
 
 @pytest.mark.parametrize(("line", "kept"), [
-    ("BACA JUGA: Jalan Akses Menuju KIPP IKN Rusak, Warga Sepaku Keluhkan Debu Menurutnya, persoalan ini berpotensi memicu "
-     "konflik sosial apabila tidak segera diselesaikan.",
+    ("BACA JUGA: Jalan Akses Menuju KIPP IKN Rusak, Warga Sepaku Keluhkan Debu Menurutnya, persoalan ini "
+     "berpotensi memicu konflik sosial apabila tidak segera diselesaikan.",
      "Menurutnya, persoalan ini berpotensi memicu konflik sosial apabila tidak segera diselesaikan."),
     ("Baca Juga: Sheila Anindita Rilis Single Baru, Liriknya Bikin BaperKonser tersebut rencananya akan berlangsung di "
      "Istora Senayan dengan kapasitas sekitar 7.000 penonton.",
