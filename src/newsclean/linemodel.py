@@ -571,6 +571,8 @@ def _introduced_items(lines: Sequence[str | None]) -> set[int]:
                     break
             j += 1
     return out
+
+
 #: Cleaners that repair text (their changes do not count as a rule having spoken about a line).
 TEXT_STEPS = frozenset({"fix_unicode", "remove_invisible", "normalize_spaces", "strip_line", "strip_stray_html"})
 

@@ -191,7 +191,7 @@ def _head_labels(lines: list[str | None], alive: list[int], doc: Document, clean
             # A lead paragraph cut at its links (its short lines are the sentence's: link texts, names), or a list
             # the text introduces (its short lines are the items).
             return []
-        if len(s) >= MIN_PROSE_CHARS and s.endswith(_BODY_END) or len(s.split()) >= MIN_BODY_WORDS:
+        if _prose(s) or len(s.split()) >= MIN_BODY_WORDS:
             break
         zone.append(i)
     else:
