@@ -472,10 +472,16 @@ _ALL_KINDS = (*LINE_KINDS, *SEARCH_KINDS, "lexicon")
 
 def _line_collector(kind_of: list[str], position: list[int], data: bytes, subset: Sequence[int] | None,
                     found: dict[str, dict[int, set[int]]]) -> Any:
+    # Matches come in order of their end (counting from the last one is then enough: linear in the text, where
+    # counting from the start for every match was not); one that ends before the last counts from the start.
+    last = [0, 0]  # (end of the last match, line breaks before it)
+
     def on_match(idx: int, start: int, end: int, flags: int, context: object) -> None:
         # No expression matches a line break, so a match lies in the line it ends in: the number
         # of line breaks before its end.
-        line = data.count(b"\n", 0, end)
+        line = last[1] + data.count(b"\n", last[0], end) if end >= last[0] else data.count(b"\n", 0, end)
+        last[0] = end
+        last[1] = line
         if subset is not None:
             line = subset[line]
         per_line = found[kind_of[idx]]
