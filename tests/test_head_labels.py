@@ -29,9 +29,12 @@ def test_labels_around_the_headline_go(head: list[str], title: str | None, body:
     text = "\n".join([*head, *body])
     doc = Document(text, metadata={"title": title} if title else {})
     r = P.explain(doc)
-    assert r.text.split("\n") == [headline, *body]
+    # An Indonesian page's own title at the top goes as well when the title is known (GUIDELINES.md §8.4).
+    title_goes = body is ID_BODY and title is not None
+    assert r.text.split("\n") == ([*body] if title_goes else [headline, *body])
     if body is ID_BODY:  # (the English rules know some of the English labels: en.section_label, en.head_name)
-        assert {c.rule for c in r.changes} == {"positional.head_label"}
+        assert {c.rule for c in r.changes} == {"positional.head_label"} | ({"positional.echo.title"} if title_goes
+                                                                            else set())
     assert replay(text, r.changes) == r.text and P.clean(Document(r.text, metadata=doc.metadata)) == r.text
 
 
@@ -46,13 +49,14 @@ def test_a_lead_cut_at_its_links_stays(head: list[str]) -> None:
 
 def test_a_piece_of_a_sentence_below_stops_the_rule() -> None:
     page = [ID_TITLE, "Polresta Bogor memastikan gangster", "Dukuh Lieur", "belum pernah terlibat tawuran.", *ID_BODY]
-    assert P.clean(Document("\n".join(page), metadata={"title": ID_TITLE})).split("\n") == page
+    # (The Indonesian page's own title at the top goes, positional.echo.title; the lines under it stay.)
+    assert P.clean(Document("\n".join(page), metadata={"title": ID_TITLE})).split("\n") == page[1:]
 
 
 def test_a_live_blog_clock_time_stays() -> None:
     """The time that heads a live blog's first entry is left to the time rules."""
     page = [ID_TITLE, "16.45 WIB", *ID_BODY]
-    assert P.clean(Document("\n".join(page), metadata={"title": ID_TITLE})).split("\n") == page
+    assert P.clean(Document("\n".join(page), metadata={"title": ID_TITLE})).split("\n") == page[1:]
 
 
 def test_a_head_without_a_paragraph_below_stays() -> None:
@@ -93,7 +97,8 @@ def test_a_dateline_below_the_headline_is_cut(lead: str, cut: str) -> None:
     title = ID_TITLE if body is ID_BODY else EN_TITLE
     text = "\n".join([title, lead, *body])
     out = P.clean(Document(text, metadata={"title": title})).split("\n")
-    assert out == [title, lead[len(cut):], *body]
+    # (An Indonesian page's own title at the top goes too: positional.echo.title.)
+    assert out == [*([] if body is ID_BODY else [title]), lead[len(cut):], *body]
 
 
 def test_only_the_headline_is_passed_over() -> None:
@@ -101,3 +106,40 @@ def test_only_the_headline_is_passed_over() -> None:
     page = [ID_TITLE, "Lagu ini telah tayang di YouTube pada Juni 2025", "PRE-CHORUSAin’t no way I’m turning back",
             *ID_BODY]
     assert P.clean("\n".join(page)).split("\n") == page
+
+
+def test_an_indonesian_pages_own_title_at_the_top_goes() -> None:
+    """GUIDELINES.md §8.4: the title printed at the top of an Indonesian page is furniture (the title is metadata);
+    an English page keeps its first headline (GUIDELINES-en.md, rule 14)."""
+    for title, body, goes in ((ID_TITLE, ID_BODY, True), (EN_TITLE, EN_BODY, False)):
+        page = [title, *body]
+        r = P.explain(Document("\n".join(page), metadata={"title": title}))
+        assert r.text.split("\n") == (page[1:] if goes else page)
+        assert [c.rule for c in r.changes] == (["positional.echo.title"] if goes else [])
+    # Without the title in the metadata nothing says which line it is.
+    page = [ID_TITLE, *ID_BODY]
+    assert P.clean("\n".join(page)).split("\n") == page
+
+
+@pytest.mark.parametrize("page", [
+    # the lead sentence restating the title, in sentence case (Tribun, Okezone): the article's first sentence
+    [ID_TITLE[0] + ID_TITLE[1:].lower() + ".", *ID_BODY],
+    # the title and nothing after it
+    [ID_TITLE],
+])
+def test_what_only_looks_like_the_title_stays(page: list[str]) -> None:
+    assert P.clean(Document("\n".join(page), metadata={"title": ID_TITLE})).split("\n") == page
+
+
+def test_short_labels_above_the_body_leave_the_dateline_to_the_prefix_rules() -> None:
+    """The site's name and a section label above the first paragraph take no rank in a prefix rule's window; once
+    the dateline is cut from the body's first line, those labels go too (a head of its own, even without the
+    headline printed in it)."""
+    lead = "DENPASAR, kinibali.com – Kebijakan pungutan bagi wisatawan mancanegara mulai berlaku pekan ini."
+    page = ["KINI BALI", "Pariwisata", lead, *ID_BODY]
+    r = P.explain(Document("\n".join(page), metadata={"title": ID_TITLE}))
+    assert r.text.split("\n") == [lead[len("DENPASAR, kinibali.com – "):], *ID_BODY]
+    assert {c.rule for c in r.changes} == {"shared.dateline.prefix", "positional.head_label"}
+    # Four labels are one too many: the window is spent, nothing is cut or dropped.
+    page = ["KINI BALI", "Pariwisata", "Denpasar", "Badung", "Gianyar", lead, *ID_BODY]
+    assert P.clean(Document("\n".join(page), metadata={"title": ID_TITLE})).split("\n") == page

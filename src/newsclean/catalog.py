@@ -102,6 +102,30 @@ MAX_HEAD_LINES = 1
 _PARAGRAPH_END = (".", "!", "?", '"', "”", "’", ")", "…", ":")
 
 
+#: Besides that line, up to this many short labels above the body take no rank either (a site's name, a section:
+#: "KINI BALI", "Pariwisata"): at most :data:`HEAD_LABEL_MAX_WORDS` words and :data:`HEAD_LABEL_MAX_CHARS` characters.
+MAX_HEAD_LABELS = 3
+HEAD_LABEL_MAX_WORDS = 3
+HEAD_LABEL_MAX_CHARS = 40
+
+
+def skips_rank(line: str, skipped: int) -> bool:
+    """Whether a line above the body takes no rank in a prefix rule's window, after ``skipped`` lines that took none:
+    the first line that is not a paragraph (:func:`heads_body`), then short labels.
+
+    >>> head = "Zentra Resmi Luncurkan Nova 12"
+    >>> skips_rank(head, 0), skips_rank("Pariwisata", 1), skips_rank(head, 1), skips_rank("Jakarta - Harga naik.", 0)
+    (True, True, False, False)
+    """
+    if heads_body(line):
+        return False
+    if skipped < MAX_HEAD_LINES:
+        return True
+    s = line.strip()
+    return skipped < MAX_HEAD_LINES + MAX_HEAD_LABELS and len(s) <= HEAD_LABEL_MAX_CHARS \
+        and len(s.split()) <= HEAD_LABEL_MAX_WORDS
+
+
 def heads_body(line: str) -> bool:
     """Whether a line takes a rank in a prefix rule's window: a paragraph (long, or ending like a sentence or with the
     colon that opens a list), not a headline or a label above the body. (A line a prefix rule cut takes its rank too.)

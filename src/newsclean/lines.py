@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cached_property
 
-from .catalog import MAX_HEAD_LINES, Rule, heads_body, is_prose, rules_by_kind
+from .catalog import Rule, is_prose, rules_by_kind, skips_rank
 from .document import Change
 from .lines_fast import apply_fast
 from .positional import listed_headlines_after
@@ -550,7 +550,7 @@ class CompiledRules:
                         else:
                             break
                 if lines[i] and lines[i].strip():
-                    if not rank and skipped < MAX_HEAD_LINES and not heads_body(lines[i]):
+                    if not rank and skips_rank(lines[i], skipped):
                         skipped += 1  # the page's headline or a label above the body
                     else:
                         rank += 1

@@ -30,7 +30,7 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
-from .catalog import MAX_HEAD_LINES, heads_body
+from .catalog import skips_rank
 from .document import Change
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -410,7 +410,7 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
                             break
                 line = lines[i]
                 if line and line.strip():
-                    if not rank and skipped < MAX_HEAD_LINES and not heads_body(line):
+                    if not rank and skips_rank(line, skipped):
                         skipped += 1  # the page's headline or a label above the body
                     else:
                         rank += 1

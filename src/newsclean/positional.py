@@ -54,6 +54,8 @@ MIN_ECHO_WORDS = 4
 MAX_ECHO_CHARS = 200
 #: Without a title in the metadata, the headline is one of this many first kept lines.
 HEAD_LINES = 2
+#: Languages whose pages' first printing of the title goes too (rule ``positional.echo.title``).
+TITLE_LINE_LANGS = frozenset({"id"})
 
 _NORM_RE = re.compile(r"[\W_]+")
 
@@ -119,7 +121,9 @@ class HeadlineEchoes:
             # A headline line may close with the site's name: the headline is what comes before it.
             core = _without_site(line)
             if not MIN_ECHO_CHARS <= len(core) <= MAX_ECHO_CHARS or not _headline_like(
-                    core, min_words=MIN_ECHO_WORDS, asking=True):
+                    core, min_words=MIN_ECHO_WORDS, asking=True) and not (
+                    # (The title itself needs no headline's shape: "[HOAKS] ...", "... 1,2 Persen, ... Rp1,3 ...".)
+                    not first_seen and _is_title(core, doc)):
                 continue  # not a headline: not worth normalizing
             key = _norm(line)
             if title is None:  # normalized once a line may be an echo (most pages have none)
@@ -140,16 +144,32 @@ class HeadlineEchoes:
             # The title above it as a line of its own ("Opinion |Will ...", no headline by its shape) was the
             # first occurrence.
             if title and not first_seen and not any(h.startswith(key) or h == title for h in heads[:n]):
-                first_seen = True  # the headline's first occurrence in the text stays
-                continue
+                first_seen = True
+                # The headline's first occurrence in the text stays, but in Indonesian pages: there the title printed
+                # at the top is furniture (GUIDELINES.md §8.4; the title is the document's metadata), English keeps it.
+                if not (_is_title(core, doc) and self._lang(lines, doc) in TITLE_LINE_LANGS):
+                    continue
+                rule = "positional.echo.title"
+            else:
+                rule = "positional.echo"
             nxt = lines[alive[n + 1]] if n + 1 < len(alive) else None
             # Only a headline echoes (checked above): a lead paragraph printed twice is a scraper's duplicate;
             # and a piece of a sentence cut at a link may repeat the title's words.
             if nxt is not None and (nxt.lstrip()[:1].islower() or nxt.lstrip()[:1] in ",.;:)"):
                 continue
-            changes.append(Change("drop_line", self.name, "positional.echo", i, 0, len(line), line, ""))
+            if nxt is None and rule == "positional.echo.title":
+                continue  # the title and nothing after it in the head: not a page's furniture
+            changes.append(Change("drop_line", self.name, rule, i, 0, len(line), line, ""))
             lines[i] = None
         return changes
+
+    def _lang(self, lines: list[str | None], doc: Document) -> str | None:
+        """The rule step's language verdict for ``doc`` (it runs before this step), else none."""
+        rules = self.recheck[0] if self.recheck else None
+        last = getattr(rules, "last_lang", None)
+        if last is not None and last[0] is doc:
+            return last[1]  # type: ignore[no-any-return]
+        return rules.lang_of(doc, lines) if hasattr(rules, "lang_of") else None
 
 
 #: A head label is a line of at most this many words and characters above the first paragraph: a section or region
@@ -172,6 +192,24 @@ _OWN_HEADING_RE = re.compile(r"(?i:what|how|why|when|where|who|which|apa|bagaima
                              r"di\s+mana)\b|.*\w['’](?:re|s|ve|ll|d|t)\b")
 
 
+def _is_title(line: str, doc: Document) -> bool:
+    """Whether ``line`` is the document's title as printed, in its own case (spaces aside): a lead sentence that
+    restates the title ("TRIBUNKALTIM.CO - Nama ayah Lily, bayi ... hewan kurban.") is in sentence case."""
+    title = doc.title
+    return isinstance(title, str) and abs(len(title) - len(line)) <= 8 and " ".join(line.split()) == " ".join(
+        title.split()) != ""
+
+
+def _dateline_cut(lines: list[str | None], i: int, doc: Document) -> bool:
+    """Whether line ``i`` lost its start to an earlier step (a dateline or outlet prefix the rules cut)."""
+    now = lines[i] or ""
+    text = doc.text
+    if not isinstance(text, str) or not now:
+        return False
+    was = text.split("\n", i + 1)[i] if text.count("\n") >= i else ""
+    return len(was.rstrip()) > len(now.rstrip()) and was.rstrip().endswith(now.rstrip())
+
+
 def _sentence_piece(s: str) -> bool:
     """Whether a line goes on a sentence: it starts with a lower-case word that is no byline's ("by", "oleh"), or with
     a punctuation mark that continues one."""
@@ -182,8 +220,9 @@ def _sentence_piece(s: str) -> bool:
 def _head_labels(lines: list[str | None], alive: list[int], doc: Document, cleaner: str) -> list[Change]:
     """Short label lines above the first paragraph, around the headline (rule ``positional.head_label``): only when
     the head holds the headline as well (the title, or without a title a line of :data:`MIN_ECHO_WORDS` words or
-    more that is no label), and the body starts within the first :data:`HEAD_WINDOW` kept lines. (A head without
-    its headline is often the lead sentence cut at its links: "Anggota DPRD" / "Banten" / "Fraksi PKS, ...".)"""
+    more that is no label) or a dateline cut from the body's first line, and the body starts within the first
+    :data:`HEAD_WINDOW` kept lines. (A head with neither is often the lead sentence cut at its links: "Anggota DPRD" /
+    "Banten" / "Fraksi PKS, ...".)"""
     zone: list[int] = []
     for i in alive:
         s = (lines[i] or "").strip()
@@ -192,6 +231,7 @@ def _head_labels(lines: list[str | None], alive: list[int], doc: Document, clean
             # the text introduces (its short lines are the items).
             return []
         if _prose(s) or len(s.split()) >= MIN_BODY_WORDS:
+            body = i
             break
         zone.append(i)
     else:
@@ -214,7 +254,9 @@ def _head_labels(lines: list[str | None], alive: list[int], doc: Document, clean
             labels.append(i)
         elif not title and _headline_like(s, min_words=MIN_ECHO_WORDS, asking=True):
             headline = True
-    if not (labels and headline):
+    # Without the headline, a dateline the rules cut from the body's first line shows where the body starts as well
+    # (the lines above it are not pieces of its first sentence).
+    if not (labels and (headline or _dateline_cut(lines, body, doc))):
         return []
     changes = []
     for i in labels:
