@@ -143,3 +143,17 @@ def test_short_labels_above_the_body_leave_the_dateline_to_the_prefix_rules() ->
     # Four labels are one too many: the window is spent, nothing is cut or dropped.
     page = ["KINI BALI", "Pariwisata", "Denpasar", "Badung", "Gianyar", lead, *ID_BODY]
     assert P.clean(Document("\n".join(page), metadata={"title": ID_TITLE})).split("\n") == page
+
+
+def test_a_dateline_below_a_deck_and_a_caption_is_cut() -> None:
+    """When the first paragraph is prose, the lines above it (headline, deck, a caption without a full stop) take no
+    rank in the prefix rules' window: its dateline is cut."""
+    lead = "KOTA BHARU: The number of flood evacuees in Kelantan rose to 21,406 people this evening, officials said."
+    page = [EN_TITLE, "The corridor will link two suburbs; the State will seek a fifth of the equity",
+            "Residents wade through floodwaters in a village near the river — Photo by a staff photographer", lead,
+            *EN_BODY]
+    out = P.clean(Document("\n".join(page), metadata={"title": EN_TITLE})).split("\n")
+    assert out == [*page[:3], lead[len("KOTA BHARU: "):], *EN_BODY]
+    # Five lines above the paragraph: beyond MAX_HEAD_SPAN, the window is spent.
+    page = [EN_TITLE, *[f"Line number {k} above the body without a stop" for k in range(5)], lead, *EN_BODY]
+    assert P.clean(Document("\n".join(page), metadata={"title": EN_TITLE})).split("\n") == page

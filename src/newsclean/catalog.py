@@ -126,6 +126,29 @@ def skips_rank(line: str, skipped: int) -> bool:
         and len(s.split()) <= HEAD_LABEL_MAX_WORDS
 
 
+#: When the first paragraph is prose, up to this many lines above it take no rank in a prefix rule's window, whatever
+#: their length (the headline, a deck, a photo caption without a full stop): the dateline starts that paragraph.
+MAX_HEAD_SPAN = 4
+
+
+def head_span(lines: Iterable[str]) -> int:
+    """How many of the first kept ``lines`` sit above a first paragraph that reads as prose (:func:`is_prose`), at most
+    :data:`MAX_HEAD_SPAN`; 0 when the first paragraph is not prose (the lines of a list or a song) or comes later.
+
+    >>> head_span(["Cabinet clears Phase 3A of metro", "The corridor will link two suburbs; the State will seek equity",
+    ...            "KOCHI: The State Cabinet on Thursday approved the metro's third phase, officials said on Friday."])
+    2
+    >>> head_span(["Lirik lagu baru", "Lagu ini telah tayang di YouTube pada Juni 2025", "PRE-CHORUS Ain't no way"])
+    0
+    """
+    for n, line in enumerate(lines):
+        if n > MAX_HEAD_SPAN:
+            break
+        if heads_body(line):
+            return n if is_prose(line) else 0
+    return 0
+
+
 def heads_body(line: str) -> bool:
     """Whether a line takes a rank in a prefix rule's window: a paragraph (long, or ending like a sentence or with the
     colon that opens a list), not a headline or a label above the body. (A line a prefix rule cut takes its rank too.)

@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cached_property
 
-from .catalog import Rule, is_prose, rules_by_kind, skips_rank
+from .catalog import MAX_HEAD_SPAN, Rule, head_span, is_prose, rules_by_kind, skips_rank
 from .document import Change
 from .lines_fast import apply_fast
 from .positional import listed_headlines_after
@@ -532,9 +532,12 @@ class CompiledRules:
             # to its rank in this same round, as it would when the output is cleaned again (a run
             # of bare datelines is removed whatever its length, not four of it per document).
             rank = skipped = 0
+            span = head_span([lines[i] for i in alive[:MAX_HEAD_SPAN + 1]])
             for i in alive:
                 if rank >= self._prefix_window:
                     break
+                # A line above the body below its first (a deck, a caption, a label) is tried as the rank after it.
+                at = 1 if not rank and skipped and (skipped < span or skips_rank(lines[i], skipped)) else rank
                 if prefix_hits is None or i in prefix_hits:
                     # An outlet name, then a dateline, then a greeting ...: repeat until none matches.
                     # Rules are tried one by one here (there are few, and only a few lines qualify)
@@ -542,7 +545,7 @@ class CompiledRules:
                     while lines[i]:
                         line = lines[i]
                         for rule, rx in zip(self._prefix.rules, self._prefix_res):
-                            if rank < rule.window:
+                            if at < rule.window:
                                 m = rx.match(line)
                                 if m is not None and m.end() > 0:
                                     cut(i, 0, m.end(), rule)
@@ -550,7 +553,7 @@ class CompiledRules:
                         else:
                             break
                 if lines[i] and lines[i].strip():
-                    if not rank and skips_rank(lines[i], skipped):
+                    if not rank and (skipped < span or skips_rank(lines[i], skipped)):
                         skipped += 1  # the page's headline or a label above the body
                     else:
                         rank += 1

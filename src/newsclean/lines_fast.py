@@ -30,7 +30,7 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
-from .catalog import skips_rank
+from .catalog import MAX_HEAD_SPAN, head_span, skips_rank
 from .document import Change
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -380,10 +380,13 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
         if prefix_hits:
             # A line cut empty leaves the window: the next kept line takes its rank.
             rank = skipped = 0
+            span = head_span([lines[i] or "" for i in alive[:MAX_HEAD_SPAN + 1]])
             prefix_window = rules._prefix_window
             for i in alive[:]:
                 if rank >= prefix_window:
                     break
+                # A line above the body below its first (a deck, a caption, a label) is tried as the rank after it.
+                at = 1 if not rank and skipped and (skipped < span or skips_rank(lines[i], skipped)) else rank  # type: ignore[arg-type]
                 reported = prefix_hits.get(i)
                 if reported:
                     # The first look needs only the rules reported for the line's text (a rule that matches at its
@@ -395,7 +398,7 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
                         for k, (rule, rx) in enumerate(zip(rules._prefix.rules, rules._prefix_res)):
                             if only_reported and k not in reported:
                                 continue
-                            if rank < rule.window:
+                            if at < rule.window:
                                 key = (k, line)
                                 end = memo.prefix.get(key)
                                 if end is None:
@@ -410,7 +413,7 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
                             break
                 line = lines[i]
                 if line and line.strip():
-                    if not rank and skips_rank(line, skipped):
+                    if not rank and (skipped < span or skips_rank(line, skipped)):
                         skipped += 1  # the page's headline or a label above the body
                     else:
                         rank += 1
