@@ -288,6 +288,7 @@ from unseen_probe_lines import (  # noqa: E402
     EN_PROBE_13,
     EN_PROBE_14,
     EN_PROBE_15,
+    EN_PROBE_16,
     ID_LEFT,
     ID_PROBE,
     ID_PROBE_10,
@@ -295,13 +296,14 @@ from unseen_probe_lines import (  # noqa: E402
     ID_PROBE_11_HEAD,
     ID_PROBE_13,
     ID_PROBE_15,
+    ID_PROBE_16,
 )
 
 
 @pytest.mark.parametrize(("body", "line"), [(ID_BODY, x) for x in ID_PROBE + ID_PROBE_10 + ID_PROBE_11 + ID_PROBE_13
-                                           + ID_PROBE_15]
+                                           + ID_PROBE_15 + ID_PROBE_16]
                          + [(EN_BODY, x) for x in EN_PROBE + EN_PROBE_10 + EN_PROBE_11 + EN_PROBE_12 + EN_PROBE_13
-                                                            + EN_PROBE_14 + EN_PROBE_15])
+                                                            + EN_PROBE_14 + EN_PROBE_15 + EN_PROBE_16])
 @pytest.mark.parametrize("where", ["middle", "end"])
 def test_a_ninth_probe_line_goes_and_the_body_stays(body: list[str], line: str, where: str) -> None:
     page = [*body[:2], line, *body[2:]] if where == "middle" else [*body, line]
@@ -350,3 +352,30 @@ def test_a_probe_line_that_is_also_content_stays_among_paragraphs(body: list[str
 def test_a_related_promo_glued_before_a_paragraph_is_cut_and_the_paragraph_stays(line: str, kept: str) -> None:
     page = [*ID_BODY[:2], line, *ID_BODY[2:]]
     assert P.clean("\n".join(page)).split("\n") == [*ID_BODY[:2], kept, *ID_BODY[2:]]
+
+
+@pytest.mark.parametrize(("body", "widget"), [
+    (EN_BODY, ["Poll", "Will you attend the county fair at its new location?", "Yes", "No", "Not sure yet", "Vote",
+               "View Results"]),
+    (ID_BODY, ["Polling: Apakah proyek drainase di kota ini sudah tepat sasaran?", "Ya, sudah tepat",
+               "Belum, perlu evaluasi", "Lihat Hasil"]),
+    (ID_BODY, ["Jajak Pendapat", "Setujukah Anda jika pungutan digabung dengan harga tiket?", "Setuju",
+               "Tidak Setuju"]),
+    (EN_BODY, ["Was this page helpful?", "Yes", "No"]),
+    (EN_BODY, ["Do you like the content of this article?", "Yes", "No"]),
+])
+@pytest.mark.parametrize("where", ["middle", "end"])
+def test_a_poll_or_a_feedback_widget_goes(body: list[str], widget: list[str], where: str) -> None:
+    page = [*body[:2], *widget, *body[2:]] if where == "middle" else [*body, *widget]
+    assert P.clean("\n".join(page)).split("\n") == body
+
+
+@pytest.mark.parametrize("lines", [
+    ["Polling", "Prabowo-Gibran: 58%", "Anies-Muhaimin: 25%"],  # a poll's results are the story's
+    ["Polling"],  # a subheading above a paragraph
+    ["Update 16.30 WIB"],  # a live update's time, not a stamp
+    ["Senin, 7 April 2025, pukul 14.00 - 24.00 WIB", "Selasa, 8 April 2025, pukul 06.00 - 24.00 WIB"],  # a schedule
+])
+def test_poll_results_subheadings_and_schedules_stay(lines: list[str]) -> None:
+    page = [*ID_BODY[:2], *lines, *ID_BODY[2:]]
+    assert P.clean("\n".join(page)).split("\n") == page

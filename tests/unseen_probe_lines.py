@@ -995,3 +995,14 @@ ID_PROBE_15 = [
     '« Sebelumnya: Rekoleksi OMK Dekenat Ruteng Kota Diikuti 300 Peserta',
     'Beli Sekarang',
 ]
+
+# Fresh whole-article sets T and U (2026-12-07, fourth session of the day): publication stamps in other arrangements.
+EN_PROBE_16 = [
+    "Updated February 9 2026 - 4:15pm, first published 2:30pm",
+    "Last update on: Sun Feb 8, 2026 11:47 PM",
+    "February 6, 2026 | 09:12 pm GMT+7",
+]
+ID_PROBE_16 = [
+    "Diperbarui: 3 Mei 2025 10:12 | Diterbitkan: 3 Mei 2025 08:45",
+    "Sabtu, 24 Mei 2025 - 16:00 WIB",
+]
