@@ -621,14 +621,16 @@ class Pipeline:
             cat = cat + Catalog.from_files(rules)
         from .glued import GluedPromos
         from .positional import HeadlineEchoes, TailHeadlines
+        from .selfpromo import OutletPromos
 
         rule_cleaner = RuleCleaner(cat, lang=lang)
         # The rules' promo kinds glued after a paragraph's last sentence, positional kinds (a repeated headline at
-        # the top, a list of headlines at the end), then what the corpus taught (templates), then the line model
-        # where all of them were silent.
+        # the top, a list of headlines at the end), the outlet's promos of itself, then what the corpus taught
+        # (templates), then the line model where all of them were silent.
         glued = GluedPromos(rule_cleaner, recheck=(rule_cleaner,))
         corpus: list[LineCleaner] = [glued, HeadlineEchoes(recheck=(rule_cleaner, glued)),
-                                     TailHeadlines(recheck=(rule_cleaner, glued))]
+                                     TailHeadlines(recheck=(rule_cleaner, glued)),
+                                     OutletPromos(recheck=(rule_cleaner, glued))]
         if templates is not None:
             from .templates import TemplateCleaner
 
