@@ -379,3 +379,17 @@ def test_a_poll_or_a_feedback_widget_goes(body: list[str], widget: list[str], wh
 def test_poll_results_subheadings_and_schedules_stay(lines: list[str]) -> None:
     page = [*ID_BODY[:2], *lines, *ID_BODY[2:]]
     assert P.clean("\n".join(page)).split("\n") == page
+
+
+def test_a_fact_check_list_with_verdicts_and_a_table_of_contents_under_the_head_go() -> None:
+    related = ["Cek Fakta Lainnya", "[SALAH] Video Banjir Bandang Disebut Terjadi di Garut Pekan Ini",
+               "[HOAKS] Pendaftaran CPNS 2026 Dibuka Lewat Akun Telegram"]
+    assert P.clean("\n".join([*ID_BODY, *related])).split("\n") == ID_BODY
+    more = ["Baca berita Jurnal Kota Medan lainnya:", "Wali Kota Medan Tinjau Normalisasi Sungai Deli",
+            "Banjir Rendam Kawasan Helvetia, Warga Keluhkan Drainase Tersumbat"]
+    assert P.clean("\n".join([*ID_BODY[:2], *more, *ID_BODY[2:]])).split("\n") == ID_BODY
+    # A table of contents below a byline, a stamp and a deck: the block's window counts them (dropped in its round).
+    head = ["Reporter : Galih Pamungkas", "Editor : Sinta Maharani", "Senin, 07 April 2025 | 17:35 WIB"]
+    toc = ["Daftar Isi", "Lonjakan pada Hari Kelima", "Jadwal Ganjil Genap"]
+    out = P.clean("\n".join([*head, ID_BODY[0], *toc, *ID_BODY[1:]])).split("\n")
+    assert out == ID_BODY

@@ -449,11 +449,17 @@ def _other_stories(lines: list[str | None], alive: list[int], k: int, e: int, do
 _NOT_LISTED_END = tuple(c for c in _SENTENCE_END if c not in "?!") + (")",)
 
 
+_VERDICT_RE = re.compile(r"\[[A-Z][A-Z ]{1,14}\][ \t]*")
+
+
 def _listed_headline(line: str) -> int:
     """Whether a line may be one of a list of other stories' headlines between paragraphs: 2 for a plain one of
     :data:`MIN_TAIL_WORDS` words or more, 1 for a shorter one (:data:`MIN_ECHO_WORDS` words or more) or one with a
     kicker and a colon (a run needs a plain one too: "Lokasi: ..." and "Waktu: ..." are an info box), 0 for none."""
     s = line.rstrip()
+    label = _VERDICT_RE.match(s)
+    if label:  # a fact-check's verdict in brackets before the headline ("[HOAKS] ...", "[SALAH] ...")
+        s = s[label.end():]
     # (_HEADLINE_RE's length bounds and the last character first: most lines are paragraphs ending like sentences.)
     if not 16 <= len(s) <= 160 or s.endswith(_NOT_LISTED_END) or _OPEN_END_RE.search(s) or s.count(":") > 1 \
             or not _headline_like(s, min_words=MIN_ECHO_WORDS, max_numbers=2, asking=True):
