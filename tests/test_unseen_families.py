@@ -393,3 +393,15 @@ def test_a_fact_check_list_with_verdicts_and_a_table_of_contents_under_the_head_
     toc = ["Daftar Isi", "Lonjakan pada Hari Kelima", "Jadwal Ganjil Genap"]
     out = P.clean("\n".join([*head, ID_BODY[0], *toc, *ID_BODY[1:]])).split("\n")
     assert out == ID_BODY
+
+
+@pytest.mark.parametrize(("body", "tags"), [
+    (EN_BODY, "Tea, Colombo Tea Auction, Exports, Plantations"),
+    (ID_BODY, "gempa garut, BMKG, gempa hari ini, gempa jawa barat"),
+    (ID_BODY, "IHSG, BEI, saham, net sell asing, The Fed"),
+])
+def test_a_bare_tag_list_at_the_end_goes(body: list[str], tags: str) -> None:
+    assert P.clean("\n".join([*body, tags])).split("\n") == body
+    # In the middle of the text it is left to other rules (a list of the story's own).
+    page = [*body[:2], tags, *body[2:]]
+    assert P.clean("\n".join(page)).split("\n") == page
