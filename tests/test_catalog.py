@@ -4,6 +4,7 @@ corpus of real content shapes; rule files are validated with precise errors."""
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -156,3 +157,23 @@ def test_an_outlet_that_is_not_a_string_is_no_outlet() -> None:
     assert [normalize_outlet(v) for v in (123, ["x.com"], {"a": 1})] == [None, None, None]
     doc = Document("Harga cabai naik tajam.\nBaca juga: Harga Bawang Turun", metadata={"url": 123})
     assert Pipeline.default(lang="id").clean(doc) == "Harga cabai naik tajam."
+
+
+def test_a_script_that_loads_a_rule_file_exits_cleanly(tmp_path: Path) -> None:
+    """Loading a rule file checks its examples under a CPU budget, which starts a profiling timer: it must be stopped
+    by the time the interpreter exits (which puts SIGPROF's default action back: a tick then killed the process with
+    "Profiling timer expired", status 155). An exit hook of the script's own, registered first so that it runs last,
+    looks at the timer."""
+    import subprocess
+    import sys
+
+    rules = tmp_path / "mine.toml"
+    rules.write_text('lang = "*"\n[[rule]]\nid = "my.promo"\nkind = "line"\npattern = \'\'\'Promo hari ini\'\'\'\n'
+                     'examples = ["Promo hari ini"]\n', encoding="utf-8")
+    script = ("import atexit, os, signal\n"
+              "atexit.register(lambda: os._exit(3) if signal.getitimer(signal.ITIMER_PROF)[1] else None)\n"
+              "from newsclean import Pipeline\n"
+              f"p = Pipeline.default(rules=[{str(rules)!r}])\n"
+              "assert p.clean('Promo hari ini\\nHarga cabai naik lagi.') == 'Harga cabai naik lagi.'\n")
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=120)
+    assert out.returncode == 0, (out.returncode, out.stderr)

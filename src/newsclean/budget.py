@@ -10,6 +10,7 @@ enforced (the work runs unbounded, as before). Worker processes run their tasks 
 
 from __future__ import annotations
 
+import atexit
 import os
 import signal
 import threading
@@ -64,6 +65,9 @@ def _start_ticking() -> None:
     signal.siginterrupt(signal.SIGPROF, False)
     signal.setitimer(signal.ITIMER_PROF, TICK, TICK)
     _ticking = True
+    # At exit the interpreter puts SIGPROF's default action back while the timer still ticks: the next tick would
+    # kill the process ("Profiling timer expired", exit status 155) after a script that only loaded a rule file.
+    atexit.register(stop)
 
 
 def _after_fork() -> None:
