@@ -998,11 +998,22 @@ ID_PROBE_15 = [
 
 # Fresh whole-article sets T and U (2026-12-07, fourth session of the day): publication stamps in other arrangements.
 EN_PROBE_16 = [
+    "Kindly share this story:", "Log in or register to comment",
+    "Got a confidential news tip? We want to hear from you.",
+    "18+ Please gamble responsibly. BeGambleAware.org. T&Cs apply.",
+    "Translated by Hoang Yen",
+    "This article from the Hanul Ilbo, the Korean-language sister publication of Hanul Daily, is translated by "
+    "generative AI and edited by Hanul Daily.",
+    "SOURCE Brightwater Robotics, Inc.",
+    "View original content to download multimedia: https://www.example.com/news-releases/brightwater-raises-301.html",
+    "Allow Not now",
     "Updated February 9 2026 - 4:15pm, first published 2:30pm",
     "Last update on: Sun Feb 8, 2026 11:47 PM",
     "February 6, 2026 | 09:12 pm GMT+7",
 ]
 ID_PROBE_16 = [
+    "IHSG 7.102,34 ▼ -1,21% | USD/IDR 16.245 ▲ 0,35% | LQ45 842,10 ▼ -1,58%",
+    "Izinkan Nanti Saja",
     "Diperbarui: 3 Mei 2025 10:12 | Diterbitkan: 3 Mei 2025 08:45",
     "Sabtu, 24 Mei 2025 - 16:00 WIB",
 ]
