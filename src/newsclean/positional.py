@@ -457,7 +457,7 @@ def _listed_headline(line: str) -> int:
     :data:`MIN_TAIL_WORDS` words or more, 1 for a shorter one (:data:`MIN_ECHO_WORDS` words or more) or one with a
     kicker and a colon (a run needs a plain one too: "Lokasi: ..." and "Waktu: ..." are an info box), 0 for none."""
     s = line.rstrip()
-    label = _VERDICT_RE.match(s)
+    label = _VERDICT_RE.match(s) if s[:1] == "[" else None
     if label:  # a fact-check's verdict in brackets before the headline ("[HOAKS] ...", "[SALAH] ...")
         s = s[label.end():]
     # (_HEADLINE_RE's length bounds and the last character first: most lines are paragraphs ending like sentences.)

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .document import Change, Document
@@ -61,6 +62,11 @@ def outlet_key(outlet: object) -> str:
     """
     if not isinstance(outlet, str):
         return ""
+    return _key_of(outlet)
+
+
+@lru_cache(maxsize=4096)  # called per document, mostly with the same few outlets
+def _key_of(outlet: str) -> str:
     s = re.sub(r"^[a-z]+://", "", outlet.strip().lower())
     host = s.split("/", 1)[0]
     if "." in host and " " not in host:
@@ -69,6 +75,13 @@ def outlet_key(outlet: object) -> str:
             labels.pop()
         return _NOT_NAME_RE.sub("", labels[-1])
     return _NOT_NAME_RE.sub("", re.sub(r"^the\s+", "", s))
+
+
+@lru_cache(maxsize=256)
+def _name_regex(key: str) -> re.Pattern[str]:
+    """A search for the outlet's name in a line as it is: its letters and digits in order, anything else but letters
+    and digits between them (what ``key in`` the line's own key tests)."""
+    return re.compile(r"[\W_]*".join(map(re.escape, key)), re.IGNORECASE)
 
 
 def is_self_promo(line: str, key: str) -> bool:
@@ -98,12 +111,17 @@ class OutletPromos:
         key = outlet_key(doc.outlet) or outlet_key(doc.url)
         if len(key) < MIN_NAME_CHARS:
             return []
-        return rechecked(lambda: self._once(lines, key), self.recheck, lines, doc)
+        # Most documents do not name their outlet (or not in a line that could be a promo): a look for the name's
+        # first letters in the text first (a name is rarely split that early: "Metro Satu TV", "NusaTV+").
+        if key[:MIN_NAME_CHARS - 1] not in "\n".join([line for line in lines if line]).lower():
+            return []
+        name = _name_regex(key)
+        return rechecked(lambda: self._once(lines, key, name), self.recheck, lines, doc)
 
-    def _once(self, lines: list[str | None], key: str) -> list[Change]:
+    def _once(self, lines: list[str | None], key: str, name: re.Pattern[str]) -> list[Change]:
         changes = []
         for i, line in enumerate(lines):
-            if not line or key not in _NOT_NAME_RE.sub("", line.lower()) or _LIST_ITEM_RE.match(line):
+            if not line or name.search(line) is None or _LIST_ITEM_RE.match(line):
                 continue
             if len(line) <= MAX_CHARS and is_self_promo(line, key):
                 changes.append(Change("drop_line", self.name, "outlet.self_promo", i, 0, len(line), line, ""))
