@@ -14,6 +14,8 @@ lines.
 
 from __future__ import annotations
 
+import bisect
+import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -111,16 +113,27 @@ class OutletPromos:
         key = outlet_key(doc.outlet) or outlet_key(doc.url)
         if len(key) < MIN_NAME_CHARS:
             return []
-        # Most documents do not name their outlet (or not in a line that could be a promo): a look for the name's
-        # first letters in the text first (a name is rarely split that early: "Metro Satu TV", "NusaTV+").
-        if key[:MIN_NAME_CHARS - 1] not in "\n".join([line for line in lines if line]).lower():
+        # Most lines do not name the outlet: the name's first letters are looked for in the document's lower-cased
+        # text (a name is rarely split that early: "Metro Satu TV", "NusaTV+"), and only the lines they fall in are
+        # looked at.
+        probe = key[:MIN_NAME_CHARS - 1]
+        if probe not in "\n".join(filter(None, lines)).lower():
             return []
+        text = "\n".join([line or "" for line in lines]).lower()
+        at = text.find(probe)
+        starts = list(itertools.accumulate((len(line or "") + 1 for line in lines[:-1]), initial=0))
+        named: set[int] = set()
+        while at >= 0:
+            named.add(bisect.bisect_right(starts, at) - 1)
+            at = text.find(probe, at + 1)
         name = _name_regex(key)
-        return rechecked(lambda: self._once(lines, key, name), self.recheck, lines, doc)
+        todo = sorted(named)
+        return rechecked(lambda: self._once(lines, key, name, todo), self.recheck, lines, doc)
 
-    def _once(self, lines: list[str | None], key: str, name: re.Pattern[str]) -> list[Change]:
+    def _once(self, lines: list[str | None], key: str, name: re.Pattern[str], todo: list[int]) -> list[Change]:
         changes = []
-        for i, line in enumerate(lines):
+        for i in todo:
+            line = lines[i]
             if not line or name.search(line) is None or _LIST_ITEM_RE.match(line):
                 continue
             if len(line) <= MAX_CHARS and is_self_promo(line, key):
