@@ -126,6 +126,9 @@ def test_an_indonesian_pages_own_title_at_the_top_goes() -> None:
     [ID_TITLE[0] + ID_TITLE[1:].lower() + ".", *ID_BODY],
     # the title and nothing after it
     [ID_TITLE],
+    # the title's words after the first paragraph, or after a short sentence: a subheading of the text
+    [ID_BODY[0], ID_TITLE, *ID_BODY[1:]],
+    ["Banjir melanda tiga desa pada Senin pagi.", ID_TITLE, *ID_BODY],
 ])
 def test_what_only_looks_like_the_title_stays(page: list[str]) -> None:
     assert P.clean(Document("\n".join(page), metadata={"title": ID_TITLE})).split("\n") == page

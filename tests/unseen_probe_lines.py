@@ -1001,7 +1001,6 @@ EN_PROBE_16 = [
     "Kindly share this story:", "Log in or register to comment",
     "Got a confidential news tip? We want to hear from you.",
     "18+ Please gamble responsibly. BeGambleAware.org. T&Cs apply.",
-    "Translated by Hoang Yen",
     "This article from the Hanul Ilbo, the Korean-language sister publication of Hanul Daily, is translated by "
     "generative AI and edited by Hanul Daily.",
     "SOURCE Brightwater Robotics, Inc.",

@@ -147,7 +147,9 @@ class HeadlineEchoes:
                 first_seen = True
                 # The headline's first occurrence in the text stays, but in Indonesian pages: there the title printed
                 # at the top is furniture (GUIDELINES.md §8.4; the title is the document's metadata), English keeps it.
-                if not (_is_title(core, doc) and self._lang(lines, doc) in TITLE_LINE_LANGS):
+                # (Above the body only: the title's words printed after a sentence are a subheading of the text.)
+                below_sentence = any((lines[j] or "").rstrip().endswith(_BODY_END) for j in alive[:n])
+                if not (_is_title(core, doc) and not below_sentence and self._lang(lines, doc) in TITLE_LINE_LANGS):
                     continue
                 rule = "positional.echo.title"
             else:

@@ -14,8 +14,6 @@ lines.
 
 from __future__ import annotations
 
-import bisect
-import itertools
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -117,18 +115,20 @@ class OutletPromos:
         # text (a name is rarely split that early: "Metro Satu TV", "NusaTV+"), and only the lines they fall in are
         # looked at.
         probe = key[:MIN_NAME_CHARS - 1]
-        if probe not in "\n".join(filter(None, lines)).lower():
-            return []
         text = "\n".join([line or "" for line in lines]).lower()
         at = text.find(probe)
-        starts = list(itertools.accumulate((len(line or "") + 1 for line in lines[:-1]), initial=0))
-        named: set[int] = set()
+        if at < 0:
+            return []
+        named: list[int] = []  # the lines it falls in, in order
+        line_no = last = 0
         while at >= 0:
-            named.add(bisect.bisect_right(starts, at) - 1)
+            line_no += text.count("\n", last, at)
+            last = at
+            if not named or named[-1] != line_no:
+                named.append(line_no)
             at = text.find(probe, at + 1)
         name = _name_regex(key)
-        todo = sorted(named)
-        return rechecked(lambda: self._once(lines, key, name, todo), self.recheck, lines, doc)
+        return rechecked(lambda: self._once(lines, key, name, named), self.recheck, lines, doc)
 
     def _once(self, lines: list[str | None], key: str, name: re.Pattern[str], todo: list[int]) -> list[Change]:
         changes = []
