@@ -160,3 +160,14 @@ def test_a_dateline_below_a_deck_and_a_caption_is_cut() -> None:
     # Five lines above the paragraph: beyond MAX_HEAD_SPAN, the window is spent.
     page = [EN_TITLE, *[f"Line number {k} above the body without a stop" for k in range(5)], lead, *EN_BODY]
     assert P.clean(Document("\n".join(page), metadata={"title": EN_TITLE})).split("\n") == page
+
+
+def test_a_character_the_text_cleaners_took_is_no_dateline_cut() -> None:
+    """Labels above the body go without the headline only when a dateline was cut from the body's first line: an
+    invisible character a text cleaner removed from its start is none."""
+    lead = "Persikota meraih kemenangan perdana di kompetisi musim ini setelah menang 2-0 atas tim tamu."
+    page = ["Bola Nasional", "\ufeff" + lead, *ID_BODY]
+    out = P.clean("\n".join(page)).split("\n")
+    assert out[0] == "Bola Nasional"
+    page = ["Bola Nasional", "GELORABOLA.COM - " + lead, *ID_BODY]
+    assert P.clean("\n".join(page)).split("\n") == [lead, *ID_BODY]

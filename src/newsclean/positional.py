@@ -208,8 +208,10 @@ def _dateline_cut(lines: list[str | None], i: int, doc: Document) -> bool:
     text = doc.text
     if not isinstance(text, str) or not now:
         return False
-    was = text.split("\n", i + 1)[i] if text.count("\n") >= i else ""
-    return len(was.rstrip()) > len(now.rstrip()) and was.rstrip().endswith(now.rstrip())
+    was = (text.split("\n", i + 1)[i] if text.count("\n") >= i else "").rstrip()
+    now = now.rstrip()
+    # (What went must hold a letter or a digit: a space or an invisible character a text cleaner took is no dateline.)
+    return len(was) > len(now) and was.endswith(now) and any(c.isalnum() for c in was[:len(was) - len(now)])
 
 
 def _sentence_piece(s: str) -> bool:
