@@ -96,7 +96,8 @@ def is_prose(line: str) -> bool:
 
 #: The first line takes no rank in a prefix rule's window when it reads as the page's headline (at most this long
 #: and not ending like a sentence): a dateline starts the first paragraph, below the headline a page printed. Only
-#: one: more lines above the body are labels and bylines the rules drop, or the lines of a list or a song.
+#: one such line whatever its length (below it a song's or a list's lines would pass for the body); after it, short
+#: labels (:data:`MAX_HEAD_LABELS`), or every line above a first paragraph of prose (:func:`head_span`).
 HEAD_LINE_MAX_CHARS = 150
 MAX_HEAD_LINES = 1
 _PARAGRAPH_END = (".", "!", "?", '"', "”", "’", ")", "…", ":")
@@ -109,14 +110,19 @@ HEAD_LABEL_MAX_WORDS = 3
 HEAD_LABEL_MAX_CHARS = 40
 
 
-def skips_rank(line: str, skipped: int) -> bool:
+def skips_rank(line: str, skipped: int, span: int = 0) -> bool:
     """Whether a line above the body takes no rank in a prefix rule's window, after ``skipped`` lines that took none:
-    the first line that is not a paragraph (:func:`heads_body`), then short labels.
+    any of the first ``span`` lines (:func:`head_span`), else the first line that is not a paragraph
+    (:func:`heads_body`), then short labels.
 
     >>> head = "Zentra Resmi Luncurkan Nova 12"
     >>> skips_rank(head, 0), skips_rank("Pariwisata", 1), skips_rank(head, 1), skips_rank("Jakarta - Harga naik.", 0)
     (True, True, False, False)
+    >>> skips_rank(head, 1, span=2)
+    True
     """
+    if skipped < span:
+        return True
     if heads_body(line):
         return False
     if skipped < MAX_HEAD_LINES:

@@ -222,9 +222,7 @@ class GluedPromos:
         return changes
 
     def _selection(self, lines: list[str | None], doc: Document) -> tuple[str | None, str | None]:
-        last = getattr(self.rules, "last_lang", None)
-        lang = last[1] if last is not None and last[0] is doc else self.rules.lang_of(doc, lines)
-        return lang, normalize_outlet(doc.outlet or doc.url)
+        return self.rules.verdict(doc, lines), normalize_outlet(doc.outlet or doc.url)
 
 
 def _skip_spaces(line: str, at: int) -> int:

@@ -537,7 +537,7 @@ class CompiledRules:
                 if rank >= self._prefix_window:
                     break
                 # A line above the body below its first (a deck, a caption, a label) is tried as the rank after it.
-                at = 1 if not rank and skipped and (skipped < span or skips_rank(lines[i], skipped)) else rank
+                at = 1 if not rank and skipped and skips_rank(lines[i], skipped, span) else rank
                 if prefix_hits is None or i in prefix_hits:
                     # An outlet name, then a dateline, then a greeting ...: repeat until none matches.
                     # Rules are tried one by one here (there are few, and only a few lines qualify)
@@ -553,7 +553,7 @@ class CompiledRules:
                         else:
                             break
                 if lines[i] and lines[i].strip():
-                    if not rank and (skipped < span or skips_rank(lines[i], skipped)):
+                    if not rank and skips_rank(lines[i], skipped, span):
                         skipped += 1  # the page's headline or a label above the body
                     else:
                         rank += 1

@@ -386,7 +386,7 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
                 if rank >= prefix_window:
                     break
                 # A line above the body below its first (a deck, a caption, a label) is tried as the rank after it.
-                at = 1 if not rank and skipped and (skipped < span or skips_rank(lines[i], skipped)) else rank  # type: ignore[arg-type]
+                at = 1 if not rank and skipped and skips_rank(lines[i], skipped, span) else rank  # type: ignore[arg-type]
                 reported = prefix_hits.get(i)
                 if reported:
                     # The first look needs only the rules reported for the line's text (a rule that matches at its
@@ -413,7 +413,7 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
                             break
                 line = lines[i]
                 if line and line.strip():
-                    if not rank and (skipped < span or skips_rank(line, skipped)):
+                    if not rank and skips_rank(line, skipped, span):
                         skipped += 1  # the page's headline or a label above the body
                     else:
                         rank += 1

@@ -429,6 +429,12 @@ class RuleCleaner:
         self._last_verdict = (sample, verdict)
         return verdict
 
+    def verdict(self, doc: Document, lines: Sequence[str | None]) -> str | None:
+        """The language this step's last run gave ``doc`` (the steps after it clean with the same rules), else
+        :meth:`lang_of` asked now."""
+        last = getattr(self, "last_lang", None)
+        return last[1] if last is not None and last[0] is doc else self.lang_of(doc, lines)  # type: ignore[no-any-return]
+
     def run(self, lines: list[str | None], doc: Document) -> list[Change]:
         lang = self.lang_of(doc, lines)
         outlet = normalize_outlet(doc.outlet or doc.url)

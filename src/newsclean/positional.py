@@ -168,10 +168,7 @@ class HeadlineEchoes:
     def _lang(self, lines: list[str | None], doc: Document) -> str | None:
         """The rule step's language verdict for ``doc`` (it runs before this step), else none."""
         rules: Any = self.recheck[0] if self.recheck else None
-        last = getattr(rules, "last_lang", None)
-        if last is not None and last[0] is doc:
-            return last[1]  # type: ignore[no-any-return]
-        return rules.lang_of(doc, lines) if hasattr(rules, "lang_of") else None  # type: ignore[no-any-return]
+        return rules.verdict(doc, lines) if hasattr(rules, "verdict") else None  # type: ignore[no-any-return]
 
 
 #: A head label is a line of at most this many words and characters above the first paragraph: a section or region

@@ -93,7 +93,7 @@ def is_self_promo(line: str, key: str) -> bool:
     False
     """
     return (len(key) >= MIN_NAME_CHARS and len(line) <= MAX_CHARS and _CALL_RE.match(line) is not None
-            and key in _NOT_NAME_RE.sub("", line.lower()) and _SPEECH_RE.search(line) is None)
+            and _name_regex(key).search(line) is not None and _SPEECH_RE.search(line) is None)
 
 
 @dataclass(frozen=True)
@@ -136,7 +136,7 @@ class OutletPromos:
             line = lines[i]
             if not line or name.search(line) is None or _LIST_ITEM_RE.match(line):
                 continue
-            if len(line) <= MAX_CHARS and is_self_promo(line, key):
+            if is_self_promo(line, key):
                 changes.append(Change("drop_line", self.name, "outlet.self_promo", i, 0, len(line), line, ""))
                 lines[i] = None
                 continue
