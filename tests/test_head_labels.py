@@ -121,6 +121,30 @@ def test_an_indonesian_pages_own_title_at_the_top_goes() -> None:
     assert P.clean("\n".join(page)).split("\n") == page
 
 
+@pytest.mark.parametrize("printed", [
+    ID_TITLE.upper(),  # in capitals
+    ID_TITLE.replace(",", ""),  # other punctuation
+    ID_TITLE.replace("Ratusan ", ""),  # a word less (a title of six words or more)
+    ID_TITLE.replace("Tiga", "Empat"),  # a word changed
+])
+@pytest.mark.parametrize("above", [[], ["Cari berita..."]])  # a search box's placeholder ends no sentence
+def test_the_title_printed_in_capitals_or_edited_by_a_word_goes(printed: str, above: list[str]) -> None:
+    page = [*above, printed, *ID_BODY]
+    r = P.explain(Document("\n".join(page), metadata={"title": ID_TITLE}))
+    assert printed not in r.text.split("\n")
+    assert r.text.split("\n")[-len(ID_BODY):] == ID_BODY
+    assert "positional.echo.title" in {c.rule for c in r.changes}
+
+
+@pytest.mark.parametrize("printed", [
+    ID_TITLE.replace("Ratusan Rumah di ", ""),  # two words less: another line
+    ID_TITLE.lower(),  # in lower case: not how a page prints its headline
+])
+def test_a_line_two_words_from_the_title_or_in_its_own_lower_case_stays(printed: str) -> None:
+    page = [printed, *ID_BODY]
+    assert P.clean(Document("\n".join(page), metadata={"title": ID_TITLE})).split("\n") == page
+
+
 @pytest.mark.parametrize("page", [
     # the lead sentence restating the title, in sentence case (Tribun, Okezone): the article's first sentence
     [ID_TITLE[0] + ID_TITLE[1:].lower() + ".", *ID_BODY],

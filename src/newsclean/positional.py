@@ -136,7 +136,8 @@ class HeadlineEchoes:
             if title:
                 repeat = (key == title or title.startswith(key) and len(key) >= 0.8 * len(title)
                           or bool(unlabelled) and key == unlabelled
-                          or core != line and _norm(core) == title)
+                          or core != line and _norm(core) == title
+                          or not first_seen and _is_title(core, doc))
             else:
                 repeat = any(h == key or h.startswith(key) for h in heads[:n])
             if not repeat or not key:
@@ -148,7 +149,9 @@ class HeadlineEchoes:
                 # The headline's first occurrence in the text stays, but in Indonesian pages: there the title printed
                 # at the top is furniture (GUIDELINES.md §8.4; the title is the document's metadata), English keeps it.
                 # (Above the body only: the title's words printed after a sentence are a subheading of the text.)
-                below_sentence = any((lines[j] or "").rstrip().endswith(_BODY_END) for j in alive[:n])
+                # (A placeholder's ellipsis, "Cari berita...", ends no sentence.)
+                below_sentence = any((lines[j] or "").rstrip().endswith(_BODY_END)
+                                     and not (lines[j] or "").rstrip().endswith(("..", "…")) for j in alive[:n])
                 if not (_is_title(core, doc) and not below_sentence and self._lang(lines, doc) in TITLE_LINE_LANGS):
                     continue
                 rule = "positional.echo.title"
@@ -192,11 +195,45 @@ _OWN_HEADING_RE = re.compile(r"(?i:what|how|why|when|where|who|which|apa|bagaima
 
 
 def _is_title(line: str, doc: Document) -> bool:
-    """Whether ``line`` is the document's title as printed, in its own case (spaces aside): a lead sentence that
-    restates the title ("TRIBUNKALTIM.CO - Nama ayah Lily, bayi ... hewan kurban.") is in sentence case."""
+    """Whether ``line`` is the document's title as printed, in its own case or in capitals (spaces, dashes and
+    punctuation aside; a word more, less or changed in a title of :data:`MIN_NEAR_TITLE_WORDS` or more, as a page
+    edits its headline after the metadata was written): a lead sentence that restates the title ("TRIBUNKALTIM.CO -
+    Nama ayah Lily, bayi ... hewan kurban.") is in sentence case.
+
+    >>> doc = Document("", metadata={"title": "Krisis Air Bersih, Warga Kupang Terpaksa Beli Air Tangki"})
+    >>> _is_title("KRISIS AIR BERSIH, WARGA KUPANG TERPAKSA BELI AIR TANGKI", doc)
+    True
+    >>> _is_title("Krisis Air Bersih, Warga Kupang Beli Air Tangki", doc)
+    True
+    >>> _is_title("Krisis air bersih, warga Kupang terpaksa beli air tangki.", doc)
+    False
+    """
     title = doc.title
-    return isinstance(title, str) and abs(len(title) - len(line)) <= 8 and " ".join(line.split()) == " ".join(
-        title.split()) != ""
+    if not isinstance(title, str) or abs(len(title) - len(line)) > 40:
+        return False
+    words, title_words = _WORD_RE.findall(line), _WORD_RE.findall(title)
+    if line.isupper() and not title.isupper():
+        title_words = [w.upper() for w in title_words]
+    if not title_words or abs(len(words) - len(title_words)) > 1:
+        return False
+    if words == title_words:
+        return True
+    return len(title_words) >= MIN_NEAR_TITLE_WORDS and _one_word_apart(words, title_words)
+
+
+#: A title of at least this many words may be printed with a word more, less or changed (a shorter one must match).
+MIN_NEAR_TITLE_WORDS = 6
+_WORD_RE = re.compile(r"[^\W_]+")
+
+
+def _one_word_apart(a: list[str], b: list[str]) -> bool:
+    """Whether ``a`` becomes ``b`` by inserting, deleting or replacing one word."""
+    if len(a) < len(b):
+        a, b = b, a
+    k = 0
+    while k < len(b) and a[k] == b[k]:
+        k += 1
+    return a[k + 1:] == b[k + (len(a) == len(b)):]
 
 
 def _dateline_cut(lines: list[str | None], i: int, doc: Document) -> bool:
