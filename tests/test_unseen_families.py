@@ -289,6 +289,7 @@ from unseen_probe_lines import (  # noqa: E402
     EN_PROBE_14,
     EN_PROBE_15,
     EN_PROBE_16,
+    EN_PROBE_17,
     ID_LEFT,
     ID_PROBE,
     ID_PROBE_10,
@@ -303,7 +304,8 @@ from unseen_probe_lines import (  # noqa: E402
 @pytest.mark.parametrize(("body", "line"), [(ID_BODY, x) for x in ID_PROBE + ID_PROBE_10 + ID_PROBE_11 + ID_PROBE_13
                                            + ID_PROBE_15 + ID_PROBE_16]
                          + [(EN_BODY, x) for x in EN_PROBE + EN_PROBE_10 + EN_PROBE_11 + EN_PROBE_12 + EN_PROBE_13
-                                                            + EN_PROBE_14 + EN_PROBE_15 + EN_PROBE_16])
+                                                            + EN_PROBE_14 + EN_PROBE_15 + EN_PROBE_16
+                                                            + EN_PROBE_17])
 @pytest.mark.parametrize("where", ["middle", "end"])
 def test_a_ninth_probe_line_goes_and_the_body_stays(body: list[str], line: str, where: str) -> None:
     page = [*body[:2], line, *body[2:]] if where == "middle" else [*body, line]

@@ -1016,3 +1016,32 @@ ID_PROBE_16 = [
     "Diperbarui: 3 Mei 2025 10:12 | Diterbitkan: 3 Mei 2025 08:45",
     "Sabtu, 24 Mei 2025 - 16:00 WIB",
 ]
+
+# Fresh whole-article set A (2026-12-07, fifth session of the day; made-up outlets): families of public, local and
+# British newsrooms.
+EN_PROBE_17 = [
+    "More to Explore", "Latest from Northland", "Sponsored Stories",
+    "Do you have a story for us? Email news@example.co.uk or message us on Facebook.",
+    "Send us your storm photos and video: upload at example.com/share",
+    "Meridian Public Media is supported by listeners like you. Give now to keep local journalism free for everyone.",
+    "We're a nonprofit newsroom, and we rely on readers like you. Make a tax-deductible donation today.",
+    "Local news like this depends on you. Become a sustaining member today.",
+    "This website and associated newspapers adhere to the Independent Press Standards Organisation's Editors' Code of "
+    "Practice. If you have a complaint about the editorial content please contact the editor.",
+    "This article was written by Tom Hartley, Local Democracy Reporter, and is published under the Local Democracy "
+    "Reporting Service.",
+    "Public Inspection File", "EEO Report",
+    "Our commenting policy: Be civil. Stay on topic. No personal attacks.", "Comments: Our rules",
+    "Report this comment",
+    "12 Comments / 12 New", "Reply · 212",
+    "VIDEO 02:14", "Duration: 3′44″", "Download: Ogg MP3 ( 3 MB )",
+    "5 min read · 23 April 2024",
+    "Marcus Feld | @mfeld",
+    "Stay up to date with the latest local news: download our app",
+    "Get the Kowhai News app for breaking news and alerts",
+    "Our weekly farming newsletter lands every Thursday — sign up free", "We have more newsletters",
+    "Advertise with the Kauri Post", "LIVE NOW: KVRN 9 News at Noon", "Listen Live · Meridian News Radio",
+    "Reminder, this is a Premium article and requires a subscription to read.",
+    "In partnership with Granta Bank for Founders",
+    "- Additional reporting by Kiri Walsh",
+]
