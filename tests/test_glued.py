@@ -27,7 +27,10 @@ EN_PROMOS = ["Follow us on Google News.", "Sign up for our newsletter.", "Downlo
              "Click here for more.",
              "Like us on Facebook.", "Read more: Senate passes spending bill", "Subscribe to continue reading.",
              "Advertisement", "This material may not be published, broadcast, rewritten or redistributed.",
-             "The Associated Press contributed to this report."]
+             "The Associated Press contributed to this report.",
+             "Download the WTLH News 4 app for live radar and severe weather alerts.",
+             "Make a tax-deductible donation today.",
+             "Do you have a story for us?"]
 
 
 @pytest.mark.parametrize(("body", "promo"), [(ID, x) for x in ID_PROMOS] + [(EN, x) for x in EN_PROMOS])

@@ -39,6 +39,9 @@ def test_a_headline_list_at_the_end_goes(body: list[str], heads: list[str], k: i
      "Brad Binder RSA Red Bull KTM Factory Racing (RC16)"],  # a table's rows
     ["Keluar: Dean Huijsen ke Real Madrid dan Jaidon Anthony ke Burnley",
      "Masuk: Michael Kayode dari Fiorentina ke Brentford"],  # labelled values
+    # a last paragraph of several sentences that lost its full stop (or ends with a prompt), then a headline-like line
+    ["Rancangan anggaran dipajang untuk umum hingga 24 Mei. Anggaran final disahkan Juni. Ada cerita untuk kami? "
+     "Kirim ke redaksi di contoh.id", ID_HEADS[0]],
 ])
 def test_the_ways_content_ends_a_page_stay(tail: list[str]) -> None:
     page = [*ID, *tail]

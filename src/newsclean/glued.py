@@ -38,7 +38,7 @@ GLUED_FAMILIES: frozenset[str] = frozenset({
     "shared.short_link", "shared.support_prompt",
     "en.subscribe", "en.page_ui.sentence", "en.follow", "en.comment_prompt", "en.contributor_credit.anywhere",
     "en.page_ui.more", "en.widget.more", "en.related.line", "en.subscribe.pitch", "en.contact_line",
-    "en.syndication_notice.feed",
+    "en.syndication_notice.feed", "en.promo.app", "en.support_prompt.listeners", "en.tip_prompt",
 })
 #: No cut is longer than this many words: a promo is short, and a longer "last sentence" is a promo that ran into
 #: the content after it (a promo without a sentence end of its own, then the next sentence).
@@ -92,6 +92,7 @@ TRIGGERS: tuple[str, ...] = (
     r"story\s+continues", r"developing\s+story", r"check\s+back", r"skip\s+ad", r"lihat\s+semua", r"muat\s+lebih",
     r"\bbagikan\b", r"share\s+this", r"print\s+this", r"e-?mail\s+this", r"font\s+size", r"gift\s+(?:this\s+)?article",
     r"syndicated\s+(?:news\s+)?feed", r"not\s+been\s+edited",
+    r"donation", r"give\s+now", r"like\s+you\b", r"story\s+(?:for\s+us|idea|tip)", r"news\s+tip",
 )
 # ASCII case only, as the Hyperscan database below: both find the same sentences.
 _TRIGGER_RE = re.compile("|".join(TRIGGERS).encode(), re.IGNORECASE)

@@ -387,10 +387,15 @@ def _headline_like(line: str, *, min_words: int = 5, asking: bool = False, max_n
         return False
     if _COLUMNS_RE.search(s) or len(_DIGITS_RE.findall(s)) > max_numbers:
         return False
+    if len(_INNER_SENTENCE_END_RE.findall(s)) >= 2:
+        return False  # two sentences and more: a paragraph that lost its last full stop, or ends with a prompt
     chars = len(s) - s.count(" ")
     return len(_NOT_LETTER_RE.findall(s)) >= 0.85 * chars
 
 
+#: A sentence's end inside a line: punctuation after a word of two lower-case letters, then a capital ("Mr." or "U.S."
+#: before a name are not).
+_INNER_SENTENCE_END_RE = re.compile(r"[a-z]{2}[.!?][\"”’]?\s+[A-Z]")
 #: A run of at least this many headline-like lines ends the page ...
 MIN_TAIL_HEADLINES = 2
 #: ... each of at least this many words (a list's items are shorter: "Pantai Kuta, Bali") ...
