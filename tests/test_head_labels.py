@@ -121,6 +121,27 @@ def test_an_indonesian_pages_own_title_at_the_top_goes() -> None:
     assert P.clean("\n".join(page)).split("\n") == page
 
 
+@pytest.mark.parametrize(("menu", "title", "body"), [
+    ("Beranda Samarinda Balikpapan Kukar Kutim Bontang Politik Olahraga Indeks", ID_TITLE, ID_BODY),
+    ("News Sport What's On Property Jobs Announcements", EN_TITLE, EN_BODY),
+    ("Kupang · Flores · Sumba · Timor · Alor-Lembata · Opini", ID_TITLE, ID_BODY),
+])
+def test_a_sites_menu_above_the_headline_goes(menu: str, title: str, body: list[str]) -> None:
+    page = [menu, title, *body]
+    r = P.explain(Document("\n".join(page), metadata={"title": title}))
+    assert menu not in r.text.split("\n") and r.text.split("\n")[-len(body):] == body
+
+
+@pytest.mark.parametrize("line", [
+    "Jakarta Utara, Jakarta Barat, Dan Bekasi",  # a list with commas: a sentence's piece
+    "Tanggul Jebol Rendam Tiga Desa Sekaligus",  # two words of the title: a deck
+    "Banjir Rendam 3 Desa Di Hulu Sungai",  # a number
+])
+def test_a_title_case_line_that_is_no_menu_stays(line: str) -> None:
+    page = [line, ID_TITLE, *ID_BODY]
+    assert line in P.clean(Document("\n".join(page), metadata={"title": ID_TITLE})).split("\n")
+
+
 @pytest.mark.parametrize("printed", [
     ID_TITLE.upper(),  # in capitals
     ID_TITLE.replace(",", ""),  # other punctuation

@@ -292,6 +292,8 @@ def _head_labels(lines: list[str | None], alive: list[int], doc: Document, clean
             labels.append(i)
         elif not title and _headline_like(s, min_words=MIN_ECHO_WORDS, asking=True):
             headline = True
+        elif title and _menu_line(s, doc.title):  # type: ignore[arg-type]
+            labels.append(i)
     # Without the headline, a dateline the rules cut from the body's first line shows where the body starts as well
     # (the lines above it are not pieces of its first sentence).
     if not (labels and (headline or _dateline_cut(lines, body, doc))):
@@ -303,6 +305,33 @@ def _head_labels(lines: list[str | None], alive: list[int], doc: Document, clean
         changes.append(Change("drop_line", cleaner, "positional.head_label", i, 0, len(line), line, ""))
         lines[i] = None
     return changes
+
+
+#: A site's menu above the body: this many items or more ("Beranda Samarinda Balikpapan Kukar Politik", "News Sport
+#: What's On Property Jobs"), each capitalized, and at most one word of four letters or more shared with the title.
+MIN_MENU_ITEMS = 4
+MAX_MENU_ITEMS = 16
+_MENU_SEPARATORS = frozenset("|·•/-–—&»›>")
+
+
+def _menu_line(line: str, title: str) -> bool:
+    """Whether ``line`` reads as a site's menu: capitalized items and separators, no digit, comma, sentence end or
+    colon, and not the title's words (a headline printed in title case shares most of them).
+
+    >>> _menu_line("News Sport What's On Property Jobs Announcements", "Bus route cut leaves villages stranded")
+    True
+    >>> _menu_line("Bus Route Cut Leaves Villages Stranded", "Bus route cut leaves villages stranded")
+    False
+    >>> _menu_line("Warga Desa Sukamaju Menolak", "Banjir rendam desa")
+    True
+    """
+    items = [w for w in line.split() if w not in _MENU_SEPARATORS]
+    if not MIN_MENU_ITEMS <= len(items) <= MAX_MENU_ITEMS or line.rstrip().endswith(_LABEL_END) or ":" in line:
+        return False
+    if any(c.isdigit() or c == "," for c in line) or not all(w[0].isupper() for w in items):
+        return False
+    title_words = {w.lower() for w in _WORD_RE.findall(title) if len(w) >= 4}
+    return len({w.lower() for w in _WORD_RE.findall(line) if len(w) >= 4} & title_words) <= 1
 
 
 #: Characters between a glued headline and the text after it ("<title> - ", "<title>: ", none at all).
