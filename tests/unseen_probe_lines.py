@@ -1045,4 +1045,20 @@ EN_PROBE_17 = [
     "Reminder, this is a Premium article and requires a subscription to read.",
     "In partnership with Granta Bank for Founders",
     "- Additional reporting by Kiri Walsh",
+    # set F
+    "Get the NWT Morning Brief: the news that matters, delivered weekday mornings.",
+    "Sign up for Helix Daily: the day’s top health stories, every weekday morning.",
+    "Sign up to receive daily headline news from the Fraser Valley Ledger.",
+    "Interview by Jonah Feld", "Medically reviewed by Dr. Samuel Lindqvist, MD",
+    "This article was produced with support from the Rural Newsroom Fund.",
+    "Trending: IPL 2025 | Champions Trophy | Maharashtra Budget | Gold Price Today",
+    "Web Stories", "Recent Posts", "You must be signed in to comment. Subscribers can access comments.",
+    "Did you know The Shannonside Echo is now on WhatsApp? Click here to join our channel and get the latest local "
+    "news straight to your phone.",
+    "Like Indus Daily Times on Facebook, follow @IndusDailyTimes on X and on Instagram to stay informed and join in "
+    "the conversation.",
+    "Share this article in your social network",
+    "Keep reading with a 7-day free trial", "Start trial", "Already a paid subscriber? Sign in",
+    "Hi neighbors! Riverward Weekly is reader-supported. If you get something out of it, consider becoming a paid "
+    "subscriber.",
 ]
