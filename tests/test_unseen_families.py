@@ -298,11 +298,13 @@ from unseen_probe_lines import (  # noqa: E402
     ID_PROBE_13,
     ID_PROBE_15,
     ID_PROBE_16,
+    ID_PROBE_17,
 )
 
 
 @pytest.mark.parametrize(("body", "line"), [(ID_BODY, x) for x in ID_PROBE + ID_PROBE_10 + ID_PROBE_11 + ID_PROBE_13
-                                           + ID_PROBE_15 + ID_PROBE_16]
+                                           + ID_PROBE_15 + ID_PROBE_16
+                                           + ID_PROBE_17]
                          + [(EN_BODY, x) for x in EN_PROBE + EN_PROBE_10 + EN_PROBE_11 + EN_PROBE_12 + EN_PROBE_13
                                                             + EN_PROBE_14 + EN_PROBE_15 + EN_PROBE_16
                                                             + EN_PROBE_17])

@@ -1062,3 +1062,36 @@ EN_PROBE_17 = [
     "Hi neighbors! Riverward Weekly is reader-supported. If you get something out of it, consider becoming a paid "
     "subscriber.",
 ]
+
+# Set B's families (issue 13, helper on branch rules16): initials with a desk or the outlet's digits, hashtag rows, ad
+# markers and tickers, bylines with a date, comment widgets, reader prompts, media, pagers, menu lines (made-up names).
+ID_PROBE_17 = [
+    "(adr/kb24)",
+    "(MC Sigi Raya/Mrd)",
+    "(Prokopim/Dn)",
+    "#danau hijau #samosir baru #kapal penyeberangan #dishub",
+    "#SukuBungaAcuan #RupiahKini #Investasi",
+    '- Advertisement -',
+    'Iklan · Lanjut membaca',
+    'IHSG 7.301,15 ▼ 0,44% | LQ45 911,20 ▲ 0,12% | Emas 1.905.000 ▲ 0,31%',
+    'Emas Antam 1 gr Rp 1.899.000 ▲ 5.000 | Buyback Rp 1.744.000 ▲ 5.000 | Update 09:00 WIB',
+    'Oleh Redaksi Kabar Sungai 17 | Rabu, 3 September 2025 | 10:05 WITA',
+    'Diposting: Senin, 8 September 2025 | Oleh: Admin Humas | Dilihat: 231 kali',
+    'Teks/Foto: Tim Media Center Diskominfo Lembah Raya',
+    'Tinggalkan Komentar - Login untuk berkomentar',
+    '0 Komentar | Jadilah yang pertama berkomentar',
+    'Komentar via Facebook',
+    '0 Komentar Urutkan berdasarkan Terlama',
+    'Temukan kesalahan dalam berita ini? Laporkan ke redaksi.',
+    'Kami menerima tulisan opini dari pembaca. Kirim naskah Anda ke redaksi@kabarsungai.example disertai foto dan '
+    'identitas diri.',
+    'Apakah artikel ini bermanfaat? 👍 Ya 👎 Tidak',
+    '🎧 Dengarkan artikel ini',
+    'Saksikan selengkapnya dalam video di atas.',
+    '▶ 03:05 Jembatan Gantung Putus, Warga Seberangi Sungai dengan Rakit',
+    '🔴 LIVE Kanal Nusantara — Tonton Sekarang',
+    'Download aplikasi Kanal+ di Google Play dan App Store untuk menonton siaran langsung di mana saja.',
+    'Halaman: 1 2 3 Selanjutnya ›',
+    'Cari berita...',
+    'Beranda Tenggarong Sangatta Berau Paser Politik Hukum Olahraga Indeks',
+]
