@@ -188,8 +188,9 @@ def test_short_labels_above_the_body_leave_the_dateline_to_the_prefix_rules() ->
     r = P.explain(Document("\n".join(page), metadata={"title": ID_TITLE}))
     assert r.text.split("\n") == [lead[len("DENPASAR, kinibali.com – "):], *ID_BODY]
     assert {c.rule for c in r.changes} == {"shared.dateline.prefix", "positional.head_label"}
-    # Four labels are one too many: the window is spent, nothing is cut or dropped.
-    page = ["KINI BALI", "Pariwisata", "Denpasar", "Badung", "Gianyar", lead, *ID_BODY]
+    # Seven lines above a prose paragraph are one too many (MAX_HEAD_SPAN): the window is spent, nothing is cut or
+    # dropped.
+    page = ["KINI BALI", "Pariwisata", "Denpasar", "Badung", "Gianyar", "Tabanan", "Bangli", lead, *ID_BODY]
     assert P.clean(Document("\n".join(page), metadata={"title": ID_TITLE})).split("\n") == page
 
 
@@ -202,8 +203,8 @@ def test_a_dateline_below_a_deck_and_a_caption_is_cut() -> None:
             *EN_BODY]
     out = P.clean(Document("\n".join(page), metadata={"title": EN_TITLE})).split("\n")
     assert out == [*page[:3], lead[len("KOTA BHARU: "):], *EN_BODY]
-    # Five lines above the paragraph: beyond MAX_HEAD_SPAN, the window is spent.
-    page = [EN_TITLE, *[f"Line number {k} above the body without a stop" for k in range(5)], lead, *EN_BODY]
+    # Seven lines above the paragraph: beyond MAX_HEAD_SPAN, the window is spent.
+    page = [EN_TITLE, *[f"Line number {k} above the body without a stop" for k in range(6)], lead, *EN_BODY]
     assert P.clean(Document("\n".join(page), metadata={"title": EN_TITLE})).split("\n") == page
 
 
@@ -216,3 +217,15 @@ def test_a_character_the_text_cleaners_took_is_no_dateline_cut() -> None:
     assert out[0] == "Bola Nasional"
     page = ["Bola Nasional", "GELORABOLA.COM - " + lead, *ID_BODY]
     assert P.clean("\n".join(page)).split("\n") == [lead, *ID_BODY]
+
+
+def test_a_dateline_under_short_widget_lines_is_cut() -> None:
+    """Short lines above a first paragraph of prose take no rank in the prefix rules' window even when they end like a
+    paragraph (a widget's "(Lahore)"): the dateline starts that paragraph."""
+    lead = ("LAHORE: The Punjab government on Wednesday confirmed it would not fix a support price for wheat this "
+            "year, officials said.")
+    title = "Punjab scraps wheat support price for 2025 crop"
+    page = [title, "Thursday, March 06, 2025 | Ramazan 5, 1446", "Sehri 5:02 AM | Iftar 6:14 PM (Lahore)", lead,
+            *EN_BODY]
+    out = P.clean(Document("\n".join(page), metadata={"title": title})).split("\n")
+    assert lead[len("LAHORE: "):] in out and out[-len(EN_BODY):] == EN_BODY

@@ -134,7 +134,7 @@ def skips_rank(line: str, skipped: int, span: int = 0) -> bool:
 
 #: When the first paragraph is prose, up to this many lines above it take no rank in a prefix rule's window, whatever
 #: their length (the headline, a deck, a photo caption without a full stop): the dateline starts that paragraph.
-MAX_HEAD_SPAN = 4
+MAX_HEAD_SPAN = 6
 
 
 def head_span(lines: Iterable[str]) -> int:
@@ -146,12 +146,19 @@ def head_span(lines: Iterable[str]) -> int:
     2
     >>> head_span(["Lirik lagu baru", "Lagu ini telah tayang di YouTube pada Juni 2025", "PRE-CHORUS Ain't no way"])
     0
+    >>> head_span(["Wheat price scrapped", "Sehri 5:02 AM | Iftar 6:14 PM (Lahore)",
+    ...            "LAHORE: The Punjab government on Wednesday confirmed it would not fix a price, officials said."])
+    2
     """
     for n, line in enumerate(lines):
         if n > MAX_HEAD_SPAN:
             break
-        if heads_body(line):
-            return n if is_prose(line) else 0
+        if is_prose(line):
+            return n
+        if heads_body(line) and len(line) >= PROSE_MIN_CHARS:
+            return 0  # a long first paragraph that is not prose: a list's, a table's
+        # (A short line that ends like a paragraph, "Sehri 5:02 AM | Iftar 6:14 PM (Lahore)", is a widget's above the
+        # body, as the headline and the labels are.)
     return 0
 
 
