@@ -39,6 +39,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from .document import Change, Document
@@ -209,21 +210,31 @@ def _is_title(line: str, doc: Document) -> bool:
     False
     """
     title = doc.title
-    if not isinstance(title, str) or abs(len(title) - len(line)) > 40:
+    if not isinstance(title, str) or abs(len(title) - len(line)) > MAX_NEAR_TITLE_CHARS:
         return False
-    words, title_words = _WORD_RE.findall(line), _WORD_RE.findall(title)
-    if line.isupper() and not title.isupper():
-        title_words = [w.upper() for w in title_words]
-    if not title_words or abs(len(words) - len(title_words)) > 1:
+    if " ".join(line.split()) == " ".join(title.split()) != "":
+        return True  # (most titles are printed as they are: no words to compare)
+    title_words = _title_words(title, line.isupper() and not title.isupper())
+    if not title_words or abs(line.count(" ") - len(title_words) + 1) > 4:
+        return False  # (a cheap count first: most lines compared are no title at all)
+    words = _WORD_RE.findall(line)
+    if abs(len(words) - len(title_words)) > 1:
         return False
-    if words == title_words:
+    if words == list(title_words):
         return True
-    return len(title_words) >= MIN_NEAR_TITLE_WORDS and _one_word_apart(words, title_words)
+    return len(title_words) >= MIN_NEAR_TITLE_WORDS and _one_word_apart(words, list(title_words))
 
 
 #: A title of at least this many words may be printed with a word more, less or changed (a shorter one must match).
 MIN_NEAR_TITLE_WORDS = 6
+#: ... and the line's length within this many characters of the title's.
+MAX_NEAR_TITLE_CHARS = 30
 _WORD_RE = re.compile(r"[^\W_]+")
+
+
+@lru_cache(maxsize=1024)
+def _title_words(title: str, upper: bool) -> tuple[str, ...]:
+    return tuple(w.upper() if upper else w for w in _WORD_RE.findall(title))
 
 
 def _one_word_apart(a: list[str], b: list[str]) -> bool:
