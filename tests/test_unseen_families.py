@@ -409,3 +409,14 @@ def test_a_bare_tag_list_at_the_end_goes(body: list[str], tags: str) -> None:
     # Above the last three lines it is left to other rules (a list of the story's own).
     page = [body[0], tags, *body[1:]]
     assert P.clean("\n".join(page)).split("\n") == page
+
+
+def test_a_campaigns_hashtags_in_the_body_stay_and_a_tag_row_at_the_end_goes() -> None:
+    # (Tag rows close a page; a story that introduces its campaign's tags prints them among its paragraphs.)
+    tags = "#PeduliBanjir #BanjirBukanTakdir"
+    body = [*ID_BODY, "Gerakan warga itu ramai di media sosial dengan dua tagar:", tags, *ID_BODY,
+            "Tagar kedua dipakai warga untuk menuntut pembangunan tanggul yang lebih tinggi di pesisir.",
+            "Relawan mencatat lebih dari dua ribu unggahan memakai tagar itu dalam sepekan terakhir.",
+            "Pemerintah daerah berjanji membahas usulan warga dalam rapat anggaran bulan depan."]
+    assert P.clean("\n".join(body)).split("\n") == body
+    assert P.clean("\n".join([*ID_BODY, tags])).split("\n") == ID_BODY
