@@ -299,12 +299,13 @@ from unseen_probe_lines import (  # noqa: E402
     ID_PROBE_15,
     ID_PROBE_16,
     ID_PROBE_17,
+    ID_PROBE_18,
 )
 
 
 @pytest.mark.parametrize(("body", "line"), [(ID_BODY, x) for x in ID_PROBE + ID_PROBE_10 + ID_PROBE_11 + ID_PROBE_13
                                            + ID_PROBE_15 + ID_PROBE_16
-                                           + ID_PROBE_17]
+                                           + ID_PROBE_17 + ID_PROBE_18]
                          + [(EN_BODY, x) for x in EN_PROBE + EN_PROBE_10 + EN_PROBE_11 + EN_PROBE_12 + EN_PROBE_13
                                                             + EN_PROBE_14 + EN_PROBE_15 + EN_PROBE_16
                                                             + EN_PROBE_17])
@@ -420,3 +421,18 @@ def test_a_campaigns_hashtags_in_the_body_stay_and_a_tag_row_at_the_end_goes() -
             "Pemerintah daerah berjanji membahas usulan warga dalam rapat anggaran bulan depan."]
     assert P.clean("\n".join(body)).split("\n") == body
     assert P.clean("\n".join([*ID_BODY, tags])).split("\n") == ID_BODY
+
+
+@pytest.mark.parametrize("tail", [
+    ["Referensi", "Wibowo, A. (2019). Kekurangan vitamin pada pekerja kantor. Jurnal Gizi Lembah, 4(2), 11–19.",
+     "Kementerian Kesehatan RI. Pedoman Gizi Seimbang. Diakses pada Mei 2025."],
+    ["Tentang Penulis", "Rina Lestari — Editor kesehatan di SehatLembah. Menulis soal gizi sejak 2017."],
+    ["Post navigation", "← Jembatan Gantung di Hulu Sungai Kembali Dibuka"],
+])
+def test_an_end_block_of_set_g_goes_and_the_body_stays(tail: list[str]) -> None:
+    assert P.clean("\n".join([*ID_BODY, *tail])).split("\n") == ID_BODY
+
+
+def test_a_unit_credit_glued_to_the_last_paragraph_goes() -> None:
+    page = [*ID_BODY[:-1], ID_BODY[-1] + " (Humas Polres Lembah Raya)"]
+    assert P.clean("\n".join(page)).split("\n") == ID_BODY

@@ -1095,3 +1095,61 @@ ID_PROBE_17 = [
     'Cari berita...',
     'Beranda Tenggarong Sangatta Berau Paser Politik Hukum Olahraga Indeks',
 ]
+
+# Round 18 (issue 13): Indonesian families from fresh set G (made-up outlets and names, no article text).
+ID_PROBE_18 = [
+    'KabarLembah.id · 3 Maret 2025, 08:15',
+    'kabarlembah.com · 3 Maret 2025',
+    'Baca artikel asli ›',
+    'Dikurasi oleh Tim KumpulWarta',
+    'Artikel ini pertama kali terbit di Kabar Lembah dengan judul "Jembatan Gantung di Hulu Sungai Putus '
+    'Diterjang Banjir"',
+    'KumpulWarta adalah agregator berita. Seluruh konten merupakan milik dan tanggung jawab media sumber.',
+]
+ID_PROBE_18 += [
+    'KabarSehat tidak memberikan saran medis, diagnosis, maupun pengobatan. Selalu konsultasikan dengan dokter.',
+    'Artikel ini disusun untuk tujuan informasi dan tidak dimaksudkan sebagai nasihat hukum. Hubungi advokat.',
+    'Tulisan ini adalah konten yang dibuat dan diunggah oleh pengguna. Isi tulisan menjadi tanggung jawab penulis.',
+    'Disclosure: Unit uji dipinjamkan oleh Zentra Indonesia. GawaiLembah tidak menerima bayaran untuk ulasan ini.',
+    'Kabarlembah.id — bagian dari Lembah Digital Network',
+    'Tentang Kami Redaksi Pasang Iklan Karier Kebijakan Privasi Syarat & Ketentuan',
+    'Layanan Pengaduan Masyarakat: SP4N-LAPOR!',
+    'Tautan Terkait: LAPOR! | JDIH | PPID | LPSE',
+    'Pilih Bahasa ▼ Diberdayakan oleh Google Terjemahan',
+    'Aksesibilitas: Perbesar Teks | Perkecil Teks | Kontras Tinggi | Reset',
+    'Kurs Hari Ini: USD 16.205 | SGD 12.511 | EUR 18.870',
+]
+ID_PROBE_18 += [
+    'Butuh bantuan polisi? Hubungi Call Center Polri 110 (bebas pulsa, 24 jam)',
+    'Punya masalah hukum? Konsultasikan gratis dengan advokat mitra PerkaraKita.',
+    'Cari motor bekas berkualitas? Cek ribuan pilihan di Lembah Bursa.',
+    'Batuk tak kunjung reda? Chat dokter umum sekarang di aplikasi SehatLembah, mulai Rp 20.000.',
+    'Download di Google Play | App Store',
+    'Iklan · Cek Kesehatan Lengkap mulai Rp 150 ribu di klinik mitra SehatLembah',
+    'Lihat spesifikasi lengkap dan bandingkan dengan pesaingnya →',
+    'LEMBAH TV | Adu Irit Mobil Listrik: Siapa Paling Hemat di Tanjakan?',
+    'Keluarga Besar Kabar Lembah Mengucapkan Selamat Hari Raya Nyepi Tahun Baru Saka 1947',
+    'Dipromosikan',
+]
+ID_PROBE_18 += [
+    'Cari berita di sini...',
+    'Halaman 1 dari 3 | Selanjutnya »',
+    'Diterbitkan 9 Sep 2025 · 5 menit baca',
+    'Ditinjau secara medis oleh: dr. Ratna Wulandari, Sp.A',
+    'Laporkan Tulisan',
+    'Cek Harga di Toko Resmi',
+    'Jangan ketinggalan info gadget terbaru! Aktifkan notifikasi GawaiLembah.',
+    '(Pendim 0999/Lembahraya)',
+]
+ID_PROBE_18 += [
+    'Unduh: Perda Nomor 7 Tahun 2021 (PDF, 420 KB)',
+    '👍 57   💬 9   ↗ Bagikan',
+    '3 hari lalu · Balas',
+    'JAJAK PENDAPAT: Apakah Anda setuju jalur sepeda diperlebar?',
+    'Ya, setuju   Tidak, jalan makin sempit   Lihat hasil',
+    'Click to share on Telegram (Opens in new window)',
+    'Tentang Penulis',
+]
+ID_PROBE_18 += [
+    'Lihat postingan ini di Instagram',
+]
