@@ -15,7 +15,8 @@ P = Pipeline.default(lang="auto")
 
 
 @pytest.mark.parametrize(("outlet", "body", "line"), [
-    ("Kabar24Jam", ID_BODY, "Jangan lewatkan berita penting! Aktifkan notifikasi Kabar24Jam di browser Anda."),
+    # (The teaser's notification prompt, "... Aktifkan notifikasi Kabar24Jam di browser Anda.", is id.reader_asks's.)
+    ("Kabar24Jam", ID_BODY, "Jangan lewatkan berita penting! Kunjungi Kabar24Jam setiap pagi untuk kabar terbaru."),
     ("https://www.metrosatu.tv/berita/123", ID_BODY,
      "Saksikan berita selengkapnya dalam program Pagi Ini, setiap hari pukul 05.00 WIB, hanya di Metro Satu TV."),
     ("nusatv.co.id", ID_BODY, "Download aplikasi NusaTV+ untuk menonton siaran langsung NusaTV kapan saja."),
