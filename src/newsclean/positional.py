@@ -121,10 +121,12 @@ class HeadlineEchoes:
             assert line is not None
             # A headline line may close with the site's name: the headline is what comes before it.
             core = _without_site(line)
-            if not MIN_ECHO_CHARS <= len(core) <= MAX_ECHO_CHARS or not _headline_like(
-                    core, min_words=MIN_ECHO_WORDS, asking=True) and not (
-                    # (The title itself needs no headline's shape: "[HOAKS] ...", "... 1,2 Persen, ... Rp1,3 ...".)
-                    not first_seen and _is_title(core, doc)):
+            if not MIN_ECHO_CHARS <= len(core) <= MAX_ECHO_CHARS:
+                continue
+            # Whether it is the title's first printing (asked once: the tests below and the rule's choice use it).
+            titled = not first_seen and _is_title(core, doc)
+            # (The title itself needs no headline's shape: "[HOAKS] ...", "... 1,2 Persen, ... Rp1,3 ...".)
+            if not titled and not _headline_like(core, min_words=MIN_ECHO_WORDS, asking=True):
                 continue  # not a headline: not worth normalizing
             key = _norm(line)
             if title is None:  # normalized once a line may be an echo (most pages have none)
@@ -138,7 +140,7 @@ class HeadlineEchoes:
                 repeat = (key == title or title.startswith(key) and len(key) >= 0.8 * len(title)
                           or bool(unlabelled) and key == unlabelled
                           or core != line and _norm(core) == title
-                          or not first_seen and _is_title(core, doc))
+                          or titled)
             else:
                 repeat = any(h == key or h.startswith(key) for h in heads[:n])
             if not repeat or not key:
@@ -151,9 +153,9 @@ class HeadlineEchoes:
                 # at the top is furniture (GUIDELINES.md §8.4; the title is the document's metadata), English keeps it.
                 # (Above the body only: the title's words printed after a sentence are a subheading of the text.)
                 # (A placeholder's ellipsis, "Cari berita...", ends no sentence.)
-                below_sentence = any((lines[j] or "").rstrip().endswith(_BODY_END)
-                                     and not (lines[j] or "").rstrip().endswith(("..", "…")) for j in alive[:n])
-                if not (_is_title(core, doc) and not below_sentence and self._lang(lines, doc) in TITLE_LINE_LANGS):
+                ends = [(lines[j] or "").rstrip() for j in alive[:n]]
+                below_sentence = any(e.endswith(_BODY_END) and not e.endswith(("..", "…")) for e in ends)
+                if not (titled and not below_sentence and self._lang(lines, doc) in TITLE_LINE_LANGS):
                     continue
                 rule = "positional.echo.title"
             else:
@@ -341,7 +343,7 @@ def _menu_line(line: str, title: str) -> bool:
         return False
     if any(c.isdigit() or c == "," for c in line) or not all(w[0].isupper() for w in items):
         return False
-    title_words = {w.lower() for w in _WORD_RE.findall(title) if len(w) >= 4}
+    title_words = {w.lower() for w in _title_words(title, False) if len(w) >= 4}
     return len({w.lower() for w in _WORD_RE.findall(line) if len(w) >= 4} & title_words) <= 1
 
 
