@@ -62,6 +62,11 @@ SEARCH_KINDS = ("inline",)
 #: build large automata).
 MAX_BOUND = 8
 
+#: The same for a repeated group (anything that matches more than one character): each further copy of a
+#: group is another copy of its automaton (``(?:[👍💬…][ \t]*(?:\d+|suka|balas)[ \t]*){2,8}`` took 0.5 s of
+#: Hyperscan's compile time alone, 25 ms as ``{2,}``).
+MAX_GROUP_BOUND = 2
+
 try:
     from re import _constants as _C
     from re import _parser as _P
@@ -206,7 +211,7 @@ def _node(op, av, icase: bool) -> str:  # type: ignore[no-untyped-def]
     if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
         lo, hi, sub = av
         item = "(?:" + _emit(list(sub), icase) + ")"
-        if hi != _C.MAXREPEAT and hi <= MAX_BOUND:
+        if hi != _C.MAXREPEAT and hi <= (MAX_BOUND if _single_char(sub) else MAX_GROUP_BOUND):
             return item + f"{{{lo},{hi}}}"
         lo = min(lo, MAX_BOUND)
         return item + ("*" if lo == 0 else "+" if lo == 1 else f"{{{lo},}}")
@@ -224,6 +229,14 @@ def _node(op, av, icase: bool) -> str:  # type: ignore[no-untyped-def]
         _group, yes, no = av
         return "(?:" + _emit(list(yes), icase) + "|" + (_emit(list(no), icase) if no else "") + ")"
     raise Untranslatable(name)
+
+
+def _single_char(sub) -> bool:  # type: ignore[no-untyped-def]
+    """Whether a repeated item matches one character at most (a literal, a class, any character)."""
+    try:
+        return int(sub.getwidth()[1]) <= 1
+    except (AttributeError, IndexError, KeyError, TypeError):  # (taken for a group: widened)
+        return False
 
 
 def _klass(items, icase: bool) -> str:  # type: ignore[no-untyped-def]
