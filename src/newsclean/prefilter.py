@@ -528,6 +528,10 @@ def _expressions(pattern: str, re_flags: int, kind: str) -> list[bytes] | None:
     - ``inline``, ``lexicon``, and whole-line rules that start with a long run of any characters
       (``.{0,80}?\\b(?:gabung|ikuti)``): their *cores* (:func:`_cores`), searched anywhere: a match of
       the rule holds a match of one of them;
+    - other whole-line rules with an alternative that starts with a word or two and then runs on
+      (``posted\\s+in\\s+[^.!?\\n]{1,60}``): one expression in which such an alternative stands for its start
+      only (:func:`_head_form`); Hyperscan then need not follow the line to its end, and such automata
+      were most of the databases' compile time and size;
     - the others, and rules without a core: their kind's line form (:data:`_LINE_FORMS`)."""
     try:
         whole = to_hyperscan(pattern, re_flags)  # (what cannot be translated whole is not taken apart)
@@ -540,6 +544,10 @@ def _expressions(pattern: str, re_flags: int, kind: str) -> list[bytes] | None:
             found = _cores(list(tree), icase)
             if found is not None:
                 return [c.encode("utf-8") for c in dict.fromkeys(found)]
+        if kind in ("line", "tail", "block"):
+            body, cut = _head_form(list(tree), icase)
+            if cut:  # (else the line form below, the same expression)
+                return [("^(?i:" + body + ")" if icase else "^(?:" + body + ")").encode("utf-8")]
     except (Untranslatable, re.error):
         return None
     return [_LINE_FORMS[kind].format(whole).encode("utf-8")]
@@ -722,6 +730,41 @@ def _cores(items: list, icase: bool) -> list[str] | None:  # type: ignore[type-a
             if found is not None:
                 return found
     return None
+
+
+#: Literal characters the start of a whole-line alternative must hold to stand for it (:func:`_head_form`).
+HEAD_MIN_LITERALS = 5
+
+
+def _head_form(items: list, icase: bool) -> tuple[str, bool]:  # type: ignore[type-arg]
+    """``(body, cut)``: a Hyperscan body that, after a line start, matches a start of every line ``items``
+    matches whole; ``cut`` tells whether some alternative stands only for its start (its items up to the
+    first long run of wide characters, :func:`_floats`, if they hold :data:`HEAD_MIN_LITERALS` literal
+    characters). The others stay whole, their end anchored at the line's end."""
+    items = _no_assertions(items)
+    if len(items) == 1:
+        op, av = items[0]
+        name = str(op)
+        if name == "SUBPATTERN":
+            _group, add, remove, sub = av
+            inner = (icase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
+            body, cut = _head_form(list(sub), inner)
+            return ("(?i:" if inner and not icase else "(?-i:" if icase and not inner else "(?:") + body + ")", cut
+        if name == "ATOMIC_GROUP":
+            return _head_form(list(av), icase)
+        if name == "BRANCH":
+            parts = [_head_form(list(alt), icase) for alt in av[1]]
+            return "(?:" + "|".join(body for body, _ in parts) + ")", any(cut for _, cut in parts)
+    run = []
+    for op, av in items:
+        if _floats([(op, av)]):
+            break
+        run.append((op, av))
+    if len(run) < len(items):
+        run = _trim_end(run)
+        if run and sum(_literals(op, av) for op, av in run) >= HEAD_MIN_LITERALS:
+            return _emit(run, icase), True
+    return "(?:" + _emit(items, icase) + ")$", False
 
 
 @functools.lru_cache(maxsize=1)
