@@ -22,7 +22,8 @@ ID_PROMOS = ["Ikuti berita terkini dari Suara.com di Google News.",
              "Follow Instagram @detikcom untuk berita terbaru.", "(Penulis: Ahmad | Editor: Siti)",
              "Scroll untuk melanjutkan membaca.", "ADVERTISEMENT", "SCROLL TO CONTINUE WITH CONTENT",
              "Cek Berita dan Artikel yang lain di Google News.", "Download aplikasi Kumparan sekarang.",
-             "Live streaming eksklusif di VISION+, klik di sini."]
+             "Live streaming eksklusif di VISION+, klik di sini.",
+             "Simak berita seleb terbaru lainnya hanya di Kabar Lembah."]
 EN_PROMOS = ["Follow us on Google News.", "Sign up for our newsletter.", "Download the Fox News app.",
              "Click here for more.",
              "Like us on Facebook.", "Read more: Senate passes spending bill", "Subscribe to continue reading.",
@@ -54,6 +55,8 @@ def test_two_promos_glued_one_after_the_other_both_go() -> None:
 @pytest.mark.parametrize("sentence", [
     # mentions an app store, but is no prompt: it does not open like one
     "Sebab, akun Google jadi gerbang utama untuk akses Play Store, Google Drive, dan Maps.",
+    # names where more news comes from, but is no pointer to the outlet's: it does not open like one
+    "Informasi terbaru dari BPBD Jawa Tengah.",
 ])
 def test_a_content_sentence_with_a_promos_words_stays(sentence: str) -> None:
     page = [*ID[:3], ID[3] + " " + sentence]

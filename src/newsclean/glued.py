@@ -33,7 +33,7 @@ __all__ = ["GLUED_FAMILIES", "GluedPromos"]
 #: app promos, credits, page furniture, paywall and newsletter notices, republication and copyright notices.
 GLUED_FAMILIES: frozenset[str] = frozenset({
     "id.channel_prompt", "id.channel_prompt.whatsapp_install", "id.click_here", "id.read_full_article",
-    "id.own_channel_prompt", "id.staff_credit", "id.ui", "id.video_promo",
+    "id.own_channel_prompt", "id.staff_credit", "id.ui", "id.video_promo", "id.more_news_at",
     "shared.republished", "shared.copyright", "shared.ad_marker", "shared.widget", "shared.newsletter",
     "shared.short_link", "shared.support_prompt",
     "en.subscribe", "en.page_ui.sentence", "en.follow", "en.comment_prompt", "en.contributor_credit.anywhere",
@@ -52,7 +52,7 @@ MIN_WORDS_SHORT_KINDS = 2
 SHORT_KINDS = frozenset({"id.ui"})
 #: Rules that also match a sentence that only mentions an app or a channel ("Sebab, akun Google jadi gerbang untuk
 #: akses Play Store ..."): glued, they count only for a sentence that opens like a prompt, with one of these words.
-NEEDS_OPENER = frozenset({"id.channel_prompt"})
+NEEDS_OPENER = frozenset({"id.channel_prompt", "id.more_news_at"})
 OPENERS = frozenset(
     "klik click tap ikuti follow gabung gabunglah bergabung bergabunglah join download unduh install instal subscribe "
     "berlangganan langganan dapatkan get simak baca lihat tonton saksikan cek cari temukan kunjungi akses update "
@@ -93,6 +93,7 @@ TRIGGERS: tuple[str, ...] = (
     r"\bbagikan\b", r"share\s+this", r"print\s+this", r"e-?mail\s+this", r"font\s+size", r"gift\s+(?:this\s+)?article",
     r"syndicated\s+(?:news\s+)?feed", r"not\s+been\s+edited",
     r"donation", r"give\s+now", r"like\s+you\b", r"story\s+(?:for\s+us|idea|tip)", r"news\s+tip",
+    r"(?:lainnya|terbaru|terkini|terupdate)\s+(?:hanya\s+)?(?:di|dari)\s", r"hanya\s+di\s",
 )
 # ASCII case only, as the Hyperscan database below: both find the same sentences.
 _TRIGGER_RE = re.compile("|".join(TRIGGERS).encode(), re.IGNORECASE)
