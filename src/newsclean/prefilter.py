@@ -205,12 +205,8 @@ def _node(op, av, icase: bool) -> str:  # type: ignore[no-untyped-def]
     if name == "BRANCH":
         return "(?:" + "|".join(_emit(list(alt), icase) for alt in av[1]) + ")"
     if name == "SUBPATTERN":
-        _group, add, remove, sub = av
-        inner_icase = (icase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
-        body = _emit(list(sub), inner_icase)
-        if inner_icase != icase:
-            return ("(?i:" if inner_icase else "(?-i:") + body + ")"
-        return "(?:" + body + ")"
+        sub, inner_icase = _group_items(av, icase)
+        return _case_group(_emit(sub, inner_icase), inner_icase, icase)
     if name in ("MAX_REPEAT", "MIN_REPEAT", "POSSESSIVE_REPEAT"):
         lo, hi, sub = av
         item = "(?:" + _emit(list(sub), icase) + ")"
@@ -232,6 +228,19 @@ def _node(op, av, icase: bool) -> str:  # type: ignore[no-untyped-def]
         _group, yes, no = av
         return "(?:" + _emit(list(yes), icase) + "|" + (_emit(list(no), icase) if no else "") + ")"
     raise Untranslatable(name)
+
+
+def _group_items(av, icase: bool) -> tuple[list, bool]:  # type: ignore[no-untyped-def,type-arg]
+    """A group's items and whether they match ignoring case (the group's own flags over the enclosing ``icase``)."""
+    _index, add, remove, sub = av
+    return list(sub), (icase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
+
+
+def _case_group(body: str, inner: bool, icase: bool) -> str:
+    """``body`` as a group, with a case modifier where it differs from the enclosing one."""
+    if inner == icase:
+        return "(?:" + body + ")"
+    return ("(?i:" if inner else "(?-i:") + body + ")"
 
 
 def _single_char(sub) -> bool:  # type: ignore[no-untyped-def]
@@ -700,8 +709,7 @@ def _cores(items: list, icase: bool) -> list[str] | None:  # type: ignore[type-a
         op, av = items[0]
         name = str(op)
         if name == "SUBPATTERN":
-            _group, add, remove, sub = av
-            return _cores(list(sub), (icase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE)
+            return _cores(*_group_items(av, icase))
         if name == "BRANCH":
             out: list[str] = []
             for alt in av[1]:
@@ -752,10 +760,9 @@ def _head_form(items: list, icase: bool) -> tuple[str, bool]:  # type: ignore[ty
         op, av = items[0]
         name = str(op)
         if name == "SUBPATTERN":
-            _group, add, remove, sub = av
-            inner = (icase or bool(add & re.IGNORECASE)) and not remove & re.IGNORECASE
-            body, cut = _head_form(list(sub), inner)
-            return ("(?i:" if inner and not icase else "(?-i:" if icase and not inner else "(?:") + body + ")", cut
+            sub, inner = _group_items(av, icase)
+            body, cut = _head_form(sub, inner)
+            return _case_group(body, inner, icase), cut
         if name == "ATOMIC_GROUP":
             return _head_form(list(av), icase)
         if name == "BRANCH":
