@@ -59,6 +59,8 @@ LINES = [
     # en.byline.more (labelled, live-blog shifts), en.byline.minister
     "Author: Harbour 9 News Staff", "Posted by: Office of the Harbourmaster", "Ana Reyes (now) and Tom Ikeda (earlier)",
     "The Hon. Mere Tane MP, Minister for Ports and Maritime Safety",
+    # en.stamp.more (a labelled release date), en.footer.links_dotted (links between collapsed spaces)
+    "Issued: 03/04/2025", "Web accessibility  Public records requests  Sitemap",
 ]
 
 
@@ -73,6 +75,7 @@ def test_the_line_goes_and_the_body_stays(line: str, where: str) -> None:
     " Want more harbour news? Sign up to our Waterfront newsletter here.",
     " Hear more on Harbour FM's drive show at 5, on 98.6 FM and the Harbour FM app.",
     " Read the full story at Coastal Trade Weekly.",
+    " (tk/rm)",
 ])
 def test_a_pitch_glued_to_the_last_paragraph_is_cut(glued: str) -> None:
     assert clean([*BODY[:-1], BODY[-1] + glued]) == BODY
@@ -99,6 +102,17 @@ def test_the_question_goes_with_a_newsletter_pitch_glued_after_a_question() -> N
     appeal = "Anyone who saw the collision is asked to call police on 105."
     out = clean([*BODY[:-1], appeal + " Love local news? Get our Harbour Brief in your inbox every morning."])
     assert out == [*BODY[:-1], appeal]
+
+
+def test_a_section_label_before_the_headline_goes_and_the_headline_stays() -> None:
+    title = "Analysis | The harbour can't be dredged forever"
+    out = clean([title, *BODY], title=title)
+    assert out == ["The harbour can't be dredged forever", *BODY]
+
+
+def test_a_latest_news_list_closing_the_page_goes() -> None:
+    tail = ["Latest news", "Ferry timetable changes from Monday", "Council to review mooring fees"]
+    assert clean([*BODY, *tail]) == BODY
 
 
 #: The same words in the article's own sentences: they stay.
