@@ -194,7 +194,8 @@ _BYLINE_WORDS = frozenset(("by", "oleh", "from", "dari"))
 #: The article's own short headings ask or speak ("What we're covering", "How it happened", "Apa kata mereka"): a
 #: question word first, or a contraction.
 _OWN_HEADING_RE = re.compile(r"(?i:what|how|why|when|where|who|which|apa|bagaimana|mengapa|kenapa|kapan|siapa|"
-                             r"di\s+mana)\b|.*\w['’](?:re|s|ve|ll|d|t)\b")
+                             r"di\s+mana|key\s+(?:takeaways|points|facts)|at\s+a\s+glance|in\s+brief|the\s+bottom\s+line|"
+                             r"poin\s+(?:penting|utama)|sekilas|ringkasan)\b|.*\w['’](?:re|s|ve|ll|d|t)\b")
 
 
 def _is_title(line: str, doc: Document) -> bool:
