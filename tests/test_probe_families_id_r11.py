@@ -54,6 +54,26 @@ ANYWHERE = [
     "Hitung Angsuran",
     "Maumere, Jumat, 9 Mei 2025 | 33°C Cerah Berawan",
     "Masukkan alamat email Anda",
+    # an office's footer without bars, a footer row of the site's name and its links
+    "Bagian Humas Setda Kabupaten Ende, Jl. Eltari No. 2, Ende. Telp. (0381) 21050",
+    "Warta Flores | Redaksi | Pedoman Media Siber | © 2025",
+    "Harian Flores Pos — Terbit sejak 1962 | Iklan | Berlangganan | Redaksi",
+    # a call center's banner, a service's promo after a question, a banner announcement before "klik di sini"
+    "Hubungi Hotline Damkar 113 — Bebas Pulsa, 24 Jam",
+    "Perlu bantuan hukum? Konsultasi gratis lewat aplikasi AdvokatKu, mulai Rp 50.000.",
+    "Pendaftaran Mahasiswa Baru Jalur Prestasi sudah dibuka! Klik di sini untuk info lengkap.",
+    # a link's words closed by an arrow, a pitch whose last words are the button
+    "Cari bengkel resmi terdekat ›",
+    "Kabar Flores Pagi: lima berita penting, tiap hari kerja. Langganan gratis →",
+    # a newsletter box's pitch
+    "Cerita kuliner pilihan redaksi setiap Sabtu di kotak masuk Anda.",
+    # an investment note and a health page's disclaimer
+    "Disclaimer: Analisis ini bukan ajakan membeli atau menjual saham. Keputusan ada di tangan pembaca.",
+    "Informasi ini hanya bersifat edukatif dan tidak menggantikan diagnosis atau pengobatan dari dokter.",
+    # a summariser's label and sources, a failed embed's placeholder
+    "Ringkasan dari 5 sumber · Diperbarui 10 menit lalu",
+    "Dirangkum dari: Warta Flores, Flores TV, Kabar Ende",
+    "[Postingan TikTok tidak dapat ditampilkan. Aktifkan cookie untuk melihat.]",
 ]
 
 
@@ -73,11 +93,27 @@ def test_the_line_goes_and_the_body_stays(line: str, where: str) -> None:
     ["Berita Terkait", "Harga Gabah di Sikka Turun Jelang Panen Raya", "Pemkab Targetkan 300 Embung Baru Rampung 2026"],
     ["Video Terkait", "02:10 Banjir Rendam Maumere", "05:44 Dialog Khusus: Kesiapan Posko Hadapi Banjir Susulan"],
     # a standings widget with units in its rows
+    ["Referensi:", "Kementerian Kesehatan RI. Pedoman Tata Laksana Demam Berdarah Dengue.",
+     "World Health Organization. Dengue and Severe Dengue Fact Sheet."],
     ["Klasemen Sementara Grup C", "1. Sumba Putra 5 main 13 poin", "2. Flores United 5 main 10 poin",
      "3. Timor FC 5 main 7 poin", "Lihat klasemen lengkap"],
 ])
 def test_a_block_below_the_body_goes(tail: list[str]) -> None:
     assert clean([*ID_BODY, *tail]) == ID_BODY
+
+
+@pytest.mark.parametrize("head", [
+    ["Flores TV Live Berita Program Jadwal Acara Video Foto"],
+    ["BOLA FLORES  Liga 3  Timnas  Eropa  MotoGP  Skor Langsung"],
+    ["Teks dan foto oleh Yohanes Kale", "9 Mei 2025"],
+])
+def test_a_menu_or_byline_above_the_body_goes(head: list[str]) -> None:
+    assert clean([*head, *ID_BODY]) == ID_BODY
+
+
+def test_capital_initials_glued_to_the_last_paragraph_go() -> None:
+    out = clean([*ID_BODY[:-1], ID_BODY[-1] + " (YK)"])
+    assert out == ID_BODY
 
 
 def test_a_read_on_marker_in_other_words_goes_with_its_headline() -> None:
@@ -106,6 +142,13 @@ def test_a_simak_pula_promo_glued_after_a_quote_goes_and_the_paragraph_stays() -
     "Lebih lanjut di Maumere, polisi menyekat jalan menuju lokasi banjir.",
     "Jangan lewatkan kesempatan mendaftar sebelum 20 Mei, kata panitia.",
     "Pertandingan itu disiarkan langsung di televisi nasional.",
+    "Warga dapat menghubungi Call Center 112 secara gratis 24 jam, ujar Kapolres.",
+    "OJK menegaskan unggahan pemengaruh itu bukan rekomendasi membeli saham.",
+    "Dirangkum dari 12 wawancara, laporan itu menyimpulkan warga menolak relokasi.",
+    "Pendaftaran dibuka di Kantor Camat, Jl. Eltari No. 2, telp. 0381-21050, setiap hari kerja.",
+    "Video itu tidak dapat diputar di ponsel lama, kata teknisi.",
+    "Harga naik dari Rp 10.000 → Rp 12.000",
+    "Penipu mengirim tautan palsu ke kotak masuk Anda setiap hari, kata polisi.",
 ])
 def test_lines_of_the_same_words_that_are_content_stay(line: str) -> None:
     page = [*ID_BODY[:2], line, *ID_BODY[2:]]
