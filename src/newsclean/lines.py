@@ -443,6 +443,9 @@ class CompiledRules:
             # count the lines at or below a trigger, which the drops above it leave as they are.
             taken = 0
             resume = 0
+            # A header that closes a page comes after its body: a rule counted from the end never takes a line
+            # above the first paragraph of prose ("Latest News" over the headline of a short page is its menu).
+            body_at = next((k for k in alive if is_prose(lines[k] or "")), len(lines))
             for i in triggers:
                 line = lines[i]
                 if i < resume or not line or not line.strip():
@@ -453,6 +456,8 @@ class CompiledRules:
                 for r, rx, follow_re in zip(self._block.rules, self._block_triggers, self._block_follow):
                     rank = n_alive - rank_of[i] + 1 if r.from_end else alive_rank
                     if (r.window and rank > r.window) or len(line) > r.max_chars or not rx.fullmatch(line):
+                        continue
+                    if r.from_end and i < body_at:
                         continue
                     if only is not None and not r.window and i not in only:
                         continue  # its content has not changed since the last round

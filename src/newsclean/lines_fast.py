@@ -30,7 +30,7 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
-from .catalog import MAX_HEAD_SPAN, head_span, skips_rank
+from .catalog import MAX_HEAD_SPAN, head_span, is_prose, skips_rank
 from .document import Change
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -269,6 +269,7 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
             rank_of = {i: r + 1 for r, i in enumerate(alive)}
             taken = 0
             resume = 0
+            body_at = next((k for k in alive if is_prose(lines[k] or "")), len(lines))  # (see lines.py)
             for i in triggers:
                 line = lines[i]
                 if i < resume or not line or not line.strip():
@@ -282,6 +283,8 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
                     # (Each rule's regexes are compiled when first needed, not the kind's all at once.)
                     if (r.window and rank > r.window) or len(line) > r.max_chars or pos not in reported \
                             or not _regex(memo, rules, r).fullmatch(line):
+                        continue
+                    if r.from_end and i < body_at:
                         continue
                     if only is not None and not r.window and i not in only:
                         continue
