@@ -23,7 +23,8 @@ Kinds (see :mod:`newsclean.lines` for how each is applied):
   ``follow_pattern`` are dropped (a bare "Baca juga" line and the headline it introduces). With
   ``require_follow = true`` the trigger is dropped only together with a follower; with ``window = N``
   the trigger must be among the first N non-empty lines (the last N with ``from_end = true``: a
-  "Tags:" or "Related Articles" header that opens the teaser list closing a page). With
+  "Tags:" or "Related Articles" header that opens the teaser list closing a page, and never above the
+  page's first paragraph of prose, where such a header is a menu's). With
   ``stop_at_prose = true`` a follower that reads as prose (:func:`is_prose`) is taken only when the next
   line does not: a teaser list alternates headlines and one-paragraph summaries, an article's body is
   paragraphs in a row, so a header printed in the middle of a body takes no paragraph of it. With
