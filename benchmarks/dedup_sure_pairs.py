@@ -37,10 +37,10 @@ from benchmarks.dedup_pairs_eval import (
     DEFAULT_CORPUS_DIR,
     Key,
     Pair,
+    _rate,
     clean_corpus,
     clusters_in_process,
     miss_causes,
-    wilson,
 )
 from newsclean.dedup import DedupConfig
 
@@ -129,7 +129,8 @@ def sure_pairs(path: Path, corpus: str) -> list[tuple[str, Key, Key]]:
 
 def evaluate(cfg: DedupConfig | None = None, *, corpus_dir: Path = DEFAULT_CORPUS_DIR, why: bool = False
              ) -> dict[str, Any]:
-    """Joined share of each kind per corpus and overall (95% Wilson intervals); with ``why``, the causes of the
+    """Joined share of each kind per corpus and overall (``k`` of ``n`` pairs, ``rate``, 95% Wilson interval; as
+    :mod:`benchmarks.dedup_pairs_eval` reports a rate); with ``why``, the causes of the
     missed ``copy_*`` pairs."""
     cfg = cfg or DedupConfig()
     report: dict[str, Any] = {"config": repr(cfg), "corpora": {}}
@@ -158,11 +159,6 @@ def evaluate(cfg: DedupConfig | None = None, *, corpus_dir: Path = DEFAULT_CORPU
     return report
 
 
-def _rate(k: int, n: int) -> dict[str, Any]:
-    lo, hi = wilson(k, n)
-    return {"joined": k, "pairs": n, "share": round(k / n, 4) if n else None, "ci95": [round(lo, 4), round(hi, 4)]}
-
-
 def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--corpus-dir", type=Path, default=DEFAULT_CORPUS_DIR)
@@ -176,7 +172,7 @@ def main(argv: Sequence[str] | None = None) -> dict[str, Any]:
     for corpus, out in [*report["corpora"].items(), ("all", report["all"])]:
         for kind in KINDS:
             r = out[kind]
-            print(f"{corpus:8s} {kind:14s} {r['joined']:>6,} / {r['pairs']:<7,} {r['share'] or 0:.4f}  "
+            print(f"{corpus:8s} {kind:14s} {r['k']:>6,} / {r['n']:<7,} {r['rate'] or 0:.4f}  "
                   f"[{r['ci95'][0]:.4f}, {r['ci95'][1]:.4f}]")
         for cause, n in out.get("miss_causes", {}).items():
             print(f"{'':8s}   missed {cause}: {n}")

@@ -163,6 +163,18 @@ def head_span(lines: Iterable[str]) -> int:
     return 0
 
 
+def body_start(lines: Sequence[str | None], alive: Iterable[int]) -> int:
+    """The index of the first of the ``alive`` lines that reads as prose (:func:`is_prose`), ``len(lines)`` when none: a
+    block rule counted from the end (``from_end``) never takes a line above it, since a header that closes a page comes
+    after its body ("Latest News" over the headline of a short page is its menu).
+
+    >>> body_start(["Latest News", "Council approves budget", None, "The council approved the budget on Tuesday, "
+    ...             "after a session that ran past midnight."], [0, 1, 3])
+    3
+    """
+    return next((k for k in alive if is_prose(lines[k] or "")), len(lines))
+
+
 def heads_body(line: str) -> bool:
     """Whether a line takes a rank in a prefix rule's window: a paragraph (long, or ending like a sentence or with the
     colon that opens a list), not a headline or a label above the body. (A line a prefix rule cut takes its rank too.)

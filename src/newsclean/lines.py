@@ -15,7 +15,7 @@ import unicodedata
 from collections.abc import Callable, Sequence
 from functools import cached_property
 
-from .catalog import MAX_HEAD_SPAN, Rule, head_span, is_prose, rules_by_kind, skips_rank
+from .catalog import MAX_HEAD_SPAN, Rule, body_start, head_span, is_prose, rules_by_kind, skips_rank
 from .document import Change
 from .lines_fast import apply_fast
 from .positional import listed_headlines_after
@@ -443,9 +443,7 @@ class CompiledRules:
             # count the lines at or below a trigger, which the drops above it leave as they are.
             taken = 0
             resume = 0
-            # A header that closes a page comes after its body: a rule counted from the end never takes a line
-            # above the first paragraph of prose ("Latest News" over the headline of a short page is its menu).
-            body_at = next((k for k in alive if is_prose(lines[k] or "")), len(lines))
+            body_at = body_start(lines, alive)
             for i in triggers:
                 line = lines[i]
                 if i < resume or not line or not line.strip():

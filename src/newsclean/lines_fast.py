@@ -30,7 +30,7 @@ import itertools
 import re
 from typing import TYPE_CHECKING
 
-from .catalog import MAX_HEAD_SPAN, head_span, is_prose, skips_rank
+from .catalog import MAX_HEAD_SPAN, body_start, head_span, skips_rank
 from .document import Change
 
 if TYPE_CHECKING:  # pragma: no cover
@@ -269,7 +269,7 @@ def _round(rules: CompiledRules, memo: _Memo, doc: _Doc, lines: list[str | None]
             rank_of = {i: r + 1 for r, i in enumerate(alive)}
             taken = 0
             resume = 0
-            body_at = next((k for k in alive if is_prose(lines[k] or "")), len(lines))  # (see lines.py)
+            body_at = body_start(lines, alive)
             for i in triggers:
                 line = lines[i]
                 if i < resume or not line or not line.strip():
